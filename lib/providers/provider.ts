@@ -1,0 +1,103 @@
+// The small interface the strategy talks to. One implementation per OTP API (Ding V1 today,
+// Prelude Verify V2 next). A provider never sees `req` or the session; the strategy never builds
+// an HTTP request. Business refusals (wrong code, rate limited, ...) are results, not exceptions;
+// exceptions are reserved for faults (see ../errors.ts).
+
+/** Fraud signals the app may pass along with a send. All optional. */
+export interface SendSignals {
+  /** The end user's IP address (Express `req.ip`). */
+  ip?: string;
+  deviceId?: string;
+  deviceType?: 'IOS' | 'ANDROID' | 'WEB';
+  deviceModel?: string;
+  osVersion?: string;
+  appVersion?: string;
+  userAgent?: string;
+  /** The app vouches that this is a known, genuine returning user. */
+  isReturningUser?: boolean;
+}
+
+export interface SendRequest {
+  /** E.164, already normalised by the strategy. */
+  phoneNumber: string;
+  signals?: SendSignals;
+  /** BCP-47 message language, e.g. `en-US`. */
+  locale?: string;
+  correlationId?: string;
+  templateId?: string;
+  senderId?: string;
+  callbackUrl?: string;
+  /** Android SMS Retriever app hash. */
+  appRealm?: string;
+}
+
+export type SendResult =
+  /** A code is on its way. `expiresAt` is absent when the API does not say. */
+  | { status: 'sent'; id: string; createdAt: Date; expiresAt?: Date }
+  /** The provider refused to send for volume reasons. */
+  | { status: 'rate_limited' }
+  /** The provider refused this number: spam, blocklist, unsupported region or line. */
+  | { status: 'blocked'; reason: 'spam' | 'blocked_number' | 'unsupported_region' | 'invalid_line' }
+  /** The provider says the number is not a valid phone number. */
+  | { status: 'invalid_phone_number' };
+
+export interface CheckRequest {
+  /** The provider's id for the pending verification (Ding's authentication UUID). */
+  id: string;
+  /** E.164, from the session. Prelude checks by target, Ding by id. */
+  phoneNumber: string;
+  code: string;
+}
+
+export type CheckStatus =
+  | 'valid'
+  | 'invalid'
+  | 'expired'
+  | 'too_many_attempts'
+  | 'already_validated'
+  /** No code was ever sent for this verification. */
+  | 'no_attempt'
+  /** The verification is unknown to the provider (e.g. a stale id). */
+  | 'not_found'
+  /** The provider could not say. Treated as a failure, never as success. */
+  | 'unknown';
+
+export interface CheckResult {
+  status: CheckStatus;
+}
+
+export interface ResendRequest {
+  id: string;
+  phoneNumber: string;
+}
+
+export interface ResendResult {
+  status: 'sent' | 'too_soon' | 'exhausted' | 'expired' | 'already_validated' | 'no_attempt' | 'not_found';
+  /** Earliest time another resend is accepted, when the provider says. */
+  nextRetryAt?: Date;
+  /** Resends left after this one, when the provider says. */
+  remainingRetries?: number;
+  /** A provider that starts a new verification on resend returns its id here. */
+  id?: string;
+}
+
+/** Line facts for the optional line-type gate. */
+export interface LineInfo {
+  phoneNumber: string;
+  countryCode?: string;
+  lineType?: string;
+  temporary?: boolean;
+  carrier?: string;
+}
+
+export interface OtpProvider {
+  /** Short name for logs and errors: `ding`, `prelude`. */
+  readonly name: string;
+  send(request: SendRequest): Promise<SendResult>;
+  check(request: CheckRequest): Promise<CheckResult>;
+  resend(request: ResendRequest): Promise<ResendResult>;
+  /** Optional: phone intelligence for the line-type gate. */
+  lookup?(phoneNumber: string): Promise<LineInfo>;
+  /** Releases every pooled connection. */
+  close(): Promise<void>;
+}
