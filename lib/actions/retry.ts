@@ -1,0 +1,66 @@
+// retry: resend the code of the pending verification. Refused without an API call when the
+// cooldown has not passed or no resends are left, so an impatient user cannot spend SMS.
+
+import { clearPending, readPending, saveSession, writePending } from '../pending.js';
+import type { PendingState } from '../pending.js';
+import type { ActionContext, ActionResult } from './context.js';
+import { PASS, refuse, secondsUntil, unexpected } from './context.js';
+
+export async function retry(ctx: ActionContext): Promise<ActionResult> {
+  const { session, settings, provider } = ctx;
+  const key = settings.sessionKey;
+  const pending = readPending(session, key);
+  if (!pending) return refuse(ctx, 'no_pending_verification');
+
+  const now = settings.now();
+  const keep = async (state: PendingState): Promise<void> => {
+    writePending(session, key, state);
+    await saveSession(session);
+  };
+  const drop = async (code: 'expired' | 'no_pending_verification'): Promise<ActionResult> => {
+    clearPending(session, key);
+    await saveSession(session);
+    return refuse(ctx, code);
+  };
+
+  if (now >= pending.expiresAt) return drop('expired');
+  // Exhausted first: waiting would not help.
+  if (pending.remainingRetries === 0) return refuse(ctx, 'retries_exhausted');
+  if (now < pending.nextRetryAt) {
+    return refuse(ctx, 'retry_too_soon', { retryAfter: secondsUntil(pending.nextRetryAt, now) });
+  }
+
+  const result = await provider.resend({ id: pending.id, phoneNumber: pending.phoneNumber });
+  switch (result.status) {
+    case 'sent': {
+      const next: PendingState = {
+        ...pending,
+        id: result.id ?? pending.id,
+        nextRetryAt: result.nextRetryAt?.getTime() ?? now + settings.resendCooldownMs,
+      };
+      const remaining = result.remainingRetries ?? (pending.remainingRetries === undefined ? undefined : Math.max(0, pending.remainingRetries - 1));
+      if (remaining === undefined) delete next.remainingRetries;
+      else next.remainingRetries = remaining;
+      await keep(next);
+      return PASS;
+    }
+    case 'too_soon': {
+      // The provider's cooldown wins over ours; without one, start ours from now.
+      const said = result.nextRetryAt?.getTime();
+      const at = said !== undefined && said > now ? said : now + settings.resendCooldownMs;
+      await keep({ ...pending, nextRetryAt: at });
+      return refuse(ctx, 'retry_too_soon', { retryAfter: secondsUntil(at, now) });
+    }
+    case 'exhausted':
+      await keep({ ...pending, remainingRetries: 0 });
+      return refuse(ctx, 'retries_exhausted');
+    case 'expired':
+      return drop('expired');
+    case 'already_validated':
+    case 'no_attempt':
+    case 'not_found':
+      return drop('no_pending_verification');
+    default:
+      return unexpected(provider, 'resend', result.status);
+  }
+}

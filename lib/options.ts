@@ -1,0 +1,230 @@
+// Strategy options: their types (documented where declared, as passport-local does) and one
+// function that checks them and fills in defaults. A bad option is a bug in the app, so it throws
+// a TypeError at construction, not at the first login.
+
+import type { Request } from 'express';
+import type { FailureInfo, OutcomeMessages } from './outcomes.js';
+import { OUTCOMES } from './outcomes.js';
+import type { CountryCode } from './phone.js';
+import { isCountryCode } from './phone.js';
+import type { OtpProvider, SendSignals } from './providers/provider.js';
+import { DEFAULT_SESSION_KEY } from './pending.js';
+
+/** What `signals(req)` may return: fraud signals plus per-send message settings. */
+export interface SendContext extends SendSignals {
+  /** BCP-47 message language, e.g. `en-US`. */
+  locale?: string;
+  /** Your own id, echoed in the provider's logs and webhooks. */
+  correlationId?: string;
+  templateId?: string;
+  senderId?: string;
+  callbackUrl?: string;
+  /** Android SMS Retriever app hash. */
+  appRealm?: string;
+}
+
+/** The second argument of the verify callback. */
+export interface VerificationDetails {
+  /** The provider's id for the verification (Ding's authentication UUID). */
+  id: string;
+  /** E.164, as verified. */
+  phoneNumber: string;
+  method: 'sms_otp';
+  /** The provider's short name, e.g. `ding`. */
+  provider: string;
+  /** When the code was first sent. */
+  createdAt: Date;
+  /** True when the strategy runs in second-factor mode. */
+  secondFactor: boolean;
+}
+
+/** What a verify callback may pass to `done` or resolve with on success. */
+export type VerifyInfo = object;
+
+export type VerifyDone = (err?: unknown, user?: Express.User | false | null, info?: VerifyInfo | string) => void;
+
+/** A promise-style verify callback resolves with a user, `false` (refused), or `decline(info)`. */
+export type VerifyValue = Express.User | false | null | undefined | Declined;
+
+export type VerifyFunction = (
+  phoneNumber: string,
+  details: VerificationDetails,
+  done: VerifyDone,
+) => void | Promise<VerifyValue>;
+
+export type VerifyFunctionWithRequest = (
+  req: Request,
+  phoneNumber: string,
+  details: VerificationDetails,
+  done: VerifyDone,
+) => void | Promise<VerifyValue>;
+
+const DECLINED: unique symbol = Symbol('passport-ding.declined');
+
+/** A refusal from a promise-style verify callback, with the info `fail()` gets. */
+export interface Declined {
+  readonly [DECLINED]: true;
+  readonly info: Partial<FailureInfo> & Record<string, unknown>;
+  readonly status: number | undefined;
+}
+
+/**
+ * For promise-style verify callbacks: `return decline({ message: 'Account locked', code: 'locked' })`
+ * refuses the login with that info (the same as `done(null, false, info)`). Status defaults to 401.
+ */
+export function decline(info: Partial<FailureInfo> & Record<string, unknown> = {}, status?: number): Declined {
+  return { [DECLINED]: true, info, status };
+}
+
+export function isDeclined(value: unknown): value is Declined {
+  return typeof value === 'object' && value !== null && (value as { [DECLINED]?: unknown })[DECLINED] === true;
+}
+
+export interface DingOtpStrategyOptionsBase {
+  /** Ding API key. With `customerUuid`, the strategy builds a DingProvider. */
+  apiKey?: string;
+  /** Ding customer UUID. */
+  customerUuid?: string;
+  /** Ding API base URL including `/v1` (default `https://api.ding.live/v1`; the sandbox's `url`). */
+  baseUrl?: string;
+  /** Deadline per Ding call, in milliseconds (the provider's default when absent). */
+  timeoutMs?: number;
+  /** Any OtpProvider instead of the credentials above (e.g. Prelude). `close()` closes it. */
+  provider?: OtpProvider;
+  /** Body field with the phone number, bracket paths allowed (`user[phone]`). Default `phoneNumber`. */
+  phoneField?: string;
+  /** Body field with the code. Default `code`. */
+  codeField?: string;
+  /** Where the pending verification lives in `req.session`. Default `passport-ding`. */
+  sessionKey?: string;
+  /** ISO country for numbers typed without `+` and country code, e.g. `US`. */
+  defaultCountry?: CountryCode;
+  /**
+   * What a well-formed code looks like, checked before any API call. Spaces and dashes are
+   * removed first (`123 456` and `123-456` are accepted). Default `/^[0-9]{4,10}$/` (ASCII digits).
+   */
+  codePattern?: RegExp;
+  /**
+   * Second-factor mode: the phone number of the logged-in user (e.g. `(req) => req.user?.phone`).
+   * The form's phone field is then ignored. The verify callback becomes optional: without it,
+   * `verify` succeeds with `req.user`.
+   */
+  secondFactor?: (req: Request) => string | null | undefined | Promise<string | null | undefined>;
+  /** Fraud signals and message settings per send. Default: `{ ip: req.ip }`. */
+  signals?: (req: Request) => SendContext | Promise<SendContext>;
+  /** Wrong codes allowed per verification before it is dropped. Default 5. */
+  maxAttempts?: number;
+  /** Seconds before a resend, when the provider does not say. Default 30. */
+  resendCooldownSeconds?: number;
+  /** Code lifetime in seconds, when the provider does not say. Default 600. */
+  ttlSeconds?: number;
+  /** Override the default message of any outcome code (see OUTCOMES). */
+  messages?: OutcomeMessages;
+  /** Clock in epoch milliseconds, for tests. Default `Date.now`. */
+  now?: () => number;
+}
+
+export interface DingOtpStrategyOptions extends DingOtpStrategyOptionsBase {
+  /** When true, `req` is the first argument of the verify callback. */
+  passReqToCallback?: false;
+}
+
+export interface DingOtpStrategyOptionsWithRequest extends DingOtpStrategyOptionsBase {
+  passReqToCallback: true;
+}
+
+/** The checked options with defaults, as the actions use them. */
+export interface Settings {
+  phoneField: string;
+  codeField: string;
+  sessionKey: string;
+  defaultCountry: CountryCode | undefined;
+  codePattern: RegExp;
+  passReqToCallback: boolean;
+  secondFactor: DingOtpStrategyOptionsBase['secondFactor'];
+  signals: (req: Request) => SendContext | Promise<SendContext>;
+  maxAttempts: number;
+  resendCooldownMs: number;
+  ttlMs: number;
+  messages: OutcomeMessages;
+  now: () => number;
+}
+
+export const DEFAULTS = {
+  phoneField: 'phoneNumber',
+  codeField: 'code',
+  sessionKey: DEFAULT_SESSION_KEY,
+  codePattern: /^[0-9]{4,10}$/,
+  maxAttempts: 5,
+  resendCooldownSeconds: 30,
+  ttlSeconds: 600,
+} as const;
+
+function fail(name: string, expected: string): never {
+  throw new TypeError(`DingOtpStrategy: option \`${name}\` must be ${expected}`);
+}
+
+function str(options: DingOtpStrategyOptionsBase, name: keyof DingOtpStrategyOptionsBase, fallback: string): string {
+  const value: unknown = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || value.trim() === '') fail(name, 'a non-empty string');
+  return value;
+}
+
+function num(options: DingOtpStrategyOptionsBase, name: keyof DingOtpStrategyOptionsBase, fallback: number, min: number): number {
+  const value: unknown = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) fail(name, `a number >= ${min}`);
+  return value;
+}
+
+function fn<T>(options: DingOtpStrategyOptionsBase, name: keyof DingOtpStrategyOptionsBase): T | undefined {
+  const value: unknown = options[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'function') fail(name, 'a function');
+  return value as T;
+}
+
+/** Default signals: the client's IP as Express computed it (mind `trust proxy`). */
+export function defaultSignals(req: Request): SendContext {
+  const ip = typeof req.ip === 'string' && req.ip !== '' ? req.ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '') : undefined;
+  return ip === undefined ? {} : { ip };
+}
+
+/** Checks every option except the provider ones (see strategy.ts) and fills in defaults. */
+export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqToCallback?: boolean }): Settings {
+  const codePattern: unknown = options.codePattern;
+  if (codePattern !== undefined && !(codePattern instanceof RegExp)) fail('codePattern', 'a RegExp');
+  if (options.defaultCountry !== undefined && !isCountryCode(options.defaultCountry)) {
+    fail('defaultCountry', 'an ISO 3166-1 alpha-2 country code libphonenumber-js knows, e.g. "US"');
+  }
+  const passReq: unknown = options.passReqToCallback;
+  if (passReq !== undefined && typeof passReq !== 'boolean') fail('passReqToCallback', 'a boolean');
+  const messages: unknown = options.messages;
+  if (messages !== undefined) {
+    if (messages === null || typeof messages !== 'object') fail('messages', 'an object of code -> message');
+    for (const [code, text] of Object.entries(messages)) {
+      if (!(code in OUTCOMES)) fail('messages', `keyed by outcome codes (unknown code "${code}")`);
+      if (typeof text !== 'string') fail('messages', 'an object of code -> string');
+    }
+  }
+  const maxAttempts = num(options, 'maxAttempts', DEFAULTS.maxAttempts, 1);
+  if (!Number.isInteger(maxAttempts)) fail('maxAttempts', 'an integer >= 1');
+  // A stateful RegExp (g or y) would remember lastIndex between requests: use a clean copy.
+  const pattern = codePattern instanceof RegExp ? new RegExp(codePattern.source, codePattern.flags.replace(/[gy]/g, '')) : DEFAULTS.codePattern;
+  return {
+    phoneField: str(options, 'phoneField', DEFAULTS.phoneField),
+    codeField: str(options, 'codeField', DEFAULTS.codeField),
+    sessionKey: str(options, 'sessionKey', DEFAULTS.sessionKey),
+    defaultCountry: options.defaultCountry,
+    codePattern: pattern,
+    passReqToCallback: passReq === true,
+    secondFactor: fn(options, 'secondFactor'),
+    signals: fn(options, 'signals') ?? defaultSignals,
+    maxAttempts,
+    resendCooldownMs: num(options, 'resendCooldownSeconds', DEFAULTS.resendCooldownSeconds, 0) * 1000,
+    ttlMs: num(options, 'ttlSeconds', DEFAULTS.ttlSeconds, 1) * 1000,
+    messages: (messages as OutcomeMessages | undefined) ?? {},
+    now: fn<() => number>(options, 'now') ?? Date.now,
+  };
+}

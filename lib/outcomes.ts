@@ -1,0 +1,57 @@
+// Every way a step can end without a login, in one table: the stable `code` apps branch on, the
+// HTTP status Passport answers with, and a default message fit to show the user. The strategy
+// turns a row into `fail({ message, code, retryAfter? }, status)`, so flash messages,
+// `failureMessage`, custom callbacks and JSON clients all read the same shape.
+
+export const OUTCOMES = {
+  missing_phone_number: { status: 400, message: 'Enter your phone number.' },
+  invalid_phone_number: { status: 400, message: 'That phone number is not valid.' },
+  missing_code: { status: 400, message: 'Enter the code we sent you.' },
+  no_pending_verification: { status: 403, message: 'No code is waiting to be checked. Request a new code.' },
+  invalid_code: { status: 401, message: 'That code is not correct.' },
+  expired: { status: 401, message: 'That code has expired. Request a new one.' },
+  too_many_attempts: { status: 429, message: 'Too many wrong codes. Request a new one.' },
+  retry_too_soon: { status: 429, message: 'Please wait before requesting another code.' },
+  retries_exhausted: { status: 429, message: 'No more codes can be sent. Start again with your phone number.' },
+  rate_limited: { status: 429, message: 'Too many requests. Try again later.' },
+  blocked: { status: 403, message: 'Codes cannot be sent to this number.' },
+  // The app's verify callback declined the user (`done(null, false)` or a promise of `false`).
+  declined: { status: 401, message: 'Sign-in was refused.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type OutcomeCode = keyof typeof OUTCOMES;
+
+export const OUTCOME_CODES = Object.keys(OUTCOMES) as OutcomeCode[];
+
+/** What `fail()` receives: the same shape for every refusal. */
+export interface FailureInfo {
+  /** Stable machine-readable reason, one of {@link OutcomeCode} (or the app's own, when it declines). */
+  code: string;
+  /** Text fit to show the user. */
+  message: string;
+  /** Seconds to wait before trying again (`retry_too_soon`, and `rate_limited` when known). */
+  retryAfter?: number;
+  /** Wrong codes still allowed for the pending verification (`invalid_code`). */
+  attemptsLeft?: number;
+}
+
+/** Per-code message overrides (for another language or tone). */
+export type OutcomeMessages = Partial<Record<OutcomeCode, string>>;
+
+export interface Outcome {
+  info: FailureInfo;
+  status: number;
+}
+
+/** Builds the info and status for `code`; `extra` adds `retryAfter` / `attemptsLeft`. */
+export function outcome(
+  code: OutcomeCode,
+  extra?: { retryAfter?: number; attemptsLeft?: number },
+  messages?: OutcomeMessages,
+): Outcome {
+  const row = OUTCOMES[code];
+  const info: FailureInfo = { code, message: messages?.[code] ?? row.message };
+  if (extra?.retryAfter !== undefined) info.retryAfter = extra.retryAfter;
+  if (extra?.attemptsLeft !== undefined) info.attemptsLeft = extra.attemptsLeft;
+  return { info, status: row.status };
+}

@@ -1,0 +1,137 @@
+// The pending verification: what the strategy remembers in `req.session[sessionKey]` between
+// "send me a code" and "here is the code". It is the only source of the provider's id and of the
+// phone number at verify time; nothing of it comes from the client. Stored with short keys and
+// epoch milliseconds so it stays small (about 150 bytes as JSON) in any session store:
+//
+//   v  format version (1)          i  provider id (Ding's authentication UUID)
+//   p  E.164 phone number          c  created at
+//   e  expires at                  r  next resend allowed at
+//   n  resends left (absent when the provider has not said)
+//   a  wrong codes still allowed (local budget)
+
+import { maskPhone } from './phone.js';
+
+export const DEFAULT_SESSION_KEY = 'passport-ding';
+
+/** The pending verification as the strategy works with it. Times are epoch milliseconds. */
+export interface PendingState {
+  id: string;
+  phoneNumber: string;
+  createdAt: number;
+  expiresAt: number;
+  nextRetryAt: number;
+  remainingRetries?: number;
+  attemptsLeft: number;
+}
+
+/** The serialised form in the session (see the key list above). */
+export interface StoredPending {
+  v: 1;
+  i: string;
+  p: string;
+  c: number;
+  e: number;
+  r: number;
+  n?: number;
+  a: number;
+}
+
+/** What `pendingVerification(req)` returns: safe to render or send as JSON. */
+export interface PublicPendingVerification {
+  /** Masked, e.g. `+1•••••7890`. */
+  phoneNumber: string;
+  /** After this the code is no longer accepted. */
+  expiresAt: Date;
+  /** The earliest time a resend (`action: 'retry'`) is accepted. */
+  nextRetryAt: Date;
+  /** Resends left, when the provider has said; absent before the first resend with Ding. */
+  remainingRetries?: number;
+  /** Wrong codes still allowed before the verification is dropped. */
+  attemptsLeft: number;
+}
+
+/** The part of express-session's `Session` the strategy relies on. */
+export interface SessionLike {
+  save(callback: (err?: unknown) => void): unknown;
+  [key: string]: unknown;
+}
+
+/** `req.session` when a session middleware is in front, else `undefined`. */
+export function sessionOf(req: unknown): SessionLike | undefined {
+  const session = (req as { session?: unknown }).session;
+  if (session === null || typeof session !== 'object') return undefined;
+  if (typeof (session as { save?: unknown }).save !== 'function') return undefined;
+  return session as SessionLike;
+}
+
+const isTime = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isCount = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x) && x >= 0;
+
+/** Reads the pending verification; anything malformed (old format, tampered store) is none. */
+export function readPending(session: SessionLike, key: string): PendingState | undefined {
+  const raw = session[key];
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const s = raw as Partial<Record<keyof StoredPending, unknown>>;
+  if (s.v !== 1 || typeof s.i !== 'string' || typeof s.p !== 'string') return undefined;
+  if (!isTime(s.c) || !isTime(s.e) || !isTime(s.r) || !isCount(s.a)) return undefined;
+  if (s.n !== undefined && !isCount(s.n)) return undefined;
+  const state: PendingState = {
+    id: s.i,
+    phoneNumber: s.p,
+    createdAt: s.c,
+    expiresAt: s.e,
+    nextRetryAt: s.r,
+    attemptsLeft: s.a,
+  };
+  if (s.n !== undefined) state.remainingRetries = s.n;
+  return state;
+}
+
+/** Writes `state`, replacing any previous pending verification. */
+export function writePending(session: SessionLike, key: string, state: PendingState): void {
+  const stored: StoredPending = {
+    v: 1,
+    i: state.id,
+    p: state.phoneNumber,
+    c: state.createdAt,
+    e: state.expiresAt,
+    r: state.nextRetryAt,
+    a: state.attemptsLeft,
+  };
+  if (state.remainingRetries !== undefined) stored.n = state.remainingRetries;
+  session[key] = stored;
+}
+
+export function clearPending(session: SessionLike, key: string): void {
+  delete session[key];
+}
+
+/** Saves the session now, so the reply never races ahead of the store. */
+export function saveSession(session: SessionLike): Promise<void> {
+  return new Promise((resolve, reject) => {
+    session.save((err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
+  });
+}
+
+export function publicView(state: PendingState): PublicPendingVerification {
+  const view: PublicPendingVerification = {
+    phoneNumber: maskPhone(state.phoneNumber),
+    expiresAt: new Date(state.expiresAt),
+    nextRetryAt: new Date(state.nextRetryAt),
+    attemptsLeft: state.attemptsLeft,
+  };
+  if (state.remainingRetries !== undefined) view.remainingRetries = state.remainingRetries;
+  return view;
+}
+
+/**
+ * The pending verification of this session, for rendering the code page or answering JSON:
+ * `{ phoneNumber: '+1•••••7890', expiresAt, nextRetryAt, remainingRetries?, attemptsLeft }`, or
+ * `undefined` when nothing is pending. Pass `sessionKey` when the strategy was given one.
+ * Dates serialise to ISO 8601 strings with `res.json()`.
+ */
+export function pendingVerification(req: unknown, sessionKey: string = DEFAULT_SESSION_KEY): PublicPendingVerification | undefined {
+  const session = sessionOf(req);
+  const state = session && readPending(session, sessionKey);
+  return state && publicView(state);
+}

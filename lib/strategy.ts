@@ -1,0 +1,174 @@
+// DingOtpStrategy: Passport glue only. It picks the step (send, verify, retry), runs it, and maps
+// the result onto exactly one of pass(), fail(info, status), success(user, info) or error(err).
+//
+// Passport calls authenticate() on a per-request copy (Object.create(strategy)), so everything
+// that outlives a request, the provider and its connection pool above all, is built here in the
+// constructor and nothing is stored on `this` inside authenticate().
+
+import type { AuthenticateOptions } from 'passport';
+import type { Request } from 'express';
+import { Strategy } from 'passport-strategy';
+import './augment.js';
+import type { DingAction } from './augment.js';
+import { DingConfigurationError } from './errors.js';
+import { readField } from './fields.js';
+import type {
+  DingOtpStrategyOptions,
+  DingOtpStrategyOptionsWithRequest,
+  Settings,
+  VerificationDetails,
+  VerifyFunction,
+  VerifyFunctionWithRequest,
+} from './options.js';
+import { resolveOptions } from './options.js';
+import type { FailureInfo } from './outcomes.js';
+import { outcome } from './outcomes.js';
+import type { PublicPendingVerification } from './pending.js';
+import { pendingVerification, sessionOf } from './pending.js';
+import { DingProvider } from './providers/ding-provider.js';
+import type { OtpProvider } from './providers/provider.js';
+import type { ActionContext, ActionResult } from './actions/context.js';
+import { runVerifyCallback } from './actions/callback.js';
+import { retry } from './actions/retry.js';
+import { send } from './actions/send.js';
+import { verify } from './actions/verify.js';
+
+const ACTIONS: Record<DingAction, (ctx: ActionContext) => Promise<ActionResult>> = { send, verify, retry };
+
+const NO_SESSION =
+  'passport-ding keeps the pending verification in req.session, but there is none: ' +
+  'add express-session (app.use(session({ ... }))) before passport.authenticate()';
+
+function isProvider(value: unknown): value is OtpProvider {
+  if (value === null || typeof value !== 'object') return false;
+  const p = value as Record<string, unknown>;
+  return typeof p.send === 'function' && typeof p.check === 'function' && typeof p.resend === 'function' && typeof p.close === 'function';
+}
+
+function buildProvider(options: DingOtpStrategyOptions | DingOtpStrategyOptionsWithRequest): OtpProvider {
+  const { provider, apiKey, customerUuid, baseUrl, timeoutMs } = options;
+  if (provider !== undefined) {
+    if (apiKey !== undefined || customerUuid !== undefined) {
+      throw new TypeError('DingOtpStrategy takes either `provider` or `apiKey` + `customerUuid`, not both');
+    }
+    if (!isProvider(provider)) throw new TypeError('DingOtpStrategy: `provider` must implement send, check, resend and close');
+    return provider;
+  }
+  if (typeof apiKey !== 'string' || apiKey === '' || typeof customerUuid !== 'string' || customerUuid === '') {
+    throw new TypeError('DingOtpStrategy requires `apiKey` and `customerUuid` (or a `provider`)');
+  }
+  if (baseUrl !== undefined && typeof baseUrl !== 'string') throw new TypeError('DingOtpStrategy: option `baseUrl` must be a string');
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0))) {
+    throw new TypeError('DingOtpStrategy: option `timeoutMs` must be a number > 0');
+  }
+  return new DingProvider({ apiKey, customerUuid, baseUrl, timeoutMs });
+}
+
+/**
+ * `DingOtpStrategy` authenticates a user by a one-time code sent to their phone, in two requests:
+ * `send` (phone number in, code out by SMS) and `verify` (code in, user out), plus `retry` to
+ * resend. The pending verification lives in the session between them.
+ *
+ * The verify callback gets the verified E.164 phone number and details, and answers with
+ * `done(err, user, info)` or a promise of a user (`false` to refuse).
+ *
+ *     passport.use(new DingOtpStrategy(
+ *       { apiKey: process.env.DING_API_KEY, customerUuid: process.env.DING_CUSTOMER_UUID },
+ *       async (phoneNumber) => users.findOrCreateByPhone(phoneNumber),
+ *     ));
+ */
+export class DingOtpStrategy extends Strategy {
+  name: string;
+  private readonly _settings: Settings;
+  private readonly _provider: OtpProvider;
+  private readonly _verify: VerifyFunction | VerifyFunctionWithRequest | undefined;
+
+  constructor(options: DingOtpStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
+  constructor(options: DingOtpStrategyOptions, verify: VerifyFunction);
+  /** Second-factor mode (`secondFactor` set): without a verify callback, success is `req.user`. */
+  constructor(options: (DingOtpStrategyOptions | DingOtpStrategyOptionsWithRequest) & { secondFactor: NonNullable<DingOtpStrategyOptions['secondFactor']> });
+  constructor(options: DingOtpStrategyOptions | DingOtpStrategyOptionsWithRequest, verify?: VerifyFunction | VerifyFunctionWithRequest) {
+    super();
+    if (options === null || typeof options !== 'object') throw new TypeError('DingOtpStrategy requires an options object');
+    this._settings = resolveOptions(options);
+    if (verify !== undefined && typeof verify !== 'function') throw new TypeError('DingOtpStrategy: the verify callback must be a function');
+    if (verify === undefined && !this._settings.secondFactor) throw new TypeError('DingOtpStrategy requires a verify callback');
+    this._provider = buildProvider(options);
+    this._verify = verify;
+    this.name = 'ding';
+  }
+
+  /** The provider this strategy talks to (built from the credentials, or the one given). */
+  get provider(): OtpProvider {
+    return this._provider;
+  }
+
+  /** The public view of this session's pending verification (see `pendingVerification`). */
+  pendingVerification(req: Request): PublicPendingVerification | undefined {
+    return pendingVerification(req, this._settings.sessionKey);
+  }
+
+  /** Releases the provider's pooled connections (also a provider passed in). */
+  close(): Promise<void> {
+    return this._provider.close();
+  }
+
+  override authenticate(req: Request, options?: AuthenticateOptions): void {
+    const session = sessionOf(req);
+    if (!session) return this.error(new DingConfigurationError(NO_SESSION));
+    const action = this._action(req, options?.action);
+    if (action instanceof Error) return this.error(action);
+
+    const ctx: ActionContext = { req, session, settings: this._settings, provider: this._provider };
+    ACTIONS[action](ctx)
+      .then((result) => this._finish(req, result))
+      .catch((err: unknown) => this.error(err instanceof Error ? err : new Error(String(err))));
+  }
+
+  private _action(req: Request, requested: unknown): DingAction | DingConfigurationError {
+    if (requested === undefined) {
+      // A code in the body means the user is answering; anything else starts (or restarts) a login.
+      return readField(req.body, this._settings.codeField) === undefined ? 'send' : 'verify';
+    }
+    if (requested === 'send' || requested === 'verify' || requested === 'retry') return requested;
+    return new DingConfigurationError(`Unknown passport-ding action ${JSON.stringify(requested)}: use 'send', 'verify' or 'retry'`);
+  }
+
+  private async _finish(req: Request, result: ActionResult): Promise<void> {
+    if (result.type === 'pass') return this.pass();
+    if (result.type === 'fail') return this.fail(result.outcome.info, result.outcome.status);
+
+    const settings = this._settings;
+    const details: VerificationDetails = {
+      id: result.id,
+      phoneNumber: result.phoneNumber,
+      method: 'sms_otp',
+      provider: this._provider.name,
+      createdAt: new Date(result.createdAt),
+      secondFactor: settings.secondFactor !== undefined,
+    };
+    if (!this._verify) {
+      // Second-factor mode without a callback: the same user, now with a verified phone.
+      if (!req.user) return this.error(new DingConfigurationError('secondFactor without a verify callback needs req.user (a logged-in user)'));
+      return this.success(req.user, { method: 'sms_otp' });
+    }
+    const answer = await runVerifyCallback(this._verify, settings.passReqToCallback, req, result.phoneNumber, details);
+    if (answer.ok) return this.success(answer.user, answer.info ?? { method: 'sms_otp' });
+    const refused = declinedInfo(answer.info, settings);
+    return this.fail(refused, answer.status ?? outcome('declined').status);
+  }
+}
+
+/** Makes any refusal from the verify callback the usual `{ code, message }` shape. */
+function declinedInfo(info: unknown, settings: Settings): FailureInfo {
+  const base = outcome('declined', undefined, settings.messages).info;
+  if (typeof info === 'string') return { ...base, message: info };
+  if (info === null || typeof info !== 'object') return base;
+  const given = info as Partial<FailureInfo>;
+  return {
+    ...base,
+    ...given,
+    code: typeof given.code === 'string' ? given.code : base.code,
+    message: typeof given.message === 'string' ? given.message : base.message,
+  };
+}
