@@ -1,0 +1,259 @@
+// A small JSON-over-HTTPS client: one keep-alive undici Pool per instance, one deadline per call,
+// and every failure turned into a typed error from ./errors.ts. It knows nothing about any one
+// API's routes; the provider gives it paths, bodies and a parser for its documented error body.
+//
+// Nothing here may leak the API key: error messages name the operation (never the path, which can
+// hold a phone number), and undici errors are copied into a plain `cause` (name, code, message)
+// instead of being attached as they are.
+
+import { Pool } from 'undici';
+import { DingAuthError, DingUnavailableError, PassportDingError } from './errors.js';
+
+export interface JsonHttpClientOptions {
+  /** Absolute base URL, e.g. `https://api.ding.live/v1`. https only, except for loopback hosts. */
+  baseUrl: string;
+  /** Deadline for one call, connect to last body byte, in milliseconds. Default 5000. */
+  timeoutMs?: number;
+  /** Maximum sockets kept to the origin. Default 16. */
+  connections?: number;
+  /** Headers sent with every request (e.g. the API key). Never copied into errors. */
+  headers?: Record<string, string>;
+  /**
+   * Turns the JSON body of an HTTP 400 into the API's own error. Returns undefined when the body
+   * is not the documented error shape; the call then fails as a malformed response.
+   */
+  parseErrorBody?: (body: unknown, status: number) => PassportDingError | undefined;
+  /** Name used in error messages, e.g. `Ding`. */
+  serviceName?: string;
+}
+
+export interface JsonRequest {
+  method: 'GET' | 'POST';
+  /** Path below the base URL's path, starting with `/`. Already percent-encoded. */
+  path: string;
+  /** Short operation name for error messages, e.g. `check`. Never the path itself. */
+  operation: string;
+  query?: Record<string, string | readonly string[] | undefined>;
+  headers?: Record<string, string>;
+  /** Sent as JSON (POST only). */
+  body?: unknown;
+}
+
+export const DEFAULT_TIMEOUT_MS = 5000;
+export const DEFAULT_CONNECTIONS = 16;
+/** A reply bigger than this is not something the API sends; refuse it rather than buffer it. */
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Throws a TypeError unless the URL is https, or http to a loopback host. */
+export function validateBaseUrl(baseUrl: unknown): URL {
+  if (typeof baseUrl !== 'string' || baseUrl === '') throw new TypeError('baseUrl must be a non-empty string');
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw new TypeError('baseUrl must be an absolute URL');
+  }
+  if (url.username !== '' || url.password !== '') throw new TypeError('baseUrl must not contain credentials');
+  if (url.search !== '' || url.hash !== '') throw new TypeError('baseUrl must not have a query or fragment');
+  if (url.protocol === 'https:') return url;
+  // The API key travels in a header: cleartext is only acceptable when it never leaves the host.
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
+  throw new TypeError('baseUrl must use https (http is allowed only for loopback hosts)');
+}
+
+function isLoopbackHost(hostname: string): boolean {
+  // URL normalises IPv4 forms (`127.1` -> `127.0.0.1`) and lower-cases names.
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/** Reason object passed to abort(), so a deadline is told apart from any other abort. */
+class DeadlineReached extends Error {}
+
+export class JsonHttpClient {
+  readonly timeoutMs: number;
+  readonly #pool: Pool;
+  readonly #basePath: string;
+  readonly #headers: Record<string, string>;
+  readonly #parseErrorBody: JsonHttpClientOptions['parseErrorBody'];
+  readonly #service: string;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: JsonHttpClientOptions) {
+    const url = validateBaseUrl(options.baseUrl);
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new TypeError('timeoutMs must be a positive integer');
+    const connections = options.connections ?? DEFAULT_CONNECTIONS;
+    if (!Number.isInteger(connections) || connections <= 0) {
+      throw new TypeError('connections must be a positive integer');
+    }
+    this.timeoutMs = timeoutMs;
+    this.#basePath = url.pathname.replace(/\/+$/, '');
+    this.#headers = { ...options.headers };
+    this.#parseErrorBody = options.parseErrorBody;
+    this.#service = options.serviceName ?? 'API';
+    // undici's own timeouts are minutes by default; ours are the call deadline. They catch a
+    // stall at each stage; the AbortSignal in request() bounds the whole call.
+    this.#pool = new Pool(url.origin, {
+      connections,
+      connect: { timeout: timeoutMs },
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+      keepAliveTimeout: 4_000,
+    });
+  }
+
+  /** Sends one request and returns the parsed JSON body of an HTTP 200; throws a typed error otherwise. */
+  async request(req: JsonRequest): Promise<unknown> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DeadlineReached()), this.timeoutMs);
+    try {
+      try {
+        return await this.#once(req, controller.signal);
+      } catch (err) {
+        // A GET is safe to repeat; a POST may have sent an SMS or spent an attempt, so never.
+        if (req.method === 'GET' && this.#isConnectionFailure(err, controller.signal)) {
+          return await this.#once(req, controller.signal);
+        }
+        throw err;
+      }
+    } catch (err) {
+      throw this.#toTypedError(err, req.operation, controller.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Closes every pooled socket; waits for calls in flight (each is bounded by its deadline). */
+  close(): Promise<void> {
+    this.#closing ??= this.#pool.close();
+    return this.#closing;
+  }
+
+  async #once(req: JsonRequest, signal: AbortSignal): Promise<unknown> {
+    const headers: Record<string, string> = { ...this.#headers, ...req.headers, accept: 'application/json' };
+    let body: string | undefined;
+    if (req.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(req.body);
+    }
+    const res = await this.#pool.request({
+      method: req.method,
+      path: this.#basePath + req.path + queryString(req.query),
+      headers,
+      body,
+      signal,
+      headersTimeout: this.timeoutMs,
+      bodyTimeout: this.timeoutMs,
+    });
+    const status = res.statusCode;
+    const label = `${this.#service} ${req.operation}`;
+
+    if (status === 200 || status === 400) {
+      const json = await readJson(res.body, res.headers['content-type'], label, status);
+      if (status === 200) return json;
+      const apiError = this.#parseErrorBody?.(json, status);
+      if (apiError) throw apiError;
+      throw new DingUnavailableError('malformed_response', `${label}: HTTP 400 without a documented error body`, {
+        status,
+      });
+    }
+
+    // Any other answer: the body is of no use, but it must be read so the socket can be reused.
+    await discard(res.body);
+    if (status === 401 || status === 403) throw new DingAuthError(status);
+    // 3xx included: following a redirect could carry the API key to another host.
+    throw new DingUnavailableError('server_error', `${label}: unexpected HTTP ${status}`, { status });
+  }
+
+  #isConnectionFailure(err: unknown, signal: AbortSignal): boolean {
+    return !signal.aborted && !(err instanceof PassportDingError) && classify(err) === 'connection';
+  }
+
+  #toTypedError(err: unknown, operation: string, signal: AbortSignal): Error {
+    // Our own typed errors (auth, API, malformed reply) pass through untouched.
+    if (err instanceof PassportDingError) return err;
+    const label = `${this.#service} ${operation}`;
+    const cause = safeCause(err);
+    if (signal.reason instanceof DeadlineReached || err instanceof DeadlineReached) {
+      return new DingUnavailableError('timeout', `${label}: no complete reply within ${this.timeoutMs} ms`, { cause });
+    }
+    const reason = classify(err);
+    const what =
+      reason === 'timeout'
+        ? `no complete reply within ${this.timeoutMs} ms`
+        : reason === 'malformed_response'
+          ? 'reply is not valid HTTP'
+          : 'connection failed';
+    return new DingUnavailableError(reason, `${label}: ${what}`, { cause });
+  }
+}
+
+function classify(err: unknown): 'timeout' | 'connection' | 'malformed_response' {
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
+    return 'timeout';
+  }
+  if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return 'malformed_response';
+  // Resets, refusals, DNS failures, a closed pool: the service could not be reached.
+  return 'connection';
+}
+
+/** A plain copy of an underlying error: undici errors can hold sockets and request state. */
+function safeCause(err: unknown): Error | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const copy = new Error(err.message);
+  copy.name = err.name;
+  if ('code' in err && typeof err.code === 'string') Object.assign(copy, { code: err.code });
+  delete copy.stack;
+  return copy;
+}
+
+function queryString(query: JsonRequest['query']): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    // Form style, repeated: `?type=a&type=b`.
+    for (const v of typeof value === 'string' ? [value] : value) params.append(key, v);
+  }
+  const s = params.toString();
+  return s === '' ? '' : `?${s}`;
+}
+
+interface Body extends AsyncIterable<Uint8Array> {
+  dump(opts?: { limit?: number }): Promise<void>;
+  destroy(err?: Error): unknown;
+}
+
+async function discard(body: Body): Promise<void> {
+  // dump() reads a bounded amount and then destroys the stream; either way the socket is freed.
+  await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
+}
+
+async function readJson(body: Body, contentType: unknown, label: string, status: number): Promise<unknown> {
+  if (!isJsonContentType(contentType)) {
+    await discard(body);
+    throw new DingUnavailableError('malformed_response', `${label}: reply is not application/json`, { status });
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      body.destroy();
+      throw new DingUnavailableError('malformed_response', `${label}: reply is too large`, { status });
+    }
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new DingUnavailableError('malformed_response', `${label}: reply is not valid JSON`, { status });
+  }
+}
+
+function isJsonContentType(value: unknown): boolean {
+  if (typeof value !== 'string') return false;
+  const mediaType = value.split(';', 1)[0]?.trim().toLowerCase();
+  return mediaType === 'application/json';
+}

@@ -1,0 +1,432 @@
+// Checks every Ding reply before use and turns it into camelCase with real Dates. Hand-written on
+// purpose: a schema library would be a runtime dependency for six small shapes.
+//
+// The spec marks no response field as required, so most fields may be absent. What may not happen:
+// a field of the wrong type, an enum value the contract does not list, a timestamp without a zone,
+// or the absence of a field the caller cannot do without (the status, the id of a pending
+// authentication). Each of those is DingUnavailableError('malformed_response'), never a silent
+// undefined. Messages name the field, never its value (values can be phone numbers or codes).
+
+import { DingApiError, DingUnavailableError } from '../errors.js';
+import {
+  ATTEMPT_STATUSES,
+  AUTHENTICATION_STATUSES,
+  BALANCE_UPDATE_TYPES,
+  CAPABILITIES,
+  CHECK_STATUSES,
+  DELIVERY_STATUSES,
+  ERROR_CODES,
+  LINE_TYPES,
+  RETRY_STATUSES,
+  SIGNAL_DEVICE_TYPES,
+  type AttemptStatus,
+  type AuthenticationStatus,
+  type BalanceUpdateType,
+  type Capability,
+  type CheckStatus,
+  type DeliveryStatus,
+  type DingErrorCode,
+  type LineType,
+  type RetryStatus,
+  type SignalDeviceType,
+} from './ding-wire.js';
+
+// ---------------------------------------------------------------------------------------------
+// Reply types (camelCase)
+
+export type CreateAuthenticationResponse =
+  | { status: 'pending'; authenticationUuid: string; createdAt: Date; expiresAt?: Date }
+  /** No code was sent. Ding may or may not include an id and times here. */
+  | {
+      status: Exclude<AuthenticationStatus, 'pending'>;
+      authenticationUuid?: string;
+      createdAt?: Date;
+      expiresAt?: Date;
+    };
+
+export interface CheckResponse {
+  authenticationUuid?: string;
+  status: CheckStatus;
+}
+
+export interface RetryResponse {
+  authenticationUuid?: string;
+  status: RetryStatus;
+  createdAt?: Date;
+  nextRetryAt?: Date;
+  /** Retries left (`remaining_retry` on the wire). */
+  remainingRetry?: number;
+}
+
+export interface FeedbackResponse {
+  /** Id of the stored feedback. */
+  uuid?: string;
+}
+
+/**
+ * `zalo` and `telegram` are newer than the copied spec (Ding added them 2025-05-20, see
+ * CONTRACT.md §4.6). A status call must not fail because a code went out over a newer channel.
+ */
+export type AttemptCapability = Capability | 'zalo' | 'telegram';
+const ATTEMPT_CAPABILITIES: readonly AttemptCapability[] = [...CAPABILITIES, 'zalo', 'telegram'];
+
+export interface Signals {
+  ip?: string;
+  deviceId?: string;
+  deviceType?: SignalDeviceType;
+  appVersion?: string;
+  appRealm?: string;
+  osVersion?: string;
+  deviceModel?: string;
+  isReturningUser?: boolean;
+}
+
+export type AuthenticationEvent =
+  | {
+      type: 'attempt';
+      createdAt?: Date;
+      id?: string;
+      /** The message text; it contains the code. Do not log it. */
+      content?: string;
+      senderId?: string;
+      capability?: AttemptCapability;
+      attemptNumber?: number;
+      status?: AttemptStatus;
+    }
+  | { type: 'check'; createdAt?: Date; id?: string; /** The code submitted. Do not log it. */ code?: string; status?: CheckStatus }
+  | {
+      type: 'delivery_status';
+      createdAt?: Date;
+      status?: DeliveryStatus;
+      attemptId?: string;
+      attemptNumber?: number;
+      originatedAt?: Date;
+    }
+  | { type: 'balance_update'; createdAt?: Date; balanceUpdateType?: BalanceUpdateType; amount?: number };
+
+export interface AuthenticationStatusResponse {
+  uuid?: string;
+  phoneNumber?: string;
+  templateId?: string;
+  correlationId?: string;
+  createdAt?: Date;
+  signals?: Signals;
+  /** Chronological event log; empty when the reply has none. */
+  events: AuthenticationEvent[];
+}
+
+export interface LookupResponse {
+  phoneNumber?: string;
+  mcc?: string;
+  mnc?: string;
+  /** Only with `types: ['cnam']`, when the account has it enabled. */
+  callerName?: string;
+  carrier?: string;
+  /** ISO 3166-1 alpha-2. */
+  countryCode?: string;
+  numberPorted?: boolean;
+  temporaryPhoneNumber?: boolean;
+  lineType?: LineType;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A tiny field reader
+
+class Fields {
+  readonly #op: string;
+  readonly #obj: Record<string, unknown>;
+  readonly #where: string;
+
+  constructor(op: string, value: unknown, where = 'reply') {
+    this.#op = op;
+    this.#where = where;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw this.#bad('is not a JSON object');
+    this.#obj = value as Record<string, unknown>;
+  }
+
+  #bad(what: string): DingUnavailableError {
+    return new DingUnavailableError('malformed_response', `Ding ${this.#op}: ${this.#where} ${what}`);
+  }
+
+  #get(key: string, required: boolean): unknown {
+    const v = this.#obj[key];
+    // JSON null is treated as absent: the spec has no nullable fields, but absence is allowed.
+    if (v === undefined || v === null) {
+      if (required) throw this.#bad(`lacks \`${key}\``);
+      return undefined;
+    }
+    return v;
+  }
+
+  string(key: string, required: true): string;
+  string(key: string, required?: false): string | undefined;
+  string(key: string, required = false): string | undefined {
+    const v = this.#get(key, required);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw this.#bad(`has a non-string \`${key}\``);
+    return v;
+  }
+
+  uuid(key: string, required: true): string;
+  uuid(key: string, required?: false): string | undefined;
+  uuid(key: string, required = false): string | undefined {
+    const v = this.string(key, required as false);
+    if (v !== undefined && !UUID.test(v)) throw this.#bad(`has a \`${key}\` that is not a UUID`);
+    return v;
+  }
+
+  boolean(key: string): boolean | undefined {
+    const v = this.#get(key, false);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'boolean') throw this.#bad(`has a non-boolean \`${key}\``);
+    return v;
+  }
+
+  number(key: string): number | undefined {
+    const v = this.#get(key, false);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw this.#bad(`has a non-numeric \`${key}\``);
+    return v;
+  }
+
+  count(key: string): number | undefined {
+    const v = this.number(key);
+    if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw this.#bad(`has a \`${key}\` that is not a count`);
+    return v;
+  }
+
+  oneOf<T extends string>(key: string, values: readonly T[], required: true): T;
+  oneOf<T extends string>(key: string, values: readonly T[], required?: false): T | undefined;
+  oneOf<T extends string>(key: string, values: readonly T[], required = false): T | undefined {
+    const v = this.string(key, required as false);
+    if (v === undefined) return undefined;
+    if (!(values as readonly string[]).includes(v)) throw this.#bad(`has an unknown \`${key}\` value`);
+    return v as T;
+  }
+
+  date(key: string, required: true): Date;
+  date(key: string, required?: false): Date | undefined;
+  date(key: string, required = false): Date | undefined {
+    const v = this.string(key, required as false);
+    if (v === undefined) return undefined;
+    const d = parseDateTime(v);
+    if (!d) throw this.#bad(`has a \`${key}\` that is not an RFC 3339 date-time with a zone`);
+    return d;
+  }
+
+  object(key: string): Fields | undefined {
+    const v = this.#get(key, false);
+    return v === undefined ? undefined : new Fields(this.#op, v, `\`${key}\``);
+  }
+
+  array(key: string): unknown[] | undefined {
+    const v = this.#get(key, false);
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v)) throw this.#bad(`has a non-array \`${key}\``);
+    return v;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
+
+/**
+ * RFC 3339 `date-time`: a zone (`Z` or `±hh:mm`) is required, as in Ding's own SDK; a zone-less
+ * time would be read in the server's local zone and silently shift expiry times. Fractions beyond
+ * milliseconds (Ding has sent nanoseconds) are truncated.
+ */
+export function parseDateTime(value: string): Date | undefined {
+  const m = DATE_TIME.exec(value);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  // 60 is a leap second; Date has none, so it rolls into the next minute.
+  if (hour > 23 || minute > 59 || second > 60) return undefined;
+  let offsetMinutes = 0;
+  if (m[8] === undefined) {
+    const oh = Number(m[10]);
+    const om = Number(m[11]);
+    if (oh > 23 || om > 59) return undefined;
+    offsetMinutes = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  const t = Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;
+  return Number.isFinite(t) ? new Date(t) : undefined;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** Drops keys whose value is undefined, so results compare and print cleanly. */
+function compact<T extends object>(o: T): T {
+  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] === undefined) delete o[key];
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One parser per operation
+
+export function parseCreateAuthentication(body: unknown): CreateAuthenticationResponse {
+  const f = new Fields('createAuthentication', body);
+  const status = f.oneOf('status', AUTHENTICATION_STATUSES, true);
+  if (status === 'pending') {
+    // A code is on its way: the caller needs the id to check it and the time it was sent.
+    return compact({
+      status,
+      authenticationUuid: f.uuid('authentication_uuid', true),
+      createdAt: f.date('created_at', true),
+      expiresAt: f.date('expires_at'),
+    });
+  }
+  return compact({
+    status,
+    authenticationUuid: f.uuid('authentication_uuid'),
+    createdAt: f.date('created_at'),
+    expiresAt: f.date('expires_at'),
+  });
+}
+
+export function parseCheck(body: unknown, authenticationUuid: string): CheckResponse {
+  const f = new Fields('check', body);
+  const echo = f.uuid('authentication_uuid');
+  checkEcho('check', echo, authenticationUuid);
+  return compact({ authenticationUuid: echo, status: f.oneOf('status', CHECK_STATUSES, true) });
+}
+
+export function parseRetry(body: unknown, authenticationUuid: string): RetryResponse {
+  const f = new Fields('retry', body);
+  const echo = f.uuid('authentication_uuid');
+  checkEcho('retry', echo, authenticationUuid);
+  return compact({
+    authenticationUuid: echo,
+    status: f.oneOf('status', RETRY_STATUSES, true),
+    createdAt: f.date('created_at'),
+    nextRetryAt: f.date('next_retry_at'),
+    remainingRetry: f.count('remaining_retry'),
+  });
+}
+
+/** A reply about another authentication than the one asked about must not be believed. */
+function checkEcho(op: string, echo: string | undefined, sent: string): void {
+  if (echo !== undefined && echo.toLowerCase() !== sent.toLowerCase()) {
+    throw new DingUnavailableError('malformed_response', `Ding ${op}: reply is about another authentication`);
+  }
+}
+
+export function parseFeedback(body: unknown): FeedbackResponse {
+  const f = new Fields('feedback', body);
+  return compact({ uuid: f.string('uuid') });
+}
+
+export function parseAuthenticationStatus(body: unknown): AuthenticationStatusResponse {
+  const op = 'getAuthenticationStatus';
+  const f = new Fields(op, body);
+  const s = f.object('signals');
+  return compact({
+    uuid: f.uuid('uuid'),
+    phoneNumber: f.string('phone_number'),
+    templateId: f.string('template_id'),
+    correlationId: f.string('correlation_id'),
+    createdAt: f.date('created_at'),
+    signals: s
+      ? compact({
+          ip: s.string('ip'),
+          deviceId: s.string('device_id'),
+          deviceType: s.oneOf('device_type', SIGNAL_DEVICE_TYPES),
+          appVersion: s.string('app_version'),
+          appRealm: s.string('app_realm'),
+          osVersion: s.string('os_version'),
+          deviceModel: s.string('device_model'),
+          isReturningUser: s.boolean('is_returning_user'),
+        })
+      : undefined,
+    events: (f.array('events') ?? []).map((e) => parseEvent(op, e)),
+  });
+}
+
+const EVENT_TYPES = ['attempt', 'check', 'delivery_status', 'balance_update'] as const;
+
+function parseEvent(op: string, value: unknown): AuthenticationEvent {
+  const e = new Fields(op, value, 'event');
+  const type = e.oneOf('type', EVENT_TYPES, true);
+  const createdAt = e.date('created_at');
+  switch (type) {
+    case 'attempt':
+      return compact({
+        type,
+        createdAt,
+        id: e.string('id'),
+        content: e.string('content'),
+        senderId: e.string('sender_id'),
+        capability: e.oneOf('capability', ATTEMPT_CAPABILITIES),
+        attemptNumber: e.count('attempt_number'),
+        status: e.oneOf('status', ATTEMPT_STATUSES),
+      });
+    case 'check':
+      return compact({ type, createdAt, id: e.string('id'), code: e.string('code'), status: e.oneOf('status', CHECK_STATUSES) });
+    case 'delivery_status':
+      return compact({
+        type,
+        createdAt,
+        status: e.oneOf('status', DELIVERY_STATUSES),
+        attemptId: e.string('attempt_id'),
+        attemptNumber: e.count('attempt_number'),
+        originatedAt: e.date('originated_at'),
+      });
+    case 'balance_update':
+      return compact({
+        type,
+        createdAt,
+        balanceUpdateType: e.oneOf('balance_update_type', BALANCE_UPDATE_TYPES),
+        amount: e.number('amount'),
+      });
+  }
+}
+
+export function parseLookup(body: unknown): LookupResponse {
+  const f = new Fields('lookup', body);
+  return compact({
+    phoneNumber: f.string('phone_number'),
+    mcc: f.string('mcc'),
+    mnc: f.string('mnc'),
+    callerName: f.string('caller_name'),
+    carrier: f.string('carrier'),
+    countryCode: f.string('country_code'),
+    numberPorted: f.boolean('number_ported'),
+    temporaryPhoneNumber: f.boolean('temporary_phone_number'),
+    lineType: f.oneOf('line_type', LINE_TYPES),
+  });
+}
+
+/**
+ * The body of an HTTP 400 as a DingApiError, or undefined when it is not Ding's documented
+ * ErrorResponse (then the caller reports a malformed reply). `code` must be one the contract lists;
+ * `doc_url` is accepted when absent.
+ */
+export function parseErrorResponse(body: unknown, status: number): DingApiError | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
+  const { code, message, doc_url: docUrl } = body as Record<string, unknown>;
+  if (typeof code !== 'string' || !(ERROR_CODES as readonly string[]).includes(code)) return undefined;
+  if (typeof message !== 'string') return undefined;
+  if (docUrl !== undefined && docUrl !== null && typeof docUrl !== 'string') return undefined;
+  return new DingApiError(
+    code as DingErrorCode,
+    maskPhoneNumbers(message),
+    typeof docUrl === 'string' ? docUrl : undefined,
+    status,
+  );
+}
+
+/**
+ * Ding's messages can quote the number (`+0 is not a valid phone number`), and apps log error
+ * messages. Keep only the last two digits of anything that looks like an E.164 number.
+ */
+export function maskPhoneNumbers(text: string): string {
+  return text.replace(/\+\d{3,15}/g, (n) => `+${'•'.repeat(n.length - 3)}${n.slice(-2)}`);
+}

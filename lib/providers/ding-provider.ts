@@ -1,0 +1,157 @@
+// DingProvider: the OtpProvider the strategy talks to, on top of DingClient. It only maps Ding's
+// statuses and documented 400 codes onto the provider's small vocabulary; faults (timeouts, 5xx,
+// malformed replies, a bad key, undocumented API errors) are thrown unchanged.
+
+import { isIPv4 } from 'node:net';
+import { DingApiError } from '../errors.js';
+import { DingClient, type CreateAuthenticationRequest, type DingClientOptions } from './ding.js';
+import type {
+  CheckRequest,
+  CheckResult,
+  CheckStatus,
+  LineInfo,
+  OtpProvider,
+  ResendRequest,
+  ResendResult,
+  SendRequest,
+  SendResult,
+  SendSignals,
+} from './provider.js';
+import type { CheckStatus as DingCheckStatus, RetryStatus } from './ding-wire.js';
+
+const CHECK: Record<DingCheckStatus, CheckStatus> = {
+  valid: 'valid',
+  invalid: 'invalid',
+  already_validated: 'already_validated',
+  without_attempt: 'no_attempt',
+  rate_limited: 'too_many_attempts',
+  expired_auth: 'expired',
+  unknown: 'unknown',
+};
+
+const RESEND: Record<RetryStatus, ResendResult['status']> = {
+  approved: 'sent',
+  denied: 'too_soon',
+  rate_limited: 'exhausted',
+  expired_auth: 'expired',
+  no_attempt: 'no_attempt',
+  already_validated: 'already_validated',
+};
+
+/** Ding refuses these numbers with HTTP 400; to the strategy they are a `blocked` result. */
+const BLOCKING_API_CODES = ['blocked_number', 'unsupported_region', 'invalid_line'] as const;
+
+export class DingProvider implements OtpProvider {
+  readonly name = 'ding';
+  readonly client: DingClient;
+
+  /**
+   * Give the client options, or a DingClient to share. Either way `close()` closes the client
+   * (DingClient.close() may be called again safely).
+   */
+  constructor(options: DingClientOptions | { client: DingClient }) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('DingProvider requires options');
+    this.client = 'client' in options ? options.client : new DingClient(options);
+    if (!(this.client instanceof DingClient)) throw new TypeError('client must be a DingClient');
+  }
+
+  async send(request: SendRequest): Promise<SendResult> {
+    let reply;
+    try {
+      reply = await this.client.createAuthentication({
+        phoneNumber: request.phoneNumber,
+        ...signals(request.signals),
+        locale: request.locale,
+        correlationId: request.correlationId,
+        templateId: request.templateId,
+        senderId: request.senderId,
+        callbackUrl: request.callbackUrl,
+        appRealm: request.appRealm,
+      });
+    } catch (err) {
+      if (err instanceof DingApiError) {
+        if (err.apiCode === 'invalid_phone_number') return { status: 'invalid_phone_number' };
+        const reason = BLOCKING_API_CODES.find((c) => c === err.apiCode);
+        if (reason) return { status: 'blocked', reason };
+      }
+      throw err;
+    }
+    switch (reply.status) {
+      case 'pending':
+        return reply.expiresAt
+          ? { status: 'sent', id: reply.authenticationUuid, createdAt: reply.createdAt, expiresAt: reply.expiresAt }
+          : { status: 'sent', id: reply.authenticationUuid, createdAt: reply.createdAt };
+      case 'rate_limited':
+        return { status: 'rate_limited' };
+      case 'spam_detected':
+        return { status: 'blocked', reason: 'spam' };
+    }
+  }
+
+  async check(request: CheckRequest): Promise<CheckResult> {
+    try {
+      const reply = await this.client.check({ authenticationUuid: request.id, checkCode: request.code });
+      return { status: CHECK[reply.status] };
+    } catch (err) {
+      if (isUnknownAuthentication(err)) return { status: 'not_found' };
+      throw err;
+    }
+  }
+
+  async resend(request: ResendRequest): Promise<ResendResult> {
+    let reply;
+    try {
+      reply = await this.client.retry({ authenticationUuid: request.id });
+    } catch (err) {
+      if (isUnknownAuthentication(err)) return { status: 'not_found' };
+      throw err;
+    }
+    const result: ResendResult = { status: RESEND[reply.status] };
+    if (reply.nextRetryAt) result.nextRetryAt = reply.nextRetryAt;
+    if (reply.remainingRetry !== undefined) result.remainingRetries = reply.remainingRetry;
+    return result;
+  }
+
+  async lookup(phoneNumber: string): Promise<LineInfo> {
+    const reply = await this.client.lookup(phoneNumber);
+    const info: LineInfo = { phoneNumber: reply.phoneNumber ?? phoneNumber };
+    if (reply.countryCode !== undefined) info.countryCode = reply.countryCode;
+    if (reply.lineType !== undefined) info.lineType = reply.lineType;
+    if (reply.temporaryPhoneNumber !== undefined) info.temporary = reply.temporaryPhoneNumber;
+    if (reply.carrier !== undefined) info.carrier = reply.carrier;
+    return info;
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+function isUnknownAuthentication(err: unknown): boolean {
+  return err instanceof DingApiError && err.apiCode === 'invalid_auth_uuid';
+}
+
+/** SendSignals -> Ding's create fields. `userAgent` has no Ding field and is dropped. */
+function signals(s: SendSignals | undefined): Partial<CreateAuthenticationRequest> {
+  if (!s) return {};
+  return {
+    ip: ipv4(s.ip),
+    deviceId: s.deviceId,
+    deviceType: s.deviceType,
+    deviceModel: s.deviceModel,
+    osVersion: s.osVersion,
+    appVersion: s.appVersion,
+    isReturningUser: s.isReturningUser,
+  };
+}
+
+/**
+ * Ding's `ip` is `format: ipv4`. Express gives `::ffff:1.2.3.4` on dual-stack sockets, which is
+ * that IPv4 address; a real IPv6 address has no place in the field and is left out rather than
+ * risking a 400 on a login.
+ */
+function ipv4(ip: string | undefined): string | undefined {
+  if (ip === undefined) return undefined;
+  const v4 = ip.toLowerCase().startsWith('::ffff:') ? ip.slice(7) : ip;
+  return isIPv4(v4) ? v4 : undefined;
+}
