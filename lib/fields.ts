@@ -9,8 +9,17 @@ export function fieldPath(field: string): string[] {
   return field.split(']').join('').split('[');
 }
 
-/** The string at `field` in `body`, or `undefined`. Own properties only. */
+/**
+ * The string at `field` in `body`, or `undefined`. Own properties only. A body parsed without
+ * nesting (`express.urlencoded({ extended: false })`) keeps `user[phone]` as one flat key, so
+ * that literal key is tried first, then the nested path.
+ */
 export function readField(body: unknown, field: string): string | undefined {
+  if (body === null || typeof body !== 'object') return undefined;
+  if (Object.prototype.hasOwnProperty.call(body, field)) {
+    const flat: unknown = (body as Record<string, unknown>)[field];
+    return typeof flat === 'string' ? flat : undefined;
+  }
   let value: unknown = body;
   for (const key of fieldPath(field)) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
