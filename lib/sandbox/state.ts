@@ -1,0 +1,259 @@
+// The authentication state machine and its store. No HTTP here: each method takes a validated
+// request and returns the wire body, so the rules read in one place.
+//
+//   create  -> code sent, status pending; expires_at = now + ttl; first retry at now + cooldown
+//   check   -> already_validated | expired_auth | rate_limited (after maxAttempts wrong checks)
+//              | valid (once) | invalid (counts an attempt); without_attempt if nothing was sent
+//   retry   -> no_attempt | already_validated | expired_auth | rate_limited (retries spent, or
+//              checks spent) | denied (cooldown) | approved (new code; the old one stops working)
+//
+// A repeated create for the same number opens a new, independent authentication, as the V1 API
+// did for apps created before 2024-05-22 (later apps got "stateless" re-use of a live one).
+import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import type {
+  AuthenticationEventWire,
+  AuthenticationStatusResponseWire,
+  CheckStatus,
+  CreateAuthenticationRequestWire,
+  CreateAuthenticationResponseWire,
+  CreateCheckResponseWire,
+  FeedbackStatus,
+  RetryAuthenticationResponseWire,
+  RetryStatus,
+  SignalsWire,
+} from '../providers/ding-wire.js';
+import { rfc3339, type SandboxClock } from './clock.js';
+import type { CodeEvent } from './types.js';
+
+export interface StateSettings {
+  codeLength: number;
+  ttlMs: number;
+  maxAttempts: number;
+  cooldownMs: number;
+  maxRetries: number;
+  onCode: ((event: CodeEvent) => void) | undefined;
+}
+
+interface Authentication {
+  uuid: string;
+  phoneNumber: string;
+  /** Undefined when create refused to send (rate_limited / spam_detected). */
+  code: string | undefined;
+  createdAt: number;
+  expiresAt: number;
+  failedChecks: number;
+  retriesUsed: number;
+  nextRetryAt: number;
+  validated: boolean;
+  attempts: number;
+  request: CreateAuthenticationRequestWire;
+  events: AuthenticationEventWire[];
+}
+
+// Caps keep a long-running sandbox (or a hostile client) from growing without bound.
+const MAX_AUTHENTICATIONS = 10_000;
+const MAX_EVENTS = 200;
+const MAX_NUMBERS = 10_000;
+
+const SIGNAL_FIELDS = ['ip', 'device_id', 'device_type', 'app_version', 'app_realm', 'os_version', 'device_model'] as const;
+
+function mask(length: number): string {
+  return '•'.repeat(Math.min(length, 32));
+}
+
+/** Constant-time comparison (of digests, so lengths may differ). */
+function sameCode(expected: string, given: string): boolean {
+  const a = createHash('sha256').update(expected).digest();
+  const b = createHash('sha256').update(given).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** Insert into a bounded map, dropping the oldest entry when full. */
+function boundedSet<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  if (map.size >= max) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+  map.set(key, value);
+}
+
+export class SandboxState {
+  readonly #settings: StateSettings;
+  readonly #clock: SandboxClock;
+  readonly #auths = new Map<string, Authentication>();
+  readonly #latestCodes = new Map<string, string>();
+  readonly #feedback = new Map<string, Set<FeedbackStatus>>();
+  /** Numbers that ever had an authentication, for feedback; kept apart so eviction is separate. */
+  readonly #knownNumbers = new Map<string, true>();
+
+  constructor(settings: StateSettings, clock: SandboxClock) {
+    this.#settings = settings;
+    this.#clock = clock;
+  }
+
+  clear(): void {
+    this.#auths.clear();
+    this.#latestCodes.clear();
+    this.#feedback.clear();
+    this.#knownNumbers.clear();
+  }
+
+  latestCode(phoneNumber: string): string | undefined {
+    return this.#latestCodes.get(phoneNumber);
+  }
+
+  create(req: CreateAuthenticationRequestWire, refusal?: 'rate_limited' | 'spam_detected'): CreateAuthenticationResponseWire {
+    const now = this.#clock.now();
+    const auth: Authentication = {
+      uuid: randomUUID(),
+      phoneNumber: req.phone_number,
+      code: undefined,
+      createdAt: now,
+      expiresAt: now + this.#settings.ttlMs,
+      failedChecks: 0,
+      retriesUsed: 0,
+      nextRetryAt: now + this.#settings.cooldownMs,
+      validated: false,
+      attempts: 0,
+      request: req,
+      events: [],
+    };
+    boundedSet(this.#auths, auth.uuid, auth, MAX_AUTHENTICATIONS);
+    boundedSet(this.#knownNumbers, req.phone_number, true, MAX_NUMBERS);
+    if (refusal === undefined) {
+      this.#log(auth, { type: 'balance_update', created_at: rfc3339(now), balance_update_type: 'authentication', amount: 0 });
+      this.#send(auth, now, 'send');
+    }
+    return {
+      authentication_uuid: auth.uuid,
+      status: refusal ?? 'pending',
+      created_at: rfc3339(auth.createdAt),
+      expires_at: rfc3339(auth.expiresAt),
+    };
+  }
+
+  /** Undefined when the authentication is unknown. */
+  check(uuid: string, code: string): CreateCheckResponseWire | undefined {
+    const auth = this.#auths.get(uuid.toLowerCase());
+    if (!auth) return undefined;
+    const now = this.#clock.now();
+    const status = this.#checkStatus(auth, code, now);
+    this.#log(auth, { type: 'check', created_at: rfc3339(now), id: randomUUID(), code: mask(code.length), status });
+    return { authentication_uuid: auth.uuid, status };
+  }
+
+  #checkStatus(auth: Authentication, code: string, now: number): CheckStatus {
+    if (auth.code === undefined) return 'without_attempt';
+    if (auth.validated) return 'already_validated';
+    if (now >= auth.expiresAt) return 'expired_auth';
+    if (auth.failedChecks >= this.#settings.maxAttempts) return 'rate_limited';
+    if (sameCode(auth.code, code)) {
+      auth.validated = true;
+      return 'valid';
+    }
+    auth.failedChecks += 1;
+    return 'invalid';
+  }
+
+  /** Undefined when the authentication is unknown. */
+  retry(uuid: string): RetryAuthenticationResponseWire | undefined {
+    const auth = this.#auths.get(uuid.toLowerCase());
+    if (!auth) return undefined;
+    const now = this.#clock.now();
+    const status = this.#retryStatus(auth, now);
+    if (status === 'approved') {
+      auth.retriesUsed += 1;
+      auth.nextRetryAt = now + this.#settings.cooldownMs;
+      this.#send(auth, now, 'retry');
+    }
+    return {
+      authentication_uuid: auth.uuid,
+      status,
+      created_at: rfc3339(now),
+      next_retry_at: rfc3339(auth.nextRetryAt),
+      remaining_retry: Math.max(0, this.#settings.maxRetries - auth.retriesUsed),
+    };
+  }
+
+  #retryStatus(auth: Authentication, now: number): RetryStatus {
+    if (auth.code === undefined) return 'no_attempt';
+    if (auth.validated) return 'already_validated';
+    if (now >= auth.expiresAt) return 'expired_auth';
+    if (auth.retriesUsed >= this.#settings.maxRetries) return 'rate_limited';
+    if (auth.failedChecks >= this.#settings.maxAttempts) return 'rate_limited';
+    if (now < auth.nextRetryAt) return 'denied';
+    return 'approved';
+  }
+
+  /** Feedback is tied to the number: some authentication must exist for it. */
+  feedback(phoneNumber: string, status: FeedbackStatus): { uuid: string } | 'no_associated_auth_found' | 'duplicated_feedback_status' {
+    if (!this.#knownNumbers.has(phoneNumber)) return 'no_associated_auth_found';
+    const seen = this.#feedback.get(phoneNumber) ?? new Set<FeedbackStatus>();
+    if (seen.has(status)) return 'duplicated_feedback_status';
+    seen.add(status);
+    boundedSet(this.#feedback, phoneNumber, seen, MAX_NUMBERS);
+    return { uuid: randomUUID() };
+  }
+
+  /** Undefined when the authentication is unknown. */
+  status(uuid: string): AuthenticationStatusResponseWire | undefined {
+    const auth = this.#auths.get(uuid.toLowerCase());
+    if (!auth) return undefined;
+    const { request } = auth;
+    const signals: SignalsWire = {};
+    for (const field of SIGNAL_FIELDS) {
+      const value = request[field];
+      // The request's device_type enum is a subset of the signals' one, so the copy is sound.
+      if (value !== undefined) (signals as Record<string, unknown>)[field] = value;
+    }
+    if (request.is_returning_user !== undefined) signals.is_returning_user = request.is_returning_user;
+    const body: AuthenticationStatusResponseWire = { uuid: auth.uuid, phone_number: auth.phoneNumber };
+    if (request.template_id !== undefined) body.template_id = request.template_id;
+    if (request.correlation_id !== undefined) body.correlation_id = request.correlation_id;
+    body.created_at = rfc3339(auth.createdAt);
+    body.signals = signals;
+    body.events = auth.events.map((e) => ({ ...e }));
+    return body;
+  }
+
+  /** "Sends" a fresh code: the previous one stops working. */
+  #send(auth: Authentication, now: number, kind: CodeEvent['kind']): void {
+    const { codeLength, onCode } = this.#settings;
+    auth.code = randomInt(0, 10 ** codeLength).toString().padStart(codeLength, '0');
+    auth.attempts += 1;
+    boundedSet(this.#latestCodes, auth.phoneNumber, auth.code, MAX_NUMBERS);
+    const attemptId = randomUUID();
+    const at = rfc3339(now);
+    this.#log(auth, {
+      type: 'attempt',
+      created_at: at,
+      id: attemptId,
+      // The real content carries the code; the sandbox log never does.
+      content: `Your code is ${mask(codeLength)}`,
+      sender_id: auth.request.sender_id ?? 'Sandbox',
+      capability: 'text',
+      attempt_number: auth.attempts,
+      status: 'delivered',
+    });
+    this.#log(auth, {
+      type: 'delivery_status',
+      created_at: at,
+      status: 'delivered',
+      attempt_id: attemptId,
+      attempt_number: auth.attempts,
+      originated_at: at,
+    });
+    if (onCode) {
+      try {
+        onCode({ phoneNumber: auth.phoneNumber, code: auth.code, authenticationUuid: auth.uuid, kind });
+      } catch {
+        // A test's or the CLI's callback must not break the sandbox's answer.
+      }
+    }
+  }
+
+  #log(auth: Authentication, event: AuthenticationEventWire): void {
+    if (auth.events.length < MAX_EVENTS) auth.events.push(event);
+  }
+}
