@@ -42,6 +42,8 @@ export interface TestApp {
   app: Express;
   store: session.MemoryStore;
   users: Users;
+  /** What the session `sid` holds under the strategy's default key, as stored. */
+  storedPending(sid: string): Promise<unknown>;
   /** Ids of the stored sessions that hold a logged-in user. */
   loggedInSessions(): Promise<string[]>;
 }
@@ -136,9 +138,10 @@ export function createApp(setup: AppSetup): TestApp {
     });
   });
 
-  // Errors as an app should show them: a name and a status, never a stack or upstream body.
+  // Errors as an app should show them: a name and a code, never a stack or an upstream body.
+  // Only Passport's AuthenticationError (failWithError) picks the status; upstream faults are 500.
   const onError: ErrorRequestHandler = (err: { name?: string; code?: string; status?: number }, _req, res, _next) => {
-    const status = typeof err.status === 'number' && err.status >= 400 ? err.status : 500;
+    const status = err.name === 'AuthenticationError' && typeof err.status === 'number' ? err.status : 500;
     res.status(status).json({ error: err.name ?? 'Error', code: err.code ?? null });
   };
   app.use(onError);
@@ -147,6 +150,13 @@ export function createApp(setup: AppSetup): TestApp {
     app,
     store,
     users,
+    storedPending: (sid) =>
+      new Promise((resolve, reject) => {
+        store.get(sid, (err, data) => {
+          if (err) return reject(err instanceof Error ? err : new Error(String(err)));
+          resolve((data as Record<string, unknown> | null | undefined)?.['passport-ding']);
+        });
+      }),
     loggedInSessions: () =>
       new Promise((resolve, reject) => {
         store.all((err, sessions) => {

@@ -8,7 +8,7 @@ import type { DingSandbox, DingSandboxOptions } from 'passport-ding/sandbox';
 import type { AppSetup, ExpressFactory, TestApp } from './app.js';
 import { createApp } from './app.js';
 import type { TestClock } from './clock.js';
-import { linkedClock } from './clock.js';
+import { testClock } from './clock.js';
 import { Users } from './users.js';
 
 export interface Harness {
@@ -28,20 +28,19 @@ export interface Harness {
 
 export function harness(express: ExpressFactory, sandboxOptions: DingSandboxOptions = {}): Harness {
   let sandbox: DingSandbox | undefined;
-  let clock: TestClock | undefined;
+  const clock: TestClock = testClock();
   let users = new Users();
   const open: DingOtpStrategy[] = [];
 
   beforeAll(async () => {
-    sandbox = await startDingSandbox(sandboxOptions);
-    clock = linkedClock(sandbox);
+    sandbox = await startDingSandbox({ ...sandboxOptions, now: clock.providerNow });
   });
   afterAll(async () => {
     await sandbox?.close();
   });
   beforeEach(() => {
     sandbox?.reset();
-    if (sandbox) clock = linkedClock(sandbox);
+    clock.reset();
     users = new Users();
   });
   afterEach(async () => {
@@ -54,7 +53,6 @@ export function harness(express: ExpressFactory, sandboxOptions: DingSandboxOpti
       return sandbox;
     },
     get clock() {
-      if (!clock) throw new Error('sandbox not started');
       return clock;
     },
     get users() {
