@@ -1,0 +1,109 @@
+#!/usr/bin/env node
+// passport-ding-sandbox: runs the Ding sandbox and prints its URL, credentials and every code it
+// "sends". Showing codes is the whole point of this command; nothing else in the package logs one.
+import { parseArgs } from 'node:util';
+import { maskPhone } from './mask.js';
+import { startDingSandbox } from './sandbox.js';
+import type { DingSandboxOptions, NumberBehavior } from './types.js';
+
+const USAGE = `Usage: passport-ding-sandbox [options]
+
+  --port <n>             port to listen on (default 8420; 0 = any free port)
+  --host <addr>          address to bind (default 127.0.0.1)
+  --api-key <key>        API key clients must send as x-api-key (default: random)
+  --customer-uuid <id>   customer UUID clients must send (default: random)
+  --code-length <n>      digits per code (default 6)
+  --ttl <seconds>        life of an authentication (default 600)
+  --max-attempts <n>     wrong checks before rate_limited (default 5)
+  --cooldown <seconds>   wait between sends of one authentication (default 30)
+  --max-retries <n>      retries per authentication (default 3)
+  --latency <ms>         delay before every answer (default 0)
+  --number <e164=kind>   scripted number, repeatable; kind is one of rate_limited,
+                         spam_detected, blocked_number, unsupported_region, invalid_line
+  -h, --help             show this help`;
+
+const NUMERIC = {
+  port: 'port',
+  'code-length': 'codeLength',
+  ttl: 'ttlSeconds',
+  'max-attempts': 'maxAttempts',
+  cooldown: 'retryCooldownSeconds',
+  'max-retries': 'maxRetries',
+  latency: 'latencyMs',
+} as const;
+const KINDS = new Set(['rate_limited', 'spam_detected', 'blocked_number', 'unsupported_region', 'invalid_line']);
+
+class UsageError extends Error {}
+
+function toOptions(argv: string[]): DingSandboxOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'api-key': { type: 'string' },
+      'customer-uuid': { type: 'string' },
+      'code-length': { type: 'string' },
+      ttl: { type: 'string' },
+      'max-attempts': { type: 'string' },
+      cooldown: { type: 'string' },
+      'max-retries': { type: 'string' },
+      latency: { type: 'string' },
+      number: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  const options: DingSandboxOptions = { port: 8420 };
+  if (values.host !== undefined) options.host = values.host;
+  if (values['api-key'] !== undefined) options.apiKey = values['api-key'];
+  if (values['customer-uuid'] !== undefined) options.customerUuid = values['customer-uuid'];
+  for (const [flag, key] of Object.entries(NUMERIC)) {
+    const raw = values[flag as keyof typeof NUMERIC];
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${flag} must be a number`);
+    options[key] = n;
+  }
+  const numbers: Record<string, NumberBehavior> = {};
+  for (const spec of values.number ?? []) {
+    const [phone, kind] = spec.split('=');
+    if (!phone || !kind || !KINDS.has(kind)) throw new UsageError(`--number takes +E164=kind, e.g. +15550000001=blocked_number`);
+    numbers[phone] = kind as NumberBehavior;
+  }
+  if (Object.keys(numbers).length > 0) options.numbers = numbers;
+  return options;
+}
+
+async function main(): Promise<void> {
+  let options: DingSandboxOptions | 'help';
+  try {
+    options = toOptions(process.argv.slice(2));
+  } catch (err) {
+    console.error(`passport-ding-sandbox: ${(err as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (options === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  options.onCode = ({ code, phoneNumber, kind }) => console.log(`code ${code} for ${maskPhone(phoneNumber)} (${kind})`);
+  const sandbox = await startDingSandbox(options);
+  console.log(`passport-ding-sandbox listening on ${sandbox.url}`);
+  console.log(`  api key:       ${sandbox.apiKey}`);
+  console.log(`  customer uuid: ${sandbox.customerUuid}`);
+  const stop = (): void => {
+    void sandbox.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err: unknown) => {
+  // Bad option values (RangeError/TypeError) and listen errors (EADDRINUSE) end here.
+  console.error(`passport-ding-sandbox: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
