@@ -50,14 +50,14 @@ export type VerifyFunction = (
   phoneNumber: string,
   details: VerificationDetails,
   done: VerifyDone,
-) => void | Promise<VerifyValue>;
+) => void | Promise<VerifyValue | void>;
 
 export type VerifyFunctionWithRequest = (
   req: Request,
   phoneNumber: string,
   details: VerificationDetails,
   done: VerifyDone,
-) => void | Promise<VerifyValue>;
+) => void | Promise<VerifyValue | void>;
 
 const DECLINED: unique symbol = Symbol('passport-ding.declined');
 

@@ -20,6 +20,8 @@ export interface Harness {
   /** A strategy on the sandbox; the default verify finds or creates the user by phone. */
   strategy(options?: Partial<DingOtpStrategyOptions>, verify?: VerifyFunction): DingOtpStrategy;
   strategyWithRequest(options: Partial<DingOtpStrategyOptionsWithRequest>, verify: VerifyFunctionWithRequest): DingOtpStrategy;
+  /** Closes `strategy` after the test (for strategies built by hand). */
+  own<T extends DingOtpStrategy>(strategy: T): T;
   /** An app whose `ding` strategy is `strategy()` unless given. */
   app(setup?: Partial<AppSetup>): TestApp;
   /** The latest code the sandbox "sent" to `phone` (fails the test when there is none). */
@@ -72,6 +74,10 @@ export function harness(express: ExpressFactory, sandboxOptions: DingSandboxOpti
       const s = new DingOtpStrategy({ ...h.credentials(), ...options, passReqToCallback: true }, verify);
       open.push(s);
       return s;
+    },
+    own(strategy) {
+      open.push(strategy);
+      return strategy;
     },
     app(setup = {}) {
       return createApp({ express, users, ...setup, strategies: setup.strategies ?? { ding: h.strategy() } });

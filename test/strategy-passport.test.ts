@@ -1,0 +1,291 @@
+// DingOtpStrategy with everything Passport offers around it: redirects, failure messages and
+// flash, failWithError, keepSessionInfo, custom callbacks answering JSON, the verify callback in
+// both styles (done and promise), passReqToCallback, second-factor mode and send signals.
+// Real HTTP, real express-session, the real DingProvider and the sandbox; Express 5 and 4.
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { DingOtpStrategy, DingProvider, decline } from 'passport-ding';
+import type { VerificationDetails } from 'passport-ding';
+import { EXPRESS_VERSIONS } from './helpers/app.js';
+import { harness } from './helpers/harness.js';
+import type { TestUser } from './helpers/users.js';
+
+const PHONE = '+14155552671';
+const OTHER = '+14155552672';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+describe.each(EXPRESS_VERSIONS)('DingOtpStrategy with Passport (%s)', (_name, express) => {
+  const h = harness(express);
+
+  async function started(app: Parameters<typeof request.agent>[0], phone = PHONE) {
+    const agent = request.agent(app);
+    await agent.post('/login/phone').send({ phoneNumber: phone }).expect(200);
+    return { agent, code: h.code(phone) };
+  }
+  const wrong = (code: string) => (code === '000000' ? '111111' : '000000');
+
+  describe('Passport options', () => {
+    it('answers a plain refusal with its status and no body details', async () => {
+      const { app } = h.app();
+      const { agent, code } = await started(app);
+      const res = await agent.post('/login/code').send({ code: wrong(code) }).expect(401);
+      expect(res.text).toBe('Unauthorized');
+      const none = await request(app).post('/login/code').send({ code }).expect(403);
+      expect(none.text).toBe('Forbidden');
+    });
+
+    it('failureRedirect with failureMessage and failureFlash', async () => {
+      const { app } = h.app();
+      const { agent, code } = await started(app);
+      const res = await agent.post('/form/code').type('form').send({ code: wrong(code) }).expect(302);
+      expect(res.headers.location).toBe('/login/code');
+      const me = await agent.get('/me').expect(200);
+      expect(me.body.messages).toEqual(['That code is not correct.']);
+      expect(me.body.flash).toEqual([{ type: 'error', message: 'That code is not correct.' }]);
+      expect(me.body.user).toBeNull();
+    });
+
+    it('successRedirect', async () => {
+      const { app } = h.app();
+      const { agent, code } = await started(app);
+      const res = await agent.post('/form/code').type('form').send({ code }).expect(302);
+      expect(res.headers.location).toBe('/');
+      expect((await agent.get('/me')).body.user.phoneNumber).toBe(PHONE);
+    });
+
+    it('failWithError hands an AuthenticationError with the outcome status to the error handler', async () => {
+      const { app } = h.app({ strategies: { ding: h.strategy({ maxAttempts: 1 }) } });
+      const { agent, code } = await started(app);
+      const a = await agent.post('/fwe/code').send({ code: wrong(code) }).expect(401);
+      expect(a.body).toEqual({ error: 'AuthenticationError', code: null });
+      await agent.post('/fwe/code').send({ code }).expect(429);
+      await agent.post('/fwe/code').send({ code }).expect(403);
+    });
+
+    it('keepSessionInfo keeps other session data across the regeneration at login', async () => {
+      const { app } = h.app();
+      const { agent, code } = await started(app);
+      await agent.post('/session/note').send({ note: 'cart-42' }).expect(200);
+      const before = (await agent.get('/me')).body.sessionID;
+      await agent.post('/keep/code').send({ code }).expect(200);
+      const me = (await agent.get('/me')).body;
+      expect(me.sessionID).not.toBe(before);
+      expect(me.note).toBe('cart-42');
+      expect(me.pending).toBeNull();
+      expect(me.user.phoneNumber).toBe(PHONE);
+    });
+
+    it('without keepSessionInfo the session starts clean at login', async () => {
+      const { app } = h.app();
+      const { agent, code } = await started(app);
+      await agent.post('/session/note').send({ note: 'cart-42' }).expect(200);
+      await agent.post('/login/code').send({ code }).expect(200);
+      expect((await agent.get('/me')).body.note).toBeNull();
+    });
+  });
+
+  describe('a custom callback for a JSON client', () => {
+    it('gets { code, message } (and retryAfter / attemptsLeft) for every refusal, and the user on success', async () => {
+      const { app } = h.app();
+      const agent = request.agent(app);
+      const sent = await agent.post('/api/send').send({ phoneNumber: PHONE }).expect(200);
+      expect(sent.body.pending.phoneNumber).toBe('+1•••••2671');
+      const code = h.code(PHONE);
+
+      const soon = await agent.post('/api/retry').send({}).expect(429);
+      expect(soon.body).toEqual({ code: 'retry_too_soon', message: 'Please wait before requesting another code.', retryAfter: 30 });
+      const bad = await agent.post('/api/verify').send({ code: wrong(code) }).expect(401);
+      expect(bad.body).toEqual({ code: 'invalid_code', message: 'That code is not correct.', attemptsLeft: 4 });
+      const ok = await agent.post('/api/verify').send({ code }).expect(200);
+      expect(ok.body.user).toEqual({ id: 'u1', phoneNumber: PHONE });
+      expect((await agent.get('/me')).body.user.id).toBe('u1');
+    });
+
+    it('uses the messages option for every refusal', async () => {
+      const { app } = h.app({ strategies: { ding: h.strategy({ messages: { invalid_code: 'Code incorrect.', missing_code: 'Saisissez le code.' } }) } });
+      const { agent, code } = await started(app);
+      expect((await agent.post('/api/verify').send({ code: wrong(code) })).body.message).toBe('Code incorrect.');
+      expect((await agent.post('/api/verify').send({})).body.message).toBe('Saisissez le code.');
+    });
+  });
+
+  describe('the verify callback', () => {
+    it('gets the E.164 number and the details; a promise of a user logs in', async () => {
+      let seen: [string, VerificationDetails] | undefined;
+      const strategy = h.strategy({}, async (phone, details) => {
+        seen = [phone, details];
+        return h.users.findOrCreate(phone);
+      });
+      const { app } = h.app({ strategies: { ding: strategy } });
+      const { agent, code } = await started(app);
+      await agent.post('/login/code').send({ code }).expect(200);
+      expect(seen?.[0]).toBe(PHONE);
+      expect(seen?.[1]).toMatchObject({ phoneNumber: PHONE, method: 'sms_otp', provider: 'ding', secondFactor: false });
+      expect(seen?.[1].id).toMatch(UUID);
+      expect(seen?.[1].createdAt).toEqual(new Date(h.clock.now()));
+    });
+
+    it('may call done(null, user, info); the info becomes req.authInfo', async () => {
+      const strategy = h.strategy({}, (phone, _details, done) => {
+        setImmediate(() => done(null, h.users.findOrCreate(phone), { method: 'sms_otp', firstLogin: true }));
+      });
+      const { app } = h.app({ strategies: { ding: strategy } });
+      const { agent, code } = await started(app);
+      const res = await agent.post('/login/code').send({ code }).expect(200);
+      expect(res.body.authInfo).toEqual({ method: 'sms_otp', firstLogin: true });
+    });
+
+    it('may be an async function that calls done', async () => {
+      const strategy = h.strategy({}, async (phone, _details, done) => {
+        await Promise.resolve();
+        done(null, h.users.findOrCreate(phone));
+      });
+      const { app } = h.app({ strategies: { ding: strategy } });
+      const { agent, code } = await started(app);
+      expect((await agent.post('/login/code').send({ code }).expect(200)).body.user.phoneNumber).toBe(PHONE);
+    });
+
+    it('may decline with done(null, false, info): 401 with { code: "declined", message }', async () => {
+      const strategy = h.strategy({}, (_phone, _details, done) => done(null, false, { message: 'This account is locked.' }));
+      const t = h.app({ strategies: { ding: strategy } });
+      const { agent, code } = await started(t.app);
+      const res = await agent.post('/api/verify').send({ code }).expect(401);
+      expect(res.body).toEqual({ code: 'declined', message: 'This account is locked.' });
+      expect(await t.loggedInSessions()).toHaveLength(0);
+      // The code was spent: no second try with it.
+      expect((await agent.post('/api/verify').send({ code }).expect(403)).body.code).toBe('no_pending_verification');
+    });
+
+    it('may decline with a promise of false', async () => {
+      const strategy = h.strategy({}, async () => false);
+      const { app } = h.app({ strategies: { ding: strategy } });
+      const { agent, code } = await started(app);
+      const res = await agent.post('/api/verify').send({ code }).expect(401);
+      expect(res.body).toEqual({ code: 'declined', message: 'Sign-in was refused.' });
+    });
+
+    it('may decline with decline(info, status)', async () => {
+      const strategy = h.strategy({}, async () => decline({ code: 'account_locked', message: 'Locked.' }, 403));
+      const { app } = h.app({ strategies: { ding: strategy } });
+      const { agent, code } = await started(app);
+      const res = await agent.post('/api/verify').send({ code }).expect(403);
+      expect(res.body).toEqual({ code: 'account_locked', message: 'Locked.' });
+    });
+
+    it.each([
+      ['done(err)', (_p: string, _d: VerificationDetails, done: (e: unknown) => void) => done(new Error('db down'))],
+      ['a throw', () => {
+        throw new Error('db down');
+      }],
+      ['a rejected promise', async () => {
+        throw new Error('db down');
+      }],
+    ])('an error by %s goes to error()', async (_how, verify) => {
+      const strategy = h.strategy({}, verify as never);
+      const { app } = h.app({ strategies: { ding: strategy } });
+      const { agent, code } = await started(app);
+      const res = await agent.post('/login/code').send({ code }).expect(500);
+      expect(res.body).toEqual({ error: 'Error', code: null });
+    });
+
+    it('passReqToCallback puts req first', async () => {
+      const strategy = h.strategyWithRequest({}, async (req, phone, details) => {
+        expect(req.body.code).toBeTypeOf('string');
+        expect(details.phoneNumber).toBe(phone);
+        return { ...h.users.findOrCreate(phone), via: req.get('x-client') };
+      });
+      const { app } = h.app({ strategies: { ding: strategy } });
+      const { agent, code } = await started(app);
+      const res = await agent.post('/api/verify').set('x-client', 'ios').send({ code }).expect(200);
+      expect(res.body.user).toEqual({ id: 'u1', phoneNumber: PHONE, via: 'ios' });
+    });
+  });
+
+  describe('second-factor mode', () => {
+    const secondFactor = (req: { user?: unknown }) => (req.user as TestUser | undefined)?.phoneNumber;
+
+    it("sends to the logged-in user's number (never the form's) and succeeds with the same user", async () => {
+      const strategy = h.own(new DingOtpStrategy({ ...h.credentials(), secondFactor }));
+      const { app, users } = h.app({ strategies: { 'ding-2fa': strategy } });
+      const user = users.findOrCreate(PHONE);
+      const agent = request.agent(app);
+      await agent.post('/login/password').send({ userId: user.id }).expect(200);
+      const firstSid = (await agent.get('/me')).body.sessionID;
+
+      const sent = await agent.post('/2fa/send').send({ phoneNumber: OTHER }).expect(200);
+      expect(sent.body.pending.phoneNumber).toBe('+1•••••2671');
+      expect(h.sandbox.latestCode(OTHER)).toBeUndefined();
+
+      const res = await agent.post('/2fa/code').send({ code: h.code(PHONE), phoneNumber: OTHER }).expect(200);
+      expect(res.body.user).toEqual(user);
+      expect(res.body.authInfo).toEqual({ method: 'sms_otp' });
+      const me = (await agent.get('/me')).body;
+      expect(me).toMatchObject({ user, secondFactor: true, pending: null });
+      expect(me.sessionID).not.toBe(firstSid);
+    });
+
+    it('refuses to send with nobody logged in: missing_phone_number, no API call', async () => {
+      const strategy = h.own(new DingOtpStrategy({ ...h.credentials(), secondFactor }));
+      const { app } = h.app({ strategies: { 'ding-2fa': strategy } });
+      await request(app).post('/2fa/send').send({ phoneNumber: PHONE }).expect(400);
+      expect(h.sandbox.stats().byOperation.createAuthentication ?? 0).toBe(0);
+    });
+
+    it("refuses a code once the user's number is no longer the one it was sent to", async () => {
+      const strategy = h.own(new DingOtpStrategy({ ...h.credentials(), secondFactor }));
+      const { app, users } = h.app({ strategies: { 'ding-2fa': strategy } });
+      const user = users.findOrCreate(PHONE);
+      const agent = request.agent(app);
+      await agent.post('/login/password').send({ userId: user.id }).expect(200);
+      await agent.post('/2fa/send').send({}).expect(200);
+      user.phoneNumber = OTHER;
+      await agent.post('/2fa/code').send({ code: h.code(PHONE) }).expect(403);
+      expect(h.sandbox.stats().byOperation.check ?? 0).toBe(0);
+    });
+
+    it('takes a verify callback too, told it is a second factor', async () => {
+      let details: VerificationDetails | undefined;
+      const strategy = h.own(
+        new DingOtpStrategy({ ...h.credentials(), secondFactor, passReqToCallback: true }, async (req, _phone, d) => {
+          details = d;
+          return req.user ?? false;
+        }),
+      );
+      const { app, users } = h.app({ strategies: { 'ding-2fa': strategy } });
+      const user = users.findOrCreate(PHONE);
+      const agent = request.agent(app);
+      await agent.post('/login/password').send({ userId: user.id }).expect(200);
+      await agent.post('/2fa/send').send({}).expect(200);
+      await agent.post('/2fa/code').send({ code: h.code(PHONE) }).expect(200);
+      expect(details).toMatchObject({ phoneNumber: PHONE, secondFactor: true });
+    });
+  });
+
+  describe('send signals', () => {
+    async function statusOf(strategy: DingOtpStrategy, t: ReturnType<typeof h.app>, agent: ReturnType<typeof request.agent>) {
+      const sid = (await agent.get('/me')).body.sessionID;
+      const stored = (await t.storedPending(sid)) as { i: string };
+      return (strategy.provider as DingProvider).client.getAuthenticationStatus(stored.i);
+    }
+
+    it("sends the client's IP by default", async () => {
+      const strategy = h.strategy();
+      const t = h.app({ strategies: { ding: strategy } });
+      const { agent } = await started(t.app);
+      const status = await statusOf(strategy, t, agent);
+      expect(status.signals?.ip).toBe('127.0.0.1');
+    });
+
+    it('sends what signals(req) returns, message settings included', async () => {
+      const strategy = h.strategy({
+        signals: (req) => ({ ip: '203.0.113.9', deviceType: 'WEB', appVersion: '2.1.0', correlationId: `c-${req.get('x-request-id')}`, locale: 'fr-FR' }),
+      });
+      const t = h.app({ strategies: { ding: strategy } });
+      const agent = request.agent(t.app);
+      await agent.post('/login/phone').set('x-request-id', '77').send({ phoneNumber: PHONE }).expect(200);
+      const status = await statusOf(strategy, t, agent);
+      expect(status.correlationId).toBe('c-77');
+      expect(status.signals).toMatchObject({ ip: '203.0.113.9', deviceType: 'WEB', appVersion: '2.1.0' });
+    });
+  });
+});
