@@ -42,8 +42,8 @@ export interface TestApp {
   app: Express;
   store: session.MemoryStore;
   users: Users;
-  /** What the session `sid` holds under the strategy's default key, as stored. */
-  storedPending(sid: string): Promise<unknown>;
+  /** What the session `sid` holds under `key` (the strategy's default key), as stored. */
+  storedPending(sid: string, key?: string): Promise<unknown>;
   /** Ids of the stored sessions that hold a logged-in user. */
   loggedInSessions(): Promise<string[]>;
 }
@@ -150,11 +150,11 @@ export function createApp(setup: AppSetup): TestApp {
     app,
     store,
     users,
-    storedPending: (sid) =>
+    storedPending: (sid, key = 'passport-ding') =>
       new Promise((resolve, reject) => {
         store.get(sid, (err, data) => {
           if (err) return reject(err instanceof Error ? err : new Error(String(err)));
-          resolve((data as Record<string, unknown> | null | undefined)?.['passport-ding']);
+          resolve((data as Record<string, unknown> | null | undefined)?.[key]);
         });
       }),
     loggedInSessions: () =>
