@@ -1,0 +1,113 @@
+// The example app, built by a factory so tests can start as many as they like.
+//
+//   const { app, close } = await createApp({ ding: { apiKey, customerUuid, baseUrl } });
+//   app.listen(3000);
+import { randomBytes } from 'node:crypto';
+import express from 'express';
+import type { Express } from 'express';
+import { createAuth, type CountryCode, type DingCredentials } from './auth.js';
+import { errorHandler, notFound } from './errors.js';
+import { createLogger, type Logger } from './logger.js';
+import { accountRoutes } from './routes/account.js';
+import { apiRoutes } from './routes/api.js';
+import { phoneLoginRoutes } from './routes/phone-login.js';
+import { secondFactorRoutes } from './routes/second-factor.js';
+import { csrf, securityHeaders } from './security.js';
+import { createSession } from './session.js';
+import { UserStore, type DemoUser } from './users.js';
+
+export interface AppOptions {
+  /** Ding credentials: the real API, or the sandbox's `apiKey`, `customerUuid` and `url`. */
+  ding: DingCredentials;
+  /** The provider is the sandbox: show the sandbox hints, and allow the defaults below. */
+  sandbox?: boolean;
+  /** Signs the session cookie. Required outside the sandbox; random per start inside it. */
+  sessionSecret?: string | string[] | undefined;
+  /** Secure (HTTPS-only) session cookie. Default: on, except in the sandbox. */
+  secureCookies?: boolean | undefined;
+  /** Keep sessions in Redis (shared by every instance) instead of in memory. */
+  redisUrl?: string | undefined;
+  redisPrefix?: string | undefined;
+  /** Express `trust proxy` (behind a load balancer, so `req.ip` and `req.secure` are right). */
+  trustProxy?: boolean | number | string | undefined;
+  /** ISO country for numbers typed without a country code. */
+  defaultCountry?: CountryCode | undefined;
+  /** The seeded password user of the second-factor demo; `false` for none. */
+  demoUser?: DemoUser | false | undefined;
+  logger?: Logger | undefined;
+  /** Clock in epoch ms for the strategies and the pages (tests move it with the sandbox's). */
+  now?: (() => number) | undefined;
+}
+
+export interface ExampleApp {
+  app: Express;
+  users: UserStore;
+  /** Closes the strategies' connection pools and the Redis client. The HTTP server is yours. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DEMO_USER: DemoUser = { username: 'demo', password: 'correct horse battery staple', phone: '+12015550123' };
+
+export async function createApp(options: AppOptions): Promise<ExampleApp> {
+  const sandbox = options.sandbox === true;
+  const logger = options.logger ?? createLogger();
+  if (!options.sessionSecret && !sandbox) {
+    throw new TypeError('createApp: sessionSecret is required outside sandbox mode (set SESSION_SECRET)');
+  }
+  // A random secret in sandbox mode: sessions end at every restart, which is fine for a demo.
+  const secret = options.sessionSecret || randomBytes(32).toString('hex');
+  const demoUser = options.demoUser === undefined ? (sandbox ? DEFAULT_DEMO_USER : false) : options.demoUser;
+
+  const users = await UserStore.create(demoUser || undefined);
+  const now = options.now ?? Date.now;
+  const auth = createAuth({ ding: options.ding, users, logger, defaultCountry: options.defaultCountry, now });
+  const session = await createSession({
+    secret,
+    secure: options.secureCookies ?? !sandbox,
+    redisUrl: options.redisUrl,
+    redisPrefix: options.redisPrefix,
+    logger,
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
+  app.locals.sandbox = sandbox;
+  app.locals.now = now;
+
+  app.use(securityHeaders);
+  app.use((req, res, next) => {
+    const start = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number((process.hrtime.bigint() - start) / 1_000_000n);
+      // The path only: query strings are the client's to fill and stay out of the log.
+      logger.info('http', { method: req.method, path: req.path, status: res.statusCode, ms });
+    });
+    next();
+  });
+  app.use(express.urlencoded({ extended: false, limit: '8kb' }));
+  app.use(express.json({ limit: '8kb' }));
+  app.use(session.middleware);
+  app.use(auth.passport.session());
+  app.use(csrf.csrfSynchronisedProtection);
+
+  app.use(phoneLoginRoutes(auth.passport, logger));
+  app.use(secondFactorRoutes({
+    passport: auth.passport,
+    users,
+    logger,
+    demoHint: demoUser && sandbox ? `Demo user: ${demoUser.username} / ${demoUser.password}` : undefined,
+  }));
+  app.use('/api', apiRoutes({ passport: auth.passport, users, logger }));
+  app.use(accountRoutes(logger));
+  app.use(notFound);
+  app.use(errorHandler(logger));
+
+  return {
+    app,
+    users,
+    close: async () => {
+      await Promise.all([auth.close(), session.close()]);
+    },
+  };
+}

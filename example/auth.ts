@@ -1,0 +1,101 @@
+// Passport for this app: one Authenticator per app (not the global singleton, so two instances
+// in one process stay apart), the two Ding strategies, and how a user is kept in the session.
+import type { Request } from 'express';
+import passport from 'passport';
+import { DingOtpStrategy } from 'passport-ding';
+import type { DingOtpStrategyOptions, SendContext } from 'passport-ding';
+import type { Logger } from './logger.js';
+import type { User, UserStore } from './users.js';
+
+/** Name of the second-factor strategy and its own slot in the session. */
+export const SECOND_FACTOR = 'ding-2fa';
+
+export type CountryCode = NonNullable<DingOtpStrategyOptions['defaultCountry']>;
+
+export interface DingCredentials {
+  apiKey: string;
+  customerUuid: string;
+  /** Ding API base URL with `/v1` (the sandbox's `url`); the real API when absent. */
+  baseUrl?: string | undefined;
+}
+
+/** This app's Passport instance (the type of `new passport.Passport()`). */
+export type Passport = passport.Authenticator;
+
+export interface AuthSetup {
+  passport: Passport;
+  close(): Promise<void>;
+}
+
+/** `req.user` typed for this app (Express.User is empty by default). */
+export function currentUser(req: Request): User | undefined {
+  return req.user as User | undefined;
+}
+
+// Signals Ding uses against SMS pumping: the client's IP (Express computes it; mind
+// `trust proxy`) and a little about the device.
+function signals(req: Request): SendContext {
+  const userAgent = req.get('user-agent');
+  return {
+    ...(req.ip ? { ip: req.ip } : {}),
+    deviceType: 'WEB',
+    ...(userAgent ? { userAgent: userAgent.slice(0, 256) } : {}),
+  };
+}
+
+export function createAuth(options: {
+  ding: DingCredentials;
+  users: UserStore;
+  logger: Logger;
+  defaultCountry?: CountryCode | undefined;
+  now?: () => number;
+}): AuthSetup {
+  const { users, logger } = options;
+  const authenticator = new passport.Passport();
+  const common = {
+    apiKey: options.ding.apiKey,
+    customerUuid: options.ding.customerUuid,
+    ...(options.ding.baseUrl ? { baseUrl: options.ding.baseUrl } : {}),
+    ...(options.defaultCountry ? { defaultCountry: options.defaultCountry } : {}),
+    signals,
+    ...(options.now ? { now: options.now } : {}),
+  };
+
+  // Phone login: the verified number is the account.
+  const phoneLogin = new DingOtpStrategy(common, async (phoneNumber) => {
+    const user = users.findOrCreateByPhone(phoneNumber);
+    logger.info('login.phone_verified', { user: user.id });
+    return user;
+  });
+
+  // Second factor: the code goes to the signed-in user's stored phone, never to a number from
+  // the form. Without a verify callback the strategy succeeds with the same `req.user`.
+  const secondFactor = new DingOtpStrategy({
+    ...common,
+    sessionKey: SECOND_FACTOR,
+    secondFactor: (req) => currentUser(req)?.phone,
+  });
+
+  authenticator.use('ding', phoneLogin);
+  authenticator.use(SECOND_FACTOR, secondFactor);
+
+  // The session keeps the id and the phone: enough for any instance to find the user again
+  // (see UserStore.restore), and never the password hash.
+  authenticator.serializeUser<{ id: string; phone?: string | undefined }>((user, done) => {
+    const u = user as User;
+    done(null, { id: u.id, phone: u.phone });
+  });
+  authenticator.deserializeUser<{ id?: unknown; phone?: unknown }>((stored, done) => {
+    const id = typeof stored.id === 'string' ? stored.id : '';
+    const user = users.findById(id) ?? (typeof stored.phone === 'string' ? users.restore(id, stored.phone) : undefined);
+    // `false` logs a stale session out instead of failing the request.
+    done(null, user ?? false);
+  });
+
+  return {
+    passport: authenticator,
+    close: async () => {
+      await Promise.all([phoneLogin.close(), secondFactor.close()]);
+    },
+  };
+}

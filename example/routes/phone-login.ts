@@ -1,0 +1,99 @@
+// Phone login in pages: number -> code by SMS -> code -> signed in. Each POST either redirects
+// (303, so a reload never re-posts) or re-renders its form with the failure and its status.
+import { Router } from 'express';
+import { pendingVerification } from 'passport-ding';
+import type { Passport } from '../auth.js';
+import { isSignedIn } from '../guards.js';
+import type { Logger } from '../logger.js';
+import { noStore, safeReturnTo } from '../security.js';
+import type { User } from '../users.js';
+import { codePage } from '../views/code.js';
+import { phonePage } from '../views/login.js';
+import { pageContext, refusal, refusalText, sendPage, takeNotice } from './render.js';
+import { signIn, takeReturnTo } from './sign-in.js';
+
+export function phoneLoginRoutes(passport: Passport, logger: Logger): Router {
+  const router = Router();
+  router.use('/login', noStore);
+
+  router.get('/login', (req, res) => {
+    const returnTo = safeReturnTo(req.query.returnTo);
+    if (returnTo) req.session.loginReturnTo = returnTo;
+    if (isSignedIn(req)) return res.redirect(303, takeReturnTo(req, '/account'));
+    sendPage(res, 200, phonePage(pageContext(req, res), { notice: takeNotice(req) }));
+  });
+
+  router.post(
+    '/login/phone',
+    (req, res, next) => {
+      passport.authenticate('ding', { action: 'send' }, (err: unknown, _user: unknown, info: unknown, status?: number) => {
+        if (err) return next(err);
+        const r = refusal(info);
+        logger.info('login.send_refused', { outcome: r.code });
+        const typed: unknown = req.body?.phoneNumber;
+        sendPage(res, status ?? 400, phonePage(pageContext(req, res), {
+          message: refusalText(r),
+          phoneNumber: typeof typed === 'string' ? typed.slice(0, 64) : undefined,
+        }));
+      })(req, res, next);
+    },
+    // send called pass(): the code is on its way and the pending state is saved.
+    (_req, res) => {
+      logger.info('login.code_sent');
+      res.redirect(303, '/login/code');
+    },
+  );
+
+  router.get('/login/code', (req, res) => {
+    const pending = pendingVerification(req);
+    if (!pending) return res.redirect(303, '/login');
+    sendPage(res, 200, codePage(pageContext(req, res), { base: '/login', pending, notice: takeNotice(req) }));
+  });
+
+  router.post('/login/code', (req, res, next) => {
+    passport.authenticate('ding', { action: 'verify' }, (err: unknown, user: User | false, info: unknown, status?: number) => {
+      if (err) return next(err);
+      if (!user) {
+        const r = refusal(info);
+        logger.info('login.code_refused', { outcome: r.code });
+        const pending = pendingVerification(req);
+        // Expired or used up: nothing left to type a code for, so back to the number.
+        const page = pending
+          ? codePage(pageContext(req, res), { base: '/login', pending, message: refusalText(r) })
+          : phonePage(pageContext(req, res), { message: refusalText(r) });
+        return sendPage(res, status ?? 401, page);
+      }
+      const returnTo = takeReturnTo(req, '/account');
+      signIn(req, user, (session) => {
+        session.signedInWith = 'phone';
+      }).then(() => {
+        logger.info('login.signed_in', { user: user.id, method: 'phone' });
+        res.redirect(303, returnTo);
+      }, next);
+    })(req, res, next);
+  });
+
+  router.post(
+    '/login/resend',
+    (req, res, next) => {
+      passport.authenticate('ding', { action: 'retry' }, (err: unknown, _user: unknown, info: unknown, status?: number) => {
+        if (err) return next(err);
+        const r = refusal(info);
+        logger.info('login.resend_refused', { outcome: r.code });
+        const pending = pendingVerification(req);
+        const page = pending
+          ? codePage(pageContext(req, res), { base: '/login', pending, message: refusalText(r) })
+          : phonePage(pageContext(req, res), { message: refusalText(r) });
+        if (r.retryAfter !== undefined) res.set('Retry-After', String(r.retryAfter));
+        sendPage(res, status ?? 429, page);
+      })(req, res, next);
+    },
+    (req, res) => {
+      logger.info('login.code_resent');
+      req.session.notice = 'A new code is on its way.';
+      res.redirect(303, '/login/code');
+    },
+  );
+
+  return router;
+}

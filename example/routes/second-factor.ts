@@ -1,0 +1,143 @@
+// The second-factor demo: a password (first factor), then a code texted to the phone stored on
+// the account (second factor), through a second DingOtpStrategy registered as 'ding-2fa'.
+// The same SMS step doubles as a step-up for pages behind requireSecondFactor.
+import { Router } from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { pendingVerification } from 'passport-ding';
+import { currentUser, SECOND_FACTOR, type Passport } from '../auth.js';
+import { clock, isSignedIn, requireUser } from '../guards.js';
+import type { Logger } from '../logger.js';
+import { noStore } from '../security.js';
+import type { User, UserStore } from '../users.js';
+import { secondFactorStartPage } from '../views/account.js';
+import { codePage } from '../views/code.js';
+import { passwordPage } from '../views/login.js';
+import { maskPhoneForPage } from '../views/phone.js';
+import { pageContext, refusal, refusalText, sendPage, takeNotice } from './render.js';
+import { signIn, takeReturnTo } from './sign-in.js';
+
+export interface SecondFactorOptions {
+  passport: Passport;
+  users: UserStore;
+  logger: Logger;
+  /** Shown under the password form in sandbox mode, e.g. "Demo user: demo / ...". */
+  demoHint?: string | undefined;
+}
+
+function field(req: Request, name: string): string {
+  const value: unknown = (req.body as Record<string, unknown> | undefined)?.[name];
+  return typeof value === 'string' ? value : '';
+}
+
+export function secondFactorRoutes(options: SecondFactorOptions): Router {
+  const { passport, users, logger, demoHint } = options;
+  const router = Router();
+  router.use(['/login/password', '/2fa'], noStore);
+
+  // Renders the right /2fa page after a refused send or resend.
+  function refusedPage(req: Request, res: Response, info: unknown, status: number | undefined): void {
+    const r = refusal(info);
+    logger.info('2fa.refused', { outcome: r.code });
+    const pending = pendingVerification(req, SECOND_FACTOR);
+    const ctx = pageContext(req, res);
+    const page = pending
+      ? codePage(ctx, { base: '/2fa', pending, message: refusalText(r) })
+      : secondFactorStartPage(ctx, { maskedPhone: maskedPhoneOf(req), message: refusalText(r) });
+    if (r.retryAfter !== undefined) res.set('Retry-After', String(r.retryAfter));
+    sendPage(res, status ?? 400, page);
+  }
+
+  const sendCode = (req: Request, res: Response, next: NextFunction): void => {
+    passport.authenticate(SECOND_FACTOR, { action: 'send' }, (err: unknown, _user: unknown, info: unknown, status?: number) => {
+      if (err) return next(err);
+      refusedPage(req, res, info, status);
+    })(req, res, next);
+  };
+
+  router.get('/login/password', (req, res) => {
+    if (isSignedIn(req)) return res.redirect(303, '/account');
+    sendPage(res, 200, passwordPage(pageContext(req, res), { demoHint }));
+  });
+
+  router.post(
+    '/login/password',
+    (req, res, next) => {
+      const username = field(req, 'username').slice(0, 100);
+      users.authenticate(username, field(req, 'password').slice(0, 1000)).then(async (user) => {
+        if (!user) {
+          // A real app also limits attempts per account and per IP (rate-limiter-flexible works).
+          logger.info('login.password_refused');
+          return sendPage(res, 401, passwordPage(pageContext(req, res), { message: 'Wrong username or password.', username, demoHint }));
+        }
+        const returnTo = req.session.loginReturnTo;
+        await signIn(req, user, (session) => {
+          session.signedInWith = 'password';
+          if (returnTo) session.loginReturnTo = returnTo;
+        });
+        logger.info('login.password_ok', { user: user.id });
+        next();
+      }).catch(next);
+    },
+    // Password accepted: text the code straight away, no extra click.
+    sendCode,
+    (_req, res) => {
+      logger.info('2fa.code_sent');
+      res.redirect(303, '/2fa/code');
+    },
+  );
+
+  router.get('/2fa', requireUser('page'), (req, res) => {
+    if (pendingVerification(req, SECOND_FACTOR)) return res.redirect(303, '/2fa/code');
+    sendPage(res, 200, secondFactorStartPage(pageContext(req, res), { maskedPhone: maskedPhoneOf(req) }));
+  });
+
+  router.post('/2fa/send', requireUser('page'), sendCode, (_req, res) => {
+    logger.info('2fa.code_sent');
+    res.redirect(303, '/2fa/code');
+  });
+
+  router.get('/2fa/code', requireUser('page'), (req, res) => {
+    const pending = pendingVerification(req, SECOND_FACTOR);
+    if (!pending) return res.redirect(303, '/2fa');
+    sendPage(res, 200, codePage(pageContext(req, res), { base: '/2fa', pending, notice: takeNotice(req) }));
+  });
+
+  router.post('/2fa/code', requireUser('page'), (req, res, next) => {
+    passport.authenticate(SECOND_FACTOR, { action: 'verify' }, (err: unknown, user: User | false, info: unknown, status?: number) => {
+      if (err) return next(err);
+      if (!user) return refusedPage(req, res, info, status ?? 401);
+      const signedInWith = req.session.signedInWith;
+      const returnTo = takeReturnTo(req, '/account');
+      // More privilege, new session id: log in again, carrying the first factor over.
+      signIn(req, user, (session) => {
+        if (signedInWith) session.signedInWith = signedInWith;
+        session.secondFactorAt = clock(req);
+      }).then(() => {
+        logger.info('2fa.passed', { user: user.id });
+        res.redirect(303, returnTo);
+      }, next);
+    })(req, res, next);
+  });
+
+  router.post(
+    '/2fa/resend',
+    requireUser('page'),
+    (req, res, next) => {
+      passport.authenticate(SECOND_FACTOR, { action: 'retry' }, (err: unknown, _user: unknown, info: unknown, status?: number) => {
+        if (err) return next(err);
+        refusedPage(req, res, info, status ?? 429);
+      })(req, res, next);
+    },
+    (req, res) => {
+      req.session.notice = 'A new code is on its way.';
+      res.redirect(303, '/2fa/code');
+    },
+  );
+
+  return router;
+}
+
+function maskedPhoneOf(req: Request): string | undefined {
+  const phone = currentUser(req)?.phone;
+  return phone ? maskPhoneForPage(phone) : undefined;
+}

@@ -1,0 +1,22 @@
+// Completing a sign-in step. `req.login` (Passport 0.7) regenerates the session, so a session id
+// seen before the login is worthless after it; what the app wants to carry over it reads first
+// and writes back after.
+import type { Request } from 'express';
+import type { User } from '../users.js';
+
+export function signIn(req: Request, user: User, carry: (session: Request['session']) => void = () => {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    req.login(user, (err: unknown) => {
+      if (err) return reject(err instanceof Error ? err : new Error(String(err)));
+      carry(req.session);
+      resolve();
+    });
+  });
+}
+
+/** Where to go after a complete sign-in: the remembered return-to, once, or the default. */
+export function takeReturnTo(req: Request, fallback: string): string {
+  const target = req.session.loginReturnTo;
+  delete req.session.loginReturnTo;
+  return target ?? fallback;
+}

@@ -1,0 +1,412 @@
+// The example app over real HTTP (supertest) with the sandbox in-process: pages, the whole phone
+// login, failures on the page, resend, CSRF, caching headers, return-to safety, the
+// second-factor demo, the JSON API, upstream faults, and what the log may contain.
+import request from 'supertest';
+import type { DingSandbox } from 'passport-ding/sandbox';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_DEMO_USER } from '../example/app.js';
+import { safeReturnTo } from '../example/security.js';
+import { csrfFrom, sessionCookie, startExample, startSandbox, TestClock, type RunningExample } from './helpers/example-app.js';
+
+const clock = new TestClock();
+let sandbox: DingSandbox;
+let example: RunningExample;
+let phoneSeq = 100;
+
+/** A fresh valid US number per test, so no test sees another's pending state or code. */
+function nextPhone(): string {
+  phoneSeq += 1;
+  return `+1201555${String(phoneSeq).padStart(4, '0')}`;
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox(clock);
+  example = await startExample(sandbox, clock);
+});
+
+afterAll(async () => {
+  await example?.stop();
+  await sandbox?.close();
+});
+
+afterEach(() => {
+  // The sandbox keeps per-number state; each test uses its own numbers, so only the clock moves back.
+  clock.offset = 0;
+});
+
+type Agent = ReturnType<typeof request.agent>;
+
+async function getToken(agent: Agent, path = '/login'): Promise<string> {
+  const page = await agent.get(path).expect(200);
+  return csrfFrom(page.text);
+}
+
+/** Phone -> code page. Returns the agent's current CSRF token. */
+async function sendCode(agent: Agent, phone: string): Promise<string> {
+  const token = await getToken(agent);
+  await agent.post('/login/phone').type('form').send({ _csrf: token, phoneNumber: phone }).expect(303).expect('location', '/login/code');
+  const codePage = await agent.get('/login/code').expect(200);
+  return csrfFrom(codePage.text);
+}
+
+async function signInByPhone(agent: Agent, phone: string): Promise<void> {
+  const token = await sendCode(agent, phone);
+  await agent.post('/login/code').type('form').send({ _csrf: token, code: sandbox.latestCode(phone) }).expect(303);
+}
+
+describe('pages', () => {
+  it('renders the phone form with labels, a CSRF field and hardened headers', async () => {
+    const res = await request(example.url).get('/login').expect(200).expect('content-type', /text\/html/);
+    expect(res.text).toContain('<label for="phoneNumber">Phone number</label>');
+    expect(res.text).toContain('id="phoneNumber" name="phoneNumber" type="tel"');
+    expect(res.text).toMatch(/name="_csrf" value="[0-9a-f]{64,}"/);
+    expect(res.text).toContain('Sandbox mode');
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).join('\n');
+    expect(cookie).toMatch(/^pd\.sid=/);
+    expect(cookie).toContain('HttpOnly');
+    expect(cookie).toContain('SameSite=Lax');
+    expect(cookie).not.toContain('connect.sid');
+  });
+
+  it('sends / to the login page when signed out, and unknown pages get a 404 page', async () => {
+    await request(example.url).get('/').expect(303).expect('location', '/login');
+    const res = await request(example.url).get('/nope').expect(404);
+    expect(res.text).toContain('Page not found');
+  });
+
+  it('renders the password form of the second-factor demo', async () => {
+    const res = await request(example.url).get('/login/password').expect(200);
+    expect(res.text).toContain('<label for="username">Username</label>');
+    expect(res.text).toContain('autocomplete="current-password"');
+    expect(res.text).toContain(`Demo user: ${DEFAULT_DEMO_USER.username}`);
+  });
+});
+
+describe('phone login', () => {
+  it('sends a code, shows the masked number, verifies, and lands on the profile with a new session id', async () => {
+    const agent = request.agent(example.url);
+    const phone = nextPhone();
+    const first = await agent.get('/login').expect(200);
+    const sidBefore = sessionCookie(first.headers['set-cookie']);
+    await agent.post('/login/phone').type('form').send({ _csrf: csrfFrom(first.text), phoneNumber: phone }).expect(303).expect('location', '/login/code');
+
+    const codePage = await agent.get('/login/code').expect(200);
+    expect(codePage.headers['cache-control']).toBe('no-store');
+    expect(codePage.text).toContain('inputmode="numeric"');
+    expect(codePage.text).toContain('autocomplete="one-time-code"');
+    expect(codePage.text).toContain(`+1•••••${phone.slice(-4)}`);
+    expect(codePage.text).not.toContain(phone);
+    expect(codePage.text).toContain('Send a new code');
+    expect(codePage.text).toMatch(/You can ask for a new code in 30 seconds/);
+    expect(codePage.text).toContain('5 attempts left');
+
+    const code = sandbox.latestCode(phone);
+    expect(code).toMatch(/^\d{6}$/);
+    const done = await agent.post('/login/code').type('form').send({ _csrf: csrfFrom(codePage.text), code }).expect(303).expect('location', '/account');
+    const sidAfter = sessionCookie(done.headers['set-cookie']);
+    expect(sidAfter).toBeDefined();
+    expect(sidAfter).not.toBe(sidBefore);
+
+    const profile = await agent.get('/account').expect(200);
+    expect(profile.text).toContain('Hello, Phone user');
+    expect(profile.text).toContain('+1 201 555');
+    expect(profile.text).toContain('Sign out');
+    expect(profile.headers['cache-control']).toBe('no-store');
+
+    // Signed in: the login page sends you on; the spent code finds nothing pending any more.
+    await agent.get('/login').expect(303).expect('location', '/account');
+    await agent.post('/api/login/verify').set('x-csrf-token', csrfFrom(profile.text)).send({ code }).expect(403);
+  });
+
+  it('shows the failure on the code page for a wrong code, with attempts left', async () => {
+    const agent = request.agent(example.url);
+    const phone = nextPhone();
+    const token = await sendCode(agent, phone);
+    const wrong = sandbox.latestCode(phone) === '000000' ? '111111' : '000000';
+    const res = await agent.post('/login/code').type('form').send({ _csrf: token, code: wrong }).expect(401);
+    expect(res.text).toContain('role="alert"');
+    expect(res.text).toContain('That code is not correct.');
+    expect(res.text).toContain('4 attempts left');
+    expect(res.text).toContain('autocomplete="one-time-code"');
+    // Still possible to sign in with the right code afterwards.
+    await agent.post('/login/code').type('form').send({ _csrf: token, code: sandbox.latestCode(phone) }).expect(303).expect('location', '/account');
+  });
+
+  it('refuses a malformed number on the form page, escaping what was typed', async () => {
+    const agent = request.agent(example.url);
+    const token = await getToken(agent);
+    const res = await agent.post('/login/phone').type('form').send({ _csrf: token, phoneNumber: '"><script>alert(1)</script>' }).expect(400);
+    expect(res.text).toContain('That phone number is not valid.');
+    expect(res.text).not.toContain('<script>alert(1)</script>');
+    expect(res.text).toContain('&quot;&gt;&lt;script&gt;');
+  });
+
+  it('asks for the number again when the code expired', async () => {
+    const agent = request.agent(example.url);
+    const phone = nextPhone();
+    const token = await sendCode(agent, phone);
+    clock.advance(11 * 60 * 1000);
+    const res = await agent.post('/login/code').type('form').send({ _csrf: token, code: sandbox.latestCode(phone) }).expect(401);
+    expect(res.text).toContain('That code has expired.');
+    expect(res.text).toContain('name="phoneNumber"');
+    await agent.get('/login/code').expect(303).expect('location', '/login');
+  });
+
+  it('resends: too soon shows the wait, then a new code arrives and works', async () => {
+    const agent = request.agent(example.url);
+    const phone = nextPhone();
+    const token = await sendCode(agent, phone);
+    const early = await agent.post('/login/resend').type('form').send({ _csrf: token }).expect(429);
+    expect(early.headers['retry-after']).toBe('30');
+    expect(early.text).toContain('Please wait before requesting another code.');
+    expect(early.text).toContain('You can try again in 30 seconds.');
+    const calls = sandbox.stats().byOperation.retry ?? 0;
+
+    clock.advance(31_000);
+    await agent.post('/login/resend').type('form').send({ _csrf: token }).expect(303).expect('location', '/login/code');
+    expect(sandbox.stats().byOperation.retry).toBe(calls + 1);
+    const page = await agent.get('/login/code').expect(200);
+    expect(page.text).toContain('A new code is on its way.');
+    expect(page.text).toMatch(/resends? left/);
+    await agent.post('/login/code').type('form').send({ _csrf: csrfFrom(page.text), code: sandbox.latestCode(phone) }).expect(303).expect('location', '/account');
+  });
+
+  it('signs out with a POST and ends the session', async () => {
+    const agent = request.agent(example.url);
+    await signInByPhone(agent, nextPhone());
+    const profile = await agent.get('/account').expect(200);
+    await agent.post('/logout').type('form').send({ _csrf: csrfFrom(profile.text) }).expect(303).expect('location', '/login');
+    const login = await agent.get('/login').expect(200);
+    expect(login.text).toContain('You are signed out.');
+    await agent.get('/account').expect(303).expect('location', '/login');
+  });
+});
+
+describe('CSRF', () => {
+  it('refuses forms without the token or with another session\'s token, before any SMS is sent', async () => {
+    const agent = request.agent(example.url);
+    await getToken(agent);
+    const otherToken = await getToken(request.agent(example.url));
+    const sends = sandbox.stats().byOperation.createAuthentication ?? 0;
+
+    const none = await agent.post('/login/phone').type('form').send({ phoneNumber: nextPhone() }).expect(403);
+    expect(none.text).toContain('This form has expired');
+    await agent.post('/login/phone').type('form').send({ _csrf: otherToken, phoneNumber: nextPhone() }).expect(403);
+    await agent.post('/login/phone').type('form').send({ _csrf: 'x'.repeat(256), phoneNumber: nextPhone() }).expect(403);
+    expect(sandbox.stats().byOperation.createAuthentication ?? 0).toBe(sends);
+  });
+
+  it('protects sign-out and the JSON API too', async () => {
+    const agent = request.agent(example.url);
+    await signInByPhone(agent, nextPhone());
+    await agent.post('/logout').type('form').send({}).expect(403);
+    await agent.get('/account').expect(200);
+    const api = await agent.post('/api/login/send').send({ phoneNumber: nextPhone() }).expect(403);
+    expect(api.body).toEqual({ code: 'invalid_csrf_token', message: expect.any(String) });
+  });
+});
+
+describe('return-to', () => {
+  it('accepts same-site relative paths only', () => {
+    expect(safeReturnTo('/account')).toBe('/account');
+    expect(safeReturnTo('/account?tab=2#x')).toBe('/account?tab=2#x');
+    for (const bad of ['//evil.example', '/\\evil.example', 'https://evil.example/', 'http:/evil', 'javascript:alert(1)',
+      'evil.example', '', '/\t/evil.example', '/%0d%0aSet-Cookie:x', undefined, ['/a'], 42]) {
+      const out = safeReturnTo(bad);
+      if (out !== undefined) expect(out.startsWith('/') && !out.startsWith('//')).toBe(true);
+      if (typeof bad === 'string' && !bad.startsWith('/')) expect(out).toBeUndefined();
+    }
+    expect(safeReturnTo('//evil.example')).toBeUndefined();
+    expect(safeReturnTo('/\\evil.example')).toBeUndefined();
+    expect(safeReturnTo('/\t/evil.example')).toBeUndefined();
+  });
+
+  it('returns to a safe page after login and ignores an unsafe one', async () => {
+    const safe = request.agent(example.url);
+    const phone = nextPhone();
+    const page = await safe.get('/login?returnTo=%2Faccount%3Ffrom%3Dmail').expect(200);
+    await safe.post('/login/phone').type('form').send({ _csrf: csrfFrom(page.text), phoneNumber: phone }).expect(303);
+    const code = await safe.get('/login/code');
+    await safe.post('/login/code').type('form').send({ _csrf: csrfFrom(code.text), code: sandbox.latestCode(phone) })
+      .expect(303).expect('location', '/account?from=mail');
+
+    for (const target of ['//evil.example/x', 'https://evil.example/x', '/\\evil.example']) {
+      const agent = request.agent(example.url);
+      const p = nextPhone();
+      const login = await agent.get('/login').query({ returnTo: target }).expect(200);
+      await agent.post('/login/phone').type('form').send({ _csrf: csrfFrom(login.text), phoneNumber: p }).expect(303);
+      const c = await agent.get('/login/code');
+      await agent.post('/login/code').type('form').send({ _csrf: csrfFrom(c.text), code: sandbox.latestCode(p) })
+        .expect(303).expect('location', '/account');
+    }
+  });
+
+  it('brings a signed-out visitor back to the page they asked for', async () => {
+    const agent = request.agent(example.url);
+    await agent.get('/account').expect(303).expect('location', '/login');
+    const phone = nextPhone();
+    const token = await sendCode(agent, phone);
+    await agent.post('/login/code').type('form').send({ _csrf: token, code: sandbox.latestCode(phone) }).expect(303).expect('location', '/account');
+  });
+});
+
+describe('second factor', () => {
+  const { username, password, phone } = DEFAULT_DEMO_USER;
+
+  it('password, then an SMS code to the stored phone (never a number from the form), then both-factor pages', async () => {
+    const agent = request.agent(example.url);
+    const form = await agent.get('/login/password').expect(200);
+    const wrong = await agent.post('/login/password').type('form').send({ _csrf: csrfFrom(form.text), username, password: 'nope' }).expect(401);
+    expect(wrong.text).toContain('Wrong username or password.');
+
+    const sends = sandbox.stats().byOperation.createAuthentication ?? 0;
+    const attacker = nextPhone();
+    await agent.post('/login/password').type('form')
+      .send({ _csrf: csrfFrom(wrong.text), username, password, phoneNumber: attacker })
+      .expect(303).expect('location', '/2fa/code');
+    expect(sandbox.stats().byOperation.createAuthentication).toBe(sends + 1);
+    expect(sandbox.latestCode(attacker)).toBeUndefined();
+
+    // Half signed in: the profile waits for the second factor.
+    await agent.get('/account').expect(303).expect('location', '/2fa');
+    const codePage = await agent.get('/2fa/code').expect(200);
+    expect(codePage.text).toContain('Confirm it is you');
+    expect(codePage.text).toContain('+1•••••0123');
+    expect(codePage.text).toContain('autocomplete="one-time-code"');
+    expect(codePage.headers['cache-control']).toBe('no-store');
+
+    const bad = await agent.post('/2fa/code').type('form').send({ _csrf: csrfFrom(codePage.text), code: '000000' === sandbox.latestCode(phone) ? '111111' : '000000' }).expect(401);
+    expect(bad.text).toContain('That code is not correct.');
+    await agent.post('/2fa/code').type('form').send({ _csrf: csrfFrom(bad.text), code: sandbox.latestCode(phone) })
+      .expect(303).expect('location', '/account');
+
+    const profile = await agent.get('/account').expect(200);
+    expect(profile.text).toContain(`Hello, ${username}`);
+    expect(profile.text).toContain('password + SMS code');
+    await agent.get('/account/security').expect(200);
+
+    // The passed factor goes stale; the guard asks again.
+    clock.advance(31 * 60 * 1000);
+    await agent.get('/account/security').expect(303).expect('location', '/2fa');
+  });
+
+  it('steps a phone-login user up before a both-factor page, then returns there', async () => {
+    const agent = request.agent(example.url);
+    const own = nextPhone();
+    await signInByPhone(agent, own);
+    await agent.get('/account/security').expect(303).expect('location', '/2fa');
+    const start = await agent.get('/2fa').expect(200);
+    expect(start.text).toContain(`+1•••••${own.slice(-4)}`);
+    await agent.post('/2fa/send').type('form').send({ _csrf: csrfFrom(start.text) }).expect(303).expect('location', '/2fa/code');
+    const page = await agent.get('/2fa/code').expect(200);
+    await agent.post('/2fa/code').type('form').send({ _csrf: csrfFrom(page.text), code: sandbox.latestCode(own) })
+      .expect(303).expect('location', '/account/security');
+    await agent.get('/account/security').expect(200);
+  });
+
+  it('keeps the second-factor steps for signed-in users', async () => {
+    await request(example.url).get('/2fa').expect(303).expect('location', '/login');
+  });
+});
+
+describe('JSON API', () => {
+  async function session(agent: Agent): Promise<string> {
+    const res = await agent.get('/api/session').expect(200);
+    expect(res.headers['cache-control']).toBe('no-store');
+    return res.body.csrfToken as string;
+  }
+
+  it('send, wrong code, resend too soon, right code, me, logout', async () => {
+    const agent = request.agent(example.url);
+    const token = await session(agent);
+    const phone = nextPhone();
+
+    const sent = await agent.post('/api/login/send').set('x-csrf-token', token).send({ phoneNumber: phone }).expect(200);
+    expect(sent.body.pending).toMatchObject({ phoneNumber: `+1•••••${phone.slice(-4)}`, attemptsLeft: 5 });
+    expect(Date.parse(sent.body.pending.expiresAt)).toBeGreaterThan(clock.now());
+    expect(JSON.stringify(sent.body)).not.toContain(phone);
+
+    const wrong = await agent.post('/api/login/verify').set('x-csrf-token', token).send({ code: '12' }).expect(401);
+    expect(wrong.body).toMatchObject({ code: 'invalid_code', message: 'That code is not correct.' });
+
+    const soon = await agent.post('/api/login/resend').set('x-csrf-token', token).send({}).expect(429);
+    expect(soon.body).toEqual({ code: 'retry_too_soon', message: expect.any(String), retryAfter: 30 });
+    expect(soon.headers['retry-after']).toBe('30');
+
+    await agent.get('/api/me').expect(401, { code: 'not_signed_in', message: 'Sign in first.' });
+    const ok = await agent.post('/api/login/verify').set('x-csrf-token', token).send({ code: sandbox.latestCode(phone) }).expect(200);
+    expect(ok.body.user).toMatchObject({ name: 'Phone user', signedIn: true, secondFactor: false });
+    expect(ok.body.csrfToken).toMatch(/^[0-9a-f]+$/);
+    expect(ok.body.csrfToken).not.toBe(token);
+
+    await agent.get('/api/me').expect(200);
+    await agent.post('/api/logout').set('x-csrf-token', ok.body.csrfToken as string).expect(204);
+    await agent.get('/api/me').expect(401);
+  });
+
+  it('refuses with { code, message } for a bad number, a missing code and nothing pending', async () => {
+    const agent = request.agent(example.url);
+    const token = await session(agent);
+    const bad = await agent.post('/api/login/send').set('x-csrf-token', token).send({ phoneNumber: '12' }).expect(400);
+    expect(bad.body).toEqual({ code: 'invalid_phone_number', message: 'That phone number is not valid.' });
+    const none = await agent.post('/api/login/verify').set('x-csrf-token', token).send({ code: '123456' }).expect(403);
+    expect(none.body.code).toBe('no_pending_verification');
+    await agent.post('/api/nope').set('x-csrf-token', token).expect(404, { code: 'not_found', message: 'No such endpoint.' });
+  });
+
+  it('runs the second factor over JSON', async () => {
+    const agent = request.agent(example.url);
+    const token = await session(agent);
+    const { username, password, phone } = DEFAULT_DEMO_USER;
+    const pw = await agent.post('/api/login/password').set('x-csrf-token', token).send({ username, password }).expect(200);
+    expect(pw.body.user).toMatchObject({ signedIn: false, secondFactor: false });
+    const t2 = pw.body.csrfToken as string;
+    await agent.get('/api/me').expect(401, { code: 'second_factor_required', message: 'Confirm the code we text you first.' });
+    const sent = await agent.post('/api/2fa/send').set('x-csrf-token', t2).send({ phoneNumber: nextPhone() }).expect(200);
+    expect(sent.body.pending.phoneNumber).toBe('+1•••••0123');
+    const ok = await agent.post('/api/2fa/verify').set('x-csrf-token', t2).send({ code: sandbox.latestCode(phone) }).expect(200);
+    expect(ok.body.user).toMatchObject({ signedIn: true, secondFactor: true });
+    await agent.get('/api/me').expect(200);
+  });
+});
+
+describe('upstream faults', () => {
+  it('shows a short "try again" page and JSON, without internals', async () => {
+    const agent = request.agent(example.url);
+    const token = await getToken(agent);
+    sandbox.fail({ mode: 'http500', operation: 'createAuthentication' });
+    const page = await agent.post('/login/phone').type('form').send({ _csrf: token, phoneNumber: nextPhone() }).expect(503);
+    expect(page.text).toContain('Codes are unavailable right now');
+    expect(page.text).not.toMatch(/Error:|at .*\.ts|internal_server_error|sandbox_/);
+
+    sandbox.fail({ mode: 'forbidden', operation: 'createAuthentication' });
+    const api = await agent.post('/api/login/send').set('x-csrf-token', token).send({ phoneNumber: nextPhone() }).expect(503);
+    expect(api.body).toEqual({ code: 'otp_unavailable', message: expect.any(String) });
+    expect(JSON.stringify(api.body)).not.toContain(sandbox.apiKey);
+  });
+});
+
+describe('logging', () => {
+  it('never logs a code, a full phone number, a session id or the API key', async () => {
+    example.logs.length = 0;
+    const agent = request.agent(example.url);
+    const phone = nextPhone();
+    const first = await agent.get('/login');
+    const sid = decodeURIComponent(sessionCookie(first.headers['set-cookie']) ?? '').slice(2).split('.')[0] ?? '';
+    await agent.post('/login/phone').type('form').send({ _csrf: csrfFrom(first.text), phoneNumber: phone }).expect(303);
+    const code = sandbox.latestCode(phone) ?? '';
+    const page = await agent.get('/login/code');
+    await agent.post('/login/code').type('form').send({ _csrf: csrfFrom(page.text), code: '999999' === code ? '888888' : '999999' });
+    await agent.post('/login/code').type('form').send({ _csrf: csrfFrom(page.text), code }).expect(303);
+
+    const log = example.logs.join('\n');
+    expect(example.logs.length).toBeGreaterThan(4);
+    expect(log).toContain('login.signed_in');
+    expect(sid.length).toBeGreaterThan(10);
+    for (const secret of [code, phone, phone.slice(1), phone.slice(2), sid, sandbox.apiKey]) expect(log).not.toContain(secret);
+  });
+});
