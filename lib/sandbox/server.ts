@@ -143,11 +143,15 @@ export function createSandboxServer(deps: ServerDeps): SandboxServer {
       counters = { connectionsOpened: 0, requests: 0, byOperation: {} };
     },
     close() {
-      closed ??= new Promise<void>((resolve) => {
+      closed ??= (async () => {
         closing.abort();
-        server.close(() => resolve());
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        // The server may report closed before each socket has; wait for both, so a caller that
+        // checks stats().openConnections right after close() sees 0.
+        const gone = [...sockets].map((socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())));
         for (const socket of sockets) socket.destroy();
-      });
+        await Promise.all([stopped, ...gone]);
+      })();
       return closed;
     },
   };
