@@ -24,6 +24,8 @@ export function accountRoutes(logger: Logger): Router {
   const router = Router();
 
   router.get('/', (req, res) => res.redirect(303, isSignedIn(req) ? '/account' : '/login'));
+  // No icon; an empty answer keeps browsers from asking for one on every page.
+  router.get('/favicon.ico', (_req, res) => res.status(204).end());
 
   router.use('/account', noStore);
   router.get('/account', requireSignIn('page'), (req, res) => {

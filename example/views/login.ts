@@ -14,7 +14,7 @@ ${messages(options)}
   ${csrfField(ctx)}
   <label for="phoneNumber">Phone number</label>
   <input id="phoneNumber" name="phoneNumber" type="tel" autocomplete="tel" inputmode="tel" required
-    placeholder="+1 201 555 0123" value="${options.phoneNumber ?? ''}" aria-describedby="phone-hint">
+    placeholder="+1 201 555 0142" value="${options.phoneNumber ?? ''}" aria-describedby="phone-hint">
   <p class="hint" id="phone-hint">International format, starting with + and the country code.</p>
   <button type="submit">Text me a code</button>
 </form>
