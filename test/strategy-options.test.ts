@@ -48,6 +48,7 @@ describe('DingOtpStrategy construction', () => {
     ['a provider that is not one', { provider: { send() {} } }],
     ['timeoutMs <= 0', { ...creds, timeoutMs: 0 }],
     ['a non-string baseUrl', { ...creds, baseUrl: 5 }],
+    ['a cleartext baseUrl off loopback', { ...creds, baseUrl: 'http://api.example.com/v1' }],
   ])('throws a TypeError for %s', (_what, options) => {
     expect(() => new DingOtpStrategy(options as DingOtpStrategyOptions, verify)).toThrow(TypeError);
   });

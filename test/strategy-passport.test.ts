@@ -243,6 +243,19 @@ describe.each(EXPRESS_VERSIONS)('DingOtpStrategy with Passport (%s)', (_name, ex
       expect(h.sandbox.stats().byOperation.check ?? 0).toBe(0);
     });
 
+    it("refuses a resend once the user's number is no longer the one it was sent to", async () => {
+      const strategy = h.own(new DingOtpStrategy({ ...h.credentials(), secondFactor }));
+      const { app, users } = h.app({ strategies: { 'ding-2fa': strategy } });
+      const user = users.findOrCreate(PHONE);
+      const agent = request.agent(app);
+      await agent.post('/login/password').send({ userId: user.id }).expect(200);
+      await agent.post('/2fa/send').send({}).expect(200);
+      h.clock.advance(30_000);
+      user.phoneNumber = OTHER;
+      await agent.post('/2fa/resend').send({}).expect(403);
+      expect(h.sandbox.stats().byOperation.retry ?? 0).toBe(0);
+    });
+
     it('takes a verify callback too, told it is a second factor', async () => {
       let details: VerificationDetails | undefined;
       const strategy = h.own(

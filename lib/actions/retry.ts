@@ -3,6 +3,7 @@
 
 import { clearPending, readPending, saveSession, writePending } from '../pending.js';
 import type { PendingState } from '../pending.js';
+import { normalizePhone } from '../phone.js';
 import type { ActionContext, ActionResult } from './context.js';
 import { PASS, refuse, secondsUntil, unexpected } from './context.js';
 
@@ -23,6 +24,11 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
     return refuse(ctx, code);
   };
 
+  if (settings.secondFactor) {
+    // Never resend to a number that is no longer the logged-in user's.
+    const current = normalizePhone((await settings.secondFactor(ctx.req)) ?? undefined, settings.defaultCountry);
+    if (!current.ok || current.e164 !== pending.phoneNumber) return drop('no_pending_verification');
+  }
   if (now >= pending.expiresAt) return drop('expired');
   // Exhausted first: waiting would not help.
   if (pending.remainingRetries === 0) return refuse(ctx, 'retries_exhausted');
