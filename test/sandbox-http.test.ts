@@ -3,9 +3,11 @@
 // client cannot produce the input.
 import { connect, type Socket } from 'node:net';
 import { once } from 'node:events';
+import fc from 'fast-check';
 import { Agent, Client, request } from 'undici';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDingSandbox, type DingSandbox } from 'passport-ding/sandbox';
+import { ERROR_CODES } from '../lib/providers/ding-wire.js';
 
 const agent = new Agent();
 let sb: DingSandbox;
@@ -247,8 +249,37 @@ describe('hostile input', () => {
   });
 
   it('an absolute-form or odd request target does not confuse routing', async () => {
-    const answer = await raw(`GET http://evil.example/v1/lookup/%2B1555 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
-    expect(answer).toMatch(/^HTTP\/1\.1 404/);
+    for (const target of ['http://evil.example/v1/lookup/%2B1555', '//evil.example/v1/check', '//[', '/v1/lookup/%2B1555/../../x']) {
+      const answer = await raw(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect(answer).toMatch(/^HTTP\/1\.1 40[045]/);
+      expect(answer).toContain('application/json');
+    }
+  });
+
+  it('random bodies and path segments always get a 200 or a Ding 400, never a crash', async () => {
+    const field = fc.oneof(fc.string(), fc.constant(PHONE), fc.constant(sb.customerUuid), fc.uuid(), fc.integer(), fc.boolean(), fc.constant(null), fc.object());
+    const body = fc.dictionary(
+      fc.constantFrom('customer_uuid', 'phone_number', 'authentication_uuid', 'check_code', 'status', 'ip', 'device_type', 'app_realm', 'locale', 'callback_url', 'is_returning_user', '__proto__', 'constructor'),
+      field,
+    );
+    const post = fc.record({ path: fc.constantFrom('/authentication', '/check', '/retry', '/authentication/feedback'), body: fc.oneof(body, fc.jsonValue()) });
+    await fc.assert(
+      fc.asyncProperty(post, async ({ path, body: b }) => {
+        const res = await postJson(path, b);
+        expect(res.contentType).toBe('application/json');
+        if (res.status === 400) expect(ERROR_CODES).toContain(res.body.code);
+        else expect(res.status).toBe(200);
+      }),
+      { numRuns: 150 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom('/authentication/', '/lookup/'), fc.string({ maxLength: 40 }), async (prefix, segment) => {
+        const res = await send('GET', prefix + encodeURIComponent(segment), { headers: { 'customer-uuid': sb.customerUuid } });
+        expect(res.contentType).toBe('application/json');
+        expect([200, 400, 404, 405]).toContain(res.status);
+      }),
+      { numRuns: 100 },
+    );
   });
 
   it('deeply nested JSON is just another body', async () => {

@@ -66,7 +66,9 @@ export function createSandboxServer(deps: ServerDeps): SandboxServer {
 
   /** What to do with a request; undefined when the client went away while sending it. */
   async function decide(req: IncomingMessage): Promise<FaultAction | undefined> {
-    const url = new URL(req.url?.startsWith('/') ? req.url : '/', 'http://sandbox.invalid');
+    // Only origin-form targets ("/v1/..."); "//host/..." or absolute forms route nowhere.
+    const target = req.url ?? '';
+    const url = new URL(/^\/(?!\/)/.test(target) && URL.canParse(target, 'http://sandbox.invalid') ? target : '/', 'http://sandbox.invalid');
     const route = matchRoute(req.method ?? '', url.pathname);
     if ('status' in route) {
       return answer(route.status === 404 ? gatewayError(404, 'Not Found') : gatewayError(405, 'Method Not Allowed', { allow: route.allow }));
