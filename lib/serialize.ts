@@ -1,0 +1,83 @@
+// Checks of one pending verification, one at a time in this process.
+//
+// Every request carries its own copy of the session, loaded before it started, so concurrent
+// wrong codes from one session would all see the same "5 attempts left" and could spend 10
+// provider attempts between them. Here they queue per verification id, and a small ledger keeps
+// what this process learned from each check: the fewest attempts left, or that the verification
+// is finished (validated, expired, dropped). A queued request then decides from that, not from its
+// stale copy, and the provider sees no more checks than the budget allows.
+//
+// Across processes the per-phone failed-check limit (a shared store) and the provider's own
+// attempt limit still hold; this only makes the local budget exact.
+
+interface LedgerEntry {
+  /** Fewest attempts left seen for this verification; -1 once it is finished. */
+  left: number;
+  /** Epoch ms after which the entry is of no use (the verification's expiry). */
+  until: number;
+}
+
+const FINISHED = -1;
+
+export class CheckSerializer {
+  readonly #tails = new Map<string, Promise<void>>();
+  readonly #ledger = new Map<string, LedgerEntry>();
+  readonly #maxEntries: number;
+
+  /** `maxEntries` bounds the ledger; the oldest entries go first (they fall back to the session's count). */
+  constructor(maxEntries = 10_000) {
+    this.#maxEntries = maxEntries;
+  }
+
+  /** Runs `task` after every earlier task for `id` has settled. */
+  run<T>(id: string, task: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(id) ?? Promise.resolve();
+    const result = previous.then(task);
+    const tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#tails.set(id, tail);
+    void tail.then(() => {
+      if (this.#tails.get(id) === tail) this.#tails.delete(id);
+    });
+    return result;
+  }
+
+  /**
+   * Attempts left for `id`: the session's count, or fewer when this process has seen more wrong
+   * codes; `'finished'` when a check here already ended the verification.
+   */
+  attemptsLeft(id: string, fromSession: number, now: number): number | 'finished' {
+    const entry = this.#ledger.get(id);
+    if (!entry || entry.until <= now) return fromSession;
+    if (entry.left === FINISHED) return 'finished';
+    return Math.min(fromSession, entry.left);
+  }
+
+  /** A wrong code: `left` attempts remain for `id` until `until` (epoch ms). */
+  recordLeft(id: string, left: number, until: number, now: number): void {
+    this.#set(id, { left: Math.max(0, left), until }, now);
+  }
+
+  /** The verification ended (validated, expired, dropped): later checks must not reach the provider. */
+  finish(id: string, until: number, now: number): void {
+    this.#set(id, { left: FINISHED, until }, now);
+  }
+
+  /** Entries in the ledger and ids with tasks queued or running (for tests). */
+  get size(): { ledger: number; queued: number } {
+    return { ledger: this.#ledger.size, queued: this.#tails.size };
+  }
+
+  #set(id: string, entry: LedgerEntry, now: number): void {
+    this.#ledger.delete(id); // re-inserted last: Map order is the eviction order
+    this.#ledger.set(id, entry);
+    if (this.#ledger.size <= this.#maxEntries) return;
+    for (const [key, value] of this.#ledger) if (value.until <= now) this.#ledger.delete(key);
+    for (const key of this.#ledger.keys()) {
+      if (this.#ledger.size <= this.#maxEntries) break;
+      this.#ledger.delete(key);
+    }
+  }
+}

@@ -1,0 +1,129 @@
+// The limits on a shared Redis: two Limits objects with their own clients stand for two app
+// instances behind a load balancer. Needs REDIS_URL (CI sets it; see test/helpers/env.ts).
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import { Limits, LimitStoreError, resolveLimits } from '../lib/limits/index.js';
+import type { LimitDecision, LimitsOptions } from '../lib/limits/index.js';
+import { redisGate } from './helpers/env.js';
+
+type Client = ReturnType<typeof createClient>;
+
+const PHONE = '+12015550123';
+
+if (redisGate('limits on Redis')) {
+  describe('limits on Redis', () => {
+    const url = process.env.REDIS_URL as string;
+    const clients: Client[] = [];
+    // A fresh prefix per run: no interference with another run or with other suites.
+    const prefix = `passport-ding-test:${randomBytes(6).toString('hex')}:`;
+
+    async function connect(): Promise<Client> {
+      const client = createClient({ url });
+      client.on('error', () => undefined);
+      await client.connect();
+      clients.push(client);
+      return client;
+    }
+
+    function instance(client: Client, options: Omit<LimitsOptions, 'store'>, ownPrefix = prefix): Limits {
+      const settings = resolveLimits({ ...options, store: { redis: client, prefix: ownPrefix } });
+      if (!settings) throw new Error('limits are off');
+      return new Limits(settings);
+    }
+
+    const refused = (d: LimitDecision): number => {
+      if (d.ok) throw new Error('expected a refusal');
+      return d.retryAfter;
+    };
+
+    let a: Client;
+    let b: Client;
+    beforeAll(async () => {
+      a = await connect();
+      b = await connect();
+    });
+
+    afterAll(async () => {
+      if (a?.isOpen) {
+        const keys = await a.keys(`${prefix}*`);
+        if (keys.length > 0) await a.del(keys);
+      }
+      await Promise.all(clients.filter((c) => c.isOpen).map((c) => c.close()));
+    });
+
+    it('share the per-phone send limit between instances', async () => {
+      const rules = { sendsPerPhone: { points: 3, durationSeconds: 600 }, sendsPerIp: false } as const;
+      const one = instance(a, rules, `${prefix}share:`);
+      const two = instance(b, rules, `${prefix}share:`);
+      expect((await one.reserveSend(PHONE, '203.0.113.1')).ok).toBe(true);
+      expect((await two.reserveSend(PHONE, '203.0.113.2')).ok).toBe(true);
+      expect((await one.reserveSend(PHONE, '203.0.113.3')).ok).toBe(true);
+      const wait = refused(await two.reserveSend(PHONE, '203.0.113.4'));
+      expect(wait).toBeGreaterThan(590);
+      expect(wait).toBeLessThanOrEqual(600);
+    });
+
+    it('hold under concurrency across instances: 30 sends at once, exactly `points` pass', async () => {
+      const rules = { sendsPerIp: { points: 7, durationSeconds: 600 }, sendsPerPhone: false } as const;
+      const one = instance(a, rules, `${prefix}race:`);
+      const two = instance(b, rules, `${prefix}race:`);
+      const decisions = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? one : two).reserveSend(`+1201555${String(1000 + i)}`, '198.51.100.7')),
+      );
+      expect(decisions.filter((d) => d.ok)).toHaveLength(7);
+    });
+
+    it('give refused and released points back in the store', async () => {
+      const rules = { sendsPerPhone: { points: 1, durationSeconds: 600 }, sendsPerIp: { points: 1, durationSeconds: 600 } };
+      const one = instance(a, rules, `${prefix}refund:`);
+      const two = instance(b, rules, `${prefix}refund:`);
+      const grant = await one.reserveSend(PHONE, '203.0.113.1');
+      if (!grant.ok) throw new Error('refused');
+      for (let i = 0; i < 4; i += 1) refused(await two.reserveSend(PHONE, '203.0.113.1'));
+      await grant.release();
+      expect((await two.reserveSend(PHONE, '203.0.113.1')).ok).toBe(true);
+    });
+
+    it('share the failed-check budget, and a right code on one instance clears it for both', async () => {
+      const rules = { failedChecksPerPhone: { points: 2, durationSeconds: 900 } };
+      const one = instance(a, rules, `${prefix}checks:`);
+      const two = instance(b, rules, `${prefix}checks:`);
+      expect((await one.reserveFailedCheck(PHONE)).ok).toBe(true);
+      expect((await two.reserveFailedCheck(PHONE)).ok).toBe(true);
+      refused(await one.reserveFailedCheck(PHONE));
+      await two.clearFailedChecks(PHONE);
+      expect((await one.reserveFailedCheck(PHONE)).ok).toBe(true);
+    });
+
+    it('keep no phone number or IP address in Redis keys or values', async () => {
+      const keys = await a.keys(`${prefix}*`);
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) {
+        expect(key).not.toMatch(/2015550123|203\.0\.113|198\.51\.100/);
+        expect(key).toMatch(/^passport-ding-test:[0-9a-f]+:[a-z]+:(sends-phone|sends-ip|failed-checks-phone):[0-9a-f]{32}$/);
+        expect(await a.get(key)).toMatch(/^-?\d+$/);
+      }
+    });
+
+    it('fail with a LimitStoreError, at once, when Redis is not there', async () => {
+      const down = createClient({ url });
+      down.on('error', () => undefined); // never connected: not ready
+      const limits = instance(down, { sendsPerPhone: { points: 5, durationSeconds: 60 } }, `${prefix}down:`);
+      const err = await limits.reserveSend(PHONE, '203.0.113.1').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LimitStoreError);
+      expect((err as LimitStoreError).code).toBe('PASSPORT_DING_LIMIT_STORE');
+      expect((err as Error).message).not.toMatch(/redis:\/\/|127\.0\.0\.1/);
+      await expect(limits.reserveFailedCheck(PHONE)).rejects.toBeInstanceOf(LimitStoreError);
+      await expect(limits.clearFailedChecks(PHONE)).rejects.toBeInstanceOf(LimitStoreError);
+    });
+
+    it('fail with a LimitStoreError after the connection is closed', async () => {
+      const closing = await connect();
+      const limits = instance(closing, { sendsPerPhone: { points: 5, durationSeconds: 60 } }, `${prefix}closed:`);
+      expect((await limits.reserveSend(PHONE, undefined)).ok).toBe(true);
+      await closing.close();
+      await expect(limits.reserveSend(PHONE, undefined)).rejects.toBeInstanceOf(LimitStoreError);
+    });
+  });
+}
