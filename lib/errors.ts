@@ -1,13 +1,24 @@
 // One error class per failure kind, each with a stable `code` (after undici's lib/core/errors.js).
 // None of them carries the API key, the request body or the upstream response body: they may be
 // logged or shown by the app, so they hold only what is safe to show an operator.
+//
+// `status` (and its alias `statusCode`) is what the app should answer its own client, read by
+// Express's default error handler: 5xx for every one of these, since each is our fault or the
+// provider's, never the user's. The provider's own HTTP status is `upstreamStatus`. Keeping the
+// two apart stops a 403 from Ding (our bad API key) from reaching the user as a 403.
 
 /** Base class: every error this package throws or passes to `error()` is one of these. */
 export class PassportDingError extends Error {
   readonly code: string = 'PASSPORT_DING_ERROR';
+  /** The HTTP status for the app's own reply. */
+  readonly status: number = 500;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
+  }
+  /** Alias of `status`, for error handlers that read `statusCode`. */
+  get statusCode(): number {
+    return this.status;
   }
 }
 
@@ -17,12 +28,14 @@ export class PassportDingError extends Error {
  */
 export class DingApiError extends PassportDingError {
   override readonly code = 'DING_API_ERROR';
-  readonly status: number;
+  override readonly status = 502;
+  /** The provider's HTTP status (400 for Ding V1's documented errors). */
+  readonly upstreamStatus: number;
   readonly apiCode: string;
   readonly docUrl: string | undefined;
-  constructor(apiCode: string, message: string, docUrl?: string, status = 400) {
+  constructor(apiCode: string, message: string, docUrl?: string, upstreamStatus = 400) {
     super(message);
-    this.status = status;
+    this.upstreamStatus = upstreamStatus;
     this.apiCode = apiCode;
     this.docUrl = docUrl;
   }
@@ -31,10 +44,12 @@ export class DingApiError extends PassportDingError {
 /** The API refused the credentials (HTTP 401/403): a wrong or revoked API key. */
 export class DingAuthError extends PassportDingError {
   override readonly code = 'DING_AUTH_ERROR';
-  readonly status: number;
-  constructor(status: number) {
-    super(`The OTP API refused the credentials (HTTP ${status}); check the API key`);
-    this.status = status;
+  override readonly status = 502;
+  /** The provider's HTTP status: 401 or 403. */
+  readonly upstreamStatus: number;
+  constructor(upstreamStatus: number) {
+    super(`The OTP API refused the credentials (HTTP ${upstreamStatus}); check the API key`);
+    this.upstreamStatus = upstreamStatus;
   }
 }
 
@@ -46,12 +61,14 @@ export type UnavailableReason = 'timeout' | 'connection' | 'server_error' | 'mal
  */
 export class DingUnavailableError extends PassportDingError {
   override readonly code = 'DING_UNAVAILABLE';
+  override readonly status = 503;
   readonly reason: UnavailableReason;
-  readonly status: number | undefined;
+  /** The provider's HTTP status, when it answered at all. */
+  readonly upstreamStatus: number | undefined;
   constructor(reason: UnavailableReason, message: string, options?: { status?: number; cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.reason = reason;
-    this.status = options?.status;
+    this.upstreamStatus = options?.status;
   }
 }
 

@@ -247,7 +247,7 @@ describe('faults pass through typed', () => {
     ['reset', DingUnavailableError, { reason: 'connection' }],
     ['bad_json', DingUnavailableError, { reason: 'malformed_response' }],
     ['unknown_status_value', DingUnavailableError, { reason: 'malformed_response' }],
-    ['forbidden', DingAuthError, { status: 403 }],
+    ['forbidden', DingAuthError, { upstreamStatus: 403 }],
   ] as const)('%s', async (mode, kind, props) => {
     const p = provider({ timeoutMs: 300 });
     sandbox.fail({ mode, times: 3 });

@@ -296,7 +296,7 @@ describe('replies that are malformed', () => {
   ])('a 400 with %s', async (_name, body) => {
     answer(body, 400);
     const err = await malformed(client().createAuthentication({ phoneNumber: '+15551230001' }));
-    expect(err.status).toBe(400);
+    expect(err.upstreamStatus).toBe(400);
   });
 });
 

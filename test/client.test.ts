@@ -217,7 +217,7 @@ describe('createAuthentication', () => {
   ])('turns the 400 for %s into DingApiError %s', async (phoneNumber, apiCode) => {
     const err = await failure(client().createAuthentication({ phoneNumber }));
     expect(err).toBeInstanceOf(DingApiError);
-    expect(err).toMatchObject({ apiCode, status: 400, code: 'DING_API_ERROR' });
+    expect(err).toMatchObject({ apiCode, upstreamStatus: 400, status: 502, code: 'DING_API_ERROR' });
     expect((err as DingApiError).docUrl).toContain(apiCode);
   });
 
@@ -230,7 +230,7 @@ describe('createAuthentication', () => {
     const apiKey = 'sk_wrong_key_1234567890';
     const err = await failure(client({ apiKey }).createAuthentication({ phoneNumber: PHONE }));
     expect(err).toBeInstanceOf(DingAuthError);
-    expect(err).toMatchObject({ status: 403 });
+    expect(err).toMatchObject({ upstreamStatus: 403, status: 502 });
     expect(everythingIn(err)).not.toContain(apiKey);
   });
 
@@ -426,12 +426,12 @@ describe('faults', () => {
   const GETS: SandboxOperation[] = ['getAuthenticationStatus', 'lookup'];
 
   const expected: Record<FaultMode, (err: Error) => void> = {
-    http500: (err) => typed(err, DingUnavailableError, { reason: 'server_error', status: 500 }),
-    http503: (err) => typed(err, DingUnavailableError, { reason: 'server_error', status: 503 }),
+    http500: (err) => typed(err, DingUnavailableError, { reason: 'server_error', upstreamStatus: 500, status: 503 }),
+    http503: (err) => typed(err, DingUnavailableError, { reason: 'server_error', upstreamStatus: 503, status: 503 }),
     timeout: (err) => typed(err, DingUnavailableError, { reason: 'timeout' }),
     reset: (err) => typed(err, DingUnavailableError, { reason: 'connection' }),
     bad_json: (err) => typed(err, DingUnavailableError, { reason: 'malformed_response' }),
-    forbidden: (err) => typed(err, DingAuthError, { status: 403 }),
+    forbidden: (err) => typed(err, DingAuthError, { upstreamStatus: 403 }),
     unknown_status_value: (err) => typed(err, DingUnavailableError, { reason: 'malformed_response' }),
   };
   const cases = (Object.keys(expected) as FaultMode[]).flatMap((mode) => operations.map((op) => [mode, op] as const));

@@ -194,7 +194,7 @@ describe('requests and replies', () => {
     const s = await startServer((_req, res) => json(res, 400, { code: 'invalid_phone_number', message: 'bad number' }));
     const err = await failure(client(s.url).request(POST));
     expect(err).toBeInstanceOf(DingApiError);
-    expect(err).toMatchObject({ apiCode: 'invalid_phone_number', message: 'bad number', status: 400 });
+    expect(err).toMatchObject({ apiCode: 'invalid_phone_number', message: 'bad number', upstreamStatus: 400 });
   });
 
   it.each([
@@ -205,7 +205,7 @@ describe('requests and replies', () => {
     const s = await startServer((_req, res) => json(res, 400, body, type));
     const err = await failure(client(s.url).request(POST));
     expect(err).toBeInstanceOf(DingUnavailableError);
-    expect(err).toMatchObject({ reason: 'malformed_response', status: 400 });
+    expect(err).toMatchObject({ reason: 'malformed_response', upstreamStatus: 400 });
   });
 
   it('calls a 400 a malformed response when no error parser is given', async () => {
@@ -218,14 +218,14 @@ describe('requests and replies', () => {
     const s = await startServer((_req, res) => json(res, status, { message: 'Forbidden' }));
     const err = await failure(client(s.url).request(POST));
     expect(err).toBeInstanceOf(DingAuthError);
-    expect(err).toMatchObject({ status, code: 'DING_AUTH_ERROR' });
+    expect(err).toMatchObject({ upstreamStatus: status, status: 502, code: 'DING_AUTH_ERROR' });
   });
 
   it.each([500, 502, 503, 504, 404, 405, 429, 201, 204])('turns HTTP %i into server_error', async (status) => {
     const s = await startServer((_req, res) => (status === 204 ? res.writeHead(204).end() : json(res, status, { message: 'x' })));
     const err = await failure(client(s.url).request(GET));
     expect(err).toBeInstanceOf(DingUnavailableError);
-    expect(err).toMatchObject({ reason: 'server_error', status });
+    expect(err).toMatchObject({ reason: 'server_error', upstreamStatus: status, status: 503 });
   });
 
   it.each([301, 302, 307, 308])('never follows a %i redirect', async (status) => {
@@ -234,7 +234,7 @@ describe('requests and replies', () => {
       res.writeHead(status, { location: `${elsewhere.url}/thing` }).end();
     });
     const err = await failure(client(s.url).request(GET));
-    expect(err).toMatchObject({ reason: 'server_error', status });
+    expect(err).toMatchObject({ reason: 'server_error', upstreamStatus: status });
     expect(elsewhere.seen).toHaveLength(0);
   });
 
@@ -250,7 +250,7 @@ describe('requests and replies', () => {
     });
     const err = await failure(client(s.url).request(GET));
     expect(err).toBeInstanceOf(DingUnavailableError);
-    expect(err).toMatchObject({ reason: 'malformed_response', status: 200 });
+    expect(err).toMatchObject({ reason: 'malformed_response', upstreamStatus: 200 });
   });
 
   it('refuses a reply larger than 1 MiB', async () => {
