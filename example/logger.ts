@@ -13,8 +13,9 @@ export interface Logger {
 }
 
 const SECRET_NAME = /code|otp|key|secret|password|passwd|token|sid|session|cookie|authorization/i;
-// Phone numbers and codes are digit runs; 4 or more digits are masked wherever they appear.
-const DIGITS = /\+?\d[\d\s-]{2,}\d/g;
+// Phone numbers and codes are digit runs: 4 or more digits standing alone (not inside an id
+// such as `phone-3f9a0123bc`) are masked wherever they appear.
+const DIGITS = /(?<![A-Za-z0-9])\+?\d[\d\s-]{2,}\d(?![A-Za-z0-9])/g;
 
 /** `+15551230123` -> `+1•••••••23`: enough to tell numbers apart in logs, not to dial one. */
 export function maskPhone(phone: string): string {

@@ -15,13 +15,14 @@ async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger();
   let sandbox: DingSandbox | undefined;
-  if (!config.ding) {
+  let ding = config.ding;
+  if (!ding) {
     sandbox = await startDingSandbox({
       // The sandbox's whole point: the code you would have received by SMS, right here.
       onCode: (event) => console.log(`\n  [sandbox] code ${event.code} for ${maskPhoneForPage(event.phoneNumber)}${event.kind === 'retry' ? ' (resend)' : ''}\n`),
     });
+    ding = { apiKey: sandbox.apiKey, customerUuid: sandbox.customerUuid, baseUrl: sandbox.url };
   }
-  const ding = config.ding ?? { apiKey: sandbox!.apiKey, customerUuid: sandbox!.customerUuid, baseUrl: sandbox!.url };
   const example = await createApp({
     ding,
     sandbox: sandbox !== undefined,

@@ -5,6 +5,7 @@ import request from 'supertest';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_USER } from '../example/app.js';
+import { createLogger } from '../example/logger.js';
 import { safeReturnTo } from '../example/security.js';
 import { csrfFrom, sessionCookie, startExample, startSandbox, TestClock, type RunningExample } from './helpers/example-app.js';
 
@@ -391,6 +392,19 @@ describe('upstream faults', () => {
 });
 
 describe('logging', () => {
+  it('drops secret-looking fields and masks stray numbers', () => {
+    const lines: string[] = [];
+    const log = createLogger((line) => lines.push(line));
+    log.info('test', { phone: '+12015550142', code: '123456', apiKey: 'k_live', sid: 'abc', note: 'sent to +1 201 555 0142 (code 654321)', user: 'phone-3f9a0123bc', status: 200 });
+    const [line] = lines;
+    expect(line).toContain('code=[redacted]');
+    expect(line).toContain('apiKey=[redacted]');
+    expect(line).toContain('sid=[redacted]');
+    expect(line).toContain('user=phone-3f9a0123bc');
+    expect(line).toContain('status=200');
+    for (const secret of ['2015550142', '201 555 0142', '123456', '654321', 'k_live']) expect(line).not.toContain(secret);
+  });
+
   it('never logs a code, a full phone number, a session id or the API key', async () => {
     example.logs.length = 0;
     const agent = request.agent(example.url);

@@ -1,0 +1,106 @@
+// `npm start` as a user meets it: the start script with no credentials runs the sandbox
+// in-process, says so, prints the URL, serves the pages, prints each code, and stops cleanly.
+// Plus the settings it reads from the environment.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createApp } from '../example/app.js';
+import { ConfigError, readConfig } from '../example/config.js';
+import { csrfFrom } from './helpers/example-app.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const tsx = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
+
+describe('start script (npm start)', () => {
+  let child: ChildProcessWithoutNullStreams | undefined;
+  let output = '';
+
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  function waitFor(pattern: RegExp, ms = 25_000): Promise<RegExpMatchArray> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${pattern} in the output:\n${output}`)), ms);
+      const check = (): void => {
+        const match = pattern.exec(output);
+        if (!match) return;
+        clearTimeout(timer);
+        child?.stdout.off('data', check);
+        resolve(match);
+      };
+      child?.stdout.on('data', check);
+      check();
+    });
+  }
+
+  it('starts in sandbox mode, serves the login, prints the code, and stops on SIGTERM', async () => {
+    const env = { ...process.env, PORT: '0', HOST: '127.0.0.1' };
+    delete env.DING_API_KEY;
+    delete env.DING_CUSTOMER_UUID;
+    delete env.REDIS_URL;
+    child = spawn(process.execPath, [tsx, 'example/start.ts'], { cwd: root, env });
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => (output += chunk));
+    child.stderr.on('data', (chunk: string) => (output += chunk));
+
+    const [, port] = await waitFor(/Open http:\/\/localhost:(\d+)/);
+    expect(output).toContain('SANDBOX MODE');
+    expect(output).toContain('Second-factor demo');
+    const base = `http://127.0.0.1:${port}`;
+
+    const login = await fetch(`${base}/login`);
+    expect(login.status).toBe(200);
+    const cookie = login.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    const sent = await fetch(`${base}/login/phone`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrfFrom(await login.text()), phoneNumber: '+12015550777' }).toString(),
+    });
+    expect(sent.status).toBe(303);
+    await waitFor(/\[sandbox\] code \d{6} for \+1•••••0777/);
+    // The log lines around it hold neither the number nor the code.
+    const code = /\[sandbox\] code (\d{6})/.exec(output)?.[1] ?? '';
+    const logLines = output.split('\n').filter((line) => / (info|warn|error) /.test(line));
+    expect(logLines.length).toBeGreaterThan(0);
+    for (const line of logLines) {
+      expect(line).not.toContain('2015550777');
+      expect(line).not.toContain(code);
+    }
+
+    const exited = new Promise<number | null>((resolve) => child?.once('exit', (status) => resolve(status)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    // tsx compiles the app on the fly: a few seconds, more on a busy CI machine.
+  }, 45_000);
+});
+
+describe('configuration', () => {
+  it('reads the environment, with sandbox mode when no credentials are set', () => {
+    const empty = readConfig({});
+    expect(empty).toMatchObject({ ding: undefined, port: 3000, host: '127.0.0.1', redisUrl: undefined, secureCookies: undefined });
+    const live = readConfig({
+      DING_API_KEY: 'k', DING_CUSTOMER_UUID: 'u', PORT: '8080', COOKIE_SECURE: 'false', TRUST_PROXY: '1',
+      DEFAULT_COUNTRY: 'fr', DEMO_PHONE: '+33612345678', DEMO_PASSWORD: 'pw',
+    });
+    expect(live).toMatchObject({
+      ding: { apiKey: 'k', customerUuid: 'u', baseUrl: undefined }, port: 8080, secureCookies: false, trustProxy: 1,
+      defaultCountry: 'FR', demoUser: { username: 'demo', password: 'pw', phone: '+33612345678' },
+    });
+    expect(readConfig({ TRUST_PROXY: 'loopback' }).trustProxy).toBe('loopback');
+  });
+
+  it('refuses half-set credentials and bad values with a plain message', () => {
+    expect(() => readConfig({ DING_API_KEY: 'k' })).toThrow(ConfigError);
+    expect(() => readConfig({ DING_CUSTOMER_UUID: 'u' })).toThrow(/both DING_API_KEY and DING_CUSTOMER_UUID/);
+    expect(() => readConfig({ PORT: 'http' })).toThrow(/PORT/);
+    expect(() => readConfig({ COOKIE_SECURE: 'maybe' })).toThrow(/COOKIE_SECURE/);
+    expect(() => readConfig({ DEFAULT_COUNTRY: 'XX' })).toThrow(/DEFAULT_COUNTRY/);
+  });
+
+  it('needs a session secret outside sandbox mode', async () => {
+    await expect(createApp({ ding: { apiKey: 'k', customerUuid: '00000000-0000-4000-8000-000000000000' } })).rejects.toThrow(/sessionSecret/);
+  });
+});
