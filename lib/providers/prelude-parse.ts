@@ -1,0 +1,186 @@
+// Checks every Prelude Verify V2 reply before use and turns it into camelCase. Hand-written, like
+// ./ding-parse.ts, for the same reason: two small shapes do not need a schema library.
+//
+// Strict where the value decides something: the create and check statuses, the block reason, the
+// verification id. Lenient only where the contract says new values keep appearing (CONTRACT.md
+// §3.1, §10.6): the create statuses `challenged` and `shadow_blocked` (newer than SDK 0.10.0) are
+// accepted, and `channels` / `risk_factors`, which only describe the delivery, are not enum-checked.
+// Anything else off-contract is DingUnavailableError('malformed_response'). Messages name the
+// field, never its value (values can be phone numbers or codes).
+
+import { DingApiError, DingUnavailableError } from '../errors.js';
+import { maskPhoneNumbers } from './ding-parse.js';
+import {
+  BLOCK_REASONS,
+  CHECK_STATUSES,
+  CREATE_STATUSES,
+  METHODS,
+  NEWER_CREATE_STATUSES,
+  type BlockReason,
+  type CheckStatus,
+  type CreateStatus,
+  type Method,
+} from './prelude-wire.js';
+
+export interface CreateVerificationResponse {
+  /** The verification id (`vrf_…`); the same id on a `retry` inside the window. */
+  id: string;
+  status: CreateStatus;
+  method?: Method;
+  /** The planned channels, in order. Values newer than the contract pass through. */
+  channels?: string[];
+  /** Why it was blocked (`blocked` and `shadow_blocked` only). */
+  reason?: BlockReason;
+  correlationId?: string;
+  requestId?: string;
+}
+
+export interface CheckVerificationResponse {
+  status: CheckStatus;
+  id?: string;
+  correlationId?: string;
+  requestId?: string;
+}
+
+/**
+ * Prelude answered an HTTP 4xx with its error body `{ code, message, param? }`. A DingApiError, so
+ * apps that handle API errors by class keep working when they switch provider; `apiCode` is
+ * Prelude's V2 code (`invalid_phone_number`, `invalid_line_type`, ...), `param` the field it names.
+ */
+export class PreludeApiError extends DingApiError {
+  readonly param: string | undefined;
+  constructor(apiCode: string, message: string, status: number, param?: string) {
+    super(apiCode, message, undefined, status);
+    this.param = param;
+  }
+}
+
+const ALL_CREATE_STATUSES: readonly CreateStatus[] = [...CREATE_STATUSES, ...NEWER_CREATE_STATUSES];
+// An id goes into the session and into logs: printable ASCII, bounded.
+const ID = /^[\x21-\x7e]{1,128}$/;
+// Error codes are snake_case words; anything else is not Prelude's error body.
+const ERROR_CODE = /^[a-z][a-z0-9_]{0,63}$/;
+
+class Reader {
+  readonly #op: string;
+  readonly #obj: Record<string, unknown>;
+  readonly #where: string;
+
+  constructor(op: string, value: unknown, where = 'reply') {
+    this.#op = op;
+    this.#where = where;
+    if (!isObject(value)) throw this.#bad('is not a JSON object');
+    this.#obj = value;
+  }
+
+  #bad(what: string): DingUnavailableError {
+    return new DingUnavailableError('malformed_response', `Prelude ${this.#op}: ${this.#where} ${what}`);
+  }
+
+  #get(key: string, required: boolean): unknown {
+    const v = this.#obj[key];
+    // JSON null reads as absent, as in ding-parse.ts.
+    if (v === undefined || v === null) {
+      if (required) throw this.#bad(`lacks \`${key}\``);
+      return undefined;
+    }
+    return v;
+  }
+
+  string(key: string, required: true): string;
+  string(key: string, required?: false): string | undefined;
+  string(key: string, required = false): string | undefined {
+    const v = this.#get(key, required);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw this.#bad(`has a non-string \`${key}\``);
+    return v;
+  }
+
+  id(key: string, required: true): string;
+  id(key: string, required?: false): string | undefined;
+  id(key: string, required = false): string | undefined {
+    const v = this.string(key, required as false);
+    if (v !== undefined && !ID.test(v)) throw this.#bad(`has a \`${key}\` that is not an id`);
+    return v;
+  }
+
+  oneOf<T extends string>(key: string, values: readonly T[], required: true): T;
+  oneOf<T extends string>(key: string, values: readonly T[], required?: false): T | undefined;
+  oneOf<T extends string>(key: string, values: readonly T[], required = false): T | undefined {
+    const v = this.string(key, required as false);
+    if (v === undefined) return undefined;
+    if (!(values as readonly string[]).includes(v)) throw this.#bad(`has an unknown \`${key}\` value`);
+    return v as T;
+  }
+
+  strings(key: string): string[] | undefined {
+    const v = this.#get(key, false);
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw this.#bad(`has a \`${key}\` that is not a list of strings`);
+    return v as string[];
+  }
+
+  object(key: string): Reader | undefined {
+    const v = this.#get(key, false);
+    return v === undefined ? undefined : new Reader(this.#op, v, `\`${key}\``);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Drops keys whose value is undefined, so results compare and print cleanly. */
+function compact<T extends object>(o: T): T {
+  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] === undefined) delete o[key];
+  return o;
+}
+
+export function parseCreateVerification(body: unknown): CreateVerificationResponse {
+  const f = new Reader('createVerification', body);
+  const status = f.oneOf('status', ALL_CREATE_STATUSES, true);
+  const metadata = f.object('metadata');
+  // `risk_factors` (newer) and `silent` are read by nobody here; their presence is no fault.
+  return compact({
+    id: f.id('id', true),
+    status,
+    method: f.oneOf('method', METHODS),
+    channels: f.strings('channels'),
+    reason: f.oneOf('reason', BLOCK_REASONS),
+    correlationId: metadata?.string('correlation_id'),
+    requestId: f.string('request_id'),
+  });
+}
+
+/**
+ * The check reply. Its `id` is the window's id and is not compared with the id the strategy
+ * holds: V2 checks by target, and a resend that opened a fresh window changed the id anyway. What
+ * is verified is possession of a code sent to this number in its open window.
+ */
+export function parseCheckVerification(body: unknown): CheckVerificationResponse {
+  const f = new Reader('checkVerification', body);
+  const metadata = f.object('metadata');
+  return compact({
+    status: f.oneOf('status', CHECK_STATUSES, true),
+    id: f.id('id'),
+    correlationId: metadata?.string('correlation_id'),
+    requestId: f.string('request_id'),
+  });
+}
+
+/**
+ * The body of an HTTP 4xx as a PreludeApiError, or undefined when it is not Prelude's error shape
+ * (the caller then reports a malformed reply). The contract's code list is incomplete (§4), so any
+ * snake_case `code` is accepted; `message` must be a string; `param`, `type` and `request_id` are
+ * optional strings.
+ */
+export function parsePreludeError(body: unknown, status: number): PreludeApiError | undefined {
+  if (!isObject(body)) return undefined;
+  const { code, message, param, type, request_id: requestId } = body;
+  if (typeof code !== 'string' || !ERROR_CODE.test(code)) return undefined;
+  if (typeof message !== 'string') return undefined;
+  for (const extra of [param, type, requestId]) {
+    if (extra !== undefined && extra !== null && typeof extra !== 'string') return undefined;
+  }
+  return new PreludeApiError(code, maskPhoneNumbers(message), status, typeof param === 'string' ? param : undefined);
+}

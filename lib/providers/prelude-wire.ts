@@ -1,0 +1,168 @@
+// The Prelude Verify V2 wire format (../shared/prelude-api/CONTRACT.md, npm @prelude.so/sdk 0.10.0),
+// snake_case as sent. The client (providers/prelude.ts) and the sandbox (sandbox/prelude/) share
+// these types and nothing else. Enum values are `as const` arrays so both sides can check a value
+// at run time, not only type it.
+
+export const TARGET_TYPES = ['phone_number', 'email_address'] as const;
+export type TargetType = (typeof TARGET_TYPES)[number];
+
+/** Create statuses in SDK 0.10.0. */
+export const CREATE_STATUSES = ['success', 'retry', 'blocked'] as const;
+/**
+ * Newer create statuses (SDK code after 0.10.0): a window is open, but only non-SMS channels may
+ * be used (`challenged`), or the request was silently refused (`shadow_blocked`). The client must
+ * not fail on them.
+ */
+export const NEWER_CREATE_STATUSES = ['challenged', 'shadow_blocked'] as const;
+export type CreateStatus = (typeof CREATE_STATUSES)[number] | (typeof NEWER_CREATE_STATUSES)[number];
+
+export const METHODS = ['email', 'message', 'silent', 'voice'] as const;
+export type Method = (typeof METHODS)[number];
+
+export const CHANNELS = ['rcs', 'silent', 'sms', 'telegram', 'viber', 'voice', 'whatsapp', 'zalo'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const BLOCK_REASONS = [
+  'expired_signature',
+  'in_block_list',
+  'invalid_phone_line',
+  'invalid_phone_number',
+  'invalid_signature',
+  'repeated_attempts',
+  'suspicious',
+] as const;
+export type BlockReason = (typeof BLOCK_REASONS)[number];
+
+export const CHECK_STATUSES = ['success', 'failure', 'expired_or_not_found'] as const;
+export type CheckStatus = (typeof CHECK_STATUSES)[number];
+
+export const DEVICE_PLATFORMS = ['android', 'ios', 'ipados', 'tvos', 'web'] as const;
+export type DevicePlatform = (typeof DEVICE_PLATFORMS)[number];
+
+export const PREFERRED_CHANNELS = ['sms', 'rcs', 'whatsapp', 'viber', 'zalo', 'telegram'] as const;
+export type PreferredChannel = (typeof PREFERRED_CHANNELS)[number];
+
+export const REQUEST_METHODS = ['auto', 'voice', 'message'] as const;
+export type RequestMethod = (typeof REQUEST_METHODS)[number];
+
+/**
+ * Error codes the contract lists (§4). The list is known to be incomplete, so a client must accept
+ * any string `code`; the sandbox only answers with these.
+ */
+export const ERROR_CODES = [
+  'channel_not_enabled_in_region',
+  'custom_code_not_allowed',
+  'custom_size_conflict',
+  'email_verification_not_allowed',
+  'insufficient_balance',
+  'internal',
+  'invalid_api_key',
+  'invalid_app_realm',
+  'invalid_app_realm_platform',
+  'invalid_app_realm_value',
+  'invalid_bearer_token',
+  'invalid_callback_url',
+  'invalid_code_size',
+  'invalid_correlation_id',
+  'invalid_custom_code',
+  'invalid_device_id',
+  'invalid_line_type',
+  'invalid_locale',
+  'invalid_os_version',
+  'invalid_phone_number',
+  'invalid_request',
+  'invalid_sender_id',
+  'invalid_template_id',
+  'invalid_template_variables',
+  'missing_api_token',
+  'suspended_account',
+  'template_not_found',
+  'template_not_registered_in_country',
+  'unsupported_country',
+  // Seen in third-party code, not in Prelude's docs: what a create past the attempt limit or a
+  // check past the check limit may answer (CONTRACT.md §3.3). Kept for the sandbox's scripts.
+  'too_many_attempts',
+  'too_many_checks',
+  'too_many_requests',
+] as const;
+export type PreludeErrorCode = (typeof ERROR_CODES)[number];
+
+export interface TargetWire {
+  type: TargetType;
+  value: string;
+}
+
+export interface SignalsWire {
+  ip?: string;
+  device_id?: string;
+  device_platform?: DevicePlatform;
+  device_model?: string;
+  os_version?: string;
+  app_version?: string;
+  user_agent?: string;
+  is_trusted_user?: boolean;
+  ja4_fingerprint?: string;
+}
+
+export interface AppRealmWire {
+  platform: 'android';
+  value: string;
+}
+
+export interface OptionsWire {
+  template_id?: string;
+  variables?: Record<string, string>;
+  locale?: string;
+  sender_id?: string;
+  code_size?: number;
+  custom_code?: string;
+  callback_url?: string;
+  method?: RequestMethod;
+  preferred_channel?: PreferredChannel;
+  app_realm?: AppRealmWire;
+  integration?: 'auth0' | 'supabase';
+}
+
+export interface MetadataWire {
+  correlation_id?: string;
+}
+
+export interface CreateVerificationRequestWire {
+  target: TargetWire;
+  signals?: SignalsWire;
+  options?: OptionsWire;
+  metadata?: MetadataWire;
+  dispatch_id?: string;
+}
+
+export interface CreateVerificationResponseWire {
+  id: string;
+  status: CreateStatus;
+  method: Method;
+  channels?: Channel[];
+  reason?: BlockReason;
+  metadata?: MetadataWire;
+  request_id?: string;
+  silent?: { request_url: string };
+}
+
+export interface CheckVerificationRequestWire {
+  target: TargetWire;
+  code: string;
+}
+
+export interface CheckVerificationResponseWire {
+  status: CheckStatus;
+  id?: string;
+  metadata?: MetadataWire;
+  request_id?: string;
+}
+
+/** `{ code, message, param? }` per the V2 docs; `type` and `request_id` per a third-party model. */
+export interface ErrorResponseWire {
+  code: string;
+  message: string;
+  param?: string;
+  type?: string;
+  request_id?: string;
+}

@@ -1,0 +1,79 @@
+// One function per V2 operation: a parsed JSON body in, a Reply out. Routing, the Bearer key,
+// faults and latency are done before these run (see ./http.ts and ../server.ts).
+import type { BlockReason, PreludeErrorCode } from '../../providers/prelude-wire.js';
+import { ok, type Reply } from '../reply.js';
+import type { NumberBehavior } from '../types.js';
+import { preludeError } from './reply.js';
+import type { CreateScript, PreludeState } from './state.js';
+import { validateCheck, validateCreate } from './validate.js';
+
+export const PRELUDE_OPERATIONS_LIST = ['createVerification', 'checkVerification'] as const;
+export type PreludeOperation = (typeof PRELUDE_OPERATIONS_LIST)[number];
+
+/** What a scripted number does on V2 beyond the V1 behaviours (which map as in `scriptFor`). */
+export type PreludeNumberScript =
+  | { status: 'blocked' | 'shadow_blocked'; reason: BlockReason }
+  | { status: 'challenged' }
+  /** Create answers this error; `httpStatus` defaults to 400. */
+  | { error: PreludeErrorCode; httpStatus?: number };
+
+/** A number scripted for the V2 API only: `{ prelude: { status: 'shadow_blocked', reason: 'suspicious' } }`. */
+export interface PreludeNumberBehavior {
+  prelude: PreludeNumberScript;
+}
+
+export interface PreludeContext {
+  state: PreludeState;
+  numbers: ReadonlyMap<string, NumberBehavior | PreludeNumberBehavior>;
+}
+
+/**
+ * The V1 behaviours as V2 says them: volume and fraud refusals become `blocked` with a reason
+ * (HTTP 200), a bad region or line type becomes a 400 error. Lookup scripts do nothing here.
+ */
+export function scriptFor(behavior: NumberBehavior | PreludeNumberBehavior | undefined): PreludeNumberScript | undefined {
+  if (behavior === undefined) return undefined;
+  if (typeof behavior === 'object') return 'prelude' in behavior ? behavior.prelude : undefined;
+  switch (behavior) {
+    case 'rate_limited':
+      return { status: 'blocked', reason: 'repeated_attempts' };
+    case 'spam_detected':
+      return { status: 'blocked', reason: 'suspicious' };
+    case 'blocked_number':
+      return { status: 'blocked', reason: 'in_block_list' };
+    case 'unsupported_region':
+      return { error: 'unsupported_country' };
+    case 'invalid_line':
+      return { error: 'invalid_line_type' };
+  }
+}
+
+const ERROR_MESSAGES: Partial<Record<PreludeErrorCode, string>> = {
+  unsupported_country: 'the phone number is in an unsupported country',
+  invalid_line_type: 'the phone number is not a mobile line',
+  invalid_phone_number: 'the phone number is not valid',
+  too_many_attempts: 'too many verification attempts for this phone number',
+  too_many_requests: 'too many requests',
+  insufficient_balance: 'the account balance is insufficient',
+};
+
+function createVerification(ctx: PreludeContext, body: Record<string, unknown>): Reply {
+  const v = validateCreate(body);
+  if (!v.ok) return v.reply;
+  const script = scriptFor(ctx.numbers.get(v.value.target.value));
+  if (script && 'error' in script) {
+    return preludeError(script.error, ERROR_MESSAGES[script.error] ?? 'the request was refused', 'target.value', script.httpStatus ?? 400);
+  }
+  return ok(ctx.state.create(v.value, script as CreateScript | undefined));
+}
+
+function checkVerification(ctx: PreludeContext, body: Record<string, unknown>): Reply {
+  const v = validateCheck(body);
+  if (!v.ok) return v.reply;
+  return ok(ctx.state.check(v.value.target.value, v.value.code));
+}
+
+export const PRELUDE_OPERATIONS: Record<PreludeOperation, (ctx: PreludeContext, body: Record<string, unknown>) => Reply> = {
+  createVerification,
+  checkVerification,
+};

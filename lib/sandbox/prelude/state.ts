@@ -1,0 +1,190 @@
+// The Prelude Verify V2 verification windows. No HTTP here: each method takes a validated request
+// and returns the wire body, so the rules read in one place.
+//
+// One window per target (phone number), as Prelude keeps one per (account, target):
+//   create, no open window   -> `success`: a new window (new `vrf_` id, expiry = now + ttl), code sent
+//   create, open window      -> `retry`: same id, a NEW code; the previous code stops working
+//                               (Prelude does not say whether older codes stay valid: CONTRACT.md
+//                               §3.3; the strictest reading is the one worth testing against)
+//   create, resends spent    -> `blocked` + `repeated_attempts` until the window ends
+//   check, no open window    -> `expired_or_not_found`
+//   check, right code        -> `success`; the window closes
+//   check, wrong code        -> `failure`; after `maxAttempts` of them the window closes
+// A window ends at the first of: a right code, `maxAttempts` wrong codes, its TTL. Resends per
+// window: `maxRetries` (so 1 + maxRetries codes in all). V2 has no resend cooldown.
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import type {
+  BlockReason,
+  CheckVerificationResponseWire,
+  CreateVerificationRequestWire,
+  CreateVerificationResponseWire,
+} from '../../providers/prelude-wire.js';
+import type { CodeEvent } from '../types.js';
+
+export interface PreludeStateSettings {
+  /** Digits per code unless the request sets `options.code_size`. */
+  codeLength: number;
+  ttlMs: number;
+  /** Wrong checks that close a window. */
+  maxAttempts: number;
+  /** Resends allowed per window. */
+  maxRetries: number;
+  onCode: ((event: CodeEvent) => void) | undefined;
+}
+
+/**
+ * A scripted create outcome: refused (`blocked`, or `shadow_blocked`, which looks sent but is
+ * not), or `challenged` (a window opens; the code goes out over a non-SMS channel).
+ */
+export type CreateScript = { status: 'blocked' | 'shadow_blocked'; reason: BlockReason } | { status: 'challenged' };
+
+interface VerificationWindow {
+  id: string;
+  phoneNumber: string;
+  code: string;
+  expiresAt: number;
+  /** Codes sent in this window, the first included. */
+  sends: number;
+  failedChecks: number;
+  correlationId: string | undefined;
+}
+
+// Caps keep a long-running sandbox (or a hostile client) from growing without bound.
+const MAX_WINDOWS = 10_000;
+const MAX_NUMBERS = 10_000;
+
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/** A ULID-like id: 10 characters of time, 16 random (e.g. `vrf_01jc0t6fwwfgfsq1md24mhyztj`). */
+export function ulid(prefix: string, now: number): string {
+  let time = '';
+  let t = Math.max(0, Math.floor(now));
+  for (let i = 0; i < 10; i += 1) {
+    time = CROCKFORD[t % 32] + time;
+    t = Math.floor(t / 32);
+  }
+  const random = [...randomBytes(16)].map((b) => CROCKFORD[b % 32]).join('');
+  return `${prefix}_${time}${random}`;
+}
+
+/** Constant-time comparison (of digests, so lengths may differ). */
+function sameCode(expected: string, given: string): boolean {
+  const a = createHash('sha256').update(expected).digest();
+  const b = createHash('sha256').update(given).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** Insert into a bounded map, dropping the oldest entry when full. */
+function boundedSet<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  if (map.size >= max) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
+  }
+  map.set(key, value);
+}
+
+export class PreludeState {
+  readonly #settings: PreludeStateSettings;
+  readonly #now: () => number;
+  readonly #windows = new Map<string, VerificationWindow>();
+  readonly #latestCodes = new Map<string, string>();
+
+  constructor(settings: PreludeStateSettings, now: () => number) {
+    this.#settings = settings;
+    this.#now = now;
+  }
+
+  clear(): void {
+    this.#windows.clear();
+    this.#latestCodes.clear();
+  }
+
+  latestCode(phoneNumber: string): string | undefined {
+    return this.#latestCodes.get(phoneNumber);
+  }
+
+  /** The open window of this number, dropping it if it has ended. */
+  #open(phoneNumber: string, now: number): VerificationWindow | undefined {
+    const w = this.#windows.get(phoneNumber);
+    if (w && now >= w.expiresAt) {
+      this.#windows.delete(phoneNumber);
+      return undefined;
+    }
+    return w;
+  }
+
+  create(req: CreateVerificationRequestWire, script?: CreateScript): CreateVerificationResponseWire {
+    const now = this.#now();
+    const phoneNumber = req.target.value;
+    const correlationId = req.metadata?.correlation_id;
+    const reply = (id: string, status: CreateVerificationResponseWire['status'], reason?: BlockReason): CreateVerificationResponseWire => {
+      const body: CreateVerificationResponseWire = { id, method: 'message', status };
+      if (reason) body.reason = reason;
+      else body.channels = status === 'challenged' ? ['whatsapp'] : ['sms'];
+      if (correlationId !== undefined) body.metadata = { correlation_id: correlationId };
+      body.request_id = ulid('req', now);
+      return body;
+    };
+    // A refusal opens no window; its id names only this refused request.
+    if (script && script.status !== 'challenged') return reply(ulid('vrf', now), script.status, script.reason);
+    const challenged = script?.status === 'challenged';
+
+    const open = this.#open(phoneNumber, now);
+    if (open) {
+      if (open.sends > this.#settings.maxRetries) return reply(ulid('vrf', now), 'blocked', 'repeated_attempts');
+      open.correlationId = correlationId ?? open.correlationId;
+      this.#send(open, this.#codeLength(req), 'retry');
+      return reply(open.id, challenged ? 'challenged' : 'retry');
+    }
+    const w: VerificationWindow = {
+      id: ulid('vrf', now),
+      phoneNumber,
+      code: '',
+      expiresAt: now + this.#settings.ttlMs,
+      sends: 0,
+      failedChecks: 0,
+      correlationId,
+    };
+    boundedSet(this.#windows, phoneNumber, w, MAX_WINDOWS);
+    this.#send(w, this.#codeLength(req), 'send');
+    return reply(w.id, challenged ? 'challenged' : 'success');
+  }
+
+  check(phoneNumber: string, code: string): CheckVerificationResponseWire {
+    const now = this.#now();
+    const requestId = ulid('req', now);
+    const w = this.#open(phoneNumber, now);
+    if (!w) return { status: 'expired_or_not_found', request_id: requestId };
+    const body: CheckVerificationResponseWire = { id: w.id, status: 'failure' };
+    if (w.correlationId !== undefined) body.metadata = { correlation_id: w.correlationId };
+    body.request_id = requestId;
+    if (sameCode(w.code, code)) {
+      this.#windows.delete(phoneNumber);
+      body.status = 'success';
+      return body;
+    }
+    w.failedChecks += 1;
+    if (w.failedChecks >= this.#settings.maxAttempts) this.#windows.delete(phoneNumber);
+    return body;
+  }
+
+  #codeLength(req: CreateVerificationRequestWire): number {
+    return req.options?.code_size ?? this.#settings.codeLength;
+  }
+
+  /** "Sends" a fresh code: the previous one stops working. */
+  #send(w: VerificationWindow, length: number, kind: CodeEvent['kind']): void {
+    w.code = randomInt(0, 10 ** length).toString().padStart(length, '0');
+    w.sends += 1;
+    boundedSet(this.#latestCodes, w.phoneNumber, w.code, MAX_NUMBERS);
+    const { onCode } = this.#settings;
+    if (onCode) {
+      try {
+        onCode({ phoneNumber: w.phoneNumber, code: w.code, authenticationUuid: w.id, kind });
+      } catch {
+        // A test's or the CLI's callback must not break the sandbox's answer.
+      }
+    }
+  }
+}
