@@ -1,10 +1,17 @@
-// TEMPORARY (written by the strategy helper; the lead owns and replaces this file).
+// passport-ding: phone-number login by one-time code for Passport, on the Ding OTP API.
+//
+//   import { DingOtpStrategy, pendingVerification } from 'passport-ding';
+//
+// The sandbox (a local Ding-compatible server) has its own entry: 'passport-ding/sandbox'.
+
+// The strategy (the class is also `Strategy`, as passport-local names it).
 export { DingOtpStrategy, DingOtpStrategy as Strategy } from './strategy.js';
 export { decline } from './options.js';
 export type {
+  Declined,
   DingOtpStrategyOptions,
-  DingOtpStrategyOptionsWithRequest,
   DingOtpStrategyOptionsBase,
+  DingOtpStrategyOptionsWithRequest,
   SendContext,
   VerificationDetails,
   VerifyDone,
@@ -12,15 +19,36 @@ export type {
   VerifyFunctionWithRequest,
   VerifyInfo,
   VerifyValue,
-  Declined,
 } from './options.js';
-export { OUTCOMES, OUTCOME_CODES } from './outcomes.js';
-export type { OutcomeCode, FailureInfo, OutcomeMessages } from './outcomes.js';
-export { pendingVerification, DEFAULT_SESSION_KEY } from './pending.js';
-export type { PublicPendingVerification } from './pending.js';
 export type { DingAction } from './augment.js';
+
+// Outcomes and the pending verification's public view.
+export { OUTCOMES, OUTCOME_CODES } from './outcomes.js';
+export type { FailureInfo, OutcomeCode, OutcomeMessages } from './outcomes.js';
+export { DEFAULT_SESSION_KEY, pendingVerification } from './pending.js';
+export type { PublicPendingVerification } from './pending.js';
+
+// Errors: one class per failure kind, each with a stable `code`.
 export * from './errors.js';
-export { DingProvider } from './providers/ding-provider.js';
-export { DingClient } from './providers/ding.js';
-export type { DingClientOptions } from './providers/ding.js';
+
+// Providers: the interface the strategy talks to, and the Ding V1 implementation.
 export type * from './providers/provider.js';
+export { DingProvider } from './providers/ding-provider.js';
+export { DEFAULT_DING_BASE_URL, DingClient } from './providers/ding.js';
+export type {
+  AttemptCapability,
+  AuthenticationEvent,
+  AuthenticationStatusResponse,
+  CheckResponse,
+  CreateAuthenticationRequest,
+  CheckRequest as DingCheckRequest,
+  DingClientOptions,
+  FeedbackRequest,
+  FeedbackResponse,
+  LookupOptions,
+  LookupResponse,
+  RetryRequest,
+  RetryResponse,
+  Signals,
+  CreateAuthenticationResponse,
+} from './providers/ding.js';
