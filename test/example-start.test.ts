@@ -35,7 +35,7 @@ describe('start script (npm start)', () => {
   }
 
   it('starts in sandbox mode, serves the login, prints the code, and stops on SIGTERM', async () => {
-    const env = { ...process.env, PORT: '0', HOST: '127.0.0.1' };
+    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1' };
     delete env.DING_API_KEY;
     delete env.DING_CUSTOMER_UUID;
     delete env.REDIS_URL;
