@@ -309,6 +309,30 @@ describe('second factor', () => {
     await agent.get('/account/security').expect(200);
   });
 
+  it('offers a new code once every attempt is spent', async () => {
+    const agent = request.agent(example.url);
+    const own = nextPhone();
+    await signInByPhone(agent, own);
+    const start = await agent.get('/2fa').expect(200);
+    await agent.post('/2fa/send').type('form').send({ _csrf: csrfFrom(start.text) }).expect(303);
+    let token = csrfFrom((await agent.get('/2fa/code').expect(200)).text);
+    const wrong = sandbox.latestCode(own) === '000000' ? '111111' : '000000';
+    let last = '';
+    for (let i = 0; i < 5; i += 1) {
+      last = (await agent.post('/2fa/code').type('form').send({ _csrf: token, code: wrong }).expect(401)).text;
+    }
+    expect(last).toContain('You have used every attempt for this code.');
+    expect(last).toContain('action="/2fa/send"');
+    expect(last).not.toContain('name="code"');
+    token = csrfFrom(last);
+    clock.advance(31_000);
+    await agent.post('/2fa/send').type('form').send({ _csrf: token }).expect(303).expect('location', '/2fa/code');
+    const page = await agent.get('/2fa/code').expect(200);
+    expect(page.text).toContain('5 attempts left');
+    await agent.post('/2fa/code').type('form').send({ _csrf: csrfFrom(page.text), code: sandbox.latestCode(own) })
+      .expect(303).expect('location', '/account');
+  });
+
   it('keeps the second-factor steps for signed-in users', async () => {
     await request(example.url).get('/2fa').expect(303).expect('location', '/login');
   });
