@@ -4,14 +4,24 @@
 import { randomUUID } from 'node:crypto';
 import { rfc3339 } from './clock.js';
 import { dingError, FORBIDDEN, gatewayError, type Reply } from './reply.js';
-import { FAULT_MODES, SANDBOX_OPERATIONS, type FaultMode, type SandboxFault, type SandboxOperation } from './types.js';
+import {
+  FAULT_MODES,
+  PRELUDE_SANDBOX_OPERATIONS,
+  SANDBOX_OPERATIONS,
+  type AnyOperation,
+  type FaultMode,
+  type SandboxFault,
+  type SandboxOperation,
+} from './types.js';
+
+const ALL_OPERATIONS: readonly AnyOperation[] = [...SANDBOX_OPERATIONS, ...PRELUDE_SANDBOX_OPERATIONS];
 
 export type FaultAction = { kind: 'reply'; reply: Reply } | { kind: 'hold' } | { kind: 'reset' };
 
 interface Armed {
   mode: FaultMode;
   left: number;
-  operation: SandboxOperation | undefined;
+  operation: AnyOperation | undefined;
 }
 
 export class FaultQueue {
@@ -23,8 +33,8 @@ export class FaultQueue {
     }
     const times = fault.times ?? 1;
     if (!Number.isInteger(times) || times < 1) throw new RangeError('DingSandbox: fail() times must be a positive integer');
-    if (fault.operation !== undefined && !SANDBOX_OPERATIONS.includes(fault.operation)) {
-      throw new TypeError(`DingSandbox: fail() operation must be one of ${SANDBOX_OPERATIONS.join(', ')}`);
+    if (fault.operation !== undefined && !ALL_OPERATIONS.includes(fault.operation)) {
+      throw new TypeError(`DingSandbox: fail() operation must be one of ${ALL_OPERATIONS.join(', ')}`);
     }
     this.#armed.push({ mode: fault.mode, left: times, operation: fault.operation });
   }
@@ -34,7 +44,7 @@ export class FaultQueue {
   }
 
   /** The fault for this call, if one is armed; spends one of its `times`. */
-  take(operation: SandboxOperation): FaultMode | undefined {
+  take(operation: AnyOperation): FaultMode | undefined {
     const i = this.#armed.findIndex((f) => f.operation === undefined || f.operation === operation);
     const fault = this.#armed[i];
     if (!fault) return undefined;

@@ -2,7 +2,8 @@
 // from startDingSandbox, never a surprise at request time.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { isE164, isUuid } from './validate.js';
-import type { CodeEvent, DingSandboxOptions, NumberBehavior } from './types.js';
+import { isPreludeNumberScript } from './prelude/operations.js';
+import type { CodeEvent, DingSandboxOptions, NumberBehavior, PreludeNumberScript } from './types.js';
 
 export interface SandboxSettings {
   host: string;
@@ -18,6 +19,7 @@ export interface SandboxSettings {
   now: () => number;
   onCode: ((event: CodeEvent) => void) | undefined;
   numbers: Map<string, NumberBehavior>;
+  preludeNumbers: Map<string, PreludeNumberScript>;
 }
 
 const NAMED_BEHAVIORS = new Set(['rate_limited', 'spam_detected', 'blocked_number', 'unsupported_region', 'invalid_line']);
@@ -56,6 +58,18 @@ function numbers(map: Record<string, NumberBehavior> | undefined): Map<string, N
   return out;
 }
 
+function preludeNumbers(map: Record<string, PreludeNumberScript> | undefined): Map<string, PreludeNumberScript> {
+  const out = new Map<string, PreludeNumberScript>();
+  if (map === undefined) return out;
+  if (typeof map !== 'object' || map === null) throw new TypeError('DingSandbox: preludeNumbers must be an object');
+  for (const [phone, script] of Object.entries(map)) {
+    if (!isE164(phone)) throw new TypeError('DingSandbox: preludeNumbers keys must be E.164 numbers');
+    if (!isPreludeNumberScript(script)) throw new TypeError('DingSandbox: unknown behaviour for a number in preludeNumbers');
+    out.set(phone, script);
+  }
+  return out;
+}
+
 export function resolveOptions(options: DingSandboxOptions = {}): SandboxSettings {
   if (typeof options !== 'object' || options === null) throw new TypeError('DingSandbox: options must be an object');
   const { apiKey, customerUuid, host, now, onCode } = options;
@@ -82,5 +96,6 @@ export function resolveOptions(options: DingSandboxOptions = {}): SandboxSetting
     now: now ?? Date.now,
     onCode,
     numbers: numbers(options.numbers),
+    preludeNumbers: preludeNumbers(options.preludeNumbers),
   };
 }

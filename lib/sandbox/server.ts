@@ -4,6 +4,8 @@
 // Order per request: route (404/405) -> body (size) -> fault -> x-api-key (403)
 // -> JSON (400 bad_request) -> operation -> latency -> answer. State changes when the request
 // arrives, as upstream: a client that gives up during the latency still caused the send.
+// Paths under /v2 are Prelude Verify V2 (./prelude/): the same order, with the Bearer key (401)
+// and V2's error shape.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -13,6 +15,15 @@ import { faultAction, type FaultAction, type FaultQueue } from './faults.js';
 import { OPERATIONS, type OperationContext } from './operations.js';
 import { dingError, FORBIDDEN, gatewayError, type Reply } from './reply.js';
 import { matchRoute } from './routes.js';
+import {
+  isPreludePath,
+  matchPreludeRoute,
+  parsePreludeBody,
+  PRELUDE_OPERATIONS,
+  preludeFaultAction,
+  type PreludeContext,
+} from './prelude/index.js';
+import { preludeError } from './prelude/reply.js';
 import type { SandboxStats } from './types.js';
 
 export interface ServerDeps {
@@ -21,6 +32,11 @@ export interface ServerDeps {
   now: () => number;
   faults: FaultQueue;
   context: OperationContext;
+  prelude: {
+    context: PreludeContext;
+    /** The 401 to answer for this Authorization header, or undefined for the right Bearer key. */
+    authorize: (header: string | string[] | undefined) => Reply | undefined;
+  };
 }
 
 export interface SandboxServer {
@@ -69,6 +85,7 @@ export function createSandboxServer(deps: ServerDeps): SandboxServer {
     // Only origin-form targets ("/v1/..."); "//host/..." or absolute forms route nowhere.
     const target = req.url ?? '';
     const url = new URL(/^\/(?!\/)/.test(target) && URL.canParse(target, 'http://sandbox.invalid') ? target : '/', 'http://sandbox.invalid');
+    if (isPreludePath(url.pathname)) return decidePrelude(req, url.pathname);
     const route = matchRoute(req.method ?? '', url.pathname);
     if ('status' in route) {
       return answer(route.status === 404 ? gatewayError(404, 'Not Found') : gatewayError(405, 'Method Not Allowed', { allow: route.allow }));
@@ -94,6 +111,28 @@ export function createSandboxServer(deps: ServerDeps): SandboxServer {
     if ('reply' in parsed) return answer(parsed.reply);
     const input = { body: parsed.body, param: route.param, query: url.searchParams, headers: req.headers };
     return answer(OPERATIONS[operation](deps.context, input));
+  }
+
+  /** The same steps as decide(), for the V2 API. */
+  async function decidePrelude(req: IncomingMessage, pathname: string): Promise<FaultAction | undefined> {
+    const route = matchPreludeRoute(req.method ?? '', pathname);
+    if ('status' in route) {
+      return answer(route.status === 404 ? gatewayError(404, 'Not Found') : gatewayError(405, 'Method Not Allowed', { allow: route.allow }));
+    }
+    const { operation } = route;
+    counters.byOperation[operation] = (counters.byOperation[operation] ?? 0) + 1;
+    const result = await readBody(req);
+    if (result.kind === 'aborted') return undefined;
+    if (result.kind === 'too_large') {
+      return answer({ ...preludeError('invalid_request', 'the request body is too large'), headers: { connection: 'close' } });
+    }
+    const parsed = parsePreludeBody(result.data, req.headers['content-type']);
+    const fault = deps.faults.take(operation);
+    if (fault) return preludeFaultAction(fault, operation, deps.now());
+    const refused = deps.prelude.authorize(req.headers.authorization);
+    if (refused) return answer(refused);
+    if ('reply' in parsed) return answer(parsed.reply);
+    return answer(PRELUDE_OPERATIONS[operation](deps.prelude.context, parsed.body));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,5 +1,8 @@
 // Public types of the sandbox. Everything a user or a test codes against is declared here.
 import type { LookupResponseWire } from '../providers/ding-wire.js';
+import type { PreludeNumberScript } from './prelude/operations.js';
+
+export type { PreludeNumberScript } from './prelude/operations.js';
 
 /** The six Ding V1 operations, named as the client names them. */
 export const SANDBOX_OPERATIONS = [
@@ -11,6 +14,13 @@ export const SANDBOX_OPERATIONS = [
   'lookup',
 ] as const;
 export type SandboxOperation = (typeof SANDBOX_OPERATIONS)[number];
+
+/** The two Prelude Verify V2 operations, served under `/v2`, named as the SDK names them. */
+export const PRELUDE_SANDBOX_OPERATIONS = ['createVerification', 'checkVerification'] as const;
+export type PreludeSandboxOperation = (typeof PRELUDE_SANDBOX_OPERATIONS)[number];
+
+/** What `fail({ operation })` and `stats().byOperation` name: a V1 or a V2 operation. */
+export type AnyOperation = SandboxOperation | PreludeSandboxOperation;
 
 export const FAULT_MODES = [
   'http500',
@@ -35,8 +45,8 @@ export interface SandboxFault {
   mode: FaultMode;
   /** How many matching calls get the fault. Default 1. */
   times?: number;
-  /** Only calls of this operation match. Default: any operation. */
-  operation?: SandboxOperation;
+  /** Only calls of this operation (V1 or V2) match. Default: any operation of either API. */
+  operation?: AnyOperation;
 }
 
 /** Scripted behaviour for one E.164 number. */
@@ -85,8 +95,14 @@ export interface DingSandboxOptions {
   now?: () => number;
   /** Called for every code "sent". A throwing callback is ignored. */
   onCode?: (event: CodeEvent) => void;
-  /** Scripted behaviour per E.164 number. */
+  /** Scripted behaviour per E.164 number. The V2 API maps these too (see the README). */
   numbers?: Record<string, NumberBehavior>;
+  /**
+   * Scripted V2-only behaviour per E.164 number, over `numbers` on `/v2`: e.g.
+   * `{ status: 'shadow_blocked', reason: 'suspicious' }`, `{ status: 'challenged' }`,
+   * `{ error: 'too_many_requests', httpStatus: 429 }`.
+   */
+  preludeNumbers?: Record<string, PreludeNumberScript>;
 }
 
 export interface SandboxStats {
@@ -103,10 +119,15 @@ export interface SandboxStats {
 export interface DingSandbox {
   /** Base URL for the client, e.g. `http://127.0.0.1:41234/v1`. */
   readonly url: string;
+  /**
+   * Base URL for Prelude Verify V2 clients (PreludeProvider, `@prelude.so/sdk`), e.g.
+   * `http://127.0.0.1:41234`; they add `/v2/...`. `apiKey` is the Bearer token.
+   */
+  readonly preludeUrl: string;
   readonly port: number;
   readonly apiKey: string;
   readonly customerUuid: string;
-  /** The most recent code sent to that number, if any. */
+  /** The most recent code sent to that number, by either API, if any. */
   latestCode(phoneNumber: string): string | undefined;
   /** Moves the sandbox clock forward by `ms`. */
   advance(ms: number): void;

@@ -1,14 +1,14 @@
 // One function per V2 operation: a parsed JSON body in, a Reply out. Routing, the Bearer key,
 // faults and latency are done before these run (see ./http.ts and ../server.ts).
-import type { BlockReason, PreludeErrorCode } from '../../providers/prelude-wire.js';
+import { BLOCK_REASONS, ERROR_CODES, type BlockReason, type PreludeErrorCode } from '../../providers/prelude-wire.js';
 import { ok, type Reply } from '../reply.js';
-import type { NumberBehavior } from '../types.js';
+import { PRELUDE_SANDBOX_OPERATIONS, type NumberBehavior, type PreludeSandboxOperation } from '../types.js';
 import { preludeError } from './reply.js';
 import type { CreateScript, PreludeState } from './state.js';
 import { validateCheck, validateCreate } from './validate.js';
 
-export const PRELUDE_OPERATIONS_LIST = ['createVerification', 'checkVerification'] as const;
-export type PreludeOperation = (typeof PRELUDE_OPERATIONS_LIST)[number];
+export const PRELUDE_OPERATIONS_LIST = PRELUDE_SANDBOX_OPERATIONS;
+export type PreludeOperation = PreludeSandboxOperation;
 
 /** What a scripted number does on V2 beyond the V1 behaviours (which map as in `scriptFor`). */
 export type PreludeNumberScript =
@@ -25,6 +25,21 @@ export interface PreludeNumberBehavior {
 export interface PreludeContext {
   state: PreludeState;
   numbers: ReadonlyMap<string, NumberBehavior | PreludeNumberBehavior>;
+}
+
+/** Checks a `preludeNumbers` entry (the sandbox's options call this at start). */
+export function isPreludeNumberScript(value: unknown): value is PreludeNumberScript {
+  if (typeof value !== 'object' || value === null) return false;
+  const v = value as Record<string, unknown>;
+  if ('error' in v) {
+    const status = v.httpStatus;
+    return (
+      (ERROR_CODES as readonly unknown[]).includes(v.error) &&
+      (status === undefined || (Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599))
+    );
+  }
+  if (v.status === 'challenged') return true;
+  return (v.status === 'blocked' || v.status === 'shadow_blocked') && (BLOCK_REASONS as readonly unknown[]).includes(v.reason);
 }
 
 /**
