@@ -13,6 +13,7 @@ import { apiRoutes } from './routes/api.js';
 import { phoneLoginRoutes } from './routes/phone-login.js';
 import { secondFactorRoutes } from './routes/second-factor.js';
 import { csrf, securityHeaders } from './security.js';
+import { closeRedis, connectRedis } from './redis.js';
 import { createSession } from './session.js';
 import { UserStore, type DemoUser } from './users.js';
 
@@ -27,6 +28,7 @@ export interface AppOptions {
   secureCookies?: boolean | undefined;
   /** Keep sessions in Redis (shared by every instance) instead of in memory. */
   redisUrl?: string | undefined;
+  /** Prefix of every Redis key the app writes (default `passport-ding-example:`). */
   redisPrefix?: string | undefined;
   /** Express `trust proxy` (behind a load balancer, so `req.ip` and `req.secure` are right). */
   trustProxy?: boolean | number | string | undefined;
@@ -61,13 +63,9 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
   const users = await UserStore.create(demoUser || undefined);
   const now = options.now ?? Date.now;
   const auth = createAuth({ ding: options.ding, users, logger, defaultCountry: options.defaultCountry, now });
-  const session = await createSession({
-    secret,
-    secure: options.secureCookies ?? !sandbox,
-    redisUrl: options.redisUrl,
-    redisPrefix: options.redisPrefix,
-    logger,
-  });
+  const redisPrefix = options.redisPrefix ?? 'passport-ding-example:';
+  const redis = options.redisUrl ? await connectRedis(options.redisUrl, logger) : undefined;
+  const session = createSession({ secret, secure: options.secureCookies ?? !sandbox, redis, redisPrefix: `${redisPrefix}sess:` });
 
   const app = express();
   app.disable('x-powered-by');
@@ -87,7 +85,7 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
   });
   app.use(express.urlencoded({ extended: false, limit: '8kb' }));
   app.use(express.json({ limit: '8kb' }));
-  app.use(session.middleware);
+  app.use(session);
   app.use(auth.passport.session());
   app.use(csrf.csrfSynchronisedProtection);
 
@@ -107,7 +105,8 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
     app,
     users,
     close: async () => {
-      await Promise.all([auth.close(), session.close()]);
+      await auth.close();
+      await closeRedis(redis);
     },
   };
 }

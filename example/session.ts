@@ -7,44 +7,25 @@
 import { RedisStore } from 'connect-redis';
 import session from 'express-session';
 import type { RequestHandler } from 'express';
-import { createClient } from 'redis';
-import type { Logger } from './logger.js';
+import type { RedisClient } from './redis.js';
 
 export interface SessionOptions {
   secret: string | string[];
   /** Send the cookie over HTTPS only. Off only for the sandbox and tests over plain http. */
   secure: boolean;
-  /** `redis://host:port`: share sessions between instances. */
-  redisUrl?: string | undefined;
-  /** Key prefix in Redis (default `passport-ding-example:sess:`). */
-  redisPrefix?: string | undefined;
-  logger: Logger;
-}
-
-export interface SessionSetup {
-  middleware: RequestHandler;
-  close(): Promise<void>;
+  /** A connected client: share sessions between instances. Memory store when absent. */
+  redis?: RedisClient | undefined;
+  /** Key prefix in Redis. */
+  redisPrefix: string;
 }
 
 /** Cookie name: not express-session's default `connect.sid`, which names the stack it runs on. */
 export const SESSION_COOKIE = 'pd.sid';
 const MAX_AGE_MS = 12 * 60 * 60 * 1000;
 
-export async function createSession(options: SessionOptions): Promise<SessionSetup> {
-  let store: session.Store | undefined;
-  let close = async (): Promise<void> => {};
-  if (options.redisUrl) {
-    const client = createClient({ url: options.redisUrl });
-    // Without a listener a dropped connection is an unhandled 'error' event and the process dies;
-    // with one, the client reconnects and requests wait or fail on their own.
-    client.on('error', (err: Error) => options.logger.error('redis.error', { error: err.name }));
-    await client.connect();
-    store = new RedisStore({ client, prefix: options.redisPrefix ?? 'passport-ding-example:sess:' });
-    close = async () => {
-      if (client.isOpen) await client.close();
-    };
-  }
-  const middleware = session({
+export function createSession(options: SessionOptions): RequestHandler {
+  const store = options.redis ? new RedisStore({ client: options.redis, prefix: options.redisPrefix }) : undefined;
+  return session({
     name: SESSION_COOKIE,
     secret: options.secret,
     store,
@@ -58,7 +39,6 @@ export async function createSession(options: SessionOptions): Promise<SessionSet
       maxAge: MAX_AGE_MS,
     },
   });
-  return { middleware, close };
 }
 
 // What this app keeps in the session besides Passport's user and passport-ding's pending state.

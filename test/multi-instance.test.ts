@@ -39,7 +39,7 @@ class Client {
 if (redisGate(SUITE)) {
   describe(SUITE, () => {
     const redisUrl = process.env.REDIS_URL as string;
-    const prefix = `passport-ding-test:${process.pid}:${randomUUID()}:sess:`;
+    const prefix = `passport-ding-test:${process.pid}:${randomUUID()}:`;
     const clock = new TestClock();
     const secret = `test-secret-${randomUUID()}`;
     let sandbox: DingSandbox;
