@@ -63,7 +63,7 @@ export function apiRoutes(options: { passport: Passport; users: UserStore; logge
     passport.authenticate('ding', { action: 'verify' }, (err: unknown, user: User | false, info: unknown, status?: number) => {
       if (err) return next(err);
       if (!user) return refuse(res, status ?? 401, info);
-      takeReturnTo(req, '/');
+      takeReturnTo(req, '/'); // JSON clients navigate themselves: just drop a page's return-to
       signIn(req, user, (session) => {
         session.signedInWith = 'phone';
       }).then(() => {
