@@ -9,6 +9,12 @@ import type { CountryCode } from './phone.js';
 import { isCountryCode } from './phone.js';
 import type { OtpProvider, SendSignals } from './providers/provider.js';
 import { DEFAULT_SESSION_KEY } from './pending.js';
+import type { LimitSettings, LimitsOptions } from './limits/options.js';
+import { resolveLimits } from './limits/options.js';
+import type { BeforeSend } from './gates/before-send.js';
+import type { LineTypeGate, LineTypeGateOptions } from './gates/line-type.js';
+import { resolveLineTypeGate } from './gates/line-type.js';
+import { resolveAllowedCountries } from './gates/country.js';
 
 /** What `signals(req)` may return: fraud signals plus per-send message settings. */
 export interface SendContext extends SendSignals {
@@ -122,6 +128,27 @@ export interface DingOtpStrategyOptionsBase {
   messages?: OutcomeMessages;
   /** Clock in epoch milliseconds, for tests. Default `Date.now`. */
   now?: () => number;
+  /**
+   * Abuse limits, checked before the provider is called: codes sent per phone number and per
+   * client IP, and wrong codes per phone number across verifications. On by default, counted in
+   * this process's memory; `{ store: { redis: client } }` shares them between app instances.
+   * `false` turns them off (only when something in front of the strategy limits instead).
+   */
+  limits?: LimitsOptions | false;
+  /** Send codes only to numbers of these countries (ISO 3166-1 alpha-2, e.g. `['US', 'CA']`). Default: all. */
+  allowedCountries?: CountryCode[];
+  /**
+   * Line-type gate through the provider's `lookup()`: `true` refuses PremiumRate and SharedCost
+   * numbers; `{ refuse: [...], refuseTemporary: true }` chooses. Refusals are `blocked`. Off by
+   * default (a lookup is one more paid API call per send).
+   */
+  lineTypes?: boolean | LineTypeGateOptions;
+  /**
+   * The app's check before each send and resend (a CAPTCHA, a bot score), after the number is
+   * read, before any limit is spent. Return `false` to refuse (`challenge_failed`, 403) or
+   * `decline(info, status)`; throw for a fault.
+   */
+  beforeSend?: BeforeSend;
 }
 
 export interface DingOtpStrategyOptions extends DingOtpStrategyOptionsBase {
@@ -148,6 +175,10 @@ export interface Settings {
   ttlMs: number;
   messages: OutcomeMessages;
   now: () => number;
+  limits: LimitSettings | undefined;
+  allowedCountries: ReadonlySet<CountryCode> | undefined;
+  lineTypes: LineTypeGate | undefined;
+  beforeSend: BeforeSend | undefined;
 }
 
 export const DEFAULTS = {
@@ -226,5 +257,9 @@ export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqTo
     ttlMs: num(options, 'ttlSeconds', DEFAULTS.ttlSeconds, 1) * 1000,
     messages: (messages as OutcomeMessages | undefined) ?? {},
     now: fn<() => number>(options, 'now') ?? Date.now,
+    limits: resolveLimits(options.limits),
+    allowedCountries: resolveAllowedCountries(options.allowedCountries),
+    lineTypes: resolveLineTypeGate(options.lineTypes),
+    beforeSend: fn(options, 'beforeSend'),
   };
 }

@@ -15,6 +15,8 @@ export const OUTCOMES = {
   retries_exhausted: { status: 429, message: 'No more codes can be sent. Start again with your phone number.' },
   rate_limited: { status: 429, message: 'Too many requests. Try again later.' },
   blocked: { status: 403, message: 'Codes cannot be sent to this number.' },
+  // The app's `beforeSend` hook (a CAPTCHA or bot check) said no.
+  challenge_failed: { status: 403, message: 'Please complete the security check and try again.' },
   // The app's verify callback declined the user (`done(null, false)` or a promise of `false`).
   declined: { status: 401, message: 'Sign-in was refused.' },
 } as const satisfies Record<string, { status: number; message: string }>;
@@ -29,7 +31,7 @@ export interface FailureInfo {
   code: string;
   /** Text fit to show the user. */
   message: string;
-  /** Seconds to wait before trying again (`retry_too_soon`, and `rate_limited` when known). */
+  /** Seconds to wait before trying again (`retry_too_soon`; `rate_limited` when a limit of this library refused). */
   retryAfter?: number;
   /** Wrong codes still allowed for the pending verification (`invalid_code`). */
   attemptsLeft?: number;

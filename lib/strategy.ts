@@ -27,6 +27,8 @@ import type { PublicPendingVerification } from './pending.js';
 import { pendingVerification, sessionOf } from './pending.js';
 import { DingProvider } from './providers/ding-provider.js';
 import type { OtpProvider } from './providers/provider.js';
+import { Limits } from './limits/limits.js';
+import { CheckSerializer } from './serialize.js';
 import type { ActionContext, ActionResult } from './actions/context.js';
 import { runVerifyCallback } from './actions/callback.js';
 import { retry } from './actions/retry.js';
@@ -82,6 +84,10 @@ export class DingOtpStrategy extends Strategy {
   private readonly _settings: Settings;
   private readonly _provider: OtpProvider;
   private readonly _verify: VerifyFunction | VerifyFunctionWithRequest | undefined;
+  // Shared by every request (Passport's per-request copies see the same objects): limit counters
+  // and the per-verification check queue must outlive a request to mean anything.
+  private readonly _limits: Limits | undefined;
+  private readonly _checks: CheckSerializer;
 
   constructor(options: DingOtpStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
   constructor(options: DingOtpStrategyOptions, verify: VerifyFunction);
@@ -94,6 +100,11 @@ export class DingOtpStrategy extends Strategy {
     if (verify !== undefined && typeof verify !== 'function') throw new TypeError('DingOtpStrategy: the verify callback must be a function');
     if (verify === undefined && !this._settings.secondFactor) throw new TypeError('DingOtpStrategy requires a verify callback');
     this._provider = buildProvider(options);
+    if (this._settings.lineTypes && typeof this._provider.lookup !== 'function') {
+      throw new TypeError(`DingOtpStrategy: option \`lineTypes\` needs a provider with lookup() (the ${this._provider.name} provider has none)`);
+    }
+    this._limits = this._settings.limits ? new Limits(this._settings.limits) : undefined;
+    this._checks = new CheckSerializer();
     this._verify = verify;
     this.name = 'ding';
   }
@@ -119,7 +130,14 @@ export class DingOtpStrategy extends Strategy {
     const action = this._action(req, options?.action);
     if (action instanceof Error) return this.error(action);
 
-    const ctx: ActionContext = { req, session, settings: this._settings, provider: this._provider };
+    const ctx: ActionContext = {
+      req,
+      session,
+      settings: this._settings,
+      provider: this._provider,
+      limits: this._limits,
+      checks: this._checks,
+    };
     ACTIONS[action](ctx)
       .then((result) => this._finish(req, result))
       .catch((err: unknown) => this.error(err instanceof Error ? err : new Error(String(err))));

@@ -146,6 +146,7 @@ describe('outcome table', () => {
       retries_exhausted: 429,
       rate_limited: 429,
       blocked: 403,
+      challenge_failed: 403,
       declined: 401,
     });
   });

@@ -413,7 +413,8 @@ describe.each(EXPRESS_VERSIONS)('DingOtpStrategy (%s)', (_name, express) => {
         const results = await Promise.all(Array.from({ length: 10 }, () => agent.post('/login/code').send({ code })));
         const statuses = results.map((r) => r.status).sort();
         expect(statuses).toEqual([200, ...Array<number>(9).fill(403)]);
-        expect(calls('check')).toBe(10);
+        // Checks of one verification are serialised: the first answers, the rest see it finished.
+        expect(calls('check')).toBe(1);
         expect(await t.loggedInSessions()).toHaveLength(1);
       } finally {
         await new Promise((resolve) => server.close(resolve));

@@ -4,17 +4,25 @@
 
 import type { Request } from 'express';
 import { DingUnavailableError } from '../errors.js';
+import type { BeforeSendContext } from '../gates/before-send.js';
+import { runBeforeSend } from '../gates/before-send.js';
+import type { Limits } from '../limits/limits.js';
 import type { Settings } from '../options.js';
-import type { Outcome, OutcomeCode } from '../outcomes.js';
+import type { FailureInfo, Outcome, OutcomeCode } from '../outcomes.js';
 import { outcome } from '../outcomes.js';
 import type { SessionLike } from '../pending.js';
 import type { OtpProvider } from '../providers/provider.js';
+import type { CheckSerializer } from '../serialize.js';
 
 export interface ActionContext {
   req: Request;
   session: SessionLike;
   settings: Settings;
   provider: OtpProvider;
+  /** Abuse limits; undefined when turned off. Built once per strategy. */
+  limits: Limits | undefined;
+  /** Serialises checks per verification in this process. Built once per strategy. */
+  checks: CheckSerializer;
 }
 
 export type ActionResult =
@@ -43,4 +51,38 @@ export function unexpected(provider: OtpProvider, what: string, value: never): n
     'malformed_response',
     `The ${provider.name} provider returned an unknown ${what} status: ${String((value as { status?: unknown } | undefined)?.status ?? value)}`,
   );
+}
+
+/**
+ * The gates every SMS passes, send and resend alike: the app's `beforeSend`, then the send limits
+ * (a point per phone and per IP, given back when refused). `undefined` means go on; from then on
+ * the points stay spent, whatever the provider answers, since it was reached.
+ */
+export async function admitSend(ctx: ActionContext, phoneNumber: string, context: BeforeSendContext): Promise<ActionResult | undefined> {
+  const { settings, limits, req } = ctx;
+  if (settings.beforeSend) {
+    const verdict = await runBeforeSend(settings.beforeSend, req, phoneNumber, context);
+    if (!verdict.ok) {
+      if (!verdict.declined) return refuse(ctx, 'challenge_failed');
+      return { type: 'fail', outcome: declinedOutcome(ctx, verdict.declined.info, verdict.declined.status) };
+    }
+  }
+  if (limits) {
+    const decision = await limits.reserveSend(phoneNumber, req.ip);
+    if (!decision.ok) return refuse(ctx, 'rate_limited', { retryAfter: decision.retryAfter });
+  }
+  return undefined;
+}
+
+/** A `decline(info, status)` from `beforeSend` as a refusal: the app's code and message, 403 by default. */
+function declinedOutcome(ctx: ActionContext, info: Partial<FailureInfo> & Record<string, unknown>, status: number | undefined): Outcome {
+  const base = outcome('challenge_failed', undefined, ctx.settings.messages);
+  const merged: FailureInfo = {
+    ...base.info,
+    ...info,
+    code: typeof info.code === 'string' ? info.code : base.info.code,
+    message: typeof info.message === 'string' ? info.message : base.info.message,
+  };
+  const valid = typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500;
+  return { info: merged, status: valid ? status : base.status };
 }

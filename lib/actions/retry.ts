@@ -1,11 +1,12 @@
 // retry: resend the code of the pending verification. Refused without an API call when the
-// cooldown has not passed or no resends are left, so an impatient user cannot spend SMS.
+// cooldown has not passed or no resends are left, so an impatient user cannot spend SMS. A resend
+// is an SMS like any other: it passes `beforeSend` and the send limits too.
 
 import { clearPending, readPending, saveSession, writePending } from '../pending.js';
 import type { PendingState } from '../pending.js';
 import { normalizePhone } from '../phone.js';
 import type { ActionContext, ActionResult } from './context.js';
-import { PASS, refuse, secondsUntil, unexpected } from './context.js';
+import { admitSend, PASS, refuse, secondsUntil, unexpected } from './context.js';
 
 export async function retry(ctx: ActionContext): Promise<ActionResult> {
   const { session, settings, provider } = ctx;
@@ -35,6 +36,8 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
   if (now < pending.nextRetryAt) {
     return refuse(ctx, 'retry_too_soon', { retryAfter: secondsUntil(pending.nextRetryAt, now) });
   }
+  const refused = await admitSend(ctx, pending.phoneNumber, { action: 'retry' });
+  if (refused) return refused;
 
   const result = await provider.resend({ id: pending.id, phoneNumber: pending.phoneNumber });
   switch (result.status) {

@@ -1,13 +1,19 @@
 // send: read the phone (the form, or the logged-in user in second-factor mode), normalise it,
-// ask the provider to send a code, remember the pending verification, save the session, pass.
+// run the gates, ask the provider to send a code, remember the pending verification, save the
+// session, pass. Cheap local refusals come first; nothing is spent until the limits admit the
+// send, and the provider is not called until everything local has said yes:
+//
+//   phone -> country allow-list -> signals -> beforeSend -> limits -> line-type lookup -> send
 
 import type { SendRequest } from '../providers/provider.js';
 import type { SendContext } from '../options.js';
 import { readField } from '../fields.js';
 import { writePending, saveSession } from '../pending.js';
 import { normalizePhone } from '../phone.js';
+import { countryAllowed } from '../gates/country.js';
+import { checkLine } from '../gates/line-type.js';
 import type { ActionContext, ActionResult } from './context.js';
-import { PASS, refuse, unexpected } from './context.js';
+import { admitSend, PASS, refuse, unexpected } from './context.js';
 
 export async function send(ctx: ActionContext): Promise<ActionResult> {
   const { req, session, settings, provider } = ctx;
@@ -16,8 +22,19 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
     : readField(req.body, settings.phoneField);
   const phone = normalizePhone(input, settings.defaultCountry);
   if (!phone.ok) return refuse(ctx, phone.reason);
+  if (!countryAllowed(phone.e164, settings.allowedCountries)) return refuse(ctx, 'blocked');
+  // The app's signals before anything is spent: if they throw, nothing was.
+  const context = await settings.signals(req);
 
-  const result = await provider.send(sendRequest(phone.e164, await settings.signals(req)));
+  const refused = await admitSend(ctx, phone.e164, { action: 'send' });
+  if (refused) return refused;
+  if (settings.lineTypes) {
+    const line = await checkLine(provider, phone.e164, settings.lineTypes);
+    if (line === 'refused') return refuse(ctx, 'blocked');
+    if (line === 'invalid_phone_number') return refuse(ctx, 'invalid_phone_number');
+  }
+
+  const result = await provider.send(sendRequest(phone.e164, context));
   switch (result.status) {
     case 'sent': {
       const now = settings.now();

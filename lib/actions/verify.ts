@@ -1,11 +1,19 @@
 // verify: check the code the user typed against the pending verification of this session. The
 // provider's id and the phone number come from the session only; a phone posted with the code is
 // ignored. Everything that can be refused locally is refused before any API call.
+//
+// Checks of one verification run one at a time in this process (../serialize.ts), and each
+// reserves a point of the per-phone failed-check budget first: kept for a wrong code, given back
+// for any other answer, cleared by a right one. So concurrent wrong codes cannot spend more
+// provider attempts than the session's budget, nor more than the phone's budget across
+// verifications and app instances.
 
 import { DingUnavailableError } from '../errors.js';
 import { readField } from '../fields.js';
 import { clearPending, readPending, saveSession, writePending } from '../pending.js';
 import { normalizePhone } from '../phone.js';
+import type { LimitGrant } from '../limits/limits.js';
+import type { CheckStatus } from '../providers/provider.js';
 import type { ActionContext, ActionResult } from './context.js';
 import { refuse, unexpected } from './context.js';
 
@@ -45,35 +53,67 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
   if (settings.now() >= pending.expiresAt) return drop('expired');
   if (pending.attemptsLeft <= 0) return drop('too_many_attempts');
 
-  const { status } = await provider.check({ id: pending.id, phoneNumber: pending.phoneNumber, code });
-  switch (status) {
-    case 'valid':
-      // Gone before success(): a replay of this code finds nothing to check.
-      clearPending(session, key);
-      await saveSession(session);
-      return { type: 'verified', phoneNumber: pending.phoneNumber, id: pending.id, createdAt: pending.createdAt };
-    case 'invalid': {
-      // Concurrent wrong guesses from one session may each start from the same count; the
-      // provider's own attempt limit is what holds under a race, this budget is the early stop.
-      const attemptsLeft = Math.max(0, pending.attemptsLeft - 1);
-      writePending(session, key, { ...pending, attemptsLeft });
-      await saveSession(session);
-      return refuse(ctx, 'invalid_code', { attemptsLeft });
+  const { checks, limits } = ctx;
+  const { id, phoneNumber, expiresAt } = pending;
+  return checks.run(id, async (): Promise<ActionResult> => {
+    // What earlier checks in this process learned beats this request's copy of the session.
+    const now = settings.now();
+    const left = checks.attemptsLeft(id, pending.attemptsLeft, now);
+    if (left === 'finished') return drop('no_pending_verification');
+    if (left <= 0) return drop('too_many_attempts');
+    const finish = (): void => checks.finish(id, expiresAt, now);
+
+    let grant: LimitGrant | undefined;
+    if (limits) {
+      const decision = await limits.reserveFailedCheck(phoneNumber);
+      if (!decision.ok) return refuse(ctx, 'rate_limited', { retryAfter: decision.retryAfter });
+      grant = decision;
     }
-    case 'expired':
-      return drop('expired');
-    case 'too_many_attempts':
-      return drop('too_many_attempts');
-    // The provider has nothing left to check: validated already (a replay or a lost race),
-    // never sent, or unknown to it. From the user's side there is no code waiting.
-    case 'already_validated':
-    case 'no_attempt':
-    case 'not_found':
-      return drop('no_pending_verification');
-    case 'unknown':
-      // The provider could not say: a fault, never a login. The pending state stays for a retry.
-      throw new DingUnavailableError('server_error', `The ${provider.name} provider could not say whether the code is valid`);
-    default:
-      return unexpected(provider, 'check', status);
-  }
+    let status: CheckStatus;
+    try {
+      ({ status } = await provider.check({ id, phoneNumber, code }));
+    } catch (err) {
+      // A fault is not a wrong code: the point comes back and the same code may be tried again.
+      await grant?.release().catch(() => undefined);
+      throw err;
+    }
+    if (status !== 'invalid') await grant?.release().catch(() => undefined);
+
+    switch (status) {
+      case 'valid':
+        finish();
+        // The owner of the phone is back: their wrong-code count starts again (best effort: the
+        // code is already spent at the provider, so a store error must not cost the login).
+        await limits?.clearFailedChecks(phoneNumber).catch(() => undefined);
+        // Gone before success(): a replay of this code finds nothing to check.
+        clearPending(session, key);
+        await saveSession(session);
+        return { type: 'verified', phoneNumber, id, createdAt: pending.createdAt };
+      case 'invalid': {
+        const attemptsLeft = left - 1;
+        checks.recordLeft(id, attemptsLeft, expiresAt, now);
+        writePending(session, key, { ...pending, attemptsLeft });
+        await saveSession(session);
+        return refuse(ctx, 'invalid_code', { attemptsLeft });
+      }
+      case 'expired':
+        finish();
+        return drop('expired');
+      case 'too_many_attempts':
+        finish();
+        return drop('too_many_attempts');
+      // The provider has nothing left to check: validated already (a replay or a lost race),
+      // never sent, or unknown to it. From the user's side there is no code waiting.
+      case 'already_validated':
+      case 'no_attempt':
+      case 'not_found':
+        finish();
+        return drop('no_pending_verification');
+      case 'unknown':
+        // The provider could not say: a fault, never a login. The pending state stays for a retry.
+        throw new DingUnavailableError('server_error', `The ${provider.name} provider could not say whether the code is valid`);
+      default:
+        return unexpected(provider, 'check', status);
+    }
+  });
 }
