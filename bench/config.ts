@@ -1,0 +1,64 @@
+// The bench's settings, from the environment, with defaults sized for a small (2-core) machine.
+//
+//   BENCH_LOGINS=2000        measured logins per cell (variant x concurrency x round)
+//   BENCH_WARMUP=300         unmeasured logins first, per cell
+//   BENCH_ROUNDS=3           rounds; variants are interleaved per round, medians are reported
+//   BENCH_CONCURRENCY=1,16,64
+//   BENCH_VARIANTS=strategy,floor,fetch
+//   BENCH_MAX_SECONDS=60     per cell: stop starting logins after this long
+//   BENCH_LEAK_LOGINS=100000 logins through the strategy app for the leak check (0: skip)
+//   BENCH_LEAK_CONCURRENCY=16
+//   BENCH_CPU_PROF=dir       write a V8 CPU profile of every server child into dir
+//   BENCH_OUT=bench/results.json
+import { join } from 'node:path';
+import { ROOT } from './dist.js';
+import { isVariantName, type VariantName } from './variants/index.js';
+
+export interface BenchConfig {
+  logins: number;
+  warmup: number;
+  rounds: number;
+  concurrency: number[];
+  variants: VariantName[];
+  maxSeconds: number;
+  leakLogins: number;
+  leakConcurrency: number;
+  cpuProfDir: string | undefined;
+  out: string;
+}
+
+function count(env: NodeJS.ProcessEnv, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${name} must be an integer >= ${min} (got "${raw}")`);
+  return n;
+}
+
+function list(env: NodeJS.ProcessEnv, name: string, fallback: string): string[] {
+  return (env[name] || fallback).split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
+  const concurrency = list(env, 'BENCH_CONCURRENCY', '1,16,64').map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`BENCH_CONCURRENCY: "${s}" is not an integer in 1..256`);
+    return n;
+  });
+  const variants = list(env, 'BENCH_VARIANTS', 'strategy,floor,fetch').map((s) => {
+    if (!isVariantName(s)) throw new Error(`BENCH_VARIANTS: unknown variant "${s}" (strategy, floor, fetch)`);
+    return s;
+  });
+  return {
+    logins: count(env, 'BENCH_LOGINS', 2000, 1),
+    warmup: count(env, 'BENCH_WARMUP', 300),
+    rounds: count(env, 'BENCH_ROUNDS', 3, 1),
+    concurrency,
+    variants,
+    maxSeconds: count(env, 'BENCH_MAX_SECONDS', 60, 1),
+    leakLogins: count(env, 'BENCH_LEAK_LOGINS', 100_000),
+    leakConcurrency: count(env, 'BENCH_LEAK_CONCURRENCY', 16, 1),
+    cpuProfDir: env.BENCH_CPU_PROF || undefined,
+    out: env.BENCH_OUT || join(ROOT, 'bench', 'results.json'),
+  };
+}

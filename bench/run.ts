@@ -1,0 +1,104 @@
+// npm run bench: builds (npm script), then runs every variant at every concurrency for a number
+// of rounds, the leak check, prints the tables and writes bench/results.json. See config.ts for
+// the knobs (BENCH_LOGINS, BENCH_ROUNDS, BENCH_LEAK_LOGINS, ...).
+import { runCell, type CellResult, type PendingProbe } from './cell.js';
+import { readConfig } from './config.js';
+import { bundleServer } from './bundle.js';
+import { snapshotDist } from './dist.js';
+import { LEAK_MAX_SECONDS, runLeak, type LeakResult } from './leak.js';
+import { formatLeak, formatRatios, formatRows, machine, round, writeResults } from './report.js';
+import { ratios, rows, THROUGHPUT_TARGET } from './summary.js';
+import type { VariantName } from './variants/index.js';
+
+const PENDING_TARGET_BYTES = 300;
+const log = (line: string): void => console.log(line);
+
+/** The variants in a different order each round, so none always runs first (or last). */
+const rotate = <T>(list: readonly T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length] as T);
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  snapshotDist();
+  await bundleServer();
+  const start = machine();
+  log(`passport-ding bench: ${start.node}, ${start.cpu}, ${start.cores} cores, load average ${start.loadAverage.join(' ')}`);
+  if ((start.loadAverage[0] ?? 0) > start.cores / 2) {
+    log(`  note: the machine is busy (load ${start.loadAverage[0]} on ${start.cores} cores); absolute figures will be low and noisy, ratios less so`);
+  }
+  log(`  ${config.logins} logins per cell (+${config.warmup} warm-up), ${config.rounds} round(s), concurrency ${config.concurrency.join('/')}, variants ${config.variants.join('/')}\n`);
+
+  const cells: CellResult[] = [];
+  for (let r = 0; r < config.rounds; r++) {
+    for (const concurrency of config.concurrency) {
+      for (const variant of rotate(config.variants, r)) {
+        const cell = await runCell(
+          { variant, concurrency, logins: config.logins, warmup: config.warmup, maxSeconds: config.maxSeconds, cpuProfDir: config.cpuProfDir },
+          r,
+        );
+        cells.push(cell);
+        log(
+          `round ${r + 1} conc ${String(concurrency).padStart(2)} ${variant.padEnd(8)} ${cell.loginsPerSec.toFixed(0).padStart(5)} logins/s  ` +
+            `p50 ${cell.p50Ms.toFixed(2)} ms  ${cell.serverCpuUsPerLogin.toFixed(0)} µs CPU/login  ${cell.upstreamConnections} conns` +
+            (cell.load.failed ? `  ${cell.load.failed} FAILED: ${cell.load.failures.join('; ')}` : '') +
+            (cell.load.timedOut ? '  (time limit hit)' : ''),
+        );
+      }
+    }
+  }
+
+  let leak: LeakResult | undefined;
+  if (config.leakLogins > 0) {
+    log('');
+    leak = await runLeak(
+      { logins: config.leakLogins, concurrency: config.leakConcurrency, samples: 20, warmup: 1000, maxSeconds: LEAK_MAX_SECONDS },
+      log,
+    );
+  }
+
+  const table = rows(cells);
+  const baselines = config.variants.filter((v) => v !== 'strategy');
+  const ratioTable = config.variants.includes('strategy') ? ratios(cells, baselines) : [];
+  const pending: Partial<Record<VariantName, PendingProbe>> = {};
+  for (const c of cells) pending[c.variant] ??= c.pending;
+  const end = machine();
+
+  log('\nPer variant and concurrency (medians over rounds; CPU is the server process only):\n');
+  log(formatRows(table));
+  if (ratioTable.length > 0) log(`\nStrategy against the baselines (median of per-round ratios; target: throughput >= ${THROUGHPUT_TARGET} of the floor):\n\n${formatRatios(ratioTable)}`);
+  log('\nPending state in the session (JSON.stringify, bytes):');
+  for (const [variant, p] of Object.entries(pending)) {
+    log(`  ${variant.padEnd(8)} ${p.bytes ?? '-'} bytes (keys ${p.keys.join(',')}); whole session ${p.sessionBytes} bytes${variant === 'strategy' ? `; target < ${PENDING_TARGET_BYTES}` : ''}`);
+  }
+  if (leak) log(`\n${formatLeak(leak)}`);
+  log(`\nload average at the end: ${end.loadAverage.join(' ')} (${end.cores} cores)`);
+
+  const findings: string[] = [];
+  for (const r of ratioTable) {
+    if (r.baseline === 'floor' && r.throughput < THROUGHPUT_TARGET) findings.push(`strategy/floor throughput ${r.throughput.toFixed(2)} at concurrency ${r.concurrency} (< ${THROUGHPUT_TARGET})`);
+  }
+  for (const r of table) {
+    if (r.variant === 'strategy' && r.poolSize !== null && r.upstreamConnections > r.poolSize) findings.push(`strategy opened ${r.upstreamConnections} upstream connections at concurrency ${r.concurrency} (pool ${r.poolSize})`);
+  }
+  const strategyPending = pending.strategy?.bytes;
+  if (typeof strategyPending === 'number' && strategyPending >= PENDING_TARGET_BYTES) findings.push(`pending state ${strategyPending} bytes (>= ${PENDING_TARGET_BYTES})`);
+  if (findings.length > 0) log(`\nBelow target:\n${findings.map((f) => `  - ${f}`).join('\n')}`);
+
+  writeResults(config.out, {
+    generatedAt: new Date().toISOString(),
+    machine: { ...start, loadAverageEnd: end.loadAverage },
+    config: { ...config, out: undefined },
+    targets: { throughputVsFloor: THROUGHPUT_TARGET, pendingBytes: PENDING_TARGET_BYTES },
+    rows: table.map((r) => ({ ...r, loginsPerSec: round(r.loginsPerSec, 1), p50Ms: round(r.p50Ms, 3), p99Ms: round(r.p99Ms, 3), serverCpuUsPerLogin: round(r.serverCpuUsPerLogin, 1) })),
+    ratios: ratioTable.map((r) => ({ ...r, throughput: round(r.throughput, 3), throughputMin: round(r.throughputMin, 3), throughputMax: round(r.throughputMax, 3), cpuPerLogin: round(r.cpuPerLogin, 3) })),
+    pendingState: pending,
+    leak,
+    findings,
+    cells,
+  });
+  log(`\nwrote ${config.out}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,58 @@
+// A server child: one variant on 127.0.0.1, ephemeral port, in its own process so the CPU time
+// and RSS the bench reads are the server's alone. Started by child.ts; told what to run by env.
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
+import type { FromChild, ToChild, Usage } from './protocol.js';
+import { isVariantName, VARIANTS } from './variants/index.js';
+
+function usage(): Usage {
+  const cpu = process.cpuUsage();
+  const mem = process.memoryUsage();
+  return {
+    userUs: cpu.user,
+    systemUs: cpu.system,
+    rss: mem.rss,
+    heapUsed: mem.heapUsed,
+    external: mem.external,
+    maxRss: process.resourceUsage().maxRSS * 1024,
+  };
+}
+
+const tell = (message: FromChild): void => {
+  process.send?.(message);
+};
+
+async function main(): Promise<void> {
+  const name = process.env.BENCH_VARIANT ?? '';
+  const url = process.env.BENCH_DING_URL;
+  const apiKey = process.env.BENCH_DING_API_KEY;
+  const customerUuid = process.env.BENCH_DING_CUSTOMER_UUID;
+  if (!isVariantName(name) || !url || !apiKey || !customerUuid) throw new Error('server.ts: BENCH_VARIANT and BENCH_DING_* are required');
+
+  const variant = await VARIANTS[name]({ url, apiKey, customerUuid });
+  const server = createServer(variant.app);
+  // The load client keeps its sockets open between phases; never let the server drop them.
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+  process.on('message', (message: ToChild) => {
+    if (message.type === 'gc') {
+      // Twice: the first pass can leave garbage that only a second one frees (weak refs, finalizers).
+      globalThis.gc?.();
+      globalThis.gc?.();
+    }
+    tell({ type: 'reply', id: message.id, usage: usage() });
+    if (message.type === 'stop') {
+      server.closeAllConnections();
+      server.close();
+      void variant.close().finally(() => process.disconnect());
+    }
+  });
+  tell({ type: 'ready', port: (server.address() as AddressInfo).port, poolSize: variant.poolSize ?? null });
+}
+
+main().catch((err: unknown) => {
+  tell({ type: 'failed', message: err instanceof Error ? err.message : String(err) });
+  process.exitCode = 1;
+  process.disconnect?.();
+});

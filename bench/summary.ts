@@ -1,0 +1,97 @@
+// From cells (one per variant x concurrency x round) to the table's rows and the ratios.
+// Rounds interleave the variants, so a ratio is taken per round (the two cells ran minutes
+// apart at most, under similar background load) and the median of those is reported.
+import type { CellResult } from './cell.js';
+import { median } from './measure.js';
+import type { VariantName } from './variants/index.js';
+
+export interface Row {
+  variant: VariantName;
+  concurrency: number;
+  rounds: number;
+  /** Completed logins over all rounds, and failures. */
+  logins: number;
+  failed: number;
+  /** Medians over rounds. */
+  loginsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  serverCpuUsPerLogin: number;
+  serverCpuPercent: number;
+  serverSystemShare: number;
+  driverCpuPercent: number;
+  /** Worst (largest) over rounds. */
+  upstreamConnections: number;
+  poolSize: number | null;
+  peakRssBytes: number;
+}
+
+export interface Ratio {
+  concurrency: number;
+  baseline: VariantName;
+  /** strategy logins/s divided by the baseline's, median over rounds, with min and max. */
+  throughput: number;
+  throughputMin: number;
+  throughputMax: number;
+  /** strategy server CPU per login divided by the baseline's (above 1: the strategy costs more). */
+  cpuPerLogin: number;
+}
+
+export const THROUGHPUT_TARGET = 0.9;
+
+export function rows(cells: readonly CellResult[]): Row[] {
+  const groups = new Map<string, CellResult[]>();
+  for (const c of cells) {
+    const key = `${c.variant}@${c.concurrency}`;
+    groups.set(key, [...(groups.get(key) ?? []), c]);
+  }
+  return [...groups.values()].map((g) => {
+    const first = g[0] as CellResult;
+    const m = (f: (c: CellResult) => number): number => median(g.map(f));
+    return {
+      variant: first.variant,
+      concurrency: first.concurrency,
+      rounds: g.length,
+      logins: g.reduce((s, c) => s + c.load.completed, 0),
+      failed: g.reduce((s, c) => s + c.load.failed, 0),
+      loginsPerSec: m((c) => c.loginsPerSec),
+      p50Ms: m((c) => c.p50Ms),
+      p99Ms: m((c) => c.p99Ms),
+      serverCpuUsPerLogin: m((c) => c.serverCpuUsPerLogin),
+      serverCpuPercent: m((c) => c.serverCpuPercent),
+      serverSystemShare: m((c) => c.serverSystemShare),
+      driverCpuPercent: m((c) => c.driverCpuPercent),
+      upstreamConnections: Math.max(...g.map((c) => c.upstreamConnections)),
+      poolSize: first.poolSize,
+      peakRssBytes: Math.max(...g.map((c) => c.peakRssBytes)),
+    };
+  });
+}
+
+export function ratios(cells: readonly CellResult[], baselines: readonly VariantName[]): Ratio[] {
+  const find = (variant: VariantName, concurrency: number, round: number): CellResult | undefined =>
+    cells.find((c) => c.variant === variant && c.concurrency === concurrency && c.round === round);
+  const out: Ratio[] = [];
+  const concurrencies = [...new Set(cells.map((c) => c.concurrency))];
+  for (const concurrency of concurrencies) {
+    for (const baseline of baselines) {
+      const pairs = cells
+        .filter((c) => c.variant === 'strategy' && c.concurrency === concurrency)
+        .flatMap((s) => {
+          const b = find(baseline, concurrency, s.round);
+          return b ? [{ s, b }] : [];
+        });
+      if (pairs.length === 0) continue;
+      const t = pairs.map(({ s, b }) => s.loginsPerSec / b.loginsPerSec);
+      out.push({
+        concurrency,
+        baseline,
+        throughput: median(t),
+        throughputMin: Math.min(...t),
+        throughputMax: Math.max(...t),
+        cpuPerLogin: median(pairs.map(({ s, b }) => s.serverCpuUsPerLogin / b.serverCpuUsPerLogin)),
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,51 @@
+// Variants that add or remove one piece of the strategy's cost, to say what costs what (not run
+// by default; BENCH_VARIANTS=strategy,strategy-raw,floor,floor-phone):
+// - strategy-raw: the strategy app with a provider over the floor's raw undici calls, i.e.
+//   without passport-ding's HTTP layer, DingClient and DingProvider (deadline, reply checks).
+// - floor-phone: the floor with the strategy's phone check (libphonenumber-js parse + isValid).
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import type { OtpProvider } from 'passport-ding';
+import { undiciUpstream } from './floor.js';
+import { handwrittenApp } from './handwritten.js';
+import type { BenchApp, DingTarget } from './shell.js';
+import { strategyApp } from './strategy.js';
+
+function rawProvider(ding: DingTarget): OtpProvider {
+  const upstream = undiciUpstream(ding);
+  return {
+    name: 'ding',
+    async send(request) {
+      const ip = request.signals?.ip;
+      const reply = await upstream.post('/authentication', {
+        customer_uuid: ding.customerUuid,
+        phone_number: request.phoneNumber,
+        ip: ip?.startsWith('::ffff:') ? ip.slice(7) : ip,
+      });
+      if (reply.status !== 'pending' || typeof reply.authentication_uuid !== 'string') return { status: 'rate_limited' };
+      return { status: 'sent', id: reply.authentication_uuid, createdAt: new Date() };
+    },
+    async check(request) {
+      const reply = await upstream.post('/check', {
+        customer_uuid: ding.customerUuid,
+        authentication_uuid: request.id,
+        check_code: request.code,
+      });
+      return { status: reply.status === 'valid' ? 'valid' : 'invalid' };
+    },
+    async resend() {
+      return { status: 'too_soon' };
+    },
+    close: () => upstream.close(),
+  };
+}
+
+export async function strategyRawApp(ding: DingTarget): Promise<BenchApp> {
+  return strategyApp(ding, rawProvider(ding));
+}
+
+export async function floorPhoneApp(ding: DingTarget): Promise<BenchApp> {
+  return handwrittenApp(ding, undiciUpstream(ding), (input) => {
+    const parsed = parsePhoneNumberFromString(input);
+    return parsed?.isValid() ? parsed.number : undefined;
+  });
+}

@@ -1,0 +1,19 @@
+// The variants by name, as the bench's command line and results name them.
+import { floorPhoneApp, strategyRawApp } from './ablation.js';
+import { fetchApp } from './fetch.js';
+import { floorApp } from './floor.js';
+import type { BenchApp, DingTarget } from './shell.js';
+import { strategyApp } from './strategy.js';
+
+export const VARIANTS = {
+  strategy: strategyApp,
+  floor: floorApp,
+  fetch: fetchApp,
+  // Ablations (see ablation.ts), not in the default run.
+  'strategy-raw': strategyRawApp,
+  'floor-phone': floorPhoneApp,
+} satisfies Record<string, (ding: DingTarget) => Promise<BenchApp>>;
+
+export type VariantName = keyof typeof VARIANTS;
+
+export const isVariantName = (name: string): name is VariantName => Object.hasOwn(VARIANTS, name);
