@@ -19,11 +19,15 @@ import { refuse, unexpected } from './context.js';
 
 // Longer input is not a code; do not run a pattern over it.
 const MAX_CODE_INPUT = 64;
+// What people type or paste between digit groups: spaces (also the no-break kinds an SMS app may
+// copy) and dashes. Nothing else is removed, so a control character or a line break inside a code
+// makes it malformed, refused without an API call.
+const SEPARATORS = /[ \u00a0\u2007\u202f\u2009-]/g;
 
-/** The code with spaces and dashes removed, if it matches the pattern. */
+/** The code with surrounding whitespace and inner spaces and dashes removed, if it matches the pattern. */
 export function cleanCode(input: string, pattern: RegExp): string | undefined {
   if (input.length > MAX_CODE_INPUT) return undefined;
-  const code = input.replace(/[\s-]/g, '');
+  const code = input.trim().replace(SEPARATORS, '');
   return pattern.test(code) ? code : undefined;
 }
 
