@@ -87,16 +87,26 @@ export function isDeclined(value: unknown): value is Declined {
 }
 
 export interface DingOtpStrategyOptionsBase {
-  /** Ding API key. With `customerUuid`, the strategy builds a DingProvider. */
+  /**
+   * API key. Ding V1: with `customerUuid`, the strategy builds a DingProvider. With
+   * `provider: 'prelude'`: a Prelude V2 key, and the strategy builds a PreludeProvider.
+   */
   apiKey?: string;
-  /** Ding customer UUID. */
+  /** Ding customer UUID (Ding V1 only; Prelude V2 has none). */
   customerUuid?: string;
-  /** Ding API base URL including `/v1` (default `https://api.ding.live/v1`; the sandbox's `url`). */
+  /**
+   * API base URL. Ding: including `/v1` (default `https://api.ding.live/v1`; the sandbox's `url`).
+   * Prelude: default `https://api.prelude.dev` (the sandbox's `preludeUrl`).
+   */
   baseUrl?: string;
-  /** Deadline per Ding call, in milliseconds (the provider's default when absent). */
+  /** Deadline per provider call, in milliseconds (the provider's default when absent). */
   timeoutMs?: number;
-  /** Any OtpProvider instead of the credentials above (e.g. Prelude). `close()` closes it. */
-  provider?: OtpProvider;
+  /**
+   * Which OTP API: `'ding'` (default, Ding V1, deprecated by its owner) or `'prelude'` (Prelude
+   * Verify V2), built from the options above; or any OtpProvider instance (e.g. a
+   * `new PreludeProvider({ ... })` with its own options), used as is. `close()` closes it.
+   */
+  provider?: OtpProvider | 'ding' | 'prelude';
   /** Body field with the phone number, bracket paths allowed (`user[phone]`). Default `phoneNumber`. */
   phoneField?: string;
   /** Body field with the code. Default `code`. */
@@ -122,6 +132,11 @@ export interface DingOtpStrategyOptionsBase {
   maxAttempts?: number;
   /** Seconds before a resend, when the provider does not say. Default 30. */
   resendCooldownSeconds?: number;
+  /**
+   * Resends allowed per verification when the provider does not count them (Prelude V2 does not;
+   * Ding does, and its count wins). Past it, `retries_exhausted` with no API call. Default 3.
+   */
+  maxResends?: number;
   /** Code lifetime in seconds, when the provider does not say. Default 600. */
   ttlSeconds?: number;
   /** Override the default message of any outcome code (see OUTCOMES). */
@@ -172,6 +187,7 @@ export interface Settings {
   signals: (req: Request) => SendContext | Promise<SendContext>;
   maxAttempts: number;
   resendCooldownMs: number;
+  maxResends: number;
   ttlMs: number;
   messages: OutcomeMessages;
   now: () => number;
@@ -188,6 +204,7 @@ export const DEFAULTS = {
   codePattern: /^[0-9]{4,10}$/,
   maxAttempts: 5,
   resendCooldownSeconds: 30,
+  maxResends: 3,
   ttlSeconds: 600,
 } as const;
 
@@ -241,6 +258,8 @@ export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqTo
   }
   const maxAttempts = num(options, 'maxAttempts', DEFAULTS.maxAttempts, 1);
   if (!Number.isInteger(maxAttempts)) fail('maxAttempts', 'an integer >= 1');
+  const maxResends = num(options, 'maxResends', DEFAULTS.maxResends, 0);
+  if (!Number.isInteger(maxResends)) fail('maxResends', 'an integer >= 0');
   // A stateful RegExp (g or y) would remember lastIndex between requests: use a clean copy.
   const pattern = codePattern instanceof RegExp ? new RegExp(codePattern.source, codePattern.flags.replace(/[gy]/g, '')) : DEFAULTS.codePattern;
   return {
@@ -254,6 +273,7 @@ export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqTo
     signals: fn(options, 'signals') ?? defaultSignals,
     maxAttempts,
     resendCooldownMs: num(options, 'resendCooldownSeconds', DEFAULTS.resendCooldownSeconds, 0) * 1000,
+    maxResends,
     ttlMs: num(options, 'ttlSeconds', DEFAULTS.ttlSeconds, 1) * 1000,
     messages: (messages as OutcomeMessages | undefined) ?? {},
     now: fn<() => number>(options, 'now') ?? Date.now,

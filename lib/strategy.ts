@@ -26,6 +26,7 @@ import { outcome } from './outcomes.js';
 import type { PublicPendingVerification } from './pending.js';
 import { pendingVerification, sessionOf } from './pending.js';
 import { DingProvider } from './providers/ding-provider.js';
+import { PreludeProvider } from './providers/prelude.js';
 import type { OtpProvider } from './providers/provider.js';
 import { Limits } from './limits/limits.js';
 import { CheckSerializer } from './serialize.js';
@@ -49,19 +50,25 @@ function isProvider(value: unknown): value is OtpProvider {
 
 function buildProvider(options: DingOtpStrategyOptions | DingOtpStrategyOptionsWithRequest): OtpProvider {
   const { provider, apiKey, customerUuid, baseUrl, timeoutMs } = options;
-  if (provider !== undefined) {
+  if (provider !== undefined && provider !== 'ding' && provider !== 'prelude') {
     if (apiKey !== undefined || customerUuid !== undefined) {
       throw new TypeError('DingOtpStrategy takes either `provider` or `apiKey` + `customerUuid`, not both');
     }
     if (!isProvider(provider)) throw new TypeError('DingOtpStrategy: `provider` must implement send, check, resend and close');
     return provider;
   }
-  if (typeof apiKey !== 'string' || apiKey === '' || typeof customerUuid !== 'string' || customerUuid === '') {
-    throw new TypeError('DingOtpStrategy requires `apiKey` and `customerUuid` (or a `provider`)');
-  }
   if (baseUrl !== undefined && typeof baseUrl !== 'string') throw new TypeError('DingOtpStrategy: option `baseUrl` must be a string');
   if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0))) {
     throw new TypeError('DingOtpStrategy: option `timeoutMs` must be a number > 0');
+  }
+  if (provider === 'prelude') {
+    if (typeof apiKey !== 'string' || apiKey === '') throw new TypeError("DingOtpStrategy with provider 'prelude' requires `apiKey` (a Prelude V2 key)");
+    // A leftover V1 setting: Prelude V2 has no customer UUID, and silently ignoring it would hide a half-done migration.
+    if (customerUuid !== undefined) throw new TypeError("DingOtpStrategy: Prelude V2 takes no `customerUuid`; remove it with provider 'prelude'");
+    return new PreludeProvider({ apiKey, baseUrl, timeoutMs });
+  }
+  if (typeof apiKey !== 'string' || apiKey === '' || typeof customerUuid !== 'string' || customerUuid === '') {
+    throw new TypeError('DingOtpStrategy requires `apiKey` and `customerUuid` (or a `provider`)');
   }
   return new DingProvider({ apiKey, customerUuid, baseUrl, timeoutMs });
 }

@@ -47,9 +47,17 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
         id: result.id ?? pending.id,
         nextRetryAt: result.nextRetryAt?.getTime() ?? now + settings.resendCooldownMs,
       };
-      const remaining = result.remainingRetries ?? (pending.remainingRetries === undefined ? undefined : Math.max(0, pending.remainingRetries - 1));
-      if (remaining === undefined) delete next.remainingRetries;
-      else next.remainingRetries = remaining;
+      if (result.id !== undefined && result.id !== pending.id) {
+        // A new id: the provider's window had ended (Prelude V2 answers a resend then with a fresh
+        // verification). The code just sent lives and may be tried as long as a first one. The
+        // resend count carries over, so a login cannot renew itself forever.
+        next.createdAt = now;
+        next.expiresAt = now + settings.ttlMs;
+        next.attemptsLeft = settings.maxAttempts;
+      }
+      // The provider's count wins (Ding); without one (Prelude), ours: maxResends per verification.
+      const remaining = result.remainingRetries ?? Math.max(0, (pending.remainingRetries ?? settings.maxResends) - 1);
+      next.remainingRetries = remaining;
       await keep(next);
       return PASS;
     }
