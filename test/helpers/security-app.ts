@@ -4,7 +4,7 @@
 //
 //   'message'     renders err.message with err.status, as many apps do
 //   'production'  no handler: Express's default (finalhandler) with env = production
-//   'json'        `{ error: name, code }` with status 500
+//   'json'        `{ error: name, code }` with status 500, dropping a login Passport failed to save
 import express from 'express';
 import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
 import session from 'express-session';
@@ -69,7 +69,11 @@ export function securityApp(setup: SecurityAppSetup): Express {
     };
     app.use(render);
   } else if (setup.errors !== 'production') {
-    const json: ErrorRequestHandler = (err: { name?: string; code?: string; status?: number }, _req, res, _next) => {
+    const json: ErrorRequestHandler = (err: { name?: string; code?: string; status?: number }, req, res, _next) => {
+      // SECURITY.md: when Passport could not save a login, it leaves the user in the in-memory
+      // session, and express-session would try to save that once more as the response ends.
+      const passport = (req.session as { passport?: { user?: unknown } } | undefined)?.passport;
+      if (passport) delete passport.user;
       const status = err.name === 'AuthenticationError' && typeof err.status === 'number' ? err.status : 500;
       res.status(status).json({ error: err.name ?? 'Error', code: err.code ?? null });
     };
