@@ -1,22 +1,49 @@
 // Per-describe wiring: a real sandbox over HTTP on 127.0.0.1, a clock shared with it, and
-// strategies built with the real DingProvider against it. Strategies are closed after each test.
+// strategies built with a real provider against it: DingProvider on the sandbox's V1 endpoints or
+// PreludeProvider on its V2 ones (`provider`). Strategies are closed after each test.
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { DingOtpStrategy } from 'passport-ding';
 import type { DingOtpStrategyOptions, DingOtpStrategyOptionsWithRequest, VerifyFunction, VerifyFunctionWithRequest } from 'passport-ding';
 import { startDingSandbox } from 'passport-ding/sandbox';
-import type { DingSandbox, DingSandboxOptions } from 'passport-ding/sandbox';
+import type { AnyOperation, DingSandbox, DingSandboxOptions } from 'passport-ding/sandbox';
 import type { AppSetup, ExpressFactory, TestApp } from './app.js';
-import { createApp } from './app.js';
+import { createApp, EXPRESS_VERSIONS } from './app.js';
 import type { TestClock } from './clock.js';
 import { testClock } from './clock.js';
 import { Users } from './users.js';
 
+/** The OTP APIs the strategy suite runs against. */
+export type ProviderName = 'ding' | 'prelude';
+export const PROVIDERS: ProviderName[] = ['ding', 'prelude'];
+
+/** Every Express major with every provider: rows of `[express name, provider, express]` (names first, for titles). */
+export const MATRIX: Array<[string, ProviderName, ExpressFactory]> = EXPRESS_VERSIONS.flatMap(([name, express]) =>
+  PROVIDERS.map((provider): [string, ProviderName, ExpressFactory] => [name, provider, express]),
+);
+
+/** An upstream call as the strategy makes it; Prelude's resend is its create again. */
+export type CallKind = 'send' | 'check' | 'resend';
+const OPERATIONS: Record<ProviderName, Record<CallKind, AnyOperation>> = {
+  ding: { send: 'createAuthentication', check: 'check', resend: 'retry' },
+  prelude: { send: 'createVerification', check: 'checkVerification', resend: 'createVerification' },
+};
+
 export interface Harness {
+  readonly provider: ProviderName;
   readonly sandbox: DingSandbox;
   readonly clock: TestClock;
   readonly users: Users;
   /** Sandbox credentials, base URL and the shared clock, to spread into strategy options. */
-  credentials(): Pick<DingOtpStrategyOptions, 'apiKey' | 'customerUuid' | 'baseUrl' | 'now'>;
+  credentials(): Pick<DingOtpStrategyOptions, 'provider' | 'apiKey' | 'customerUuid' | 'baseUrl' | 'now'>;
+  /**
+   * The sandbox operation behind a kind of call (for `sandbox.fail({ operation })`). With
+   * Prelude, `send` and `resend` are the same operation.
+   */
+  op(kind: CallKind): AnyOperation;
+  /** Upstream calls of that kind since the test began. With Prelude, `send` and `resend` count together. */
+  calls(kind: CallKind): number;
+  /** A counter of upstream calls of that kind from now on. */
+  counter(kind: CallKind): () => number;
   /** A strategy on the sandbox; the default verify finds or creates the user by phone. */
   strategy(options?: Partial<DingOtpStrategyOptions>, verify?: VerifyFunction): DingOtpStrategy;
   strategyWithRequest(options: Partial<DingOtpStrategyOptionsWithRequest>, verify: VerifyFunctionWithRequest): DingOtpStrategy;
@@ -28,7 +55,7 @@ export interface Harness {
   code(phone: string): string;
 }
 
-export function harness(express: ExpressFactory, sandboxOptions: DingSandboxOptions = {}): Harness {
+export function harness(express: ExpressFactory, sandboxOptions: DingSandboxOptions = {}, provider: ProviderName = 'ding'): Harness {
   let sandbox: DingSandbox | undefined;
   const clock: TestClock = testClock();
   let users = new Users();
@@ -50,6 +77,7 @@ export function harness(express: ExpressFactory, sandboxOptions: DingSandboxOpti
   });
 
   const h: Harness = {
+    provider,
     get sandbox() {
       if (!sandbox) throw new Error('sandbox not started');
       return sandbox;
@@ -63,7 +91,19 @@ export function harness(express: ExpressFactory, sandboxOptions: DingSandboxOpti
     credentials() {
       const sb = h.sandbox;
       const c = h.clock;
-      return { apiKey: sb.apiKey, customerUuid: sb.customerUuid, baseUrl: sb.url, now: () => c.now() };
+      return provider === 'prelude'
+        ? { provider: 'prelude', apiKey: sb.apiKey, baseUrl: sb.preludeUrl, now: () => c.now() }
+        : { apiKey: sb.apiKey, customerUuid: sb.customerUuid, baseUrl: sb.url, now: () => c.now() };
+    },
+    op(kind) {
+      return OPERATIONS[provider][kind];
+    },
+    calls(kind) {
+      return h.sandbox.stats().byOperation[h.op(kind)] ?? 0;
+    },
+    counter(kind) {
+      const start = h.calls(kind);
+      return () => h.calls(kind) - start;
     },
     strategy(options = {}, verify) {
       const s = new DingOtpStrategy({ ...h.credentials(), ...options, passReqToCallback: false }, verify ?? (async (phone) => users.findOrCreate(phone)));
