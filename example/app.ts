@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import express from 'express';
 import type { Express } from 'express';
+import type { DingOtpStrategyOptions } from 'passport-ding';
 import { createAuth, type CountryCode, type DingCredentials } from './auth.js';
 import { errorHandler, notFound } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
@@ -37,6 +38,11 @@ export interface AppOptions {
   /** The seeded password user of the second-factor demo; `false` for none. */
   demoUser?: DemoUser | false | undefined;
   logger?: Logger | undefined;
+  /**
+   * passport-ding's abuse limits (default: 5 sends per number and 30 per IP an hour, 10 wrong
+   * codes per number). With `redisUrl` they are counted in Redis, shared by every instance.
+   */
+  limits?: DingOtpStrategyOptions['limits'];
   /** Clock in epoch ms for the strategies and the pages (tests move it with the sandbox's). */
   now?: (() => number) | undefined;
 }
@@ -62,9 +68,18 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
 
   const users = await UserStore.create(demoUser || undefined);
   const now = options.now ?? Date.now;
-  const auth = createAuth({ ding: options.ding, users, logger, defaultCountry: options.defaultCountry, now });
   const redisPrefix = options.redisPrefix ?? 'passport-ding-example:';
   const redis = options.redisUrl ? await connectRedis(options.redisUrl, logger) : undefined;
+  const auth = createAuth({
+    ding: options.ding,
+    users,
+    logger,
+    defaultCountry: options.defaultCountry,
+    now,
+    limits: options.limits,
+    redis,
+    redisPrefix,
+  });
   const session = createSession({ secret, secure: options.secureCookies ?? !sandbox, redis, redisPrefix: `${redisPrefix}sess:` });
 
   const app = express();

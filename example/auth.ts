@@ -43,12 +43,25 @@ function signals(req: Request): SendContext {
   };
 }
 
+// The library's default limits, counted in Redis when the app has it: with the in-memory
+// default, two instances would each allow the full budget.
+function limitsFor(options: { limits?: DingOtpStrategyOptions['limits']; redis?: object | undefined; redisPrefix?: string }): DingOtpStrategyOptions['limits'] {
+  if (options.limits === false) return false;
+  if (!options.redis) return options.limits;
+  return { ...options.limits, store: { redis: options.redis, prefix: `${options.redisPrefix ?? ''}limit:` } };
+}
+
 export function createAuth(options: {
   ding: DingCredentials;
   users: UserStore;
   logger: Logger;
   defaultCountry?: CountryCode | undefined;
   now?: () => number;
+  /** The strategies' abuse limits (sends per phone and per IP, wrong codes per phone). */
+  limits?: DingOtpStrategyOptions['limits'];
+  /** With a Redis client the limits are counted there, shared by every instance. */
+  redis?: object | undefined;
+  redisPrefix?: string;
 }): AuthSetup {
   const { users, logger } = options;
   const authenticator = new passport.Passport();
@@ -59,6 +72,7 @@ export function createAuth(options: {
     ...(options.defaultCountry ? { defaultCountry: options.defaultCountry } : {}),
     signals,
     ...(options.now ? { now: options.now } : {}),
+    limits: limitsFor(options),
   };
 
   // Phone login: the verified number is the account.

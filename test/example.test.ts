@@ -22,7 +22,9 @@ function nextPhone(): string {
 
 beforeAll(async () => {
   sandbox = await startSandbox(clock);
-  example = await startExample(sandbox, clock);
+  // Every test client here is 127.0.0.1: room for all of them under one IP. The default limits
+  // get an app of their own below.
+  example = await startExample(sandbox, clock, { limits: { sendsPerIp: { points: 1000, durationSeconds: 3600 } } });
 });
 
 afterAll(async () => {
@@ -396,6 +398,47 @@ describe('JSON API', () => {
     const ok = await agent.post('/api/2fa/verify').set('x-csrf-token', t2).send({ code: sandbox.latestCode(phone) }).expect(200);
     expect(ok.body.user).toMatchObject({ signedIn: true, secondFactor: true });
     await agent.get('/api/me').expect(200);
+  });
+});
+
+describe('abuse limits (library defaults)', () => {
+  let fresh: RunningExample;
+  beforeAll(async () => {
+    fresh = await startExample(sandbox, clock);
+  });
+  afterAll(async () => {
+    await fresh?.stop();
+  });
+
+  async function send(phone: string): Promise<request.Response> {
+    const agent = request.agent(fresh.url);
+    const token = await getToken(agent);
+    return agent.post('/login/phone').type('form').send({ _csrf: token, phoneNumber: phone });
+  }
+
+  it('refuses a sixth code to one number within the hour, with the wait on the page', async () => {
+    const phone = nextPhone();
+    for (let i = 0; i < 5; i += 1) expect((await send(phone)).status).toBe(303);
+    const sends = sandbox.stats().byOperation.createAuthentication ?? 0;
+    const sixth = await send(phone);
+    expect(sixth.status).toBe(429);
+    expect(sixth.text).toContain('Too many requests. Try again later.');
+    expect(sixth.text).toMatch(/You can try again in \d+ minutes\./);
+    expect(Number(sixth.headers['retry-after'] ?? 0)).toBeGreaterThan(0);
+    expect(sandbox.stats().byOperation.createAuthentication).toBe(sends);
+  });
+
+  it('refuses more than 30 codes an hour for one IP', async () => {
+    let sent = 0;
+    let refused: request.Response | undefined;
+    for (let i = 0; i < 40 && !refused; i += 1) {
+      const res = await send(nextPhone());
+      if (res.status === 303) sent += 1;
+      else refused = res;
+    }
+    // The previous test spent 5 of this app's 30 for 127.0.0.1.
+    expect(sent).toBe(25);
+    expect(refused?.status).toBe(429);
   });
 });
 

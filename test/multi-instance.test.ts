@@ -1,6 +1,6 @@
 // Two example instances on different ports, one Redis session store (REDIS_URL, a key prefix of
 // its own per run, removed afterwards) and one sandbox: a login started on one instance finishes
-// on the other, and the resend cooldown and the attempt budget hold across both.
+// on the other; the resend cooldown, the attempt budget and the send limits hold across both.
 import { randomUUID } from 'node:crypto';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { createClient } from 'redis';
@@ -48,7 +48,8 @@ if (redisGate(SUITE)) {
     let n = 400;
     const phone = (): string => `+1201555${String((n += 1)).padStart(4, '0')}`;
 
-    async function sessionKeys(): Promise<string[]> {
+    /** Every key of this run (sessions and limit counters). */
+    async function runKeys(): Promise<string[]> {
       const redis = createClient({ url: redisUrl });
       await redis.connect();
       try {
@@ -77,7 +78,7 @@ if (redisGate(SUITE)) {
       await a?.stop();
       await b?.stop();
       await sandbox?.close();
-      const keys = await sessionKeys();
+      const keys = await runKeys();
       if (keys.length > 0) {
         const redis = createClient({ url: redisUrl });
         await redis.connect();
@@ -104,7 +105,7 @@ if (redisGate(SUITE)) {
         expect(profile.text).toContain('Hello, Phone user');
       }
       // The sessions really are in Redis under this run's prefix.
-      expect((await sessionKeys()).length).toBeGreaterThan(0);
+      expect((await runKeys()).length).toBeGreaterThan(0);
     });
 
     it('holds the resend cooldown across instances', async () => {
@@ -153,6 +154,23 @@ if (redisGate(SUITE)) {
       // Nothing pending any more, on either instance; the right code is worthless now.
       expect(await user.request(b.url, '/login/code')).toMatchObject({ status: 303, location: '/login' });
       expect((await user.request(b.url, '/login/code', { code: right })).status).toBe(403);
+    });
+
+    it('counts the per-number send limit in Redis, across instances', async () => {
+      const number = phone();
+      // Five codes to one number, from five sessions, alternating instances: each instance alone
+      // would allow five (in memory); together they have five.
+      for (const base of [a.url, b.url, a.url, b.url, a.url]) {
+        const user = new Client();
+        await user.request(base, '/login');
+        expect(await user.request(base, '/login/phone', { phoneNumber: number })).toMatchObject({ status: 303 });
+      }
+      const user = new Client();
+      await user.request(b.url, '/login');
+      const sixth = await user.request(b.url, '/login/phone', { phoneNumber: number });
+      expect(sixth.status).toBe(429);
+      expect(sixth.text).toContain('Too many requests.');
+      expect((await runKeys()).some((key) => key.startsWith(`${prefix}limit:`))).toBe(true);
     });
 
     it('signs in exactly once when both instances get the right code at the same time', async () => {

@@ -30,6 +30,7 @@ export function phoneLoginRoutes(passport: Passport, logger: Logger): Router {
         if (err) return next(err);
         const r = refusal(info);
         logger.info('login.send_refused', { outcome: r.code });
+        if (r.retryAfter !== undefined) res.set('Retry-After', String(r.retryAfter));
         const typed: unknown = req.body?.phoneNumber;
         sendPage(res, status ?? 400, phonePage(pageContext(req, res), {
           message: refusalText(r),

@@ -43,7 +43,13 @@ export function refusal(info: unknown): Refusal {
 /** The message for the page, with the wait spelled out when there is one. */
 export function refusalText(r: Refusal): string {
   if (r.retryAfter === undefined || r.retryAfter <= 0) return r.message;
-  return `${r.message} You can try again in ${r.retryAfter} second${r.retryAfter === 1 ? '' : 's'}.`;
+  return `${r.message} You can try again in ${waitText(r.retryAfter)}.`;
+}
+
+/** 30 -> `30 seconds`, 3400 -> `57 minutes`. */
+export function waitText(seconds: number): string {
+  if (seconds < 120) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  return `${Math.ceil(seconds / 60)} minutes`;
 }
 
 /** Reads and clears the one-shot notice. */
