@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { DingOtpStrategy, DingProvider, OUTCOMES, pendingVerification } from 'passport-ding';
 import type { DingOtpStrategyOptions } from 'passport-ding';
 import { readField } from '../lib/fields.js';
+import { PreludeProvider } from '../lib/providers/prelude.js';
 import { maskPhone, normalizePhone } from '../lib/phone.js';
 import { harness } from './helpers/harness.js';
 
@@ -71,6 +72,8 @@ describe('DingOtpStrategy construction', () => {
     ['passReqToCallback', 'yes'],
     ['messages', { nope: 'x' }],
     ['messages', { invalid_code: 5 }],
+    ['maxResends', -1],
+    ['maxResends', 1.5],
   ])('throws a TypeError for a bad %s (%j)', (name, value) => {
     expect(() => new DingOtpStrategy({ ...creds, [name]: value } as DingOtpStrategyOptions, verify)).toThrow(
       new RegExp(`\`${name}\``),
@@ -81,6 +84,31 @@ describe('DingOtpStrategy construction', () => {
     const provider = new DingProvider(creds);
     expect(() => new DingOtpStrategy({ ...creds, provider }, verify)).toThrow(TypeError);
     await provider.close();
+  });
+
+  it("provider 'prelude' builds a PreludeProvider from apiKey, baseUrl and timeoutMs", async () => {
+    const s = new DingOtpStrategy({ provider: 'prelude', apiKey: 'key', baseUrl: 'http://127.0.0.1:9', timeoutMs: 1234 }, verify);
+    expect(s.provider).toBeInstanceOf(PreludeProvider);
+    expect(s.provider.name).toBe('prelude');
+    expect((s.provider as PreludeProvider).timeoutMs).toBe(1234);
+    expect(s.name).toBe('ding');
+    await s.close();
+  });
+
+  it("provider 'ding' is the default: the same as no provider", async () => {
+    const s = new DingOtpStrategy({ ...creds, provider: 'ding' }, verify);
+    expect(s.provider).toBeInstanceOf(DingProvider);
+    await s.close();
+  });
+
+  it.each([
+    ['no apiKey', { provider: 'prelude' }],
+    ['an empty apiKey', { provider: 'prelude', apiKey: '' }],
+    ['a customerUuid (V2 has none)', { provider: 'prelude', apiKey: 'key', customerUuid: creds.customerUuid }],
+    ['an https-less remote baseUrl', { provider: 'prelude', apiKey: 'key', baseUrl: 'http://api.prelude.dev' }],
+    ['an unknown provider name', { provider: 'twilio', apiKey: 'key' }],
+  ])("throws a TypeError for provider 'prelude' with %s", (_what, options) => {
+    expect(() => new DingOtpStrategy(options as DingOtpStrategyOptions, verify)).toThrow(TypeError);
   });
 
   it('close() closes the provider, and may be called twice', async () => {
@@ -102,6 +130,45 @@ describe('options against the sandbox', () => {
     const agent = request.agent(app);
     await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
     await agent.post('/login/code').send({ code: h.code(PHONE) }).expect(200);
+  });
+
+  it("works with provider: 'prelude' and with a PreludeProvider instance, on the sandbox's V2 endpoints", async () => {
+    const verifyUser = async (phone: string) => h.users.findOrCreate(phone);
+    const instance = new PreludeProvider({ apiKey: h.sandbox.apiKey, baseUrl: h.sandbox.preludeUrl });
+    for (const strategy of [
+      h.own(new DingOtpStrategy({ provider: 'prelude', apiKey: h.sandbox.apiKey, baseUrl: h.sandbox.preludeUrl, now: h.clock.now }, verifyUser)),
+      h.own(new DingOtpStrategy({ provider: instance, now: h.clock.now }, verifyUser)),
+    ]) {
+      h.sandbox.reset();
+      const { app } = h.app({ strategies: { ding: strategy } });
+      const agent = request.agent(app);
+      await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+      const res = await agent.post('/login/code').send({ code: h.code(PHONE) }).expect(200);
+      expect(res.body.user.phoneNumber).toBe(PHONE);
+      expect(h.sandbox.stats().byOperation).toEqual({ createVerification: 1, checkVerification: 1 });
+    }
+  });
+
+  it('maxResends: counted locally when the provider counts none (Prelude), ignored when it does (Ding)', async () => {
+    const prelude = h.own(
+      new DingOtpStrategy(
+        { provider: 'prelude', apiKey: h.sandbox.apiKey, baseUrl: h.sandbox.preludeUrl, now: h.clock.now, maxResends: 1, resendCooldownSeconds: 0 },
+        async (phone) => h.users.findOrCreate(phone),
+      ),
+    );
+    const t = h.app({ strategies: { ding: prelude } });
+    const agent = request.agent(t.app);
+    await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+    expect((await agent.post('/login/resend').send({}).expect(200)).body.pending.remainingRetries).toBe(0);
+    expect((await agent.post('/api/retry').send({}).expect(429)).body.code).toBe('retries_exhausted');
+    expect(h.sandbox.stats().byOperation.createVerification).toBe(2);
+
+    // Ding says 3 resends (the sandbox's maxRetries): its count wins over maxResends 1.
+    const t2 = h.app({ strategies: { ding: h.strategy({ maxResends: 1, resendCooldownSeconds: 0 }) } });
+    const agent2 = request.agent(t2.app);
+    await agent2.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+    h.clock.advance(30_000);
+    expect((await agent2.post('/login/resend').send({}).expect(200)).body.pending.remainingRetries).toBe(2);
   });
 
   it('codePattern: checked before any API call; a g flag does not leak state between requests', async () => {
