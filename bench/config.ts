@@ -8,6 +8,7 @@
 //   BENCH_MAX_SECONDS=60     per cell: stop starting logins after this long
 //   BENCH_LEAK_LOGINS=100000 logins through the strategy app for the leak check (0: skip)
 //   BENCH_LEAK_CONCURRENCY=16
+//   BENCH_MICRO=1            also time the strategy's pieces alone (micro.ts; 0: skip)
 //   BENCH_CPU_PROF=dir       write a V8 CPU profile of every server child into dir
 //   BENCH_OUT=bench/results.json
 import { join } from 'node:path';
@@ -23,6 +24,7 @@ export interface BenchConfig {
   maxSeconds: number;
   leakLogins: number;
   leakConcurrency: number;
+  micro: boolean;
   cpuProfDir: string | undefined;
   out: string;
 }
@@ -58,6 +60,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     maxSeconds: count(env, 'BENCH_MAX_SECONDS', 60, 1),
     leakLogins: count(env, 'BENCH_LEAK_LOGINS', 100_000),
     leakConcurrency: count(env, 'BENCH_LEAK_CONCURRENCY', 16, 1),
+    micro: env.BENCH_MICRO !== '0',
     cpuProfDir: env.BENCH_CPU_PROF || undefined,
     out: env.BENCH_OUT || join(ROOT, 'bench', 'results.json'),
   };

@@ -1,85 +1,97 @@
-// Summarises V8 CPU profiles (from BENCH_CPU_PROF=dir npm run bench) by where the time went:
-// self time per package (or node internals, GC, the passport-ding bundle) and the top functions,
-// plus the inclusive time of chosen functions. Usage:
-//   npx tsx bench/profile.ts <file.cpuprofile> [more...]
+// Summarises V8 CPU profiles of the server children (BENCH_CPU_PROF=dir npm run bench): self time
+// by owner (a package, the passport-ding bundle, node internals, GC) and the top functions. With
+// two files, the difference per owner, in CPU microseconds per login when --logins is given:
+//   npx tsx bench/profile.ts strategy.cpuprofile
+//   npx tsx bench/profile.ts --logins 5300 strategy.cpuprofile floor.cpuprofile
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
-interface Node {
+interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
 }
 interface Profile {
-  nodes: Node[];
+  nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
-  startTime: number;
-  endTime: number;
 }
 
-/** Where a frame's code lives: a package name, the library bundle, node internals, or V8. */
+/** Where a frame's code lives: a package, the library bundle, the bench app, node internals, or V8. */
 export function owner(url: string, name: string): string {
   if (url === '') return name.startsWith('(') ? name : '(native)';
-  if (url.startsWith('node:')) return 'node:' + (url.slice(5).split('/')[0] ?? '');
+  if (url.startsWith('node:')) return url;
   if (url.includes('/passport-ding-bench/dist/')) return 'passport-ding';
   if (url.includes('/passport-ding-bench/server/')) return 'bench app';
-  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url.slice(url.lastIndexOf('node_modules/')));
-  return m?.[1] ?? url;
+  const tail = url.slice(url.lastIndexOf('node_modules/'));
+  return /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(tail)?.[1] ?? url;
 }
 
-const INCLUSIVE = [
-  'authenticate', 'normalizePhone', 'parsePhoneNumberFromString', 'isValid', 'maskPhone', 'request',
-  'send', 'verify', 'check', 'createAuthentication', 'setTimeout', 'AbortController', 'readJson',
-  'parseCreateAuthentication', 'parseCheck', 'save', 'regenerate', 'logIn', 'serializeUser', 'JSON.parse',
-];
+interface Totals {
+  file: string;
+  /** Self time in microseconds, by owner and by function. */
+  byOwner: Map<string, number>;
+  byFunction: Map<string, number>;
+  busyUs: number;
+}
 
-export function summarise(file: string): string {
+export function totals(file: string): Totals {
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
-  const parent = new Map<number, number>();
-  for (const n of p.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const self = new Map<number, number>();
-  p.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (p.timeDeltas[i] ?? 0)));
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
-
   const byOwner = new Map<string, number>();
-  const byFn = new Map<string, number>();
-  const inclusive = new Map<string, number>();
-  for (const [id, us] of self) {
-    const n = byId.get(id);
-    if (!n) continue;
-    const { functionName, url, lineNumber } = n.callFrame;
-    const o = owner(url, functionName);
+  const byFunction = new Map<string, number>();
+  let busyUs = 0;
+  p.samples.forEach((id, i) => {
+    const frame = byId.get(id)?.callFrame;
+    const us = p.timeDeltas[i] ?? 0;
+    if (!frame || frame.functionName === '(idle)') return;
+    busyUs += us;
+    const o = owner(frame.url, frame.functionName);
     byOwner.set(o, (byOwner.get(o) ?? 0) + us);
-    const fn = `${functionName || '(anonymous)'} ${o}:${lineNumber + 1}`;
-    byFn.set(fn, (byFn.get(fn) ?? 0) + us);
-    // Inclusive: count a sample once per named function on its stack.
-    const seen = new Set<string>();
-    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
-      const f = byId.get(cur)?.callFrame;
-      if (!f) break;
-      const key = `${f.functionName} (${owner(f.url, f.functionName)})`;
-      if (INCLUSIVE.includes(f.functionName) && !seen.has(key)) {
-        seen.add(key);
-        inclusive.set(key, (inclusive.get(key) ?? 0) + us);
-      }
-    }
-  }
-  const pct = (us: number): string => `${((us / total) * 100).toFixed(1).padStart(5)}%`;
-  const top = (m: Map<string, number>, k: number): string[] =>
-    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, us]) => `  ${pct(us)}  ${name}`);
+    const fn = `${frame.functionName || '(anonymous)'} ${o}:${frame.lineNumber + 1}`;
+    byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
+  });
+  return { file, byOwner, byFunction, busyUs };
+}
+
+const top = (m: Map<string, number>, k: number): Array<[string, number]> => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k);
+
+export function summary(t: Totals): string {
+  const pct = (us: number): string => `${((us / t.busyUs) * 100).toFixed(1).padStart(5)}%`;
   return [
-    `${basename(file)}: ${(total / 1000).toFixed(0)} ms sampled`,
+    `${basename(t.file)}: ${(t.busyUs / 1000).toFixed(0)} ms busy`,
     'self time by owner:',
-    ...top(byOwner, 15),
+    ...top(t.byOwner, 20).map(([k, us]) => `  ${pct(us)}  ${k}`),
     'top functions (self):',
-    ...top(byFn, 25),
-    'inclusive:',
-    ...top(inclusive, 40),
+    ...top(t.byFunction, 25).map(([k, us]) => `  ${pct(us)}  ${k}`),
   ].join('\n');
 }
 
-if (process.argv[1] && basename(process.argv[1]).startsWith('profile')) {
-  for (const file of process.argv.slice(2)) console.log(`${summarise(file)}\n`);
+/** a minus b per key, largest first; per login when `logins` is given (else milliseconds). */
+export function diff(a: Map<string, number>, b: Map<string, number>, logins: number | undefined, k: number): string[] {
+  const keys = new Set([...a.keys(), ...b.keys()]);
+  const scale = (us: number): string => (logins ? `${(us / logins).toFixed(1)} µs/login` : `${(us / 1000).toFixed(0)} ms`);
+  return [...keys]
+    .map((key): [string, number, number] => [key, a.get(key) ?? 0, b.get(key) ?? 0])
+    .sort((x, y) => Math.abs(y[1] - y[2]) - Math.abs(x[1] - x[2]))
+    .slice(0, k)
+    .map(([key, x, y]) => `  ${scale(x - y).padStart(16)}  (${scale(x)} vs ${scale(y)})  ${key}`);
 }
+
+function main(argv: string[]): void {
+  const at = argv.indexOf('--logins');
+  const logins = at >= 0 ? Number(argv[at + 1]) : undefined;
+  const files = argv.filter((_, i) => i !== at && i !== at + 1);
+  const [first, second] = files.map(totals);
+  if (!first) throw new Error('usage: profile.ts [--logins N] a.cpuprofile [b.cpuprofile]');
+  if (!second) {
+    console.log(summary(first));
+    return;
+  }
+  console.log(`${basename(first.file)} minus ${basename(second.file)}: busy ${diff(new Map([['total', first.busyUs]]), new Map([['total', second.busyUs]]), logins, 1)[0]?.trim()}`);
+  console.log('by owner:');
+  console.log(diff(first.byOwner, second.byOwner, logins, 25).join('\n'));
+  console.log('by function:');
+  console.log(diff(first.byFunction, second.byFunction, logins, 40).join('\n'));
+}
+
+if (process.argv[1] && basename(process.argv[1]).startsWith('profile')) main(process.argv.slice(2));

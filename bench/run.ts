@@ -6,6 +6,7 @@ import { readConfig } from './config.js';
 import { bundleServer } from './bundle.js';
 import { snapshotDist } from './dist.js';
 import { LEAK_MAX_SECONDS, runLeak, type LeakResult } from './leak.js';
+import { runMicro, type MicroResult } from './micro.js';
 import { formatLeak, formatRatios, formatRows, machine, round, writeResults } from './report.js';
 import { ratios, rows, THROUGHPUT_TARGET } from './summary.js';
 import type { VariantName } from './variants/index.js';
@@ -37,7 +38,7 @@ async function main(): Promise<void> {
         );
         cells.push(cell);
         log(
-          `round ${r + 1} conc ${String(concurrency).padStart(2)} ${variant.padEnd(8)} ${cell.loginsPerSec.toFixed(0).padStart(5)} logins/s  ` +
+          `round ${r + 1} conc ${String(concurrency).padStart(2)} ${variant.padEnd(17)} ${cell.loginsPerSec.toFixed(0).padStart(5)} logins/s  ` +
             `p50 ${cell.p50Ms.toFixed(2)} ms  ${cell.serverCpuUsPerLogin.toFixed(0)} µs CPU/login  ${cell.upstreamConnections} conns` +
             (cell.load.failed ? `  ${cell.load.failed} FAILED: ${cell.load.failures.join('; ')}` : '') +
             (cell.load.timedOut ? '  (time limit hit)' : ''),
@@ -45,6 +46,9 @@ async function main(): Promise<void> {
       }
     }
   }
+
+  let micro: MicroResult[] | undefined;
+  if (config.micro) micro = await runMicro();
 
   let leak: LeakResult | undefined;
   if (config.leakLogins > 0) {
@@ -67,7 +71,11 @@ async function main(): Promise<void> {
   if (ratioTable.length > 0) log(`\nStrategy against the baselines (median of per-round ratios; target: throughput >= ${THROUGHPUT_TARGET} of the floor):\n\n${formatRatios(ratioTable)}`);
   log('\nPending state in the session (JSON.stringify, bytes):');
   for (const [variant, p] of Object.entries(pending)) {
-    log(`  ${variant.padEnd(8)} ${p.bytes ?? '-'} bytes (keys ${p.keys.join(',')}); whole session ${p.sessionBytes} bytes${variant === 'strategy' ? `; target < ${PENDING_TARGET_BYTES}` : ''}`);
+    log(`  ${variant.padEnd(17)} ${p.bytes ?? '-'} bytes (keys ${p.keys.join(',')}); whole session ${p.sessionBytes} bytes${variant === 'strategy' ? `; target < ${PENDING_TARGET_BYTES}` : ''}`);
+  }
+  if (micro) {
+    log('\nThe strategy\'s pieces alone (warm loops, CPU µs per login; a lower bound of their cost in the app):');
+    for (const m of micro) log(`  ${m.usPerLogin.toFixed(1).padStart(7)}  ${m.name} (${m.note})`);
   }
   if (leak) log(`\n${formatLeak(leak)}`);
   log(`\nload average at the end: ${end.loadAverage.join(' ')} (${end.cores} cores)`);
@@ -91,6 +99,7 @@ async function main(): Promise<void> {
     rows: table.map((r) => ({ ...r, loginsPerSec: round(r.loginsPerSec, 1), p50Ms: round(r.p50Ms, 3), p99Ms: round(r.p99Ms, 3), serverCpuUsPerLogin: round(r.serverCpuUsPerLogin, 1) })),
     ratios: ratioTable.map((r) => ({ ...r, throughput: round(r.throughput, 3), throughputMin: round(r.throughputMin, 3), throughputMax: round(r.throughputMax, 3), cpuPerLogin: round(r.cpuPerLogin, 3) })),
     pendingState: pending,
+    micro,
     leak,
     findings,
     cells,

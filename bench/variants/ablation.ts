@@ -1,7 +1,8 @@
 // Variants that add or remove one piece of the strategy's cost, to say what costs what (not run
-// by default; BENCH_VARIANTS=strategy,strategy-raw,floor,floor-phone):
+// by default; BENCH_VARIANTS=strategy,strategy-raw,strategy-nolimits,floor-phone,floor):
 // - strategy-raw: the strategy app with a provider over the floor's raw undici calls, i.e.
 //   without passport-ding's HTTP layer, DingClient and DingProvider (deadline, reply checks).
+// - strategy-nolimits: the strategy app with `limits: false` (no rate-limiter-flexible calls).
 // - floor-phone: the floor with the strategy's phone check (libphonenumber-js parse + isValid).
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { OtpProvider } from 'passport-ding';
@@ -40,7 +41,11 @@ function rawProvider(ding: DingTarget): OtpProvider {
 }
 
 export async function strategyRawApp(ding: DingTarget): Promise<BenchApp> {
-  return strategyApp(ding, rawProvider(ding));
+  return strategyApp(ding, { provider: rawProvider(ding) });
+}
+
+export async function strategyNoLimitsApp(ding: DingTarget): Promise<BenchApp> {
+  return strategyApp(ding, { limits: false });
 }
 
 export async function floorPhoneApp(ding: DingTarget): Promise<BenchApp> {

@@ -1,5 +1,5 @@
 // The variants by name, as the bench's command line and results name them.
-import { floorPhoneApp, strategyRawApp } from './ablation.js';
+import { floorPhoneApp, strategyNoLimitsApp, strategyRawApp } from './ablation.js';
 import { fetchApp } from './fetch.js';
 import { floorApp } from './floor.js';
 import type { BenchApp, DingTarget } from './shell.js';
@@ -11,6 +11,7 @@ export const VARIANTS = {
   fetch: fetchApp,
   // Ablations (see ablation.ts), not in the default run.
   'strategy-raw': strategyRawApp,
+  'strategy-nolimits': strategyNoLimitsApp,
   'floor-phone': floorPhoneApp,
 } satisfies Record<string, (ding: DingTarget) => Promise<BenchApp>>;
 

@@ -1,8 +1,11 @@
 // The library as an app uses it: Passport with DingOtpStrategy, JSON routes, a user found or
 // created by the verified number, Passport's session login (regenerate + save).
+//
+// The abuse limits stay on (memory store, as by default) so their cost is counted, but with
+// send budgets no bench reaches: every worker sends to one number, all from 127.0.0.1.
 import passport from 'passport';
 import type { Request } from 'express';
-import type { OtpProvider } from 'passport-ding';
+import type { DingOtpStrategyOptions, OtpProvider } from 'passport-ding';
 import { loadPassportDing } from '../dist.js';
 import { FLOOR_POOL_SIZE } from './floor.js';
 import { createShell, type BenchApp, type DingTarget, type User } from './shell.js';
@@ -10,15 +13,25 @@ import { createShell, type BenchApp, type DingTarget, type User } from './shell.
 // lib/http.ts DEFAULT_CONNECTIONS: the strategy has no option for it, so this is its pool.
 const STRATEGY_POOL_SIZE = 16;
 
-/** `provider` replaces the built-in Ding provider (for the ablation variants only). */
-export async function strategyApp(ding: DingTarget, provider?: OtpProvider): Promise<BenchApp> {
+const UNREACHABLE = { points: 1_000_000_000, durationSeconds: 3600 };
+export const BENCH_LIMITS: DingOtpStrategyOptions['limits'] = { sendsPerPhone: UNREACHABLE, sendsPerIp: UNREACHABLE };
+
+export interface StrategyAppOptions {
+  /** Replaces the built-in Ding provider (ablation variants only). */
+  provider?: OtpProvider;
+  /** Default BENCH_LIMITS; `false` turns the limits off (ablation). */
+  limits?: DingOtpStrategyOptions['limits'];
+}
+
+export async function strategyApp(ding: DingTarget, options: StrategyAppOptions = {}): Promise<BenchApp> {
   const { DingOtpStrategy } = await loadPassportDing();
   const { app, users, finish } = createShell('passport-ding');
   const auth = new passport.Passport();
   const verify = async (phoneNumber: string) => users.findOrCreate(phoneNumber);
-  const strategy = provider
-    ? new DingOtpStrategy({ provider }, verify)
-    : new DingOtpStrategy({ apiKey: ding.apiKey, customerUuid: ding.customerUuid, baseUrl: ding.url }, verify);
+  const limits = options.limits ?? BENCH_LIMITS;
+  const strategy = options.provider
+    ? new DingOtpStrategy({ provider: options.provider, limits }, verify)
+    : new DingOtpStrategy({ apiKey: ding.apiKey, customerUuid: ding.customerUuid, baseUrl: ding.url, limits }, verify);
   auth.use('ding', strategy);
   auth.serializeUser<string>((user, done) => done(null, (user as User).id));
   auth.deserializeUser<string>((id, done) => done(null, users.get(id) ?? false));
@@ -31,5 +44,5 @@ export async function strategyApp(ding: DingTarget, provider?: OtpProvider): Pro
     res.json({ user: { id: (req.user as User).id } });
   });
   finish();
-  return { app, poolSize: provider ? FLOOR_POOL_SIZE : STRATEGY_POOL_SIZE, close: () => strategy.close() };
+  return { app, poolSize: options.provider ? FLOOR_POOL_SIZE : STRATEGY_POOL_SIZE, close: () => strategy.close() };
 }
