@@ -52,3 +52,7 @@ export type {
   Signals,
   CreateAuthenticationResponse,
 } from './providers/ding.js';
+
+// Prelude Verify V2, Ding's successor: `new DingOtpStrategy({ provider: 'prelude', apiKey })`.
+export { DEFAULT_PRELUDE_BASE_URL, PreludeApiError, PreludeProvider } from './providers/prelude.js';
+export type { CheckVerificationResponse, CreateVerificationResponse, PreludeProviderOptions } from './providers/prelude.js';
