@@ -19,10 +19,16 @@ export interface JsonHttpClientOptions {
   /** Headers sent with every request (e.g. the API key). Never copied into errors. */
   headers?: Record<string, string>;
   /**
-   * Turns the JSON body of an HTTP 400 into the API's own error. Returns undefined when the body
-   * is not the documented error shape; the call then fails as a malformed response.
+   * Turns the JSON body of an error answer (a status in `errorStatuses`) into the API's own error.
+   * Returns undefined when the body is not the documented error shape; the call then fails as a
+   * malformed response.
    */
   parseErrorBody?: (body: unknown, status: number) => PassportDingError | undefined;
+  /**
+   * The HTTP statuses whose JSON body goes to `parseErrorBody`. Default `[400]` (Ding V1 documents
+   * no other). 401 and 403 are always DingAuthError and cannot be listed.
+   */
+  errorStatuses?: readonly number[];
   /** Name used in error messages, e.g. `Ding`. */
   serviceName?: string;
 }
@@ -75,6 +81,7 @@ export class JsonHttpClient {
   readonly #basePath: string;
   readonly #headers: Record<string, string>;
   readonly #parseErrorBody: JsonHttpClientOptions['parseErrorBody'];
+  readonly #errorStatuses: ReadonlySet<number>;
   readonly #service: string;
   #closing: Promise<void> | undefined;
 
@@ -90,6 +97,11 @@ export class JsonHttpClient {
     this.#basePath = url.pathname.replace(/\/+$/, '');
     this.#headers = { ...options.headers };
     this.#parseErrorBody = options.parseErrorBody;
+    const errorStatuses = options.errorStatuses ?? [400];
+    if (!Array.isArray(errorStatuses) || !errorStatuses.every((s) => Number.isInteger(s) && s >= 400 && s <= 499 && s !== 401 && s !== 403)) {
+      throw new TypeError('errorStatuses must be 4xx statuses other than 401 and 403');
+    }
+    this.#errorStatuses = new Set(errorStatuses);
     this.#service = options.serviceName ?? 'API';
     // undici's own timeouts are minutes by default; ours are the call deadline. They catch a
     // stall at each stage; the AbortSignal in request() bounds the whole call.
@@ -148,12 +160,12 @@ export class JsonHttpClient {
     const status = res.statusCode;
     const label = `${this.#service} ${req.operation}`;
 
-    if (status === 200 || status === 400) {
+    if (status === 200 || this.#errorStatuses.has(status)) {
       const json = await readJson(res.body, res.headers['content-type'], label, status);
       if (status === 200) return json;
       const apiError = this.#parseErrorBody?.(json, status);
       if (apiError) throw apiError;
-      throw new DingUnavailableError('malformed_response', `${label}: HTTP 400 without a documented error body`, {
+      throw new DingUnavailableError('malformed_response', `${label}: HTTP ${status} without a documented error body`, {
         status,
       });
     }

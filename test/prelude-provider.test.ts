@@ -360,10 +360,10 @@ describe('check', () => {
     });
   });
 
-  it('a 429 on check is a fault (nothing was decided), never a login decision', async () => {
+  it('a 429 on check is an error (nothing was decided), never a login decision', async () => {
     await withStub([{ status: 429, body: { code: 'too_many_requests', message: 'slow down' } }], async (p) => {
       const err = await p.check({ id: 'vrf_x', phoneNumber: PHONE, code: '123456' }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(DingUnavailableError);
+      expect(err).toBeInstanceOf(PreludeApiError);
       expect(err).toMatchObject({ upstreamStatus: 429 });
     });
   });
@@ -470,11 +470,37 @@ describe('replies off the contract are faults', () => {
     });
   });
 
-  it('other 4xx answers are faults, never refusals', async () => {
+  it('other 4xx answers are typed API errors, never refusals', async () => {
     await withStub([{ status: 404, body: { code: 'not_found', message: 'Not Found' } }], async (p) => {
       const err = await p.send({ phoneNumber: PHONE }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ name: 'DingUnavailableError', upstreamStatus: 404 });
+      expect(err).toBeInstanceOf(PreludeApiError);
+      expect(err).toMatchObject({ apiCode: 'not_found', upstreamStatus: 404 });
     });
+  });
+
+  it.each([
+    ['invalid_phone_number', { status: 'invalid_phone_number' }],
+    ['invalid_line_type', { status: 'blocked', reason: 'invalid_line' }],
+    ['unsupported_country', { status: 'blocked', reason: 'unsupported_region' }],
+  ])('HTTP 422 %s is a refusal like a 400', async (code, expected) => {
+    await withStub([{ status: 422, body: { code, message: 'refused', param: 'target.value' } }], async (p) => {
+      expect(await p.send({ phoneNumber: PHONE })).toEqual(expected);
+    });
+  });
+
+  it('a 429 with a V2 body, or with a gateway body, is rate_limited at send and exhausted at resend', async () => {
+    await withStub(
+      [
+        { status: 429, body: { code: 'too_many_requests', message: 'slow down' } },
+        { status: 429, body: '<html>', contentType: 'text/html' },
+        { status: 429, body: { code: 'too_many_requests', message: 'slow down' } },
+      ],
+      async (p) => {
+        expect(await p.send({ phoneNumber: PHONE })).toEqual({ status: 'rate_limited' });
+        expect(await p.send({ phoneNumber: PHONE })).toEqual({ status: 'rate_limited' });
+        expect(await p.resend({ id: 'vrf_x', phoneNumber: PHONE })).toEqual({ status: 'exhausted' });
+      },
+    );
   });
 });
 

@@ -133,6 +133,9 @@ export class PreludeProvider implements OtpProvider {
       connections: options.connections,
       headers: { authorization: `Bearer ${apiKey}` },
       parseErrorBody: parsePreludeError,
+      // V2 documents only "4xx = your input" (CONTRACT.md §5): read the error body of each 4xx
+      // the SDK names, so a 422 `invalid_phone_number` is a refusal like a 400 one.
+      errorStatuses: [400, 404, 409, 422, 429],
       serviceName: 'Prelude',
     });
     // The docs give the base as `https://api.prelude.dev/v2`, the SDK as `https://api.prelude.dev`.
@@ -311,8 +314,8 @@ function sendRefusal(err: unknown): SendResult | undefined {
 }
 
 /**
- * HTTP 429 (whatever its body), or the attempt limit as an error code. ../http.ts reads no body
- * but a 400's, so a 429 arrives as DingUnavailableError with its status.
+ * HTTP 429 (whatever its body: a gateway's 429 is not JSON and arrives as DingUnavailableError
+ * with its status), or the attempt limit as an error code.
  */
 function isRateLimit(err: unknown): boolean {
   if (err instanceof PreludeApiError) return err.upstreamStatus === 429 || err.apiCode === 'too_many_attempts';
