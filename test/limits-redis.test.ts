@@ -113,6 +113,7 @@ if (redisGate('limits on Redis')) {
       const err = await limits.reserveSend(PHONE, '203.0.113.1').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(LimitStoreError);
       expect((err as LimitStoreError).code).toBe('PASSPORT_DING_LIMIT_STORE');
+      expect((err as LimitStoreError).status).toBe(503);
       expect((err as Error).message).not.toMatch(/redis:\/\/|127\.0\.0\.1/);
       await expect(limits.reserveFailedCheck(PHONE)).rejects.toBeInstanceOf(LimitStoreError);
       await expect(limits.clearFailedChecks(PHONE)).rejects.toBeInstanceOf(LimitStoreError);

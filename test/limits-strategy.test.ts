@@ -123,7 +123,7 @@ describe('send limits in logins', () => {
     const target = app({ limits: { store: { redis: down } } }, { errors: 'message' });
     const agent = request.agent(target);
     const res = await agent.post('/login/phone').send({ phoneNumber: PHONE });
-    expect(res.status).toBe(500);
+    expect(res.status).toBe(503);
     expect(res.text).toBe('The rate-limit store failed, so no code was sent or checked');
     expect(calls('createAuthentication')).toBe(0);
     expect((await agent.get('/me')).body.pending).toBeNull();

@@ -18,6 +18,8 @@ import type { LimitName, LimitRule, LimitSettings } from './options.js';
 /** The limit store could not be read or written; nothing was sent or checked. */
 export class LimitStoreError extends PassportDingError {
   override readonly code = 'PASSPORT_DING_LIMIT_STORE';
+  /** A store the app depends on is down: 503, as for the provider. */
+  override readonly status = 503;
 }
 
 /** Points were reserved; `release()` gives them back (at most once). */
