@@ -1,9 +1,12 @@
 // Variants that add or remove one piece of the strategy's cost, to say what costs what (not run
-// by default; BENCH_VARIANTS=strategy,strategy-raw,strategy-nolimits,floor-phone,floor):
+// by default; BENCH_VARIANTS=strategy,strategy-raw,strategy-nolimits,floor-passport,floor-phone,floor):
 // - strategy-raw: the strategy app with a provider over the floor's raw undici calls, i.e.
 //   without passport-ding's HTTP layer, DingClient and DingProvider (deadline, reply checks).
 // - strategy-nolimits: the strategy app with `limits: false` (no rate-limiter-flexible calls).
 // - floor-phone: the floor with the strategy's phone check (libphonenumber-js parse + isValid).
+// - floor-passport: floor-phone, logging in through Passport (passport.session(), req.logIn).
+// Read as a ladder: floor -> floor-phone -> floor-passport -> strategy-raw -> strategy, each step
+// adding one layer; strategy-nolimits beside strategy.
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { OtpProvider } from 'passport-ding';
 import { undiciUpstream } from './floor.js';
@@ -48,9 +51,15 @@ export async function strategyNoLimitsApp(ding: DingTarget): Promise<BenchApp> {
   return strategyApp(ding, { limits: false });
 }
 
+const libphonenumber = (input: string): string | undefined => {
+  const parsed = parsePhoneNumberFromString(input);
+  return parsed?.isValid() ? parsed.number : undefined;
+};
+
 export async function floorPhoneApp(ding: DingTarget): Promise<BenchApp> {
-  return handwrittenApp(ding, undiciUpstream(ding), (input) => {
-    const parsed = parsePhoneNumberFromString(input);
-    return parsed?.isValid() ? parsed.number : undefined;
-  });
+  return handwrittenApp(ding, undiciUpstream(ding), { checkPhone: libphonenumber });
+}
+
+export async function floorPassportApp(ding: DingTarget): Promise<BenchApp> {
+  return handwrittenApp(ding, undiciUpstream(ding), { checkPhone: libphonenumber, passportLogin: true });
 }

@@ -1,9 +1,11 @@
 // The baselines' route pair: the same two Ding calls and the same session handling as the
 // strategy app (pending state in the session, saved before the reply; regenerate at login), with
 // the checks a careful hand-written app makes and nothing more. No Passport. The HTTP client is
-// the only thing the two baselines change.
+// the only thing the two baselines change. (The ablations add a phone check or Passport's session
+// login through HandwrittenOptions.)
 import type { NextFunction, Request, Response } from 'express';
-import { createShell, type BenchApp, type DingTarget } from './shell.js';
+import passport from 'passport';
+import { createShell, type BenchApp, type DingTarget, type User } from './shell.js';
 import type { Upstream } from './upstream.js';
 
 const E164 = /^\+[1-9][0-9]{6,14}$/;
@@ -24,15 +26,38 @@ const route = (handler: Handler) => (req: Request, res: Response, next: NextFunc
 export type PhoneCheck = (input: string) => string | undefined;
 const e164Pattern: PhoneCheck = (input) => (E164.test(input) ? input : undefined);
 
-export function handwrittenApp(ding: DingTarget, upstream: Upstream, checkPhone: PhoneCheck = e164Pattern): BenchApp {
-  const { app, users, finish } = createShell('pending');
+export interface HandwrittenOptions {
+  /** Default: the E.164 pattern. */
+  checkPhone?: PhoneCheck;
+  /** Log in with Passport (passport.session() on every request, req.logIn at login). */
+  passportLogin?: boolean;
+}
 
-  // What passport.session() does: the logged-in user from the session, on every request.
-  app.use((req, res, next) => {
-    const id = req.session.userId;
-    if (id !== undefined) res.locals.user = users.get(id);
-    next();
-  });
+export function handwrittenApp(ding: DingTarget, upstream: Upstream, options: HandwrittenOptions = {}): BenchApp {
+  const checkPhone = options.checkPhone ?? e164Pattern;
+  const { app, users, finish } = createShell('pending');
+  let logIn: (req: Request, user: User) => Promise<void>;
+
+  if (options.passportLogin) {
+    const auth = new passport.Passport();
+    auth.serializeUser<string>((user, done) => done(null, (user as User).id));
+    auth.deserializeUser<string>((id, done) => done(null, users.get(id) ?? false));
+    app.use(auth.session());
+    logIn = (req, user) => new Promise((resolve, reject) => req.logIn(user, (err: unknown) => (err ? reject(err as Error) : resolve())));
+  } else {
+    // What passport.session() does: the logged-in user from the session, on every request.
+    app.use((req, res, next) => {
+      const id = req.session.userId;
+      if (id !== undefined) res.locals.user = users.get(id);
+      next();
+    });
+    // What req.logIn() does: a new session id, the user in it, saved.
+    logIn = async (req, user) => {
+      await regenerate(req);
+      req.session.userId = user.id;
+      await save(req);
+    };
+  }
 
   app.post('/login/phone', route(async (req, res) => {
     const input: unknown = req.body?.phoneNumber;
@@ -76,9 +101,7 @@ export function handwrittenApp(ding: DingTarget, upstream: Upstream, checkPhone:
     }
     const user = users.findOrCreate(pending.phone);
     delete req.session.pending;
-    await regenerate(req);
-    req.session.userId = user.id;
-    await save(req);
+    await logIn(req, user);
     res.json({ user: { id: user.id } });
   }));
 

@@ -1,5 +1,5 @@
 // The variants by name, as the bench's command line and results name them.
-import { floorPhoneApp, strategyNoLimitsApp, strategyRawApp } from './ablation.js';
+import { floorPassportApp, floorPhoneApp, strategyNoLimitsApp, strategyRawApp } from './ablation.js';
 import { fetchApp } from './fetch.js';
 import { floorApp } from './floor.js';
 import type { BenchApp, DingTarget } from './shell.js';
@@ -13,6 +13,7 @@ export const VARIANTS = {
   'strategy-raw': strategyRawApp,
   'strategy-nolimits': strategyNoLimitsApp,
   'floor-phone': floorPhoneApp,
+  'floor-passport': floorPassportApp,
 } satisfies Record<string, (ding: DingTarget) => Promise<BenchApp>>;
 
 export type VariantName = keyof typeof VARIANTS;
