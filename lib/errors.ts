@@ -23,8 +23,9 @@ export class PassportDingError extends Error {
 }
 
 /**
- * The OTP API answered HTTP 400 with a documented error body. `apiCode` is the API's own
- * error code (`invalid_phone_number`, `account_invalid`, ...); `message` is its text.
+ * The OTP API answered with a documented error body. `apiCode` is the API's own error code
+ * (`invalid_phone_number`, `account_invalid`, ...) and `apiMessage` its text. `message` is ours
+ * and names only the code: apps render `err.message`, and the API's text is for the operator.
  */
 export class DingApiError extends PassportDingError {
   override readonly code = 'DING_API_ERROR';
@@ -32,9 +33,12 @@ export class DingApiError extends PassportDingError {
   /** The provider's HTTP status (400 for Ding V1's documented errors). */
   readonly upstreamStatus: number;
   readonly apiCode: string;
+  /** The API's own text, phone numbers masked: for logs, never for the end user. */
+  readonly apiMessage: string;
   readonly docUrl: string | undefined;
-  constructor(apiCode: string, message: string, docUrl?: string, upstreamStatus = 400) {
-    super(message);
+  constructor(apiCode: string, apiMessage: string, docUrl?: string, upstreamStatus = 400) {
+    super(`The OTP API refused the request (${apiCode})`);
+    this.apiMessage = apiMessage;
     this.upstreamStatus = upstreamStatus;
     this.apiCode = apiCode;
     this.docUrl = docUrl;

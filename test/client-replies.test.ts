@@ -229,15 +229,15 @@ describe('replies that are accepted', () => {
     answer({ code: 'negative_balance', message: 'top up' }, 400);
     const err = await client().createAuthentication({ phoneNumber: '+15551230001' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DingApiError);
-    expect(err).toMatchObject({ apiCode: 'negative_balance', message: 'top up', docUrl: undefined });
+    expect(err).toMatchObject({ apiCode: 'negative_balance', apiMessage: 'top up', docUrl: undefined });
   });
 
   it('the API error message does not repeat a full phone number', async () => {
     answer({ code: 'invalid_phone_number', message: '+15551230001 is not a valid phone number', doc_url: 'https://d' }, 400);
     const err = await client().createAuthentication({ phoneNumber: '+15551230001' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ apiCode: 'invalid_phone_number', docUrl: 'https://d' });
-    expect((err as Error).message).not.toContain('15551230001');
-    expect((err as Error).message).toContain('01 is not a valid phone number');
+    expect((err as DingApiError).apiMessage).not.toContain('15551230001');
+    expect((err as DingApiError).apiMessage).toContain('01 is not a valid phone number');
   });
 });
 

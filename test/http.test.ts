@@ -194,7 +194,7 @@ describe('requests and replies', () => {
     const s = await startServer((_req, res) => json(res, 400, { code: 'invalid_phone_number', message: 'bad number' }));
     const err = await failure(client(s.url).request(POST));
     expect(err).toBeInstanceOf(DingApiError);
-    expect(err).toMatchObject({ apiCode: 'invalid_phone_number', message: 'bad number', upstreamStatus: 400 });
+    expect(err).toMatchObject({ apiCode: 'invalid_phone_number', apiMessage: 'bad number', upstreamStatus: 400 });
   });
 
   it.each([

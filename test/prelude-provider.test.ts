@@ -465,8 +465,9 @@ describe('replies off the contract are faults', () => {
     await withStub([{ status: 400, body: { code: 'invalid_template_id', message: 'bad template for +15551230001', type: 'invalid_request_error', request_id: 'req_1' } }], async (p) => {
       const err = await p.send({ phoneNumber: PHONE }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PreludeApiError);
-      expect((err as Error).message).not.toContain('15551230001');
-      expect((err as Error).message).toContain('01');
+      expect((err as PreludeApiError).apiMessage).not.toContain('15551230001');
+      expect((err as PreludeApiError).apiMessage).toContain('01');
+      expect((err as Error).message).not.toContain('bad template');
     });
   });
 

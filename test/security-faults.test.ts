@@ -105,12 +105,9 @@ describe.each(STYLES)('upstream faults, app error handling: %s', (style) => {
     });
   });
 
-  // KNOWN LEAK, kept visible: DingApiError's message is Ding's own text (lib/providers/ding-parse.ts
-  // passes it as the message), so an app that renders err.message shows it. The fix belongs in
-  // lib/errors.ts + ding-parse.ts (message of our own, Ding's text in a separate field); then this
-  // `it.fails` fails, and becomes a plain `it`.
-  const knownLeak = style === 'message' ? it.fails : it;
-  knownLeak('an API error Ding documents (a wrong customer UUID): 5xx without Ding\'s message', async () => {
+  // DingApiError's message is our own; Ding's text is `apiMessage`, so an app that renders
+  // err.message shows nothing of Ding's.
+  it('an API error Ding documents (a wrong customer UUID): 5xx without Ding\'s message', async () => {
     const target = app(style, { customerUuid: '00000000-0000-4000-8000-000000000000' });
     const res = await request(target).post('/login/phone').send({ phoneNumber: PHONE });
     expectOpaqueFault(res);
