@@ -56,3 +56,11 @@ export type {
 // Prelude Verify V2, Ding's successor: `new DingOtpStrategy({ provider: 'prelude', apiKey })`.
 export { DEFAULT_PRELUDE_BASE_URL, PreludeApiError, PreludeProvider } from './providers/prelude.js';
 export type { CheckVerificationResponse, CreateVerificationResponse, PreludeProviderOptions } from './providers/prelude.js';
+
+// Abuse limits and send gates (on by default in memory; share them through Redis).
+export { LimitStoreError } from './limits/limits.js';
+export { DEFAULT_LIMITS } from './limits/options.js';
+export type { LimitRule, LimitStore, LimitsOptions, RedisClientLike } from './limits/options.js';
+export { DEFAULT_REFUSED_LINE_TYPES } from './gates/line-type.js';
+export type { LineTypeGateOptions } from './gates/line-type.js';
+export type { BeforeSend, BeforeSendContext } from './gates/before-send.js';
