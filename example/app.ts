@@ -2,6 +2,7 @@
 //
 //   const { app, close } = await createApp({ ding: { apiKey, customerUuid, baseUrl } });
 //   app.listen(3000);
+import type { Store } from 'express-session';
 import { randomBytes } from 'node:crypto';
 import express from 'express';
 import type { Express } from 'express';
@@ -29,6 +30,8 @@ export interface AppOptions {
   secureCookies?: boolean | undefined;
   /** Keep sessions in Redis (shared by every instance) instead of in memory. */
   redisUrl?: string | undefined;
+  /** Another express-session store (tests use one that fails on demand). Wins over `redisUrl` for sessions. */
+  sessionStore?: Store | undefined;
   /** Prefix of every Redis key the app writes (default `passport-ding-example:`). */
   redisPrefix?: string | undefined;
   /** Express `trust proxy` (behind a load balancer, so `req.ip` and `req.secure` are right). */
@@ -80,7 +83,7 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
     redis,
     redisPrefix,
   });
-  const session = createSession({ secret, secure: options.secureCookies ?? !sandbox, redis, redisPrefix: `${redisPrefix}sess:` });
+  const session = createSession({ secret, secure: options.secureCookies ?? !sandbox, redis, redisPrefix: `${redisPrefix}sess:`, store: options.sessionStore });
 
   const app = express();
   app.disable('x-powered-by');

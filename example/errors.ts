@@ -38,6 +38,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     if (res.headersSent) return next(err);
     const answer = classify(err);
+    if (answer.code === 'internal_error') {
+      // Fail closed on the unexpected, a session store that failed above all: Passport has already
+      // put a new login in the in-memory session, and express-session would try to save it again
+      // when the response ends. An upstream fault (503 above) keeps the session as it is.
+      const passportData = (req.session as { passport?: { user?: unknown } } | undefined)?.passport;
+      if (passportData) delete passportData.user;
+    }
     const e = err instanceof Error ? (err as Error & { code?: unknown }) : undefined;
     logger[answer.status >= 500 ? 'error' : 'warn']('request.error', {
       path: req.path,

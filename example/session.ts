@@ -5,7 +5,7 @@
 // process, so a second instance or a restart loses every session and every pending code.
 // Fine for `npm start`; set REDIS_URL for anything else.
 import { RedisStore } from 'connect-redis';
-import session from 'express-session';
+import session, { type Store } from 'express-session';
 import type { RequestHandler } from 'express';
 import type { RedisClient } from './redis.js';
 
@@ -17,6 +17,8 @@ export interface SessionOptions {
   redis?: RedisClient | undefined;
   /** Key prefix in Redis. */
   redisPrefix: string;
+  /** A store given by the caller, used as it is. */
+  store?: Store | undefined;
 }
 
 /** Cookie name: not express-session's default `connect.sid`, which names the stack it runs on. */
@@ -24,7 +26,7 @@ export const SESSION_COOKIE = 'pd.sid';
 const MAX_AGE_MS = 12 * 60 * 60 * 1000;
 
 export function createSession(options: SessionOptions): RequestHandler {
-  const store = options.redis ? new RedisStore({ client: options.redis, prefix: options.redisPrefix }) : undefined;
+  const store = options.store ?? (options.redis ? new RedisStore({ client: options.redis, prefix: options.redisPrefix }) : undefined);
   return session({
     name: SESSION_COOKIE,
     secret: options.secret,

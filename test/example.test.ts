@@ -8,6 +8,7 @@ import { DEFAULT_DEMO_USER } from '../example/app.js';
 import { createLogger } from '../example/logger.js';
 import { safeReturnTo } from '../example/security.js';
 import { csrfFrom, sessionCookie, startExample, startSandbox, TestClock, type RunningExample } from './helpers/example-app.js';
+import { FailingStore } from './helpers/failing-store.js';
 
 const clock = new TestClock();
 let sandbox: DingSandbox;
@@ -489,5 +490,33 @@ describe('logging', () => {
     expect(log).toContain('login.signed_in');
     expect(sid.length).toBeGreaterThan(10);
     for (const secret of [code, phone, phone.slice(1), phone.slice(2), sid, sandbox.apiKey]) expect(log).not.toContain(secret);
+  });
+});
+
+describe('a session store that fails at login', () => {
+  it('answers 500 and leaves nobody signed in, not even on the next request', async () => {
+    const store = new FailingStore();
+    const failing = await startExample(sandbox, clock, { sessionStore: store });
+    try {
+      const agent = request.agent(failing.url);
+      const token = (await agent.get('/api/session').expect(200)).body.csrfToken as string;
+      const phone = nextPhone();
+      await agent.post('/api/login/send').set('x-csrf-token', token).send({ phoneNumber: phone }).expect(200);
+      // The first save that would hold a signed-in user fails, as a Redis blip mid-login would; the
+      // store works again by the time express-session saves once more at the end of the response.
+      let blips = 1;
+      store.failWhen = (op, _sid, data) =>
+        op === 'set' && (data as { passport?: { user?: unknown } } | undefined)?.passport?.user !== undefined && blips-- > 0;
+      const res = await agent.post('/api/login/verify').set('x-csrf-token', token).send({ code: sandbox.latestCode(phone) });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ code: 'internal_error', message: 'Please try again.' });
+      expect(res.text).not.toContain('redis://');
+      expect(store.failed.set).toBe(1);
+      // No session in the store holds the user: not the one the client has, nor an orphan.
+      expect(store.loggedIn()).toEqual([]);
+      await agent.get('/api/me').expect(401);
+    } finally {
+      await failing.stop();
+    }
   });
 });
