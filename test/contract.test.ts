@@ -6,7 +6,8 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_STATUSES, RETRY_STATUSES, AUTHENTICATION_STATUSES, ERROR_CODES } from '../lib/providers/ding-wire.js';
 import { startDingSandbox, SANDBOX_OPERATIONS, type DingSandbox, type SandboxOperation } from 'passport-ding/sandbox';
-import { DING_SPEC_MISSING, loadDingSpec, type DingSpec } from './helpers/spec.js';
+import { gate } from './helpers/env.js';
+import { DING_SPEC_PATH, loadDingSpec, type DingSpec } from './helpers/spec.js';
 
 const spec = loadDingSpec();
 
@@ -34,7 +35,12 @@ interface CallInit {
   requestValid?: boolean;
 }
 
-(spec ? describe : describe.skip)(spec ? "sandbox answers as Ding's OpenAPI spec says" : DING_SPEC_MISSING, () => {
+// Skipped, saying so, in a clone without ../shared (a user's); under PASSPORT_DING_REQUIRE_ALL=1 (CI)
+// a missing spec is a failure, so CI never passes without checking the contract.
+const contractSuite = "sandbox answers as Ding's OpenAPI spec says";
+const hasSpec = gate(contractSuite, spec ? undefined : `Ding's OpenAPI spec is not at ${DING_SPEC_PATH}`, 'run the tests from a checkout that has ../shared/ding-api/openapi.yaml beside it');
+
+describe.runIf(hasSpec)(contractSuite, () => {
   const s = spec as DingSpec;
   let sandbox: DingSandbox;
   const agent = new Agent();
