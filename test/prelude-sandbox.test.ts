@@ -162,7 +162,7 @@ describe('V2 sandbox scripted numbers', () => {
   ]);
   const s = setup();
   const ctx: PreludeContext = { state: s.state, numbers };
-  const create = (value: string) => PRELUDE_OPERATIONS.createVerification(ctx, { target: { type: 'phone_number', value } });
+  const create = (value: string) => PRELUDE_OPERATIONS.createVerification(ctx, { body: { target: { type: 'phone_number', value } } });
 
   it.each([
     ['+15550000001', 'repeated_attempts'],
@@ -193,12 +193,12 @@ describe('V2 sandbox scripted numbers', () => {
   it('challenged opens a window and sends a code over a non-SMS channel', () => {
     expect(create('+15550000007').body).toMatchObject({ status: 'challenged', channels: ['whatsapp'] });
     const code = s.state.latestCode('+15550000007') ?? '';
-    expect(PRELUDE_OPERATIONS.checkVerification(ctx, { target: { type: 'phone_number', value: '+15550000007' }, code }).body).toMatchObject({
+    expect(PRELUDE_OPERATIONS.checkVerification(ctx, { body: { target: { type: 'phone_number', value: '+15550000007' }, code } }).body).toMatchObject({
       status: 'success',
     });
   });
 
-  it('a lookup script changes nothing on V2', () => {
+  it('a lookup script changes nothing on V2 create', () => {
     expect(create('+15550000009').body).toMatchObject({ status: 'success' });
   });
 });
@@ -285,9 +285,13 @@ describe('V2 sandbox validation', () => {
 
 describe('V2 sandbox HTTP pieces', () => {
   it('routes the two POST paths, 405 for other methods, 404 elsewhere', () => {
-    expect(matchPreludeRoute('POST', '/v2/verification')).toEqual({ operation: 'createVerification', method: 'POST' });
-    expect(matchPreludeRoute('POST', '/v2/verification/check')).toEqual({ operation: 'checkVerification', method: 'POST' });
+    expect(matchPreludeRoute('POST', '/v2/verification')).toEqual({ operation: 'createVerification', method: 'POST', param: '' });
+    expect(matchPreludeRoute('POST', '/v2/verification/check')).toEqual({ operation: 'checkVerification', method: 'POST', param: '' });
+    expect(matchPreludeRoute('GET', '/v2/lookup/+14155552671')).toEqual({ operation: 'lookupPhoneNumber', method: 'GET', param: '+14155552671' });
     expect(matchPreludeRoute('GET', '/v2/verification')).toEqual({ status: 405, allow: 'POST' });
+    expect(matchPreludeRoute('POST', '/v2/lookup/+14155552671')).toEqual({ status: 405, allow: 'GET' });
+    expect(matchPreludeRoute('GET', '/v2/lookup/')).toEqual({ status: 404 });
+    expect(matchPreludeRoute('GET', '/v2/lookup/+1/x')).toEqual({ status: 404 });
     expect(matchPreludeRoute('POST', '/v2/verify')).toEqual({ status: 404 });
   });
 
@@ -313,5 +317,55 @@ describe('V2 sandbox HTTP pieces', () => {
     expect(preludeFaultAction('unknown_status_value', 'checkVerification', 0)).toMatchObject({ reply: { status: 200, body: { status: 'expired' } } });
     expect(preludeFaultAction('timeout', 'checkVerification', 0)).toEqual({ kind: 'hold' });
     expect(preludeFaultAction('reset', 'checkVerification', 0)).toEqual({ kind: 'reset' });
+    expect(preludeFaultAction('unknown_status_value', 'lookupPhoneNumber', 0)).toMatchObject({ reply: { status: 200, body: { line_type: 'landline' } } });
+  });
+});
+
+describe('V2 sandbox lookup', () => {
+  const numbers = new Map<string, NonNullable<Parameters<typeof scriptFor>[0]>>([
+    ['+15550000001', { lookup: { line_type: 'PremiumRate', temporary_phone_number: true, number_ported: true } }],
+    ['+15550000002', 'invalid_line'],
+    ['+15550000003', { prelude: { lookup: { line_type: 'shared_cost', flags: ['temporary'], caller_name: 'ACME' } } }],
+    ['+15550000004', { prelude: { status: 'blocked', reason: 'suspicious' } }],
+    ['+15550000005', { lookup: { line_type: undefined } }],
+  ]);
+  const ctx: PreludeContext = { state: setup().state, numbers };
+  const lookup = (param: string, query = '') => PRELUDE_OPERATIONS.lookupPhoneNumber(ctx, { body: {}, param, query: new URLSearchParams(query) });
+
+  it('answers a mobile line on a plausible carrier, V2-shaped', () => {
+    expect(lookup('+14155552671')).toEqual({
+      status: 200,
+      body: { phone_number: '+14155552671', country_code: 'US', line_type: 'mobile', flags: [], network_info: { carrier_name: 'AT&T', mcc: '310', mnc: '410' } },
+    });
+    // The SDK sends the `+` as is; a percent-encoded one works too.
+    expect(lookup('%2B447400123456').body).toMatchObject({ phone_number: '+447400123456', country_code: 'GB', line_type: 'mobile' });
+  });
+
+  it('says V1 lookup scripts the V2 way, and V2 scripts as written', () => {
+    expect(lookup('+15550000001').body).toMatchObject({ line_type: 'premium_rate', flags: ['ported', 'temporary'] });
+    expect(lookup('+15550000002').body).toMatchObject({ line_type: 'fixed_line' });
+    expect(lookup('+15550000003').body).toMatchObject({ line_type: 'shared_cost', flags: ['temporary'] });
+    expect(lookup('+15550000003').body).not.toHaveProperty('caller_name');
+    expect(lookup('+15550000004').body).toMatchObject({ line_type: 'mobile' });
+    expect(lookup('+15550000005').body).not.toHaveProperty('line_type');
+  });
+
+  it('gives the caller name only for type=cnam', () => {
+    expect(lookup('+14155552671', 'type=cnam').body).toMatchObject({ caller_name: 'SANDBOX CALLER' });
+    expect(lookup('+15550000003', 'type=cnam').body).toMatchObject({ caller_name: 'ACME' });
+    expect(lookup('+14155552671').body).not.toHaveProperty('caller_name');
+  });
+
+  it('refuses a number that is not E.164, and a type that is not cnam', () => {
+    for (const bad of ['14155552671', '+0123', 'abc', '%E0%A4%A', '']) {
+      expect(lookup(bad)).toMatchObject({ status: 400, body: { code: 'invalid_phone_number', param: 'phone_number' } });
+    }
+    expect(lookup('+14155552671', 'type=cnam,carrier')).toMatchObject({ status: 400, body: { code: 'invalid_request', param: 'type' } });
+  });
+
+  it('a lookup script is a valid preludeNumbers entry, and changes nothing on create', () => {
+    const create = (value: string) => PRELUDE_OPERATIONS.createVerification(ctx, { body: { target: { type: 'phone_number', value } } });
+    expect(create('+15550000003').body).toMatchObject({ status: 'success' });
+    expect(scriptFor({ prelude: { lookup: { line_type: 'voip' } } })).toBeUndefined();
   });
 });

@@ -1,8 +1,9 @@
 // Proof that the sandbox speaks Prelude Verify V2: the official client, @prelude.so/sdk 0.10.0,
-// runs create and check against `sandbox.preludeUrl` over real HTTP and accepts every reply, and
+// runs create, check and lookup against `sandbox.preludeUrl` over real HTTP and accepts every reply, and
 // its typed errors come out for the sandbox's error answers. `maxRetries: 0`: the SDK would
 // otherwise repeat a failed create (CONTRACT.md §1), and each create can be an SMS.
 import Prelude from '@prelude.so/sdk';
+import type { LookupLookupResponse } from '@prelude.so/sdk/resources/lookup';
 import type { VerificationCheckResponse, VerificationCreateResponse } from '@prelude.so/sdk/resources/verification';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startDingSandbox } from 'passport-ding/sandbox';
@@ -13,6 +14,8 @@ const BLOCKED = '+14155552683';
 const SHADOW = '+14155552686';
 const THROTTLED = '+14155552687';
 const REGION = '+14155552684';
+const PREMIUM = '+14155552688';
+const TEMPORARY_VOIP = '+14155552689';
 const MINUTE = 60_000;
 
 // Every key and enum value the SDK's response types allow: a reply with anything else would be
@@ -24,6 +27,18 @@ const CHANNELS = ['rcs', 'silent', 'sms', 'telegram', 'viber', 'voice', 'whatsap
 const REASONS = ['expired_signature', 'in_block_list', 'invalid_phone_line', 'invalid_phone_number', 'invalid_signature', 'repeated_attempts', 'suspicious'];
 const CHECK_KEYS = ['status', 'id', 'metadata', 'request_id'];
 const CHECK_STATUSES = ['success', 'failure', 'expired_or_not_found'];
+const LOOKUP_KEYS = ['caller_name', 'country_code', 'flags', 'line_type', 'network_info', 'original_network_info', 'phone_number'];
+const LINE_TYPES = [
+  'calling_cards', 'fixed_line', 'isp', 'local_rate', 'mobile', 'other', 'pager', 'payphone', 'premium_rate', 'satellite',
+  'service', 'shared_cost', 'short_codes_commercial', 'toll_free', 'universal_access', 'unknown', 'vpn', 'voice_mail', 'voip',
+];
+
+function expectLookupShape(reply: LookupLookupResponse): void {
+  for (const key of Object.keys(reply)) expect(LOOKUP_KEYS).toContain(key);
+  if (reply.line_type !== undefined) expect(LINE_TYPES).toContain(reply.line_type);
+  for (const flag of reply.flags ?? []) expect(['ported', 'temporary']).toContain(flag);
+  for (const key of Object.keys(reply.network_info ?? {})) expect(['carrier_name', 'mcc', 'mnc']).toContain(key);
+}
 
 function expectCreateShape(reply: VerificationCreateResponse, newer: string[] = []): void {
   for (const key of Object.keys(reply)) expect(CREATE_KEYS).toContain(key);
@@ -53,8 +68,9 @@ describe('@prelude.so/sdk against the sandbox', () => {
       ttlSeconds: 600,
       maxAttempts: 3,
       maxRetries: 1,
-      numbers: { [BLOCKED]: 'blocked_number', [REGION]: 'unsupported_region' },
+      numbers: { [BLOCKED]: 'blocked_number', [REGION]: 'unsupported_region', [PREMIUM]: { lookup: { line_type: 'PremiumRate' } } },
       preludeNumbers: {
+        [TEMPORARY_VOIP]: { lookup: { line_type: 'voip', flags: ['temporary'] } },
         [SHADOW]: { status: 'shadow_blocked', reason: 'suspicious' },
         [THROTTLED]: { error: 'too_many_requests', httpStatus: 429 },
       },
@@ -185,5 +201,28 @@ describe('@prelude.so/sdk against the sandbox', () => {
     expect((internal as InstanceType<typeof Prelude.InternalServerError>).error).toEqual({ code: 'internal', message: expect.any(String) });
     // One call each: nothing was retried behind our back.
     expect(sandbox.stats().byOperation.createVerification).toBe(5);
+  });
+
+  it('lookup: the default line, scripted lines, cnam, and an invalid number as the SDK error', async () => {
+    const mobile = await client.lookup.lookup(PHONE);
+    expectLookupShape(mobile);
+    expect(mobile).toEqual({
+      phone_number: PHONE,
+      country_code: 'US',
+      line_type: 'mobile',
+      flags: [],
+      network_info: { carrier_name: 'AT&T', mcc: '310', mnc: '410' },
+    });
+    const premium = await client.lookup.lookup(PREMIUM);
+    expectLookupShape(premium);
+    expect(premium.line_type).toBe('premium_rate');
+    const voip = await client.lookup.lookup(TEMPORARY_VOIP, { type: ['cnam'] });
+    expectLookupShape(voip);
+    expect(voip).toMatchObject({ line_type: 'voip', flags: ['temporary'], caller_name: 'SANDBOX CALLER' });
+
+    const invalid = await client.lookup.lookup('4155552671').catch((e: unknown) => e);
+    expect(invalid).toBeInstanceOf(Prelude.BadRequestError);
+    expect((invalid as InstanceType<typeof Prelude.BadRequestError>).error).toMatchObject({ code: 'invalid_phone_number', param: 'phone_number' });
+    expect(sandbox.stats().byOperation).toEqual({ lookupPhoneNumber: 4 });
   });
 });

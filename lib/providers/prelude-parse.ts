@@ -2,9 +2,10 @@
 // ./ding-parse.ts, for the same reason: two small shapes do not need a schema library.
 //
 // Strict where the value decides something: the create and check statuses, the block reason, the
-// verification id. Lenient only where the contract says new values keep appearing (CONTRACT.md
+// verification id, the lookup's line type (the line-type gate refuses by it). Lenient only where the contract says new values keep appearing (CONTRACT.md
 // §3.1, §10.6): the create statuses `challenged` and `shadow_blocked` (newer than SDK 0.10.0) are
-// accepted, and `channels` / `risk_factors`, which only describe the delivery, are not enum-checked.
+// accepted, and `channels` / `risk_factors`, which only describe the delivery, are not enum-checked,
+// nor are lookup `flags` beyond the one read (`temporary`).
 // Anything else off-contract is DingUnavailableError('malformed_response'). Messages name the
 // field, never its value (values can be phone numbers or codes).
 
@@ -14,11 +15,13 @@ import {
   BLOCK_REASONS,
   CHECK_STATUSES,
   CREATE_STATUSES,
+  LOOKUP_LINE_TYPES,
   METHODS,
   NEWER_CREATE_STATUSES,
   type BlockReason,
   type CheckStatus,
   type CreateStatus,
+  type LookupLineType,
   type Method,
 } from './prelude-wire.js';
 
@@ -40,6 +43,27 @@ export interface CheckVerificationResponse {
   id?: string;
   correlationId?: string;
   requestId?: string;
+}
+
+export interface NetworkInfo {
+  carrierName?: string;
+  mcc?: string;
+  mnc?: string;
+}
+
+/** `GET /v2/lookup/{phone_number}`, camelCase. Every field is optional, as in V2. */
+export interface PreludeLookupResponse {
+  phoneNumber?: string;
+  /** ISO 3166-1 alpha-2. */
+  countryCode?: string;
+  /** V2's snake_case name (`premium_rate`); PreludeProvider.lookup() gives Ding's (`PremiumRate`). */
+  lineType?: LookupLineType;
+  /** `ported`, `temporary`; values newer than the contract pass through. */
+  flags?: string[];
+  /** Only with `cnam`, when the account has it enabled. */
+  callerName?: string;
+  networkInfo?: NetworkInfo;
+  originalNetworkInfo?: NetworkInfo;
 }
 
 /**
@@ -165,6 +189,25 @@ export function parseCheckVerification(body: unknown): CheckVerificationResponse
     id: f.id('id'),
     correlationId: metadata?.string('correlation_id'),
     requestId: f.string('request_id'),
+  });
+}
+
+function networkInfo(r: Reader | undefined): NetworkInfo | undefined {
+  if (!r) return undefined;
+  return compact({ carrierName: r.string('carrier_name'), mcc: r.string('mcc'), mnc: r.string('mnc') });
+}
+
+/** The lookup reply. A line type outside the contract's 19 is malformed: the gate decides by it. */
+export function parseLookup(body: unknown): PreludeLookupResponse {
+  const f = new Reader('lookup', body);
+  return compact({
+    phoneNumber: f.string('phone_number'),
+    countryCode: f.string('country_code'),
+    lineType: f.oneOf('line_type', LOOKUP_LINE_TYPES),
+    flags: f.strings('flags'),
+    callerName: f.string('caller_name'),
+    networkInfo: networkInfo(f.object('network_info')),
+    originalNetworkInfo: networkInfo(f.object('original_network_info')),
   });
 }
 

@@ -3,6 +3,8 @@
 // these types and nothing else. Enum values are `as const` arrays so both sides can check a value
 // at run time, not only type it.
 
+import type { LineType } from './ding-wire.js';
+
 export const TARGET_TYPES = ['phone_number', 'email_address'] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];
 
@@ -165,4 +167,76 @@ export interface ErrorResponseWire {
   param?: string;
   type?: string;
   request_id?: string;
+}
+
+/** `GET /v2/lookup/{phone_number}` line types (CONTRACT.md §3.4), snake_case. */
+export const LOOKUP_LINE_TYPES = [
+  'calling_cards',
+  'fixed_line',
+  'isp',
+  'local_rate',
+  'mobile',
+  'other',
+  'pager',
+  'payphone',
+  'premium_rate',
+  'satellite',
+  'service',
+  'shared_cost',
+  'short_codes_commercial',
+  'toll_free',
+  'universal_access',
+  'unknown',
+  'vpn',
+  'voice_mail',
+  'voip',
+] as const;
+export type LookupLineType = (typeof LOOKUP_LINE_TYPES)[number];
+
+/**
+ * Each V2 line type as Ding V1 spells it. The two APIs list the same 19 types; the strategy's
+ * line-type gate and `LineInfo` use Ding's names, so both providers report the same values.
+ */
+export const LINE_TYPE_TO_DING: Readonly<Record<LookupLineType, LineType>> = {
+  calling_cards: 'CallingCards',
+  fixed_line: 'FixedLine',
+  isp: 'InternetServiceProvider',
+  local_rate: 'LocalRate',
+  mobile: 'Mobile',
+  other: 'Other',
+  pager: 'Pager',
+  payphone: 'PayPhone',
+  premium_rate: 'PremiumRate',
+  satellite: 'Satellite',
+  service: 'Service',
+  shared_cost: 'SharedCost',
+  short_codes_commercial: 'ShortCodesCommercial',
+  toll_free: 'TollFree',
+  universal_access: 'UniversalAccess',
+  unknown: 'Unknown',
+  vpn: 'VPN',
+  voice_mail: 'VoiceMail',
+  voip: 'Voip',
+};
+
+export const LOOKUP_FLAGS = ['ported', 'temporary'] as const;
+export type LookupFlag = (typeof LOOKUP_FLAGS)[number];
+
+export interface NetworkInfoWire {
+  carrier_name?: string;
+  mcc?: string;
+  mnc?: string;
+}
+
+/** The lookup reply: every field optional. */
+export interface LookupResponseWire {
+  phone_number?: string;
+  /** ISO 3166-1 alpha-2. */
+  country_code?: string;
+  line_type?: LookupLineType;
+  flags?: LookupFlag[];
+  /** Only with `?type=cnam`, when the account has it enabled. */
+  caller_name?: string;
+  network_info?: NetworkInfoWire;
+  original_network_info?: NetworkInfoWire;
 }

@@ -1,6 +1,7 @@
 // PreludeProvider: the OtpProvider for Prelude Verify V2 (../../../shared/prelude-api/CONTRACT.md),
 // Ding V1's successor. Two calls: create (`POST /v2/verification`, which is also the resend) and
-// check (`POST /v2/verification/check`, by phone number, not by id). Transport, deadlines and
+// check (`POST /v2/verification/check`, by phone number, not by id); a third, lookup
+// (`GET /v2/lookup/{phone_number}`), serves the strategy's optional line-type gate. Transport, deadlines and
 // error typing live in ../http.ts, which never repeats a POST: a create can send a paid SMS.
 //
 // V2 returns no expiry, no cooldown and no counters, so this provider returns none either; the
@@ -14,11 +15,14 @@ import { JsonHttpClient } from '../http.js';
 import {
   parseCheckVerification,
   parseCreateVerification,
+  parseLookup,
   parsePreludeError,
   PreludeApiError,
   type CheckVerificationResponse,
   type CreateVerificationResponse,
+  type PreludeLookupResponse,
 } from './prelude-parse.js';
+import { LINE_TYPE_TO_DING } from './prelude-wire.js';
 import type {
   CheckVerificationRequestWire,
   CreateVerificationRequestWire,
@@ -31,6 +35,7 @@ import type {
 import type {
   CheckRequest,
   CheckResult,
+  LineInfo,
   OtpProvider,
   ResendRequest,
   ResendResult,
@@ -40,7 +45,7 @@ import type {
 } from './provider.js';
 
 export { PreludeApiError } from './prelude-parse.js';
-export type { CheckVerificationResponse, CreateVerificationResponse } from './prelude-parse.js';
+export type { CheckVerificationResponse, CreateVerificationResponse, NetworkInfo, PreludeLookupResponse } from './prelude-parse.js';
 
 export const DEFAULT_PRELUDE_BASE_URL = 'https://api.prelude.dev';
 
@@ -217,6 +222,40 @@ export class PreludeProvider implements OtpProvider {
       if (err instanceof PreludeApiError && err.apiCode === 'too_many_checks') return { status: 'too_many_attempts' };
       throw err;
     }
+  }
+
+  /**
+   * Line facts for the strategy's `lineTypes` gate, in the same form DingProvider gives them: the
+   * line type in Ding's spelling (`premium_rate` -> `PremiumRate`), `temporary` from V2's flags
+   * (absent when V2 sends no flags), the current carrier. An invalid number is a PreludeApiError
+   * `invalid_phone_number`, which the gate turns into that outcome.
+   */
+  async lookup(phoneNumber: string): Promise<LineInfo> {
+    const reply = await this.lookupPhoneNumber(phoneNumber);
+    const info: LineInfo = { phoneNumber: reply.phoneNumber ?? phoneNumber };
+    if (reply.countryCode !== undefined) info.countryCode = reply.countryCode;
+    if (reply.lineType !== undefined) info.lineType = LINE_TYPE_TO_DING[reply.lineType];
+    if (reply.flags !== undefined) info.temporary = reply.flags.includes('temporary');
+    if (reply.networkInfo?.carrierName !== undefined) info.carrier = reply.networkInfo.carrierName;
+    return info;
+  }
+
+  /**
+   * GET /v2/lookup/{phone_number}, as it is (V2's snake_case line type). `cnam: true` asks for the
+   * caller name (`?type=cnam`), which Prelude must enable for the account.
+   */
+  async lookupPhoneNumber(phoneNumber: string, options: { cnam?: boolean } = {}): Promise<PreludeLookupResponse> {
+    requireString(phoneNumber, 'phoneNumber');
+    // Percent-encoded so nothing in the value can change the path or add a query; the `+` is put
+    // back, as the official SDK sends it (`/v2/lookup/+3312...`).
+    const path = `${this.#prefix}/lookup/${encodeURIComponent(phoneNumber).replace(/^%2B/i, '+')}`;
+    const reply = await this.#http.request({
+      method: 'GET',
+      path,
+      operation: 'lookup',
+      query: options.cnam === true ? { type: 'cnam' } : undefined,
+    });
+    return parseLookup(reply);
   }
 
   /** POST /v2/verification, as it is: a `blocked` reply is a result, not an error. */

@@ -85,7 +85,7 @@ export function createSandboxServer(deps: ServerDeps): SandboxServer {
     // Only origin-form targets ("/v1/..."); "//host/..." or absolute forms route nowhere.
     const target = req.url ?? '';
     const url = new URL(/^\/(?!\/)/.test(target) && URL.canParse(target, 'http://sandbox.invalid') ? target : '/', 'http://sandbox.invalid');
-    if (isPreludePath(url.pathname)) return decidePrelude(req, url.pathname);
+    if (isPreludePath(url.pathname)) return decidePrelude(req, url);
     const route = matchRoute(req.method ?? '', url.pathname);
     if ('status' in route) {
       return answer(route.status === 404 ? gatewayError(404, 'Not Found') : gatewayError(405, 'Method Not Allowed', { allow: route.allow }));
@@ -114,25 +114,29 @@ export function createSandboxServer(deps: ServerDeps): SandboxServer {
   }
 
   /** The same steps as decide(), for the V2 API. */
-  async function decidePrelude(req: IncomingMessage, pathname: string): Promise<FaultAction | undefined> {
-    const route = matchPreludeRoute(req.method ?? '', pathname);
+  async function decidePrelude(req: IncomingMessage, url: URL): Promise<FaultAction | undefined> {
+    const route = matchPreludeRoute(req.method ?? '', url.pathname);
     if ('status' in route) {
       return answer(route.status === 404 ? gatewayError(404, 'Not Found') : gatewayError(405, 'Method Not Allowed', { allow: route.allow }));
     }
     const { operation } = route;
     counters.byOperation[operation] = (counters.byOperation[operation] ?? 0) + 1;
-    const result = await readBody(req);
-    if (result.kind === 'aborted') return undefined;
-    if (result.kind === 'too_large') {
-      return answer({ ...preludeError('invalid_request', 'the request body is too large'), headers: { connection: 'close' } });
+    // A GET (lookup) has no body to read, as in V1.
+    let parsed: ReturnType<typeof parsePreludeBody> = { body: {} };
+    if (route.method === 'POST') {
+      const result = await readBody(req);
+      if (result.kind === 'aborted') return undefined;
+      if (result.kind === 'too_large') {
+        return answer({ ...preludeError('invalid_request', 'the request body is too large'), headers: { connection: 'close' } });
+      }
+      parsed = parsePreludeBody(result.data, req.headers['content-type']);
     }
-    const parsed = parsePreludeBody(result.data, req.headers['content-type']);
     const fault = deps.faults.take(operation);
     if (fault) return preludeFaultAction(fault, operation, deps.now());
     const refused = deps.prelude.authorize(req.headers.authorization);
     if (refused) return answer(refused);
     if ('reply' in parsed) return answer(parsed.reply);
-    return answer(PRELUDE_OPERATIONS[operation](deps.prelude.context, parsed.body));
+    return answer(PRELUDE_OPERATIONS[operation](deps.prelude.context, { body: parsed.body, param: route.param, query: url.searchParams }));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -15,8 +15,12 @@ export const SANDBOX_OPERATIONS = [
 ] as const;
 export type SandboxOperation = (typeof SANDBOX_OPERATIONS)[number];
 
-/** The two Prelude Verify V2 operations, served under `/v2`, named as the SDK names them. */
-export const PRELUDE_SANDBOX_OPERATIONS = ['createVerification', 'checkVerification'] as const;
+/**
+ * The Prelude Verify V2 operations, served under `/v2`: create and check (named after the SDK's
+ * `verification.create` / `.check`) and `GET /v2/lookup/{phone_number}` (`lookupPhoneNumber`,
+ * apart from V1's `lookup` in `stats().byOperation`).
+ */
+export const PRELUDE_SANDBOX_OPERATIONS = ['createVerification', 'checkVerification', 'lookupPhoneNumber'] as const;
 export type PreludeSandboxOperation = (typeof PRELUDE_SANDBOX_OPERATIONS)[number];
 
 /** What `fail({ operation })` and `stats().byOperation` name: a V1 or a V2 operation. */
@@ -58,7 +62,7 @@ export type NumberBehavior =
   | 'blocked_number'
   | 'unsupported_region'
   | 'invalid_line'
-  /** What lookup returns for the number, merged over the defaults. */
+  /** What lookup returns for the number, merged over the defaults (V2's lookup says it the V2 way). */
   | { lookup: Partial<LookupResponseWire> };
 
 export interface CodeEvent {
@@ -100,7 +104,8 @@ export interface DingSandboxOptions {
   /**
    * Scripted V2-only behaviour per E.164 number, over `numbers` on `/v2`: e.g.
    * `{ status: 'shadow_blocked', reason: 'suspicious' }`, `{ status: 'challenged' }`,
-   * `{ error: 'too_many_requests', httpStatus: 429 }`.
+   * `{ error: 'too_many_requests', httpStatus: 429 }`, or a V2 lookup answer
+   * `{ lookup: { line_type: 'premium_rate', flags: ['temporary'] } }`.
    */
   preludeNumbers?: Record<string, PreludeNumberScript>;
 }

@@ -11,24 +11,29 @@ import { preludeError, UNAUTHORIZED_MISSING, UNAUTHORIZED_WRONG } from './reply.
 import { ulid } from './state.js';
 
 export type PreludeRouteMatch =
-  | { operation: PreludeOperation; method: 'POST' }
+  | { operation: PreludeOperation; method: 'GET' | 'POST'; param: string }
   | { status: 404 }
   | { status: 405; allow: string };
 
-const ROUTES: { path: string; operation: PreludeOperation }[] = [
-  { path: '/v2/verification', operation: 'createVerification' },
-  { path: '/v2/verification/check', operation: 'checkVerification' },
+const ROUTES: { pattern: RegExp; method: 'GET' | 'POST'; operation: PreludeOperation }[] = [
+  { pattern: /^\/v2\/verification$/, method: 'POST', operation: 'createVerification' },
+  { pattern: /^\/v2\/verification\/check$/, method: 'POST', operation: 'checkVerification' },
+  { pattern: /^\/v2\/lookup\/([^/]+)$/, method: 'GET', operation: 'lookupPhoneNumber' },
 ];
 
 export function isPreludePath(pathname: string): boolean {
   return pathname === '/v2' || pathname.startsWith('/v2/');
 }
 
+/** Method + path -> operation; `param` is the raw path parameter (lookup's number), else `''`. */
 export function matchPreludeRoute(method: string, pathname: string): PreludeRouteMatch {
-  const route = ROUTES.find((r) => r.path === pathname);
-  if (!route) return { status: 404 };
-  if (method !== 'POST') return { status: 405, allow: 'POST' };
-  return { operation: route.operation, method: 'POST' };
+  for (const route of ROUTES) {
+    const m = route.pattern.exec(pathname);
+    if (!m) continue;
+    if (method !== route.method) return { status: 405, allow: route.method };
+    return { operation: route.operation, method: route.method, param: m[1] ?? '' };
+  }
+  return { status: 404 };
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
@@ -66,19 +71,22 @@ export function preludeFaultAction(mode: FaultMode, operation: PreludeOperation,
       return { kind: 'reply', reply: FORBIDDEN };
     case 'bad_json':
       // Claims JSON, is not: a truncated object, the way a cut-off proxy answer looks.
-      return { kind: 'reply', reply: { status: 200, raw: '{"id": "vrf_' } };
+      return { kind: 'reply', reply: { status: 200, raw: operation === 'lookupPhoneNumber' ? '{"phone_number": "+' : '{"id": "vrf_' } };
     case 'unknown_status_value':
       return { kind: 'reply', reply: { status: 200, body: offContract(operation, now) } };
   }
 }
 
-/** A 200 body that breaks the contract in one place only: a status no version of V2 has. */
+/** A 200 body that breaks the contract in one place only: a value no version of V2 has. */
 function offContract(operation: PreludeOperation, now: number): Record<string, unknown> {
   switch (operation) {
     case 'createVerification':
       return { id: ulid('vrf', now), status: 'approved', method: 'message' };
     case 'checkVerification':
       return { id: ulid('vrf', now), status: 'expired' };
+    case 'lookupPhoneNumber':
+      // A line type no version of V2 lists (the V1 fault says `Landline` the same way).
+      return { phone_number: '+15555550100', country_code: 'US', line_type: 'landline', flags: [] };
   }
 }
 

@@ -1,21 +1,36 @@
-// One function per V2 operation: a parsed JSON body in, a Reply out. Routing, the Bearer key,
-// faults and latency are done before these run (see ./http.ts and ../server.ts).
-import { BLOCK_REASONS, ERROR_CODES, type BlockReason, type PreludeErrorCode } from '../../providers/prelude-wire.js';
+// One function per V2 operation: the request (a parsed JSON body, or the path parameter and query
+// of a GET) in, a Reply out. Routing, the Bearer key, faults and latency are done before these
+// run (see ./http.ts and ../server.ts).
+import {
+  BLOCK_REASONS,
+  ERROR_CODES,
+  type BlockReason,
+  type LookupResponseWire,
+  type PreludeErrorCode,
+} from '../../providers/prelude-wire.js';
 import { ok, type Reply } from '../reply.js';
 import { PRELUDE_SANDBOX_OPERATIONS, type NumberBehavior, type PreludeSandboxOperation } from '../types.js';
+import { lookupV2 } from './lookup.js';
 import { preludeError } from './reply.js';
 import type { CreateScript, PreludeState } from './state.js';
-import { validateCheck, validateCreate } from './validate.js';
+import { validateCheck, validateCreate, validateLookup } from './validate.js';
 
 export const PRELUDE_OPERATIONS_LIST = PRELUDE_SANDBOX_OPERATIONS;
 export type PreludeOperation = PreludeSandboxOperation;
 
-/** What a scripted number does on V2 beyond the V1 behaviours (which map as in `scriptFor`). */
-export type PreludeNumberScript =
+/** What a scripted number's create does on V2. */
+export type PreludeCreateScript =
   | { status: 'blocked' | 'shadow_blocked'; reason: BlockReason }
   | { status: 'challenged' }
   /** Create answers this error; `httpStatus` defaults to 400. */
   | { error: PreludeErrorCode; httpStatus?: number };
+
+/**
+ * What a scripted number does on V2 beyond the V1 behaviours (which map as in `scriptFor`): a
+ * create outcome, or what lookup answers, in V2's terms, merged over the default answer (create
+ * then behaves as for any number).
+ */
+export type PreludeNumberScript = PreludeCreateScript | { lookup: Partial<LookupResponseWire> };
 
 /** A number scripted for the V2 API only: `{ prelude: { status: 'shadow_blocked', reason: 'suspicious' } }`. */
 export interface PreludeNumberBehavior {
@@ -25,6 +40,15 @@ export interface PreludeNumberBehavior {
 export interface PreludeContext {
   state: PreludeState;
   numbers: ReadonlyMap<string, NumberBehavior | PreludeNumberBehavior>;
+}
+
+/** A V2 request as the operations see it. */
+export interface PreludeInput {
+  /** The parsed JSON body (POST); `{}` for a GET. */
+  body: Record<string, unknown>;
+  /** The raw, still percent-encoded path parameter (lookup's phone number); `''` when none. */
+  param?: string;
+  query?: URLSearchParams;
 }
 
 /** Checks a `preludeNumbers` entry (the sandbox's options call this at start). */
@@ -38,17 +62,22 @@ export function isPreludeNumberScript(value: unknown): value is PreludeNumberScr
       (status === undefined || (Number.isInteger(status) && (status as number) >= 400 && (status as number) <= 599))
     );
   }
+  if ('lookup' in v) return typeof v.lookup === 'object' && v.lookup !== null && !Array.isArray(v.lookup);
   if (v.status === 'challenged') return true;
   return (v.status === 'blocked' || v.status === 'shadow_blocked') && (BLOCK_REASONS as readonly unknown[]).includes(v.reason);
 }
 
 /**
- * The V1 behaviours as V2 says them: volume and fraud refusals become `blocked` with a reason
- * (HTTP 200), a bad region or line type becomes a 400 error. Lookup scripts do nothing here.
+ * What create does for a number: the V1 behaviours as V2 says them (volume and fraud refusals
+ * become `blocked` with a reason, HTTP 200; a bad region or line type becomes a 400 error), or
+ * the V2 script. Lookup scripts (V1's or V2's) do nothing here.
  */
-export function scriptFor(behavior: NumberBehavior | PreludeNumberBehavior | undefined): PreludeNumberScript | undefined {
+export function scriptFor(behavior: NumberBehavior | PreludeNumberBehavior | undefined): PreludeCreateScript | undefined {
   if (behavior === undefined) return undefined;
-  if (typeof behavior === 'object') return 'prelude' in behavior ? behavior.prelude : undefined;
+  if (typeof behavior === 'object') {
+    if (!('prelude' in behavior) || 'lookup' in behavior.prelude) return undefined;
+    return behavior.prelude;
+  }
   switch (behavior) {
     case 'rate_limited':
       return { status: 'blocked', reason: 'repeated_attempts' };
@@ -72,7 +101,7 @@ const ERROR_MESSAGES: Partial<Record<PreludeErrorCode, string>> = {
   insufficient_balance: 'the account balance is insufficient',
 };
 
-function createVerification(ctx: PreludeContext, body: Record<string, unknown>): Reply {
+function createVerification(ctx: PreludeContext, { body }: PreludeInput): Reply {
   const v = validateCreate(body);
   if (!v.ok) return v.reply;
   const script = scriptFor(ctx.numbers.get(v.value.target.value));
@@ -82,13 +111,21 @@ function createVerification(ctx: PreludeContext, body: Record<string, unknown>):
   return ok(ctx.state.create(v.value, script as CreateScript | undefined));
 }
 
-function checkVerification(ctx: PreludeContext, body: Record<string, unknown>): Reply {
+function checkVerification(ctx: PreludeContext, { body }: PreludeInput): Reply {
   const v = validateCheck(body);
   if (!v.ok) return v.reply;
   return ok(ctx.state.check(v.value.target.value, v.value.code));
 }
 
-export const PRELUDE_OPERATIONS: Record<PreludeOperation, (ctx: PreludeContext, body: Record<string, unknown>) => Reply> = {
+function lookupPhoneNumber(ctx: PreludeContext, { param, query }: PreludeInput): Reply {
+  const v = validateLookup(param ?? '', query ?? new URLSearchParams());
+  if (!v.ok) return v.reply;
+  const { phoneNumber, cnam } = v.value;
+  return ok(lookupV2(phoneNumber, cnam, ctx.numbers.get(phoneNumber)));
+}
+
+export const PRELUDE_OPERATIONS: Record<PreludeOperation, (ctx: PreludeContext, input: PreludeInput) => Reply> = {
   createVerification,
   checkVerification,
+  lookupPhoneNumber,
 };

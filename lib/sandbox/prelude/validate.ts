@@ -134,3 +134,20 @@ export function validateCheck(body: Body): Valid<CheckVerificationRequestWire> {
   if (typeof code !== 'string' || code === '' || code.length > MAX_CODE) return invalid('code', 'code is required and must be a non-empty string');
   return { ok: true, value: { target: t.value, code } };
 }
+
+/**
+ * `GET /v2/lookup/{phone_number}`: the number from the path (the SDK sends `+` as is; `%2B` works
+ * too) and `type`, which may only be `cnam` (repeated, or comma-separated as the SDK writes it).
+ */
+export function validateLookup(rawPhone: string, query: URLSearchParams): Valid<{ phoneNumber: string; cnam: boolean }> {
+  let phoneNumber = '';
+  try {
+    phoneNumber = decodeURIComponent(rawPhone);
+  } catch {
+    // Malformed percent-encoding: not a phone number either.
+  }
+  if (!isE164(phoneNumber)) return refuse(preludeError('invalid_phone_number', 'phone_number is not a valid E.164 phone number', 'phone_number'));
+  const types = query.getAll('type').flatMap((t) => t.split(','));
+  if (types.some((t) => t !== 'cnam')) return invalid('type', 'type must be cnam');
+  return { ok: true, value: { phoneNumber, cnam: types.length > 0 } };
+}
