@@ -7,7 +7,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { DingOtpStrategy, DingProvider, decline } from 'passport-ding';
 import type { VerificationDetails } from 'passport-ding';
-import { harness, MATRIX } from './helpers/harness.js';
+import { harness, MATRIX, onlyWhen } from './helpers/harness.js';
 import type { TestUser } from './helpers/users.js';
 
 const PHONE = '+14155552671';
@@ -279,7 +279,7 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
 
   // Ding's status API echoes the signals back; V2 has no such read-back (the wire body is checked
   // in prelude-provider.test.ts), so here it only shows the sandbox takes what the strategy sends.
-  describe.runIf(!ding)('send signals (Prelude)', () => {
+  onlyWhen(!ding, describe)('send signals (Prelude)', () => {
     it("sends the client's IP and what signals(req) returns, and the V2 sandbox accepts them", async () => {
       for (const strategy of [
         h.strategy(),
@@ -294,7 +294,7 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
     });
   });
 
-  describe.runIf(ding)('send signals', () => {
+  onlyWhen(ding, describe)('send signals', () => {
     async function statusOf(strategy: DingOtpStrategy, t: ReturnType<typeof h.app>, agent: ReturnType<typeof request.agent>) {
       const sid = (await agent.get('/me')).body.sessionID;
       const stored = (await t.storedPending(sid)) as { i: string };

@@ -11,7 +11,7 @@ import type TestAgent from 'supertest/lib/agent.js';
 import { describe, expect, it } from 'vitest';
 import type { TestApp } from './helpers/app.js';
 import { barrier } from './helpers/barrier.js';
-import { harness, MATRIX } from './helpers/harness.js';
+import { harness, MATRIX, onlyWhen } from './helpers/harness.js';
 import type { CallKind } from './helpers/harness.js';
 
 const PHONE = '+14155552671';
@@ -258,14 +258,14 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
     });
 
     // Ding gives an expiry; Prelude V2 gives none, so ttlSeconds applies.
-    it.runIf(ding)("takes the provider's code lifetime over ttlSeconds", async () => {
+    onlyWhen(ding, it)("takes the provider's code lifetime over ttlSeconds", async () => {
       const t = h.app({ strategies: { ding: h.strategy({ ttlSeconds: 5 }) } });
       const { agent } = await sendCode(t);
       const pending = (await agent.get('/me')).body.pending;
       expect(Date.parse(pending.expiresAt) - Date.parse(pending.nextRetryAt)).toBe(10 * MINUTE - 30_000);
     });
 
-    it.runIf(!ding)('uses ttlSeconds when the provider gives no expiry, and expires the code locally', async () => {
+    onlyWhen(!ding, it)('uses ttlSeconds when the provider gives no expiry, and expires the code locally', async () => {
       const t = h.app({ strategies: { ding: h.strategy({ ttlSeconds: 5 }) } });
       const { agent, code } = await sendCode(t);
       const pending = (await agent.get('/me')).body.pending;
@@ -320,7 +320,7 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
     });
 
     // Ding has a resend cooldown of its own; Prelude V2 has none.
-    it.runIf(ding)('retry_too_soon (429) from the provider, with its next_retry_at', async () => {
+    onlyWhen(ding, it)('retry_too_soon (429) from the provider, with its next_retry_at', async () => {
       const t = h.app({ strategies: { ding: h.strategy({ resendCooldownSeconds: 0 }) } });
       const { agent } = await sendCode(t);
       h.clock.advance(5_000);
@@ -332,7 +332,7 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
       expect(calls('resend')).toBe(1);
     });
 
-    it.runIf(!ding)('with resendCooldownSeconds 0 and no provider cooldown, a resend goes at once', async () => {
+    onlyWhen(!ding, it)('with resendCooldownSeconds 0 and no provider cooldown, a resend goes at once', async () => {
       const t = h.app({ strategies: { ding: h.strategy({ resendCooldownSeconds: 0 }) } });
       const { agent } = await sendCode(t);
       const resends = h.counter('resend');
@@ -342,7 +342,7 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
       await agent.post('/login/code').send({ code: h.code(PHONE) }).expect(200);
     });
 
-    it.runIf(!ding)('a resend after the provider closed the window starts a fresh one: new id, full expiry and attempts', async () => {
+    onlyWhen(!ding, it)('a resend after the provider closed the window starts a fresh one: new id, full expiry and attempts', async () => {
       const t = h.app({ strategies: { ding: h.strategy({ ttlSeconds: 900 }) } });
       const { agent, code } = await sendCode(t);
       await agent.post('/api/verify').send({ code: wrong(code) }).expect(401);

@@ -22,6 +22,14 @@ export const MATRIX: Array<[string, ProviderName, ExpressFactory]> = EXPRESS_VER
 );
 
 /** An upstream call as the strategy makes it; Prelude's resend is its create again. */
+/**
+ * `it` or `describe` for a behaviour only one provider has, registered only where it applies: a
+ * case that cannot happen on a provider is not a skipped test (skips in CI must mean something).
+ */
+export function onlyWhen<T extends (...args: never[]) => unknown>(applies: boolean, register: T): T {
+  return (applies ? register : () => undefined) as T;
+}
+
 export type CallKind = 'send' | 'check' | 'resend';
 const OPERATIONS: Record<ProviderName, Record<CallKind, AnyOperation>> = {
   ding: { send: 'createAuthentication', check: 'check', resend: 'retry' },
