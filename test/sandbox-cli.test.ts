@@ -1,5 +1,5 @@
-// The passport-ding-sandbox CLI as a real process: it prints its URL and credentials, one line per
-// code with a masked number, and exits cleanly on SIGTERM.
+// The passport-ding-sandbox CLI as a real process: it prints its V1 and Prelude V2 URLs and its
+// credentials, one line per code with a masked number (from either API), and exits cleanly on SIGTERM.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
@@ -60,7 +60,22 @@ describe('passport-ding-sandbox CLI', () => {
     const checked = await post('/check', { customer_uuid: customerUuid, authentication_uuid: created.authentication_uuid, check_code: newCode });
     expect(checked.status).toBe('valid');
     expect(code).toMatch(/^\d{8}$/);
+
+    // The Prelude V2 base URL on the same port, with the same key as a Bearer token.
+    const [, preludeUrl] = await waitFor(/prelude url:\s+(http:\/\/127\.0\.0\.1:\d+) /);
+    expect(preludeUrl).toBe(url?.replace(/\/v1$/, ''));
+    const v2 = (path: string, body: unknown): Promise<Record<string, unknown>> =>
+      fetch(`${preludeUrl}/v2${path}`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer cli-key', 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<Record<string, unknown>>);
+    const target = { type: 'phone_number', value: '+15557654321' };
+    expect((await v2('/verification', { target })).status).toBe('success');
+    const [, v2Code] = await waitFor(/code (\d{8}) for \+1••••••4321 \(send\)\n/);
+    expect((await v2('/verification/check', { target, code: v2Code })).status).toBe('success');
     expect(output()).not.toContain('5551234567');
+    expect(output()).not.toContain('5557654321');
 
     child.kill('SIGTERM');
     const [exitCode] = (await once(child, 'close')) as [number | null];

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// passport-ding-sandbox: runs the Ding sandbox and prints its URL, credentials and every code it
-// "sends". Showing codes is the whole point of this command; nothing else in the package logs one.
+// passport-ding-sandbox: runs the Ding sandbox (Ding V1 under /v1, Prelude Verify V2 under /v2)
+// and prints both base URLs, the credentials and every code it "sends". Showing codes is the whole
+// point of this command; nothing else in the package logs one.
 import { parseArgs } from 'node:util';
 import { maskPhone } from './mask.js';
 import { startDingSandbox } from './sandbox.js';
@@ -10,7 +11,8 @@ const USAGE = `Usage: passport-ding-sandbox [options]
 
   --port <n>             port to listen on (default 8420; 0 = any free port)
   --host <addr>          address to bind (default 127.0.0.1)
-  --api-key <key>        API key clients must send as x-api-key (default: random)
+  --api-key <key>        API key clients must send: x-api-key on V1, the Bearer token
+                         on Prelude V2 (default: random)
   --customer-uuid <id>   customer UUID clients must send (default: random)
   --code-length <n>      digits per code (default 6)
   --ttl <seconds>        life of an authentication (default 600)
@@ -93,6 +95,8 @@ async function main(): Promise<void> {
   options.onCode = ({ code, phoneNumber, kind }) => console.log(`code ${code} for ${maskPhone(phoneNumber)} (${kind})`);
   const sandbox = await startDingSandbox(options);
   console.log(`passport-ding-sandbox listening on ${sandbox.url}`);
+  // The V2 base has no /v2: clients (PreludeProvider, @prelude.so/sdk) add it.
+  console.log(`  prelude url:   ${sandbox.preludeUrl} (Prelude Verify V2; the api key is the Bearer token)`);
   console.log(`  api key:       ${sandbox.apiKey}`);
   console.log(`  customer uuid: ${sandbox.customerUuid}`);
   const stop = (): void => {
