@@ -1,6 +1,7 @@
 // The example app, built by a factory so tests can start as many as they like.
 //
-//   const { app, close } = await createApp({ ding: { apiKey, customerUuid, baseUrl } });
+//   const { app, close } = await createApp({ ding: { provider: 'prelude', apiKey } });
+//   const { app, close } = await createApp({ ding: { apiKey, customerUuid, baseUrl } }); // Ding V1
 //   app.listen(3000);
 import type { Store } from 'express-session';
 import { randomBytes } from 'node:crypto';
@@ -20,7 +21,10 @@ import { createSession } from './session.js';
 import { UserStore, type DemoUser } from './users.js';
 
 export interface AppOptions {
-  /** Ding credentials: the real API, or the sandbox's `apiKey`, `customerUuid` and `url`. */
+  /**
+   * The OTP API: Prelude V2 (`{ provider: 'prelude', apiKey, baseUrl? }`, the sandbox's
+   * `preludeUrl`) or Ding V1 (`{ apiKey, customerUuid, baseUrl? }`, the sandbox's `url`).
+   */
   ding: DingCredentials;
   /** The provider is the sandbox: show the sandbox hints, and allow the defaults below. */
   sandbox?: boolean;

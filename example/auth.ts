@@ -12,12 +12,14 @@ export const SECOND_FACTOR = 'ding-2fa';
 
 export type CountryCode = NonNullable<DingOtpStrategyOptions['defaultCountry']>;
 
-export interface DingCredentials {
-  apiKey: string;
-  customerUuid: string;
-  /** Ding API base URL with `/v1` (the sandbox's `url`); the real API when absent. */
-  baseUrl?: string | undefined;
-}
+/**
+ * The OTP API's credentials: Ding V1 (`apiKey` + `customerUuid`; `baseUrl` with `/v1`, the
+ * sandbox's `url`) or Prelude Verify V2 (`provider: 'prelude'` + `apiKey`; `baseUrl` without
+ * `/v2`, the sandbox's `preludeUrl`). The real API when `baseUrl` is absent.
+ */
+export type DingCredentials =
+  | { provider?: 'ding'; apiKey: string; customerUuid: string; baseUrl?: string | undefined }
+  | { provider: 'prelude'; apiKey: string; baseUrl?: string | undefined };
 
 /** This app's Passport instance (the type of `new passport.Passport()`). */
 export type Passport = passport.Authenticator;
@@ -32,8 +34,9 @@ export function currentUser(req: Request): User | undefined {
   return req.user as User | undefined;
 }
 
-// Signals Ding uses against SMS pumping: the client's IP (Express computes it; mind
-// `trust proxy`) and a little about the device.
+// Signals Ding and Prelude use against SMS pumping: the client's IP (Express computes it; mind
+// `trust proxy`) and a little about the device (Prelude reads the user agent too; Ding has no
+// field for it).
 function signals(req: Request): SendContext {
   const userAgent = req.get('user-agent');
   return {
@@ -65,10 +68,12 @@ export function createAuth(options: {
 }): AuthSetup {
   const { users, logger } = options;
   const authenticator = new passport.Passport();
-  const common = {
-    apiKey: options.ding.apiKey,
-    customerUuid: options.ding.customerUuid,
-    ...(options.ding.baseUrl ? { baseUrl: options.ding.baseUrl } : {}),
+  const api = options.ding;
+  const common: DingOtpStrategyOptions = {
+    // One option switches the backend: routes, pages and outcome codes stay the same.
+    ...(api.provider === 'prelude' ? { provider: 'prelude' as const } : { customerUuid: api.customerUuid }),
+    apiKey: api.apiKey,
+    ...(api.baseUrl ? { baseUrl: api.baseUrl } : {}),
     ...(options.defaultCountry ? { defaultCountry: options.defaultCountry } : {}),
     signals,
     ...(options.now ? { now: options.now } : {}),

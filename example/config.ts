@@ -3,9 +3,19 @@ import { isSupportedCountry } from 'libphonenumber-js';
 import type { CountryCode } from './auth.js';
 import type { DemoUser } from './users.js';
 
+/** The OTP API the example talks to: Prelude Verify V2, or Ding V1 (deprecated by its owner). */
+export type ProviderName = 'ding' | 'prelude';
+
 export interface Config {
-  /** Ding credentials, or undefined for sandbox mode. */
+  /**
+   * Which API: `prelude` when PRELUDE_API_KEY is set, else EXAMPLE_PROVIDER (`ding` or
+   * `prelude`, default `ding`). In sandbox mode it picks the sandbox's V1 or V2 endpoints.
+   */
+  provider: ProviderName;
+  /** Ding V1 credentials, or undefined. */
   ding: { apiKey: string; customerUuid: string; baseUrl: string | undefined } | undefined;
+  /** Prelude Verify V2 credentials, or undefined. With neither set: sandbox mode. */
+  prelude: { apiKey: string; baseUrl: string | undefined } | undefined;
   port: number;
   host: string;
   sessionSecret: string | undefined;
@@ -33,23 +43,40 @@ function trustProxy(value: string | undefined): boolean | number | string | unde
   return value;
 }
 
+/** EXAMPLE_PROVIDER, checked against the credentials that are set. */
+function providerName(value: string | undefined, ding: boolean, prelude: boolean): ProviderName {
+  const name = value?.trim().toLowerCase() || undefined;
+  if (name !== undefined && name !== 'ding' && name !== 'prelude') {
+    throw new ConfigError(`EXAMPLE_PROVIDER must be ding or prelude (got "${value}")`);
+  }
+  if (ding && prelude) throw new ConfigError('Set PRELUDE_API_KEY (Prelude V2) or DING_API_KEY and DING_CUSTOMER_UUID (Ding V1), not both');
+  if (prelude && name === 'ding') throw new ConfigError('EXAMPLE_PROVIDER=ding needs DING_API_KEY and DING_CUSTOMER_UUID, not PRELUDE_API_KEY');
+  if (ding && name === 'prelude') throw new ConfigError('EXAMPLE_PROVIDER=prelude needs PRELUDE_API_KEY, not Ding credentials');
+  return prelude ? 'prelude' : (name ?? 'ding');
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const apiKey = env.DING_API_KEY || undefined;
   const customerUuid = env.DING_CUSTOMER_UUID || undefined;
   if ((apiKey === undefined) !== (customerUuid === undefined)) {
     throw new ConfigError('Set both DING_API_KEY and DING_CUSTOMER_UUID for the real API, or neither for the sandbox');
   }
+  const preludeKey = env.PRELUDE_API_KEY || undefined;
+  const provider = providerName(env.EXAMPLE_PROVIDER, apiKey !== undefined, preludeKey !== undefined);
+  const live = apiKey !== undefined || preludeKey !== undefined;
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number (got "${env.PORT}")`);
   const country = env.DEFAULT_COUNTRY?.toUpperCase() || undefined;
   if (country !== undefined && !isSupportedCountry(country)) throw new ConfigError(`DEFAULT_COUNTRY must be an ISO country code such as US (got "${country}")`);
   const demoPhone = env.DEMO_PHONE || undefined;
   const demoPassword = env.DEMO_PASSWORD || undefined;
-  if (apiKey && (demoPhone === undefined) !== (demoPassword === undefined)) {
+  if (live && (demoPhone === undefined) !== (demoPassword === undefined)) {
     throw new ConfigError('Set both DEMO_PHONE and DEMO_PASSWORD to enable the second-factor demo user with the real API');
   }
   return {
+    provider,
     ding: apiKey && customerUuid ? { apiKey, customerUuid, baseUrl: env.DING_BASE_URL || undefined } : undefined,
+    prelude: preludeKey ? { apiKey: preludeKey, baseUrl: env.PRELUDE_BASE_URL || undefined } : undefined,
     port,
     host: env.HOST || '127.0.0.1',
     sessionSecret: env.SESSION_SECRET || undefined,

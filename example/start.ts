@@ -1,12 +1,15 @@
 // `npm start`: the example on http://localhost:3000.
 //
-// Without DING_API_KEY / DING_CUSTOMER_UUID it starts the Ding sandbox in this process, so it
-// works offline and sends no SMS: each code is printed here instead. With them, it uses the
-// real Ding API. See ../README.md for every variable.
+// With PRELUDE_API_KEY it uses the real Prelude Verify V2 API; with DING_API_KEY and
+// DING_CUSTOMER_UUID, the real Ding V1 API. With neither it starts the sandbox in this process,
+// so it works offline and sends no SMS: each code is printed here instead. The sandbox is spoken
+// to over Ding V1, or over Prelude V2 with EXAMPLE_PROVIDER=prelude. See ../README.md for every
+// variable.
 import type { AddressInfo } from 'node:net';
 import { startDingSandbox } from 'passport-ding/sandbox';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { createApp, DEFAULT_DEMO_USER } from './app.js';
+import type { DingCredentials } from './auth.js';
 import { ConfigError, readConfig } from './config.js';
 import { createLogger } from './logger.js';
 import { formatPhone, maskPhoneForPage } from './views/phone.js';
@@ -15,16 +18,20 @@ async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger();
   let sandbox: DingSandbox | undefined;
-  let ding = config.ding;
-  if (!ding) {
+  let api: DingCredentials | undefined = config.prelude ? { provider: 'prelude', ...config.prelude } : config.ding;
+  if (!api) {
     sandbox = await startDingSandbox({
       // The sandbox's whole point: the code you would have received by SMS, right here.
       onCode: (event) => console.log(`\n  [sandbox] code ${event.code} for ${maskPhoneForPage(event.phoneNumber)}${event.kind === 'retry' ? ' (resend)' : ''}\n`),
     });
-    ding = { apiKey: sandbox.apiKey, customerUuid: sandbox.customerUuid, baseUrl: sandbox.url };
+    api =
+      config.provider === 'prelude'
+        ? { provider: 'prelude', apiKey: sandbox.apiKey, baseUrl: sandbox.preludeUrl }
+        : { apiKey: sandbox.apiKey, customerUuid: sandbox.customerUuid, baseUrl: sandbox.url };
   }
+  const apiName = config.provider === 'prelude' ? 'Prelude Verify V2' : 'Ding V1';
   const example = await createApp({
-    ding,
+    ding: api,
     sandbox: sandbox !== undefined,
     sessionSecret: config.sessionSecret,
     secureCookies: config.secureCookies,
@@ -46,10 +53,10 @@ async function main(): Promise<void> {
 
   const lines = sandbox
     ? [
-        'passport-ding example: SANDBOX MODE (offline; no SMS is sent, codes are printed here)',
+        `passport-ding example: SANDBOX MODE, ${apiName} endpoints (offline; no SMS is sent, codes are printed here)`,
         `  Open ${url} and sign in with any valid number, e.g. +1 201 555 0142`,
       ]
-    : ['passport-ding example: real Ding API (codes go out by SMS)', `  Open ${url}`];
+    : [`passport-ding example: real ${apiName} API (codes go out by SMS)`, `  Open ${url}`];
   if (demo) {
     lines.push(`  Second-factor demo: ${url}/login/password  user "${demo.username}", password "${demo.password}"` +
       (sandbox ? `, phone ${formatPhone(demo.phone)}` : ''));
@@ -57,7 +64,8 @@ async function main(): Promise<void> {
   lines.push(`  Sessions: ${config.redisUrl ? 'Redis (REDIS_URL)' : 'in memory (set REDIS_URL to share them between instances)'}`);
   if (sandbox) {
     lines.push('  The session secret is random per start (set SESSION_SECRET to keep sessions across restarts).');
-    lines.push('  For the real API, set DING_API_KEY and DING_CUSTOMER_UUID. Stop with Ctrl+C.');
+    lines.push('  For the real API, set PRELUDE_API_KEY (Prelude Verify V2), or DING_API_KEY and DING_CUSTOMER_UUID');
+    lines.push('  (Ding V1, deprecated). EXAMPLE_PROVIDER=prelude runs this sandbox over V2. Stop with Ctrl+C.');
   } else if (config.secureCookies !== false) {
     lines.push('  Cookies are Secure (HTTPS only). Behind a TLS proxy set TRUST_PROXY=1; on plain http locally set COOKIE_SECURE=false.');
   }

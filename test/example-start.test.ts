@@ -38,6 +38,8 @@ describe('start script (npm start)', () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1' };
     delete env.DING_API_KEY;
     delete env.DING_CUSTOMER_UUID;
+    delete env.PRELUDE_API_KEY;
+    delete env.EXAMPLE_PROVIDER;
     delete env.REDIS_URL;
     child = spawn(process.execPath, [tsx, 'example/start.ts'], { cwd: root, env });
     child.stdout.setEncoding('utf8');
@@ -46,7 +48,8 @@ describe('start script (npm start)', () => {
     child.stderr.on('data', (chunk: string) => (output += chunk));
 
     const [, port] = await waitFor(/Open http:\/\/localhost:(\d+)/);
-    expect(output).toContain('SANDBOX MODE');
+    // No credentials and no EXAMPLE_PROVIDER: the sandbox over Ding V1, as before.
+    expect(output).toContain('SANDBOX MODE, Ding V1 endpoints');
     expect(output).toContain('Second-factor demo');
     const base = `http://127.0.0.1:${port}`;
 
@@ -80,7 +83,7 @@ describe('start script (npm start)', () => {
 describe('configuration', () => {
   it('reads the environment, with sandbox mode when no credentials are set', () => {
     const empty = readConfig({});
-    expect(empty).toMatchObject({ ding: undefined, port: 3000, host: '127.0.0.1', redisUrl: undefined, secureCookies: undefined });
+    expect(empty).toMatchObject({ provider: 'ding', ding: undefined, prelude: undefined, port: 3000, host: '127.0.0.1', redisUrl: undefined, secureCookies: undefined });
     const live = readConfig({
       DING_API_KEY: 'k', DING_CUSTOMER_UUID: 'u', PORT: '8080', COOKIE_SECURE: 'false', TRUST_PROXY: '1',
       DEFAULT_COUNTRY: 'fr', DEMO_PHONE: '+33612345678', DEMO_PASSWORD: 'pw',
@@ -90,6 +93,24 @@ describe('configuration', () => {
       defaultCountry: 'FR', demoUser: { username: 'demo', password: 'pw', phone: '+33612345678' },
     });
     expect(readConfig({ TRUST_PROXY: 'loopback' }).trustProxy).toBe('loopback');
+  });
+
+  it('switches to Prelude V2 on PRELUDE_API_KEY, and runs the sandbox over V2 with EXAMPLE_PROVIDER=prelude', () => {
+    expect(readConfig({ PRELUDE_API_KEY: 'pk' })).toMatchObject({ provider: 'prelude', prelude: { apiKey: 'pk', baseUrl: undefined }, ding: undefined });
+    expect(readConfig({ PRELUDE_API_KEY: 'pk', PRELUDE_BASE_URL: 'https://eu.example.test', EXAMPLE_PROVIDER: 'Prelude' }).prelude)
+      .toEqual({ apiKey: 'pk', baseUrl: 'https://eu.example.test' });
+    expect(readConfig({ EXAMPLE_PROVIDER: 'prelude' })).toMatchObject({ provider: 'prelude', prelude: undefined, ding: undefined });
+    expect(readConfig({ EXAMPLE_PROVIDER: 'ding' })).toMatchObject({ provider: 'ding', prelude: undefined, ding: undefined });
+    expect(readConfig({ DING_API_KEY: 'k', DING_CUSTOMER_UUID: 'u', EXAMPLE_PROVIDER: 'ding' }).provider).toBe('ding');
+    // The demo user needs both settings with either real API.
+    expect(() => readConfig({ PRELUDE_API_KEY: 'pk', DEMO_PHONE: '+33612345678' })).toThrow(/DEMO_PHONE and DEMO_PASSWORD/);
+  });
+
+  it('refuses a provider that does not match the credentials, or both APIs at once', () => {
+    expect(() => readConfig({ EXAMPLE_PROVIDER: 'twilio' })).toThrow(/EXAMPLE_PROVIDER must be ding or prelude/);
+    expect(() => readConfig({ PRELUDE_API_KEY: 'pk', DING_API_KEY: 'k', DING_CUSTOMER_UUID: 'u' })).toThrow(/not both/);
+    expect(() => readConfig({ PRELUDE_API_KEY: 'pk', EXAMPLE_PROVIDER: 'ding' })).toThrow(ConfigError);
+    expect(() => readConfig({ DING_API_KEY: 'k', DING_CUSTOMER_UUID: 'u', EXAMPLE_PROVIDER: 'prelude' })).toThrow(/PRELUDE_API_KEY/);
   });
 
   it('refuses half-set credentials and bad values with a plain message', () => {
@@ -102,5 +123,6 @@ describe('configuration', () => {
 
   it('needs a session secret outside sandbox mode', async () => {
     await expect(createApp({ ding: { apiKey: 'k', customerUuid: '00000000-0000-4000-8000-000000000000' } })).rejects.toThrow(/sessionSecret/);
+    await expect(createApp({ ding: { provider: 'prelude', apiKey: 'pk' } })).rejects.toThrow(/sessionSecret/);
   });
 });
