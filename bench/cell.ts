@@ -13,6 +13,8 @@ export interface CellOptions {
   logins: number;
   warmup: number;
   maxSeconds: number;
+  /** The sandbox's delay before each answer, ms. */
+  latencyMs: number;
   cpuProfDir?: string | undefined;
 }
 
@@ -55,7 +57,7 @@ async function probePending(origin: string): Promise<PendingProbe> {
 
 export async function runCell(options: CellOptions, round: number): Promise<CellResult> {
   const { startDingSandbox } = await loadSandbox();
-  const sandbox = await startDingSandbox();
+  const sandbox = await startDingSandbox({ latencyMs: options.latencyMs });
   const child = await startServerChild(
     options.variant,
     { url: sandbox.url, apiKey: sandbox.apiKey, customerUuid: sandbox.customerUuid },

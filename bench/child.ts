@@ -9,6 +9,7 @@ import type { VariantName } from './variants/index.js';
 
 export interface ServerChild {
   origin: string;
+  pid: number;
   poolSize: number | null;
   usage(): Promise<Usage>;
   /** Collects garbage (the child runs with --expose-gc), then reads usage. */
@@ -72,6 +73,7 @@ export async function startServerChild(variant: VariantName, ding: DingTarget, o
   const { port, poolSize } = await ready;
   return {
     origin: `http://127.0.0.1:${port}`,
+    pid: child.pid ?? 0,
     poolSize,
     usage: () => ask('usage'),
     gcUsage: () => ask('gc'),

@@ -6,6 +6,7 @@
 //   BENCH_CONCURRENCY=1,16,64
 //   BENCH_VARIANTS=strategy,floor,fetch
 //   BENCH_MAX_SECONDS=60     per cell: stop starting logins after this long
+//   BENCH_LATENCY_MS=0       the sandbox's delay before each answer (0: the strategy's own cost)
 //   BENCH_LEAK_LOGINS=100000 logins through the strategy app for the leak check (0: skip)
 //   BENCH_LEAK_CONCURRENCY=16
 //   BENCH_MICRO=1            also time the strategy's pieces alone (micro.ts; 0: skip)
@@ -22,6 +23,7 @@ export interface BenchConfig {
   concurrency: number[];
   variants: VariantName[];
   maxSeconds: number;
+  latencyMs: number;
   leakLogins: number;
   leakConcurrency: number;
   micro: boolean;
@@ -58,6 +60,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     concurrency,
     variants,
     maxSeconds: count(env, 'BENCH_MAX_SECONDS', 60, 1),
+    latencyMs: count(env, 'BENCH_LATENCY_MS', 0),
     leakLogins: count(env, 'BENCH_LEAK_LOGINS', 100_000),
     leakConcurrency: count(env, 'BENCH_LEAK_CONCURRENCY', 16, 1),
     micro: env.BENCH_MICRO !== '0',

@@ -35,6 +35,9 @@ export interface LeakResult {
   /** Least-squares trend over the samples, bytes per login. */
   heapSlopeBytesPerLogin: number;
   rssSlopeBytesPerLogin: number;
+  /** The same over the second half of the samples only (after bounded caches have filled). */
+  heapSlopeSecondHalf: number;
+  rssSlopeSecondHalf: number;
   /** Sessions left in the server's store at the end (0 expected: every login logged out). */
   sessionsLeft: number;
   peakRssBytes: number;
@@ -76,6 +79,7 @@ export async function runLeak(options: LeakOptions, progress: (line: string) => 
     const sessions = (await (await fetch(`${child.origin}/bench/sessions`)).json()) as { sessions: number };
     const after = samples[samples.length - 1] ?? before;
     const end = await child.usage();
+    const secondHalf = samples.slice(Math.floor(samples.length / 2));
     return {
       requested: options.logins,
       logins: done,
@@ -87,6 +91,8 @@ export async function runLeak(options: LeakOptions, progress: (line: string) => 
       samples,
       heapSlopeBytesPerLogin: slope(samples.map((s) => ({ x: s.logins, y: s.heapUsed }))),
       rssSlopeBytesPerLogin: slope(samples.map((s) => ({ x: s.logins, y: s.rss }))),
+      heapSlopeSecondHalf: slope(secondHalf.map((s) => ({ x: s.logins, y: s.heapUsed }))),
+      rssSlopeSecondHalf: slope(secondHalf.map((s) => ({ x: s.logins, y: s.rss }))),
       sessionsLeft: sessions.sessions,
       peakRssBytes: end.maxRss,
     };

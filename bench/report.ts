@@ -87,8 +87,8 @@ export function formatLeak(leak: LeakResult): string {
   const growth = (a: number, b: number): string => `${mb(a)} -> ${mb(b)} MB`;
   return [
     `leak check: ${leak.logins} logins (of ${leak.requested}) through the strategy app, concurrency ${leak.concurrency}, ${leak.elapsedSec.toFixed(0)} s, ${leak.failed} failed`,
-    `  heap after gc: ${growth(leak.before.heapUsed, leak.after.heapUsed)}, trend ${leak.heapSlopeBytesPerLogin.toFixed(2)} bytes/login`,
-    `  rss after gc:  ${growth(leak.before.rss, leak.after.rss)}, trend ${leak.rssSlopeBytesPerLogin.toFixed(2)} bytes/login`,
+    `  heap after gc: ${growth(leak.before.heapUsed, leak.after.heapUsed)}, trend ${leak.heapSlopeBytesPerLogin.toFixed(2)} bytes/login (second half ${leak.heapSlopeSecondHalf.toFixed(2)})`,
+    `  rss after gc:  ${growth(leak.before.rss, leak.after.rss)}, trend ${leak.rssSlopeBytesPerLogin.toFixed(2)} bytes/login (second half ${leak.rssSlopeSecondHalf.toFixed(2)})`,
     `  sessions left in the store: ${leak.sessionsLeft}; peak RSS ${mb(leak.peakRssBytes)} MB`,
   ].join('\n');
 }

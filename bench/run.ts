@@ -26,14 +26,14 @@ async function main(): Promise<void> {
   if ((start.loadAverage[0] ?? 0) > start.cores / 2) {
     log(`  note: the machine is busy (load ${start.loadAverage[0]} on ${start.cores} cores); absolute figures will be low and noisy, ratios less so`);
   }
-  log(`  ${config.logins} logins per cell (+${config.warmup} warm-up), ${config.rounds} round(s), concurrency ${config.concurrency.join('/')}, variants ${config.variants.join('/')}\n`);
+  log(`  ${config.logins} logins per cell (+${config.warmup} warm-up), ${config.rounds} round(s), concurrency ${config.concurrency.join('/')}, variants ${config.variants.join('/')}, sandbox latency ${config.latencyMs} ms\n`);
 
   const cells: CellResult[] = [];
   for (let r = 0; r < config.rounds; r++) {
     for (const concurrency of config.concurrency) {
       for (const variant of rotate(config.variants, r)) {
         const cell = await runCell(
-          { variant, concurrency, logins: config.logins, warmup: config.warmup, maxSeconds: config.maxSeconds, cpuProfDir: config.cpuProfDir },
+          { variant, concurrency, logins: config.logins, warmup: config.warmup, maxSeconds: config.maxSeconds, latencyMs: config.latencyMs, cpuProfDir: config.cpuProfDir },
           r,
         );
         cells.push(cell);
