@@ -408,7 +408,7 @@ describe('resend', () => {
     expect(await provider().resend({ id: 'vrf_x', phoneNumber })).toEqual({ status: 'exhausted' });
   });
 
-  it('sends the target only (and the provider-wide options)', async () => {
+  it('without signals, sends the target only (and the provider-wide options)', async () => {
     await withStub(
       [{ status: 200, body: { ...CREATED, status: 'retry' } }],
       async (p, seen) => {
@@ -416,6 +416,29 @@ describe('resend', () => {
         expect(seen[0]?.body).toEqual({ target: { type: 'phone_number', value: PHONE }, options: { method: 'voice' } });
       },
       { method: 'voice' },
+    );
+  });
+
+  it('is a create: it carries the resend request\'s signals and message settings, as a send does', async () => {
+    await withStub(
+      [{ status: 200, body: { ...CREATED, status: 'retry' } }],
+      async (p, seen) => {
+        const result = await p.resend({
+          id: CREATED.id,
+          phoneNumber: PHONE,
+          signals: { ip: '::ffff:198.51.100.9', userAgent: 'Mozilla/5.0 (resend)', deviceType: 'WEB', isReturningUser: true },
+          locale: 'fr-FR',
+          correlationId: 'login-7',
+        });
+        expect(result).toEqual({ status: 'sent', id: CREATED.id });
+        // The id is not part of a V2 create; is_trusted_user / existing_user are never sent by default.
+        expect(seen[0]?.body).toEqual({
+          target: { type: 'phone_number', value: PHONE },
+          signals: { ip: '198.51.100.9', user_agent: 'Mozilla/5.0 (resend)', device_platform: 'web' },
+          options: { locale: 'fr-FR' },
+          metadata: { correlation_id: 'login-7' },
+        });
+      },
     );
   });
 });

@@ -7,6 +7,7 @@ import type { PendingState } from '../pending.js';
 import { normalizePhone } from '../phone.js';
 import type { ActionContext, ActionResult } from './context.js';
 import { admitSend, PASS, refuse, secondsUntil, unexpected } from './context.js';
+import { sendRequest } from './send.js';
 
 export async function retry(ctx: ActionContext): Promise<ActionResult> {
   const { session, settings, provider } = ctx;
@@ -36,10 +37,13 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
   if (now < pending.nextRetryAt) {
     return refuse(ctx, 'retry_too_soon', { retryAfter: secondsUntil(pending.nextRetryAt, now) });
   }
+  // The resend's own signals (its IP, its user agent), read before anything is spent, as at send.
+  // Prelude's resend is a create and sends them; Ding's /retry takes none.
+  const context = await settings.signals(ctx.req);
   const refused = await admitSend(ctx, pending.phoneNumber, { action: 'retry' });
   if (refused) return refused;
 
-  const result = await provider.resend({ id: pending.id, phoneNumber: pending.phoneNumber });
+  const result = await provider.resend({ ...sendRequest(pending.phoneNumber, context), id: pending.id });
   switch (result.status) {
     case 'sent': {
       const next: PendingState = {

@@ -72,7 +72,8 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   }
 }
 
-function sendRequest(phoneNumber: string, context: SendContext): SendRequest {
+/** `signals(req)`'s answer as a provider request: the fraud signals apart from the message settings. */
+export function sendRequest(phoneNumber: string, context: SendContext): SendRequest {
   const { locale, correlationId, templateId, senderId, callbackUrl, appRealm, ...signals } = context;
   const request: SendRequest = { phoneNumber, signals };
   if (locale !== undefined) request.locale = locale;

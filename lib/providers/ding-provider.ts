@@ -101,6 +101,8 @@ export class DingProvider implements OtpProvider {
   async resend(request: ResendRequest): Promise<ResendResult> {
     let reply;
     try {
+      // Ding's POST /retry takes the authentication UUID and nothing else: the request's signals
+      // and message settings have no field there and are not sent (the first send's apply).
       reply = await this.client.retry({ authenticationUuid: request.id });
     } catch (err) {
       if (isUnknownAuthentication(err)) return { status: 'not_found' };

@@ -186,14 +186,14 @@ export class PreludeProvider implements OtpProvider {
   /**
    * V2 has no retry call: the same create inside the open window is the resend. `retry` keeps the
    * id; `success` means the window had ended (expired, or closed by a check) and a fresh one began
-   * with a new id; either way a code was sent.
+   * with a new id; either way a code was sent. Being a create, it carries the resend request's own
+   * signals (IP, user agent, device) and message settings, which Prelude scores like a send's.
    */
   async resend(request: ResendRequest): Promise<ResendResult> {
     requireString(request?.phoneNumber, 'phoneNumber');
     let reply: CreateVerificationResponse;
     try {
-      // The interface passes no signals to a resend; the window keeps those of the first send.
-      reply = await this.createVerification(request.phoneNumber, this.#extras({ phoneNumber: request.phoneNumber }));
+      reply = await this.createVerification(request.phoneNumber, this.#extras(request));
     } catch (err) {
       if (isRateLimit(err)) return { status: 'exhausted' };
       throw err;

@@ -66,9 +66,15 @@ export interface CheckResult {
   status: CheckStatus;
 }
 
-export interface ResendRequest {
+/**
+ * A resend: the pending verification's id and number, with the signals and message settings the
+ * app's `signals(req)` gives for the resend's own request (the same fields as a send). Providers
+ * use what their API takes: Prelude's resend is a create and sends them all; Ding's /retry takes
+ * only the id.
+ */
+export interface ResendRequest extends SendRequest {
+  /** The provider's id for the pending verification. */
   id: string;
-  phoneNumber: string;
 }
 
 export interface ResendResult {
