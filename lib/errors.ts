@@ -30,7 +30,7 @@ export class PassportDingError extends Error {
 export class DingApiError extends PassportDingError {
   override readonly code = 'DING_API_ERROR';
   override readonly status = 502;
-  /** The provider's HTTP status (400 for Ding V1's documented errors). */
+  /** The provider's HTTP status: 400 for Ding V1's documented errors, any 4xx for Prelude V2. */
   readonly upstreamStatus: number;
   readonly apiCode: string;
   /** The API's own text, phone numbers masked: for logs, never for the end user. */

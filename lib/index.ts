@@ -55,7 +55,13 @@ export type {
 
 // Prelude Verify V2, Ding's successor: `new DingOtpStrategy({ provider: 'prelude', apiKey })`.
 export { DEFAULT_PRELUDE_BASE_URL, PreludeApiError, PreludeProvider } from './providers/prelude.js';
-export type { CheckVerificationResponse, CreateVerificationResponse, PreludeProviderOptions } from './providers/prelude.js';
+export type {
+  CheckVerificationResponse,
+  CreateVerificationResponse,
+  NetworkInfo as PreludeNetworkInfo,
+  PreludeLookupResponse,
+  PreludeProviderOptions,
+} from './providers/prelude.js';
 
 // Abuse limits and send gates (on by default in memory; share them through Redis).
 export { LimitStoreError } from './limits/limits.js';

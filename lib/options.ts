@@ -126,7 +126,7 @@ export interface DingOtpStrategyOptionsBase {
    * `verify` succeeds with `req.user`.
    */
   secondFactor?: (req: Request) => string | null | undefined | Promise<string | null | undefined>;
-  /** Fraud signals and message settings per send. Default: `{ ip: req.ip }`. */
+  /** Fraud signals and message settings for each send and resend. Default: `{ ip: req.ip }`. */
   signals?: (req: Request) => SendContext | Promise<SendContext>;
   /** Wrong codes allowed per verification before it is dropped. Default 5. */
   maxAttempts?: number;
