@@ -8,6 +8,7 @@
 // undefined. Messages name the field, never its value (values can be phone numbers or codes).
 
 import { DingApiError, DingUnavailableError } from '../errors.js';
+import { compact, ReplyFields } from './reply-fields.js';
 import {
   ATTEMPT_STATUSES,
   AUTHENTICATION_STATUSES,
@@ -129,179 +130,45 @@ export interface LookupResponse {
   lineType?: LineType;
 }
 
-// ---------------------------------------------------------------------------------------------
-// A tiny field reader
-
-class Fields {
-  readonly #op: string;
-  readonly #obj: Record<string, unknown>;
-  readonly #where: string;
-
-  constructor(op: string, value: unknown, where = 'reply') {
-    this.#op = op;
-    this.#where = where;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw this.#bad('is not a JSON object');
-    this.#obj = value as Record<string, unknown>;
-  }
-
-  #bad(what: string): DingUnavailableError {
-    return new DingUnavailableError('malformed_response', `Ding ${this.#op}: ${this.#where} ${what}`);
-  }
-
-  #get(key: string, required: boolean): unknown {
-    const v = this.#obj[key];
-    // JSON null is treated as absent: the spec has no nullable fields, but absence is allowed.
-    if (v === undefined || v === null) {
-      if (required) throw this.#bad(`lacks \`${key}\``);
-      return undefined;
-    }
-    return v;
-  }
-
-  string(key: string, required: true): string;
-  string(key: string, required?: false): string | undefined;
-  string(key: string, required = false): string | undefined {
-    const v = this.#get(key, required);
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string') throw this.#bad(`has a non-string \`${key}\``);
-    return v;
-  }
-
-  uuid(key: string, required: true): string;
-  uuid(key: string, required?: false): string | undefined;
-  uuid(key: string, required = false): string | undefined {
-    const v = this.string(key, required as false);
-    if (v !== undefined && !UUID.test(v)) throw this.#bad(`has a \`${key}\` that is not a UUID`);
-    return v;
-  }
-
-  boolean(key: string): boolean | undefined {
-    const v = this.#get(key, false);
-    if (v === undefined) return undefined;
-    if (typeof v !== 'boolean') throw this.#bad(`has a non-boolean \`${key}\``);
-    return v;
-  }
-
-  number(key: string): number | undefined {
-    const v = this.#get(key, false);
-    if (v === undefined) return undefined;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw this.#bad(`has a non-numeric \`${key}\``);
-    return v;
-  }
-
-  count(key: string): number | undefined {
-    const v = this.number(key);
-    if (v !== undefined && (!Number.isInteger(v) || v < 0)) throw this.#bad(`has a \`${key}\` that is not a count`);
-    return v;
-  }
-
-  oneOf<T extends string>(key: string, values: readonly T[], required: true): T;
-  oneOf<T extends string>(key: string, values: readonly T[], required?: false): T | undefined;
-  oneOf<T extends string>(key: string, values: readonly T[], required = false): T | undefined {
-    const v = this.string(key, required as false);
-    if (v === undefined) return undefined;
-    if (!(values as readonly string[]).includes(v)) throw this.#bad(`has an unknown \`${key}\` value`);
-    return v as T;
-  }
-
-  date(key: string, required: true): Date;
-  date(key: string, required?: false): Date | undefined;
-  date(key: string, required = false): Date | undefined {
-    const v = this.string(key, required as false);
-    if (v === undefined) return undefined;
-    const d = parseDateTime(v);
-    if (!d) throw this.#bad(`has a \`${key}\` that is not an RFC 3339 date-time with a zone`);
-    return d;
-  }
-
-  object(key: string): Fields | undefined {
-    const v = this.#get(key, false);
-    return v === undefined ? undefined : new Fields(this.#op, v, `\`${key}\``);
-  }
-
-  array(key: string): unknown[] | undefined {
-    const v = this.#get(key, false);
-    if (v === undefined) return undefined;
-    if (!Array.isArray(v)) throw this.#bad(`has a non-array \`${key}\``);
-    return v;
-  }
-}
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
 }
 
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))$/;
-
-/**
- * RFC 3339 `date-time`: a zone (`Z` or `±hh:mm`) is required, as in Ding's own SDK; a zone-less
- * time would be read in the server's local zone and silently shift expiry times. Fractions beyond
- * milliseconds (Ding has sent nanoseconds) are truncated.
- */
-export function parseDateTime(value: string): Date | undefined {
-  const m = DATE_TIME.exec(value);
-  if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  // 60 is a leap second; Date has none, so it rolls into the next minute.
-  if (hour > 23 || minute > 59 || second > 60) return undefined;
-  let offsetMinutes = 0;
-  if (m[8] === undefined) {
-    const oh = Number(m[10]);
-    const om = Number(m[11]);
-    if (oh > 23 || om > 59) return undefined;
-    offsetMinutes = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
-  }
-  const t = Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;
-  return Number.isFinite(t) ? new Date(t) : undefined;
-}
-
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-/** Drops keys whose value is undefined, so results compare and print cleanly. */
-function compact<T extends object>(o: T): T {
-  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] === undefined) delete o[key];
-  return o;
-}
-
 // ---------------------------------------------------------------------------------------------
 // One parser per operation
 
 export function parseCreateAuthentication(body: unknown): CreateAuthenticationResponse {
-  const f = new Fields('createAuthentication', body);
+  const f = new ReplyFields('Ding createAuthentication', body);
   const status = f.oneOf('status', AUTHENTICATION_STATUSES, true);
   if (status === 'pending') {
     // A code is on its way: the caller needs the id to check it and the time it was sent.
     return compact({
       status,
-      authenticationUuid: f.uuid('authentication_uuid', true),
+      authenticationUuid: f.matching('authentication_uuid', UUID, 'a UUID', true),
       createdAt: f.date('created_at', true),
       expiresAt: f.date('expires_at'),
     });
   }
   return compact({
     status,
-    authenticationUuid: f.uuid('authentication_uuid'),
+    authenticationUuid: f.matching('authentication_uuid', UUID, 'a UUID'),
     createdAt: f.date('created_at'),
     expiresAt: f.date('expires_at'),
   });
 }
 
 export function parseCheck(body: unknown, authenticationUuid: string): CheckResponse {
-  const f = new Fields('check', body);
-  const echo = f.uuid('authentication_uuid');
+  const f = new ReplyFields('Ding check', body);
+  const echo = f.matching('authentication_uuid', UUID, 'a UUID');
   checkEcho('check', echo, authenticationUuid);
   return compact({ authenticationUuid: echo, status: f.oneOf('status', CHECK_STATUSES, true) });
 }
 
 export function parseRetry(body: unknown, authenticationUuid: string): RetryResponse {
-  const f = new Fields('retry', body);
-  const echo = f.uuid('authentication_uuid');
+  const f = new ReplyFields('Ding retry', body);
+  const echo = f.matching('authentication_uuid', UUID, 'a UUID');
   checkEcho('retry', echo, authenticationUuid);
   return compact({
     authenticationUuid: echo,
@@ -320,16 +187,16 @@ function checkEcho(op: string, echo: string | undefined, sent: string): void {
 }
 
 export function parseFeedback(body: unknown): FeedbackResponse {
-  const f = new Fields('feedback', body);
+  const f = new ReplyFields('Ding feedback', body);
   return compact({ uuid: f.string('uuid') });
 }
 
 export function parseAuthenticationStatus(body: unknown): AuthenticationStatusResponse {
   const op = 'getAuthenticationStatus';
-  const f = new Fields(op, body);
+  const f = new ReplyFields(`Ding ${op}`, body);
   const s = f.object('signals');
   return compact({
-    uuid: f.uuid('uuid'),
+    uuid: f.matching('uuid', UUID, 'a UUID'),
     phoneNumber: f.string('phone_number'),
     templateId: f.string('template_id'),
     correlationId: f.string('correlation_id'),
@@ -353,7 +220,7 @@ export function parseAuthenticationStatus(body: unknown): AuthenticationStatusRe
 const EVENT_TYPES = ['attempt', 'check', 'delivery_status', 'balance_update'] as const;
 
 function parseEvent(op: string, value: unknown): AuthenticationEvent {
-  const e = new Fields(op, value, 'event');
+  const e = new ReplyFields(`Ding ${op}`, value, 'event');
   const type = e.oneOf('type', EVENT_TYPES, true);
   const createdAt = e.date('created_at');
   switch (type) {
@@ -390,7 +257,7 @@ function parseEvent(op: string, value: unknown): AuthenticationEvent {
 }
 
 export function parseLookup(body: unknown): LookupResponse {
-  const f = new Fields('lookup', body);
+  const f = new ReplyFields('Ding lookup', body);
   return compact({
     phoneNumber: f.string('phone_number'),
     mcc: f.string('mcc'),

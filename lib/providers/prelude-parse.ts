@@ -9,8 +9,9 @@
 // Anything else off-contract is DingUnavailableError('malformed_response'). Messages name the
 // field, never its value (values can be phone numbers or codes).
 
-import { DingApiError, DingUnavailableError } from '../errors.js';
+import { DingApiError } from '../errors.js';
 import { maskPhoneNumbers } from './ding-parse.js';
+import { compact, ReplyFields } from './reply-fields.js';
 import {
   BLOCK_REASONS,
   CHECK_STATUSES,
@@ -85,88 +86,18 @@ const ID = /^[\x21-\x7e]{1,128}$/;
 // Error codes are snake_case words; anything else is not Prelude's error body.
 const ERROR_CODE = /^[a-z][a-z0-9_]{0,63}$/;
 
-class Reader {
-  readonly #op: string;
-  readonly #obj: Record<string, unknown>;
-  readonly #where: string;
-
-  constructor(op: string, value: unknown, where = 'reply') {
-    this.#op = op;
-    this.#where = where;
-    if (!isObject(value)) throw this.#bad('is not a JSON object');
-    this.#obj = value;
-  }
-
-  #bad(what: string): DingUnavailableError {
-    return new DingUnavailableError('malformed_response', `Prelude ${this.#op}: ${this.#where} ${what}`);
-  }
-
-  #get(key: string, required: boolean): unknown {
-    const v = this.#obj[key];
-    // JSON null reads as absent, as in ding-parse.ts.
-    if (v === undefined || v === null) {
-      if (required) throw this.#bad(`lacks \`${key}\``);
-      return undefined;
-    }
-    return v;
-  }
-
-  string(key: string, required: true): string;
-  string(key: string, required?: false): string | undefined;
-  string(key: string, required = false): string | undefined {
-    const v = this.#get(key, required);
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string') throw this.#bad(`has a non-string \`${key}\``);
-    return v;
-  }
-
-  id(key: string, required: true): string;
-  id(key: string, required?: false): string | undefined;
-  id(key: string, required = false): string | undefined {
-    const v = this.string(key, required as false);
-    if (v !== undefined && !ID.test(v)) throw this.#bad(`has a \`${key}\` that is not an id`);
-    return v;
-  }
-
-  oneOf<T extends string>(key: string, values: readonly T[], required: true): T;
-  oneOf<T extends string>(key: string, values: readonly T[], required?: false): T | undefined;
-  oneOf<T extends string>(key: string, values: readonly T[], required = false): T | undefined {
-    const v = this.string(key, required as false);
-    if (v === undefined) return undefined;
-    if (!(values as readonly string[]).includes(v)) throw this.#bad(`has an unknown \`${key}\` value`);
-    return v as T;
-  }
-
-  strings(key: string): string[] | undefined {
-    const v = this.#get(key, false);
-    if (v === undefined) return undefined;
-    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw this.#bad(`has a \`${key}\` that is not a list of strings`);
-    return v as string[];
-  }
-
-  object(key: string): Reader | undefined {
-    const v = this.#get(key, false);
-    return v === undefined ? undefined : new Reader(this.#op, v, `\`${key}\``);
-  }
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Drops keys whose value is undefined, so results compare and print cleanly. */
-function compact<T extends object>(o: T): T {
-  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] === undefined) delete o[key];
-  return o;
-}
 
 export function parseCreateVerification(body: unknown): CreateVerificationResponse {
-  const f = new Reader('createVerification', body);
+  const f = new ReplyFields('Prelude createVerification', body);
   const status = f.oneOf('status', ALL_CREATE_STATUSES, true);
   const metadata = f.object('metadata');
   // `risk_factors` (newer) and `silent` are read by nobody here; their presence is no fault.
   return compact({
-    id: f.id('id', true),
+    id: f.matching('id', ID, 'an id', true),
     status,
     method: f.oneOf('method', METHODS),
     channels: f.strings('channels'),
@@ -182,24 +113,24 @@ export function parseCreateVerification(body: unknown): CreateVerificationRespon
  * is verified is possession of a code sent to this number in its open window.
  */
 export function parseCheckVerification(body: unknown): CheckVerificationResponse {
-  const f = new Reader('checkVerification', body);
+  const f = new ReplyFields('Prelude checkVerification', body);
   const metadata = f.object('metadata');
   return compact({
     status: f.oneOf('status', CHECK_STATUSES, true),
-    id: f.id('id'),
+    id: f.matching('id', ID, 'an id'),
     correlationId: metadata?.string('correlation_id'),
     requestId: f.string('request_id'),
   });
 }
 
-function networkInfo(r: Reader | undefined): NetworkInfo | undefined {
+function networkInfo(r: ReplyFields | undefined): NetworkInfo | undefined {
   if (!r) return undefined;
   return compact({ carrierName: r.string('carrier_name'), mcc: r.string('mcc'), mnc: r.string('mnc') });
 }
 
 /** The lookup reply. A line type outside the contract's 19 is malformed: the gate decides by it. */
 export function parseLookup(body: unknown): PreludeLookupResponse {
-  const f = new Reader('lookup', body);
+  const f = new ReplyFields('Prelude lookup', body);
   return compact({
     phoneNumber: f.string('phone_number'),
     countryCode: f.string('country_code'),
