@@ -9,7 +9,8 @@
 //
 // A repeated create for the same number opens a new, independent authentication, as the V1 API
 // did for apps created before 2024-05-22 (later apps got "stateless" re-use of a live one).
-import { createHash, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { boundedSet, newCode, sameCode } from './codes.js';
 import type {
   AuthenticationEventWire,
   AuthenticationStatusResponseWire,
@@ -61,22 +62,6 @@ function mask(length: number): string {
   return '•'.repeat(Math.min(length, 32));
 }
 
-/** Constant-time comparison (of digests, so lengths may differ). */
-function sameCode(expected: string, given: string): boolean {
-  const a = createHash('sha256').update(expected).digest();
-  const b = createHash('sha256').update(given).digest();
-  return timingSafeEqual(a, b);
-}
-
-/** Insert into a bounded map, dropping the oldest entry when full. */
-function boundedSet<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
-  map.delete(key);
-  if (map.size >= max) {
-    const oldest = map.keys().next();
-    if (!oldest.done) map.delete(oldest.value);
-  }
-  map.set(key, value);
-}
 
 export class SandboxState {
   readonly #settings: StateSettings;
@@ -220,7 +205,7 @@ export class SandboxState {
   /** "Sends" a fresh code: the previous one stops working. */
   #send(auth: Authentication, now: number, kind: CodeEvent['kind']): void {
     const { codeLength, onCode } = this.#settings;
-    auth.code = randomInt(0, 10 ** codeLength).toString().padStart(codeLength, '0');
+    auth.code = newCode(codeLength);
     auth.attempts += 1;
     boundedSet(this.#latestCodes, auth.phoneNumber, auth.code, MAX_NUMBERS);
     const attemptId = randomUUID();

@@ -12,7 +12,8 @@
 //   check, wrong code        -> `failure`; after `maxAttempts` of them the window closes
 // A window ends at the first of: a right code, `maxAttempts` wrong codes, its TTL. Resends per
 // window: `maxRetries` (so 1 + maxRetries codes in all). V2 has no resend cooldown.
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { boundedSet, newCode, sameCode } from '../codes.js';
 import type {
   BlockReason,
   CheckVerificationResponseWire,
@@ -67,22 +68,6 @@ export function ulid(prefix: string, now: number): string {
   return `${prefix}_${time}${random}`;
 }
 
-/** Constant-time comparison (of digests, so lengths may differ). */
-function sameCode(expected: string, given: string): boolean {
-  const a = createHash('sha256').update(expected).digest();
-  const b = createHash('sha256').update(given).digest();
-  return timingSafeEqual(a, b);
-}
-
-/** Insert into a bounded map, dropping the oldest entry when full. */
-function boundedSet<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
-  map.delete(key);
-  if (map.size >= max) {
-    const oldest = map.keys().next();
-    if (!oldest.done) map.delete(oldest.value);
-  }
-  map.set(key, value);
-}
 
 export class PreludeState {
   readonly #settings: PreludeStateSettings;
@@ -175,7 +160,7 @@ export class PreludeState {
 
   /** "Sends" a fresh code: the previous one stops working. */
   #send(w: VerificationWindow, length: number, kind: CodeEvent['kind']): void {
-    w.code = randomInt(0, 10 ** length).toString().padStart(length, '0');
+    w.code = newCode(length);
     w.sends += 1;
     boundedSet(this.#latestCodes, w.phoneNumber, w.code, MAX_NUMBERS);
     const { onCode } = this.#settings;
