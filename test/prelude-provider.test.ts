@@ -354,18 +354,31 @@ describe('check', () => {
     });
   });
 
-  it('a too_many_checks error is too_many_attempts', async () => {
-    await withStub([{ status: 400, body: { code: 'too_many_checks', message: 'Too many checks' } }], async (p) => {
+  it.each([
+    ['too_many_checks', 400],
+    ['too_many_checks', 429],
+    ['too_many_attempts', 400],
+    ['too_many_attempts', 429],
+  ])('a %s error (HTTP %i) is too_many_attempts', async (code, status) => {
+    await withStub([{ status, body: { code, message: 'Too many' } }], async (p) => {
       expect(await p.check({ id: 'vrf_x', phoneNumber: PHONE, code: '123456' })).toEqual({ status: 'too_many_attempts' });
     });
   });
 
-  it('a 429 on check is an error (nothing was decided), never a login decision', async () => {
-    await withStub([{ status: 429, body: { code: 'too_many_requests', message: 'slow down' } }], async (p) => {
-      const err = await p.check({ id: 'vrf_x', phoneNumber: PHONE, code: '123456' }).catch((e: unknown) => e);
-      expect(err).toBeInstanceOf(PreludeApiError);
-      expect(err).toMatchObject({ upstreamStatus: 429 });
-    });
+  it('a bare 429 on check (V2 body or gateway page) is a transient fault: DingUnavailableError, never a login decision', async () => {
+    await withStub(
+      [
+        { status: 429, body: { code: 'too_many_requests', message: 'slow down' } },
+        { status: 429, body: '<html>', contentType: 'text/html' },
+      ],
+      async (p) => {
+        for (let i = 0; i < 2; i++) {
+          const err = await p.check({ id: 'vrf_x', phoneNumber: PHONE, code: '123456' }).catch((e: unknown) => e);
+          expect(err).toBeInstanceOf(DingUnavailableError);
+          expect(err).toMatchObject({ reason: 'server_error', upstreamStatus: 429, status: 503 });
+        }
+      },
+    );
   });
 });
 
@@ -401,11 +414,15 @@ describe('resend', () => {
   });
 
   it.each([
-    ['429', N.throttled],
     ['too_many_attempts', N.attempts],
-    ['blocked (any reason)', N.blockList],
+    ['blocked repeated_attempts', N.repeated],
+    ['blocked (any other reason)', N.blockList],
   ])('exhausted on %s', async (_what, phoneNumber) => {
     expect(await provider().resend({ id: 'vrf_x', phoneNumber })).toEqual({ status: 'exhausted' });
+  });
+
+  it('too_soon on a bare 429 (a request-rate limit passes; the login is not locked)', async () => {
+    expect(await provider().resend({ id: 'vrf_x', phoneNumber: N.throttled })).toEqual({ status: 'too_soon' });
   });
 
   it('without signals, sends the target only (and the provider-wide options)', async () => {
@@ -512,16 +529,31 @@ describe('replies off the contract are faults', () => {
     });
   });
 
-  it('a 429 with a V2 body, or with a gateway body, is rate_limited at send and exhausted at resend', async () => {
+  it('a 429 with a V2 body, or with a gateway body, is rate_limited at send and too_soon (transient) at resend', async () => {
     await withStub(
       [
         { status: 429, body: { code: 'too_many_requests', message: 'slow down' } },
         { status: 429, body: '<html>', contentType: 'text/html' },
         { status: 429, body: { code: 'too_many_requests', message: 'slow down' } },
+        { status: 429, body: '<html>', contentType: 'text/html' },
       ],
       async (p) => {
         expect(await p.send({ phoneNumber: PHONE })).toEqual({ status: 'rate_limited' });
         expect(await p.send({ phoneNumber: PHONE })).toEqual({ status: 'rate_limited' });
+        expect(await p.resend({ id: 'vrf_x', phoneNumber: PHONE })).toEqual({ status: 'too_soon' });
+        expect(await p.resend({ id: 'vrf_x', phoneNumber: PHONE })).toEqual({ status: 'too_soon' });
+      },
+    );
+  });
+
+  it('too_many_attempts at resend is exhausted, at HTTP 400 or 429', async () => {
+    await withStub(
+      [
+        { status: 400, body: { code: 'too_many_attempts', message: 'Too many' } },
+        { status: 429, body: { code: 'too_many_attempts', message: 'Too many' } },
+      ],
+      async (p) => {
+        expect(await p.resend({ id: 'vrf_x', phoneNumber: PHONE })).toEqual({ status: 'exhausted' });
         expect(await p.resend({ id: 'vrf_x', phoneNumber: PHONE })).toEqual({ status: 'exhausted' });
       },
     );

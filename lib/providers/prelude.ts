@@ -195,7 +195,11 @@ export class PreludeProvider implements OtpProvider {
     try {
       reply = await this.createVerification(request.phoneNumber, this.#extras(request));
     } catch (err) {
-      if (isRateLimit(err)) return { status: 'exhausted' };
+      // The attempt limit for this number: no further code can be sent for this login.
+      if (hasApiCode(err, 'too_many_attempts')) return { status: 'exhausted' };
+      // A bare 429 is a request-rate limit, Prelude's or a gateway's: it passes. `too_soon` keeps
+      // the login (the strategy starts its own cooldown); `exhausted` would lock it for good.
+      if (isRateLimit(err)) return { status: 'too_soon' };
       throw err;
     }
     switch (reply.status) {
@@ -205,8 +209,8 @@ export class PreludeProvider implements OtpProvider {
       case 'shadow_blocked':
         return { status: 'sent', id: reply.id };
       case 'blocked':
-        // Past the window's attempt limit (`repeated_attempts`) or refused outright: either way no
-        // further code can be sent for this login.
+        // Past the window's attempt limit (`repeated_attempts`) or refused outright (block list,
+        // fraud): either way no further code can be sent for this login.
         return { status: 'exhausted' };
     }
   }
@@ -218,8 +222,15 @@ export class PreludeProvider implements OtpProvider {
       const reply = await this.checkVerification(request.phoneNumber, request.code);
       return { status: CHECK[reply.status] };
     } catch (err) {
-      // Not documented by Prelude; third-party code reports the check limit this way.
-      if (err instanceof PreludeApiError && err.apiCode === 'too_many_checks') return { status: 'too_many_attempts' };
+      // Not documented by Prelude; third-party code reports the check and attempt limits this
+      // way, with or without HTTP 429. The window is spent: the strategy drops the login.
+      if (hasApiCode(err, 'too_many_checks', 'too_many_attempts')) return { status: 'too_many_attempts' };
+      // A bare 429 decided nothing about the code: a transient limit on request rate, a fault
+      // like a 503. Thrown as one, so the pending login stays and the same code can be tried
+      // again. (A `rate_limited` check status would need the strategy's verify to handle it.)
+      if (isRateLimit(err)) {
+        throw new DingUnavailableError('server_error', 'Prelude checkVerification: rate limited (HTTP 429)', { status: 429 });
+      }
       throw err;
     }
   }
@@ -338,7 +349,7 @@ function blocked(reason: CreateVerificationResponse['reason']): SendResult {
 
 /** The HTTP errors that refuse this number or this volume, as send results; undefined for faults. */
 function sendRefusal(err: unknown): SendResult | undefined {
-  if (isRateLimit(err)) return { status: 'rate_limited' };
+  if (hasApiCode(err, 'too_many_attempts') || isRateLimit(err)) return { status: 'rate_limited' };
   if (!(err instanceof PreludeApiError)) return undefined;
   switch (err.apiCode) {
     case 'invalid_phone_number':
@@ -352,13 +363,18 @@ function sendRefusal(err: unknown): SendResult | undefined {
   }
 }
 
+/** A V2 error with one of these codes, at whatever HTTP status (a limit may come as 400 or 429). */
+function hasApiCode(err: unknown, ...codes: string[]): boolean {
+  return err instanceof PreludeApiError && codes.includes(err.apiCode);
+}
+
 /**
- * HTTP 429 (whatever its body: a gateway's 429 is not JSON and arrives as DingUnavailableError
- * with its status), or the attempt limit as an error code.
+ * HTTP 429 whatever its body: a V2 body with another code (`too_many_requests`), or a gateway's
+ * page, which is not JSON and arrives as DingUnavailableError with its status. Test the
+ * attempt-limit codes first: they may come with a 429 too.
  */
 function isRateLimit(err: unknown): boolean {
-  if (err instanceof PreludeApiError) return err.upstreamStatus === 429 || err.apiCode === 'too_many_attempts';
-  return err instanceof DingUnavailableError && err.upstreamStatus === 429;
+  return (err instanceof PreludeApiError || err instanceof DingUnavailableError) && err.upstreamStatus === 429;
 }
 
 /**
