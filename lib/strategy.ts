@@ -36,11 +36,20 @@ import { retry } from './actions/retry.js';
 import { send } from './actions/send.js';
 import { verify } from './actions/verify.js';
 
+/** The one Passport action a request ends with. */
+type Decision =
+  | { type: 'pass' }
+  | { type: 'fail'; info: FailureInfo; status: number }
+  | { type: 'success'; user: Express.User; info: object | string }
+  | { type: 'error'; err: Error };
+
 const ACTIONS: Record<DingAction, (ctx: ActionContext) => Promise<ActionResult>> = { send, verify, retry };
 
 const NO_SESSION =
   'passport-ding keeps the pending verification in req.session, but there is none: ' +
   'add express-session (app.use(session({ ... }))) before passport.authenticate()';
+
+const NO_USER = 'secondFactor without a verify callback needs req.user (a logged-in user)';
 
 function isProvider(value: unknown): value is OtpProvider {
   if (value === null || typeof value !== 'object') return false;
@@ -145,9 +154,25 @@ export class DingOtpStrategy extends Strategy {
       limits: this._limits,
       checks: this._checks,
     };
+    // Decide first (the action and, after a valid code, the app's verify callback), then take
+    // exactly one Passport action. What that action runs (a custom callback, the next strategy of
+    // a chain) is app code: if it throws, that is not a second outcome of this login, so it is
+    // rethrown outside the promise, where it surfaces as in any other handler.
+    let acted = false;
+    const apply = (decision: Decision): void => {
+      if (acted) return;
+      acted = true;
+      try {
+        this._apply(decision);
+      } catch (err) {
+        process.nextTick(() => {
+          throw err;
+        });
+      }
+    };
     ACTIONS[action](ctx)
-      .then((result) => this._finish(req, result))
-      .catch((err: unknown) => this.error(err instanceof Error ? err : new Error(String(err))));
+      .then((result) => this._decide(req, result))
+      .then(apply, (err: unknown) => apply({ type: 'error', err: err instanceof Error ? err : new Error(String(err)) }));
   }
 
   private _action(req: Request, requested: unknown): DingAction | DingConfigurationError {
@@ -159,9 +184,10 @@ export class DingOtpStrategy extends Strategy {
     return new DingConfigurationError(`Unknown passport-ding action ${JSON.stringify(requested)}: use 'send', 'verify' or 'retry'`);
   }
 
-  private async _finish(req: Request, result: ActionResult): Promise<void> {
-    if (result.type === 'pass') return this.pass();
-    if (result.type === 'fail') return this.fail(result.outcome.info, result.outcome.status);
+  /** What the action's result comes to, the verify callback included; no Passport action yet. */
+  private async _decide(req: Request, result: ActionResult): Promise<Decision> {
+    if (result.type === 'pass') return { type: 'pass' };
+    if (result.type === 'fail') return { type: 'fail', info: result.outcome.info, status: result.outcome.status };
 
     const settings = this._settings;
     const details: VerificationDetails = {
@@ -174,13 +200,26 @@ export class DingOtpStrategy extends Strategy {
     };
     if (!this._verify) {
       // Second-factor mode without a callback: the same user, now with a verified phone.
-      if (!req.user) return this.error(new DingConfigurationError('secondFactor without a verify callback needs req.user (a logged-in user)'));
-      return this.success(req.user, { method: 'sms_otp' });
+      if (!req.user) return { type: 'error', err: new DingConfigurationError(NO_USER) };
+      return { type: 'success', user: req.user, info: { method: 'sms_otp' } };
     }
     const answer = await runVerifyCallback(this._verify, settings.passReqToCallback, req, result.phoneNumber, details);
-    if (answer.ok) return this.success(answer.user, answer.info ?? { method: 'sms_otp' });
+    if (answer.ok) return { type: 'success', user: answer.user, info: answer.info ?? { method: 'sms_otp' } };
     const refused = declinedInfo(answer.info, settings);
-    return this.fail(refused, answer.status ?? outcome('declined').status);
+    return { type: 'fail', info: refused, status: answer.status ?? outcome('declined').status };
+  }
+
+  private _apply(decision: Decision): void {
+    switch (decision.type) {
+      case 'pass':
+        return this.pass();
+      case 'fail':
+        return this.fail(decision.info, decision.status);
+      case 'success':
+        return this.success(decision.user, decision.info);
+      case 'error':
+        return this.error(decision.err);
+    }
   }
 }
 

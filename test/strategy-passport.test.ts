@@ -3,11 +3,13 @@
 // both styles (done and promise), passReqToCallback, second-factor mode and send signals.
 // Real HTTP, real express-session and the sandbox; Express 5 and 4, each with DingProvider (Ding
 // V1) and PreludeProvider (Prelude Verify V2). What differs by API is marked.
+import passport from 'passport';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { DingOtpStrategy, DingProvider, decline } from 'passport-ding';
 import type { VerificationDetails } from 'passport-ding';
 import { harness, MATRIX, onlyWhen } from './helpers/harness.js';
+import { catchUncaught } from './helpers/uncaught.js';
 import type { TestUser } from './helpers/users.js';
 
 const PHONE = '+14155552671';
@@ -101,6 +103,29 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
       const ok = await agent.post('/api/verify').send({ code }).expect(200);
       expect(ok.body.user).toEqual({ id: 'u1', phoneNumber: PHONE });
       expect((await agent.get('/me')).body.user.id).toBe('u1');
+    });
+
+    it('calls a custom callback once even when it throws: the throw is not turned into error()', async () => {
+      const strategy = h.strategy();
+      const { app } = h.app({ strategies: { ding: strategy } });
+      const auth = new passport.Passport();
+      auth.use('ding', strategy);
+      let calls = 0;
+      app.post('/throwing/code', (req, res, next) => {
+        auth.authenticate('ding', { action: 'verify' }, (err: unknown, user: unknown) => {
+          calls += 1;
+          if (calls > 1) return; // a second call is the bug under test; keep the response single
+          res.json({ user, err: err ? String(err) : null });
+          throw new Error('app bug after success');
+        })(req, res, next);
+      });
+      const { agent, code } = await started(app);
+      const uncaught = await catchUncaught(async () => {
+        const res = await agent.post('/throwing/code').send({ code }).expect(200);
+        expect(res.body).toEqual({ user: { id: 'u1', phoneNumber: PHONE }, err: null });
+      });
+      expect(calls).toBe(1);
+      expect(uncaught).toEqual([expect.objectContaining({ message: 'app bug after success' })]);
     });
 
     it('uses the messages option for every refusal', async () => {
