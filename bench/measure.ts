@@ -18,9 +18,13 @@ export interface CellMetrics {
   loginsPerSec: number;
   p50Ms: number;
   p99Ms: number;
-  /** Server process CPU (user + system) per completed login, microseconds. */
+  /** The server's main thread (event loop) on-CPU time per login, µs; null where unknown. */
+  loopCpuUsPerLogin: number | null;
+  /** Main thread busy over the run, % of one core: near 100 means the server is the bottleneck. */
+  loopCpuPercent: number | null;
+  /** Server process CPU (user + system, all threads) per completed login, microseconds. */
   serverCpuUsPerLogin: number;
-  /** Server CPU over the run, % of one core: near 100 means the server is the bottleneck. */
+  /** Server process CPU over the run, % of one core (above 100: helper threads too). */
   serverCpuPercent: number;
   /** Share of the server's CPU spent in the kernel (syscalls: sockets, timers). */
   serverSystemShare: number;
@@ -34,7 +38,11 @@ export function cellMetrics(load: LoadResult, server: { before: Usage; after: Us
   const elapsedUs = load.elapsedMs * 1000;
   const serverUs = cpuUs(server.after) - cpuUs(server.before);
   const driverUs = driver.user + driver.system;
+  const { before, after } = server;
+  const loopUs = before.mainThreadUs !== null && after.mainThreadUs !== null ? after.mainThreadUs - before.mainThreadUs : null;
   return {
+    loopCpuUsPerLogin: loopUs === null ? null : loopUs / n,
+    loopCpuPercent: loopUs === null ? null : (loopUs / elapsedUs) * 100,
     loginsPerSec: load.completed / (load.elapsedMs / 1000),
     p50Ms: percentile(load.latenciesMs, 50),
     p99Ms: percentile(load.latenciesMs, 99),
@@ -45,6 +53,10 @@ export function cellMetrics(load: LoadResult, server: { before: Usage; after: Us
     driverCpuPercent: (driverUs / elapsedUs) * 100,
   };
 }
+
+/** The CPU figure comparisons use: the event loop's when known, else the whole process's. */
+export const cpuOf = (m: Pick<CellMetrics, 'loopCpuUsPerLogin' | 'serverCpuUsPerLogin'>): number =>
+  m.loopCpuUsPerLogin ?? m.serverCpuUsPerLogin;
 
 /** Least-squares slope of y over x (units of y per unit of x); 0 for fewer than two points. */
 export function slope(points: ReadonlyArray<{ x: number; y: number }>): number {

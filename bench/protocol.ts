@@ -5,6 +5,12 @@ export interface Usage {
   /** process.cpuUsage(), microseconds since the child started. */
   userUs: number;
   systemUs: number;
+  /**
+   * On-CPU time of the main thread alone (the event loop, which bounds throughput), from
+   * /proc/thread-self/schedstat; null where that does not exist. process.cpuUsage() also counts
+   * V8's helper threads (concurrent GC, compilers), which take more CPU when cores are idle.
+   */
+  mainThreadUs: number | null;
   rss: number;
   heapUsed: number;
   external: number;

@@ -45,7 +45,7 @@ function table(header: string[], body: string[][]): string {
 
 export function formatRows(rows: readonly Row[]): string {
   return table(
-    ['variant', 'conc', 'logins/s', 'best', 'p50 ms', 'p99 ms', 'CPU µs/login', 'best', 'kernel%', 'server CPU%', 'bench CPU%', 'upstream conns', 'peak RSS MB', 'logins', 'failed'],
+    ['variant', 'conc', 'logins/s', 'best', 'p50 ms', 'p99 ms', 'loop µs/login', 'best', 'loop busy%', 'process µs/login', 'kernel%', 'bench CPU%', 'upstream conns', 'peak RSS MB', 'logins', 'failed'],
     rows.map((r) => [
       r.variant,
       String(r.concurrency),
@@ -53,10 +53,11 @@ export function formatRows(rows: readonly Row[]): string {
       r.bestLoginsPerSec.toFixed(0),
       r.p50Ms.toFixed(2),
       r.p99Ms.toFixed(2),
-      r.serverCpuUsPerLogin.toFixed(0),
+      r.loopCpuUsPerLogin === null ? '-' : r.loopCpuUsPerLogin.toFixed(0),
       r.bestCpuUsPerLogin.toFixed(0),
+      r.loopCpuPercent === null ? '-' : r.loopCpuPercent.toFixed(0),
+      r.serverCpuUsPerLogin.toFixed(0),
       (r.serverSystemShare * 100).toFixed(0),
-      r.serverCpuPercent.toFixed(0),
       r.driverCpuPercent.toFixed(0),
       `${r.upstreamConnections}${r.poolSize === null ? ' (no limit)' : ` (pool ${r.poolSize})`}`,
       mb(r.peakRssBytes),

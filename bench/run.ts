@@ -6,6 +6,7 @@ import { readConfig } from './config.js';
 import { bundleServer } from './bundle.js';
 import { snapshotDist } from './dist.js';
 import { LEAK_MAX_SECONDS, runLeak, type LeakResult } from './leak.js';
+import { cpuOf } from './measure.js';
 import { runMicro, type MicroResult } from './micro.js';
 import { formatLeak, formatRatios, formatRows, machine, round, writeResults } from './report.js';
 import { ratios, rows, THROUGHPUT_TARGET } from './summary.js';
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
         cells.push(cell);
         log(
           `round ${r + 1} conc ${String(concurrency).padStart(2)} ${variant.padEnd(17)} ${cell.loginsPerSec.toFixed(0).padStart(5)} logins/s  ` +
-            `p50 ${cell.p50Ms.toFixed(2)} ms  ${cell.serverCpuUsPerLogin.toFixed(0)} µs CPU/login  ${cell.upstreamConnections} conns` +
+            `p50 ${cell.p50Ms.toFixed(2)} ms  ${cpuOf(cell).toFixed(0)} µs CPU/login  ${cell.upstreamConnections} conns` +
             (cell.load.failed ? `  ${cell.load.failed} FAILED: ${cell.load.failures.join('; ')}` : '') +
             (cell.load.timedOut ? '  (time limit hit)' : ''),
         );
@@ -66,7 +67,7 @@ async function main(): Promise<void> {
   for (const c of cells) pending[c.variant] ??= c.pending;
   const end = machine();
 
-  log('\nPer variant and concurrency (medians over rounds; CPU is the server process only):\n');
+  log('\nPer variant and concurrency (medians over rounds; "loop" is the server\'s event-loop thread, "process" all its threads):\n');
   log(formatRows(table));
   if (ratioTable.length > 0) log(`\nStrategy against the baselines (median of per-round ratios; target: throughput >= ${THROUGHPUT_TARGET} of the floor):\n\n${formatRatios(ratioTable)}`);
   log('\nPending state in the session (JSON.stringify, bytes):');
@@ -102,6 +103,8 @@ async function main(): Promise<void> {
       bestLoginsPerSec: round(r.bestLoginsPerSec, 1),
       p50Ms: round(r.p50Ms, 3),
       p99Ms: round(r.p99Ms, 3),
+      loopCpuUsPerLogin: r.loopCpuUsPerLogin === null ? null : round(r.loopCpuUsPerLogin, 1),
+      loopCpuPercent: r.loopCpuPercent === null ? null : round(r.loopCpuPercent, 1),
       serverCpuUsPerLogin: round(r.serverCpuUsPerLogin, 1),
       bestCpuUsPerLogin: round(r.bestCpuUsPerLogin, 1),
       serverSystemShare: round(r.serverSystemShare, 3),

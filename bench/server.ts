@@ -1,9 +1,20 @@
 // A server child: one variant on 127.0.0.1, ephemeral port, in its own process so the CPU time
 // and RSS the bench reads are the server's alone. Started by child.ts; told what to run by env.
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import type { FromChild, ToChild, Usage } from './protocol.js';
 import { isVariantName, VARIANTS } from './variants/index.js';
+
+function mainThreadUs(): number | null {
+  try {
+    // "<ns on cpu> <ns waiting> <slices>"; read on the main thread, so it is the main thread's.
+    const ns = Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ', 1)[0]);
+    return Number.isFinite(ns) ? ns / 1000 : null;
+  } catch {
+    return null;
+  }
+}
 
 function usage(): Usage {
   const cpu = process.cpuUsage();
@@ -11,6 +22,7 @@ function usage(): Usage {
   return {
     userUs: cpu.user,
     systemUs: cpu.system,
+    mainThreadUs: mainThreadUs(),
     rss: mem.rss,
     heapUsed: mem.heapUsed,
     external: mem.external,

@@ -4,7 +4,7 @@
 // machine, other work only ever adds time, so the best round of each variant (most logins/s,
 // least CPU per login) is also kept: the ratio of bests is the least disturbed comparison.
 import type { CellResult } from './cell.js';
-import { median } from './measure.js';
+import { cpuOf, median } from './measure.js';
 import type { VariantName } from './variants/index.js';
 
 export interface Row {
@@ -18,10 +18,13 @@ export interface Row {
   loginsPerSec: number;
   p50Ms: number;
   p99Ms: number;
+  /** Event-loop thread CPU per login and % busy (null where unknown), then the whole process. */
+  loopCpuUsPerLogin: number | null;
+  loopCpuPercent: number | null;
   serverCpuUsPerLogin: number;
   serverCpuPercent: number;
   serverSystemShare: number;
-  /** Best round: most logins/s, least server CPU per login. */
+  /** Best round: most logins/s, least CPU per login (event loop when known). */
   bestLoginsPerSec: number;
   bestCpuUsPerLogin: number;
   driverCpuPercent: number;
@@ -38,7 +41,10 @@ export interface Ratio {
   throughput: number;
   throughputMin: number;
   throughputMax: number;
-  /** strategy server CPU per login divided by the baseline's (above 1: the strategy costs more). */
+  /**
+   * strategy CPU per login divided by the baseline's (above 1: the strategy costs more); the
+   * event loop's CPU where known, else the process's.
+   */
   cpuPerLogin: number;
   /** The same two ratios from each variant's best round. */
   throughputBest: number;
@@ -67,11 +73,13 @@ export function rows(cells: readonly CellResult[]): Row[] {
       loginsPerSec: m((c) => c.loginsPerSec),
       p50Ms: m((c) => c.p50Ms),
       p99Ms: m((c) => c.p99Ms),
+      loopCpuUsPerLogin: first.loopCpuUsPerLogin === null ? null : m((c) => c.loopCpuUsPerLogin ?? NaN),
+      loopCpuPercent: first.loopCpuPercent === null ? null : m((c) => c.loopCpuPercent ?? NaN),
       serverCpuUsPerLogin: m((c) => c.serverCpuUsPerLogin),
       serverCpuPercent: m((c) => c.serverCpuPercent),
       serverSystemShare: m((c) => c.serverSystemShare),
       bestLoginsPerSec: Math.max(...g.map((c) => c.loginsPerSec)),
-      bestCpuUsPerLogin: Math.min(...g.map((c) => c.serverCpuUsPerLogin)),
+      bestCpuUsPerLogin: Math.min(...g.map(cpuOf)),
       driverCpuPercent: m((c) => c.driverCpuPercent),
       upstreamConnections: Math.max(...g.map((c) => c.upstreamConnections)),
       poolSize: first.poolSize,
@@ -104,10 +112,10 @@ export function ratios(cells: readonly CellResult[], baselines: readonly Variant
         throughput: median(t),
         throughputMin: Math.min(...t),
         throughputMax: Math.max(...t),
-        cpuPerLogin: median(pairs.map(({ s, b }) => s.serverCpuUsPerLogin / b.serverCpuUsPerLogin)),
+        cpuPerLogin: median(pairs.map(({ s, b }) => cpuOf(s) / cpuOf(b))),
         throughputBest: best(ss, (c) => c.loginsPerSec, Math.max) / best(bs, (c) => c.loginsPerSec, Math.max),
-        cpuPerLoginBest: best(ss, (c) => c.serverCpuUsPerLogin, Math.min) / best(bs, (c) => c.serverCpuUsPerLogin, Math.min),
-        cpuExtraUsBest: best(ss, (c) => c.serverCpuUsPerLogin, Math.min) - best(bs, (c) => c.serverCpuUsPerLogin, Math.min),
+        cpuPerLoginBest: best(ss, cpuOf, Math.min) / best(bs, cpuOf, Math.min),
+        cpuExtraUsBest: best(ss, cpuOf, Math.min) - best(bs, cpuOf, Math.min),
       });
     }
   }
