@@ -221,20 +221,42 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
       expect(calls('check') + calls('resend')).toBe(0);
     });
 
-    it('too_many_attempts (429) once the local budget is spent; the state is gone', async () => {
+    it('too_many_attempts (429) on the wrong code that spends the local budget; the state is gone', async () => {
       const t = h.app({ strategies: { ding: h.strategy({ maxAttempts: 3 }) } });
       const { agent, code } = await sendCode(t);
-      for (const left of [2, 1, 0]) {
+      const resends = h.counter('resend');
+      for (const left of [2, 1]) {
         const res = await agent.post('/api/verify').send({ code: wrong(code) }).expect(401);
         expect(res.body.attemptsLeft).toBe(left);
       }
-      const res = await agent.post('/api/verify').send({ code }).expect(429);
+      const res = await agent.post('/api/verify').send({ code: wrong(code) }).expect(429);
       expect(res.body).toEqual({ code: 'too_many_attempts', message: 'Too many wrong codes. Request a new one.' });
       expect(calls('check')).toBe(3);
-      // Cleared: even the right code finds nothing now.
+      expect((await agent.get('/me')).body.pending).toBeNull();
+      // Cleared: even the right code finds nothing now, and no resend is paid for.
       const after = await agent.post('/api/verify').send({ code }).expect(403);
       expect(after.body.code).toBe('no_pending_verification');
+      h.clock.advance(MINUTE);
+      expect((await agent.post('/api/retry').send({}).expect(403)).body.code).toBe('no_pending_verification');
       expect(calls('check')).toBe(3);
+      expect(resends()).toBe(0);
+    });
+
+    it('refuses a resend of a verification with no attempts left (a session stored by an older version): too_many_attempts, no API call', async () => {
+      const t = h.app();
+      const { agent } = await sendCode(t);
+      const id = await sid(agent);
+      const stored = await new Promise<Record<string, unknown>>((resolve, reject) =>
+        t.store.get(id, (err, data) => (err ? reject(err as Error) : resolve(data as unknown as Record<string, unknown>))),
+      );
+      (stored['passport-ding'] as { a: number }).a = 0;
+      await new Promise<void>((resolve, reject) => t.store.set(id, stored as never, (err) => (err ? reject(err as Error) : resolve())));
+      h.clock.advance(MINUTE);
+      const resends = h.counter('resend');
+      const res = await agent.post('/api/retry').send({}).expect(429);
+      expect(res.body.code).toBe('too_many_attempts');
+      expect(resends()).toBe(0);
+      expect((await agent.get('/me')).body.pending).toBeNull();
     });
 
     it('expired (401) past the expiry, with no API call; the state is gone', async () => {

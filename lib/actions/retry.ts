@@ -20,7 +20,7 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
     writePending(session, key, state);
     await saveSession(session);
   };
-  const drop = async (code: 'expired' | 'no_pending_verification'): Promise<ActionResult> => {
+  const drop = async (code: 'expired' | 'too_many_attempts' | 'no_pending_verification'): Promise<ActionResult> => {
     clearPending(session, key);
     await saveSession(session);
     return refuse(ctx, code);
@@ -32,6 +32,11 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
     if (!current.ok || current.e164 !== pending.phoneNumber) return drop('no_pending_verification');
   }
   if (now >= pending.expiresAt) return drop('expired');
+  // No code can be tried any more (a wrong-code budget spent here or in a request this process
+  // saw): a resend would be paid for and useless.
+  const left = ctx.checks.attemptsLeft(pending.id, pending.attemptsLeft, now);
+  if (left === 'finished') return drop('no_pending_verification');
+  if (left <= 0) return drop('too_many_attempts');
   // Exhausted first: waiting would not help.
   if (pending.remainingRetries === 0) return refuse(ctx, 'retries_exhausted');
   if (now < pending.nextRetryAt) {

@@ -55,12 +55,12 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
     if (!current.ok || current.e164 !== pending.phoneNumber) return drop('no_pending_verification');
   }
   if (settings.now() >= pending.expiresAt) return drop('expired');
-  if (pending.attemptsLeft <= 0) return drop('too_many_attempts');
 
   const { checks, limits } = ctx;
   const { id, phoneNumber, expiresAt } = pending;
   return checks.run(id, async (): Promise<ActionResult> => {
-    // What earlier checks in this process learned beats this request's copy of the session.
+    // What earlier checks in this process learned beats this request's copy of the session (a
+    // session never holds 0 attempts: the last wrong code clears it; the ledger may).
     const now = settings.now();
     const left = checks.attemptsLeft(id, pending.attemptsLeft, now);
     if (left === 'finished') return drop('no_pending_verification');
@@ -95,7 +95,11 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
         return { type: 'verified', phoneNumber, id, createdAt: pending.createdAt };
       case 'invalid': {
         const attemptsLeft = left - 1;
+        // Requests queued behind this one read the ledger: at 0 they answer too_many_attempts too.
         checks.recordLeft(id, attemptsLeft, expiresAt, now);
+        // The budget is spent: nothing is left to check or to resend, so say so now rather than
+        // keep a state whose only use would be a paid resend of a code that can never be tried.
+        if (attemptsLeft <= 0) return drop('too_many_attempts');
         writePending(session, key, { ...pending, attemptsLeft });
         await saveSession(session);
         return refuse(ctx, 'invalid_code', { attemptsLeft });
