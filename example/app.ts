@@ -86,6 +86,7 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
     limits: options.limits,
     redis,
     redisPrefix,
+    secret,
   });
   const session = createSession({ secret, secure: options.secureCookies ?? !sandbox, redis, redisPrefix: `${redisPrefix}sess:`, store: options.sessionStore });
 

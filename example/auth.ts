@@ -1,5 +1,6 @@
 // Passport for this app: one Authenticator per app (not the global singleton, so two instances
 // in one process stay apart), the two Ding strategies, and how a user is kept in the session.
+import { createHmac } from 'node:crypto';
 import type { Request } from 'express';
 import passport from 'passport';
 import { DingOtpStrategy } from 'passport-ding';
@@ -47,11 +48,21 @@ function signals(req: Request): SendContext {
 }
 
 // The library's default limits, counted in Redis when the app has it: with the in-memory
-// default, two instances would each allow the full budget.
-function limitsFor(options: { limits?: DingOtpStrategyOptions['limits']; redis?: object | undefined; redisPrefix?: string }): DingOtpStrategyOptions['limits'] {
+// default, two instances would each allow the full budget. Redis keys are HMACs of the number and
+// IP, so every instance needs the same key secret: one derived from the secret they already share.
+function limitsFor(options: {
+  limits?: DingOtpStrategyOptions['limits'];
+  redis?: object | undefined;
+  redisPrefix?: string;
+  secret?: string | string[] | undefined;
+}): DingOtpStrategyOptions['limits'] {
   if (options.limits === false) return false;
   if (!options.redis) return options.limits;
-  return { ...options.limits, store: { redis: options.redis, prefix: `${options.redisPrefix ?? ''}limit:` } };
+  // express-session signs with the first of a list of secrets; so does this.
+  const secret = Array.isArray(options.secret) ? options.secret[0] : options.secret;
+  if (!secret) throw new TypeError('createAuth: a secret is required with Redis (it keys the limit counters)');
+  const keySecret = createHmac('sha256', secret).update('passport-ding limit keys').digest();
+  return { keySecret, ...options.limits, store: { redis: options.redis, prefix: `${options.redisPrefix ?? ''}limit:` } };
 }
 
 export function createAuth(options: {
@@ -65,6 +76,8 @@ export function createAuth(options: {
   /** With a Redis client the limits are counted there, shared by every instance. */
   redis?: object | undefined;
   redisPrefix?: string;
+  /** The app's session secret (shared by every instance): the limit keys' secret derives from it. */
+  secret?: string | string[] | undefined;
 }): AuthSetup {
   const { users, logger } = options;
   const authenticator = new passport.Passport();

@@ -1,6 +1,6 @@
 // The limits on a shared Redis: two Limits objects with their own clients stand for two app
 // instances behind a load balancer. Needs REDIS_URL (CI sets it; see test/helpers/env.ts).
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { Limits, LimitStoreError, resolveLimits } from '../lib/limits/index.js';
@@ -17,6 +17,8 @@ if (redisGate('limits on Redis')) {
     const clients: Client[] = [];
     // A fresh prefix per run: no interference with another run or with other suites.
     const prefix = `passport-ding-test:${randomBytes(6).toString('hex')}:`;
+    // What every instance sharing the store is given (limits.keySecret is required with Redis).
+    const keySecret = randomBytes(32);
 
     async function connect(): Promise<Client> {
       const client = createClient({ url });
@@ -27,7 +29,7 @@ if (redisGate('limits on Redis')) {
     }
 
     function instance(client: Client, options: Omit<LimitsOptions, 'store'>, ownPrefix = prefix): Limits {
-      const settings = resolveLimits({ ...options, store: { redis: client, prefix: ownPrefix } });
+      const settings = resolveLimits({ keySecret, ...options, store: { redis: client, prefix: ownPrefix } });
       if (!settings) throw new Error('limits are off');
       return new Limits(settings);
     }
@@ -104,6 +106,22 @@ if (redisGate('limits on Redis')) {
         expect(key).toMatch(/^passport-ding-test:[0-9a-f]+:[a-z]+:(sends-phone|sends-ip|failed-checks-phone):[0-9a-f]{32}$/);
         expect(await a.get(key)).toMatch(/^-?\d+$/);
       }
+    });
+
+    it('key by HMAC with the shared secret: the plain SHA-256 of a number is not a key', async () => {
+      const rules = { sendsPerPhone: { points: 5, durationSeconds: 600 }, sendsPerIp: false } as const;
+      await instance(a, rules, `${prefix}hmac:`).reserveSend(PHONE, undefined);
+      const keys = await a.keys(`${prefix}hmac:*`);
+      expect(keys).toHaveLength(1);
+      const hash = keys[0]?.split(':').at(-1);
+      expect(hash).not.toBe(createHash('sha256').update(`phone:${PHONE}`).digest('hex').slice(0, 32));
+      // Another secret, another key: an instance with its own secret shares nothing.
+      await instance(b, { ...rules, keySecret: randomBytes(32) }, `${prefix}hmac:`).reserveSend(PHONE, undefined);
+      expect(await a.keys(`${prefix}hmac:*`)).toHaveLength(2);
+    });
+
+    it('refuse a Redis store without keySecret, at construction', () => {
+      expect(() => resolveLimits({ store: { redis: a } })).toThrow(/keySecret/);
     });
 
     it('fail with a LimitStoreError, at once, when Redis is not there', async () => {

@@ -1,12 +1,14 @@
 // The limits module on its own: options, keys, reserve / refuse / give back, windows. The memory
 // store here; test/limits-redis.test.ts runs the shared store, test/limits-strategy.test.ts the
 // limits inside real logins.
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_LIMITS, ipKey, ipNetwork, Limits, phoneKey, resolveLimits } from '../lib/limits/index.js';
 import type { LimitDecision, LimitsOptions } from '../lib/limits/index.js';
 
 const PHONE = '+12015550123';
 const OTHER = '+12015550124';
+const SECRET = 'limits test secret, 32 bytes long';
 
 function limits(options: LimitsOptions = {}): Limits {
   const settings = resolveLimits(options);
@@ -59,7 +61,11 @@ describe('limits options', () => {
     ['an unknown store', { store: 'mongo' }],
     ['a Redis store without a client', { store: { redis: null } }],
     ['a Redis store with something else', { store: { redis: { get() {} } } }],
-    ['an empty prefix', { store: { redis: { eval() {} }, prefix: '' } }],
+    ['an empty prefix', { store: { redis: { eval() {} }, prefix: '' }, keySecret: SECRET }],
+    ['a Redis store without keySecret (instances must share it)', { store: { redis: { eval() {} } } }],
+    ['an empty keySecret', { keySecret: '' }],
+    ['an empty keySecret Buffer', { keySecret: Buffer.alloc(0) }],
+    ['a keySecret that is a number', { keySecret: 42 }],
   ])('throw a TypeError for %s', (_what, value) => {
     expect(() => resolveLimits(value)).toThrow(TypeError);
   });
@@ -67,20 +73,47 @@ describe('limits options', () => {
   it('take a node-redis or ioredis client and a prefix', () => {
     const nodeRedis = { eval() {}, isReady: true };
     const ioredis = { defineCommand() {}, status: 'ready' };
-    expect(resolveLimits({ store: { redis: nodeRedis, prefix: 'app:' } })?.store).toEqual({ kind: 'redis', client: nodeRedis, prefix: 'app:' });
-    expect(resolveLimits({ store: { redis: ioredis } })?.store).toMatchObject({ kind: 'redis', prefix: 'passport-ding:limit:' });
+    expect(resolveLimits({ store: { redis: nodeRedis, prefix: 'app:' }, keySecret: SECRET })?.store).toEqual({ kind: 'redis', client: nodeRedis, prefix: 'app:' });
+    expect(resolveLimits({ store: { redis: ioredis }, keySecret: Buffer.from(SECRET) })?.store).toMatchObject({ kind: 'redis', prefix: 'passport-ding:limit:' });
+  });
+
+  it('take keySecret as a string or a Buffer (the same bytes, the same secret)', () => {
+    const redis = { eval() {} };
+    const fromString = resolveLimits({ store: { redis }, keySecret: SECRET })?.keySecret;
+    const fromBuffer = resolveLimits({ store: { redis }, keySecret: Buffer.from(SECRET) })?.keySecret;
+    expect(fromString).toEqual(Buffer.from(SECRET));
+    expect(fromBuffer).toEqual(fromString);
+  });
+
+  it('give the memory store a random secret of this process by default', () => {
+    const a = resolveLimits(undefined)?.keySecret;
+    expect(a?.length).toBe(32);
+    expect(resolveLimits({})?.keySecret).toEqual(a);
+    expect(resolveLimits({ keySecret: SECRET })?.keySecret).not.toEqual(a);
   });
 });
 
 describe('limit keys', () => {
   it('hash phone numbers: stable, distinct, and without the digits', () => {
-    expect(phoneKey(PHONE)).toBe(phoneKey(PHONE));
-    expect(phoneKey(PHONE)).not.toBe(phoneKey(OTHER));
-    expect(phoneKey(PHONE)).toMatch(/^[0-9a-f]{32}$/);
-    expect(phoneKey(PHONE)).not.toContain('2015550123');
-    expect(ipKey('203.0.113.7')).not.toContain('203.0.113.7');
+    expect(phoneKey(PHONE, SECRET)).toBe(phoneKey(PHONE, SECRET));
+    expect(phoneKey(PHONE, SECRET)).not.toBe(phoneKey(OTHER, SECRET));
+    expect(phoneKey(PHONE, SECRET)).toMatch(/^[0-9a-f]{32}$/);
+    expect(phoneKey(PHONE, SECRET)).not.toContain('2015550123');
+    expect(ipKey('203.0.113.7', SECRET)).not.toContain('203.0.113.7');
     // A phone key and an IP key of the same text never collide.
-    expect(phoneKey('203.0.113.7')).not.toBe(ipKey('203.0.113.7'));
+    expect(phoneKey('203.0.113.7', SECRET)).not.toBe(ipKey('203.0.113.7', SECRET));
+  });
+
+  it('are keyed by the secret: no plain hash anyone could compute over every number', () => {
+    const plain = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 32);
+    for (const key of [phoneKey(PHONE, SECRET), phoneKey(PHONE, Buffer.from(SECRET))]) {
+      expect(key).not.toBe(plain(`phone:${PHONE}`));
+      expect(key).not.toBe(plain(PHONE));
+    }
+    expect(ipKey('203.0.113.7', SECRET)).not.toBe(plain('ip:203.0.113.7'));
+    expect(phoneKey(PHONE, SECRET)).toBe(phoneKey(PHONE, Buffer.from(SECRET)));
+    expect(phoneKey(PHONE, SECRET)).not.toBe(phoneKey(PHONE, `${SECRET}!`));
+    expect(ipKey('203.0.113.7', SECRET)).not.toBe(ipKey('203.0.113.7', `${SECRET}!`));
   });
 
   it('key IPv4 by address, IPv4-mapped IPv6 as IPv4, IPv6 by /64', () => {
@@ -92,8 +125,8 @@ describe('limit keys', () => {
     expect(ipNetwork('2001:DB8:1:2:ffff::1%eth0')).toBe('2001:db8:1:2::/64');
     expect(ipNetwork('::1')).toBe('0:0:0:0::/64');
     expect(ipNetwork('64:ff9b::203.0.113.7')).toBe('64:ff9b:0:0::/64');
-    expect(ipKey('2001:db8:1:2::1')).toBe(ipKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd'));
-    expect(ipKey('2001:db8:1:2::1')).not.toBe(ipKey('2001:db8:1:3::1'));
+    expect(ipKey('2001:db8:1:2::1', SECRET)).toBe(ipKey('2001:db8:1:2:aaaa:bbbb:cccc:dddd', SECRET));
+    expect(ipKey('2001:db8:1:2::1', SECRET)).not.toBe(ipKey('2001:db8:1:3::1', SECRET));
   });
 
   it('put clients without a usable address under one key', () => {

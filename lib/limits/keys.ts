@@ -1,26 +1,31 @@
 // Limit keys. A phone number or an IP address is personal data, and a limit store (Redis above
-// all) is easy to dump, so keys are hashes: the same input always gives the same key, and the key
-// alone does not give the number back to someone reading the store.
+// all) is easy to dump, so keys are keyed hashes (HMAC-SHA-256): the same input and secret always
+// give the same key, and the key does not give the number back to someone reading the store.
+// A plain hash would: E.164 numbers are few enough (about 10^10 per country code) to hash them
+// all. Without the secret, which never goes to the store, there is nothing to enumerate against.
 //
 // IPv6 clients are keyed by their /64 network: one subscriber usually holds a whole /64, and
 // keying single addresses would let them rotate through 2^64 of them.
 
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
 
-function hash(kind: string, value: string): string {
-  // 128 bits of SHA-256: collisions are not a concern at any realistic number of keys.
-  return createHash('sha256').update(`${kind}:${value}`).digest('hex').slice(0, 32);
+/** A secret for HMAC keys: a non-empty string or bytes. */
+export type KeySecret = string | Buffer;
+
+function hash(secret: KeySecret, kind: string, value: string): string {
+  // 128 bits of HMAC-SHA-256: collisions are not a concern at any realistic number of keys.
+  return createHmac('sha256', secret).update(`${kind}:${value}`).digest('hex').slice(0, 32);
 }
 
 /** The limit key of an E.164 phone number. */
-export function phoneKey(e164: string): string {
-  return hash('phone', e164);
+export function phoneKey(e164: string, secret: KeySecret): string {
+  return hash(secret, 'phone', e164);
 }
 
 /** The limit key of a client address (`req.ip`); one shared key when there is none. */
-export function ipKey(ip: string | undefined): string {
-  return hash('ip', ipNetwork(ip));
+export function ipKey(ip: string | undefined, secret: KeySecret): string {
+  return hash(secret, 'ip', ipNetwork(ip));
 }
 
 /**

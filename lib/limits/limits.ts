@@ -73,8 +73,10 @@ function secondsFrom(ms: number): number {
 
 export class Limits {
   readonly #limiters: Partial<Record<LimitName, RateLimiterAbstract>> = {};
+  readonly #secret: Buffer;
 
   constructor(settings: LimitSettings) {
+    this.#secret = settings.keySecret;
     for (const name of Object.keys(NAMES) as LimitName[]) {
       const rule = settings.rules[name];
       if (rule) this.#limiters[name] = createLimiter(settings.store, name, rule);
@@ -84,8 +86,8 @@ export class Limits {
   /** Reserves one send for `phoneNumber` (E.164) and one for the client `ip`. */
   reserveSend(phoneNumber: string, ip: string | undefined): Promise<LimitDecision> {
     return this.#reserve([
-      ['sendsPerPhone', phoneKey(phoneNumber)],
-      ['sendsPerIp', ipKey(ip)],
+      ['sendsPerPhone', phoneKey(phoneNumber, this.#secret)],
+      ['sendsPerIp', ipKey(ip, this.#secret)],
     ]);
   }
 
@@ -94,7 +96,7 @@ export class Limits {
    * was wrong, `release()` it when the provider said anything else or could not be reached.
    */
   reserveFailedCheck(phoneNumber: string): Promise<LimitDecision> {
-    return this.#reserve([['failedChecksPerPhone', phoneKey(phoneNumber)]]);
+    return this.#reserve([['failedChecksPerPhone', phoneKey(phoneNumber, this.#secret)]]);
   }
 
   /** A right code: the phone's owner is back, so their wrong-code count starts again. */
@@ -102,7 +104,7 @@ export class Limits {
     const limiter = this.#limiters.failedChecksPerPhone;
     if (!limiter) return;
     try {
-      await limiter.delete(phoneKey(phoneNumber));
+      await limiter.delete(phoneKey(phoneNumber, this.#secret));
     } catch (err) {
       throw storeError(err);
     }

@@ -2,6 +2,8 @@
 // on by default (in this process's memory); `limits: false` turns them all off, and each rule can
 // be turned off alone with `false`.
 
+import { randomBytes } from 'node:crypto';
+
 /** At most `points` actions per key in a window of `durationSeconds`, counted from the first. */
 export interface LimitRule {
   points: number;
@@ -29,6 +31,14 @@ export interface LimitsOptions {
   sendsPerIp?: LimitRule | false;
   /** Wrong codes for one phone number, across verifications. Cleared by a right code. Default 10 per hour. */
   failedChecksPerPhone?: LimitRule | false;
+  /**
+   * The secret of the keyed hash (HMAC-SHA-256) that turns phone numbers and IPs into store keys,
+   * so the store never holds one and its keys cannot be reversed by hashing every number. Use 32
+   * random bytes (or a long random string), kept like a session secret. Required with a Redis
+   * store, and the same on every instance sharing it; the memory store defaults to a random
+   * secret per process.
+   */
+  keySecret?: string | Buffer;
 }
 
 export const DEFAULT_LIMITS = {
@@ -46,7 +56,12 @@ export type LimitName = keyof typeof DEFAULT_LIMITS;
 export interface LimitSettings {
   store: { kind: 'memory'; prefix: string } | { kind: 'redis'; client: RedisClientLike; prefix: string };
   rules: Record<LimitName, LimitRule | undefined>;
+  /** The HMAC secret of the store keys. */
+  keySecret: Buffer;
 }
+
+// The memory store's default: its counters never leave this process, so neither need the keys.
+let processSecret: Buffer | undefined;
 
 function fail(name: string, expected: string): never {
   throw new TypeError(`DingOtpStrategy: option \`${name}\` must be ${expected}`);
@@ -80,16 +95,33 @@ function store(value: unknown): LimitSettings['store'] {
   return { kind: 'redis', client, prefix };
 }
 
+function keySecret(value: unknown, kind: LimitSettings['store']['kind']): Buffer {
+  if (value === undefined) {
+    // Instances sharing a Redis store must agree on the keys, so a random default would split
+    // them; a fixed one would be public.
+    if (kind === 'redis') fail('limits.keySecret', 'set with a Redis store (the same secret on every instance sharing it)');
+    processSecret ??= randomBytes(32);
+    return processSecret;
+  }
+  if (typeof value === 'string' && value !== '') return Buffer.from(value, 'utf8');
+  if (Buffer.isBuffer(value) && value.length > 0) return Buffer.from(value);
+  fail('limits.keySecret', 'a non-empty string or Buffer');
+}
+
 /** Checks the `limits` option; `undefined` when limits are turned off (`limits: false`). */
 export function resolveLimits(value: unknown): LimitSettings | undefined {
   if (value === false) return undefined;
   if (value !== undefined && !isObject(value)) fail('limits', 'an object or false');
   const options: Record<string, unknown> = value ?? {};
   for (const key of Object.keys(options)) {
-    if (key !== 'store' && !Object.hasOwn(DEFAULT_LIMITS, key)) fail('limits', `one of store, ${Object.keys(DEFAULT_LIMITS).join(', ')} (unknown "${key}")`);
+    if (key !== 'store' && key !== 'keySecret' && !Object.hasOwn(DEFAULT_LIMITS, key)) {
+      fail('limits', `one of store, keySecret, ${Object.keys(DEFAULT_LIMITS).join(', ')} (unknown "${key}")`);
+    }
   }
+  const where = store(options.store);
   return {
-    store: store(options.store),
+    store: where,
+    keySecret: keySecret(options.keySecret, where.kind),
     rules: {
       sendsPerPhone: rule(options.sendsPerPhone, 'sendsPerPhone'),
       sendsPerIp: rule(options.sendsPerIp, 'sendsPerIp'),
