@@ -336,4 +336,29 @@ describe('maskPhoneNumbers', () => {
     expect(maskPhoneNumbers('+0 is not a valid phone number')).toBe('+0 is not a valid phone number');
     expect(maskPhoneNumbers('no number here')).toBe('no number here');
   });
+
+  it.each([
+    ['15551230001 is not valid', '•••••••••01 is not valid'],
+    ['0015551230001 is not valid', '•••••••••••01 is not valid'],
+    ['number 555 123 0001 refused', 'number ••• ••• ••01 refused'],
+    ['number +1 (555) 123-0001 refused', 'number +• (•••) •••-••01 refused'],
+    ['call 555.123.0001.', 'call •••.•••.••01.'],
+    ['+33 6 12 34 56 78 is blocked', '+•• • •• •• •• 78 is blocked'],
+    ['two: 0612345678 and 0798765432', 'two: ••••••••78 and ••••••••32'],
+  ])('masks digit runs with or without +, separators inside: %s', (input, masked) => {
+    expect(maskPhoneNumbers(input)).toBe(masked);
+  });
+
+  it('leaves runs of fewer than 6 digits alone (sizes, counts)', () => {
+    expect(maskPhoneNumbers('code_size must be 4 to 8, got 12345')).toBe('code_size must be 4 to 8, got 12345');
+    expect(maskPhoneNumbers('HTTP 429 after 3 tries')).toBe('HTTP 429 after 3 tries');
+  });
+
+  it('masks long separated runs in one pass (no backtracking blow-up on hostile input)', () => {
+    const hostile = `${'1 '.repeat(20_000)}x${'1-('.repeat(20_000)}`;
+    const masked = maskPhoneNumbers(hostile);
+    // Two runs, each keeping its last two digits.
+    expect(masked.match(/1/g)).toHaveLength(4);
+    expect(masked.length).toBe(hostile.length);
+  });
 });

@@ -290,10 +290,23 @@ export function parseErrorResponse(body: unknown, status: number): DingApiError 
   );
 }
 
+// A digit, then digits with up to three separators between them (spaces, dashes, dots,
+// parentheses), with an optional `+` before: `+15551230001`, `555 123 0001`, `(555) 123-0001`.
+// Separators and digits never overlap, so matching stays linear on any input.
+const DIGIT_RUN = /\+?\d(?:[ .()-]{0,3}\d)*/g;
+const MIN_MASKED_DIGITS = 6;
+
 /**
- * Ding's messages can quote the number (`+0 is not a valid phone number`), and apps log error
- * messages. Keep only the last two digits of anything that looks like an E.164 number.
+ * Ding's and Prelude's messages can quote the number (`+0 is not a valid phone number`), in any
+ * format, and apps log error messages. Every run of 6 or more digits (separators allowed inside,
+ * `+` or not) keeps only its last two digits; shorter runs (a code size, a count) stay.
  */
 export function maskPhoneNumbers(text: string): string {
-  return text.replace(/\+\d{3,15}/g, (n) => `+${'•'.repeat(n.length - 3)}${n.slice(-2)}`);
+  return text.replace(DIGIT_RUN, (run) => {
+    let digits = 0;
+    for (const c of run) if (c >= '0' && c <= '9') digits += 1;
+    if (digits < MIN_MASKED_DIGITS) return run;
+    let seen = 0;
+    return run.replace(/\d/g, (d) => (++seen > digits - 2 ? d : '•'));
+  });
 }
