@@ -145,6 +145,9 @@ export class DingOtpStrategy extends Strategy {
     if (!session) return this.error(new DingConfigurationError(NO_SESSION));
     const action = this._action(req, options?.action);
     if (action instanceof Error) return this.error(action);
+    // Second-factor mode without a verify callback succeeds with req.user: without one, no step
+    // of it makes sense, so say so before anything is sent or checked.
+    if (!this._verify && !req.user) return this.error(new DingConfigurationError(NO_USER));
 
     const ctx: ActionContext = {
       req,

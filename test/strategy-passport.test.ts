@@ -250,10 +250,33 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
       expect(me.sessionID).not.toBe(firstSid);
     });
 
-    it('refuses to send with nobody logged in: missing_phone_number, no API call', async () => {
-      const strategy = h.own(new DingOtpStrategy({ ...h.credentials(), secondFactor }));
+    it('with a verify callback, refuses to send with nobody logged in: missing_phone_number, no API call', async () => {
+      const strategy = h.own(new DingOtpStrategy({ ...h.credentials(), secondFactor }, async () => false));
       const { app } = h.app({ strategies: { 'ding-2fa': strategy } });
-      await request(app).post('/2fa/send').send({ phoneNumber: PHONE }).expect(400);
+      const res = await request(app).post('/2fa/send').send({ phoneNumber: PHONE }).expect(400);
+      expect(res.text).toBe('Bad Request');
+      expect(h.calls('send')).toBe(0);
+    });
+
+    it('without a verify callback, every step with nobody logged in is a configuration error, before any API call', async () => {
+      const strategy = h.own(new DingOtpStrategy({ ...h.credentials(), secondFactor: () => PHONE }));
+      const { app } = h.app({ strategies: { 'ding-2fa': strategy } });
+      for (const step of ['send', 'resend', 'code']) {
+        const res = await request(app).post(`/2fa/${step}`).send({ code: '123456' }).expect(500);
+        expect(res.body).toEqual({ error: 'DingConfigurationError', code: 'DING_CONFIGURATION_ERROR' });
+      }
+      expect(h.calls('send') + h.calls('check') + h.calls('resend')).toBe(0);
+    });
+
+    it('a secondFactor(req) answering something other than a string is a configuration error, not a TypeError', async () => {
+      const numeric = (() => 14155552671) as unknown as () => string;
+      const strategy = h.own(new DingOtpStrategy({ ...h.credentials(), secondFactor: numeric }));
+      const { app, users } = h.app({ strategies: { 'ding-2fa': strategy } });
+      const user = users.findOrCreate(PHONE);
+      const agent = request.agent(app);
+      await agent.post('/login/password').send({ userId: user.id }).expect(200);
+      const res = await agent.post('/2fa/send').send({}).expect(500);
+      expect(res.body).toEqual({ error: 'DingConfigurationError', code: 'DING_CONFIGURATION_ERROR' });
       expect(h.calls('send')).toBe(0);
     });
 

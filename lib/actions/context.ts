@@ -3,7 +3,7 @@
 // then success() or fail(). A thrown error is an upstream fault -> error().
 
 import type { Request } from 'express';
-import { DingUnavailableError } from '../errors.js';
+import { DingConfigurationError, DingUnavailableError } from '../errors.js';
 import type { BeforeSendContext } from '../gates/before-send.js';
 import { runBeforeSend } from '../gates/before-send.js';
 import type { Limits } from '../limits/limits.js';
@@ -85,4 +85,19 @@ function declinedOutcome(ctx: ActionContext, info: Partial<FailureInfo> & Record
   };
   const valid = typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500;
   return { info: merged, status: valid ? status : base.status };
+}
+
+/**
+ * The logged-in user's phone in second-factor mode: what `secondFactor(req)` answers, `undefined`
+ * for nobody. Anything but a string (or null/undefined) is a bug in the app, not a bad number.
+ */
+export async function secondFactorPhone(ctx: ActionContext): Promise<string | undefined> {
+  const { secondFactor } = ctx.settings;
+  if (!secondFactor) return undefined;
+  const value: unknown = await secondFactor(ctx.req);
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'string') {
+    throw new DingConfigurationError(`secondFactor(req) must return the user's phone number as a string (or null/undefined), not a ${typeof value}`);
+  }
+  return value;
 }

@@ -6,7 +6,7 @@ import { clearPending, readPending, saveSession, writePending } from '../pending
 import type { PendingState } from '../pending.js';
 import { normalizePhone } from '../phone.js';
 import type { ActionContext, ActionResult } from './context.js';
-import { admitSend, PASS, refuse, secondsUntil, unexpected } from './context.js';
+import { admitSend, PASS, refuse, secondFactorPhone, secondsUntil, unexpected } from './context.js';
 import { sendRequest } from './send.js';
 
 export async function retry(ctx: ActionContext): Promise<ActionResult> {
@@ -28,7 +28,7 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
 
   if (settings.secondFactor) {
     // Never resend to a number that is no longer the logged-in user's.
-    const current = normalizePhone((await settings.secondFactor(ctx.req)) ?? undefined, settings.defaultCountry);
+    const current = normalizePhone(await secondFactorPhone(ctx), settings.defaultCountry);
     if (!current.ok || current.e164 !== pending.phoneNumber) return drop('no_pending_verification');
   }
   if (now >= pending.expiresAt) return drop('expired');

@@ -13,7 +13,7 @@ import { normalizePhone } from '../phone.js';
 import { countryAllowed } from '../gates/country.js';
 import { checkLine } from '../gates/line-type.js';
 import type { ActionContext, ActionResult } from './context.js';
-import { admitSend, PASS, refuse, unexpected } from './context.js';
+import { admitSend, PASS, refuse, secondFactorPhone, unexpected } from './context.js';
 
 // Control and format characters (NUL, line breaks, bidi overrides) have no place inside a phone
 // number. libphonenumber-js would skip over some of them; refusing keeps what was typed and what
@@ -22,9 +22,7 @@ const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 export async function send(ctx: ActionContext): Promise<ActionResult> {
   const { req, session, settings, provider } = ctx;
-  const input = settings.secondFactor
-    ? ((await settings.secondFactor(req)) ?? undefined)
-    : readField(req.body, settings.phoneField);
+  const input = settings.secondFactor ? await secondFactorPhone(ctx) : readField(req.body, settings.phoneField);
   if (input !== undefined && INVISIBLE.test(input.trim())) return refuse(ctx, 'invalid_phone_number');
   const phone = normalizePhone(input, settings.defaultCountry);
   if (!phone.ok) return refuse(ctx, phone.reason);

@@ -15,7 +15,7 @@ import { normalizePhone } from '../phone.js';
 import type { LimitGrant } from '../limits/limits.js';
 import type { CheckStatus } from '../providers/provider.js';
 import type { ActionContext, ActionResult } from './context.js';
-import { refuse, unexpected } from './context.js';
+import { refuse, secondFactorPhone, unexpected } from './context.js';
 
 // Longer input is not a code; do not run a pattern over it.
 const MAX_CODE_INPUT = 64;
@@ -51,7 +51,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
 
   if (settings.secondFactor) {
     // The code must be for the number of whoever is logged in now, not for whoever asked for it.
-    const current = normalizePhone((await settings.secondFactor(req)) ?? undefined, settings.defaultCountry);
+    const current = normalizePhone(await secondFactorPhone(ctx), settings.defaultCountry);
     if (!current.ok || current.e164 !== pending.phoneNumber) return drop('no_pending_verification');
   }
   if (settings.now() >= pending.expiresAt) return drop('expired');
