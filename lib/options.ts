@@ -134,7 +134,8 @@ export interface DingOtpStrategyOptionsBase {
   resendCooldownSeconds?: number;
   /**
    * Resends allowed per verification when the provider does not count them (Prelude V2 does not;
-   * Ding does, and its count wins). Past it, `retries_exhausted` with no API call. Default 3.
+   * Ding does, and its count wins once it has given one). Past it, `retries_exhausted` with no
+   * API call. `0` turns resends off with any provider. Default 3.
    */
   maxResends?: number;
   /** Code lifetime in seconds, when the provider does not say. Default 600. */

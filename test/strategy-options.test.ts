@@ -171,6 +171,25 @@ describe('options against the sandbox', () => {
     expect((await agent2.post('/login/resend').send({}).expect(200)).body.pending.remainingRetries).toBe(2);
   });
 
+  it('maxResends: 0 allows no resend at all, with either provider: retries_exhausted, no API call', async () => {
+    const prelude = h.own(
+      new DingOtpStrategy(
+        { provider: 'prelude', apiKey: h.sandbox.apiKey, baseUrl: h.sandbox.preludeUrl, now: h.clock.now, maxResends: 0, resendCooldownSeconds: 0 },
+        async (phone) => h.users.findOrCreate(phone),
+      ),
+    );
+    for (const strategy of [prelude, h.strategy({ maxResends: 0, resendCooldownSeconds: 0 })]) {
+      h.sandbox.reset();
+      const t = h.app({ strategies: { ding: strategy } });
+      const agent = request.agent(t.app);
+      await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+      h.clock.advance(30_000);
+      expect((await agent.post('/api/retry').send({}).expect(429)).body.code).toBe('retries_exhausted');
+      expect(h.sandbox.stats().byOperation).not.toHaveProperty('retry');
+      expect(h.sandbox.stats().byOperation.createVerification ?? 1).toBe(1);
+    }
+  });
+
   it('codePattern: checked before any API call; a g flag does not leak state between requests', async () => {
     const { app } = h.app({ strategies: { ding: h.strategy({ codePattern: /^[0-9]{6}$/g }) } });
     const agent = request.agent(app);

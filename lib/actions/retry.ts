@@ -37,8 +37,9 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
   const left = ctx.checks.attemptsLeft(pending.id, pending.attemptsLeft, now);
   if (left === 'finished') return drop('no_pending_verification');
   if (left <= 0) return drop('too_many_attempts');
-  // Exhausted first: waiting would not help.
-  if (pending.remainingRetries === 0) return refuse(ctx, 'retries_exhausted');
+  // Exhausted first: waiting would not help. Before the provider has given a count (always, with
+  // Prelude), ours applies, so `maxResends: 0` means no resend at all.
+  if ((pending.remainingRetries ?? settings.maxResends) <= 0) return refuse(ctx, 'retries_exhausted');
   if (now < pending.nextRetryAt) {
     return refuse(ctx, 'retry_too_soon', { retryAfter: secondsUntil(pending.nextRetryAt, now) });
   }
