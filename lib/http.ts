@@ -1,5 +1,7 @@
-// A small JSON-over-HTTPS client: one keep-alive undici Pool per instance, one deadline per call,
-// and every failure turned into a typed error from ./errors.ts. It knows nothing about any one
+// A small JSON-over-HTTPS client: each instance owns one keep-alive undici Pool, to the origin of
+// its base URL, one deadline per call, and every failure turned into a typed error from
+// ./errors.ts. Pools are not shared between instances: two clients for the same base URL (two
+// strategies, say) hold two pools, each closed by its own close(). It knows nothing about any one
 // API's routes; the provider gives it paths, bodies and a parser for its documented error body.
 //
 // Nothing here may leak the API key: error messages name the operation (never the path, which can
@@ -75,6 +77,7 @@ function isLoopbackHost(hostname: string): boolean {
 /** Reason object passed to abort(), so a deadline is told apart from any other abort. */
 class DeadlineReached extends Error {}
 
+/** One API's client: owns one connection pool to its base URL's origin, closed by close(). */
 export class JsonHttpClient {
   readonly timeoutMs: number;
   readonly #pool: Pool;

@@ -4,6 +4,7 @@
 // attempt. GETs may be repeated once by the HTTP layer after a connection failure.
 
 import { JsonHttpClient } from '../http.js';
+import { requireApiKey, requireString } from './credentials.js';
 import {
   isUuid,
   parseAuthenticationStatus,
@@ -102,10 +103,7 @@ export class DingClient {
   constructor(options: DingClientOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('DingClient requires options');
     const { apiKey, customerUuid } = options;
-    // Printable ASCII without spaces: anything else cannot be a header value or is a paste error.
-    if (typeof apiKey !== 'string' || !/^[\x21-\x7e]+$/.test(apiKey)) {
-      throw new TypeError('DingClient requires an apiKey (a non-empty string without spaces)');
-    }
+    requireApiKey(apiKey, 'DingClient');
     if (!isUuid(customerUuid)) throw new TypeError('DingClient requires a customerUuid (a UUID)');
     this.#customerUuid = customerUuid;
     this.#http = new JsonHttpClient({
@@ -215,8 +213,4 @@ export class DingClient {
   close(): Promise<void> {
     return this.#http.close();
   }
-}
-
-function requireString(value: unknown, name: string): asserts value is string {
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
 }

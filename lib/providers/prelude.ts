@@ -12,6 +12,7 @@
 import { isIP } from 'node:net';
 import { DingUnavailableError } from '../errors.js';
 import { JsonHttpClient } from '../http.js';
+import { requireApiKey, requireString } from './credentials.js';
 import {
   parseCheckVerification,
   parseCreateVerification,
@@ -112,10 +113,7 @@ export class PreludeProvider implements OtpProvider {
   constructor(options: PreludeProviderOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError('PreludeProvider requires options');
     const { apiKey, ttlSeconds, codeSize, method, preferredChannel, sendExistingUser } = options;
-    // Printable ASCII without spaces: anything else cannot be a header value or is a paste error.
-    if (typeof apiKey !== 'string' || !/^[\x21-\x7e]+$/.test(apiKey)) {
-      throw new TypeError('PreludeProvider requires an apiKey (a non-empty string without spaces)');
-    }
+    requireApiKey(apiKey, 'PreludeProvider');
     if (ttlSeconds !== undefined && (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0)) {
       throw new TypeError('PreludeProvider: ttlSeconds must be a positive number');
     }
@@ -386,8 +384,4 @@ function ipAddress(ip: string | undefined): string | undefined {
   const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
   const value = v4 ?? ip;
   return isIP(value) === 0 ? undefined : value;
-}
-
-function requireString(value: unknown, name: string): asserts value is string {
-  if (typeof value !== 'string' || value === '') throw new TypeError(`${name} must be a non-empty string`);
 }
