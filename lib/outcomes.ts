@@ -57,3 +57,24 @@ export function outcome(
   if (extra?.attemptsLeft !== undefined) info.attemptsLeft = extra.attemptsLeft;
   return { info, status: row.status };
 }
+
+/**
+ * An app's refusal (`decline(info, status)`, `done(null, false, info)`, a `beforeSend` verdict) as
+ * an outcome: the app's code and message over `fallback`'s, any other fields kept. A status
+ * outside 400-499 (a 200 or a redirect would read as success) falls back to `fallback`'s.
+ */
+export function declinedOutcome(fallback: 'declined' | 'challenge_failed', info: unknown, status: unknown, messages?: OutcomeMessages): Outcome {
+  const base = outcome(fallback, undefined, messages);
+  const valid = typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500;
+  const finalStatus = valid ? status : base.status;
+  if (typeof info === 'string') return { info: { ...base.info, message: info }, status: finalStatus };
+  if (info === null || typeof info !== 'object') return { info: base.info, status: finalStatus };
+  const given = info as Partial<FailureInfo>;
+  const merged: FailureInfo = {
+    ...base.info,
+    ...given,
+    code: typeof given.code === 'string' ? given.code : base.info.code,
+    message: typeof given.message === 'string' ? given.message : base.info.message,
+  };
+  return { info: merged, status: finalStatus };
+}

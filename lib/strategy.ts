@@ -22,7 +22,7 @@ import type {
 } from './options.js';
 import { resolveOptions } from './options.js';
 import type { FailureInfo } from './outcomes.js';
-import { outcome } from './outcomes.js';
+import { declinedOutcome } from './outcomes.js';
 import type { PublicPendingVerification } from './pending.js';
 import { pendingVerification, sessionOf } from './pending.js';
 import { DingProvider } from './providers/ding-provider.js';
@@ -208,8 +208,8 @@ export class DingOtpStrategy extends Strategy {
     }
     const answer = await runVerifyCallback(this._verify, settings.passReqToCallback, req, result.phoneNumber, details);
     if (answer.ok) return { type: 'success', user: answer.user, info: answer.info ?? { method: 'sms_otp' } };
-    const refused = declinedInfo(answer.info, settings);
-    return { type: 'fail', info: refused, status: answer.status ?? outcome('declined').status };
+    const refused = declinedOutcome('declined', answer.info, answer.status, settings.messages);
+    return { type: 'fail', info: refused.info, status: refused.status };
   }
 
   private _apply(decision: Decision): void {
@@ -224,18 +224,4 @@ export class DingOtpStrategy extends Strategy {
         return this.error(decision.err);
     }
   }
-}
-
-/** Makes any refusal from the verify callback the usual `{ code, message }` shape. */
-function declinedInfo(info: unknown, settings: Settings): FailureInfo {
-  const base = outcome('declined', undefined, settings.messages).info;
-  if (typeof info === 'string') return { ...base, message: info };
-  if (info === null || typeof info !== 'object') return base;
-  const given = info as Partial<FailureInfo>;
-  return {
-    ...base,
-    ...given,
-    code: typeof given.code === 'string' ? given.code : base.code,
-    message: typeof given.message === 'string' ? given.message : base.message,
-  };
 }

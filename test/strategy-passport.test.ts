@@ -214,6 +214,16 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
       expect(res.body).toEqual({ error: 'Error', code: null });
     });
 
+    it('a decline status outside 400-499 falls back to 401 (a 200 or a redirect must not read as success)', async () => {
+      for (const status of [200, 302, 500, 403.5]) {
+        const strategy = h.strategy({}, async () => decline({ code: 'account_locked', message: 'Locked.' }, status));
+        const { app } = h.app({ strategies: { ding: strategy } });
+        const { agent, code } = await started(app);
+        const res = await agent.post('/api/verify').send({ code }).expect(401);
+        expect(res.body).toEqual({ code: 'account_locked', message: 'Locked.' });
+      }
+    });
+
     it('passReqToCallback puts req first', async () => {
       const strategy = h.strategyWithRequest({}, async (req, phone, details) => {
         expect(req.body.code).toBeTypeOf('string');

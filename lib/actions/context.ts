@@ -8,8 +8,8 @@ import type { BeforeSendContext } from '../gates/before-send.js';
 import { runBeforeSend } from '../gates/before-send.js';
 import type { Limits } from '../limits/limits.js';
 import type { Settings } from '../options.js';
-import type { FailureInfo, Outcome, OutcomeCode } from '../outcomes.js';
-import { outcome } from '../outcomes.js';
+import type { Outcome, OutcomeCode } from '../outcomes.js';
+import { declinedOutcome, outcome } from '../outcomes.js';
 import type { SessionLike } from '../pending.js';
 import type { OtpProvider } from '../providers/provider.js';
 import type { CheckSerializer } from '../serialize.js';
@@ -64,7 +64,7 @@ export async function admitSend(ctx: ActionContext, phoneNumber: string, context
     const verdict = await runBeforeSend(settings.beforeSend, req, phoneNumber, context);
     if (!verdict.ok) {
       if (!verdict.declined) return refuse(ctx, 'challenge_failed');
-      return { type: 'fail', outcome: declinedOutcome(ctx, verdict.declined.info, verdict.declined.status) };
+      return { type: 'fail', outcome: declinedOutcome('challenge_failed', verdict.declined.info, verdict.declined.status, settings.messages) };
     }
   }
   if (limits) {
@@ -72,19 +72,6 @@ export async function admitSend(ctx: ActionContext, phoneNumber: string, context
     if (!decision.ok) return refuse(ctx, 'rate_limited', { retryAfter: decision.retryAfter });
   }
   return undefined;
-}
-
-/** A `decline(info, status)` from `beforeSend` as a refusal: the app's code and message, 403 by default. */
-function declinedOutcome(ctx: ActionContext, info: Partial<FailureInfo> & Record<string, unknown>, status: number | undefined): Outcome {
-  const base = outcome('challenge_failed', undefined, ctx.settings.messages);
-  const merged: FailureInfo = {
-    ...base.info,
-    ...info,
-    code: typeof info.code === 'string' ? info.code : base.info.code,
-    message: typeof info.message === 'string' ? info.message : base.info.message,
-  };
-  const valid = typeof status === 'number' && Number.isInteger(status) && status >= 400 && status < 500;
-  return { info: merged, status: valid ? status : base.status };
 }
 
 /**
