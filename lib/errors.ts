@@ -76,6 +76,13 @@ export class DingUnavailableError extends PassportDingError {
   }
 }
 
+/** The limit store (Redis) could not be read or written; nothing was sent or checked. */
+export class LimitStoreError extends PassportDingError {
+  override readonly code = 'PASSPORT_DING_LIMIT_STORE';
+  /** A store the app depends on is down: 503, as for the provider. */
+  override readonly status = 503;
+}
+
 /** Passport was set up wrong: no session middleware, a bad option. A bug in the app, not the user. */
 export class DingConfigurationError extends PassportDingError {
   override readonly code = 'DING_CONFIGURATION_ERROR';

@@ -64,7 +64,6 @@ export type {
 } from './providers/prelude.js';
 
 // Abuse limits and send gates (on by default in memory; share them through Redis).
-export { LimitStoreError } from './limits/limits.js';
 export { DEFAULT_LIMITS } from './limits/options.js';
 export type { LimitRule, LimitStore, LimitsOptions, RedisClientLike } from './limits/options.js';
 export { DEFAULT_REFUSED_LINE_TYPES } from './gates/line-type.js';

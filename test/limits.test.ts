@@ -5,6 +5,9 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_LIMITS, ipKey, ipNetwork, Limits, phoneKey, resolveLimits } from '../lib/limits/index.js';
 import type { LimitDecision, LimitsOptions } from '../lib/limits/index.js';
+import { createClient } from 'redis';
+import * as pkg from 'passport-ding';
+import { LimitStoreError, PassportDingError } from '../lib/errors.js';
 
 const PHONE = '+12015550123';
 const OTHER = '+12015550124';
@@ -223,5 +226,22 @@ describe('failed-check budget (memory store)', () => {
     const l = limits({ failedChecksPerPhone: false });
     for (let i = 0; i < 50; i += 1) expect((await l.reserveFailedCheck(PHONE)).ok).toBe(true);
     await l.clearFailedChecks(PHONE);
+  });
+});
+
+describe('LimitStoreError', () => {
+  it('lives with the other error kinds in lib/errors.ts, one class under every export', async () => {
+    expect(pkg.LimitStoreError).toBe(LimitStoreError);
+    expect((await import('../lib/limits/index.js')).LimitStoreError).toBe(LimitStoreError);
+    const err = new LimitStoreError('down');
+    expect(err).toBeInstanceOf(PassportDingError);
+    expect(err).toMatchObject({ name: 'LimitStoreError', code: 'PASSPORT_DING_LIMIT_STORE', status: 503, statusCode: 503 });
+  });
+
+  it('is what a store that is down gives (a Redis client never connected: no server needed)', async () => {
+    const down = createClient({ url: 'redis://127.0.0.1:1' });
+    down.on('error', () => undefined);
+    const l = limits({ store: { redis: down }, keySecret: SECRET });
+    await expect(l.reserveSend(PHONE, '203.0.113.1')).rejects.toBeInstanceOf(LimitStoreError);
   });
 });

@@ -11,16 +11,9 @@
 
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
-import { PassportDingError } from '../errors.js';
+import { LimitStoreError } from '../errors.js';
 import { ipKey, phoneKey } from './keys.js';
 import type { LimitName, LimitRule, LimitSettings } from './options.js';
-
-/** The limit store could not be read or written; nothing was sent or checked. */
-export class LimitStoreError extends PassportDingError {
-  override readonly code = 'PASSPORT_DING_LIMIT_STORE';
-  /** A store the app depends on is down: 503, as for the provider. */
-  override readonly status = 503;
-}
 
 /** Points were reserved; `release()` gives them back (at most once). */
 export interface LimitGrant {
