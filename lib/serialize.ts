@@ -7,8 +7,21 @@
 // is finished (validated, expired, dropped). A queued request then decides from that, not from its
 // stale copy, and the provider sees no more checks than the budget allows.
 //
+// Resends of one verification queue the same way (a double-click must not pay for two SMS), and
+// a second ledger keeps the cooldown and count the last resend left, for the same reason.
+//
 // Across processes the per-phone failed-check limit (a shared store) and the provider's own
 // attempt limit still hold; this only makes the local budget exact.
+
+/** What this process learned from resends of one verification (see `resent`). */
+export interface ResendState {
+  nextRetryAt: number;
+  remainingRetries?: number;
+}
+
+interface ResendEntry extends ResendState {
+  until: number;
+}
 
 interface LedgerEntry {
   /** Fewest attempts left seen for this verification; -1 once it is finished. */
@@ -22,6 +35,7 @@ const FINISHED = -1;
 export class CheckSerializer {
   readonly #tails = new Map<string, Promise<void>>();
   readonly #ledger = new Map<string, LedgerEntry>();
+  readonly #resends = new Map<string, ResendEntry>();
   readonly #maxEntries: number;
 
   /** `maxEntries` bounds the ledger; the oldest entries go first (they fall back to the session's count). */
@@ -65,19 +79,44 @@ export class CheckSerializer {
     this.#set(id, { left: FINISHED, until }, now);
   }
 
+  /**
+   * The resend state for `id`: the session's, or a later cooldown and fewer resends left when a
+   * resend in this process already moved them on.
+   */
+  resendState(id: string, fromSession: ResendState, now: number): ResendState {
+    const entry = this.#resends.get(id);
+    if (!entry || entry.until <= now) return fromSession;
+    const state: ResendState = { nextRetryAt: Math.max(fromSession.nextRetryAt, entry.nextRetryAt) };
+    const counts = [fromSession.remainingRetries, entry.remainingRetries].filter((n): n is number => n !== undefined);
+    if (counts.length > 0) state.remainingRetries = Math.min(...counts);
+    return state;
+  }
+
+  /** A resend of `id` (sent or refused by the provider) left this state, of use until `until`. */
+  resent(id: string, state: ResendState, until: number, now: number): void {
+    const entry: ResendEntry = { nextRetryAt: state.nextRetryAt, until };
+    if (state.remainingRetries !== undefined) entry.remainingRetries = state.remainingRetries;
+    bounded(this.#resends, id, entry, now, this.#maxEntries);
+  }
+
   /** Entries in the ledger and ids with tasks queued or running (for tests). */
   get size(): { ledger: number; queued: number } {
     return { ledger: this.#ledger.size, queued: this.#tails.size };
   }
 
   #set(id: string, entry: LedgerEntry, now: number): void {
-    this.#ledger.delete(id); // re-inserted last: Map order is the eviction order
-    this.#ledger.set(id, entry);
-    if (this.#ledger.size <= this.#maxEntries) return;
-    for (const [key, value] of this.#ledger) if (value.until <= now) this.#ledger.delete(key);
-    for (const key of this.#ledger.keys()) {
-      if (this.#ledger.size <= this.#maxEntries) break;
-      this.#ledger.delete(key);
-    }
+    bounded(this.#ledger, id, entry, now, this.#maxEntries);
+  }
+}
+
+/** Sets `id` last in `map` (Map order is the eviction order), then drops expired, then oldest entries past `max`. */
+function bounded<E extends { until: number }>(map: Map<string, E>, id: string, entry: E, now: number, max: number): void {
+  map.delete(id);
+  map.set(id, entry);
+  if (map.size <= max) return;
+  for (const [key, value] of map) if (value.until <= now) map.delete(key);
+  for (const key of map.keys()) {
+    if (map.size <= max) break;
+    map.delete(key);
   }
 }

@@ -318,6 +318,20 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
   });
 
   describe('resend', () => {
+    it('two concurrent resends from one session pay for one: the other answers retry_too_soon', async () => {
+      const t = h.app();
+      const outer = express();
+      outer.post('/api/retry', barrier(2));
+      outer.use(t.app);
+      const agent = request.agent(outer);
+      await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+      h.clock.advance(30_000);
+      const resends = h.counter('resend');
+      const results = await Promise.all([agent.post('/api/retry').send({}), agent.post('/api/retry').send({})]);
+      expect(results.map((r) => (r.status === 200 ? '200' : `${r.status} ${r.body.code}`)).sort()).toEqual(['200', '429 retry_too_soon']);
+      expect(resends()).toBe(1);
+    });
+
     it('resends after the cooldown; the new code logs in', async () => {
       const t = h.app();
       const { agent } = await sendCode(t);

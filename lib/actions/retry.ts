@@ -5,12 +5,13 @@
 import { clearPending, readPending, saveSession, writePending } from '../pending.js';
 import type { PendingState } from '../pending.js';
 import { normalizePhone } from '../phone.js';
+import type { ResendState } from '../serialize.js';
 import type { ActionContext, ActionResult } from './context.js';
 import { admitSend, PASS, refuse, secondFactorPhone, secondsUntil, unexpected } from './context.js';
 import { sendRequest } from './send.js';
 
 export async function retry(ctx: ActionContext): Promise<ActionResult> {
-  const { session, settings, provider } = ctx;
+  const { session, settings } = ctx;
   const key = settings.sessionKey;
   const pending = readPending(session, key);
   if (!pending) return refuse(ctx, 'no_pending_verification');
@@ -32,17 +33,45 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
     if (!current.ok || current.e164 !== pending.phoneNumber) return drop('no_pending_verification');
   }
   if (now >= pending.expiresAt) return drop('expired');
-  // No code can be tried any more (a wrong-code budget spent here or in a request this process
-  // saw): a resend would be paid for and useless.
-  const left = ctx.checks.attemptsLeft(pending.id, pending.attemptsLeft, now);
-  if (left === 'finished') return drop('no_pending_verification');
-  if (left <= 0) return drop('too_many_attempts');
-  // Exhausted first: waiting would not help. Before the provider has given a count (always, with
-  // Prelude), ours applies, so `maxResends: 0` means no resend at all.
-  if ((pending.remainingRetries ?? settings.maxResends) <= 0) return refuse(ctx, 'retries_exhausted');
-  if (now < pending.nextRetryAt) {
-    return refuse(ctx, 'retry_too_soon', { retryAfter: secondsUntil(pending.nextRetryAt, now) });
-  }
+
+  // One resend of a verification at a time in this process (a double-click pays for one SMS), and
+  // each decides from what earlier ones left, not from this request's copy of the session.
+  const { checks } = ctx;
+  return checks.run(pending.id, async (): Promise<ActionResult> => {
+    const now = settings.now();
+    // No code can be tried any more (a wrong-code budget spent here or in a request this process
+    // saw): a resend would be paid for and useless.
+    const left = checks.attemptsLeft(pending.id, pending.attemptsLeft, now);
+    if (left === 'finished') return drop('no_pending_verification');
+    if (left <= 0) return drop('too_many_attempts');
+    const seen = checks.resendState(pending.id, pending, now);
+    const current: PendingState = { ...pending, nextRetryAt: seen.nextRetryAt };
+    if (seen.remainingRetries !== undefined) current.remainingRetries = seen.remainingRetries;
+    // Exhausted first: waiting would not help. Before the provider has given a count (always, with
+    // Prelude), ours applies, so `maxResends: 0` means no resend at all.
+    if ((current.remainingRetries ?? settings.maxResends) <= 0) return refuse(ctx, 'retries_exhausted');
+    if (now < current.nextRetryAt) {
+      return refuse(ctx, 'retry_too_soon', { retryAfter: secondsUntil(current.nextRetryAt, now) });
+    }
+    return resend(ctx, current, now, keep, drop);
+  });
+}
+
+async function resend(
+  ctx: ActionContext,
+  pending: PendingState,
+  now: number,
+  keep: (state: PendingState) => Promise<void>,
+  drop: (code: 'expired' | 'no_pending_verification') => Promise<ActionResult>,
+): Promise<ActionResult> {
+  const { settings, provider, checks } = ctx;
+  // What queued resends of this verification must see, whatever this request's session holds.
+  const remember = (state: PendingState): Promise<void> => {
+    const seen: ResendState = { nextRetryAt: state.nextRetryAt };
+    if (state.remainingRetries !== undefined) seen.remainingRetries = state.remainingRetries;
+    checks.resent(pending.id, seen, Math.max(pending.expiresAt, state.expiresAt), now);
+    return keep(state);
+  };
   // The resend's own signals (its IP, its user agent), read before anything is spent, as at send.
   // Prelude's resend is a create and sends them; Ding's /retry takes none.
   const context = await settings.signals(ctx.req);
@@ -68,18 +97,18 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
       // The provider's count wins (Ding); without one (Prelude), ours: maxResends per verification.
       const remaining = result.remainingRetries ?? Math.max(0, (pending.remainingRetries ?? settings.maxResends) - 1);
       next.remainingRetries = remaining;
-      await keep(next);
+      await remember(next);
       return PASS;
     }
     case 'too_soon': {
       // The provider's cooldown wins over ours; without one, start ours from now.
       const said = result.nextRetryAt?.getTime();
       const at = said !== undefined && said > now ? said : now + settings.resendCooldownMs;
-      await keep({ ...pending, nextRetryAt: at });
+      await remember({ ...pending, nextRetryAt: at });
       return refuse(ctx, 'retry_too_soon', { retryAfter: secondsUntil(at, now) });
     }
     case 'exhausted':
-      await keep({ ...pending, remainingRetries: 0 });
+      await remember({ ...pending, remainingRetries: 0 });
       return refuse(ctx, 'retries_exhausted');
     case 'expired':
       return drop('expired');
