@@ -253,6 +253,20 @@ describe('send', () => {
     );
   });
 
+  it('a mapped IPv4 address goes as IPv4 in any spelling; an IPv6 zone is dropped', async () => {
+    await withStub(
+      [
+        { status: 200, body: CREATED },
+        { status: 200, body: CREATED },
+        { status: 200, body: CREATED },
+      ],
+      async (p, seen) => {
+        for (const ip of ['::FFFF:203.0.113.7', '::ffff:cb00:7107', 'FE80::1%eth0']) await p.send({ phoneNumber: PHONE, signals: { ip } });
+        expect(seen.map((s) => (s.body as { signals?: { ip?: string } }).signals?.ip)).toEqual(['203.0.113.7', '203.0.113.7', 'fe80::1']);
+      },
+    );
+  });
+
   it('IPv6 passes, a non-address is left out, an empty request sends the target alone', async () => {
     await withStub(
       [

@@ -8,7 +8,8 @@
 // keying single addresses would let them rotate through 2^64 of them.
 
 import { createHmac } from 'node:crypto';
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4 } from 'node:net';
+import { ipv6Prefix64, normalizeIp } from '../ip.js';
 
 /** A secret for HMAC keys: a non-empty string or bytes. */
 export type KeySecret = string | Buffer;
@@ -33,32 +34,7 @@ export function ipKey(ip: string | undefined, secret: KeySecret): string {
  * an IPv6 address as its /64 prefix, anything else (no address, a Unix socket) as `unknown`.
  */
 export function ipNetwork(ip: string | undefined): string {
-  if (typeof ip !== 'string') return 'unknown';
-  const address = ip.trim().toLowerCase().replace(/%.*$/, '');
-  if (isIPv4(address)) return address;
-  if (!isIPv6(address)) return 'unknown';
-  const groups = ipv6Groups(address);
-  if (groups[0] === 0 && groups[1] === 0 && groups[2] === 0 && groups[3] === 0 && groups[4] === 0 && groups[5] === 0xffff) {
-    // ::ffff:a.b.c.d, an IPv4 client on a dual-stack socket.
-    const hi = groups[6] ?? 0;
-    const lo = groups[7] ?? 0;
-    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  }
-  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
-}
-
-/** The eight 16-bit groups of a valid IPv6 address (`::` expanded, a dotted IPv4 tail converted). */
-function ipv6Groups(address: string): number[] {
-  let text = address;
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head = '', tail] = text.split('::');
-  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => parseInt(g, 16)));
-  const left = parse(head);
-  if (tail === undefined) return left;
-  const right = parse(tail);
-  return [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+  const address = normalizeIp(ip);
+  if (address === undefined) return 'unknown';
+  return isIPv4(address) ? address : ipv6Prefix64(address);
 }

@@ -2,8 +2,8 @@
 // statuses and documented 400 codes onto the provider's small vocabulary; faults (timeouts, 5xx,
 // malformed replies, a bad key, undocumented API errors) are thrown unchanged.
 
-import { isIPv4 } from 'node:net';
 import { DingApiError } from '../errors.js';
+import { ipv4Address } from '../ip.js';
 import { DingClient, type CreateAuthenticationRequest, type DingClientOptions } from './ding.js';
 import type {
   CheckRequest,
@@ -137,7 +137,9 @@ function isUnknownAuthentication(err: unknown): boolean {
 function signals(s: SendSignals | undefined): Partial<CreateAuthenticationRequest> {
   if (!s) return {};
   return {
-    ip: ipv4(s.ip),
+    // Ding's `ip` is `format: ipv4` (a mapped `::ffff:1.2.3.4` is IPv4); a real IPv6 address has
+    // no place in the field and is left out rather than risking a 400 on a login.
+    ip: ipv4Address(s.ip),
     deviceId: s.deviceId,
     deviceType: s.deviceType,
     deviceModel: s.deviceModel,
@@ -147,13 +149,3 @@ function signals(s: SendSignals | undefined): Partial<CreateAuthenticationReques
   };
 }
 
-/**
- * Ding's `ip` is `format: ipv4`. Express gives `::ffff:1.2.3.4` on dual-stack sockets, which is
- * that IPv4 address; a real IPv6 address has no place in the field and is left out rather than
- * risking a 400 on a login.
- */
-function ipv4(ip: string | undefined): string | undefined {
-  if (ip === undefined) return undefined;
-  const v4 = ip.toLowerCase().startsWith('::ffff:') ? ip.slice(7) : ip;
-  return isIPv4(v4) ? v4 : undefined;
-}

@@ -9,9 +9,9 @@
 // are results; faults (timeouts, 5xx, malformed replies, a refused key, undocumented API errors)
 // are thrown as the typed errors of ../errors.ts.
 
-import { isIP } from 'node:net';
 import { DingUnavailableError } from '../errors.js';
 import { JsonHttpClient } from '../http.js';
+import { normalizeIp } from '../ip.js';
 import { requireApiKey, requireString } from './credentials.js';
 import {
   parseCheckVerification,
@@ -316,7 +316,9 @@ export class PreludeProvider implements OtpProvider {
   #signals(s: SendSignals | undefined): (SignalsWire & { existing_user?: boolean }) | undefined {
     if (!s) return undefined;
     const out: SignalsWire & { existing_user?: boolean } = {};
-    const ip = ipAddress(s.ip);
+    // V2 takes IPv4 and IPv6 (a mapped address as its IPv4 one). Anything that is not an
+    // address is left out rather than risking a 400 on a login.
+    const ip = normalizeIp(s.ip);
     if (ip !== undefined) out.ip = ip;
     if (s.deviceId !== undefined) out.device_id = s.deviceId;
     if (s.deviceType !== undefined && s.deviceType in DEVICE_PLATFORM) out.device_platform = DEVICE_PLATFORM[s.deviceType];
@@ -375,13 +377,3 @@ function isRateLimit(err: unknown): boolean {
   return (err instanceof PreludeApiError || err instanceof DingUnavailableError) && err.upstreamStatus === 429;
 }
 
-/**
- * V2 takes IPv4 and IPv6. Express gives `::ffff:1.2.3.4` on dual-stack sockets, which is that
- * IPv4 address. Anything that is not an address is left out rather than risking a 400 on a login.
- */
-function ipAddress(ip: string | undefined): string | undefined {
-  if (ip === undefined) return undefined;
-  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)?.[1];
-  const value = v4 ?? ip;
-  return isIP(value) === 0 ? undefined : value;
-}
