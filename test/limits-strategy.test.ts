@@ -81,6 +81,24 @@ describe('send limits in logins', () => {
     expect((await agent.post('/api/verify').send({ code })).status).toBe(200);
   });
 
+  it('give the point back when the provider refuses a resend without sending (here: too soon by its cooldown)', async () => {
+    // Our cooldown is 0, the sandbox's 30 s: the first resend reaches it and is refused, no SMS.
+    const target = app({ resendCooldownSeconds: 0, limits: { sendsPerPhone: { points: 2, durationSeconds: 900 } } });
+    const { agent } = client(target);
+    expect((await send(target, PHONE, '203.0.113.1', agent)).status).toBe(200);
+    const early = await agent.post('/api/retry').set('X-Forwarded-For', '203.0.113.1');
+    expect(early.status).toBe(429);
+    expect(early.body.code).toBe('retry_too_soon');
+    expect(calls('retry')).toBe(1);
+    h.clock.advance(31_000);
+    // The refused resend cost nothing: the second point is still there for this one...
+    expect((await agent.post('/api/retry').set('X-Forwarded-For', '203.0.113.1')).status).toBe(200);
+    expect(calls('retry')).toBe(2);
+    // ...and only that one.
+    h.clock.advance(31_000);
+    expectLimited(await agent.post('/api/retry').set('X-Forwarded-For', '203.0.113.1'), 900);
+  });
+
   it('spend nothing on a refused send: a refusal by the IP limit leaves the phone its points', async () => {
     const target = app({ limits: { sendsPerPhone: { points: 2, durationSeconds: 600 }, sendsPerIp: { points: 1, durationSeconds: 600 } } });
     expect((await send(target, PHONE, '192.0.2.1')).status).toBe(200);

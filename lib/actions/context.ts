@@ -53,25 +53,33 @@ export function unexpected(provider: OtpProvider, what: string, value: never): n
   );
 }
 
+/** Let through by `admitSend`; `release()` gives the send points back (at most once, best effort). */
+export interface Admitted {
+  release(): Promise<void>;
+}
+
+const NOTHING_TO_RELEASE: Admitted = { release: () => Promise.resolve() };
+
 /**
  * The gates every SMS passes, send and resend alike: the app's `beforeSend`, then the send limits
- * (a point per phone and per IP, given back when refused). `undefined` means go on; from then on
- * the points stay spent, whatever the provider answers, since it was reached.
+ * (a point per phone and per IP, given back when refused). A refusal comes back as an
+ * `ActionResult`; otherwise the points stay spent once the provider is reached, unless the caller
+ * learns that nothing was sent and calls `release()`.
  */
-export async function admitSend(ctx: ActionContext, phoneNumber: string, context: BeforeSendContext): Promise<ActionResult | undefined> {
+export async function admitSend(ctx: ActionContext, phoneNumber: string, context: BeforeSendContext): Promise<{ refused: ActionResult } | Admitted> {
   const { settings, limits, req } = ctx;
   if (settings.beforeSend) {
     const verdict = await runBeforeSend(settings.beforeSend, req, phoneNumber, context);
     if (!verdict.ok) {
-      if (!verdict.declined) return refuse(ctx, 'challenge_failed');
-      return { type: 'fail', outcome: declinedOutcome('challenge_failed', verdict.declined.info, verdict.declined.status, settings.messages) };
+      if (!verdict.declined) return { refused: refuse(ctx, 'challenge_failed') };
+      return { refused: { type: 'fail', outcome: declinedOutcome('challenge_failed', verdict.declined.info, verdict.declined.status, settings.messages) } };
     }
   }
-  if (limits) {
-    const decision = await limits.reserveSend(phoneNumber, req.ip);
-    if (!decision.ok) return refuse(ctx, 'rate_limited', { retryAfter: decision.retryAfter });
-  }
-  return undefined;
+  if (!limits) return NOTHING_TO_RELEASE;
+  const decision = await limits.reserveSend(phoneNumber, req.ip);
+  if (!decision.ok) return { refused: refuse(ctx, 'rate_limited', { retryAfter: decision.retryAfter }) };
+  // A store error while giving points back must not turn a refusal into a fault.
+  return { release: () => decision.release().catch(() => undefined) };
 }
 
 /**

@@ -75,8 +75,8 @@ async function resend(
   // The resend's own signals (its IP, its user agent), read before anything is spent, as at send.
   // Prelude's resend is a create and sends them; Ding's /retry takes none.
   const context = await settings.signals(ctx.req);
-  const refused = await admitSend(ctx, pending.phoneNumber, { action: 'retry' });
-  if (refused) return refused;
+  const admitted = await admitSend(ctx, pending.phoneNumber, { action: 'retry' });
+  if ('refused' in admitted) return admitted.refused;
 
   const result = await provider.resend({ ...sendRequest(pending.phoneNumber, context), id: pending.id });
   switch (result.status) {
@@ -100,7 +100,9 @@ async function resend(
       await remember(next);
       return PASS;
     }
+    // From here on the provider refused and no SMS went out: the send points come back.
     case 'too_soon': {
+      await admitted.release();
       // The provider's cooldown wins over ours; without one, start ours from now.
       const said = result.nextRetryAt?.getTime();
       const at = said !== undefined && said > now ? said : now + settings.resendCooldownMs;
@@ -108,13 +110,16 @@ async function resend(
       return refuse(ctx, 'retry_too_soon', { retryAfter: secondsUntil(at, now) });
     }
     case 'exhausted':
+      await admitted.release();
       await remember({ ...pending, remainingRetries: 0 });
       return refuse(ctx, 'retries_exhausted');
     case 'expired':
+      await admitted.release();
       return drop('expired');
     case 'already_validated':
     case 'no_attempt':
     case 'not_found':
+      await admitted.release();
       return drop('no_pending_verification');
     default:
       return unexpected(provider, 'resend', result.status);

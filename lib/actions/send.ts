@@ -30,8 +30,8 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   // The app's signals before anything is spent: if they throw, nothing was.
   const context = await settings.signals(req);
 
-  const refused = await admitSend(ctx, phone.e164, { action: 'send' });
-  if (refused) return refused;
+  const admitted = await admitSend(ctx, phone.e164, { action: 'send' });
+  if ('refused' in admitted) return admitted.refused;
   if (settings.lineTypes) {
     const line = await checkLine(provider, phone.e164, settings.lineTypes);
     if (line === 'refused') return refuse(ctx, 'blocked');
