@@ -9,6 +9,7 @@ import type { CountryCode } from './phone.js';
 import { isCountryCode } from './phone.js';
 import type { OtpProvider, SendSignals } from './providers/provider.js';
 import { DEFAULT_SESSION_KEY } from './pending.js';
+import { unwrapMappedIpv4 } from './ip.js';
 import type { LimitSettings, LimitsOptions } from './limits/options.js';
 import { resolveLimits } from './limits/options.js';
 import type { BeforeSend } from './gates/before-send.js';
@@ -209,6 +210,23 @@ export const DEFAULTS = {
   ttlSeconds: 600,
 } as const;
 
+// Names on req.session that belong to the object itself, express-session or Passport: writing the
+// pending verification there would break the session or clobber the login.
+const RESERVED_SESSION_KEYS = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+  'cookie',
+  'passport',
+  'id',
+  'regenerate',
+  'destroy',
+  'reload',
+  'save',
+  'touch',
+  'resetMaxAge',
+]);
+
 function fail(name: string, expected: string): never {
   throw new TypeError(`DingOtpStrategy: option \`${name}\` must be ${expected}`);
 }
@@ -236,7 +254,7 @@ function fn<T>(options: DingOtpStrategyOptionsBase, name: keyof DingOtpStrategyO
 
 /** Default signals: the client's IP as Express computed it (mind `trust proxy`). */
 export function defaultSignals(req: Request): SendContext {
-  const ip = typeof req.ip === 'string' && req.ip !== '' ? req.ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '') : undefined;
+  const ip = typeof req.ip === 'string' && req.ip !== '' ? unwrapMappedIpv4(req.ip) : undefined;
   return ip === undefined ? {} : { ip };
 }
 
@@ -253,10 +271,12 @@ export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqTo
   if (messages !== undefined) {
     if (messages === null || typeof messages !== 'object') fail('messages', 'an object of code -> message');
     for (const [code, text] of Object.entries(messages)) {
-      if (!(code in OUTCOMES)) fail('messages', `keyed by outcome codes (unknown code "${code}")`);
+      if (!Object.hasOwn(OUTCOMES, code)) fail('messages', `keyed by outcome codes (unknown code "${code}")`);
       if (typeof text !== 'string') fail('messages', 'an object of code -> string');
     }
   }
+  const sessionKey = str(options, 'sessionKey', DEFAULTS.sessionKey);
+  if (RESERVED_SESSION_KEYS.has(sessionKey)) fail('sessionKey', `a name of its own, not one the session or Passport uses ("${sessionKey}")`);
   const maxAttempts = num(options, 'maxAttempts', DEFAULTS.maxAttempts, 1);
   if (!Number.isInteger(maxAttempts)) fail('maxAttempts', 'an integer >= 1');
   const maxResends = num(options, 'maxResends', DEFAULTS.maxResends, 0);
@@ -266,7 +286,7 @@ export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqTo
   return {
     phoneField: str(options, 'phoneField', DEFAULTS.phoneField),
     codeField: str(options, 'codeField', DEFAULTS.codeField),
-    sessionKey: str(options, 'sessionKey', DEFAULTS.sessionKey),
+    sessionKey,
     defaultCountry: options.defaultCountry,
     codePattern: pattern,
     passReqToCallback: passReq === true,

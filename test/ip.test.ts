@@ -1,6 +1,8 @@
 // lib/ip.ts: the one reading of client addresses that the default signals, both providers and the
 // per-IP limit keys share.
+import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
+import { defaultSignals } from '../lib/options.js';
 import { ipv4Address, ipv6Groups, ipv6Prefix64, normalizeIp, unwrapMappedIpv4 } from '../lib/ip.js';
 
 describe('unwrapMappedIpv4', () => {
@@ -53,5 +55,15 @@ describe('IPv6 groups and /64', () => {
   it('names the /64', () => {
     expect(ipv6Prefix64('2001:DB8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
     expect(ipv6Prefix64('::1')).toBe('0:0:0:0::/64');
+  });
+});
+
+describe('the strategy\'s default signals', () => {
+  it('send the IPv4 inside a mapped address, in any spelling, and other text as Express gave it', () => {
+    const signals = (ip: string | undefined) => defaultSignals({ ip } as Request);
+    expect(signals('::ffff:203.0.113.7')).toEqual({ ip: '203.0.113.7' });
+    expect(signals('::FFFF:cb00:7107')).toEqual({ ip: '203.0.113.7' });
+    expect(signals('2001:db8::1')).toEqual({ ip: '2001:db8::1' });
+    expect(signals(undefined)).toEqual({});
   });
 });
