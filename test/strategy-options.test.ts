@@ -72,12 +72,17 @@ describe('DingOtpStrategy construction', () => {
     ['passReqToCallback', 'yes'],
     ['messages', { nope: 'x' }],
     ['messages', { invalid_code: 5 }],
+    ['messages', { constructor: 'x' }],
+    ['messages', { toString: 'x' }],
+    ...['__proto__', 'constructor', 'prototype', 'cookie', 'passport', 'id', 'regenerate', 'destroy', 'reload', 'save', 'touch', 'resetMaxAge'].map(
+      (key): [string, unknown] => ['sessionKey', key],
+    ),
     ['maxResends', -1],
     ['maxResends', 1.5],
   ])('throws a TypeError for a bad %s (%j)', (name, value) => {
-    expect(() => new DingOtpStrategy({ ...creds, [name]: value } as DingOtpStrategyOptions, verify)).toThrow(
-      new RegExp(`\`${name}\``),
-    );
+    const build = () => new DingOtpStrategy({ ...creds, [name]: value } as DingOtpStrategyOptions, verify);
+    expect(build).toThrow(TypeError);
+    expect(build).toThrow(new RegExp(`\`${name}\``));
   });
 
   it('throws a TypeError for a provider and credentials both', async () => {
