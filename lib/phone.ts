@@ -23,8 +23,11 @@ export function normalizePhone(input: string | undefined, defaultCountry?: Count
   const text = input?.trim() ?? '';
   if (text === '') return { ok: false, reason: 'missing_phone_number' };
   if (text.length > MAX_INPUT_LENGTH) return { ok: false, reason: 'invalid_phone_number' };
-  const parsed = parsePhoneNumberFromString(text, defaultCountry ? { defaultCountry } : undefined);
-  if (!parsed?.isValid()) return { ok: false, reason: 'invalid_phone_number' };
+  // extract: false, so the whole input must be the number: by default the library would pick one
+  // out of surrounding text ("call +1 415 555 2671 now"). An extension cannot receive an SMS, and
+  // dropping it would send to a number other than the one typed.
+  const parsed = parsePhoneNumberFromString(text, { defaultCountry, extract: false });
+  if (!parsed?.isValid() || parsed.ext !== undefined) return { ok: false, reason: 'invalid_phone_number' };
   return { ok: true, e164: parsed.number };
 }
 

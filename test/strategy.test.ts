@@ -152,7 +152,9 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
 
     it('invalid_phone_number (400) for a malformed number; no API call', async () => {
       const { app } = h.app();
-      for (const phoneNumber of ['12', '+1555', 'not a number', '+15551234567', '4155552671', 'x'.repeat(100)]) {
+      // A number inside other text, or with an extension, is not the number to send to.
+      const wrapped = ['hello +14155552671 world', 'call +1 415 555 2671', '+1 415 555 2671 ext. 123', '+14155552671;ext=5', '+14155552671 x12'];
+      for (const phoneNumber of ['12', '+1555', 'not a number', '+15551234567', '4155552671', 'x'.repeat(100), ...wrapped]) {
         const res = await request(app).post('/api/send').send({ phoneNumber }).expect(400);
         expect(res.body).toEqual({ code: 'invalid_phone_number', message: 'That phone number is not valid.' });
       }
