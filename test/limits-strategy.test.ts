@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import express from 'express';
+import session from 'express-session';
 import type { Express } from 'express';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
@@ -14,6 +15,7 @@ import { harness } from './helpers/harness.js';
 import { securityApp } from './helpers/security-app.js';
 import type { SecurityAppSetup } from './helpers/security-app.js';
 import { barrier } from './helpers/barrier.js';
+import { FakeRedis } from './helpers/fake-redis.js';
 import { redisGate } from './helpers/env.js';
 import type { DingOtpStrategyOptions } from 'passport-ding';
 
@@ -184,6 +186,28 @@ describe('failed-check budget in logins', () => {
     agent = await pendingFor(target);
     for (let i = 0; i < 3; i += 1) expect((await agent.post('/api/verify').send({ code: wrong(h.code(PHONE)) })).status).toBe(401);
     expectLimited(await agent.post('/api/verify').send({ code: wrong(h.code(PHONE)) }), 900);
+  });
+
+  it('a right code logs in without waiting on the budget store: pending gone first, the clear in the background', async () => {
+    const redis = new FakeRedis();
+    const store = new session.MemoryStore();
+    const target = app({ limits: { store: { redis }, keySecret: 'fake redis secret' } }, { store });
+    const agent = await pendingFor(target);
+    redis.del_ = 'hang';
+    try {
+      // Before: the login waited on the DEL. The timeout only turns that wait into a failure.
+      const res = await agent.post('/api/verify').send({ code: h.code(PHONE) }).timeout(5000);
+      expect(res.status).toBe(200);
+      expect(redis.dels).toBe(1);
+      expect((await agent.get('/me')).body.pending).toBeNull();
+    } finally {
+      redis.releaseHung();
+    }
+    // A failing clear costs nothing either, and leaves no unhandled rejection behind.
+    redis.del_ = 'fail';
+    const again = await pendingFor(target);
+    expect((await again.post('/api/verify').send({ code: h.code(PHONE) })).status).toBe(200);
+    expect(redis.dels).toBe(2);
   });
 
   it('is not spent by upstream faults or malformed codes', async () => {

@@ -86,12 +86,13 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
     switch (status) {
       case 'valid':
         finish();
-        // The owner of the phone is back: their wrong-code count starts again (best effort: the
-        // code is already spent at the provider, so a store error must not cost the login).
-        await limits?.clearFailedChecks(phoneNumber).catch(() => undefined);
         // Gone before success(): a replay of this code finds nothing to check.
         clearPending(session, key);
         await saveSession(session);
+        // The owner of the phone is back: their wrong-code count starts again. In the background
+        // and best effort: the code is already spent at the provider, so a slow or failing store
+        // must neither hold nor cost the login.
+        if (limits) void limits.clearFailedChecks(phoneNumber).catch(() => undefined);
         return { type: 'verified', phoneNumber, id, createdAt: pending.createdAt };
       case 'invalid': {
         const attemptsLeft = left - 1;
