@@ -140,7 +140,7 @@ describe('send limits in logins', () => {
     // A node-redis client that was never connected: what the app has while Redis is down.
     const down = createClient({ url: 'redis://127.0.0.1:1' });
     down.on('error', () => undefined);
-    const target = app({ limits: { store: { redis: down } } }, { errors: 'message' });
+    const target = app({ limits: { store: { redis: down }, keySecret: 'test key secret' } }, { errors: 'message' });
     const agent = request.agent(target);
     const res = await agent.post('/login/phone').send({ phoneNumber: PHONE });
     expect(res.status).toBe(503);
@@ -297,6 +297,8 @@ if (redisGate('limits shared through Redis in logins')) {
     it('two app instances share the per-phone send limit and the failed-check budget', async () => {
       const limits = (i: number) => ({
         store: { redis: clients[i] as object, prefix },
+        // The same secret on both instances, or their keys would differ.
+        keySecret: 'shared test key secret',
         sendsPerPhone: { points: 4, durationSeconds: 600 },
         failedChecksPerPhone: { points: 2, durationSeconds: 600 },
       });
