@@ -63,7 +63,6 @@ export function codePage(
   const retries = pending.remainingRetries;
   const canResend = retries === undefined || retries > 0;
   const title = base === '/2fa' ? 'Confirm it is you' : 'Enter your code';
-  if (pending.attemptsLeft === 0) return usedUp(ctx, title, options);
   return layout(ctx, title, html`
 <h1>${title}</h1>
 <p>We sent a code by SMS to <strong class="masked-phone">${pending.phoneNumber}</strong>. ${expiryText(pending, ctx.now)}</p>
@@ -88,15 +87,4 @@ ${canResend
 <script nonce="${ctx.nonce}">${new SafeHtml(COUNTDOWN)}</script>`
     : html`<p class="hint">No more new codes for this sign-in.</p>`}
 ${base === '/login' ? html`<p class="hint"><a href="/login">Use a different number</a></p>` : ''}`);
-}
-
-// Every attempt spent: the code is worthless, so offer a fresh start instead of the form.
-function usedUp(ctx: PageContext, title: string, options: { base: string; message?: string | undefined }): string {
-  return layout(ctx, title, html`
-<h1>${title}</h1>
-${messages({ message: options.message })}
-<p>You have used every attempt for this code.</p>
-${options.base === '/2fa'
-    ? html`<form method="post" action="/2fa/send">${csrfField(ctx)}<button type="submit">Text me a new code</button></form>`
-    : html`<p><a href="/login">Start again with your number</a></p>`}`);
 }
