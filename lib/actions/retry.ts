@@ -2,37 +2,19 @@
 // cooldown has not passed or no resends are left, so an impatient user cannot spend SMS. A resend
 // is an SMS like any other: it passes `beforeSend` and the send limits too.
 
-import { clearPending, readPending, saveSession, writePending } from '../pending.js';
 import type { PendingState } from '../pending.js';
-import { normalizePhone } from '../phone.js';
 import type { ResendState } from '../serialize.js';
 import type { ActionContext, ActionResult } from './context.js';
-import { admitSend, PASS, refuse, secondFactorPhone, secondsUntil, unexpected } from './context.js';
+import { admitSend, PASS, refuse, secondsUntil, unexpected } from './context.js';
+import type { DropReason } from './pending-session.js';
+import { openPending } from './pending-session.js';
 import { sendRequest } from './send.js';
 
 export async function retry(ctx: ActionContext): Promise<ActionResult> {
-  const { session, settings } = ctx;
-  const key = settings.sessionKey;
-  const pending = readPending(session, key);
-  if (!pending) return refuse(ctx, 'no_pending_verification');
-
-  const now = settings.now();
-  const keep = async (state: PendingState): Promise<void> => {
-    writePending(session, key, state);
-    await saveSession(session);
-  };
-  const drop = async (code: 'expired' | 'too_many_attempts' | 'no_pending_verification'): Promise<ActionResult> => {
-    clearPending(session, key);
-    await saveSession(session);
-    return refuse(ctx, code);
-  };
-
-  if (settings.secondFactor) {
-    // Never resend to a number that is no longer the logged-in user's.
-    const current = normalizePhone(await secondFactorPhone(ctx), settings.defaultCountry);
-    if (!current.ok || current.e164 !== pending.phoneNumber) return drop('no_pending_verification');
-  }
-  if (now >= pending.expiresAt) return drop('expired');
+  const { settings } = ctx;
+  const opened = await openPending(ctx);
+  if ('refused' in opened) return opened.refused;
+  const { pending, keep, drop } = opened;
 
   // One resend of a verification at a time in this process (a double-click pays for one SMS), and
   // each decides from what earlier ones left, not from this request's copy of the session.
@@ -62,7 +44,7 @@ async function resend(
   pending: PendingState,
   now: number,
   keep: (state: PendingState) => Promise<void>,
-  drop: (code: 'expired' | 'no_pending_verification') => Promise<ActionResult>,
+  drop: (reason: DropReason) => Promise<ActionResult>,
 ): Promise<ActionResult> {
   const { settings, provider, checks } = ctx;
   // What queued resends of this verification must see, whatever this request's session holds.

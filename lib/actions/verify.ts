@@ -10,12 +10,11 @@
 
 import { DingUnavailableError } from '../errors.js';
 import { readField } from '../fields.js';
-import { clearPending, readPending, saveSession, writePending } from '../pending.js';
-import { normalizePhone } from '../phone.js';
 import type { LimitGrant } from '../limits/limits.js';
 import type { CheckStatus } from '../providers/provider.js';
 import type { ActionContext, ActionResult } from './context.js';
-import { refuse, secondFactorPhone, unexpected } from './context.js';
+import { refuse, unexpected } from './context.js';
+import { openPending } from './pending-session.js';
 
 // Longer input is not a code; do not run a pattern over it.
 const MAX_CODE_INPUT = 64;
@@ -32,29 +31,15 @@ export function cleanCode(input: string, pattern: RegExp): string | undefined {
 }
 
 export async function verify(ctx: ActionContext): Promise<ActionResult> {
-  const { req, session, settings, provider } = ctx;
-  const key = settings.sessionKey;
+  const { req, settings, provider } = ctx;
   const input = readField(req.body, settings.codeField);
   if (input === undefined || input.trim() === '') return refuse(ctx, 'missing_code');
   const code = cleanCode(input, settings.codePattern);
   if (code === undefined) return refuse(ctx, 'invalid_code');
 
-  const pending = readPending(session, key);
-  if (!pending) return refuse(ctx, 'no_pending_verification');
-
-  // Drop the pending verification and say why, saving before the reply.
-  const drop = async (code: 'expired' | 'too_many_attempts' | 'no_pending_verification'): Promise<ActionResult> => {
-    clearPending(session, key);
-    await saveSession(session);
-    return refuse(ctx, code);
-  };
-
-  if (settings.secondFactor) {
-    // The code must be for the number of whoever is logged in now, not for whoever asked for it.
-    const current = normalizePhone(await secondFactorPhone(ctx), settings.defaultCountry);
-    if (!current.ok || current.e164 !== pending.phoneNumber) return drop('no_pending_verification');
-  }
-  if (settings.now() >= pending.expiresAt) return drop('expired');
+  const opened = await openPending(ctx);
+  if ('refused' in opened) return opened.refused;
+  const { pending, keep, drop, clear } = opened;
 
   const { checks, limits } = ctx;
   const { id, phoneNumber, expiresAt } = pending;
@@ -87,8 +72,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
       case 'valid':
         finish();
         // Gone before success(): a replay of this code finds nothing to check.
-        clearPending(session, key);
-        await saveSession(session);
+        await clear();
         // The owner of the phone is back: their wrong-code count starts again. In the background
         // and best effort: the code is already spent at the provider, so a slow or failing store
         // must neither hold nor cost the login.
@@ -101,8 +85,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
         // The budget is spent: nothing is left to check or to resend, so say so now rather than
         // keep a state whose only use would be a paid resend of a code that can never be tried.
         if (attemptsLeft <= 0) return drop('too_many_attempts');
-        writePending(session, key, { ...pending, attemptsLeft });
-        await saveSession(session);
+        await keep({ ...pending, attemptsLeft });
         return refuse(ctx, 'invalid_code', { attemptsLeft });
       }
       case 'expired':

@@ -1,0 +1,55 @@
+// The pending verification as verify and retry open it: read from the session, still for the
+// logged-in user's number in second-factor mode, not expired. Plus the three ways they change it,
+// each saved before the reply: keep a new state, drop it and say why, or clear it.
+
+import { clearPending, readPending, saveSession, writePending } from '../pending.js';
+import type { PendingState } from '../pending.js';
+import { normalizePhone } from '../phone.js';
+import type { ActionContext, ActionResult } from './context.js';
+import { refuse, secondFactorPhone } from './context.js';
+
+export type DropReason = 'expired' | 'too_many_attempts' | 'no_pending_verification';
+
+export interface OpenPending {
+  pending: PendingState;
+  /** Writes `state` and saves the session. */
+  keep(state: PendingState): Promise<void>;
+  /** Removes the pending verification, saves, and refuses with `reason`. */
+  drop(reason: DropReason): Promise<ActionResult>;
+  /** Removes the pending verification and saves. */
+  clear(): Promise<void>;
+}
+
+/** This session's pending verification if it may still be used, else the refusal to answer with. */
+export async function openPending(ctx: ActionContext): Promise<{ refused: ActionResult } | OpenPending> {
+  const { session, settings } = ctx;
+  const key = settings.sessionKey;
+  const pending = readPending(session, key);
+  if (!pending) return { refused: refuse(ctx, 'no_pending_verification') };
+
+  const clear = async (): Promise<void> => {
+    clearPending(session, key);
+    await saveSession(session);
+  };
+  const open: OpenPending = {
+    pending,
+    keep: async (state) => {
+      writePending(session, key, state);
+      await saveSession(session);
+    },
+    drop: async (reason) => {
+      await clear();
+      return refuse(ctx, reason);
+    },
+    clear,
+  };
+
+  if (settings.secondFactor) {
+    // A code is checked, or resent, only for the number of whoever is logged in now, not for
+    // whoever asked for it.
+    const current = normalizePhone(await secondFactorPhone(ctx), settings.defaultCountry);
+    if (!current.ok || current.e164 !== pending.phoneNumber) return { refused: await open.drop('no_pending_verification') };
+  }
+  if (settings.now() >= pending.expiresAt) return { refused: await open.drop('expired') };
+  return open;
+}
