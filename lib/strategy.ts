@@ -63,13 +63,14 @@ function buildProvider(options: DingOtpStrategyOptions | DingOtpStrategyOptionsW
     if (apiKey !== undefined || customerUuid !== undefined) {
       throw new TypeError('DingOtpStrategy takes either `provider` or `apiKey` + `customerUuid`, not both');
     }
+    // The instance has its own connection settings; these would be silently ignored.
+    if (baseUrl !== undefined || timeoutMs !== undefined) {
+      throw new TypeError('DingOtpStrategy: `baseUrl` and `timeoutMs` belong to the provider; pass them to its constructor, not with a `provider` instance');
+    }
     if (!isProvider(provider)) throw new TypeError('DingOtpStrategy: `provider` must implement send, check, resend and close');
     return provider;
   }
-  if (baseUrl !== undefined && typeof baseUrl !== 'string') throw new TypeError('DingOtpStrategy: option `baseUrl` must be a string');
-  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0))) {
-    throw new TypeError('DingOtpStrategy: option `timeoutMs` must be a number > 0');
-  }
+  // `baseUrl` and `timeoutMs` are checked by the provider's constructor (lib/http.ts): one set of rules.
   if (provider === 'prelude') {
     if (typeof apiKey !== 'string' || apiKey === '') throw new TypeError("DingOtpStrategy with provider 'prelude' requires `apiKey` (a Prelude V2 key)");
     // A leftover V1 setting: Prelude V2 has no customer UUID, and silently ignoring it would hide a half-done migration.

@@ -48,10 +48,23 @@ describe('DingOtpStrategy construction', () => {
     ['an empty apiKey', { ...creds, apiKey: '' }],
     ['a provider that is not one', { provider: { send() {} } }],
     ['timeoutMs <= 0', { ...creds, timeoutMs: 0 }],
+    ['a fractional timeoutMs', { ...creds, timeoutMs: 1.5 }],
+    ['a string timeoutMs', { ...creds, timeoutMs: '1000' }],
     ['a non-string baseUrl', { ...creds, baseUrl: 5 }],
     ['a cleartext baseUrl off loopback', { ...creds, baseUrl: 'http://api.example.com/v1' }],
+    ["provider 'prelude' with a fractional timeoutMs", { provider: 'prelude', apiKey: 'key', baseUrl: 'http://127.0.0.1:9', timeoutMs: 1.5 }],
+    ["provider 'prelude' with a non-string baseUrl", { provider: 'prelude', apiKey: 'key', baseUrl: 5 }],
   ])('throws a TypeError for %s', (_what, options) => {
     expect(() => new DingOtpStrategy(options as DingOtpStrategyOptions, verify)).toThrow(TypeError);
+  });
+
+  it.each([
+    ['baseUrl', { baseUrl: 'http://127.0.0.1:9/v1' }],
+    ['timeoutMs', { timeoutMs: 1000 }],
+  ])('throws a TypeError for a provider instance with %s (it would be ignored)', async (_what, extra) => {
+    const provider = new DingProvider(creds);
+    expect(() => new DingOtpStrategy({ provider, ...extra }, verify)).toThrow(/belong to the provider/);
+    await provider.close();
   });
 
   it.each([
