@@ -2,7 +2,7 @@
 //
 //   BENCH_LOGINS=2000        measured logins per cell (variant x concurrency x round)
 //   BENCH_WARMUP=300         unmeasured logins first, per cell
-//   BENCH_ROUNDS=3           rounds; variants are interleaved per round, medians are reported
+//   BENCH_ROUNDS=3           rounds; variants are interleaved per round, medians are reported (0: no table)
 //   BENCH_CONCURRENCY=1,16,64
 //   BENCH_VARIANTS=strategy,floor,fetch
 //   BENCH_MAX_SECONDS=60     per cell: stop starting logins after this long
@@ -56,7 +56,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   return {
     logins: count(env, 'BENCH_LOGINS', 2000, 1),
     warmup: count(env, 'BENCH_WARMUP', 300),
-    rounds: count(env, 'BENCH_ROUNDS', 3, 1),
+    rounds: count(env, 'BENCH_ROUNDS', 3),
     concurrency,
     variants,
     maxSeconds: count(env, 'BENCH_MAX_SECONDS', 60, 1),

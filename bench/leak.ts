@@ -3,7 +3,7 @@
 // before each sample; a trend in heap or RSS over the samples is memory kept per login.
 import { startServerChild } from './child.js';
 import { loadSandbox } from './dist.js';
-import { LoadClient } from './load.js';
+import { LoadClient, type LoadResult } from './load.js';
 import { slope } from './measure.js';
 
 export interface LeakOptions {
@@ -20,6 +20,9 @@ export interface LeakSample {
   rss: number;
   heapUsed: number;
   external: number;
+  /** The chunk of logins before this sample: rate, and event-loop CPU per login (null: unknown). */
+  loginsPerSec: number | null;
+  loopCpuUsPerLogin: number | null;
 }
 
 export interface LeakResult {
@@ -38,6 +41,9 @@ export interface LeakResult {
   /** The same over the second half of the samples only (after bounded caches have filled). */
   heapSlopeSecondHalf: number;
   rssSlopeSecondHalf: number;
+  /** Event-loop CPU per login in the first and the last chunk: a per-login cost that grows shows here. */
+  loopCpuFirstChunk: number | null;
+  loopCpuLastChunk: number | null;
   /** Sessions left in the server's store at the end (0 expected: every login logged out). */
   sessionsLeft: number;
   peakRssBytes: number;
@@ -53,9 +59,18 @@ export async function runLeak(options: LeakOptions, progress: (line: string) => 
   const client = new LoadClient(child.origin, sandbox, options.concurrency);
   const started = performance.now();
   const deadline = started + options.maxSeconds * 1000;
-  const sample = async (logins: number): Promise<LeakSample> => {
+  const sample = async (logins: number, chunk?: { result: LoadResult; loopBefore: number | null }): Promise<LeakSample> => {
+    const loopAfter = (await child.usage()).mainThreadUs;
     const u = await child.gcUsage();
-    return { logins, rss: u.rss, heapUsed: u.heapUsed, external: u.external };
+    const n = chunk ? Math.max(1, chunk.result.completed) : 0;
+    return {
+      logins,
+      rss: u.rss,
+      heapUsed: u.heapUsed,
+      external: u.external,
+      loginsPerSec: chunk ? chunk.result.completed / (chunk.result.elapsedMs / 1000) : null,
+      loopCpuUsPerLogin: chunk && chunk.loopBefore !== null && loopAfter !== null ? (loopAfter - chunk.loopBefore) / n : null,
+    };
   };
   try {
     await client.run({ logins: options.warmup, maxMs: options.maxSeconds * 1000, logout: true });
@@ -65,6 +80,8 @@ export async function runLeak(options: LeakOptions, progress: (line: string) => 
     let done = 0;
     let failed = 0;
     while (done < options.logins && performance.now() < deadline) {
+      // Read after the previous gc, so the collection is not counted as login work.
+      const loopBefore = (await child.usage()).mainThreadUs;
       const result = await client.run({
         logins: Math.min(chunk, options.logins - done),
         maxMs: Math.max(1, deadline - performance.now()),
@@ -72,9 +89,12 @@ export async function runLeak(options: LeakOptions, progress: (line: string) => 
       });
       done += result.completed + result.failed;
       failed += result.failed;
-      const s = await sample(done);
+      const s = await sample(done, { result, loopBefore });
       samples.push(s);
-      progress(`leak: ${done}/${options.logins} logins, heap ${(s.heapUsed / 2 ** 20).toFixed(1)} MB, rss ${(s.rss / 2 ** 20).toFixed(1)} MB`);
+      progress(
+        `leak: ${done}/${options.logins} logins, heap ${(s.heapUsed / 2 ** 20).toFixed(1)} MB, rss ${(s.rss / 2 ** 20).toFixed(1)} MB, ` +
+          `${s.loginsPerSec?.toFixed(0)} logins/s, ${s.loopCpuUsPerLogin?.toFixed(0) ?? '-'} µs loop CPU/login`,
+      );
     }
     const sessions = (await (await fetch(`${child.origin}/bench/sessions`)).json()) as { sessions: number };
     const after = samples[samples.length - 1] ?? before;
@@ -91,6 +111,8 @@ export async function runLeak(options: LeakOptions, progress: (line: string) => 
       samples,
       heapSlopeBytesPerLogin: slope(samples.map((s) => ({ x: s.logins, y: s.heapUsed }))),
       rssSlopeBytesPerLogin: slope(samples.map((s) => ({ x: s.logins, y: s.rss }))),
+      loopCpuFirstChunk: samples[1]?.loopCpuUsPerLogin ?? null,
+      loopCpuLastChunk: after.loopCpuUsPerLogin,
       heapSlopeSecondHalf: slope(secondHalf.map((s) => ({ x: s.logins, y: s.heapUsed }))),
       rssSlopeSecondHalf: slope(secondHalf.map((s) => ({ x: s.logins, y: s.rss }))),
       sessionsLeft: sessions.sessions,

@@ -90,6 +90,7 @@ export function formatLeak(leak: LeakResult): string {
     `leak check: ${leak.logins} logins (of ${leak.requested}) through the strategy app, concurrency ${leak.concurrency}, ${leak.elapsedSec.toFixed(0)} s, ${leak.failed} failed`,
     `  heap after gc: ${growth(leak.before.heapUsed, leak.after.heapUsed)}, trend ${leak.heapSlopeBytesPerLogin.toFixed(2)} bytes/login (second half ${leak.heapSlopeSecondHalf.toFixed(2)})`,
     `  rss after gc:  ${growth(leak.before.rss, leak.after.rss)}, trend ${leak.rssSlopeBytesPerLogin.toFixed(2)} bytes/login (second half ${leak.rssSlopeSecondHalf.toFixed(2)})`,
+    `  event-loop CPU per login: ${leak.loopCpuFirstChunk?.toFixed(0) ?? '-'} µs in the first chunk, ${leak.loopCpuLastChunk?.toFixed(0) ?? '-'} µs in the last`,
     `  sessions left in the store: ${leak.sessionsLeft}; peak RSS ${mb(leak.peakRssBytes)} MB`,
   ].join('\n');
 }
