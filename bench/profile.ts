@@ -80,7 +80,7 @@ export function diff(a: Map<string, number>, b: Map<string, number>, logins: num
 function main(argv: string[]): void {
   const at = argv.indexOf('--logins');
   const logins = at >= 0 ? Number(argv[at + 1]) : undefined;
-  const files = argv.filter((_, i) => i !== at && i !== at + 1);
+  const files = at < 0 ? argv : argv.filter((_, i) => i !== at && i !== at + 1);
   const [first, second] = files.map(totals);
   if (!first) throw new Error('usage: profile.ts [--logins N] a.cpuprofile [b.cpuprofile]');
   if (!second) {
