@@ -1,11 +1,11 @@
 // DingClient against the sandbox over real HTTP on 127.0.0.1: every operation, every status the
 // sandbox can reach (its clock and scripted numbers drive them), every fault mode, pooling and
 // close(). Replies the sandbox never sends (off-contract shapes) are in client-replies.test.ts.
-import { inspect } from 'node:util';
 import { startDingSandbox, type DingSandbox, type FaultMode, type SandboxOperation } from 'passport-ding/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DingApiError, DingAuthError, DingUnavailableError } from '../lib/errors.js';
 import { DingClient, type DingClientOptions } from '../lib/providers/ding.js';
+import { everythingIn, failure } from './helpers/errors.js';
 
 const PHONE = '+15551230001';
 const RATE_LIMITED = '+15551230002';
@@ -56,23 +56,6 @@ function client(options: Partial<DingClientOptions> = {}): DingClient {
   return c;
 }
 
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(Error);
-    return err as Error;
-  }
-  throw new Error('expected the call to fail');
-}
-
-function everythingIn(err: unknown): string {
-  const parts: string[] = [inspect(err, { depth: 10, showHidden: true })];
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    parts.push(String(e), e.stack ?? '', JSON.stringify(e, Object.getOwnPropertyNames(e)));
-  }
-  return parts.join('\n');
-}
 
 /** The error is of that class and has those properties. */
 function typed(err: unknown, kind: abstract new (...args: never[]) => Error, props: Record<string, unknown>): void {

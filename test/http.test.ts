@@ -2,10 +2,10 @@
 // (stall, reset, redirect, wrong body) so every failure path is driven over real sockets.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DingApiError, DingAuthError, DingUnavailableError } from '../lib/errors.js';
 import { JsonHttpClient, validateBaseUrl } from '../lib/http.js';
+import { everythingIn, failure } from './helpers/errors.js';
 
 const API_KEY = 'test_key_3f9a61c0d2b84e77';
 
@@ -103,24 +103,6 @@ function client(url: string, options: Partial<ConstructorParameters<typeof JsonH
   return c;
 }
 
-async function failure(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(Error);
-    return err as Error;
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** Everything an app could log or serialise from an error, cause chain included. */
-function everythingIn(err: unknown): string {
-  const parts: string[] = [inspect(err, { depth: 10, showHidden: true })];
-  for (let e: unknown = err; e instanceof Error; e = e.cause) {
-    parts.push(String(e), e.stack ?? '', JSON.stringify(e, Object.getOwnPropertyNames(e)));
-  }
-  return parts.join('\n');
-}
 
 const GET = { method: 'GET', path: '/thing', operation: 'thing' } as const;
 const POST = { method: 'POST', path: '/thing', operation: 'thing', body: { a: 1 } } as const;
