@@ -8,6 +8,7 @@
 // hold a phone number), and undici errors are copied into a plain `cause` (name, code, message)
 // instead of being attached as they are.
 
+import { EventEmitter } from 'node:events';
 import { Pool } from 'undici';
 import { DingAuthError, DingUnavailableError, PassportDingError } from './errors.js';
 
@@ -74,15 +75,41 @@ function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
-/** Reason object passed to abort(), so a deadline is told apart from any other abort. */
+/** The abort reason of a call past its deadline, so a deadline is told apart from any other abort. */
 class DeadlineReached extends Error {}
+
+/**
+ * The whole-call deadline, as the abort signal undici takes. undici accepts an EventEmitter with
+ * `aborted` and `reason` in place of an AbortSignal; an AbortController (an EventTarget) costs
+ * several times more to create and to listen on, twice per login.
+ */
+class Deadline extends EventEmitter {
+  aborted = false;
+  reason: unknown = undefined;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(ms: number) {
+    super();
+    this.#timer = setTimeout(() => {
+      this.aborted = true;
+      this.reason = new DeadlineReached();
+      this.emit('abort');
+    }, ms);
+  }
+
+  clear(): void {
+    clearTimeout(this.#timer);
+  }
+}
 
 /** One API's client: owns one connection pool to its base URL's origin, closed by close(). */
 export class JsonHttpClient {
   readonly timeoutMs: number;
   readonly #pool: Pool;
   readonly #basePath: string;
+  // Built once: undici only reads them, and a spread per call showed up in the bench profile.
   readonly #headers: Record<string, string>;
+  readonly #jsonHeaders: Record<string, string>;
   readonly #parseErrorBody: JsonHttpClientOptions['parseErrorBody'];
   readonly #errorStatuses: ReadonlySet<number>;
   readonly #service: string;
@@ -98,7 +125,8 @@ export class JsonHttpClient {
     }
     this.timeoutMs = timeoutMs;
     this.#basePath = url.pathname.replace(/\/+$/, '');
-    this.#headers = { ...options.headers };
+    this.#headers = { ...options.headers, accept: 'application/json' };
+    this.#jsonHeaders = { ...this.#headers, 'content-type': 'application/json' };
     this.#parseErrorBody = options.parseErrorBody;
     const errorStatuses = options.errorStatuses ?? [400];
     if (!Array.isArray(errorStatuses) || !errorStatuses.every((s) => Number.isInteger(s) && s >= 400 && s <= 499 && s !== 401 && s !== 403)) {
@@ -107,34 +135,34 @@ export class JsonHttpClient {
     this.#errorStatuses = new Set(errorStatuses);
     this.#service = options.serviceName ?? 'API';
     // undici's own timeouts are minutes by default; ours are the call deadline. They catch a
-    // stall at each stage; the AbortSignal in request() bounds the whole call.
+    // stall at each stage; the Deadline in request() bounds the whole call.
     this.#pool = new Pool(url.origin, {
       connections,
       connect: { timeout: timeoutMs },
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
       keepAliveTimeout: 4_000,
+      maxResponseSize: MAX_BODY_BYTES,
     });
   }
 
   /** Sends one request and returns the parsed JSON body of an HTTP 200; throws a typed error otherwise. */
   async request(req: JsonRequest): Promise<unknown> {
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DeadlineReached()), this.timeoutMs);
+    const deadline = new Deadline(this.timeoutMs);
     try {
       try {
-        return await this.#once(req, controller.signal);
+        return await this.#once(req, deadline);
       } catch (err) {
         // A GET is safe to repeat; a POST may have sent an SMS or spent an attempt, so never.
-        if (req.method === 'GET' && this.#isConnectionFailure(err, controller.signal)) {
-          return await this.#once(req, controller.signal);
+        if (req.method === 'GET' && this.#isConnectionFailure(err, deadline)) {
+          return await this.#once(req, deadline);
         }
         throw err;
       }
     } catch (err) {
-      throw this.#toTypedError(err, req.operation, controller.signal);
+      throw this.#toTypedError(err, req.operation, deadline);
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
   }
 
@@ -144,13 +172,10 @@ export class JsonHttpClient {
     return this.#closing;
   }
 
-  async #once(req: JsonRequest, signal: AbortSignal): Promise<unknown> {
-    const headers: Record<string, string> = { ...this.#headers, ...req.headers, accept: 'application/json' };
-    let body: string | undefined;
-    if (req.body !== undefined) {
-      headers['content-type'] = 'application/json';
-      body = JSON.stringify(req.body);
-    }
+  async #once(req: JsonRequest, signal: Deadline): Promise<unknown> {
+    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
+    let headers = body === undefined ? this.#headers : this.#jsonHeaders;
+    if (req.headers) headers = { ...headers, ...req.headers, accept: 'application/json' };
     const res = await this.#pool.request({
       method: req.method,
       path: this.#basePath + req.path + queryString(req.query),
@@ -180,11 +205,11 @@ export class JsonHttpClient {
     throw new DingUnavailableError('server_error', `${label}: unexpected HTTP ${status}`, { status });
   }
 
-  #isConnectionFailure(err: unknown, signal: AbortSignal): boolean {
+  #isConnectionFailure(err: unknown, signal: Deadline): boolean {
     return !signal.aborted && !(err instanceof PassportDingError) && classify(err) === 'connection';
   }
 
-  #toTypedError(err: unknown, operation: string, signal: AbortSignal): Error {
+  #toTypedError(err: unknown, operation: string, signal: Deadline): Error {
     // Our own typed errors (auth, API, malformed reply) pass through untouched.
     if (err instanceof PassportDingError) return err;
     const label = `${this.#service} ${operation}`;
@@ -203,8 +228,12 @@ export class JsonHttpClient {
   }
 }
 
+function errorCode(err: unknown): string {
+  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+}
+
 function classify(err: unknown): 'timeout' | 'connection' | 'malformed_response' {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+  const code = errorCode(err);
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return 'timeout';
   }
@@ -235,9 +264,9 @@ function queryString(query: JsonRequest['query']): string {
   return s === '' ? '' : `?${s}`;
 }
 
-interface Body extends AsyncIterable<Uint8Array> {
+interface Body {
+  text(): Promise<string>;
   dump(opts?: { limit?: number }): Promise<void>;
-  destroy(err?: Error): unknown;
 }
 
 async function discard(body: Body): Promise<void> {
@@ -250,18 +279,19 @@ async function readJson(body: Body, contentType: unknown, label: string, status:
     await discard(body);
     throw new DingUnavailableError('malformed_response', `${label}: reply is not application/json`, { status });
   }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      body.destroy();
-      throw new DingUnavailableError('malformed_response', `${label}: reply is too large`, { status });
+  // The pool's maxResponseSize bounds what text() buffers: past it undici drops the socket and
+  // text() rejects, so a huge or endless body costs at most MAX_BODY_BYTES of memory.
+  let text: string;
+  try {
+    text = await body.text();
+  } catch (err) {
+    if (errorCode(err) === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+      throw new DingUnavailableError('malformed_response', `${label}: reply is too large`, { status, cause: safeCause(err) });
     }
-    chunks.push(chunk);
+    throw err;
   }
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
     throw new DingUnavailableError('malformed_response', `${label}: reply is not valid JSON`, { status });
   }
