@@ -10,7 +10,7 @@
 
 import { DingUnavailableError } from '../errors.js';
 import { readField } from '../fields.js';
-import type { LimitGrant } from '../limits/limits.js';
+import type { FailedCheckGrant } from '../limits/limits.js';
 import type { CheckStatus } from '../providers/provider.js';
 import type { ActionContext, ActionResult } from './context.js';
 import { refuse, unexpected } from './context.js';
@@ -52,7 +52,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
     if (left <= 0) return drop('too_many_attempts');
     const finish = (): void => checks.finish(id, expiresAt, now);
 
-    let grant: LimitGrant | undefined;
+    let grant: FailedCheckGrant | undefined;
     if (limits) {
       const decision = await limits.reserveFailedCheck(phoneNumber);
       if (!decision.ok) return refuse(ctx, 'rate_limited', { retryAfter: decision.retryAfter });
@@ -76,7 +76,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
         // The owner of the phone is back: their wrong-code count starts again. In the background
         // and best effort: the code is already spent at the provider, so a slow or failing store
         // must neither hold nor cost the login.
-        if (limits) void limits.clearFailedChecks(phoneNumber).catch(() => undefined);
+        void grant?.clear().catch(() => undefined);
         return { type: 'verified', phoneNumber, id, createdAt: pending.createdAt };
       case 'invalid': {
         const attemptsLeft = left - 1;

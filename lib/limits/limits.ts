@@ -30,6 +30,11 @@ export interface LimitRefusal {
 
 export type LimitDecision = LimitGrant | LimitRefusal;
 
+/** A reserved wrong code; `clear()` also forgets the phone's earlier wrong codes (a right code). */
+export interface FailedCheckGrant extends LimitGrant {
+  clear(): Promise<void>;
+}
+
 type Entry = [limiter: RateLimiterAbstract, key: string];
 
 const NAMES: Record<LimitName, string> = {
@@ -88,16 +93,23 @@ export class Limits {
    * Reserves one wrong code for `phoneNumber` before the code is checked. Keep it when the code
    * was wrong, `release()` it when the provider said anything else or could not be reached.
    */
-  reserveFailedCheck(phoneNumber: string): Promise<LimitDecision> {
-    return this.#reserve([['failedChecksPerPhone', phoneKey(phoneNumber, this.#secret)]]);
+  async reserveFailedCheck(phoneNumber: string): Promise<LimitRefusal | FailedCheckGrant> {
+    // The key is hashed once for both the reservation and a later clear().
+    const key = phoneKey(phoneNumber, this.#secret);
+    const decision = await this.#reserve([['failedChecksPerPhone', key]]);
+    return decision.ok ? { ...decision, clear: () => this.#clearFailedChecks(key) } : decision;
   }
 
   /** A right code: the phone's owner is back, so their wrong-code count starts again. */
-  async clearFailedChecks(phoneNumber: string): Promise<void> {
+  clearFailedChecks(phoneNumber: string): Promise<void> {
+    return this.#clearFailedChecks(phoneKey(phoneNumber, this.#secret));
+  }
+
+  async #clearFailedChecks(key: string): Promise<void> {
     const limiter = this.#limiters.failedChecksPerPhone;
     if (!limiter) return;
     try {
-      await limiter.delete(phoneKey(phoneNumber, this.#secret));
+      await limiter.delete(key);
     } catch (err) {
       throw storeError(err);
     }

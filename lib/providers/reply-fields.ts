@@ -118,10 +118,18 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+
  * milliseconds (Ding has sent nanoseconds) are truncated.
  */
 export function parseDateTime(value: string): Date | undefined {
+  // Every reply of a login carries one or two of these: number fields are read straight from the
+  // match, without intermediate arrays or Dates.
   const m = DATE_TIME.exec(value);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
+  const fraction = m[7];
+  const ms = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0'));
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   // 60 is a leap second; Date has none, so it rolls into the next minute.
   if (hour > 23 || minute > 59 || second > 60) return undefined;
@@ -136,8 +144,11 @@ export function parseDateTime(value: string): Date | undefined {
   return Number.isFinite(t) ? new Date(t) : undefined;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
 }
 
 /** Drops keys whose value is undefined, so results compare and print cleanly. */
