@@ -1,10 +1,12 @@
-// One cell of the table: one variant at one concurrency, with its own sandbox and server child
-// (so the connections the sandbox counts and the CPU the child reports are this cell's alone).
-// Warm-up logins first (JIT, pools), then the pending-state probe, then the measured logins.
+// The cells of the table: one per variant at one concurrency in one round, each variant with its
+// own sandbox and server child (so the connections the sandbox counts and the CPU the child
+// reports are that variant's alone). Warm-up logins first (JIT, pools), then the pending-state
+// probe, then the measured logins, in chunks that take turns with the other variants.
 import { cellMetrics, type CellMetrics } from './measure.js';
 import { loadSandbox } from './dist.js';
 import { startServerChild } from './child.js';
 import { LoadClient, phoneFor, type LoadResult } from './load.js';
+import type { Usage } from './protocol.js';
 import type { VariantName } from './variants/index.js';
 
 export interface CellOptions {
@@ -31,8 +33,14 @@ export interface CellResult extends CellMetrics {
   concurrency: number;
   round: number;
   load: Omit<LoadResult, 'latenciesMs'>;
-  /** TCP connections the sandbox accepted during the whole cell (warm-up included). */
+  /**
+   * TCP connections the sandbox accepted over the whole round (warm-up included). Pooled sockets
+   * idle past the keep-alive timeout while the other variants take their turns, so this can
+   * exceed the pool over a round; `upstreamPeakOpen` is the pool's bound.
+   */
   upstreamConnections: number;
+  /** The most connections open at once to this variant's sandbox. */
+  upstreamPeakOpen: number;
   upstreamRequests: number;
   /** The variant's upstream pool size; null when unbounded (global fetch). */
   poolSize: number | null;
@@ -55,44 +63,119 @@ async function probePending(origin: string): Promise<PendingProbe> {
   return (await res.json()) as PendingProbe;
 }
 
-export async function runCell(options: CellOptions, round: number): Promise<CellResult> {
+interface Running {
+  variant: VariantName;
+  sandbox: Awaited<ReturnType<Awaited<ReturnType<typeof loadSandbox>>['startDingSandbox']>>;
+  child: Awaited<ReturnType<typeof startServerChild>>;
+  client: LoadClient;
+  pending?: PendingProbe;
+  /** Sums over the measured chunks. */
+  server: Usage;
+  driver: NodeJS.CpuUsage;
+  loads: LoadResult[];
+}
+
+const ZERO: Usage = { userUs: 0, systemUs: 0, mainThreadUs: 0, rss: 0, heapUsed: 0, external: 0, maxRss: 0 };
+
+function addUsage(sum: Usage, before: Usage, after: Usage): Usage {
+  const loop = (u: Usage, b: Usage, a: Usage): number | null =>
+    u.mainThreadUs === null || b.mainThreadUs === null || a.mainThreadUs === null ? null : u.mainThreadUs + a.mainThreadUs - b.mainThreadUs;
+  return {
+    userUs: sum.userUs + after.userUs - before.userUs,
+    systemUs: sum.systemUs + after.systemUs - before.systemUs,
+    mainThreadUs: loop(sum, before, after),
+    rss: after.rss,
+    heapUsed: after.heapUsed,
+    external: after.external,
+    maxRss: after.maxRss,
+  };
+}
+
+/** The chunks of one variant as one run: their times, counts and latencies added up. */
+function joinLoads(loads: LoadResult[], requested: number): LoadResult {
+  const failures = loads.flatMap((l) => l.failures).slice(0, 5);
+  return {
+    concurrency: loads[0]?.concurrency ?? 0,
+    requested,
+    completed: loads.reduce((n, l) => n + l.completed, 0),
+    failed: loads.reduce((n, l) => n + l.failed, 0),
+    failures,
+    elapsedMs: loads.reduce((n, l) => n + l.elapsedMs, 0),
+    latenciesMs: loads.flatMap((l) => l.latenciesMs),
+    timedOut: loads.some((l) => l.timedOut),
+  };
+}
+
+/** The variants in a different order each time, so none always runs first (or last). */
+export const rotate = <T>(list: readonly T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length] as T);
+
+export interface InterleavedOptions extends Omit<CellOptions, 'variant'> {
+  variants: readonly VariantName[];
+  /** The measured logins of each variant are run in this many chunks, variants taking turns. */
+  chunks: number;
+}
+
+/**
+ * One round at one concurrency: every variant's server runs at once (each with its own sandbox),
+ * and the measured logins go in chunks, the variants taking turns in a rotating order. A change in
+ * background load (other processes, a noisy neighbour on the host) then lands on every variant
+ * alike instead of on whichever ran during it: on a shared 2-core VM, back-to-back cells of the
+ * same variant differed by 20-30 %.
+ */
+export async function runInterleaved(options: InterleavedOptions, round: number): Promise<CellResult[]> {
   const { startDingSandbox } = await loadSandbox();
-  const sandbox = await startDingSandbox({ latencyMs: options.latencyMs });
-  const child = await startServerChild(
-    options.variant,
-    { url: sandbox.url, apiKey: sandbox.apiKey, customerUuid: sandbox.customerUuid },
-    { cpuProfDir: options.cpuProfDir },
-  );
-  const client = new LoadClient(child.origin, sandbox, options.concurrency);
+  const running: Running[] = [];
   const maxMs = options.maxSeconds * 1000;
   try {
-    if (options.warmup > 0) await client.run({ logins: options.warmup, maxMs });
-    const pending = await probePending(child.origin);
-
-    const before = await child.usage();
-    const driverStart = process.cpuUsage();
-    const load = await client.run({ logins: options.logins, maxMs });
-    const driver = process.cpuUsage(driverStart);
-    const after = await child.usage();
-    const stats = sandbox.stats();
-
-    const { latenciesMs: _latencies, ...loadSummary } = load;
-    return {
-      variant: options.variant,
-      concurrency: options.concurrency,
-      round,
-      ...cellMetrics(load, { before, after }, driver),
-      load: loadSummary,
-      upstreamConnections: stats.connectionsOpened,
-      upstreamRequests: stats.requests,
-      poolSize: child.poolSize,
-      peakRssBytes: after.maxRss,
-      rssEndBytes: after.rss,
-      pending,
-    };
+    for (const variant of options.variants) {
+      const sandbox = await startDingSandbox({ latencyMs: options.latencyMs });
+      const entry = { variant, sandbox, server: ZERO, driver: { user: 0, system: 0 }, loads: [] } as unknown as Running;
+      running.push(entry);
+      entry.child = await startServerChild(variant, { url: sandbox.url, apiKey: sandbox.apiKey, customerUuid: sandbox.customerUuid }, { cpuProfDir: options.cpuProfDir });
+      entry.client = new LoadClient(entry.child.origin, sandbox, options.concurrency);
+    }
+    for (const r of running) {
+      if (options.warmup > 0) await r.client.run({ logins: options.warmup, maxMs });
+      r.pending = await probePending(r.child.origin);
+    }
+    const chunks = Math.max(1, Math.min(options.chunks, options.logins));
+    for (let c = 0; c < chunks; c++) {
+      // The last chunk takes what division left over.
+      const logins = Math.floor(options.logins / chunks) + (c === chunks - 1 ? options.logins % chunks : 0);
+      for (const r of rotate(running, c + round)) {
+        const before = await r.child.usage();
+        const driverStart = process.cpuUsage();
+        r.loads.push(await r.client.run({ logins, maxMs: maxMs / chunks }));
+        const driver = process.cpuUsage(driverStart);
+        const after = await r.child.usage();
+        r.server = addUsage(r.server, before, after);
+        r.driver = { user: r.driver.user + driver.user, system: r.driver.system + driver.system };
+      }
+    }
+    return running.map((r) => {
+      const load = joinLoads(r.loads, options.logins);
+      const stats = r.sandbox.stats();
+      const { latenciesMs: _latencies, ...loadSummary } = load;
+      return {
+        variant: r.variant,
+        concurrency: options.concurrency,
+        round,
+        ...cellMetrics(load, { before: ZERO, after: r.server }, r.driver),
+        load: loadSummary,
+        upstreamConnections: stats.connectionsOpened,
+        upstreamPeakOpen: stats.peakOpenConnections,
+        upstreamRequests: stats.requests,
+        poolSize: r.child.poolSize,
+        peakRssBytes: r.server.maxRss,
+        rssEndBytes: r.server.rss,
+        pending: r.pending as PendingProbe,
+      };
+    });
   } finally {
-    await client.close();
-    await child.stop();
-    await sandbox.close();
+    for (const r of running) {
+      await r.client?.close();
+      await r.child?.stop();
+      await r.sandbox.close();
+    }
   }
 }

@@ -2,7 +2,8 @@
 //
 //   BENCH_LOGINS=2000        measured logins per cell (variant x concurrency x round)
 //   BENCH_WARMUP=300         unmeasured logins first, per cell
-//   BENCH_ROUNDS=3           rounds; variants are interleaved per round, medians are reported (0: no table)
+//   BENCH_ROUNDS=3           rounds; ratios are taken per round, medians are reported (0: no table)
+//   BENCH_CHUNKS=8           per round, each variant's logins run in this many chunks, variants taking turns
 //   BENCH_CONCURRENCY=1,16,64
 //   BENCH_VARIANTS=strategy,floor,fetch
 //   BENCH_MAX_SECONDS=60     per cell: stop starting logins after this long
@@ -20,6 +21,7 @@ export interface BenchConfig {
   logins: number;
   warmup: number;
   rounds: number;
+  chunks: number;
   concurrency: number[];
   variants: VariantName[];
   maxSeconds: number;
@@ -57,6 +59,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     logins: count(env, 'BENCH_LOGINS', 2000, 1),
     warmup: count(env, 'BENCH_WARMUP', 300),
     rounds: count(env, 'BENCH_ROUNDS', 3),
+    chunks: count(env, 'BENCH_CHUNKS', 8, 1),
     concurrency,
     variants,
     maxSeconds: count(env, 'BENCH_MAX_SECONDS', 60, 1),

@@ -44,6 +44,10 @@ export interface LeakResult {
   /** Event-loop CPU per login in the first and the last chunk: a per-login cost that grows shows here. */
   loopCpuFirstChunk: number | null;
   loopCpuLastChunk: number | null;
+  /** TCP connections the sandbox accepted over the whole run (warm-up included), and the most open at once. */
+  upstreamConnections: number;
+  upstreamPeakOpen: number;
+  poolSize: number | null;
   /** Sessions left in the server's store at the end (0 expected: every login logged out). */
   sessionsLeft: number;
   peakRssBytes: number;
@@ -115,6 +119,9 @@ export async function runLeak(options: LeakOptions, progress: (line: string) => 
       loopCpuLastChunk: after.loopCpuUsPerLogin,
       heapSlopeSecondHalf: slope(secondHalf.map((s) => ({ x: s.logins, y: s.heapUsed }))),
       rssSlopeSecondHalf: slope(secondHalf.map((s) => ({ x: s.logins, y: s.rss }))),
+      upstreamConnections: sandbox.stats().connectionsOpened,
+      upstreamPeakOpen: sandbox.stats().peakOpenConnections,
+      poolSize: child.poolSize,
       sessionsLeft: sessions.sessions,
       peakRssBytes: end.maxRss,
     };

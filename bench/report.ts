@@ -45,7 +45,7 @@ function table(header: string[], body: string[][]): string {
 
 export function formatRows(rows: readonly Row[]): string {
   return table(
-    ['variant', 'conc', 'logins/s', 'best', 'p50 ms', 'p99 ms', 'loop µs/login', 'best', 'loop busy%', 'process µs/login', 'kernel%', 'bench CPU%', 'upstream conns', 'peak RSS MB', 'logins', 'failed'],
+    ['variant', 'conc', 'logins/s', 'best', 'p50 ms', 'p99 ms', 'loop µs/login', 'best', 'loop busy%', 'process µs/login', 'kernel%', 'bench CPU%', 'upstream conns opened / peak open', 'peak RSS MB', 'logins', 'failed'],
     rows.map((r) => [
       r.variant,
       String(r.concurrency),
@@ -59,7 +59,7 @@ export function formatRows(rows: readonly Row[]): string {
       r.serverCpuUsPerLogin.toFixed(0),
       (r.serverSystemShare * 100).toFixed(0),
       r.driverCpuPercent.toFixed(0),
-      `${r.upstreamConnections}${r.poolSize === null ? ' (no limit)' : ` (pool ${r.poolSize})`}`,
+      `${r.upstreamConnections} / ${r.upstreamPeakOpen}${r.poolSize === null ? ' (no limit)' : ` (pool ${r.poolSize})`}`,
       mb(r.peakRssBytes),
       String(r.logins),
       String(r.failed),
@@ -91,6 +91,7 @@ export function formatLeak(leak: LeakResult): string {
     `  heap after gc: ${growth(leak.before.heapUsed, leak.after.heapUsed)}, trend ${leak.heapSlopeBytesPerLogin.toFixed(2)} bytes/login (second half ${leak.heapSlopeSecondHalf.toFixed(2)})`,
     `  rss after gc:  ${growth(leak.before.rss, leak.after.rss)}, trend ${leak.rssSlopeBytesPerLogin.toFixed(2)} bytes/login (second half ${leak.rssSlopeSecondHalf.toFixed(2)})`,
     `  event-loop CPU per login: ${leak.loopCpuFirstChunk?.toFixed(0) ?? '-'} µs in the first chunk, ${leak.loopCpuLastChunk?.toFixed(0) ?? '-'} µs in the last`,
+    `  upstream connections opened: ${leak.upstreamConnections} (most open at once ${leak.upstreamPeakOpen}, pool ${leak.poolSize ?? '-'})`,
     `  sessions left in the store: ${leak.sessionsLeft}; peak RSS ${mb(leak.peakRssBytes)} MB`,
   ].join('\n');
 }

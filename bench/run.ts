@@ -1,7 +1,7 @@
 // npm run bench: builds (npm script), then runs every variant at every concurrency for a number
 // of rounds, the leak check, prints the tables and writes bench/results.json. See config.ts for
 // the knobs (BENCH_LOGINS, BENCH_ROUNDS, BENCH_LEAK_LOGINS, ...).
-import { runCell, type CellResult, type PendingProbe } from './cell.js';
+import { runInterleaved, type CellResult, type PendingProbe } from './cell.js';
 import { readConfig } from './config.js';
 import { bundleServer } from './bundle.js';
 import { snapshotDist } from './dist.js';
@@ -14,9 +14,6 @@ import type { VariantName } from './variants/index.js';
 
 const PENDING_TARGET_BYTES = 300;
 const log = (line: string): void => console.log(line);
-
-/** The variants in a different order each round, so none always runs first (or last). */
-const rotate = <T>(list: readonly T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length] as T);
 
 async function main(): Promise<void> {
   const config = readConfig();
@@ -32,15 +29,24 @@ async function main(): Promise<void> {
   const cells: CellResult[] = [];
   for (let r = 0; r < config.rounds; r++) {
     for (const concurrency of config.concurrency) {
-      for (const variant of rotate(config.variants, r)) {
-        const cell = await runCell(
-          { variant, concurrency, logins: config.logins, warmup: config.warmup, maxSeconds: config.maxSeconds, latencyMs: config.latencyMs, cpuProfDir: config.cpuProfDir },
-          r,
-        );
+      const round = await runInterleaved(
+        {
+          variants: config.variants,
+          chunks: config.chunks,
+          concurrency,
+          logins: config.logins,
+          warmup: config.warmup,
+          maxSeconds: config.maxSeconds,
+          latencyMs: config.latencyMs,
+          cpuProfDir: config.cpuProfDir,
+        },
+        r,
+      );
+      for (const cell of round) {
         cells.push(cell);
         log(
-          `round ${r + 1} conc ${String(concurrency).padStart(2)} ${variant.padEnd(17)} ${cell.loginsPerSec.toFixed(0).padStart(5)} logins/s  ` +
-            `p50 ${cell.p50Ms.toFixed(2)} ms  ${cpuOf(cell).toFixed(0)} µs CPU/login  ${cell.upstreamConnections} conns` +
+          `round ${r + 1} conc ${String(concurrency).padStart(2)} ${cell.variant.padEnd(17)} ${cell.loginsPerSec.toFixed(0).padStart(5)} logins/s  ` +
+            `p50 ${cell.p50Ms.toFixed(2)} ms  ${cpuOf(cell).toFixed(0)} µs CPU/login  ${cell.upstreamConnections} conns (${cell.upstreamPeakOpen} at once)` +
             (cell.load.failed ? `  ${cell.load.failed} FAILED: ${cell.load.failures.join('; ')}` : '') +
             (cell.load.timedOut ? '  (time limit hit)' : ''),
         );
@@ -86,8 +92,9 @@ async function main(): Promise<void> {
     if (r.baseline === 'floor' && r.throughput < THROUGHPUT_TARGET) findings.push(`strategy/floor throughput ${r.throughput.toFixed(2)} at concurrency ${r.concurrency} (< ${THROUGHPUT_TARGET})`);
   }
   for (const r of table) {
-    if (r.variant === 'strategy' && r.poolSize !== null && r.upstreamConnections > r.poolSize) findings.push(`strategy opened ${r.upstreamConnections} upstream connections at concurrency ${r.concurrency} (pool ${r.poolSize})`);
+    if (r.variant === 'strategy' && r.poolSize !== null && r.upstreamPeakOpen > r.poolSize) findings.push(`strategy held ${r.upstreamPeakOpen} upstream connections at once at concurrency ${r.concurrency} (pool ${r.poolSize})`);
   }
+  if (leak && leak.poolSize !== null && leak.upstreamConnections > leak.poolSize) findings.push(`the leak run opened ${leak.upstreamConnections} upstream connections over ${leak.logins} logins (pool ${leak.poolSize})`);
   const strategyPending = pending.strategy?.bytes;
   if (typeof strategyPending === 'number' && strategyPending >= PENDING_TARGET_BYTES) findings.push(`pending state ${strategyPending} bytes (>= ${PENDING_TARGET_BYTES})`);
   if (findings.length > 0) log(`\nBelow target:\n${findings.map((f) => `  - ${f}`).join('\n')}`);

@@ -1,6 +1,6 @@
 // From cells (one per variant x concurrency x round) to the table's rows and the ratios.
-// Rounds interleave the variants, so a ratio is taken per round (the two cells ran minutes
-// apart at most, under similar background load) and the median of those is reported. On a shared
+// Within a round the variants take turns in chunks (cell.ts), so a ratio is taken per round (the
+// two cells ran side by side, under the same background load) and the median of those is reported. On a shared
 // machine, other work only ever adds time, so the best round of each variant (most logins/s,
 // least CPU per login) is also kept: the ratio of bests is the least disturbed comparison.
 import type { CellResult } from './cell.js';
@@ -30,6 +30,7 @@ export interface Row {
   driverCpuPercent: number;
   /** Worst (largest) over rounds. */
   upstreamConnections: number;
+  upstreamPeakOpen: number;
   poolSize: number | null;
   peakRssBytes: number;
 }
@@ -82,6 +83,7 @@ export function rows(cells: readonly CellResult[]): Row[] {
       bestCpuUsPerLogin: Math.min(...g.map(cpuOf)),
       driverCpuPercent: m((c) => c.driverCpuPercent),
       upstreamConnections: Math.max(...g.map((c) => c.upstreamConnections)),
+      upstreamPeakOpen: Math.max(...g.map((c) => c.upstreamPeakOpen)),
       poolSize: first.poolSize,
       peakRssBytes: Math.max(...g.map((c) => c.peakRssBytes)),
     };

@@ -487,6 +487,7 @@ describe('connections', () => {
     const stats = sandbox.stats();
     expect(stats.requests).toBe(100);
     expect(stats.connectionsOpened).toBeLessThanOrEqual(4);
+    expect(stats.peakOpenConnections).toBeLessThanOrEqual(4);
   });
 
   it('sequential calls, errors included, stay on one or two sockets', async () => {

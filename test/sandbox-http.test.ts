@@ -404,13 +404,31 @@ describe('latency, stats and close', () => {
     expect(sb.stats()).toEqual({
       connectionsOpened: 1,
       openConnections: 1,
+      peakOpenConnections: 1,
       requests: 4,
       byOperation: { createAuthentication: 2, check: 1 },
     });
     sb.reset();
-    expect(sb.stats()).toEqual({ connectionsOpened: 0, openConnections: 1, requests: 0, byOperation: {} });
+    // The peak starts again from what is still open.
+    expect(sb.stats()).toEqual({ connectionsOpened: 0, openConnections: 1, peakOpenConnections: 1, requests: 0, byOperation: {} });
     await client.close();
     while (sb.stats().openConnections !== 0) await new Promise((r) => setTimeout(r, 5));
+  });
+
+  it('stats keeps the most connections open at once after they close', async () => {
+    sb.reset();
+    const clients = [0, 1, 2].map(() => new Client(`http://127.0.0.1:${sb.port}`));
+    const lookups = clients.map(async (client) => {
+      const res = await client.request({ method: 'GET', path: '/v1/lookup/%2B15551234567', headers: { 'x-api-key': sb.apiKey, 'customer-uuid': sb.customerUuid } });
+      await res.body.dump();
+    });
+    await Promise.all(lookups);
+    expect(sb.stats()).toMatchObject({ connectionsOpened: 3, openConnections: 3, peakOpenConnections: 3 });
+    await Promise.all(clients.map((client) => client.close()));
+    while (sb.stats().openConnections !== 0) await new Promise((r) => setTimeout(r, 5));
+    expect(sb.stats()).toMatchObject({ connectionsOpened: 3, openConnections: 0, peakOpenConnections: 3 });
+    sb.reset();
+    expect(sb.stats().peakOpenConnections).toBe(0);
   });
 
   it('close() is idempotent, and afterwards nothing listens', async () => {

@@ -74,7 +74,7 @@ export function createSandboxServer(deps: ServerDeps): SandboxServer {
   const keyDigest = digest(deps.apiKey);
   const sockets = new Set<Socket>();
   const closing = new AbortController();
-  let counters = { connectionsOpened: 0, requests: 0, byOperation: {} as Record<string, number> };
+  let counters = { connectionsOpened: 0, peakOpenConnections: 0, requests: 0, byOperation: {} as Record<string, number> };
   let closed: Promise<void> | undefined;
 
   const authorized = (header: string | string[] | undefined): boolean =>
@@ -171,6 +171,7 @@ export function createSandboxServer(deps: ServerDeps): SandboxServer {
   server.on('connection', (socket: Socket) => {
     counters.connectionsOpened += 1;
     sockets.add(socket);
+    counters.peakOpenConnections = Math.max(counters.peakOpenConnections, sockets.size);
     socket.on('close', () => sockets.delete(socket));
   });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
@@ -185,7 +186,8 @@ export function createSandboxServer(deps: ServerDeps): SandboxServer {
     server,
     stats: () => ({ ...counters, byOperation: { ...counters.byOperation }, openConnections: sockets.size }),
     resetStats() {
-      counters = { connectionsOpened: 0, requests: 0, byOperation: {} };
+      // The peak starts again from the connections still open.
+      counters = { connectionsOpened: 0, peakOpenConnections: sockets.size, requests: 0, byOperation: {} };
     },
     close() {
       closed ??= (async () => {

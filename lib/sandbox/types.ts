@@ -115,6 +115,8 @@ export interface SandboxStats {
   connectionsOpened: number;
   /** TCP connections open right now. */
   openConnections: number;
+  /** The most TCP connections open at once since start (or the last `reset()`): a pool's bound. */
+  peakOpenConnections: number;
   /** HTTP requests received since start (or the last `reset()`), including 404s. */
   requests: number;
   /** Requests per operation since start (or the last `reset()`). */
