@@ -88,11 +88,14 @@ describe('limits options', () => {
     expect(fromBuffer).toEqual(fromString);
   });
 
-  it('give the memory store a random secret of this process by default', () => {
-    const a = resolveLimits(undefined)?.keySecret;
-    expect(a?.length).toBe(32);
-    expect(resolveLimits({})?.keySecret).toEqual(a);
-    expect(resolveLimits({ keySecret: SECRET })?.keySecret).not.toEqual(a);
+  it('give the memory store plain keys by default, hashed ones when a keySecret is set', () => {
+    expect(resolveLimits(undefined)?.keySecret).toBeUndefined();
+    expect(resolveLimits({})?.keySecret).toBeUndefined();
+    expect(resolveLimits({ keySecret: SECRET })?.keySecret).toEqual(Buffer.from(SECRET));
+    // Plain: the kind and the value, nothing to undo; the IP keyed by its network as ever.
+    expect(phoneKey(PHONE, undefined)).toBe(`phone:${PHONE}`);
+    expect(ipKey('2001:db8:1:2:3:4:5:6', undefined)).toBe(ipKey('2001:db8:1:2:ffff::1', undefined));
+    expect(phoneKey(PHONE, undefined)).not.toBe(ipKey(PHONE, undefined));
   });
 });
 

@@ -1,8 +1,10 @@
-// Limit keys. A phone number or an IP address is personal data, and a limit store (Redis above
-// all) is easy to dump, so keys are keyed hashes (HMAC-SHA-256): the same input and secret always
+// Limit keys. A phone number or an IP address is personal data, and a shared limit store (Redis)
+// is easy to dump, so there keys are keyed hashes (HMAC-SHA-256): the same input and secret always
 // give the same key, and the key does not give the number back to someone reading the store.
 // A plain hash would: E.164 numbers are few enough (about 10^10 per country code) to hash them
 // all. Without the secret, which never goes to the store, there is nothing to enumerate against.
+// The memory store's keys stay in the process, beside the sessions that hold the same numbers:
+// without a secret they are plain, and cost no hash.
 //
 // IPv6 clients are keyed by their /64 network: one subscriber usually holds a whole /64, and
 // keying single addresses would let them rotate through 2^64 of them.
@@ -11,10 +13,11 @@ import { createHmac } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import { ipv6Prefix64, normalizeIp } from '../ip.js';
 
-/** A secret for HMAC keys: a non-empty string or bytes. */
-export type KeySecret = string | Buffer;
+/** A secret for HMAC keys: a non-empty string or bytes; undefined for plain keys. */
+export type KeySecret = string | Buffer | undefined;
 
 function hash(secret: KeySecret, kind: string, value: string): string {
+  if (secret === undefined) return `${kind}:${value}`;
   // 128 bits of HMAC-SHA-256: collisions are not a concern at any realistic number of keys.
   return createHmac('sha256', secret).update(`${kind}:${value}`).digest('hex').slice(0, 32);
 }

@@ -71,7 +71,7 @@ function secondsFrom(ms: number): number {
 
 export class Limits {
   readonly #limiters: Partial<Record<LimitName, RateLimiterAbstract>> = {};
-  readonly #secret: Buffer;
+  readonly #secret: Buffer | undefined;
 
   constructor(settings: LimitSettings) {
     this.#secret = settings.keySecret;

@@ -2,7 +2,6 @@
 // on by default (in this process's memory); `limits: false` turns them all off, and each rule can
 // be turned off alone with `false`.
 
-import { randomBytes } from 'node:crypto';
 
 /** At most `points` actions per key in a window of `durationSeconds`, counted from the first. */
 export interface LimitRule {
@@ -35,8 +34,9 @@ export interface LimitsOptions {
    * The secret of the keyed hash (HMAC-SHA-256) that turns phone numbers and IPs into store keys,
    * so the store never holds one and its keys cannot be reversed by hashing every number. Use 32
    * random bytes (or a long random string), kept like a session secret. Required with a Redis
-   * store, and the same on every instance sharing it; the memory store defaults to a random
-   * secret per process.
+   * store, and the same on every instance sharing it. The memory store's keys never leave the
+   * process, so without a secret they are plain (`phone:+15551234567`), which saves a hash per
+   * limit per request; give one to hash them there too.
    */
   keySecret?: string | Buffer;
 }
@@ -56,12 +56,9 @@ export type LimitName = keyof typeof DEFAULT_LIMITS;
 export interface LimitSettings {
   store: { kind: 'memory'; prefix: string } | { kind: 'redis'; client: RedisClientLike; prefix: string };
   rules: Record<LimitName, LimitRule | undefined>;
-  /** The HMAC secret of the store keys. */
-  keySecret: Buffer;
+  /** The HMAC secret of the store keys; undefined for plain keys (memory store only). */
+  keySecret: Buffer | undefined;
 }
-
-// The memory store's default: its counters never leave this process, so neither need the keys.
-let processSecret: Buffer | undefined;
 
 function fail(name: string, expected: string): never {
   throw new TypeError(`DingOtpStrategy: option \`${name}\` must be ${expected}`);
@@ -95,13 +92,13 @@ function store(value: unknown): LimitSettings['store'] {
   return { kind: 'redis', client, prefix };
 }
 
-function keySecret(value: unknown, kind: LimitSettings['store']['kind']): Buffer {
+function keySecret(value: unknown, kind: LimitSettings['store']['kind']): Buffer | undefined {
   if (value === undefined) {
     // Instances sharing a Redis store must agree on the keys, so a random default would split
     // them; a fixed one would be public.
     if (kind === 'redis') fail('limits.keySecret', 'set with a Redis store (the same secret on every instance sharing it)');
-    processSecret ??= randomBytes(32);
-    return processSecret;
+    // The memory store's counters never leave this process, so neither do its keys.
+    return undefined;
   }
   if (typeof value === 'string' && value !== '') return Buffer.from(value, 'utf8');
   if (Buffer.isBuffer(value) && value.length > 0) return Buffer.from(value);
