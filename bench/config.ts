@@ -5,7 +5,7 @@
 //   BENCH_ROUNDS=3           rounds; ratios are taken per round, medians are reported (0: no table)
 //   BENCH_CHUNKS=8           per round, each variant's logins run in this many chunks, variants taking turns
 //   BENCH_CONCURRENCY=1,16,64
-//   BENCH_VARIANTS=strategy,floor,fetch
+//   BENCH_VARIANTS=strategy,floor,floor-bare,fetch
 //   BENCH_MAX_SECONDS=60     per cell: stop starting logins after this long
 //   BENCH_LATENCY_MS=0       the sandbox's delay before each answer (0: the strategy's own cost)
 //   BENCH_LEAK_LOGINS=100000 logins through the strategy app for the leak check (0: skip)
@@ -15,7 +15,7 @@
 //   BENCH_OUT=bench/results.json
 import { join } from 'node:path';
 import { ROOT } from './dist.js';
-import { isVariantName, type VariantName } from './variants/index.js';
+import { isVariantName, VARIANTS, type VariantName } from './variants/index.js';
 
 export interface BenchConfig {
   logins: number;
@@ -51,8 +51,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`BENCH_CONCURRENCY: "${s}" is not an integer in 1..256`);
     return n;
   });
-  const variants = list(env, 'BENCH_VARIANTS', 'strategy,floor,fetch').map((s) => {
-    if (!isVariantName(s)) throw new Error(`BENCH_VARIANTS: unknown variant "${s}" (strategy, floor, fetch)`);
+  const variants = list(env, 'BENCH_VARIANTS', 'strategy,floor,floor-bare,fetch').map((s) => {
+    if (!isVariantName(s)) throw new Error(`BENCH_VARIANTS: unknown variant "${s}" (${Object.keys(VARIANTS).join(', ')})`);
     return s;
   });
   return {

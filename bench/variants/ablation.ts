@@ -1,11 +1,11 @@
-// Variants that add or remove one piece of the strategy's cost, to say what costs what (not run
-// by default; BENCH_VARIANTS=strategy,strategy-raw,strategy-nolimits,floor-passport,floor-phone,floor):
+// Variants that add or remove one piece of the cost, to say what costs what:
+// - floor-bare (in the default run): the floor logging in by hand (regenerate, user id, save)
+//   instead of through Passport, and without passport.session(): what Passport itself costs.
+// - floor-phone: the floor with the strategy's phone check (libphonenumber-js parse + isValid).
 // - strategy-raw: the strategy app with a provider over the floor's raw undici calls, i.e.
 //   without passport-ding's HTTP layer, DingClient and DingProvider (deadline, reply checks).
 // - strategy-nolimits: the strategy app with `limits: false` (no rate-limiter-flexible calls).
-// - floor-phone: the floor with the strategy's phone check (libphonenumber-js parse + isValid).
-// - floor-passport: floor-phone, logging in through Passport (passport.session(), req.logIn).
-// Read as a ladder: floor -> floor-phone -> floor-passport -> strategy-raw -> strategy, each step
+// Read as a ladder: floor-bare -> floor -> floor-phone -> strategy-raw -> strategy, each step
 // adding one layer; strategy-nolimits beside strategy.
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { OtpProvider } from 'passport-ding';
@@ -56,10 +56,10 @@ const libphonenumber = (input: string): string | undefined => {
   return parsed?.isValid() ? parsed.number : undefined;
 };
 
-export async function floorPhoneApp(ding: DingTarget): Promise<BenchApp> {
-  return handwrittenApp(ding, undiciUpstream(ding), { checkPhone: libphonenumber });
+export async function floorBareApp(ding: DingTarget): Promise<BenchApp> {
+  return handwrittenApp(ding, undiciUpstream(ding), { sessionLogin: 'by-hand' });
 }
 
-export async function floorPassportApp(ding: DingTarget): Promise<BenchApp> {
-  return handwrittenApp(ding, undiciUpstream(ding), { checkPhone: libphonenumber, passportLogin: true });
+export async function floorPhoneApp(ding: DingTarget): Promise<BenchApp> {
+  return handwrittenApp(ding, undiciUpstream(ding), { checkPhone: libphonenumber });
 }

@@ -1,4 +1,5 @@
-// The floor: the hand-written route pair over a raw undici Pool, keep-alive, as large as the
+// The floor: the hand-written route pair (handwritten.ts: express-session, Passport's session
+// login, an E.164 pattern for the phone) over a raw undici Pool, keep-alive, as large as the
 // strategy's pool. No deadline or error typing: the least an app can do.
 import { Pool } from 'undici';
 import { handwrittenApp } from './handwritten.js';

@@ -1,8 +1,10 @@
 // The baselines' route pair: the same two Ding calls and the same session handling as the
-// strategy app (pending state in the session, saved before the reply; regenerate at login), with
-// the checks a careful hand-written app makes and nothing more. No Passport. The HTTP client is
-// the only thing the two baselines change. (The ablations add a phone check or Passport's session
-// login through HandwrittenOptions.)
+// strategy app (express-session; pending state in the session, saved before the reply; the user
+// logged in through Passport's session, as passport.authenticate() does it: passport.session() on
+// every request, req.logIn() at login, which regenerates the session), with the checks a careful
+// hand-written app makes and nothing more. No strategy: the routes call Ding themselves. The HTTP
+// client is the only thing the floor and fetch baselines change. (The ablations swap in
+// libphonenumber, or log in by hand without Passport, through HandwrittenOptions.)
 import type { NextFunction, Request, Response } from 'express';
 import passport from 'passport';
 import { createShell, type BenchApp, type DingTarget, type User } from './shell.js';
@@ -29,8 +31,12 @@ const e164Pattern: PhoneCheck = (input) => (E164.test(input) ? input : undefined
 export interface HandwrittenOptions {
   /** Default: the E.164 pattern. */
   checkPhone?: PhoneCheck;
-  /** Log in with Passport (passport.session() on every request, req.logIn at login). */
-  passportLogin?: boolean;
+  /**
+   * Default `'passport'`: passport.session() on every request, req.logIn() at login, as in the
+   * strategy app. `'by-hand'`: the same steps (regenerate, user id in the session, save) without
+   * Passport, to show what Passport itself costs.
+   */
+  sessionLogin?: 'passport' | 'by-hand';
 }
 
 export function handwrittenApp(ding: DingTarget, upstream: Upstream, options: HandwrittenOptions = {}): BenchApp {
@@ -38,7 +44,7 @@ export function handwrittenApp(ding: DingTarget, upstream: Upstream, options: Ha
   const { app, users, finish } = createShell('pending');
   let logIn: (req: Request, user: User) => Promise<void>;
 
-  if (options.passportLogin) {
+  if ((options.sessionLogin ?? 'passport') === 'passport') {
     const auth = new passport.Passport();
     auth.serializeUser<string>((user, done) => done(null, (user as User).id));
     auth.deserializeUser<string>((id, done) => done(null, users.get(id) ?? false));

@@ -1,5 +1,5 @@
 // The variants by name, as the bench's command line and results name them.
-import { floorPassportApp, floorPhoneApp, strategyNoLimitsApp, strategyRawApp } from './ablation.js';
+import { floorBareApp, floorPhoneApp, strategyNoLimitsApp, strategyRawApp } from './ablation.js';
 import { fetchApp } from './fetch.js';
 import { floorApp } from './floor.js';
 import type { BenchApp, DingTarget } from './shell.js';
@@ -9,11 +9,11 @@ export const VARIANTS = {
   strategy: strategyApp,
   floor: floorApp,
   fetch: fetchApp,
-  // Ablations (see ablation.ts), not in the default run.
+  // Ablations (see ablation.ts); floor-bare is in the default run.
+  'floor-bare': floorBareApp,
+  'floor-phone': floorPhoneApp,
   'strategy-raw': strategyRawApp,
   'strategy-nolimits': strategyNoLimitsApp,
-  'floor-phone': floorPhoneApp,
-  'floor-passport': floorPassportApp,
 } satisfies Record<string, (ding: DingTarget) => Promise<BenchApp>>;
 
 export type VariantName = keyof typeof VARIANTS;
