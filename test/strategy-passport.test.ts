@@ -127,6 +127,32 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
       expect(uncaught).toEqual([expect.objectContaining({ message: 'app bug after success' })]);
     });
 
+    it.each([
+      ['a custom callback that answers without logging in', 'callback'],
+      ['session: false', 'stateless'],
+    ])('with %s, the spent code is gone from the stored session once the reply is out', async (_name, kind) => {
+      const strategy = h.strategy();
+      const { app } = h.app({ strategies: { ding: strategy } });
+      const auth = new passport.Passport();
+      auth.use('ding', strategy);
+      app.post('/nologin/code', (req, res, next) => {
+        if (kind === 'stateless') return auth.authenticate('ding', { action: 'verify', session: false })(req, res, () => res.json({ user: req.user }));
+        auth.authenticate('ding', { action: 'verify' }, (err: unknown, user: unknown, _info: unknown, status?: number) => {
+          if (err) return next(err);
+          if (!user) return res.status(status ?? 401).json({});
+          res.json({ user });
+        })(req, res, next);
+      });
+      const { agent, code } = await started(app);
+      const ok = await agent.post('/nologin/code').send({ code }).expect(200);
+      expect(ok.body.user).toEqual({ id: 'u1', phoneNumber: PHONE });
+      // The next request loads the same session from the store: nothing is pending in it.
+      expect((await agent.get('/me').expect(200)).body.pending).toBeNull();
+      const checks = h.calls('check');
+      await agent.post('/nologin/code').send({ code }).expect(403);
+      expect(h.calls('check')).toBe(checks);
+    });
+
     it('uses the messages option for every refusal', async () => {
       const { app } = h.app({ strategies: { ding: h.strategy({ messages: { invalid_code: 'Code incorrect.', missing_code: 'Saisissez le code.' } }) } });
       const { agent, code } = await started(app);

@@ -1,6 +1,6 @@
 // The pending verification as verify and retry open it: read from the session, still for the
-// logged-in user's number in second-factor mode, not expired. Plus the three ways they change it,
-// each saved before the reply: keep a new state, drop it and say why, or clear it.
+// logged-in user's number in second-factor mode, not expired. Plus the three ways they change it:
+// keep a new state or drop it and say why, each saved before the reply; or spend it (a right code).
 
 import { clearPending, readPending, saveSession, writePending } from '../pending.js';
 import type { PendingState } from '../pending.js';
@@ -16,8 +16,15 @@ export interface OpenPending {
   keep(state: PendingState): Promise<void>;
   /** Removes the pending verification, saves, and refuses with `reason`. */
   drop(reason: DropReason): Promise<ActionResult>;
-  /** Removes the pending verification and saves. */
-  clear(): Promise<void>;
+  /**
+   * A right code: removes the pending verification from the session, without a store write of
+   * its own. The login writes it: Passport's req.logIn() regenerates the session, which deletes
+   * the old record from the store, and express-session saves a changed session before the reply
+   * leaves (a declined user, `session: false`, a custom callback). Until then a replay is refused
+   * all the same: in this process by the check queue, which has marked the id finished, and
+   * anywhere by the provider, which accepts a code once. That saves a store round trip per login.
+   */
+  spend(): void;
 }
 
 /** This session's pending verification if it may still be used, else the refusal to answer with. */
@@ -41,7 +48,7 @@ export async function openPending(ctx: ActionContext): Promise<{ refused: Action
       await clear();
       return refuse(ctx, reason);
     },
-    clear,
+    spend: () => clearPending(session, key),
   };
 
   if (settings.secondFactor) {

@@ -39,7 +39,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
 
   const opened = await openPending(ctx);
   if ('refused' in opened) return opened.refused;
-  const { pending, keep, drop, clear } = opened;
+  const { pending, keep, drop, spend } = opened;
 
   const { checks, limits } = ctx;
   const { id, phoneNumber, expiresAt } = pending;
@@ -66,13 +66,14 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
       await grant?.release().catch(() => undefined);
       throw err;
     }
-    if (status !== 'invalid') await grant?.release().catch(() => undefined);
+    // A right code clears the count below, the reserved point with it.
+    if (status !== 'invalid' && status !== 'valid') await grant?.release().catch(() => undefined);
 
     switch (status) {
       case 'valid':
         finish();
-        // Gone before success(): a replay of this code finds nothing to check.
-        await clear();
+        // Gone from the session before success(): a replay of this code finds nothing to check.
+        spend();
         // The owner of the phone is back: their wrong-code count starts again. In the background
         // and best effort: the code is already spent at the provider, so a slow or failing store
         // must neither hold nor cost the login.
