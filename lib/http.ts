@@ -299,6 +299,8 @@ async function readJson(body: Body, contentType: unknown, label: string, status:
 
 function isJsonContentType(value: unknown): boolean {
   if (typeof value !== 'string') return false;
+  // What Ding sends, answered without splitting; anything else is parsed.
+  if (value === 'application/json' || value.startsWith('application/json;')) return true;
   const mediaType = value.split(';', 1)[0]?.trim().toLowerCase();
   return mediaType === 'application/json';
 }

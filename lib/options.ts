@@ -254,7 +254,9 @@ function fn<T>(options: DingOtpStrategyOptionsBase, name: keyof DingOtpStrategyO
 
 /** Default signals: the client's IP as Express computed it (mind `trust proxy`). */
 export function defaultSignals(req: Request): SendContext {
-  const ip = typeof req.ip === 'string' && req.ip !== '' ? unwrapMappedIpv4(req.ip) : undefined;
+  // Read once: Express computes req.ip on every read (trust proxy, X-Forwarded-For).
+  const raw = req.ip;
+  const ip = typeof raw === 'string' && raw !== '' ? unwrapMappedIpv4(raw) : undefined;
   return ip === undefined ? {} : { ip };
 }
 

@@ -1,16 +1,16 @@
 // Variants that add or remove one piece of the cost, to say what costs what:
-// - floor-bare (in the default run): the floor logging in by hand (regenerate, user id, save)
-//   instead of through Passport, and without passport.session(): what Passport itself costs.
-// - floor-phone: the floor with the strategy's phone check (libphonenumber-js parse + isValid).
+// - floor-regex: the floor with an E.164 pattern for the phone instead of libphonenumber-js.
+// - floor-bare (in the default run): floor-regex logging in by hand (regenerate, user id, save)
+//   instead of through Passport, and without passport.session(): the least an app can do.
 // - strategy-raw: the strategy app with a provider over the floor's raw undici calls, i.e.
 //   without passport-ding's HTTP layer, DingClient and DingProvider (deadline, reply checks).
 // - strategy-nolimits: the strategy app with `limits: false` (no rate-limiter-flexible calls).
-// Read as a ladder: floor-bare -> floor -> floor-phone -> strategy-raw -> strategy, each step
-// adding one layer; strategy-nolimits beside strategy.
-import { parsePhoneNumberFromString } from 'libphonenumber-js';
+// Read as a ladder: floor-bare -> floor-regex (+ Passport's session login) -> floor
+// (+ libphonenumber-js) -> strategy-raw (+ the strategy) -> strategy (+ passport-ding's HTTP
+// layer); strategy-nolimits beside strategy.
 import type { OtpProvider } from 'passport-ding';
 import { undiciUpstream } from './floor.js';
-import { handwrittenApp } from './handwritten.js';
+import { e164Pattern, handwrittenApp } from './handwritten.js';
 import type { BenchApp, DingTarget } from './shell.js';
 import { strategyApp } from './strategy.js';
 
@@ -51,15 +51,10 @@ export async function strategyNoLimitsApp(ding: DingTarget): Promise<BenchApp> {
   return strategyApp(ding, { limits: false });
 }
 
-const libphonenumber = (input: string): string | undefined => {
-  const parsed = parsePhoneNumberFromString(input);
-  return parsed?.isValid() ? parsed.number : undefined;
-};
-
-export async function floorBareApp(ding: DingTarget): Promise<BenchApp> {
-  return handwrittenApp(ding, undiciUpstream(ding), { sessionLogin: 'by-hand' });
+export async function floorRegexApp(ding: DingTarget): Promise<BenchApp> {
+  return handwrittenApp(ding, undiciUpstream(ding), { checkPhone: e164Pattern });
 }
 
-export async function floorPhoneApp(ding: DingTarget): Promise<BenchApp> {
-  return handwrittenApp(ding, undiciUpstream(ding), { checkPhone: libphonenumber });
+export async function floorBareApp(ding: DingTarget): Promise<BenchApp> {
+  return handwrittenApp(ding, undiciUpstream(ding), { checkPhone: e164Pattern, sessionLogin: 'by-hand' });
 }

@@ -1,6 +1,6 @@
 // The floor: the hand-written route pair (handwritten.ts: express-session, Passport's session
-// login, an E.164 pattern for the phone) over a raw undici Pool, keep-alive, as large as the
-// strategy's pool. No deadline or error typing: the least an app can do.
+// login, libphonenumber-js for the phone) over a raw undici Pool, keep-alive, as large as the
+// strategy's pool. No deadline, reply checks or error typing: the least a careful app can do.
 import { Pool } from 'undici';
 import { handwrittenApp } from './handwritten.js';
 import type { BenchApp, DingTarget } from './shell.js';

@@ -2,10 +2,14 @@
 // strategy app (express-session; pending state in the session, saved before the reply; the user
 // logged in through Passport's session, as passport.authenticate() does it: passport.session() on
 // every request, req.logIn() at login, which regenerates the session), with the checks a careful
-// hand-written app makes and nothing more. No strategy: the routes call Ding themselves. The HTTP
-// client is the only thing the floor and fetch baselines change. (The ablations swap in
-// libphonenumber, or log in by hand without Passport, through HandwrittenOptions.)
+// hand-written app makes and nothing more: the phone number through libphonenumber-js (as this
+// project's standards ask of phone parsing, and as the strategy does), the code against a
+// pattern, the pending state's expiry and attempts. No strategy: the routes call Ding
+// themselves. The HTTP client is the only thing the floor and fetch baselines change. (The
+// ablations swap in an E.164 pattern for the phone, or log in by hand without Passport, through
+// HandwrittenOptions.)
 import type { NextFunction, Request, Response } from 'express';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import passport from 'passport';
 import { createShell, type BenchApp, type DingTarget, type User } from './shell.js';
 import type { Upstream } from './upstream.js';
@@ -24,12 +28,18 @@ const route = (handler: Handler) => (req: Request, res: Response, next: NextFunc
   handler(req, res).catch(next);
 };
 
-/** The phone check: the E.164 number to send to, or undefined to refuse. Default: a pattern. */
+/** The phone check: the E.164 number to send to, or undefined to refuse. */
 export type PhoneCheck = (input: string) => string | undefined;
-const e164Pattern: PhoneCheck = (input) => (E164.test(input) ? input : undefined);
+/** What a careful app does: parse and validate with libphonenumber-js (the default). */
+export const libphonenumber: PhoneCheck = (input) => {
+  const parsed = parsePhoneNumberFromString(input);
+  return parsed?.isValid() ? parsed.number : undefined;
+};
+/** The least an app can do: the E.164 shape, valid or not (ablations). */
+export const e164Pattern: PhoneCheck = (input) => (E164.test(input) ? input : undefined);
 
 export interface HandwrittenOptions {
-  /** Default: the E.164 pattern. */
+  /** Default: libphonenumber-js. */
   checkPhone?: PhoneCheck;
   /**
    * Default `'passport'`: passport.session() on every request, req.logIn() at login, as in the
@@ -40,7 +50,7 @@ export interface HandwrittenOptions {
 }
 
 export function handwrittenApp(ding: DingTarget, upstream: Upstream, options: HandwrittenOptions = {}): BenchApp {
-  const checkPhone = options.checkPhone ?? e164Pattern;
+  const checkPhone = options.checkPhone ?? libphonenumber;
   const { app, users, finish } = createShell('pending');
   let logIn: (req: Request, user: User) => Promise<void>;
 

@@ -1,5 +1,5 @@
 // The variants by name, as the bench's command line and results name them.
-import { floorBareApp, floorPhoneApp, strategyNoLimitsApp, strategyRawApp } from './ablation.js';
+import { floorBareApp, floorRegexApp, strategyNoLimitsApp, strategyRawApp } from './ablation.js';
 import { fetchApp } from './fetch.js';
 import { floorApp } from './floor.js';
 import type { BenchApp, DingTarget } from './shell.js';
@@ -11,7 +11,7 @@ export const VARIANTS = {
   fetch: fetchApp,
   // Ablations (see ablation.ts); floor-bare is in the default run.
   'floor-bare': floorBareApp,
-  'floor-phone': floorPhoneApp,
+  'floor-regex': floorRegexApp,
   'strategy-raw': strategyRawApp,
   'strategy-nolimits': strategyNoLimitsApp,
 } satisfies Record<string, (ding: DingTarget) => Promise<BenchApp>>;
