@@ -103,7 +103,9 @@ export function writePending(session: SessionLike, key: string, state: PendingSt
 }
 
 export function clearPending(session: SessionLike, key: string): void {
-  delete session[key];
+  // undefined rather than delete: JSON (every session store) leaves the key out all the same,
+  // and the session object keeps its fast shape for the saves and hashes that follow.
+  session[key] = undefined;
 }
 
 /** Saves the session now, so the reply never races ahead of the store. */

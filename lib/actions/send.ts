@@ -19,11 +19,13 @@ import { admitSend, PASS, refuse, secondFactorPhone, unexpected } from './contex
 // number. libphonenumber-js would skip over some of them; refusing keeps what was typed and what
 // is sent the same thing. Unicode digits (full-width, Arabic-Indic) are fine: they are digits.
 const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+// Printable ASCII has none of them: what nearly everyone types skips the Unicode class.
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 export async function send(ctx: ActionContext): Promise<ActionResult> {
   const { req, session, settings, provider } = ctx;
   const input = settings.secondFactor ? await secondFactorPhone(ctx) : readField(req.body, settings.phoneField);
-  if (input !== undefined && INVISIBLE.test(input.trim())) return refuse(ctx, 'invalid_phone_number');
+  if (input !== undefined && !PRINTABLE_ASCII.test(input) && INVISIBLE.test(input.trim())) return refuse(ctx, 'invalid_phone_number');
   const phone = normalizePhone(input, settings.defaultCountry);
   if (!phone.ok) return refuse(ctx, phone.reason);
   if (!countryAllowed(phone.e164, settings.allowedCountries)) return refuse(ctx, 'blocked');
