@@ -8,7 +8,6 @@
 // hold a phone number), and undici errors are copied into a plain `cause` (name, code, message)
 // instead of being attached as they are.
 
-import { EventEmitter } from 'node:events';
 import { Pool } from 'undici';
 import { DingAuthError, DingUnavailableError, PassportDingError } from './errors.js';
 
@@ -79,22 +78,40 @@ function isLoopbackHost(hostname: string): boolean {
 class DeadlineReached extends Error {}
 
 /**
- * The whole-call deadline, as the abort signal undici takes. undici accepts an EventEmitter with
- * `aborted` and `reason` in place of an AbortSignal; an AbortController (an EventTarget) costs
- * several times more to create and to listen on, twice per login.
+ * The whole-call deadline, as the abort signal undici takes. undici accepts an EventEmitter in
+ * place of an AbortSignal, and of one it uses `aborted`, `reason`, `once('abort')` and
+ * `removeListener('abort')` (checking that `on` exists); this is that part. An AbortController
+ * (an EventTarget) or a whole EventEmitter costs several times more to create and listen on, and
+ * every login makes two calls. http.test.ts covers every way a deadline ends a call.
  */
-class Deadline extends EventEmitter {
+class Deadline {
   aborted = false;
-  reason: unknown = undefined;
+  reason: DeadlineReached | undefined = undefined;
+  readonly #listeners: Array<() => void> = [];
   readonly #timer: NodeJS.Timeout;
 
   constructor(ms: number) {
-    super();
     this.#timer = setTimeout(() => {
       this.aborted = true;
       this.reason = new DeadlineReached();
-      this.emit('abort');
+      for (const listener of this.#listeners.splice(0)) listener();
     }, ms);
+  }
+
+  on(event: string, listener: () => void): this {
+    if (event === 'abort') this.#listeners.push(listener);
+    return this;
+  }
+
+  // 'abort' happens once, and the listeners are dropped when it does.
+  once(event: string, listener: () => void): this {
+    return this.on(event, listener);
+  }
+
+  removeListener(_event: string, listener: () => void): this {
+    const i = this.#listeners.indexOf(listener);
+    if (i !== -1) this.#listeners.splice(i, 1);
+    return this;
   }
 
   clear(): void {
