@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   for (const r of table) {
     if (r.variant === 'strategy' && r.poolSize !== null && r.upstreamPeakOpen > r.poolSize) findings.push(`strategy held ${r.upstreamPeakOpen} upstream connections at once at concurrency ${r.concurrency} (pool ${r.poolSize})`);
   }
-  if (leak && leak.poolSize !== null && leak.upstreamConnections > leak.poolSize) findings.push(`the leak run opened ${leak.upstreamConnections} upstream connections over ${leak.logins} logins (pool ${leak.poolSize})`);
+  if (leak && leak.poolSize !== null && leak.upstreamPeakOpen > leak.poolSize) findings.push(`the leak run held ${leak.upstreamPeakOpen} upstream connections at once (pool ${leak.poolSize})`);
   const strategyPending = pending.strategy?.bytes;
   if (typeof strategyPending === 'number' && strategyPending >= PENDING_TARGET_BYTES) findings.push(`pending state ${strategyPending} bytes (>= ${PENDING_TARGET_BYTES})`);
   if (findings.length > 0) log(`\nBelow target:\n${findings.map((f) => `  - ${f}`).join('\n')}`);
