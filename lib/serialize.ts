@@ -45,8 +45,9 @@ export class CheckSerializer {
 
   /** Runs `task` after every earlier task for `id` has settled. */
   run<T>(id: string, task: () => Promise<T>): Promise<T> {
-    const previous = this.#tails.get(id) ?? Promise.resolve();
-    const result = previous.then(task);
+    const previous = this.#tails.get(id);
+    // Nothing queued (the usual case): start now rather than a microtask later.
+    const result = previous ? previous.then(task) : task();
     const tail = result.then(
       () => undefined,
       () => undefined,

@@ -45,6 +45,11 @@ type Decision =
 
 const ACTIONS: Record<DingAction, (ctx: ActionContext) => Promise<ActionResult>> = { send, verify, retry };
 
+/** A pass or a refusal as its Passport action (a verified code goes through the verify callback). */
+function plainDecision(result: Exclude<ActionResult, { type: 'verified' }>): Decision {
+  return result.type === 'pass' ? { type: 'pass' } : { type: 'fail', info: result.outcome.info, status: result.outcome.status };
+}
+
 const NO_SESSION =
   'passport-ding keeps the pending verification in req.session, but there is none: ' +
   'add express-session (app.use(session({ ... }))) before passport.authenticate()';
@@ -175,7 +180,7 @@ export class DingOtpStrategy extends Strategy {
       }
     };
     ACTIONS[action](ctx)
-      .then((result) => this._decide(req, result))
+      .then((result) => (result.type === 'verified' ? this._decide(req, result) : plainDecision(result)))
       .then(apply, (err: unknown) => apply({ type: 'error', err: err instanceof Error ? err : new Error(String(err)) }));
   }
 
@@ -188,11 +193,8 @@ export class DingOtpStrategy extends Strategy {
     return new DingConfigurationError(`Unknown passport-ding action ${JSON.stringify(requested)}: use 'send', 'verify' or 'retry'`);
   }
 
-  /** What the action's result comes to, the verify callback included; no Passport action yet. */
-  private async _decide(req: Request, result: ActionResult): Promise<Decision> {
-    if (result.type === 'pass') return { type: 'pass' };
-    if (result.type === 'fail') return { type: 'fail', info: result.outcome.info, status: result.outcome.status };
-
+  /** What a verified code comes to, the verify callback included; no Passport action yet. */
+  private async _decide(req: Request, result: Extract<ActionResult, { type: 'verified' }>): Promise<Decision> {
     const settings = this._settings;
     const details: VerificationDetails = {
       id: result.id,
