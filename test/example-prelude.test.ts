@@ -2,13 +2,12 @@
 // `{ provider: 'prelude', apiKey }` against the sandbox's V2 endpoints (supertest, real HTTP), and
 // `npm start` with EXAMPLE_PROVIDER=prelude, which runs the in-process sandbox over V2 so the
 // Prelude path works offline. The sandbox's counters show which API each step reached.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_USER } from '../example/app.js';
 import { csrfFrom, startExample, startSandbox, TestClock, type RunningExample } from './helpers/example-app.js';
+import { startScript, type StartScript } from './helpers/start-script.js';
 
 const clock = new TestClock();
 let sandbox: DingSandbox;
@@ -166,41 +165,16 @@ describe('second factor and JSON API on Prelude V2', () => {
 });
 
 describe('npm start with EXAMPLE_PROVIDER=prelude (offline)', () => {
-  const root = fileURLToPath(new URL('..', import.meta.url));
-  const tsx = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
-  let child: ChildProcessWithoutNullStreams | undefined;
-  let output = '';
+  let script: StartScript | undefined;
 
-  afterAll(() => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
-  });
-
-  function waitFor(pattern: RegExp, ms = 25_000): Promise<RegExpMatchArray> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${pattern} in the output:\n${output}`)), ms);
-      const check = (): void => {
-        const match = pattern.exec(output);
-        if (!match) return;
-        clearTimeout(timer);
-        child?.stdout.off('data', check);
-        resolve(match);
-      };
-      child?.stdout.on('data', check);
-      check();
-    });
-  }
+  afterAll(() => script?.kill());
 
   it('runs the sandbox over V2 and signs in with the printed code', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1', EXAMPLE_PROVIDER: 'prelude' };
-    for (const name of ['DING_API_KEY', 'DING_CUSTOMER_UUID', 'PRELUDE_API_KEY', 'REDIS_URL']) delete env[name];
-    child = spawn(process.execPath, [tsx, 'example/start.ts'], { cwd: root, env });
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => (output += chunk));
-    child.stderr.on('data', (chunk: string) => (output += chunk));
+    script = startScript({ EXAMPLE_PROVIDER: 'prelude' });
+    const { waitFor } = script;
 
     const [, port] = await waitFor(/Open http:\/\/localhost:(\d+)/);
-    expect(output).toContain('SANDBOX MODE, Prelude Verify V2 endpoints');
+    expect(script.output()).toContain('SANDBOX MODE, Prelude Verify V2 endpoints');
     const base = `http://127.0.0.1:${port}`;
 
     const login = await fetch(`${base}/login`);
@@ -219,8 +193,6 @@ describe('npm start with EXAMPLE_PROVIDER=prelude (offline)', () => {
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe('/account');
 
-    const exited = new Promise<number | null>((resolve) => child?.once('exit', (status) => resolve(status)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await script.stop()).toBe(0);
   }, 45_000);
 });

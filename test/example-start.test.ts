@@ -1,56 +1,26 @@
 // `npm start` as a user meets it: the start script with no credentials runs the sandbox
 // in-process, says so, prints the URL, serves the pages, prints each code, and stops cleanly.
 // Plus the settings it reads from the environment.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createApp } from '../example/app.js';
 import { ConfigError, readConfig } from '../example/config.js';
 import { csrfFrom } from './helpers/example-app.js';
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const tsx = fileURLToPath(new URL('../node_modules/tsx/dist/cli.mjs', import.meta.url));
+import { startScript, type StartScript } from './helpers/start-script.js';
 
 describe('start script (npm start)', () => {
-  let child: ChildProcessWithoutNullStreams | undefined;
-  let output = '';
+  let script: StartScript | undefined;
 
-  afterAll(() => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
-  });
-
-  function waitFor(pattern: RegExp, ms = 25_000): Promise<RegExpMatchArray> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no ${pattern} in the output:\n${output}`)), ms);
-      const check = (): void => {
-        const match = pattern.exec(output);
-        if (!match) return;
-        clearTimeout(timer);
-        child?.stdout.off('data', check);
-        resolve(match);
-      };
-      child?.stdout.on('data', check);
-      check();
-    });
-  }
+  afterAll(() => script?.kill());
 
   it('starts in sandbox mode, serves the login, prints the code, and stops on SIGTERM', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', HOST: '127.0.0.1' };
-    delete env.DING_API_KEY;
-    delete env.DING_CUSTOMER_UUID;
-    delete env.PRELUDE_API_KEY;
-    delete env.EXAMPLE_PROVIDER;
-    delete env.REDIS_URL;
-    child = spawn(process.execPath, [tsx, 'example/start.ts'], { cwd: root, env });
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => (output += chunk));
-    child.stderr.on('data', (chunk: string) => (output += chunk));
+    script = startScript();
+    const { waitFor } = script;
 
     const [, port] = await waitFor(/Open http:\/\/localhost:(\d+)/);
+    const output = script.output;
     // No credentials and no EXAMPLE_PROVIDER: the sandbox over Ding V1, as before.
-    expect(output).toContain('SANDBOX MODE, Ding V1 endpoints');
-    expect(output).toContain('Second-factor demo');
+    expect(output()).toContain('SANDBOX MODE, Ding V1 endpoints');
+    expect(output()).toContain('Second-factor demo');
     const base = `http://127.0.0.1:${port}`;
 
     const login = await fetch(`${base}/login`);
@@ -65,17 +35,15 @@ describe('start script (npm start)', () => {
     expect(sent.status).toBe(303);
     await waitFor(/\[sandbox\] code \d{6} for \+1•••••0777/);
     // The log lines around it hold neither the number nor the code.
-    const code = /\[sandbox\] code (\d{6})/.exec(output)?.[1] ?? '';
-    const logLines = output.split('\n').filter((line) => / (info|warn|error) /.test(line));
+    const code = /\[sandbox\] code (\d{6})/.exec(output())?.[1] ?? '';
+    const logLines = output().split('\n').filter((line) => / (info|warn|error) /.test(line));
     expect(logLines.length).toBeGreaterThan(0);
     for (const line of logLines) {
       expect(line).not.toContain('2015550777');
       expect(line).not.toContain(code);
     }
 
-    const exited = new Promise<number | null>((resolve) => child?.once('exit', (status) => resolve(status)));
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await script.stop()).toBe(0);
     // tsx compiles the app on the fly: a few seconds, more on a busy CI machine.
   }, 45_000);
 });
