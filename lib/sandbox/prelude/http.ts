@@ -5,17 +5,15 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseJsonObject } from '../body.js';
 import type { FaultAction } from '../faults.js';
 import { FORBIDDEN, gatewayError, type Reply } from '../reply.js';
+import { matchIn, type Route, type RouteMatch } from '../routes.js';
 import type { FaultMode } from '../types.js';
 import type { PreludeOperation } from './operations.js';
 import { preludeError, UNAUTHORIZED_MISSING, UNAUTHORIZED_WRONG } from './reply.js';
 import { ulid } from './state.js';
 
-export type PreludeRouteMatch =
-  | { operation: PreludeOperation; method: 'GET' | 'POST'; param: string }
-  | { status: 404 }
-  | { status: 405; allow: string };
+export type PreludeRouteMatch = RouteMatch<PreludeOperation>;
 
-const ROUTES: { pattern: RegExp; method: 'GET' | 'POST'; operation: PreludeOperation }[] = [
+const ROUTES: Route<PreludeOperation>[] = [
   { pattern: /^\/v2\/verification$/, method: 'POST', operation: 'createVerification' },
   { pattern: /^\/v2\/verification\/check$/, method: 'POST', operation: 'checkVerification' },
   { pattern: /^\/v2\/lookup\/([^/]+)$/, method: 'GET', operation: 'lookupPhoneNumber' },
@@ -27,13 +25,7 @@ export function isPreludePath(pathname: string): boolean {
 
 /** Method + path -> operation; `param` is the raw path parameter (lookup's number), else `''`. */
 export function matchPreludeRoute(method: string, pathname: string): PreludeRouteMatch {
-  for (const route of ROUTES) {
-    const m = route.pattern.exec(pathname);
-    if (!m) continue;
-    if (method !== route.method) return { status: 405, allow: route.method };
-    return { operation: route.operation, method: route.method, param: m[1] ?? '' };
-  }
-  return { status: 404 };
+  return matchIn(ROUTES, method, pathname);
 }
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
