@@ -6,12 +6,12 @@
 // arrives, as upstream: a client that gives up during the latency still caused the send.
 // Paths under /v2 are Prelude Verify V2 (./prelude/): the same order, with the Bearer key (401)
 // and V2's error shape.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseJsonObject, readBody } from './body.js';
 import { faultAction, type FaultAction, type FaultQueue } from './faults.js';
+import { keyMatcher } from './key.js';
 import { OPERATIONS, type OperationContext } from './operations.js';
 import { dingError, FORBIDDEN, gatewayError, type Reply } from './reply.js';
 import { matchRoute } from './routes.js';
@@ -47,7 +47,6 @@ export interface SandboxServer {
   close(): Promise<void>;
 }
 
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 const answer = (reply: Reply): FaultAction => ({ kind: 'reply', reply });
 
 function send(res: ServerResponse, reply: Reply): void {
@@ -71,14 +70,14 @@ function rawAnswer(status: number, reason: string): string {
 }
 
 export function createSandboxServer(deps: ServerDeps): SandboxServer {
-  const keyDigest = digest(deps.apiKey);
+  const isKey = keyMatcher(deps.apiKey);
   const sockets = new Set<Socket>();
   const closing = new AbortController();
   let counters = { connectionsOpened: 0, peakOpenConnections: 0, requests: 0, byOperation: {} as Record<string, number> };
   let closed: Promise<void> | undefined;
 
   const authorized = (header: string | string[] | undefined): boolean =>
-    typeof header === 'string' && timingSafeEqual(digest(header), keyDigest);
+    typeof header === 'string' && isKey(header);
 
   /** What to do with a request; undefined when the client went away while sending it. */
   async function decide(req: IncomingMessage): Promise<FaultAction | undefined> {

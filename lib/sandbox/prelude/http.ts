@@ -1,9 +1,9 @@
 // The HTTP-facing pieces of the V2 API that differ from V1: routes, the Bearer key, the JSON body
 // error, and what each fault mode looks like in V2's shapes. The shared server (../server.ts)
 // calls these for paths under /v2.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { parseJsonObject } from '../body.js';
 import type { FaultAction } from '../faults.js';
+import { keyMatcher } from '../key.js';
 import { FORBIDDEN, gatewayError, type Reply } from '../reply.js';
 import { matchIn, type Route, type RouteMatch } from '../routes.js';
 import type { FaultMode } from '../types.js';
@@ -28,15 +28,13 @@ export function matchPreludeRoute(method: string, pathname: string): PreludeRout
   return matchIn(ROUTES, method, pathname);
 }
 
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
-
 /** Checks `Authorization: Bearer <key>`; the 401 to answer, or undefined when it is the key. */
 export function preludeAuthorizer(apiKey: string): (header: string | string[] | undefined) => Reply | undefined {
-  const keyDigest = digest(apiKey);
+  const isKey = keyMatcher(apiKey);
   return (header) => {
     const token = typeof header === 'string' ? /^Bearer +([\x21-\x7e]+)$/i.exec(header)?.[1] : undefined;
     if (token === undefined) return UNAUTHORIZED_MISSING;
-    return timingSafeEqual(digest(token), keyDigest) ? undefined : UNAUTHORIZED_WRONG;
+    return isKey(token) ? undefined : UNAUTHORIZED_WRONG;
   };
 }
 
