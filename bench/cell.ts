@@ -5,12 +5,14 @@
 import { cellMetrics, type CellMetrics } from './measure.js';
 import { loadSandbox } from './dist.js';
 import { startServerChild } from './child.js';
-import { LoadClient, phoneFor, type LoadResult } from './load.js';
+import { LoadClient, MAX_FAILURES_KEPT, phoneFor, type LoadResult } from './load.js';
 import type { Usage } from './protocol.js';
 import type { VariantName } from './variants/index.js';
 
-export interface CellOptions {
-  variant: VariantName;
+export interface InterleavedOptions {
+  variants: readonly VariantName[];
+  /** The measured logins of each variant are run in this many chunks, variants taking turns. */
+  chunks: number;
   concurrency: number;
   logins: number;
   warmup: number;
@@ -93,7 +95,7 @@ function addUsage(sum: Usage, before: Usage, after: Usage): Usage {
 
 /** The chunks of one variant as one run: their times, counts and latencies added up. */
 function joinLoads(loads: LoadResult[], requested: number): LoadResult {
-  const failures = loads.flatMap((l) => l.failures).slice(0, 5);
+  const failures = loads.flatMap((l) => l.failures).slice(0, MAX_FAILURES_KEPT);
   return {
     concurrency: loads[0]?.concurrency ?? 0,
     requested,
@@ -107,13 +109,7 @@ function joinLoads(loads: LoadResult[], requested: number): LoadResult {
 }
 
 /** The variants in a different order each time, so none always runs first (or last). */
-export const rotate = <T>(list: readonly T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length] as T);
-
-export interface InterleavedOptions extends Omit<CellOptions, 'variant'> {
-  variants: readonly VariantName[];
-  /** The measured logins of each variant are run in this many chunks, variants taking turns. */
-  chunks: number;
-}
+const rotate = <T>(list: readonly T[], by: number): T[] => list.map((_, i) => list[(i + by) % list.length] as T);
 
 /**
  * One round at one concurrency: every variant's server runs at once (each with its own sandbox),

@@ -36,7 +36,7 @@ export interface RunOptions {
 /** Fictional US numbers (555-01xx), one per worker, valid for libphonenumber. */
 export const phoneFor = (worker: number): string => `+1201555${String(100 + worker).padStart(4, '0')}`;
 
-const MAX_FAILURES_KEPT = 5;
+export const MAX_FAILURES_KEPT = 5;
 
 function sessionCookie(headers: IncomingHttpHeaders): string | undefined {
   const raw = headers['set-cookie'];
