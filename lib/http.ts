@@ -9,6 +9,7 @@
 // instead of being attached as they are.
 
 import { Pool } from 'undici';
+import { Deadline, DeadlineReached, Deadlines } from './deadline.js';
 import { DingAuthError, DingUnavailableError, PassportDingError } from './errors.js';
 
 export interface JsonHttpClientOptions {
@@ -74,55 +75,11 @@ function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
-/** The abort reason of a call past its deadline, so a deadline is told apart from any other abort. */
-class DeadlineReached extends Error {}
-
-/**
- * The whole-call deadline, as the abort signal undici takes. undici accepts an EventEmitter in
- * place of an AbortSignal, and of one it uses `aborted`, `reason`, `once('abort')` and
- * `removeListener('abort')` (checking that `on` exists); this is that part. An AbortController
- * (an EventTarget) or a whole EventEmitter costs several times more to create and listen on, and
- * every login makes two calls. http.test.ts covers every way a deadline ends a call.
- */
-class Deadline {
-  aborted = false;
-  reason: DeadlineReached | undefined = undefined;
-  readonly #listeners: Array<() => void> = [];
-  readonly #timer: NodeJS.Timeout;
-
-  constructor(ms: number) {
-    this.#timer = setTimeout(() => {
-      this.aborted = true;
-      this.reason = new DeadlineReached();
-      for (const listener of this.#listeners.splice(0)) listener();
-    }, ms);
-  }
-
-  on(event: string, listener: () => void): this {
-    if (event === 'abort') this.#listeners.push(listener);
-    return this;
-  }
-
-  // 'abort' happens once, and the listeners are dropped when it does.
-  once(event: string, listener: () => void): this {
-    return this.on(event, listener);
-  }
-
-  removeListener(_event: string, listener: () => void): this {
-    const i = this.#listeners.indexOf(listener);
-    if (i !== -1) this.#listeners.splice(i, 1);
-    return this;
-  }
-
-  clear(): void {
-    clearTimeout(this.#timer);
-  }
-}
-
 /** One API's client: owns one connection pool to its base URL's origin, closed by close(). */
 export class JsonHttpClient {
   readonly timeoutMs: number;
   readonly #pool: Pool;
+  readonly #deadlines: Deadlines;
   readonly #basePath: string;
   // Built once: undici only reads them, and a spread per call showed up in the bench profile.
   readonly #headers: Record<string, string>;
@@ -141,6 +98,7 @@ export class JsonHttpClient {
       throw new TypeError('connections must be a positive integer');
     }
     this.timeoutMs = timeoutMs;
+    this.#deadlines = new Deadlines(timeoutMs);
     this.#basePath = url.pathname.replace(/\/+$/, '');
     this.#headers = { ...options.headers, accept: 'application/json' };
     this.#jsonHeaders = { ...this.#headers, 'content-type': 'application/json' };
@@ -165,7 +123,7 @@ export class JsonHttpClient {
 
   /** Sends one request and returns the parsed JSON body of an HTTP 200; throws a typed error otherwise. */
   async request(req: JsonRequest): Promise<unknown> {
-    const deadline = new Deadline(this.timeoutMs);
+    const deadline = this.#deadlines.start();
     try {
       try {
         return await this.#once(req, deadline);
