@@ -141,6 +141,21 @@ if (redisGate('limits on Redis')) {
       expect((await one.reserveFailedCheck(PHONE)).ok).toBe(true);
     });
 
+    it("a right code's clear() on one instance: earlier wrong codes forgotten, or its own point given back", async () => {
+      const rules = { failedChecksPerPhone: { points: 2, durationSeconds: 900 } };
+      const one = instance(a, rules, `${prefix}clear:`);
+      const two = instance(b, rules, `${prefix}clear:`);
+      expect((await one.reserveFailedCheck(PHONE)).ok).toBe(true); // a wrong code, kept
+      const right = await two.reserveFailedCheck(PHONE);
+      if (!right.ok) throw new Error('refused');
+      await right.clear(); // a count of two: deleted
+      const again = await one.reserveFailedCheck(PHONE);
+      if (!again.ok) throw new Error('refused');
+      await again.clear(); // a count of one: given back
+      for (let i = 0; i < 2; i += 1) expect((await two.reserveFailedCheck(PHONE)).ok).toBe(true);
+      refused(await one.reserveFailedCheck(PHONE));
+    });
+
     it('keep no phone number or IP address in Redis keys or values', async () => {
       const keys = await a.keys(`${prefix}*`);
       expect(keys.length).toBeGreaterThan(0);

@@ -193,21 +193,24 @@ describe('failed-check budget in logins', () => {
     const store = new session.MemoryStore();
     const target = app({ limits: { store: { redis }, keySecret: 'fake redis secret' } }, { store });
     const agent = await pendingFor(target);
-    redis.del_ = 'hang';
+    // A wrong code first, so the right one clears a count of two: a DEL.
+    expect((await agent.post('/api/verify').send({ code: wrong(h.code(PHONE)) })).status).toBe(401);
+    redis.giveBack = 'hang';
     try {
       // Before: the login waited on the DEL. The timeout only turns that wait into a failure.
       const res = await agent.post('/api/verify').send({ code: h.code(PHONE) }).timeout(5000);
       expect(res.status).toBe(200);
-      expect(redis.dels).toBe(1);
+      expect(redis.givenBack).toBe(1);
       expect((await agent.get('/me')).body.pending).toBeNull();
     } finally {
       redis.releaseHung();
     }
-    // A failing clear costs nothing either, and leaves no unhandled rejection behind.
-    redis.del_ = 'fail';
+    // A failing clear costs nothing either, and leaves no unhandled rejection behind. (Here the
+    // right code's own point is the whole count, so it is given back by a negative increment.)
+    redis.giveBack = 'fail';
     const again = await pendingFor(target);
     expect((await again.post('/api/verify').send({ code: h.code(PHONE) })).status).toBe(200);
-    expect(redis.dels).toBe(2);
+    expect(redis.givenBack).toBe(2);
   });
 
   it('is not spent by upstream faults or malformed codes', async () => {

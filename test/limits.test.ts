@@ -225,6 +225,26 @@ describe('failed-check budget (memory store)', () => {
     expect((await l.reserveFailedCheck(PHONE)).ok).toBe(true);
   });
 
+  it("a right code's clear() forgets the earlier wrong codes, and its own point when it is the only one", async () => {
+    const l = limits({ failedChecksPerPhone: { points: 2, durationSeconds: 900 } });
+    expect((await l.reserveFailedCheck(PHONE)).ok).toBe(true); // a wrong code, kept
+    const right = await l.reserveFailedCheck(PHONE);
+    if (!right.ok) throw new Error('refused');
+    await right.clear();
+    await right.release(); // after clear(): a no-op, not a point given back twice
+    // The whole budget again, and no more: clear() left neither a count nor a credit behind.
+    for (let round = 0; round < 2; round += 1) {
+      for (let i = 0; i < 2; i += 1) expect((await l.reserveFailedCheck(PHONE)).ok).toBe(true);
+      const alone = await l.reserveFailedCheck(OTHER);
+      if (!alone.ok) throw new Error('refused');
+      await alone.clear();
+      refused(await l.reserveFailedCheck(PHONE));
+      await l.clearFailedChecks(PHONE);
+    }
+    for (let i = 0; i < 2; i += 1) expect((await l.reserveFailedCheck(OTHER)).ok).toBe(true);
+    refused(await l.reserveFailedCheck(OTHER));
+  });
+
   it('is a no-op when that rule is off', async () => {
     const l = limits({ failedChecksPerPhone: false });
     for (let i = 0; i < 50; i += 1) expect((await l.reserveFailedCheck(PHONE)).ok).toBe(true);

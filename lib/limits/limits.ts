@@ -65,6 +65,9 @@ function storeError(err: unknown): LimitStoreError {
   return new LimitStoreError('The rate-limit store failed, so no code was sent or checked', { cause });
 }
 
+/** What a turned-off failed-check rule reserves: nothing, so there is nothing to give back. */
+const NOTHING_RESERVED: FailedCheckGrant = { ok: true, release: () => Promise.resolve(), clear: () => Promise.resolve() };
+
 function secondsFrom(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
@@ -91,25 +94,49 @@ export class Limits {
 
   /**
    * Reserves one wrong code for `phoneNumber` before the code is checked. Keep it when the code
-   * was wrong, `release()` it when the provider said anything else or could not be reached.
+   * was wrong, `release()` it when the provider said anything else or could not be reached, and
+   * `clear()` the phone's count when the code was right.
    */
   async reserveFailedCheck(phoneNumber: string): Promise<LimitRefusal | FailedCheckGrant> {
-    // The key is hashed once for both the reservation and a later clear().
+    const limiter = this.#limiters.failedChecksPerPhone;
+    if (!limiter) return NOTHING_RESERVED;
+    // The key is hashed once for the reservation and whatever follows it.
     const key = phoneKey(phoneNumber, this.#secret);
-    const decision = await this.#reserve([['failedChecksPerPhone', key]]);
-    return decision.ok ? { ...decision, clear: () => this.#clearFailedChecks(key) } : decision;
+    let counted: RateLimiterRes;
+    try {
+      counted = await limiter.consume(key);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw storeError(err);
+      // A refused consume still counted: give it back, best effort (refused either way).
+      await limiter.reward(key).catch(() => undefined);
+      return { ok: false, retryAfter: secondsFrom(err.msBeforeNext) };
+    }
+    let settled = false;
+    const settle = (step: () => Promise<unknown>): Promise<void> => {
+      if (settled) return Promise.resolve();
+      settled = true;
+      return step().then(
+        () => undefined,
+        (err: unknown) => {
+          throw storeError(err);
+        },
+      );
+    };
+    return {
+      ok: true,
+      release: () => settle(() => limiter.reward(key)),
+      // When this reservation is the whole count, giving it back clears it, and keeps the entry
+      // (in memory, its expiry timer) for the phone's next login instead of making a new one.
+      clear: () => settle(() => (counted.consumedPoints <= 1 ? limiter.reward(key) : limiter.delete(key))),
+    };
   }
 
   /** A right code: the phone's owner is back, so their wrong-code count starts again. */
-  clearFailedChecks(phoneNumber: string): Promise<void> {
-    return this.#clearFailedChecks(phoneKey(phoneNumber, this.#secret));
-  }
-
-  async #clearFailedChecks(key: string): Promise<void> {
+  async clearFailedChecks(phoneNumber: string): Promise<void> {
     const limiter = this.#limiters.failedChecksPerPhone;
     if (!limiter) return;
     try {
-      await limiter.delete(key);
+      await limiter.delete(phoneKey(phoneNumber, this.#secret));
     } catch (err) {
       throw storeError(err);
     }

@@ -1,6 +1,7 @@
 // Just enough of a node-redis 4+ client for rate-limiter-flexible's RateLimiterRedis: `isReady`,
 // `eval` of its increment-with-expiry script, and `del`, kept in a Map. For the cases a real Redis
-// cannot be made to show on demand: a DEL that never answers (a stalled connection) or fails.
+// cannot be made to show on demand: a give-back (a DEL, or an increment by a negative number)
+// that never answers (a stalled connection) or fails.
 // The suites against a real Redis are in limits-redis.test.ts and limits-strategy.test.ts (REDIS_URL).
 
 interface Counter {
@@ -11,16 +12,25 @@ interface Counter {
 export class FakeRedis {
   readonly isReady = true;
   readonly #data = new Map<string, Counter>();
-  /** What the next `del` calls do; `'hang'` leaves them pending until `releaseHung()`. */
-  del_: 'ok' | 'hang' | 'fail' = 'ok';
-  /** `del` calls so far. */
-  dels = 0;
+  /** What the next give-backs (`del`, `eval` of negative points) do; `'hang'` leaves them pending until `releaseHung()`. */
+  giveBack: 'ok' | 'hang' | 'fail' = 'ok';
+  /** Give-backs so far: `del` calls, and `eval` calls of negative points. */
+  givenBack = 0;
   readonly #hung: Array<() => void> = [];
 
   // The script's effect: SET key 0 EX ttl NX, INCRBY key points, answer [value, pttl].
   eval(_script: string, options: { keys: string[]; arguments: string[] }): Promise<[number, number]> {
     const key = options.keys[0] ?? '';
     const points = Number(options.arguments[0]);
+    if (points < 0) return this.#giveBack(() => this.#increment(key, points, options));
+    return Promise.resolve(this.#increment(key, points, options));
+  }
+
+  del(key: string): Promise<number> {
+    return this.#giveBack(() => (this.#data.delete(key) ? 1 : 0));
+  }
+
+  #increment(key: string, points: number, options: { arguments: string[] }): [number, number] {
     const ttlMs = Number(options.arguments[1]) * 1000;
     const now = Date.now();
     let counter = this.#data.get(key);
@@ -29,17 +39,17 @@ export class FakeRedis {
       this.#data.set(key, counter);
     }
     counter.value += points;
-    return Promise.resolve([counter.value, counter.expiresAt - now]);
+    return [counter.value, counter.expiresAt - now];
   }
 
-  del(key: string): Promise<number> {
-    this.dels += 1;
-    if (this.del_ === 'fail') return Promise.reject(new Error('DEL failed: connection lost'));
-    if (this.del_ === 'hang') return new Promise((resolve) => this.#hung.push(() => resolve(this.#data.delete(key) ? 1 : 0)));
-    return Promise.resolve(this.#data.delete(key) ? 1 : 0);
+  #giveBack<T>(effect: () => T): Promise<T> {
+    this.givenBack += 1;
+    if (this.giveBack === 'fail') return Promise.reject(new Error('give-back failed: connection lost'));
+    if (this.giveBack === 'hang') return new Promise((resolve) => this.#hung.push(() => resolve(effect())));
+    return Promise.resolve(effect());
   }
 
-  /** Lets every hung `del` answer. */
+  /** Lets every hung give-back answer. */
   releaseHung(): void {
     for (const release of this.#hung.splice(0)) release();
   }
