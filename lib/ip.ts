@@ -22,7 +22,8 @@ export function ipv6Groups(address: string): number[] {
 
 /** The IPv4 address inside an IPv4-mapped IPv6 address (`::ffff:0:0/96`), else undefined. */
 function mappedIpv4(address: string): string | undefined {
-  if (!isIPv6(address)) return undefined;
+  // Most clients are plain IPv4: no colon, no need for the IPv6 pattern.
+  if (!address.includes(':') || !isIPv6(address)) return undefined;
   const g = ipv6Groups(address.toLowerCase());
   if (g[0] !== 0 || g[1] !== 0 || g[2] !== 0 || g[3] !== 0 || g[4] !== 0 || g[5] !== 0xffff) return undefined;
   const hi = g[6] ?? 0;

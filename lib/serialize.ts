@@ -48,14 +48,12 @@ export class CheckSerializer {
     const previous = this.#tails.get(id);
     // Nothing queued (the usual case): start now rather than a microtask later.
     const result = previous ? previous.then(task) : task();
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.#tails.set(id, tail);
-    void tail.then(() => {
+    // Settles once the task has, either way; the last task of an id takes the id out of the map.
+    const settle = (): void => {
       if (this.#tails.get(id) === tail) this.#tails.delete(id);
-    });
+    };
+    const tail: Promise<void> = result.then(settle, settle);
+    this.#tails.set(id, tail);
     return result;
   }
 

@@ -179,9 +179,11 @@ export class DingOtpStrategy extends Strategy {
         });
       }
     };
-    ACTIONS[action](ctx)
-      .then((result) => (result.type === 'verified' ? this._decide(req, result) : plainDecision(result)))
-      .then(apply, (err: unknown) => apply({ type: 'error', err: err instanceof Error ? err : new Error(String(err)) }));
+    const failed = (err: unknown): void => apply({ type: 'error', err: err instanceof Error ? err : new Error(String(err)) });
+    ACTIONS[action](ctx).then((result) => {
+      if (result.type === 'verified') this._decide(req, result).then(apply, failed);
+      else apply(plainDecision(result));
+    }, failed);
   }
 
   private _action(req: Request, requested: unknown): DingAction | DingConfigurationError {

@@ -151,8 +151,22 @@ function daysInMonth(year: number, month: number): number {
   return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
 }
 
-/** Drops keys whose value is undefined, so results compare and print cleanly. */
+/**
+ * Drops keys whose value is undefined, so results compare and print cleanly. A copy rather than
+ * `delete`, which would turn the reply into a slow dictionary-mode object; and nothing at all for
+ * a reply with every field present, as Ding's usually are.
+ */
 export function compact<T extends object>(o: T): T {
-  for (const key of Object.keys(o) as (keyof T)[]) if (o[key] === undefined) delete o[key];
-  return o;
+  const record = o as Record<string, unknown>;
+  let complete = true;
+  for (const key in record) {
+    if (record[key] === undefined) {
+      complete = false;
+      break;
+    }
+  }
+  if (complete) return o;
+  const kept: Record<string, unknown> = {};
+  for (const key in record) if (record[key] !== undefined) kept[key] = record[key];
+  return kept as T;
 }
