@@ -20,6 +20,9 @@ export interface InterleavedOptions {
   /** The sandbox's delay before each answer, ms. */
   latencyMs: number;
   cpuProfDir?: string | undefined;
+  cpuProfIntervalUs?: number | undefined;
+  allocProfDir?: string | undefined;
+  nodeFlags?: readonly string[];
 }
 
 export interface PendingProbe {
@@ -127,7 +130,12 @@ export async function runInterleaved(options: InterleavedOptions, round: number)
       const sandbox = await startDingSandbox({ latencyMs: options.latencyMs });
       const entry = { variant, sandbox, server: ZERO, driver: { user: 0, system: 0 }, loads: [] } as unknown as Running;
       running.push(entry);
-      entry.child = await startServerChild(variant, { url: sandbox.url, apiKey: sandbox.apiKey, customerUuid: sandbox.customerUuid }, { cpuProfDir: options.cpuProfDir });
+      entry.child = await startServerChild(variant, { url: sandbox.url, apiKey: sandbox.apiKey, customerUuid: sandbox.customerUuid }, {
+        cpuProfDir: options.cpuProfDir,
+        cpuProfIntervalUs: options.cpuProfIntervalUs,
+        allocProfDir: options.allocProfDir,
+        nodeFlags: options.nodeFlags,
+      });
       entry.client = new LoadClient(entry.child.origin, sandbox, options.concurrency);
     }
     for (const r of running) {

@@ -21,11 +21,19 @@ export interface ServerChild {
 export interface ChildOptions {
   /** Directory for a V8 CPU profile of the child (--cpu-prof), or undefined for none. */
   cpuProfDir?: string | undefined;
+  /** The CPU profile's sampling interval, µs (node's default: 1000). */
+  cpuProfIntervalUs?: number | undefined;
+  /** Directory for an allocation profile of the child (server.ts writes it), or undefined for none. */
+  allocProfDir?: string | undefined;
+  /** More node flags for the child. */
+  nodeFlags?: readonly string[];
 }
 
 export async function startServerChild(variant: VariantName, ding: DingTarget, options: ChildOptions = {}): Promise<ServerChild> {
   const execArgv = ['--expose-gc'];
   if (options.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${variant}-${Date.now()}.cpuprofile`);
+  if (options.cpuProfDir && options.cpuProfIntervalUs) execArgv.push(`--cpu-prof-interval=${options.cpuProfIntervalUs}`);
+  execArgv.push(...(options.nodeFlags ?? []));
   // Plain node on the bundle made by bundle.ts (run.ts builds it first).
   const child: ChildProcess = fork(SERVER_BUNDLE, [], {
     cwd: ROOT,
@@ -38,6 +46,7 @@ export async function startServerChild(variant: VariantName, ding: DingTarget, o
       BENCH_DING_URL: ding.url,
       BENCH_DING_API_KEY: ding.apiKey,
       BENCH_DING_CUSTOMER_UUID: ding.customerUuid,
+      BENCH_ALLOC_PROF: options.allocProfDir ?? '',
     },
   });
   const exited = once(child, 'exit');

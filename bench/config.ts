@@ -12,6 +12,10 @@
 //   BENCH_LEAK_CONCURRENCY=16
 //   BENCH_MICRO=1            also time the strategy's pieces alone (micro.ts; 0: skip)
 //   BENCH_CPU_PROF=dir       write a V8 CPU profile of every server child into dir
+//   BENCH_CPU_PROF_INTERVAL=1000  its sampling interval in µs (100 shows the small functions)
+//   BENCH_ALLOC_PROF=dir     write an allocation profile of every server child into dir (bytes
+//                            allocated by function, collected ones included; slows the child)
+//   BENCH_NODE_FLAGS=        more node flags for the server children, e.g. --trace-gc
 //   BENCH_OUT=bench/results.json
 import { join } from 'node:path';
 import { ROOT } from './dist.js';
@@ -30,6 +34,9 @@ export interface BenchConfig {
   leakConcurrency: number;
   micro: boolean;
   cpuProfDir: string | undefined;
+  cpuProfIntervalUs: number | undefined;
+  allocProfDir: string | undefined;
+  nodeFlags: string[];
   out: string;
 }
 
@@ -68,6 +75,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     leakConcurrency: count(env, 'BENCH_LEAK_CONCURRENCY', 16, 1),
     micro: env.BENCH_MICRO !== '0',
     cpuProfDir: env.BENCH_CPU_PROF || undefined,
+    cpuProfIntervalUs: env.BENCH_CPU_PROF_INTERVAL ? count(env, 'BENCH_CPU_PROF_INTERVAL', 1000, 1) : undefined,
+    allocProfDir: env.BENCH_ALLOC_PROF || undefined,
+    nodeFlags: (env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
     out: env.BENCH_OUT || join(ROOT, 'bench', 'results.json'),
   };
 }

@@ -3,6 +3,8 @@
 // two files, the difference per owner, in CPU microseconds per login when --logins is given:
 //   npx tsx bench/profile.ts strategy.cpuprofile
 //   npx tsx bench/profile.ts --logins 5300 strategy.cpuprofile floor.cpuprofile
+// Allocation profiles (BENCH_ALLOC_PROF=dir) read the same way, in bytes allocated instead of
+// microseconds: npx tsx bench/profile.ts --logins 2600 strategy.heapprofile floor.heapprofile
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
@@ -14,6 +16,12 @@ interface Profile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
+}
+/** V8's sampling heap profile: a call tree whose nodes carry the bytes allocated in them. */
+interface HeapNode {
+  callFrame: ProfileNode['callFrame'];
+  selfSize: number;
+  children: HeapNode[];
 }
 
 /** Where a frame's code lives: a package, the library bundle, the bench app, node internals, or V8. */
@@ -28,29 +36,40 @@ export function owner(url: string, name: string): string {
 
 interface Totals {
   file: string;
-  /** Self time in microseconds, by owner and by function. */
+  /** What the numbers are: CPU microseconds (a CPU profile) or bytes allocated (a heap profile). */
+  unit: 'µs' | 'bytes';
+  /** Self time (or bytes), by owner and by function. */
   byOwner: Map<string, number>;
   byFunction: Map<string, number>;
   busyUs: number;
 }
 
 export function totals(file: string): Totals {
-  const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
-  const byId = new Map(p.nodes.map((n) => [n.id, n]));
+  const json = JSON.parse(readFileSync(file, 'utf8')) as Profile | { head: HeapNode };
   const byOwner = new Map<string, number>();
   const byFunction = new Map<string, number>();
   let busyUs = 0;
-  p.samples.forEach((id, i) => {
-    const frame = byId.get(id)?.callFrame;
-    const us = p.timeDeltas[i] ?? 0;
-    if (!frame || frame.functionName === '(idle)') return;
-    busyUs += us;
+  const add = (frame: ProfileNode['callFrame'], amount: number): void => {
+    busyUs += amount;
     const o = owner(frame.url, frame.functionName);
-    byOwner.set(o, (byOwner.get(o) ?? 0) + us);
+    byOwner.set(o, (byOwner.get(o) ?? 0) + amount);
     const fn = `${frame.functionName || '(anonymous)'} ${o}:${frame.lineNumber + 1}`;
-    byFunction.set(fn, (byFunction.get(fn) ?? 0) + us);
+    byFunction.set(fn, (byFunction.get(fn) ?? 0) + amount);
+  };
+  if ('head' in json) {
+    const walk = (node: HeapNode): void => {
+      add(node.callFrame, node.selfSize);
+      node.children.forEach(walk);
+    };
+    walk(json.head);
+    return { file, unit: 'bytes', byOwner, byFunction, busyUs };
+  }
+  const byId = new Map(json.nodes.map((n) => [n.id, n]));
+  json.samples.forEach((id, i) => {
+    const frame = byId.get(id)?.callFrame;
+    if (frame && frame.functionName !== '(idle)') add(frame, json.timeDeltas[i] ?? 0);
   });
-  return { file, byOwner, byFunction, busyUs };
+  return { file, unit: 'µs', byOwner, byFunction, busyUs };
 }
 
 const top = (m: Map<string, number>, k: number): Array<[string, number]> => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k);
@@ -58,7 +77,7 @@ const top = (m: Map<string, number>, k: number): Array<[string, number]> => [...
 export function summary(t: Totals): string {
   const pct = (us: number): string => `${((us / t.busyUs) * 100).toFixed(1).padStart(5)}%`;
   return [
-    `${basename(t.file)}: ${(t.busyUs / 1000).toFixed(0)} ms busy`,
+    t.unit === 'bytes' ? `${basename(t.file)}: ${(t.busyUs / 2 ** 20).toFixed(0)} MiB allocated` : `${basename(t.file)}: ${(t.busyUs / 1000).toFixed(0)} ms busy`,
     'self time by owner:',
     ...top(t.byOwner, 20).map(([k, us]) => `  ${pct(us)}  ${k}`),
     'top functions (self):',
@@ -66,10 +85,13 @@ export function summary(t: Totals): string {
   ].join('\n');
 }
 
-/** a minus b per key, largest first; per login when `logins` is given (else milliseconds). */
-export function diff(a: Map<string, number>, b: Map<string, number>, logins: number | undefined, k: number): string[] {
+/** a minus b per key, largest first; per login when `logins` is given (else milliseconds or KiB). */
+export function diff(a: Map<string, number>, b: Map<string, number>, logins: number | undefined, k: number, unit: Totals['unit'] = 'µs'): string[] {
   const keys = new Set([...a.keys(), ...b.keys()]);
-  const scale = (us: number): string => (logins ? `${(us / logins).toFixed(1)} µs/login` : `${(us / 1000).toFixed(0)} ms`);
+  const scale =
+    unit === 'bytes'
+      ? (bytes: number): string => (logins ? `${(bytes / logins).toFixed(0)} B/login` : `${(bytes / 1024).toFixed(0)} KiB`)
+      : (us: number): string => (logins ? `${(us / logins).toFixed(1)} µs/login` : `${(us / 1000).toFixed(0)} ms`);
   return [...keys]
     .map((key): [string, number, number] => [key, a.get(key) ?? 0, b.get(key) ?? 0])
     .sort((x, y) => Math.abs(y[1] - y[2]) - Math.abs(x[1] - x[2]))
@@ -87,11 +109,14 @@ function main(argv: string[]): void {
     console.log(summary(first));
     return;
   }
-  console.log(`${basename(first.file)} minus ${basename(second.file)}: busy ${diff(new Map([['total', first.busyUs]]), new Map([['total', second.busyUs]]), logins, 1)[0]?.trim()}`);
+  if (first.unit !== second.unit) throw new Error('profile.ts: compare a CPU profile with a CPU profile, an allocation profile with an allocation profile');
+  const unit = first.unit;
+  const what = unit === 'bytes' ? 'allocated' : 'busy';
+  console.log(`${basename(first.file)} minus ${basename(second.file)}: ${what} ${diff(new Map([['total', first.busyUs]]), new Map([['total', second.busyUs]]), logins, 1, unit)[0]?.trim()}`);
   console.log('by owner:');
-  console.log(diff(first.byOwner, second.byOwner, logins, 25).join('\n'));
+  console.log(diff(first.byOwner, second.byOwner, logins, 25, unit).join('\n'));
   console.log('by function:');
-  console.log(diff(first.byFunction, second.byFunction, logins, 40).join('\n'));
+  console.log(diff(first.byFunction, second.byFunction, logins, 40, unit).join('\n'));
 }
 
 if (process.argv[1] && basename(process.argv[1]).startsWith('profile')) main(process.argv.slice(2));

@@ -39,6 +39,9 @@ async function main(): Promise<void> {
           maxSeconds: config.maxSeconds,
           latencyMs: config.latencyMs,
           cpuProfDir: config.cpuProfDir,
+          cpuProfIntervalUs: config.cpuProfIntervalUs,
+          allocProfDir: config.allocProfDir,
+          nodeFlags: config.nodeFlags,
         },
         r,
       );

@@ -1,6 +1,8 @@
 // A server child: one variant on 127.0.0.1, ephemeral port, in its own process so the CPU time
 // and RSS the bench reads are the server's alone. Started by child.ts; told what to run by env.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
 import type { FromChild, ToChild, Usage } from './protocol.js';
@@ -34,6 +36,26 @@ const tell = (message: FromChild): void => {
   process.send?.(message);
 };
 
+/**
+ * With BENCH_ALLOC_PROF=dir: V8's sampling heap profiler over the child's life, counting objects
+ * the GC has already collected too (so it shows what is allocated, not what stays). Returns the
+ * function that writes it to dir at the end.
+ */
+async function startAllocationProfile(): Promise<((name: string) => void) | undefined> {
+  const dir = process.env.BENCH_ALLOC_PROF;
+  if (!dir) return undefined;
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+  await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return (name) => {
+    session.post('HeapProfiler.stopSampling', (err, result) => {
+      if (!err) writeFileSync(join(dir, `${name}-${Date.now()}.heapprofile`), JSON.stringify(result.profile));
+    });
+  };
+}
+
 async function main(): Promise<void> {
   const name = process.env.BENCH_VARIANT ?? '';
   const url = process.env.BENCH_DING_URL;
@@ -41,6 +63,7 @@ async function main(): Promise<void> {
   const customerUuid = process.env.BENCH_DING_CUSTOMER_UUID;
   if (!isVariantName(name) || !url || !apiKey || !customerUuid) throw new Error('server.ts: BENCH_VARIANT and BENCH_DING_* are required');
 
+  const allocations = await startAllocationProfile();
   const variant = await VARIANTS[name]({ url, apiKey, customerUuid });
   const server = createServer(variant.app);
   // The load client keeps its sockets open between phases; never let the server drop them.
@@ -55,6 +78,7 @@ async function main(): Promise<void> {
     }
     tell({ type: 'reply', id: message.id, usage: usage() });
     if (message.type === 'stop') {
+      allocations?.(name);
       server.closeAllConnections();
       server.close();
       void variant.close().finally(() => process.disconnect());
