@@ -84,6 +84,26 @@ describe('Deadlines', () => {
     expect(vi.getTimerCount()).toBeLessThanOrEqual(1);
   });
 
+  it('a call started from an abort listener gets its own full deadline, and still one timer', () => {
+    const deadlines = new Deadlines(100);
+    const first = deadlines.start();
+    vi.advanceTimersByTime(50);
+    const second = deadlines.start();
+    let started: ReturnType<Deadlines['start']> | undefined;
+    first.once('abort', () => {
+      started = deadlines.start();
+    });
+    vi.advanceTimersByTime(50);
+    expect(first.aborted).toBe(true);
+    expect(vi.getTimerCount()).toBe(1);
+    vi.advanceTimersByTime(50);
+    expect(second.aborted).toBe(true);
+    expect(started?.aborted).toBe(false);
+    vi.advanceTimersByTime(50);
+    expect(started?.aborted).toBe(true);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
   it('uses one timer for any number of calls in flight', () => {
     const deadlines = new Deadlines(1000);
     const all = Array.from({ length: 100 }, () => deadlines.start());
