@@ -1,8 +1,9 @@
 // The bench's settings, from the environment, with defaults sized for a small (2-core) machine.
 //
-//   BENCH_LOGINS=2000        measured logins per cell (variant x concurrency x round)
+//   BENCH_LOGINS=1000        measured logins per cell (variant x concurrency x round)
 //   BENCH_WARMUP=300         unmeasured logins first, per cell
-//   BENCH_ROUNDS=5           rounds; ratios are taken per round, medians are reported (0: no table)
+//   BENCH_ROUNDS=12          rounds, each with new processes; ratios are taken per round, medians
+//                            are reported with a 95 % interval (0: no table)
 //   BENCH_CHUNKS=8           per round, each variant's logins run in this many chunks, variants taking turns
 //   BENCH_CONCURRENCY=1,16,64
 //   BENCH_VARIANTS=strategy,floor,floor-bare,fetch
@@ -63,9 +64,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     return s;
   });
   return {
-    logins: count(env, 'BENCH_LOGINS', 2000, 1),
+    logins: count(env, 'BENCH_LOGINS', 1000, 1),
     warmup: count(env, 'BENCH_WARMUP', 300),
-    rounds: count(env, 'BENCH_ROUNDS', 5),
+    rounds: count(env, 'BENCH_ROUNDS', 12),
     chunks: count(env, 'BENCH_CHUNKS', 8, 1),
     concurrency,
     variants,

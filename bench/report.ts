@@ -67,19 +67,22 @@ export function formatRows(rows: readonly Row[]): string {
   );
 }
 
+const VERDICT: Record<Ratio['verdict'], string> = { met: 'yes', line: 'at the line', missed: 'NO' };
+
 export function formatRatios(ratios: readonly Ratio[]): string {
   return table(
-    ['strategy vs', 'conc', 'throughput', 'min..max', 'best/best', 'CPU/login', 'best/best', 'extra CPU µs', `>= ${THROUGHPUT_TARGET}`],
+    ['strategy vs', 'conc', 'throughput', '95% interval', 'min..max', 'best/best', 'CPU/login', 'best/best', 'extra CPU µs', `>= ${THROUGHPUT_TARGET}`],
     ratios.map((r) => [
       r.baseline,
       String(r.concurrency),
       r.throughput.toFixed(2),
+      `${r.throughputLow.toFixed(2)}..${r.throughputHigh.toFixed(2)}`,
       `${r.throughputMin.toFixed(2)}..${r.throughputMax.toFixed(2)}`,
       r.throughputBest.toFixed(2),
       r.cpuPerLogin.toFixed(2),
       r.cpuPerLoginBest.toFixed(2),
       r.cpuExtraUsBest.toFixed(0),
-      r.baseline === 'floor' ? (r.throughput >= THROUGHPUT_TARGET ? 'yes' : 'NO') : '',
+      r.baseline === 'floor' ? VERDICT[r.verdict] : '',
     ]),
   );
 }

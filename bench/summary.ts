@@ -4,7 +4,7 @@
 // machine, other work only ever adds time, so the best round of each variant (most logins/s,
 // least CPU per login) is also kept: the ratio of bests is the least disturbed comparison.
 import type { CellResult } from './cell.js';
-import { cpuOf, median } from './measure.js';
+import { cpuOf, median, medianInterval } from './measure.js';
 import type { VariantName } from './variants/index.js';
 
 export interface Row {
@@ -42,6 +42,14 @@ export interface Ratio {
   throughput: number;
   throughputMin: number;
   throughputMax: number;
+  /** A ~95 % interval for that median (measure.ts medianInterval): rounds differ by more than chance alone. */
+  throughputLow: number;
+  throughputHigh: number;
+  /**
+   * Against THROUGHPUT_TARGET: `met` when the whole interval is at or above it, `missed` when all
+   * of it is below, `line` when the target lies inside it (the median alone says which side).
+   */
+  verdict: 'met' | 'line' | 'missed';
   /**
    * strategy CPU per login divided by the baseline's (above 1: the strategy costs more); the
    * event loop's CPU where known, else the process's.
@@ -105,6 +113,7 @@ export function ratios(cells: readonly CellResult[], baselines: readonly Variant
         });
       if (pairs.length === 0) continue;
       const t = pairs.map(({ s, b }) => s.loginsPerSec / b.loginsPerSec);
+      const interval = medianInterval(t);
       const best = (list: CellResult[], f: (c: CellResult) => number, pick: (...n: number[]) => number): number => pick(...list.map(f));
       const ss = pairs.map((p) => p.s);
       const bs = pairs.map((p) => p.b);
@@ -114,6 +123,9 @@ export function ratios(cells: readonly CellResult[], baselines: readonly Variant
         throughput: median(t),
         throughputMin: Math.min(...t),
         throughputMax: Math.max(...t),
+        throughputLow: interval.low,
+        throughputHigh: interval.high,
+        verdict: interval.low >= THROUGHPUT_TARGET ? 'met' : interval.high < THROUGHPUT_TARGET ? 'missed' : 'line',
         cpuPerLogin: median(pairs.map(({ s, b }) => cpuOf(s) / cpuOf(b))),
         throughputBest: best(ss, (c) => c.loginsPerSec, Math.max) / best(bs, (c) => c.loginsPerSec, Math.max),
         cpuPerLoginBest: best(ss, cpuOf, Math.min) / best(bs, cpuOf, Math.min),
