@@ -43,6 +43,8 @@ export function unwrapMappedIpv4(ip: string): string {
  */
 export function normalizeIp(ip: string | undefined): string | undefined {
   if (typeof ip !== 'string') return undefined;
+  // What Express gives for most clients: a plain IPv4 address, nothing to trim or lower-case.
+  if (isIPv4(ip)) return ip;
   const address = ip.trim().toLowerCase().replace(/%.*$/, '');
   if (isIPv4(address)) return address;
   if (!isIPv6(address)) return undefined;
