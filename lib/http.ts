@@ -1,6 +1,6 @@
 // A small JSON-over-HTTPS client: each instance owns one keep-alive undici Pool, to the origin of
-// its base URL, one deadline per call, and every failure turned into a typed error from
-// ./errors.ts. Pools are not shared between instances: two clients for the same base URL (two
+// its base URL, one deadline per call (./deadline.ts), replies read whole off the dispatcher
+// (./http-reply.ts), and every failure turned into a typed error from ./errors.ts. Pools are not shared between instances: two clients for the same base URL (two
 // strategies, say) hold two pools, each closed by its own close(). It knows nothing about any one
 // API's routes; the provider gives it paths, bodies and a parser for its documented error body.
 //
@@ -10,6 +10,7 @@
 
 import { Pool } from 'undici';
 import { Deadline, DeadlineReached, Deadlines } from './deadline.js';
+import { exchange, type Reply } from './http-reply.js';
 import { DingAuthError, DingUnavailableError, PassportDingError } from './errors.js';
 
 export interface JsonHttpClientOptions {
@@ -147,24 +148,28 @@ export class JsonHttpClient {
     return this.#closing;
   }
 
-  async #once(req: JsonRequest, signal: Deadline): Promise<unknown> {
+  async #once(req: JsonRequest, deadline: Deadline): Promise<unknown> {
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
     let headers = body === undefined ? this.#headers : this.#jsonHeaders;
     if (req.headers) headers = { ...headers, ...req.headers, accept: 'application/json' };
-    const res = await this.#pool.request({
-      method: req.method,
-      path: this.#basePath + req.path + queryString(req.query),
-      headers,
-      body,
-      signal,
-      headersTimeout: this.timeoutMs,
-      bodyTimeout: this.timeoutMs,
-    });
-    const status = res.statusCode;
+    const reply = await exchange(
+      this.#pool,
+      {
+        method: req.method,
+        path: this.#basePath + req.path + queryString(req.query),
+        headers,
+        body,
+        headersTimeout: this.timeoutMs,
+        bodyTimeout: this.timeoutMs,
+      },
+      deadline,
+      this.#keepBody,
+    );
+    const status = reply.status;
     const label = `${this.#service} ${req.operation}`;
 
     if (status === 200 || this.#errorStatuses.has(status)) {
-      const json = await readJson(res.body, res.headers['content-type'], label, status);
+      const json = parseJson(reply, label);
       if (status === 200) return json;
       const apiError = this.#parseErrorBody?.(json, status);
       if (apiError) throw apiError;
@@ -173,12 +178,15 @@ export class JsonHttpClient {
       });
     }
 
-    // Any other answer: the body is of no use, but it must be read so the socket can be reused.
-    await discard(res.body);
+    // Any other answer: its body was drained (so the socket can be reused) and dropped.
     if (status === 401 || status === 403) throw new DingAuthError(status);
     // 3xx included: following a redirect could carry the API key to another host.
     throw new DingUnavailableError('server_error', `${label}: unexpected HTTP ${status}`, { status });
   }
+
+  // Bodies worth reading: JSON, of a 200 or of a status with a documented error body.
+  readonly #keepBody = (status: number, contentType: unknown): boolean =>
+    (status === 200 || this.#errorStatuses.has(status)) && isJsonContentType(contentType);
 
   #isConnectionFailure(err: unknown, signal: Deadline): boolean {
     return !signal.aborted && !(err instanceof PassportDingError) && classify(err) === 'connection';
@@ -191,6 +199,11 @@ export class JsonHttpClient {
     const cause = safeCause(err);
     if (signal.reason instanceof DeadlineReached || err instanceof DeadlineReached) {
       return new DingUnavailableError('timeout', `${label}: no complete reply within ${this.timeoutMs} ms`, { cause });
+    }
+    // The pool's maxResponseSize: past it undici drops the socket, so a huge or endless body costs
+    // at most MAX_BODY_BYTES of memory.
+    if (errorCode(err) === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+      return new DingUnavailableError('malformed_response', `${label}: reply is too large`, { cause });
     }
     const reason = classify(err);
     const what =
@@ -239,34 +252,13 @@ function queryString(query: JsonRequest['query']): string {
   return s === '' ? '' : `?${s}`;
 }
 
-interface Body {
-  text(): Promise<string>;
-  dump(opts?: { limit?: number }): Promise<void>;
-}
-
-async function discard(body: Body): Promise<void> {
-  // dump() reads a bounded amount and then destroys the stream; either way the socket is freed.
-  await body.dump({ limit: 64 * 1024 }).catch(() => undefined);
-}
-
-async function readJson(body: Body, contentType: unknown, label: string, status: number): Promise<unknown> {
-  if (!isJsonContentType(contentType)) {
-    await discard(body);
-    throw new DingUnavailableError('malformed_response', `${label}: reply is not application/json`, { status });
-  }
-  // The pool's maxResponseSize bounds what text() buffers: past it undici drops the socket and
-  // text() rejects, so a huge or endless body costs at most MAX_BODY_BYTES of memory.
-  let text: string;
+/** The JSON body of a reply whose status calls for one. */
+function parseJson(reply: Reply, label: string): unknown {
+  const { status, body } = reply;
+  // Not kept: the reply was not application/json.
+  if (body === undefined) throw new DingUnavailableError('malformed_response', `${label}: reply is not application/json`, { status });
   try {
-    text = await body.text();
-  } catch (err) {
-    if (errorCode(err) === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
-      throw new DingUnavailableError('malformed_response', `${label}: reply is too large`, { status, cause: safeCause(err) });
-    }
-    throw err;
-  }
-  try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(body) as unknown;
   } catch {
     throw new DingUnavailableError('malformed_response', `${label}: reply is not valid JSON`, { status });
   }

@@ -4,7 +4,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DingApiError, DingAuthError, DingUnavailableError } from '../lib/errors.js';
+import { Pool } from 'undici';
+import { DeadlineReached, Deadlines } from '../lib/deadline.js';
 import { JsonHttpClient, validateBaseUrl } from '../lib/http.js';
+import { exchange } from '../lib/http-reply.js';
 import { everythingIn, failure } from './helpers/errors.js';
 
 const API_KEY = 'test_key_3f9a61c0d2b84e77';
@@ -242,6 +245,19 @@ describe('requests and replies', () => {
     });
     const err = await failure(client(s.url).request(GET));
     expect(err).toMatchObject({ reason: 'malformed_response' });
+    expect(err.message).toContain('too large');
+  });
+
+  it('reads a body that comes in pieces, with a character split between two, after a byte-order mark', async () => {
+    const value = { name: 'Zoë', pad: 'x'.repeat(100_000) };
+    const s = await startServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+      const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify(value))]);
+      const split = bytes.indexOf(0xc3) + 1; // between the two bytes of 'ë'
+      res.write(bytes.subarray(0, split));
+      setTimeout(() => res.end(bytes.subarray(split)), 20);
+    });
+    expect(await client(s.url).request(GET)).toEqual(value);
   });
 
   it('calls a reply that is not HTTP a malformed response', async () => {
@@ -289,6 +305,26 @@ describe('deadlines', () => {
     });
     const err = await failure(client(s.url, { timeoutMs: 300 }).request(GET));
     expect(err).toMatchObject({ reason: 'timeout' });
+  });
+
+  it('ends a call still queued for a socket at its own deadline, not when a socket frees up', async () => {
+    // One socket, held by a call with a longer deadline; the second call waits in the queue.
+    const s = await startServer(() => undefined);
+    const pool = new Pool(s.origin, { connections: 1 });
+    const long = new Deadlines(5_000).start();
+    const short = new Deadlines(200).start();
+    const keepAll = (): boolean => true;
+    const holding = exchange(pool, { method: 'GET', path: '/v1/slow' }, long, keepAll).catch((err: unknown) => err);
+    await waitFor(() => s.seen.length === 1);
+    const started = Date.now();
+    const queued = await exchange(pool, { method: 'GET', path: '/v1/queued' }, short, keepAll).catch((err: unknown) => err);
+    expect(queued).toBeInstanceOf(DeadlineReached);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // The queued request never reaches the server, even once the socket is free.
+    long.expire();
+    expect(await holding).toBeInstanceOf(DeadlineReached);
+    await pool.close();
+    expect(s.seen.map((r) => r.url)).toEqual(['/v1/slow']);
   });
 
   it('does not repeat a GET that timed out', async () => {
