@@ -7,39 +7,30 @@
 // node's timer lists being built and torn down around every call.) test/deadline.test.ts covers
 // the queue on a fake clock; http.test.ts every way a deadline ends a real call.
 
-/** The abort reason of a call past its deadline, so a deadline is told apart from any other abort. */
+/** What a call past its deadline fails with, so a deadline is told apart from any other failure. */
 export class DeadlineReached extends Error {}
 
-/**
- * One call's deadline, as the abort signal undici takes. undici accepts an EventEmitter in place
- * of an AbortSignal, and of one it uses `aborted`, `reason`, `once('abort')` and
- * `removeListener('abort')` (checking that `on` exists); this is that part. An AbortController
- * (an EventTarget) or a whole EventEmitter costs several times more to create and listen on.
- */
+/** One call's deadline: the exchange in flight listens for it (./http-reply.ts). */
 export class Deadline {
-  aborted = false;
+  /** True once the deadline has passed. */
+  expired = false;
+  /** Set when it expires: the error the call is failed with. */
   reason: DeadlineReached | undefined = undefined;
-  /** True once the call has finished (or the deadline has passed): nothing left to abort. */
+  /** True once the call has finished (or the deadline has passed): nothing left to end. */
   done = false;
   readonly #listeners: Array<() => void> = [];
 
   /** `at` is in performance.now() milliseconds. */
   constructor(readonly at: number) {}
 
-  on(event: string, listener: () => void): this {
-    if (event === 'abort' && !this.done) this.#listeners.push(listener);
-    return this;
+  /** Calls `listener` once, if and when the deadline passes before the call is over. */
+  onExpire(listener: () => void): void {
+    if (!this.done) this.#listeners.push(listener);
   }
 
-  // 'abort' happens once, and the listeners are dropped when it does.
-  once(event: string, listener: () => void): this {
-    return this.on(event, listener);
-  }
-
-  removeListener(_event: string, listener: () => void): this {
+  offExpire(listener: () => void): void {
     const i = this.#listeners.indexOf(listener);
     if (i !== -1) this.#listeners.splice(i, 1);
-    return this;
   }
 
   /** The call is over: the deadline no longer applies. */
@@ -48,11 +39,11 @@ export class Deadline {
     this.#listeners.length = 0;
   }
 
-  /** The deadline passed: abort the call. */
+  /** The deadline passed: tell whoever listens. */
   expire(): void {
     if (this.done) return;
     this.done = true;
-    this.aborted = true;
+    this.expired = true;
     this.reason = new DeadlineReached();
     for (const listener of this.#listeners.splice(0)) listener();
   }
@@ -93,7 +84,7 @@ export class Deadlines {
     this.#timer = setTimeout(this.#expire, ms).unref();
   }
 
-  // #timer stays set while this runs, so a call started from an abort listener does not arm a
+  // #timer stays set while this runs, so a call started from an expiry listener does not arm a
   // second timer; the one armed at the end is for whatever deadline is first by then.
   readonly #expire = (): void => {
     const now = performance.now();

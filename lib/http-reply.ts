@@ -55,7 +55,7 @@ class ReplyHandler implements Dispatcher.DispatchHandler {
     this.#reject = reject;
     this.#deadline = deadline;
     this.#keep = keep;
-    deadline.once('abort', this.#onDeadline);
+    deadline.onExpire(this.#onDeadline);
   }
 
   // A call still queued for a socket has no controller yet: it fails now, and is aborted the
@@ -106,14 +106,14 @@ class ReplyHandler implements Dispatcher.DispatchHandler {
   #done(body: string | undefined): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#deadline.removeListener('abort', this.#onDeadline);
+    this.#deadline.offExpire(this.#onDeadline);
     this.#resolve({ status: this.#status, contentType: this.#contentType, body });
   }
 
   #fail(err: unknown): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.#deadline.removeListener('abort', this.#onDeadline);
+    this.#deadline.offExpire(this.#onDeadline);
     this.#reject(err);
   }
 }

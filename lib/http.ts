@@ -188,16 +188,16 @@ export class JsonHttpClient {
   readonly #keepBody = (status: number, contentType: unknown): boolean =>
     (status === 200 || this.#errorStatuses.has(status)) && isJsonContentType(contentType);
 
-  #isConnectionFailure(err: unknown, signal: Deadline): boolean {
-    return !signal.aborted && !(err instanceof PassportDingError) && classify(err) === 'connection';
+  #isConnectionFailure(err: unknown, deadline: Deadline): boolean {
+    return !deadline.expired && !(err instanceof PassportDingError) && classify(err) === 'connection';
   }
 
-  #toTypedError(err: unknown, operation: string, signal: Deadline): Error {
+  #toTypedError(err: unknown, operation: string, deadline: Deadline): Error {
     // Our own typed errors (auth, API, malformed reply) pass through untouched.
     if (err instanceof PassportDingError) return err;
     const label = `${this.#service} ${operation}`;
     const cause = safeCause(err);
-    if (signal.reason instanceof DeadlineReached || err instanceof DeadlineReached) {
+    if (deadline.reason instanceof DeadlineReached || err instanceof DeadlineReached) {
       return new DingUnavailableError('timeout', `${label}: no complete reply within ${this.timeoutMs} ms`, { cause });
     }
     // The pool's maxResponseSize: past it undici drops the socket, so a huge or endless body costs

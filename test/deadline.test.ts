@@ -17,22 +17,22 @@ describe('Deadlines', () => {
     const first = deadlines.start();
     vi.advanceTimersByTime(150);
     const second = deadlines.start();
-    const aborted: string[] = [];
-    first.once('abort', () => aborted.push('first'));
-    second.once('abort', () => aborted.push('second'));
+    const expired: string[] = [];
+    first.onExpire(() => expired.push('first'));
+    second.onExpire(() => expired.push('second'));
 
     vi.advanceTimersByTime(149);
-    expect(aborted).toEqual([]);
+    expect(expired).toEqual([]);
     vi.advanceTimersByTime(1);
-    expect(aborted).toEqual(['first']);
-    expect(first.aborted).toBe(true);
+    expect(expired).toEqual(['first']);
+    expect(first.expired).toBe(true);
     expect(first.reason).toBeInstanceOf(DeadlineReached);
-    expect(second.aborted).toBe(false);
+    expect(second.expired).toBe(false);
 
     vi.advanceTimersByTime(149);
-    expect(aborted).toEqual(['first']);
+    expect(expired).toEqual(['first']);
     vi.advanceTimersByTime(1);
-    expect(aborted).toEqual(['first', 'second']);
+    expect(expired).toEqual(['first', 'second']);
     expect(deadlines.running).toBe(0);
   });
 
@@ -40,19 +40,19 @@ describe('Deadlines', () => {
     const deadlines = new Deadlines(300);
     const finished = deadlines.start();
     const listener = vi.fn();
-    finished.once('abort', listener);
+    finished.onExpire(listener);
     vi.advanceTimersByTime(100);
     finished.clear();
     const next = deadlines.start();
     // The timer was armed for the finished call: when it fires, it re-arms for the next one.
     vi.advanceTimersByTime(200);
-    expect(next.aborted).toBe(false);
+    expect(next.expired).toBe(false);
     vi.advanceTimersByTime(99);
-    expect(next.aborted).toBe(false);
+    expect(next.expired).toBe(false);
     vi.advanceTimersByTime(1);
-    expect(next.aborted).toBe(true);
+    expect(next.expired).toBe(true);
     expect(listener).not.toHaveBeenCalled();
-    expect(finished.aborted).toBe(false);
+    expect(finished.expired).toBe(false);
   });
 
   it('calls no listener that was removed, and takes none after the deadline is over', () => {
@@ -60,14 +60,14 @@ describe('Deadlines', () => {
     const deadline = deadlines.start();
     const removed = vi.fn();
     const kept = vi.fn();
-    deadline.on('abort', removed);
-    deadline.on('abort', kept);
-    deadline.removeListener('abort', removed);
+    deadline.onExpire(removed);
+    deadline.onExpire(kept);
+    deadline.offExpire(removed);
     vi.advanceTimersByTime(50);
     expect(removed).not.toHaveBeenCalled();
     expect(kept).toHaveBeenCalledTimes(1);
     const late = vi.fn();
-    deadline.once('abort', late);
+    deadline.onExpire(late);
     vi.advanceTimersByTime(1000);
     expect(late).not.toHaveBeenCalled();
     expect(kept).toHaveBeenCalledTimes(1);
@@ -84,23 +84,23 @@ describe('Deadlines', () => {
     expect(vi.getTimerCount()).toBeLessThanOrEqual(1);
   });
 
-  it('a call started from an abort listener gets its own full deadline, and still one timer', () => {
+  it('a call started from an expiry listener gets its own full deadline, and still one timer', () => {
     const deadlines = new Deadlines(100);
     const first = deadlines.start();
     vi.advanceTimersByTime(50);
     const second = deadlines.start();
     let started: ReturnType<Deadlines['start']> | undefined;
-    first.once('abort', () => {
+    first.onExpire(() => {
       started = deadlines.start();
     });
     vi.advanceTimersByTime(50);
-    expect(first.aborted).toBe(true);
+    expect(first.expired).toBe(true);
     expect(vi.getTimerCount()).toBe(1);
     vi.advanceTimersByTime(50);
-    expect(second.aborted).toBe(true);
-    expect(started?.aborted).toBe(false);
+    expect(second.expired).toBe(true);
+    expect(started?.expired).toBe(false);
     vi.advanceTimersByTime(50);
-    expect(started?.aborted).toBe(true);
+    expect(started?.expired).toBe(true);
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -109,7 +109,7 @@ describe('Deadlines', () => {
     const all = Array.from({ length: 100 }, () => deadlines.start());
     expect(vi.getTimerCount()).toBe(1);
     vi.advanceTimersByTime(1000);
-    expect(all.every((d) => d.aborted)).toBe(true);
+    expect(all.every((d) => d.expired)).toBe(true);
     expect(vi.getTimerCount()).toBe(0);
   });
 });
