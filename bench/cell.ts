@@ -4,7 +4,7 @@
 // probe, then the measured logins, in chunks that take turns with the other variants.
 import { cellMetrics, type CellMetrics } from './measure.js';
 import { loadSandbox } from './dist.js';
-import { startServerChild } from './child.js';
+import { startServerChild, type ChildOptions } from './child.js';
 import { LoadClient, MAX_FAILURES_KEPT, phoneFor, type LoadResult } from './load.js';
 import type { Usage } from './protocol.js';
 import type { VariantName } from './variants/index.js';
@@ -19,10 +19,8 @@ export interface InterleavedOptions {
   maxSeconds: number;
   /** The sandbox's delay before each answer, ms. */
   latencyMs: number;
-  cpuProfDir?: string | undefined;
-  cpuProfIntervalUs?: number | undefined;
-  allocProfDir?: string | undefined;
-  nodeFlags?: readonly string[];
+  /** Profiling and node flags for the server children. */
+  child?: ChildOptions;
 }
 
 export interface PendingProbe {
@@ -130,12 +128,7 @@ export async function runInterleaved(options: InterleavedOptions, round: number)
       const sandbox = await startDingSandbox({ latencyMs: options.latencyMs });
       const entry = { variant, sandbox, server: ZERO, driver: { user: 0, system: 0 }, loads: [] } as unknown as Running;
       running.push(entry);
-      entry.child = await startServerChild(variant, { url: sandbox.url, apiKey: sandbox.apiKey, customerUuid: sandbox.customerUuid }, {
-        cpuProfDir: options.cpuProfDir,
-        cpuProfIntervalUs: options.cpuProfIntervalUs,
-        allocProfDir: options.allocProfDir,
-        nodeFlags: options.nodeFlags,
-      });
+      entry.child = await startServerChild(variant, { url: sandbox.url, apiKey: sandbox.apiKey, customerUuid: sandbox.customerUuid }, options.child);
       entry.client = new LoadClient(entry.child.origin, sandbox, options.concurrency);
     }
     for (const r of running) {

@@ -19,6 +19,7 @@
 //   BENCH_NODE_FLAGS=        more node flags for the server children, e.g. --trace-gc
 //   BENCH_OUT=bench/results.json
 import { join } from 'node:path';
+import type { ChildOptions } from './child.js';
 import { ROOT } from './dist.js';
 import { isVariantName, VARIANTS, type VariantName } from './variants/index.js';
 
@@ -34,10 +35,8 @@ export interface BenchConfig {
   leakLogins: number;
   leakConcurrency: number;
   micro: boolean;
-  cpuProfDir: string | undefined;
-  cpuProfIntervalUs: number | undefined;
-  allocProfDir: string | undefined;
-  nodeFlags: string[];
+  /** Profiling and node flags for every server child (BENCH_CPU_PROF*, BENCH_ALLOC_PROF, BENCH_NODE_FLAGS). */
+  child: ChildOptions;
   out: string;
 }
 
@@ -75,10 +74,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     leakLogins: count(env, 'BENCH_LEAK_LOGINS', 100_000),
     leakConcurrency: count(env, 'BENCH_LEAK_CONCURRENCY', 16, 1),
     micro: env.BENCH_MICRO !== '0',
-    cpuProfDir: env.BENCH_CPU_PROF || undefined,
-    cpuProfIntervalUs: env.BENCH_CPU_PROF_INTERVAL ? count(env, 'BENCH_CPU_PROF_INTERVAL', 1000, 1) : undefined,
-    allocProfDir: env.BENCH_ALLOC_PROF || undefined,
-    nodeFlags: (env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+    child: {
+      cpuProfDir: env.BENCH_CPU_PROF || undefined,
+      cpuProfIntervalUs: env.BENCH_CPU_PROF_INTERVAL ? count(env, 'BENCH_CPU_PROF_INTERVAL', 1000, 1) : undefined,
+      allocProfDir: env.BENCH_ALLOC_PROF || undefined,
+      nodeFlags: (env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+    },
     out: env.BENCH_OUT || join(ROOT, 'bench', 'results.json'),
   };
 }

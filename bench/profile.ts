@@ -38,19 +38,19 @@ interface Totals {
   file: string;
   /** What the numbers are: CPU microseconds (a CPU profile) or bytes allocated (a heap profile). */
   unit: 'µs' | 'bytes';
-  /** Self time (or bytes), by owner and by function. */
+  /** Self time (or bytes), by owner and by function, and in all. */
   byOwner: Map<string, number>;
   byFunction: Map<string, number>;
-  busyUs: number;
+  total: number;
 }
 
 export function totals(file: string): Totals {
   const json = JSON.parse(readFileSync(file, 'utf8')) as Profile | { head: HeapNode };
   const byOwner = new Map<string, number>();
   const byFunction = new Map<string, number>();
-  let busyUs = 0;
+  let total = 0;
   const add = (frame: ProfileNode['callFrame'], amount: number): void => {
-    busyUs += amount;
+    total += amount;
     const o = owner(frame.url, frame.functionName);
     byOwner.set(o, (byOwner.get(o) ?? 0) + amount);
     const fn = `${frame.functionName || '(anonymous)'} ${o}:${frame.lineNumber + 1}`;
@@ -62,22 +62,22 @@ export function totals(file: string): Totals {
       node.children.forEach(walk);
     };
     walk(json.head);
-    return { file, unit: 'bytes', byOwner, byFunction, busyUs };
+    return { file, unit: 'bytes', byOwner, byFunction, total };
   }
   const byId = new Map(json.nodes.map((n) => [n.id, n]));
   json.samples.forEach((id, i) => {
     const frame = byId.get(id)?.callFrame;
     if (frame && frame.functionName !== '(idle)') add(frame, json.timeDeltas[i] ?? 0);
   });
-  return { file, unit: 'µs', byOwner, byFunction, busyUs };
+  return { file, unit: 'µs', byOwner, byFunction, total };
 }
 
 const top = (m: Map<string, number>, k: number): Array<[string, number]> => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k);
 
 export function summary(t: Totals): string {
-  const pct = (us: number): string => `${((us / t.busyUs) * 100).toFixed(1).padStart(5)}%`;
+  const pct = (us: number): string => `${((us / t.total) * 100).toFixed(1).padStart(5)}%`;
   return [
-    t.unit === 'bytes' ? `${basename(t.file)}: ${(t.busyUs / 2 ** 20).toFixed(0)} MiB allocated` : `${basename(t.file)}: ${(t.busyUs / 1000).toFixed(0)} ms busy`,
+    t.unit === 'bytes' ? `${basename(t.file)}: ${(t.total / 2 ** 20).toFixed(0)} MiB allocated` : `${basename(t.file)}: ${(t.total / 1000).toFixed(0)} ms busy`,
     'self time by owner:',
     ...top(t.byOwner, 20).map(([k, us]) => `  ${pct(us)}  ${k}`),
     'top functions (self):',
@@ -112,7 +112,7 @@ function main(argv: string[]): void {
   if (first.unit !== second.unit) throw new Error('profile.ts: compare a CPU profile with a CPU profile, an allocation profile with an allocation profile');
   const unit = first.unit;
   const what = unit === 'bytes' ? 'allocated' : 'busy';
-  console.log(`${basename(first.file)} minus ${basename(second.file)}: ${what} ${diff(new Map([['total', first.busyUs]]), new Map([['total', second.busyUs]]), logins, 1, unit)[0]?.trim()}`);
+  console.log(`${basename(first.file)} minus ${basename(second.file)}: ${what} ${diff(new Map([['total', first.total]]), new Map([['total', second.total]]), logins, 1, unit)[0]?.trim()}`);
   console.log('by owner:');
   console.log(diff(first.byOwner, second.byOwner, logins, 25, unit).join('\n'));
   console.log('by function:');

@@ -38,10 +38,7 @@ async function main(): Promise<void> {
           warmup: config.warmup,
           maxSeconds: config.maxSeconds,
           latencyMs: config.latencyMs,
-          cpuProfDir: config.cpuProfDir,
-          cpuProfIntervalUs: config.cpuProfIntervalUs,
-          allocProfDir: config.allocProfDir,
-          nodeFlags: config.nodeFlags,
+          child: config.child,
         },
         r,
       );
