@@ -57,6 +57,7 @@ export class DingAuthError extends PassportDingError {
   }
 }
 
+/** Why the OTP API could not be used: no reply in time, no connection, a 5xx or undocumented status, or a reply off the contract. */
 export type UnavailableReason = 'timeout' | 'connection' | 'server_error' | 'malformed_response';
 
 /**

@@ -48,17 +48,20 @@ export interface VerificationDetails {
 /** What a verify callback may pass to `done` or resolve with on success. */
 export type VerifyInfo = object;
 
+/** The `done` callback of a callback-style verify function, as in every Passport strategy. */
 export type VerifyDone = (err?: unknown, user?: Express.User | false | null, info?: VerifyInfo | string) => void;
 
 /** A promise-style verify callback resolves with a user, `false` (refused), or `decline(info)`. */
 export type VerifyValue = Express.User | false | null | undefined | Declined;
 
+/** The verify callback: gets the verified E.164 number and returns (or passes to `done`) the user, or `false` to refuse. */
 export type VerifyFunction = (
   phoneNumber: string,
   details: VerificationDetails,
   done: VerifyDone,
 ) => void | Promise<VerifyValue | void>;
 
+/** The verify callback with `passReqToCallback: true`: `req` comes first. */
 export type VerifyFunctionWithRequest = (
   req: Request,
   phoneNumber: string,
@@ -87,6 +90,7 @@ export function isDeclined(value: unknown): value is Declined {
   return typeof value === 'object' && value !== null && (value as { [DECLINED]?: unknown })[DECLINED] === true;
 }
 
+/** Options shared by both verify-callback styles, each documented where it is declared. */
 export interface DingOtpStrategyOptionsBase {
   /**
    * API key. Ding V1: with `customerUuid`, the strategy builds a DingProvider. With
@@ -168,11 +172,13 @@ export interface DingOtpStrategyOptionsBase {
   beforeSend?: BeforeSend;
 }
 
+/** Strategy options when the verify callback does not take `req`. */
 export interface DingOtpStrategyOptions extends DingOtpStrategyOptionsBase {
   /** When true, `req` is the first argument of the verify callback. */
   passReqToCallback?: false;
 }
 
+/** Strategy options when the verify callback takes `req` first (`passReqToCallback: true`). */
 export interface DingOtpStrategyOptionsWithRequest extends DingOtpStrategyOptionsBase {
   passReqToCallback: true;
 }

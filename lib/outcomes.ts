@@ -3,6 +3,7 @@
 // turns a row into `fail({ message, code, retryAfter? }, status)`, so flash messages,
 // `failureMessage`, custom callbacks and JSON clients all read the same shape.
 
+/** Every outcome code with its HTTP status and default English message. */
 export const OUTCOMES = {
   missing_phone_number: { status: 400, message: 'Enter your phone number.' },
   invalid_phone_number: { status: 400, message: 'That phone number is not valid.' },
@@ -21,8 +22,10 @@ export const OUTCOMES = {
   declined: { status: 401, message: 'Sign-in was refused.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
+/** A stable outcome code: the `code` of every refusal. */
 export type OutcomeCode = keyof typeof OUTCOMES;
 
+/** Every outcome code, in the order of {@link OUTCOMES}. */
 export const OUTCOME_CODES = Object.keys(OUTCOMES) as OutcomeCode[];
 
 /** What `fail()` receives: the same shape for every refusal. */

@@ -11,6 +11,7 @@
 
 import { maskPhone } from './phone.js';
 
+/** The default key of the pending verification in `req.session`. */
 export const DEFAULT_SESSION_KEY = 'passport-ding';
 
 /** The pending verification as the strategy works with it. Times are epoch milliseconds. */

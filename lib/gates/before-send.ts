@@ -11,11 +11,13 @@ import type { Request } from 'express';
 import type { Declined } from '../options.js';
 import { isDeclined } from '../options.js';
 
+/** What `beforeSend` is told besides the request and the number. */
 export interface BeforeSendContext {
   /** `send` for a first code, `retry` for a resend. */
   action: 'send' | 'retry';
 }
 
+/** The `beforeSend` hook: `false` refuses with `challenge_failed`, a `decline(...)` with its own code. */
 export type BeforeSend = (req: Request, phoneNumber: string, context: BeforeSendContext) => unknown;
 
 export type BeforeSendVerdict = { ok: true } | { ok: false; declined: Declined | undefined };

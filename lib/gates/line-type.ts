@@ -12,6 +12,7 @@ import { DingApiError } from '../errors.js';
 import { LINE_TYPES } from '../providers/ding-wire.js';
 import type { OtpProvider } from '../providers/provider.js';
 
+/** The `lineTypes` option in its object form: the line types to refuse, and whether to refuse temporary numbers. */
 export interface LineTypeGateOptions {
   /** Line types refused. Default `['PremiumRate', 'SharedCost']`. */
   refuse?: string[];
@@ -19,6 +20,7 @@ export interface LineTypeGateOptions {
   refuseTemporary?: boolean;
 }
 
+/** The line types `lineTypes: true` refuses. */
 export const DEFAULT_REFUSED_LINE_TYPES = ['PremiumRate', 'SharedCost'] as const;
 
 export interface LineTypeGate {

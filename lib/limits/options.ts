@@ -21,6 +21,7 @@ export type RedisClientLike = object;
  */
 export type LimitStore = 'memory' | { redis: RedisClientLike; prefix?: string };
 
+/** The `limits` option: the rules, where the counters live, and the key secret. */
 export interface LimitsOptions {
   /** Default `'memory'`. Use `{ redis: client }` when more than one instance serves logins. */
   store?: LimitStore;
@@ -41,6 +42,7 @@ export interface LimitsOptions {
   keySecret?: string | Buffer;
 }
 
+/** The default rules: 5 sends per phone and 30 per IP an hour, 10 wrong codes per phone an hour. */
 export const DEFAULT_LIMITS = {
   sendsPerPhone: { points: 5, durationSeconds: 3600 },
   sendsPerIp: { points: 30, durationSeconds: 3600 },

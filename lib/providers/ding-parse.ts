@@ -35,6 +35,7 @@ import {
 // ---------------------------------------------------------------------------------------------
 // Reply types (camelCase)
 
+/** The checked reply of `POST /authentication`. */
 export type CreateAuthenticationResponse =
   | { status: 'pending'; authenticationUuid: string; createdAt: Date; expiresAt?: Date }
   /** No code was sent. Ding may or may not include an id and times here. */
@@ -45,11 +46,13 @@ export type CreateAuthenticationResponse =
       expiresAt?: Date;
     };
 
+/** The checked reply of `POST /check`. */
 export interface CheckResponse {
   authenticationUuid?: string;
   status: CheckStatus;
 }
 
+/** The checked reply of `POST /retry`. */
 export interface RetryResponse {
   authenticationUuid?: string;
   status: RetryStatus;
@@ -59,6 +62,7 @@ export interface RetryResponse {
   remainingRetry?: number;
 }
 
+/** The checked reply of `POST /authentication/feedback`. */
 export interface FeedbackResponse {
   /** Id of the stored feedback. */
   uuid?: string;
@@ -71,6 +75,7 @@ export interface FeedbackResponse {
 export type AttemptCapability = Capability | 'zalo' | 'telegram';
 const ATTEMPT_CAPABILITIES: readonly AttemptCapability[] = [...CAPABILITIES, 'zalo', 'telegram'];
 
+/** The fraud signals an authentication was created with, as `GET /authentication/{uuid}` echoes them. */
 export interface Signals {
   ip?: string;
   deviceId?: string;
@@ -82,6 +87,7 @@ export interface Signals {
   isReturningUser?: boolean;
 }
 
+/** One entry of an authentication's event log. */
 export type AuthenticationEvent =
   | {
       type: 'attempt';
@@ -105,6 +111,7 @@ export type AuthenticationEvent =
     }
   | { type: 'balance_update'; createdAt?: Date; balanceUpdateType?: BalanceUpdateType; amount?: number };
 
+/** The checked reply of `GET /authentication/{uuid}`. */
 export interface AuthenticationStatusResponse {
   uuid?: string;
   phoneNumber?: string;
@@ -116,6 +123,7 @@ export interface AuthenticationStatusResponse {
   events: AuthenticationEvent[];
 }
 
+/** The checked reply of `GET /lookup/{phone}`. */
 export interface LookupResponse {
   phoneNumber?: string;
   mcc?: string;

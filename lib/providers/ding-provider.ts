@@ -41,6 +41,7 @@ const RESEND: Record<RetryStatus, ResendResult['status']> = {
 /** Ding refuses these numbers with HTTP 400; to the strategy they are a `blocked` result. */
 const BLOCKING_API_CODES = ['blocked_number', 'unsupported_region', 'invalid_line'] as const;
 
+/** The Ding OTP V1 (legacy) implementation of {@link OtpProvider}, over a {@link DingClient}. */
 export class DingProvider implements OtpProvider {
   readonly name = 'ding';
   readonly client: DingClient;

@@ -40,8 +40,10 @@ export type {
   Signals,
 } from './ding-parse.js';
 
+/** Ding V1's production base URL. */
 export const DEFAULT_DING_BASE_URL = 'https://api.ding.live/v1';
 
+/** Options of {@link DingClient} (and of {@link DingProvider}). */
 export interface DingClientOptions {
   /** Sent as `x-api-key`. Never appears in an error. */
   apiKey: string;
@@ -55,6 +57,7 @@ export interface DingClientOptions {
   connections?: number;
 }
 
+/** The body of `POST /authentication`, in camelCase. */
 export interface CreateAuthenticationRequest {
   /** E.164, e.g. `+15551234567`. */
   phoneNumber: string;
@@ -76,26 +79,31 @@ export interface CreateAuthenticationRequest {
   locale?: string;
 }
 
+/** The body of `POST /check`, in camelCase. */
 export interface CheckRequest {
   authenticationUuid: string;
   /** The code the user typed. */
   checkCode: string;
 }
 
+/** The body of `POST /retry`, in camelCase. */
 export interface RetryRequest {
   authenticationUuid: string;
 }
 
+/** The body of `POST /authentication/feedback`, in camelCase. */
 export interface FeedbackRequest {
   phoneNumber: string;
   status: FeedbackStatus;
 }
 
+/** Options of `GET /lookup/{phone}`. */
 export interface LookupOptions {
   /** `['cnam']` also asks for the caller name (needs account enablement). */
   types?: LookupType[];
 }
 
+/** A typed client for every operation of the Ding OTP V1 API, over one keep-alive connection pool. */
 export class DingClient {
   readonly #http: JsonHttpClient;
   readonly #customerUuid: string;

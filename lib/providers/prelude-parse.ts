@@ -26,6 +26,7 @@ import {
   type Method,
 } from './prelude-wire.js';
 
+/** The checked reply of `POST /v2/verification`. */
 export interface CreateVerificationResponse {
   /** The verification id (`vrf_…`); the same id on a `retry` inside the window. */
   id: string;
@@ -39,6 +40,7 @@ export interface CreateVerificationResponse {
   requestId?: string;
 }
 
+/** The checked reply of `POST /v2/verification/check`. */
 export interface CheckVerificationResponse {
   status: CheckStatus;
   id?: string;
@@ -46,6 +48,7 @@ export interface CheckVerificationResponse {
   requestId?: string;
 }
 
+/** A number's carrier network, as `GET /v2/lookup/{phone_number}` gives it. */
 export interface NetworkInfo {
   carrierName?: string;
   mcc?: string;

@@ -48,8 +48,10 @@ import type {
 export { PreludeApiError } from './prelude-parse.js';
 export type { CheckVerificationResponse, CreateVerificationResponse, NetworkInfo, PreludeLookupResponse } from './prelude-parse.js';
 
+/** Prelude's production base URL (clients add `/v2/...`). */
 export const DEFAULT_PRELUDE_BASE_URL = 'https://api.prelude.dev';
 
+/** Options of {@link PreludeProvider}. */
 export interface PreludeProviderOptions {
   /** A V2 API key (Dashboard: Settings > API keys), sent as `Authorization: Bearer`. Never in an error. */
   apiKey: string;
@@ -102,6 +104,7 @@ const CHECK: Record<CheckVerificationResponse['status'], CheckResult['status']> 
 const REQUEST_METHODS: readonly RequestMethod[] = ['auto', 'voice', 'message'];
 const PREFERRED_CHANNELS: readonly PreferredChannel[] = ['sms', 'rcs', 'whatsapp', 'viber', 'zalo', 'telegram'];
 
+/** The Prelude Verify V2 implementation of {@link OtpProvider}. */
 export class PreludeProvider implements OtpProvider {
   readonly name = 'prelude';
   readonly #http: JsonHttpClient;

@@ -17,6 +17,7 @@ export interface SendSignals {
   isReturningUser?: boolean;
 }
 
+/** What the strategy asks a provider to send: the E.164 number and the request's signals. */
 export interface SendRequest {
   /** E.164, already normalised by the strategy. */
   phoneNumber: string;
@@ -31,6 +32,7 @@ export interface SendRequest {
   appRealm?: string;
 }
 
+/** A provider's answer to a send: a code went out (with its id and times), or a refusal the strategy maps to an outcome code. */
 export type SendResult =
   /** A code is on its way. `expiresAt` is absent when the API does not say. */
   | { status: 'sent'; id: string; createdAt: Date; expiresAt?: Date }
@@ -41,6 +43,7 @@ export type SendResult =
   /** The provider says the number is not a valid phone number. */
   | { status: 'invalid_phone_number' };
 
+/** What the strategy asks a provider to check: the pending verification and the code the user typed. */
 export interface CheckRequest {
   /** The provider's id for the pending verification (Ding's authentication UUID). */
   id: string;
@@ -49,6 +52,7 @@ export interface CheckRequest {
   code: string;
 }
 
+/** A provider's verdict on a code, in the strategy's words. Only `valid` logs a user in. */
 export type CheckStatus =
   | 'valid'
   | 'invalid'
@@ -62,6 +66,7 @@ export type CheckStatus =
   /** The provider could not say. Treated as a failure, never as success. */
   | 'unknown';
 
+/** A provider's answer to a check. */
 export interface CheckResult {
   status: CheckStatus;
 }
@@ -77,6 +82,7 @@ export interface ResendRequest extends SendRequest {
   id: string;
 }
 
+/** A provider's answer to a resend, with the cooldown and resends left when the provider says them. */
 export interface ResendResult {
   status: 'sent' | 'too_soon' | 'exhausted' | 'expired' | 'already_validated' | 'no_attempt' | 'not_found';
   /** Earliest time another resend is accepted, when the provider says. */
@@ -96,11 +102,15 @@ export interface LineInfo {
   carrier?: string;
 }
 
+/** The interface the strategy talks to. Implement it to use another OTP API: `new DingOtpStrategy({ provider }, verify)`. */
 export interface OtpProvider {
   /** Short name for logs and errors: `ding`, `prelude`. */
   readonly name: string;
+  /** Sends a code to a number. Refusals are results; faults are thrown as typed errors. */
   send(request: SendRequest): Promise<SendResult>;
+  /** Checks a code against a pending verification. */
   check(request: CheckRequest): Promise<CheckResult>;
+  /** Sends a new code for a pending verification. */
   resend(request: ResendRequest): Promise<ResendResult>;
   /** Optional: phone intelligence for the line-type gate. */
   lookup?(phoneNumber: string): Promise<LineInfo>;

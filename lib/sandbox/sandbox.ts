@@ -12,6 +12,7 @@ import type { CodeEvent, DingSandbox, DingSandboxOptions, NumberBehavior } from 
 /** Numbers remembered for latestCode(), as the states bound theirs. */
 const MAX_NUMBERS = 10_000;
 
+/** Starts the sandbox (Ding V1 under `/v1`, Prelude V2 under `/v2`) on 127.0.0.1 and resolves once it listens. */
 export async function startDingSandbox(options: DingSandboxOptions = {}): Promise<DingSandbox> {
   const settings = resolveOptions(options);
   const clock = createClock(settings.now);

@@ -13,6 +13,7 @@ export const SANDBOX_OPERATIONS = [
   'getAuthenticationStatus',
   'lookup',
 ] as const;
+/** A Ding V1 operation of the sandbox, as faults and `stats()` name it. */
 export type SandboxOperation = (typeof SANDBOX_OPERATIONS)[number];
 
 /**
@@ -21,11 +22,13 @@ export type SandboxOperation = (typeof SANDBOX_OPERATIONS)[number];
  * apart from V1's `lookup` in `stats().byOperation`).
  */
 export const PRELUDE_SANDBOX_OPERATIONS = ['createVerification', 'checkVerification', 'lookupPhoneNumber'] as const;
+/** A Prelude V2 operation of the sandbox, as faults and `stats()` name it. */
 export type PreludeSandboxOperation = (typeof PRELUDE_SANDBOX_OPERATIONS)[number];
 
 /** What `fail({ operation })` and `stats().byOperation` name: a V1 or a V2 operation. */
 export type AnyOperation = SandboxOperation | PreludeSandboxOperation;
 
+/** Every fault mode `fail()` accepts. */
 export const FAULT_MODES = [
   'http500',
   'http503',
@@ -45,6 +48,7 @@ export const FAULT_MODES = [
  */
 export type FaultMode = (typeof FAULT_MODES)[number];
 
+/** A fault armed with `sandbox.fail()`. */
 export interface SandboxFault {
   mode: FaultMode;
   /** How many matching calls get the fault. Default 1. */
@@ -65,6 +69,7 @@ export type NumberBehavior =
   /** What lookup returns for the number, merged over the defaults (V2's lookup says it the V2 way). */
   | { lookup: Partial<LookupResponseWire> };
 
+/** What `onCode` is called with for every code the sandbox sends. */
 export interface CodeEvent {
   /** E.164 number the code was "sent" to. */
   phoneNumber: string;
@@ -74,6 +79,7 @@ export interface CodeEvent {
   kind: 'send' | 'retry';
 }
 
+/** Options of {@link startDingSandbox}. */
 export interface DingSandboxOptions {
   /** Default `127.0.0.1`. */
   host?: string;
@@ -110,6 +116,7 @@ export interface DingSandboxOptions {
   preludeNumbers?: Record<string, PreludeNumberScript>;
 }
 
+/** Connection and request counters of a running sandbox. */
 export interface SandboxStats {
   /** TCP connections accepted since start (or the last `reset()`). */
   connectionsOpened: number;
@@ -123,6 +130,7 @@ export interface SandboxStats {
   byOperation: Record<string, number>;
 }
 
+/** A running sandbox: where it listens, what it expects, and the handles tests use. */
 export interface DingSandbox {
   /** Base URL for the client, e.g. `http://127.0.0.1:41234/v1`. */
   readonly url: string;
@@ -140,6 +148,7 @@ export interface DingSandbox {
   advance(ms: number): void;
   /** The next `times` matching calls get `mode`. Faults queue in order. */
   fail(fault: SandboxFault): void;
+  /** Connections and requests so far. */
   stats(): SandboxStats;
   /** Forgets authentications, feedback, codes, faults and counters; keeps the credentials. */
   reset(): void;

@@ -1,0 +1,93 @@
+// `npm run docs:examples`: type-checks every code block that the Markdown marks as a complete
+// example, so a renamed option or export breaks the build instead of the reader.
+//
+// The marker is an HTML comment on its own line right before a ```ts fence (blank lines between
+// are allowed):
+//
+//   <!-- example -->
+//   ```ts
+//   import { DingOtpStrategy } from 'passport-ding';
+//   ```
+//
+// Each marked block is written to test-output/docs-examples/ as a module of its own and checked
+// with the project's tsconfig (strict; 'passport-ding' resolves to lib/ through its paths).
+// Errors are reported at the Markdown file and line they come from.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const outDir = join(root, 'test-output', 'docs-examples');
+const SKIP = new Set(['node_modules', '.git', 'dist', 'coverage', 'test-output']);
+
+function markdownFiles(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    if (SKIP.has(entry.name)) return [];
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return markdownFiles(path);
+    return entry.name.endsWith('.md') ? [path] : [];
+  });
+}
+
+/** Marked ```ts blocks of one file: { line (1-based, first code line), code }. */
+function markedBlocks(text) {
+  const lines = text.split('\n');
+  const blocks = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (lines[i].trim() !== '<!-- example -->') continue;
+    let j = i + 1;
+    while (j < lines.length && lines[j].trim() === '') j++;
+    const fence = /^(\s*)(`{3,})ts\s*$/.exec(lines[j] ?? '');
+    if (!fence) throw new Error(`<!-- example --> at line ${i + 1} is not followed by a \`\`\`ts block`);
+    const start = j + 1;
+    let end = start;
+    while (end < lines.length && lines[end].trim() !== fence[2]) end++;
+    if (end === lines.length) throw new Error(`the example at line ${i + 1} has no closing fence`);
+    blocks.push({ line: start + 1, code: lines.slice(start, end).join('\n') });
+    i = end;
+  }
+  return blocks;
+}
+
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+const origin = new Map(); // generated file name -> { md, line }
+for (const md of markdownFiles(root)) {
+  const rel = relative(root, md);
+  let blocks;
+  try {
+    blocks = markedBlocks(readFileSync(md, 'utf8'));
+  } catch (err) {
+    console.error(`${rel}: ${err.message}`);
+    process.exit(1);
+  }
+  for (const block of blocks) {
+    const name = `${rel.replace(/[^A-Za-z0-9]+/g, '_')}_L${block.line}.ts`;
+    writeFileSync(join(outDir, name), `${block.code}\n`);
+    origin.set(name, { md: rel, line: block.line });
+  }
+}
+if (origin.size === 0) {
+  console.error('no <!-- example --> blocks found: the marker or this script has drifted');
+  process.exit(1);
+}
+writeFileSync(
+  join(outDir, 'tsconfig.json'),
+  JSON.stringify({ extends: '../../tsconfig.json', include: ['*.ts'] }, null, 2),
+);
+
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+try {
+  execFileSync(process.execPath, [tsc, '-p', outDir, '--pretty', 'false'], { encoding: 'utf8', stdio: 'pipe' });
+} catch (err) {
+  const output = `${err.stdout ?? ''}${err.stderr ?? ''}`;
+  for (const line of output.split('\n')) {
+    const m = /([^/\\]+\.ts)\((\d+),(\d+)\): (.*)$/.exec(line);
+    const from = m && origin.get(m[1]);
+    console.error(from ? `${from.md}:${from.line + Number(m[2]) - 1}:${m[3]}: ${m[4]}` : line);
+  }
+  console.error(`docs:examples: the examples above do not type-check (${origin.size} checked)`);
+  process.exit(1);
+}
+console.log(`docs:examples: ${origin.size} examples type-check`);
