@@ -10,12 +10,13 @@
 //   ```
 //
 // Each marked block is written to test-output/docs-examples/ as a module of its own and checked
-// with the project's tsconfig (strict; 'passport-ding' resolves to lib/ through its paths).
+// on its own with the project's tsconfig (strict; 'passport-ding' resolves to lib/ through its
+// paths).
 // Errors are reported at the Markdown file and line they come from.
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, 'test-output', 'docs-examples');
@@ -77,17 +78,33 @@ writeFileSync(
   JSON.stringify({ extends: '../../tsconfig.json', include: ['*.ts'] }, null, 2),
 );
 
-const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-try {
-  execFileSync(process.execPath, [tsc, '-p', outDir, '--pretty', 'false'], { encoding: 'utf8', stdio: 'pipe' });
-} catch (err) {
-  const output = `${err.stdout ?? ''}${err.stderr ?? ''}`;
-  for (const line of output.split('\n')) {
-    const m = /([^/\\]+\.ts)\((\d+),(\d+)\): (.*)$/.exec(line);
-    const from = m && origin.get(m[1]);
-    console.error(from ? `${from.md}:${from.line + Number(m[2]) - 1}:${m[3]}: ${m[4]}` : line);
+// One program per example, so that each is checked as the complete file it claims to be (one
+// example's global augmentation of Express.User must not leak into another). `oldProgram` lets
+// each program reuse the parsed declaration files of the one before.
+const parsed = ts.getParsedCommandLineOfConfigFile(join(outDir, 'tsconfig.json'), {}, {
+  ...ts.sys,
+  onUnRecoverableConfigFileDiagnostic: (d) => {
+    throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  },
+});
+let program;
+let failures = 0;
+for (const [name, from] of origin) {
+  program = ts.createProgram({ rootNames: [join(outDir, name)], options: parsed.options, oldProgram: program });
+  for (const d of ts.getPreEmitDiagnostics(program)) {
+    failures++;
+    const text = ts.flattenDiagnosticMessageText(d.messageText, '\n  ');
+    if (!d.file) {
+      console.error(`${from.md}: ${text}`);
+      continue;
+    }
+    const { line, character } = d.file.getLineAndCharacterOfPosition(d.start ?? 0);
+    const where = d.file.fileName.endsWith(name) ? `${from.md}:${from.line + line}:${character + 1}` : `${d.file.fileName}:${line + 1}`;
+    console.error(`${where}: error TS${d.code}: ${text}`);
   }
-  console.error(`docs:examples: the examples above do not type-check (${origin.size} checked)`);
+}
+if (failures > 0) {
+  console.error(`docs:examples: ${failures} type errors in the examples above (${origin.size} checked)`);
   process.exit(1);
 }
 console.log(`docs:examples: ${origin.size} examples type-check`);
