@@ -35,7 +35,17 @@ function markdownFiles(dir) {
 function markedBlocks(text) {
   const lines = text.split('\n');
   const blocks = [];
+  let open; // the fence of the code block being skipped: a marker inside one shows the syntax
   for (let i = 0; i < lines.length; i++) {
+    const fenceLine = /^\s*(`{3,}|~{3,})/.exec(lines[i]);
+    if (open) {
+      if (fenceLine && fenceLine[1].startsWith(open) && lines[i].trim() === fenceLine[1]) open = undefined;
+      continue;
+    }
+    if (fenceLine) {
+      open = fenceLine[1];
+      continue;
+    }
     if (lines[i].trim() !== '<!-- example -->') continue;
     let j = i + 1;
     while (j < lines.length && lines[j].trim() === '') j++;
