@@ -116,8 +116,8 @@ const rotate = <T>(list: readonly T[], by: number): T[] => list.map((_, i) => li
  * One round at one concurrency: every variant's server runs at once (each with its own sandbox),
  * and the measured logins go in chunks, the variants taking turns in a rotating order. A change in
  * background load (other processes, a noisy neighbour on the host) then lands on every variant
- * alike instead of on whichever ran during it: on a shared 2-core VM, back-to-back cells of the
- * same variant differed by 20-30 %.
+ * alike instead of on whichever ran during it; on a shared host, back-to-back cells of one
+ * variant can differ by more than the effect being measured.
  */
 export async function runInterleaved(options: InterleavedOptions, round: number): Promise<CellResult[]> {
   const { startDingSandbox } = await loadSandbox();

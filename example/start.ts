@@ -3,8 +3,8 @@
 // With PRELUDE_API_KEY it uses the real Prelude Verify V2 API; with DING_API_KEY and
 // DING_CUSTOMER_UUID, the real Ding V1 API. With neither it starts the sandbox in this process,
 // so it works offline and sends no SMS: each code is printed here instead. The sandbox is spoken
-// to over Ding V1, or over Prelude V2 with EXAMPLE_PROVIDER=prelude. See ../README.md for every
-// variable.
+// to over Ding V1, or over Prelude V2 with EXAMPLE_PROVIDER=prelude. See README.md (beside this
+// file) for every variable.
 import type { AddressInfo } from 'node:net';
 import { startDingSandbox } from 'passport-ding/sandbox';
 import type { DingSandbox } from 'passport-ding/sandbox';

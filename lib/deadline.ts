@@ -3,8 +3,8 @@
 // Every deadline of a client has the same length, so they end in the order they start: a queue
 // and one timer, armed for the oldest deadline still running, serve them all. A call that
 // finishes only marks its deadline done; the queue drops it when it reaches the front. (A
-// setTimeout and clearTimeout per call, two calls per login, showed in the bench's profiles as
-// node's timer lists being built and torn down around every call.) test/deadline.test.ts covers
+// setTimeout and clearTimeout per call, two calls per login, would build and tear down node's
+// timer lists around every call.) test/deadline.test.ts covers
 // the queue on a fake clock; http.test.ts every way a deadline ends a real call.
 
 /** What a call past its deadline fails with, so a deadline is told apart from any other failure. */

@@ -1,4 +1,4 @@
-// The sandbox against Ding's own OpenAPI spec (../shared/ding-api/openapi.yaml, read at test time).
+// The sandbox against Ding's own OpenAPI spec (read at test time from DING_SPEC_PATH).
 // Every operation's success and error paths are provoked over real HTTP; each answer's status,
 // content type and body are validated against the spec's schema for that status, and each
 // request we send is validated against the spec's request schema, so the spec checks both sides.
@@ -35,7 +35,7 @@ interface CallInit {
   requestValid?: boolean;
 }
 
-// Skipped, saying so, in a clone without ../shared (a user's); under PASSPORT_DING_REQUIRE_ALL=1 (CI)
+// Skipped, saying so, in a clone without the spec (a user's); under PASSPORT_DING_REQUIRE_ALL=1 (CI)
 // a missing spec is a failure, so CI never passes without checking the contract.
 const contractSuite = "sandbox answers as Ding's OpenAPI spec says";
 const hasSpec = gate(contractSuite, spec ? undefined : `Ding's OpenAPI spec is not at ${DING_SPEC_PATH}`, 'run the tests from a checkout that has ../shared/ding-api/openapi.yaml beside it');

@@ -24,7 +24,7 @@ import { securityApp } from './helpers/security-app.js';
 const PHONE = '+14155552671';
 const E164 = /^\+[1-9]\d{1,14}$/;
 const PATTERN = DEFAULTS.codePattern;
-// Totals for the README's security section (kept in step with the numRuns below).
+// Totals for SECURITY.md's "How the defences are tested" (kept in step with the numRuns below).
 const RUNS = { field: 400, phone: 400, code: 400, pending: 300, endpoint: 120 };
 
 // ---- generators -------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 // Proof that the sandbox speaks Prelude Verify V2: the official client, @prelude.so/sdk 0.10.0,
 // runs create, check and lookup against `sandbox.preludeUrl` over real HTTP and accepts every reply, and
 // its typed errors come out for the sandbox's error answers. `maxRetries: 0`: the SDK would
-// otherwise repeat a failed create (CONTRACT.md §1), and each create can be an SMS.
+// otherwise repeat a failed create (its default retries), and each create can be an SMS.
 import Prelude from '@prelude.so/sdk';
 import type { LookupLookupResponse } from '@prelude.so/sdk/resources/lookup';
 import type { VerificationCheckResponse, VerificationCreateResponse } from '@prelude.so/sdk/resources/verification';

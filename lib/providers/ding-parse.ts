@@ -69,8 +69,8 @@ export interface FeedbackResponse {
 }
 
 /**
- * `zalo` and `telegram` are newer than the copied spec (Ding added them 2025-05-20, see
- * CONTRACT.md §4.6). A status call must not fail because a code went out over a newer channel.
+ * `zalo` and `telegram` are newer than Ding's OpenAPI spec (Ding's changelog added them
+ * 2025-05-20). A status call must not fail because a code went out over a newer channel.
  */
 export type AttemptCapability = Capability | 'zalo' | 'telegram';
 const ATTEMPT_CAPABILITIES: readonly AttemptCapability[] = [...CAPABILITIES, 'zalo', 'telegram'];

@@ -1,4 +1,4 @@
-// The Ding V1 wire format, exactly as ../shared/ding-api/openapi.yaml spells it (snake_case).
+// The Ding V1 wire format, exactly as Ding's published OpenAPI spec spells it (snake_case).
 // The client (providers/ding.ts) and the sandbox (sandbox/) share these types and nothing else.
 // Enum values are `as const` arrays so both sides can check a value at run time, not only type it.
 

@@ -1,4 +1,4 @@
-// DingClient: every Ding V1 operation (../../../shared/ding-api/CONTRACT.md), typed in camelCase,
+// DingClient: every Ding V1 operation (Ding's OpenAPI spec), typed in camelCase,
 // sent in snake_case. Transport, deadlines and error typing live in ../http.ts; reply checking in
 // ./ding-parse.ts. Nothing is retried here: create and retry can send an SMS and check spends an
 // attempt. GETs may be repeated once by the HTTP layer after a connection failure.

@@ -2,8 +2,8 @@
 // ./ding-parse.ts, for the same reason: two small shapes do not need a schema library.
 //
 // Strict where the value decides something: the create and check statuses, the block reason, the
-// verification id, the lookup's line type (the line-type gate refuses by it). Lenient only where the contract says new values keep appearing (CONTRACT.md
-// §3.1, §10.6): the create statuses `challenged` and `shadow_blocked` (newer than SDK 0.10.0) are
+// verification id, the lookup's line type (the line-type gate refuses by it). Lenient only where Prelude says new values keep appearing
+// (its changelog and API reference): the create statuses `challenged` and `shadow_blocked` (newer than SDK 0.10.0) are
 // accepted, and `channels` / `risk_factors`, which only describe the delivery, are not enum-checked,
 // nor are lookup `flags` beyond the one read (`temporary`).
 // Anything else off-contract is DingUnavailableError('malformed_response'). Messages name the
@@ -147,7 +147,7 @@ export function parseLookup(body: unknown): PreludeLookupResponse {
 
 /**
  * The body of an HTTP 4xx as a PreludeApiError, or undefined when it is not Prelude's error shape
- * (the caller then reports a malformed reply). The contract's code list is incomplete (§4), so any
+ * (the caller then reports a malformed reply). Prelude's documented code list is incomplete, so any
  * snake_case `code` is accepted; `message` must be a string; `param`, `type` and `request_id` are
  * optional strings.
  */

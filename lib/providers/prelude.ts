@@ -1,4 +1,4 @@
-// PreludeProvider: the OtpProvider for Prelude Verify V2 (../../../shared/prelude-api/CONTRACT.md),
+// PreludeProvider: the OtpProvider for Prelude Verify V2 (Prelude's API reference),
 // Ding V1's successor. Two calls: create (`POST /v2/verification`, which is also the resend) and
 // check (`POST /v2/verification/check`, by phone number, not by id); a third, lookup
 // (`GET /v2/lookup/{phone_number}`), serves the strategy's optional line-type gate. Transport, deadlines and
@@ -77,8 +77,8 @@ export interface PreludeProviderOptions {
   /** A channel to try first (`options.preferred_channel`), e.g. `whatsapp`. */
   preferredChannel?: PreferredChannel;
   /**
-   * Send `isReturningUser` as `signals.existing_user`, a field newer than SDK 0.10.0 (CONTRACT.md
-   * §3.1, §9). Default false: an API that predates the field may refuse it. It is never sent as
+   * Send `isReturningUser` as `signals.existing_user`, a field newer than SDK 0.10.0
+   * (Prelude's changelog). Default false: an API that predates the field may refuse it. It is never sent as
    * `is_trusted_user`, which lowers Prelude's fraud checks and must be agreed with Prelude first.
    */
   sendExistingUser?: boolean;
@@ -139,7 +139,7 @@ export class PreludeProvider implements OtpProvider {
       connections: options.connections,
       headers: { authorization: `Bearer ${apiKey}` },
       parseErrorBody: parsePreludeError,
-      // V2 documents only "4xx = your input" (CONTRACT.md §5): read the error body of each 4xx
+      // V2 documents only "4xx = your input": read the error body of each 4xx
       // the SDK names, so a 422 `invalid_phone_number` is a refusal like a 400 one.
       errorStatuses: [400, 404, 409, 422, 429],
       serviceName: 'Prelude',

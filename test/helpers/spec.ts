@@ -1,5 +1,5 @@
 // Ding's published OpenAPI spec as a JSON-Schema validator (ajv, draft 2020-12, which OpenAPI 3.1
-// uses). The spec is Ding's, not ours: it is read from ../shared/ding-api/openapi.yaml at test time
+// uses). The spec is Ding's, not ours: it is read at test time from beside the checkout (DING_SPEC_PATH)
 // and is absent from a user's clone, so loadDingSpec() returns undefined there and tests skip.
 //
 //   const spec = loadDingSpec();

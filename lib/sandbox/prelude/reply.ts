@@ -1,4 +1,4 @@
-// V2 error answers: `{ code, message, param? }` (CONTRACT.md §4). The Reply type is the V1
+// V2 error answers: `{ code, message, param? }`, as Prelude documents them. The Reply type is the V1
 // sandbox's: status, JSON body or raw text, headers.
 import type { ErrorResponseWire, PreludeErrorCode } from '../../providers/prelude-wire.js';
 import type { Reply } from '../reply.js';

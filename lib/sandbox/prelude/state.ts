@@ -4,8 +4,8 @@
 // One window per target (phone number), as Prelude keeps one per (account, target):
 //   create, no open window   -> `success`: a new window (new `vrf_` id, expiry = now + ttl), code sent
 //   create, open window      -> `retry`: same id, a NEW code; the previous code stops working
-//                               (Prelude does not say whether older codes stay valid: CONTRACT.md
-//                               §3.3; the strictest reading is the one worth testing against)
+//                               (Prelude does not say whether older codes stay valid; the
+//                               strictest reading is the one worth testing against)
 //   create, resends spent    -> `blocked` + `repeated_attempts` until the window ends
 //   check, no open window    -> `expired_or_not_found`
 //   check, right code        -> `success`; the window closes
