@@ -1,3 +1,4 @@
+/* global console, process, URL */
 // `npm run docs:examples`: type-checks every code block that the Markdown marks as a complete
 // example, so a renamed option or export breaks the build instead of the reader.
 //
