@@ -21,7 +21,8 @@ import ts from 'typescript';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = join(root, 'test-output', 'docs-examples');
-const SKIP = new Set(['node_modules', '.git', 'dist', 'coverage', 'test-output']);
+// docs/_incoming/ holds drafts that are folded into the pages, not pages of their own.
+const SKIP = new Set(['node_modules', '.git', 'dist', 'coverage', 'test-output', '_incoming']);
 
 function markdownFiles(dir) {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
