@@ -91,7 +91,8 @@ describe('Prelude V2 webhooks', () => {
     await sb.webhooks.settled();
 
     expect(r.received.map((e) => e.body.type)).toEqual(['verify.authentication', 'verify.attempt', 'verify.delivery_status']);
-    const [auth, attempt, delivery] = r.received.map((e) => e.body) as Array<Record<string, any>>;
+    type Envelope = { created_at: string; payload: Record<string, unknown> };
+    const [auth, attempt, delivery] = r.received.map((e) => e.body as unknown as Envelope);
     for (const e of r.received) {
       expect(e.url).toBe('/hooks/prelude');
       expect(e.headers['content-type']).toBe('application/json');

@@ -40,8 +40,11 @@ export class WebhookQueue {
   readonly #pending = new Set<Promise<void>>();
   #stats = { delivered: 0, failed: 0, dropped: 0 };
   #closed: Promise<void> | undefined;
+  readonly #maxPending: number;
 
-  constructor() {
+  /** `maxPending`: the bound (MAX_PENDING unless a test wants a small one). */
+  constructor({ maxPending = MAX_PENDING }: { maxPending?: number } = {}) {
+    this.#maxPending = maxPending;
     // Every pending delivery listens to the one stop signal; up to MAX_PENDING of them is expected.
     setMaxListeners(0, this.#stopping.signal);
   }
@@ -49,7 +52,7 @@ export class WebhookQueue {
   /** Starts a delivery in the background; false when it was dropped (queue full or closed). */
   send(delivery: Delivery): boolean {
     if (this.#stopping.signal.aborted) return false;
-    if (this.#pending.size >= MAX_PENDING) {
+    if (this.#pending.size >= this.#maxPending) {
       this.#stats.dropped += 1;
       return false;
     }
