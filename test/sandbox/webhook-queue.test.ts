@@ -31,5 +31,4 @@ describe('WebhookQueue', () => {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
-
 });
