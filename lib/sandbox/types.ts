@@ -73,7 +73,7 @@ export interface DingSandboxOptions {
   now?: () => number;
   /** Called for every code "sent". A throwing callback is ignored. */
   onCode?: (event: CodeEvent) => void;
-  /** Scripted behaviour per E.164 number. The V2 API maps these too (see the README). */
+  /** Scripted behaviour per E.164 number, for both APIs (each says it its own way: docs/sandbox.md). */
   numbers?: Record<string, NumberBehavior>;
   /**
    * Scripted V2-only behaviour per E.164 number, over `numbers` on `/v2`: e.g.

@@ -1,7 +1,8 @@
-// What V2's lookup answers for a number: the V1 module's answer (../ding/lookup.ts: the number's line type on a
-// plausible carrier of the number's country, or what `numbers` scripts in V1 terms) said the V2
-// way, with a V2 `lookup` script from `preludeNumbers` merged over it. So a number scripted once,
-// `{ lookup: { line_type: 'PremiumRate' } }`, is premium-rate on both APIs.
+// What V2's lookup answers for a number: the V1 module's answer (../ding/lookup.ts: the line type
+// from the numbering plan on a plausible carrier of the number's country, or what `numbers`
+// scripts in V1 terms) said the V2 way, with a V2 `lookup` script from `preludeNumbers` merged
+// over it. So a number scripted once, `{ lookup: { line_type: 'PremiumRate' } }`, is premium-rate
+// on both APIs. (The one import across modules: `numbers` is written in V1's words.)
 import type { LineType, LookupResponseWire as DingLookupWire } from '../../providers/ding-wire.js';
 import {
   LINE_TYPE_TO_DING,
