@@ -1,8 +1,8 @@
 // Ding's published OpenAPI spec as a JSON-Schema validator (ajv, draft 2020-12, which OpenAPI 3.1
 // uses). The spec is Ding's, not ours, and its repository carries no licence, so it is not copied
-// into this one: it is read at test time from DING_OPENAPI_SPEC, or else from
-// ../shared/ding-api/openapi.yaml beside the clone (where this project's CI keeps it). In a
-// contributor's clone it is absent, loadDingSpec() returns undefined and the suite skips, saying so.
+// into this one: it is read at test time from DING_OPENAPI_SPEC, or else from a shared folder
+// beside the clone (DING_SPEC_PATH below), where this project's CI keeps it. In a contributor's
+// clone it is absent, loadDingSpec() returns undefined and the suite skips, saying so.
 //
 //   const spec = loadDingSpec();
 //   spec.validateResponse('check', 200, body)     // -> [] or a list of problems

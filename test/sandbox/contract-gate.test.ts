@@ -1,4 +1,4 @@
-// The contract suite (test/contract.test.ts) needs Ding's OpenAPI spec, which lives outside the
+// The contract suite (test/sandbox/ding-contract.test.ts) needs Ding's OpenAPI spec, which lives outside the
 // repository. In a clone without it, the suite must skip with a message that says why and how to
 // run it (even under PASSPORT_DING_REQUIRE_ALL=1, which .ci/run sets), and fail only where the
 // spec is required (PASSPORT_DING_REQUIRE_SPEC=1). Each case runs vitest on that file in a child.
@@ -13,7 +13,7 @@ const MISSING = '/nonexistent/ding-api/openapi.yaml';
 async function runContractSuite(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   // The child is a fresh vitest run: none of this run's VITEST* variables.
   const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST')));
-  const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'test/contract.test.ts'], {
+  const child = spawn(process.execPath, ['node_modules/vitest/vitest.mjs', 'run', 'test/sandbox/ding-contract.test.ts'], {
     cwd: ROOT,
     env: { ...base, NO_COLOR: '1', ...env },
   });

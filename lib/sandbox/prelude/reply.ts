@@ -1,4 +1,4 @@
-// V2 error answers: `{ code, message, param? }` (CONTRACT.md §4), the Bearer key check, and the
+// V2 error answers: `{ code, message, param? }`, the Bearer key check, and the
 // body parse error in V2's shape.
 import type { ErrorResponseWire, PreludeErrorCode } from '../../providers/prelude-wire.js';
 import { parseJsonObject } from '../core/body.js';

@@ -1,6 +1,6 @@
 // The V2 webhook events the sandbox posts to a create's `options.callback_url`, in the envelope
-// of CONTRACT.md §7 and §14: `{ id: "evt_…", type, payload, created_at }`. Field lists follow
-// §14; the channel field's name is not published (`channel` here, an assumption).
+// Prelude documents: `{ id: "evt_…", type, payload, created_at }`. Field lists follow the newest
+// SDKs' event types; the channel field's name is not published (`channel` here, an assumption).
 import { rfc3339 } from '../core/clock.js';
 import { ulid } from './state.js';
 

@@ -1,12 +1,12 @@
-// The sandbox against Ding's own OpenAPI spec (../shared/ding-api/openapi.yaml, read at test time).
+// The sandbox against Ding's own OpenAPI spec (read at test time; see ../helpers/spec.ts).
 // Every operation's success and error paths are provoked over real HTTP; each answer's status,
 // content type and body are validated against the spec's schema for that status, and each
 // request we send is validated against the spec's request schema, so the spec checks both sides.
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_STATUSES, RETRY_STATUSES, AUTHENTICATION_STATUSES, ERROR_CODES } from '../lib/providers/ding-wire.js';
+import { CHECK_STATUSES, RETRY_STATUSES, AUTHENTICATION_STATUSES, ERROR_CODES } from '../../lib/providers/ding-wire.js';
 import { startDingSandbox, SANDBOX_OPERATIONS, type DingSandbox, type SandboxOperation } from 'passport-ding/sandbox';
-import { DING_SPEC_PATH, loadDingSpec, REQUIRE_SPEC, type DingSpec } from './helpers/spec.js';
+import { DING_SPEC_PATH, loadDingSpec, REQUIRE_SPEC, type DingSpec } from '../helpers/spec.js';
 
 const spec = loadDingSpec();
 
