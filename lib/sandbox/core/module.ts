@@ -1,7 +1,7 @@
 // What an API module gives the core: its routes, its key check, its error shapes, its fault
 // shapes and its operations. The core runs one request loop over a list of these and knows
 // nothing of any API; a new API is one folder that builds an ApiModule and one entry in the list
-// that ../index.ts assembles.
+// that ../sandbox.ts assembles.
 import type { FaultAction, FaultMode } from './faults.js';
 import type { Reply } from './reply.js';
 import type { Route } from './routes.js';

@@ -1,5 +1,5 @@
 // The Ding V1 API module, served under /v1: the x-api-key check, V1's error shape, its faults,
-// its six operations and its state. ../index.ts puts it in the list the core serves.
+// its six operations and its state. ../sandbox.ts puts it in the list the core serves.
 import type { SandboxClock } from '../core/clock.js';
 import { keyMatcher } from '../core/key.js';
 import type { ApiModule } from '../core/module.js';

@@ -1,5 +1,5 @@
 // The Prelude Verify V2 API module, served under /v2: the Bearer key, V2's error shape, its
-// faults, its operations, its window state and its signed webhooks. ../index.ts puts it in the
+// faults, its operations, its window state and its signed webhooks. ../sandbox.ts puts it in the
 // list the core serves; its parts are exported for tests that drive them without HTTP.
 import type { ApiModule } from '../core/module.js';
 import type { Delivery } from '../core/webhooks.js';
