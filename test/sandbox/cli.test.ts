@@ -86,7 +86,7 @@ describe('passport-ding-sandbox CLI', () => {
   });
 
   it('scripted numbers from --number', async () => {
-    const { waitFor } = cli(['--port', '0', '--number', '+15550000003=blocked_number']);
+    const { waitFor } = cli(['--port', '0', '--number', '+15550000003=blocked_number', '--number', '+15550000009=undeliverable']);
     const [, url] = await waitFor(/ding url:\s+(\S+) /);
     const [, apiKey] = await waitFor(/api key:\s+(\S+)\n/);
     const [, customerUuid] = await waitFor(/customer uuid:\s+(\S+) \(Ding V1 only\)\n/);
@@ -97,6 +97,17 @@ describe('passport-ding-sandbox CLI', () => {
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { code: string }).code).toBe('blocked_number');
+    // Undeliverable: sent as usual (the status events say it never arrived).
+    const sent = await fetch(`${url}/authentication`, {
+      method: 'POST',
+      headers: { 'x-api-key': apiKey ?? '', 'content-type': 'application/json' },
+      body: JSON.stringify({ customer_uuid: customerUuid, phone_number: '+15550000009' }),
+    });
+    const { authentication_uuid: uuid } = (await sent.json()) as { authentication_uuid: string };
+    const status = (await (await fetch(`${url}/authentication/${uuid}`, { headers: { 'x-api-key': apiKey ?? '' } })).json()) as {
+      events: Array<{ type: string; status?: string }>;
+    };
+    expect(status.events.find((e) => e.type === 'delivery_status')?.status).toBe('undeliverable');
   });
 
   it('--help prints usage and exits 0; a bad flag or value exits non-zero with a message', async () => {
@@ -105,6 +116,7 @@ describe('passport-ding-sandbox CLI', () => {
     const [[helpCode], [unknownCode], [badCode]] = (await Promise.all([help, unknown, badValue].map((c) => once(c.child, 'close')))) as [[number], [number], [number]];
     expect(helpCode).toBe(0);
     expect(help.output()).toContain('Usage: passport-ding-sandbox');
+    expect(help.output()).toContain('undeliverable');
     expect(unknownCode).toBe(2);
     expect(unknown.output()).toContain('Usage');
     expect(badCode).toBe(1);
