@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// passport-ding-sandbox: runs the Ding sandbox (Ding V1 under /v1, Prelude Verify V2 under /v2)
-// and prints both base URLs, the credentials and every code it "sends". Showing codes is the whole
+// passport-ding-sandbox: runs the sandbox (Prelude Verify V2 under /v2, the legacy Ding V1 under
+// /v1) and prints both base URLs, the API each speaks, the credentials and every code it "sends". Showing codes is the whole
 // point of this command; nothing else in the package logs one.
 import { parseArgs } from 'node:util';
-import { maskPhone } from './mask.js';
+import { maskPhone } from './core/mask.js';
+import { NAMED_BEHAVIORS } from './options.js';
 import { startDingSandbox } from './sandbox.js';
 import type { DingSandboxOptions, NumberBehavior } from './types.js';
 
@@ -11,9 +12,9 @@ const USAGE = `Usage: passport-ding-sandbox [options]
 
   --port <n>             port to listen on (default 8420; 0 = any free port)
   --host <addr>          address to bind (default 127.0.0.1)
-  --api-key <key>        API key clients must send: x-api-key on V1, the Bearer token
-                         on Prelude V2 (default: random)
-  --customer-uuid <id>   customer UUID clients must send (default: random)
+  --api-key <key>        API key clients must send: the Bearer token on Prelude V2,
+                         x-api-key on Ding V1 (default: random)
+  --customer-uuid <id>   customer UUID Ding V1 clients must send (default: random)
   --code-length <n>      digits per code (default 6)
   --ttl <seconds>        life of an authentication (default 600)
   --max-attempts <n>     wrong checks before rate_limited (default 5)
@@ -21,7 +22,8 @@ const USAGE = `Usage: passport-ding-sandbox [options]
   --max-retries <n>      retries per authentication (default 3)
   --latency <ms>         delay before every answer (default 0)
   --number <e164=kind>   scripted number, repeatable; kind is one of rate_limited,
-                         spam_detected, blocked_number, unsupported_region, invalid_line
+                         spam_detected, blocked_number, unsupported_region, invalid_line,
+                         undeliverable
   -h, --help             show this help`;
 
 const NUMERIC = {
@@ -33,7 +35,7 @@ const NUMERIC = {
   'max-retries': 'maxRetries',
   latency: 'latencyMs',
 } as const;
-const KINDS = new Set(['rate_limited', 'spam_detected', 'blocked_number', 'unsupported_region', 'invalid_line']);
+const KINDS: ReadonlySet<string> = new Set(NAMED_BEHAVIORS);
 
 class UsageError extends Error {}
 
@@ -94,11 +96,12 @@ async function main(): Promise<void> {
   }
   options.onCode = ({ code, phoneNumber, kind }) => console.log(`code ${code} for ${maskPhone(phoneNumber)} (${kind})`);
   const sandbox = await startDingSandbox(options);
-  console.log(`passport-ding-sandbox listening on ${sandbox.url}`);
+  console.log(`passport-ding-sandbox listening on ${sandbox.preludeUrl}`);
   // The V2 base has no /v2: clients (PreludeProvider, @prelude.so/sdk) add it.
-  console.log(`  prelude url:   ${sandbox.preludeUrl} (Prelude Verify V2; the api key is the Bearer token)`);
+  console.log(`  prelude url:   ${sandbox.preludeUrl} (Prelude Verify V2: baseUrl with apiKey alone; the api key is the Bearer token)`);
+  console.log(`  ding url:      ${sandbox.url} (Ding V1, legacy: baseUrl with apiKey + customerUuid)`);
   console.log(`  api key:       ${sandbox.apiKey}`);
-  console.log(`  customer uuid: ${sandbox.customerUuid}`);
+  console.log(`  customer uuid: ${sandbox.customerUuid} (Ding V1 only)`);
   const stop = (): void => {
     void sandbox.close().then(() => process.exit(0));
   };

@@ -1,7 +1,8 @@
-// passport-ding/sandbox: a Ding-compatible OTP server for development and tests, serving Ding V1
-// under /v1 and Prelude Verify V2 under /v2. No SMS is sent; codes go to `onCode`, `latestCode()`
-// and the CLI's output.
+// passport-ding/sandbox: a Prelude- and Ding-compatible OTP server for development and tests,
+// serving Prelude Verify V2 under /v2 (`sandbox.preludeUrl`) and Ding V1 under /v1
+// (`sandbox.url`). No SMS is sent; codes go to `onCode`, `latestCode()` and the CLI's output.
 export { startDingSandbox } from './sandbox.js';
+export { createTestClock } from './core/clock.js';
 export { FAULT_MODES, PRELUDE_SANDBOX_OPERATIONS, SANDBOX_OPERATIONS } from './types.js';
 export type {
   AnyOperation,
@@ -15,4 +16,6 @@ export type {
   SandboxFault,
   SandboxOperation,
   SandboxStats,
+  TestClock,
+  WebhookStats,
 } from './types.js';

@@ -1,7 +1,9 @@
 // Options with their defaults, checked once at start: a bad option is a TypeError/RangeError
 // from startDingSandbox, never a surprise at request time.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { isE164, isUuid } from './validate.js';
+import { isE164, isUuid } from './core/formats.js';
+import { lookupScriptProblem } from './ding/lookup.js';
+import { preludeLookupScriptProblem } from './prelude/lookup.js';
 import { isPreludeNumberScript } from './prelude/operations.js';
 import type { CodeEvent, DingSandboxOptions, NumberBehavior, PreludeNumberScript } from './types.js';
 
@@ -22,7 +24,7 @@ export interface SandboxSettings {
   preludeNumbers: Map<string, PreludeNumberScript>;
 }
 
-const NAMED_BEHAVIORS = new Set(['rate_limited', 'spam_detected', 'blocked_number', 'unsupported_region', 'invalid_line']);
+export const NAMED_BEHAVIORS = ['rate_limited', 'spam_detected', 'blocked_number', 'unsupported_region', 'invalid_line', 'undeliverable'] as const;
 
 function integer(name: string, value: number | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -50,9 +52,11 @@ function numbers(map: Record<string, NumberBehavior> | undefined): Map<string, N
   for (const [phone, behavior] of Object.entries(map)) {
     if (!isE164(phone)) throw new TypeError(`DingSandbox: numbers keys must be E.164 numbers`);
     const ok =
-      (typeof behavior === 'string' && NAMED_BEHAVIORS.has(behavior)) ||
+      (typeof behavior === 'string' && (NAMED_BEHAVIORS as readonly string[]).includes(behavior)) ||
       (typeof behavior === 'object' && behavior !== null && typeof behavior.lookup === 'object' && behavior.lookup !== null);
-    if (!ok) throw new TypeError(`DingSandbox: unknown behaviour for a number in numbers`);
+    if (!ok) throw new TypeError(`DingSandbox: unknown behaviour for a number in numbers (one of ${NAMED_BEHAVIORS.join(', ')}, or { lookup })`);
+    const problem = typeof behavior === 'object' ? lookupScriptProblem(behavior.lookup as Record<string, unknown>) : undefined;
+    if (problem) throw new TypeError(`DingSandbox: numbers: ${problem}`);
     out.set(phone, behavior);
   }
   return out;
@@ -65,6 +69,8 @@ function preludeNumbers(map: Record<string, PreludeNumberScript> | undefined): M
   for (const [phone, script] of Object.entries(map)) {
     if (!isE164(phone)) throw new TypeError('DingSandbox: preludeNumbers keys must be E.164 numbers');
     if (!isPreludeNumberScript(script)) throw new TypeError('DingSandbox: unknown behaviour for a number in preludeNumbers');
+    const problem = 'lookup' in script ? preludeLookupScriptProblem(script.lookup as Record<string, unknown>) : undefined;
+    if (problem) throw new TypeError(`DingSandbox: preludeNumbers: ${problem}`);
     out.set(phone, script);
   }
   return out;

@@ -1,12 +1,16 @@
-// startDingSandbox: wires options, clock, state, faults and the HTTP server, then listens.
+// startDingSandbox: checks the options, makes the clock, the fault queue and the webhook queue,
+// builds the API modules (Prelude V2 and Ding V1) and hands their list to the core's server.
+// A third API is one more folder and one more entry in `modules`.
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createClock } from './clock.js';
-import { FaultQueue } from './faults.js';
+import { createClock } from './core/clock.js';
+import { FaultQueue } from './core/faults.js';
+import type { ApiModule } from './core/module.js';
+import { createSandboxServer } from './core/server.js';
+import { WebhookQueue } from './core/webhooks.js';
+import { createDingModule } from './ding/index.js';
 import { resolveOptions } from './options.js';
-import { PreludeState, preludeAuthorizer, type PreludeNumberBehavior } from './prelude/index.js';
-import { createSandboxServer } from './server.js';
-import { SandboxState } from './state.js';
+import { createPreludeModule, type PreludeNumberBehavior } from './prelude/index.js';
 import type { CodeEvent, DingSandbox, DingSandboxOptions, NumberBehavior } from './types.js';
 
 /** Numbers remembered for latestCode(), as the states bound theirs. */
@@ -24,47 +28,59 @@ export async function startDingSandbox(options: DingSandboxOptions = {}): Promis
     latest.set(event.phoneNumber, event.code);
     settings.onCode?.(event);
   };
-  const state = new SandboxState({ ...settings, onCode }, clock);
-  const prelude = new PreludeState({ ...settings, onCode }, clock.now);
+  const webhooks = new WebhookQueue();
+  const deliver = (delivery: Parameters<WebhookQueue['send']>[0]): void => {
+    webhooks.send(delivery);
+  };
+  const stateSettings = { ...settings, onCode };
   // V2 reads the V1 scripts too; `preludeNumbers` wins for its numbers.
   const preludeNumbers = new Map<string, NumberBehavior | PreludeNumberBehavior>(settings.numbers);
   for (const [phone, script] of settings.preludeNumbers) preludeNumbers.set(phone, { prelude: script });
-  const faults = new FaultQueue();
-  const http = createSandboxServer({
-    apiKey: settings.apiKey,
-    latencyMs: settings.latencyMs,
-    now: clock.now,
-    faults,
-    context: { state, customerUuid: settings.customerUuid, numbers: settings.numbers },
-    prelude: { context: { state: prelude, numbers: preludeNumbers }, authorize: preludeAuthorizer(settings.apiKey) },
-  });
+  const prelude = createPreludeModule({ apiKey: settings.apiKey, settings: stateSettings, now: clock.now, numbers: preludeNumbers, deliver });
+  const ding = createDingModule({ apiKey: settings.apiKey, customerUuid: settings.customerUuid, settings: stateSettings, clock, numbers: settings.numbers, deliver });
+  // Ding first: requests no module can claim (malformed HTTP) are answered in V1's error shape.
+  const modules: ApiModule[] = [ding, prelude] as ApiModule[];
+  const faults = new FaultQueue(modules.flatMap((m) => m.operations));
+  const http = createSandboxServer({ modules, latencyMs: settings.latencyMs, now: clock.now, faults });
 
   http.server.listen(settings.port, settings.host);
-  await Promise.race([
-    once(http.server, 'listening'),
-    once(http.server, 'error').then(([err]) => Promise.reject(err)),
-  ]);
+  try {
+    await Promise.race([
+      once(http.server, 'listening'),
+      once(http.server, 'error').then(([err]) => Promise.reject(err)),
+    ]);
+  } catch (err) {
+    await webhooks.close();
+    throw err;
+  }
   const { port } = http.server.address() as AddressInfo;
   // An IPv6 literal needs brackets in a URL.
   const host = settings.host.includes(':') ? `[${settings.host}]` : settings.host;
 
   return {
-    url: `http://${host}:${port}/v1`,
     preludeUrl: `http://${host}:${port}`,
+    url: `http://${host}:${port}/v1`,
     port,
     apiKey: settings.apiKey,
     customerUuid: settings.customerUuid,
+    now: clock.now,
+    get webhookPublicKey() {
+      return prelude.webhookPublicKey();
+    },
+    webhooks: { settled: () => webhooks.settled(), stats: () => webhooks.stats() },
     latestCode: (phoneNumber) => latest.get(phoneNumber),
     advance: (ms) => clock.advance(ms),
     fail: (fault) => faults.add(fault),
     stats: () => http.stats(),
     reset() {
-      state.clear();
-      prelude.clear();
+      for (const m of modules) m.clear();
       latest.clear();
       faults.clear();
       http.resetStats();
+      webhooks.resetStats();
     },
-    close: () => http.close(),
+    close: async () => {
+      await Promise.all([http.close(), webhooks.close()]);
+    },
   };
 }

@@ -1,61 +1,24 @@
-// Public types of the sandbox. Everything a user or a test codes against is declared here.
+// Public types of the sandbox. Everything a user or a test codes against is declared here or
+// re-exported from the module that owns it.
 import type { LookupResponseWire } from '../providers/ding-wire.js';
-import type { PreludeNumberScript } from './prelude/operations.js';
+import type { SandboxFault as CoreSandboxFault } from './core/faults.js';
+import type { SandboxStats } from './core/server.js';
+import type { WebhookStats } from './core/webhooks.js';
+import type { SandboxOperation } from './ding/operations.js';
+import type { PreludeNumberScript, PreludeSandboxOperation } from './prelude/operations.js';
 
-export type { PreludeNumberScript } from './prelude/operations.js';
-
-/** The six Ding V1 operations, named as the client names them. */
-export const SANDBOX_OPERATIONS = [
-  'createAuthentication',
-  'check',
-  'retry',
-  'feedback',
-  'getAuthenticationStatus',
-  'lookup',
-] as const;
-/** A Ding V1 operation of the sandbox, as faults and `stats()` name it. */
-export type SandboxOperation = (typeof SANDBOX_OPERATIONS)[number];
-
-/**
- * The Prelude Verify V2 operations, served under `/v2`: create and check (named after the SDK's
- * `verification.create` / `.check`) and `GET /v2/lookup/{phone_number}` (`lookupPhoneNumber`,
- * apart from V1's `lookup` in `stats().byOperation`).
- */
-export const PRELUDE_SANDBOX_OPERATIONS = ['createVerification', 'checkVerification', 'lookupPhoneNumber'] as const;
-/** A Prelude V2 operation of the sandbox, as faults and `stats()` name it. */
-export type PreludeSandboxOperation = (typeof PRELUDE_SANDBOX_OPERATIONS)[number];
+export { FAULT_MODES, type FaultMode } from './core/faults.js';
+export type { SandboxStats } from './core/server.js';
+export type { WebhookStats } from './core/webhooks.js';
+export type { TestClock } from './core/clock.js';
+export { SANDBOX_OPERATIONS, type SandboxOperation } from './ding/operations.js';
+export { PRELUDE_SANDBOX_OPERATIONS, type PreludeNumberScript, type PreludeSandboxOperation } from './prelude/operations.js';
 
 /** What `fail({ operation })` and `stats().byOperation` name: a V1 or a V2 operation. */
 export type AnyOperation = SandboxOperation | PreludeSandboxOperation;
 
-/** Every fault mode `fail()` accepts. */
-export const FAULT_MODES = [
-  'http500',
-  'http503',
-  'timeout',
-  'reset',
-  'bad_json',
-  'forbidden',
-  'unknown_status_value',
-] as const;
-/**
- * - `http500`: 500 with an `internal_server_error` body; `http503`: 503 `{"message":"Service Unavailable"}`.
- * - `timeout`: the request is read and never answered; the socket is held until `close()`.
- * - `reset`: the connection is reset (TCP RST) after the request is read.
- * - `bad_json`: 200, `application/json`, and a body that is not JSON.
- * - `forbidden`: 403 `{"message":"Forbidden"}`, as for a wrong API key.
- * - `unknown_status_value`: 200 with a value outside the contract (e.g. create status `approved`).
- */
-export type FaultMode = (typeof FAULT_MODES)[number];
-
-/** A fault armed with `sandbox.fail()`. */
-export interface SandboxFault {
-  mode: FaultMode;
-  /** How many matching calls get the fault. Default 1. */
-  times?: number;
-  /** Only calls of this operation (V1 or V2) match. Default: any operation of either API. */
-  operation?: AnyOperation;
-}
+/** `fail()`'s argument: `mode`, how many `times` (default 1), and optionally one `operation` (V1 or V2). */
+export type SandboxFault = CoreSandboxFault<AnyOperation>;
 
 /** Scripted behaviour for one E.164 number. */
 export type NumberBehavior =
@@ -66,10 +29,16 @@ export type NumberBehavior =
   | 'blocked_number'
   | 'unsupported_region'
   | 'invalid_line'
+  /**
+   * Create succeeds and a code is "sent" (onCode and latestCode see it), but every delivery
+   * report says it never arrived: V1 attempt `failed` and delivery_status `undeliverable` (in
+   * the status endpoint's events and the webhooks), V2 `verify.attempt` / `verify.delivery_status`
+   * webhooks with `undeliverable`.
+   */
+  | 'undeliverable'
   /** What lookup returns for the number, merged over the defaults (V2's lookup says it the V2 way). */
   | { lookup: Partial<LookupResponseWire> };
 
-/** What `onCode` is called with for every code the sandbox sends. */
 export interface CodeEvent {
   /** E.164 number the code was "sent" to. */
   phoneNumber: string;
@@ -79,7 +48,6 @@ export interface CodeEvent {
   kind: 'send' | 'retry';
 }
 
-/** Options of {@link startDingSandbox}. */
 export interface DingSandboxOptions {
   /** Default `127.0.0.1`. */
   host?: string;
@@ -105,7 +73,7 @@ export interface DingSandboxOptions {
   now?: () => number;
   /** Called for every code "sent". A throwing callback is ignored. */
   onCode?: (event: CodeEvent) => void;
-  /** Scripted behaviour per E.164 number. The V2 API maps these too (see docs/sandbox.md). */
+  /** Scripted behaviour per E.164 number, for both APIs (each says it its own way: docs/sandbox.md). */
   numbers?: Record<string, NumberBehavior>;
   /**
    * Scripted V2-only behaviour per E.164 number, over `numbers` on `/v2`: e.g.
@@ -116,42 +84,47 @@ export interface DingSandboxOptions {
   preludeNumbers?: Record<string, PreludeNumberScript>;
 }
 
-/** Connection and request counters of a running sandbox. */
-export interface SandboxStats {
-  /** TCP connections accepted since start (or the last `reset()`). */
-  connectionsOpened: number;
-  /** TCP connections open right now. */
-  openConnections: number;
-  /** The most TCP connections open at once since start (or the last `reset()`): a pool's bound. */
-  peakOpenConnections: number;
-  /** HTTP requests received since start (or the last `reset()`), including 404s. */
-  requests: number;
-  /** Requests per operation since start (or the last `reset()`). */
-  byOperation: Record<string, number>;
-}
-
-/** A running sandbox: where it listens, what it expects, and the handles tests use. */
 export interface DingSandbox {
-  /** Base URL for the client, e.g. `http://127.0.0.1:41234/v1`. */
-  readonly url: string;
   /**
-   * Base URL for Prelude Verify V2 clients (PreludeProvider, `@prelude.so/sdk`), e.g.
-   * `http://127.0.0.1:41234`; they add `/v2/...`. `apiKey` is the Bearer token.
+   * Base URL for Prelude Verify V2 clients (the strategy's `baseUrl` with `apiKey` alone,
+   * `@prelude.so/sdk`), e.g. `http://127.0.0.1:41234`; they add `/v2/...`. `apiKey` is the
+   * Bearer token.
    */
   readonly preludeUrl: string;
+  /** Base URL for Ding V1 clients (the legacy path, with `customerUuid`), e.g. `http://127.0.0.1:41234/v1`. */
+  readonly url: string;
   readonly port: number;
   readonly apiKey: string;
   readonly customerUuid: string;
   /** The most recent code sent to that number, by either API, if any. */
   latestCode(phoneNumber: string): string | undefined;
-  /** Moves the sandbox clock forward by `ms`. */
+  /**
+   * The sandbox's clock in epoch ms: the `now` option (default `Date.now`) plus every
+   * `advance()`. Pass it as the strategy's `now` option so that `advance()` moves the app's
+   * expiry and resend cooldown too: `new DingOtpStrategy({ ..., now: sandbox.now }, verify)`.
+   */
+  readonly now: () => number;
+  /** Moves the sandbox clock (and so `now`) forward by `ms`. */
   advance(ms: number): void;
+  /**
+   * The SPKI PEM public key (`-----BEGIN PUBLIC KEY-----`) that verifies the signatures of this
+   * sandbox's V2 webhooks. The RSA-2048 pair is made on first use and lives as long as the sandbox.
+   */
+  readonly webhookPublicKey: string;
+  /** Webhook deliveries to `callback_url`s (see docs/sandbox.md). */
+  readonly webhooks: {
+    /** Resolves once every delivery so far was acknowledged or given up. */
+    settled(): Promise<void>;
+    stats(): WebhookStats;
+  };
   /** The next `times` matching calls get `mode`. Faults queue in order. */
   fail(fault: SandboxFault): void;
-  /** Connections and requests so far. */
   stats(): SandboxStats;
-  /** Forgets authentications, feedback, codes, faults and counters; keeps the credentials. */
+  /** Forgets authentications, feedback, codes, faults and counters; keeps the credentials and the key pair. */
   reset(): void;
-  /** Closes the server and destroys every socket, held ones included. Idempotent. */
+  /**
+   * Closes the server and destroys every socket, held ones included; pending webhook deliveries
+   * are abandoned (no timer or socket is left). Idempotent.
+   */
   close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 // One function per V2 operation: the request (a parsed JSON body, or the path parameter and query
 // of a GET) in, a Reply out. Routing, the Bearer key, faults and latency are done before these
-// run (see ./http.ts and ../server.ts).
+// run, by ../core/server.ts.
 import {
   BLOCK_REASONS,
   ERROR_CODES,
@@ -8,13 +8,20 @@ import {
   type LookupResponseWire,
   type PreludeErrorCode,
 } from '../../providers/prelude-wire.js';
-import { ok, type Reply } from '../reply.js';
-import { PRELUDE_SANDBOX_OPERATIONS, type NumberBehavior, type PreludeSandboxOperation } from '../types.js';
+import { ok, type Reply } from '../core/reply.js';
+import type { NumberBehavior } from '../types.js';
 import { lookupV2 } from './lookup.js';
 import { preludeError } from './reply.js';
 import type { CreateScript, PreludeState } from './state.js';
 import { validateCheck, validateCreate, validateLookup } from './validate.js';
 
+/**
+ * The Prelude Verify V2 operations, served under `/v2`: create and check (named after the SDK's
+ * `verification.create` / `.check`) and `GET /v2/lookup/{phone_number}` (`lookupPhoneNumber`,
+ * apart from V1's `lookup` in `stats().byOperation`).
+ */
+export const PRELUDE_SANDBOX_OPERATIONS = ['createVerification', 'checkVerification', 'lookupPhoneNumber'] as const;
+export type PreludeSandboxOperation = (typeof PRELUDE_SANDBOX_OPERATIONS)[number];
 export const PRELUDE_OPERATIONS_LIST = PRELUDE_SANDBOX_OPERATIONS;
 export type PreludeOperation = PreludeSandboxOperation;
 
@@ -89,6 +96,9 @@ export function scriptFor(behavior: NumberBehavior | PreludeNumberBehavior | und
       return { error: 'unsupported_country' };
     case 'invalid_line':
       return { error: 'invalid_line_type' };
+    case 'undeliverable':
+      // Sent as usual; only the delivery reports differ (see createVerification).
+      return undefined;
   }
 }
 
@@ -104,11 +114,12 @@ const ERROR_MESSAGES: Partial<Record<PreludeErrorCode, string>> = {
 function createVerification(ctx: PreludeContext, { body }: PreludeInput): Reply {
   const v = validateCreate(body);
   if (!v.ok) return v.reply;
-  const script = scriptFor(ctx.numbers.get(v.value.target.value));
+  const behavior = ctx.numbers.get(v.value.target.value);
+  const script = scriptFor(behavior);
   if (script && 'error' in script) {
     return preludeError(script.error, ERROR_MESSAGES[script.error] ?? 'the request was refused', 'target.value', script.httpStatus ?? 400);
   }
-  return ok(ctx.state.create(v.value, script as CreateScript | undefined));
+  return ok(ctx.state.create(v.value, script as CreateScript | undefined, { undeliverable: behavior === 'undeliverable' }));
 }
 
 function checkVerification(ctx: PreludeContext, { body }: PreludeInput): Reply {

@@ -12,8 +12,11 @@
 //   check, wrong code        -> `failure`; after `maxAttempts` of them the window closes
 // A window ends at the first of: a right code, `maxAttempts` wrong codes, its TTL. Resends per
 // window: `maxRetries` (so 1 + maxRetries codes in all). V2 has no resend cooldown.
+// With `options.callback_url`, a new window and each send also go out as webhook events
+// (./webhooks.ts).
 import { randomBytes } from 'node:crypto';
-import { boundedSet, newCode, sameCode } from '../codes.js';
+import { boundedSet, newCode, sameCode } from '../core/codes.js';
+import { numberFacts } from '../core/numbers.js';
 import type {
   BlockReason,
   CheckVerificationResponseWire,
@@ -21,6 +24,7 @@ import type {
   CreateVerificationResponseWire,
 } from '../../providers/prelude-wire.js';
 import type { CodeEvent } from '../types.js';
+import { preludeEvent, type PreludeEventEnvelope, type WindowFacts } from './webhooks.js';
 
 export interface PreludeStateSettings {
   /** Digits per code unless the request sets `options.code_size`. */
@@ -31,6 +35,8 @@ export interface PreludeStateSettings {
   /** Resends allowed per window. */
   maxRetries: number;
   onCode: ((event: CodeEvent) => void) | undefined;
+  /** Posts one webhook event to a create's `options.callback_url`. */
+  webhook?: (url: string, event: PreludeEventEnvelope) => void;
 }
 
 /**
@@ -48,6 +54,11 @@ interface VerificationWindow {
   sends: number;
   failedChecks: number;
   correlationId: string | undefined;
+  /** Where this window's events go; a resend's own `callback_url` replaces it. */
+  callbackUrl: string | undefined;
+  /** Scripted `undeliverable`: codes are "sent" but every delivery report says undeliverable. */
+  undeliverable: boolean;
+  channel: string;
 }
 
 // Caps keep a long-running sandbox (or a hostile client) from growing without bound.
@@ -99,7 +110,7 @@ export class PreludeState {
     return w;
   }
 
-  create(req: CreateVerificationRequestWire, script?: CreateScript): CreateVerificationResponseWire {
+  create(req: CreateVerificationRequestWire, script?: CreateScript, delivery: { undeliverable?: boolean } = {}): CreateVerificationResponseWire {
     const now = this.#now();
     const phoneNumber = req.target.value;
     const correlationId = req.metadata?.correlation_id;
@@ -119,7 +130,8 @@ export class PreludeState {
     if (open) {
       if (open.sends > this.#settings.maxRetries) return reply(ulid('vrf', now), 'blocked', 'repeated_attempts');
       open.correlationId = correlationId ?? open.correlationId;
-      this.#send(open, this.#codeLength(req), 'retry');
+      open.callbackUrl = req.options?.callback_url ?? open.callbackUrl;
+      this.#send(open, this.#codeLength(req), 'retry', now);
       return reply(open.id, challenged ? 'challenged' : 'retry');
     }
     const w: VerificationWindow = {
@@ -130,9 +142,13 @@ export class PreludeState {
       sends: 0,
       failedChecks: 0,
       correlationId,
+      callbackUrl: req.options?.callback_url,
+      undeliverable: delivery.undeliverable === true,
+      channel: challenged ? 'whatsapp' : 'sms',
     };
     boundedSet(this.#windows, phoneNumber, w, MAX_WINDOWS);
-    this.#send(w, this.#codeLength(req), 'send');
+    this.#notify(w, preludeEvent.authentication(facts(w), now));
+    this.#send(w, this.#codeLength(req), 'send', now);
     return reply(w.id, challenged ? 'challenged' : 'success');
   }
 
@@ -159,10 +175,16 @@ export class PreludeState {
   }
 
   /** "Sends" a fresh code: the previous one stops working. */
-  #send(w: VerificationWindow, length: number, kind: CodeEvent['kind']): void {
+  #send(w: VerificationWindow, length: number, kind: CodeEvent['kind'], now: number): void {
     w.code = newCode(length);
     w.sends += 1;
     boundedSet(this.#latestCodes, w.phoneNumber, w.code, MAX_NUMBERS);
+    if (w.callbackUrl !== undefined) {
+      const attemptId = ulid('att', now);
+      const delivered = !w.undeliverable;
+      this.#notify(w, preludeEvent.attempt(facts(w), now, attemptId, w.channel, delivered));
+      this.#notify(w, preludeEvent.deliveryStatus(facts(w), now, attemptId, delivered));
+    }
     const { onCode } = this.#settings;
     if (onCode) {
       try {
@@ -172,4 +194,18 @@ export class PreludeState {
       }
     }
   }
+
+  #notify(w: VerificationWindow, event: PreludeEventEnvelope): void {
+    if (w.callbackUrl !== undefined) this.#settings.webhook?.(w.callbackUrl, event);
+  }
+}
+
+function facts(w: VerificationWindow): WindowFacts {
+  const { mcc, mnc } = numberFacts(w.phoneNumber);
+  return {
+    verificationId: w.id,
+    phoneNumber: w.phoneNumber,
+    correlationId: w.correlationId,
+    carrier: mcc !== undefined && mnc !== undefined ? { mcc, mnc } : undefined,
+  };
 }

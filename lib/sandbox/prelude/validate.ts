@@ -10,8 +10,8 @@ import {
   type CheckVerificationRequestWire,
   type CreateVerificationRequestWire,
 } from '../../providers/prelude-wire.js';
-import type { Reply } from '../reply.js';
-import { isBcp47, isE164, isHttpUrl } from '../validate.js';
+import { isBcp47, isE164, isHttpUrl, isPossibleNumber } from '../core/formats.js';
+import type { Reply } from '../core/reply.js';
 import { preludeError } from './reply.js';
 
 export type Valid<T> = { ok: true; value: T } | { ok: false; reply: Reply };
@@ -45,7 +45,7 @@ function target(body: Body): Valid<{ type: 'phone_number'; value: string }> {
   if (t.type === 'email_address') {
     return refuse(preludeError('email_verification_not_allowed', 'email verification is not enabled for this account', 'target.type'));
   }
-  if (!isE164(t.value)) return refuse(preludeError('invalid_phone_number', 'target.value is not a valid E.164 phone number', 'target.value'));
+  if (!isPossibleNumber(t.value)) return refuse(preludeError('invalid_phone_number', 'target.value is not a valid phone number', 'target.value'));
   return { ok: true, value: { type: 'phone_number', value: t.value } };
 }
 

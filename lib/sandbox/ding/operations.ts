@@ -1,24 +1,29 @@
 // One function per Ding V1 operation: validated input in, Reply out. The HTTP details (routing,
-// auth, JSON parsing, faults, latency) are done before these run, in server.ts.
+// auth, JSON parsing, faults, latency) are done before these run, by ../core/server.ts.
+import { isUuid } from '../core/formats.js';
+import type { OperationInput } from '../core/module.js';
+import { ok, type Reply } from '../core/reply.js';
+import type { NumberBehavior } from '../types.js';
 import { lookupNumber } from './lookup.js';
-import { dingError, ok, type Reply } from './reply.js';
+import { dingError } from './reply.js';
 import type { SandboxState } from './state.js';
-import type { NumberBehavior, SandboxOperation } from './types.js';
-import { isUuid, validateCheck, validateCreate, validateFeedback, validateLookup, validateRetry } from './validate.js';
+import { validateCheck, validateCreate, validateFeedback, validateLookup, validateRetry } from './validate.js';
+
+/** The six Ding V1 operations, named as the client names them. */
+export const SANDBOX_OPERATIONS = [
+  'createAuthentication',
+  'check',
+  'retry',
+  'feedback',
+  'getAuthenticationStatus',
+  'lookup',
+] as const;
+export type SandboxOperation = (typeof SANDBOX_OPERATIONS)[number];
 
 export interface OperationContext {
   state: SandboxState;
   customerUuid: string;
   numbers: Map<string, NumberBehavior>;
-}
-
-export interface OperationInput {
-  /** Parsed JSON object (POST operations). */
-  body: Record<string, unknown>;
-  /** Raw, still percent-encoded path parameter (auth uuid or phone number). */
-  param: string;
-  query: URLSearchParams;
-  headers: Record<string, string | string[] | undefined>;
 }
 
 const UNKNOWN_AUTH = (): Reply => dingError('invalid_auth_uuid', 'authentication_uuid does not match any authentication');
@@ -36,9 +41,9 @@ function createAuthentication(ctx: OperationContext, input: OperationInput): Rep
       return dingError('invalid_line', 'the phone number line type is not supported');
     case 'rate_limited':
     case 'spam_detected':
-      return ok(ctx.state.create(v.value, behavior));
+      return ok(ctx.state.create(v.value, { refusal: behavior }));
     default:
-      return ok(ctx.state.create(v.value));
+      return ok(ctx.state.create(v.value, { undeliverable: behavior === 'undeliverable' }));
   }
 }
 

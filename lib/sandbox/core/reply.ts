@@ -1,6 +1,7 @@
 // What an operation answers, before it is written to the socket. Every body is JSON except the
-// `bad_json` fault's, which is raw text on purpose.
-import type { DingErrorCode, ErrorResponseWire } from '../providers/ding-wire.js';
+// `bad_json` fault's, which is raw text on purpose. Error bodies in an API's own shape live in
+// that API's module (../ding/reply.ts, ../prelude/reply.ts); only the gateway-style answers that
+// no API spec declares (403, 404, 405, 503) are shared.
 
 export interface Reply {
   status: number;
@@ -11,16 +12,8 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-const DOC_URL = 'https://docs.prelude.so/verify/v1/documentation/errors#';
-
 export function ok(body: unknown): Reply {
   return { status: 200, body };
-}
-
-/** HTTP 400 with Ding's ErrorResponse: all three fields, always. */
-export function dingError(code: DingErrorCode, message: string): Reply {
-  const body: ErrorResponseWire = { code, message, doc_url: DOC_URL + code };
-  return { status: 400, body };
 }
 
 /** API-gateway style answers that are not in the spec: 403, 404, 405, 503. */

@@ -1,42 +1,39 @@
-// The HTTP side: node:http server, routing, API key, body parsing, faults, latency, and the
-// connection bookkeeping behind stats() and close(). Every answer is application/json.
+// The HTTP side: node:http server, one request loop over the API modules, body limits, faults,
+// latency, and the connection bookkeeping behind stats() and close(). Every answer is
+// application/json. Nothing here knows an API: each module (../ding/, ../prelude/) brings its
+// routes, key check, error shapes and operations (./module.ts).
 //
-// Order per request: route (404/405) -> body (size) -> fault -> x-api-key (403)
-// -> JSON (400 bad_request) -> operation -> latency -> answer. State changes when the request
+// Order per request: module by path prefix (404) -> route (404/405) -> body (size) -> fault ->
+// API key -> JSON (400) -> operation -> latency -> answer. State changes when the request
 // arrives, as upstream: a client that gives up during the latency still caused the send.
-// Paths under /v2 are Prelude Verify V2 (./prelude/): the same order, with the Bearer key (401)
-// and V2's error shape.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseJsonObject, readBody } from './body.js';
-import { faultAction, type FaultAction, type FaultQueue } from './faults.js';
-import { keyMatcher } from './key.js';
-import { OPERATIONS, type OperationContext } from './operations.js';
-import { dingError, FORBIDDEN, gatewayError, type Reply } from './reply.js';
-import { matchRoute } from './routes.js';
-import {
-  isPreludePath,
-  matchPreludeRoute,
-  parsePreludeBody,
-  PRELUDE_OPERATIONS,
-  preludeFaultAction,
-  type PreludeContext,
-} from './prelude/index.js';
-import { preludeError } from './prelude/reply.js';
-import type { SandboxStats } from './types.js';
+import type { FaultAction, FaultQueue } from './faults.js';
+import { moduleFor, type ApiModule } from './module.js';
+import { gatewayError, type Reply } from './reply.js';
+import { matchIn } from './routes.js';
 
 export interface ServerDeps {
-  apiKey: string;
+  /** The APIs served; the first one's error shape answers requests no module can claim. */
+  modules: readonly ApiModule[];
   latencyMs: number;
   now: () => number;
   faults: FaultQueue;
-  context: OperationContext;
-  prelude: {
-    context: PreludeContext;
-    /** The 401 to answer for this Authorization header, or undefined for the right Bearer key. */
-    authorize: (header: string | string[] | undefined) => Reply | undefined;
-  };
+}
+
+export interface SandboxStats {
+  /** TCP connections accepted since start (or the last `reset()`). */
+  connectionsOpened: number;
+  /** TCP connections open right now. */
+  openConnections: number;
+  /** The most TCP connections open at once since start (or the last `reset()`): a pool's bound. */
+  peakOpenConnections: number;
+  /** HTTP requests received since start (or the last `reset()`), including 404s. */
+  requests: number;
+  /** Requests per operation since start (or the last `reset()`). */
+  byOperation: Record<string, number>;
 }
 
 export interface SandboxServer {
@@ -61,81 +58,56 @@ function send(res: ServerResponse, reply: Reply): void {
 }
 
 /** A raw HTTP/1.1 answer for requests Node's parser rejected before any handler ran. */
-function rawAnswer(status: number, reason: string): string {
-  const body = JSON.stringify(dingError('bad_request', 'malformed HTTP request').body);
+function rawAnswer(status: number, reason: string, reply: Reply): string {
+  const body = JSON.stringify(reply.body ?? {});
   return (
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
   );
 }
 
+/** The request target as a URL; only origin-form targets ("/v1/...") route anywhere. */
+function targetUrl(target: string): URL {
+  const origin = 'http://sandbox.invalid';
+  return new URL(/^\/(?!\/)/.test(target) && URL.canParse(target, origin) ? target : '/', origin);
+}
+
 export function createSandboxServer(deps: ServerDeps): SandboxServer {
-  const isKey = keyMatcher(deps.apiKey);
+  const { modules, faults } = deps;
+  const fallback = modules[0];
+  if (!fallback) throw new TypeError('DingSandbox: at least one API module is required');
   const sockets = new Set<Socket>();
   const closing = new AbortController();
   let counters = { connectionsOpened: 0, peakOpenConnections: 0, requests: 0, byOperation: {} as Record<string, number> };
   let closed: Promise<void> | undefined;
 
-  const authorized = (header: string | string[] | undefined): boolean =>
-    typeof header === 'string' && isKey(header);
-
   /** What to do with a request; undefined when the client went away while sending it. */
   async function decide(req: IncomingMessage): Promise<FaultAction | undefined> {
-    // Only origin-form targets ("/v1/..."); "//host/..." or absolute forms route nowhere.
-    const target = req.url ?? '';
-    const url = new URL(/^\/(?!\/)/.test(target) && URL.canParse(target, 'http://sandbox.invalid') ? target : '/', 'http://sandbox.invalid');
-    if (isPreludePath(url.pathname)) return decidePrelude(req, url);
-    const route = matchRoute(req.method ?? '', url.pathname);
+    const url = targetUrl(req.url ?? '');
+    const api = moduleFor(modules, url.pathname);
+    if (!api) return answer(gatewayError(404, 'Not Found'));
+    const route = matchIn(api.routes, req.method ?? '', url.pathname);
     if ('status' in route) {
       return answer(route.status === 404 ? gatewayError(404, 'Not Found') : gatewayError(405, 'Method Not Allowed', { allow: route.allow }));
     }
     const { operation } = route;
     counters.byOperation[operation] = (counters.byOperation[operation] ?? 0) + 1;
-    let data: Buffer = Buffer.alloc(0);
+    // A GET has no body to read.
+    let parsed: { body: Record<string, unknown> } | { problem: string } = { body: {} };
     if (route.method === 'POST') {
       const result = await readBody(req);
       if (result.kind === 'aborted') return undefined;
       if (result.kind === 'too_large') {
-        return answer({ ...dingError('bad_request', 'the request body is too large'), headers: { connection: 'close' } });
+        return answer({ ...api.badBody('the request body is too large'), headers: { connection: 'close' } });
       }
-      data = result.data;
+      parsed = parseJsonObject(result.data, req.headers['content-type']);
     }
-    const parsed = route.method === 'POST' ? parseJsonObject(data, req.headers['content-type']) : { body: {} };
-    const fault = deps.faults.take(operation);
-    if (fault) {
-      const authUuid = 'body' in parsed ? parsed.body.authentication_uuid : undefined;
-      return faultAction(fault, operation, deps.now(), authUuid);
-    }
-    if (!authorized(req.headers['x-api-key'])) return answer(FORBIDDEN);
-    if ('reply' in parsed) return answer(parsed.reply);
-    const input = { body: parsed.body, param: route.param, query: url.searchParams, headers: req.headers };
-    return answer(OPERATIONS[operation](deps.context, input));
-  }
-
-  /** The same steps as decide(), for the V2 API. */
-  async function decidePrelude(req: IncomingMessage, url: URL): Promise<FaultAction | undefined> {
-    const route = matchPreludeRoute(req.method ?? '', url.pathname);
-    if ('status' in route) {
-      return answer(route.status === 404 ? gatewayError(404, 'Not Found') : gatewayError(405, 'Method Not Allowed', { allow: route.allow }));
-    }
-    const { operation } = route;
-    counters.byOperation[operation] = (counters.byOperation[operation] ?? 0) + 1;
-    // A GET (lookup) has no body to read, as in V1.
-    let parsed: ReturnType<typeof parsePreludeBody> = { body: {} };
-    if (route.method === 'POST') {
-      const result = await readBody(req);
-      if (result.kind === 'aborted') return undefined;
-      if (result.kind === 'too_large') {
-        return answer({ ...preludeError('invalid_request', 'the request body is too large'), headers: { connection: 'close' } });
-      }
-      parsed = parsePreludeBody(result.data, req.headers['content-type']);
-    }
-    const fault = deps.faults.take(operation);
-    if (fault) return preludeFaultAction(fault, operation, deps.now());
-    const refused = deps.prelude.authorize(req.headers.authorization);
+    const fault = faults.take(operation);
+    if (fault) return api.fault(fault, operation, deps.now(), 'body' in parsed ? parsed.body : undefined);
+    const refused = api.authorize(req.headers);
     if (refused) return answer(refused);
-    if ('reply' in parsed) return answer(parsed.reply);
-    return answer(PRELUDE_OPERATIONS[operation](deps.prelude.context, { body: parsed.body, param: route.param, query: url.searchParams }));
+    if ('problem' in parsed) return answer(api.badBody(parsed.problem));
+    return answer(api.run(operation, { body: parsed.body, param: route.param, query: url.searchParams, headers: req.headers }));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -162,7 +134,8 @@ export function createSandboxServer(deps: ServerDeps): SandboxServer {
     res.on('error', () => {});
     handle(req, res).catch(() => {
       // A bug in the sandbox must still answer in the contract's shape, not crash the process.
-      if (!res.headersSent) send(res, { ...dingError('internal_server_error', 'sandbox error'), status: 500 });
+      const api = moduleFor(modules, targetUrl(req.url ?? '').pathname) ?? fallback;
+      if (!res.headersSent) send(res, api.internalError());
       else res.destroy();
     });
   });
@@ -178,7 +151,9 @@ export function createSandboxServer(deps: ServerDeps): SandboxServer {
       socket.destroy();
       return;
     }
-    socket.end(err.code === 'HPE_HEADER_OVERFLOW' ? rawAnswer(431, 'Request Header Fields Too Large') : rawAnswer(400, 'Bad Request'));
+    // No path was read, so no module can be picked: the first one's error shape answers.
+    const malformed = fallback.badBody('malformed HTTP request');
+    socket.end(err.code === 'HPE_HEADER_OVERFLOW' ? rawAnswer(431, 'Request Header Fields Too Large', malformed) : rawAnswer(400, 'Bad Request', malformed));
   });
 
   return {

@@ -1,6 +1,6 @@
 // The V2 sandbox module through its own functions (no HTTP): validation, the window state machine
 // and the scripted numbers. HTTP, the Bearer key and faults are tested over real sockets in
-// prelude-provider.test.ts and prelude-sdk.test.ts.
+// test/prelude-provider.test.ts and ./prelude-sdk.test.ts.
 import { describe, expect, it } from 'vitest';
 import {
   PRELUDE_OPERATIONS,
@@ -12,9 +12,9 @@ import {
   scriptFor,
   validateCheck,
   validateCreate,
-} from '../lib/sandbox/prelude/index.js';
-import type { PreludeContext, PreludeStateSettings } from '../lib/sandbox/prelude/index.js';
-import type { CodeEvent } from '../lib/sandbox/types.js';
+} from '../../lib/sandbox/prelude/index.js';
+import type { PreludeContext, PreludeStateSettings } from '../../lib/sandbox/prelude/index.js';
+import type { CodeEvent } from '../../lib/sandbox/types.js';
 
 const PHONE = '+14155552671';
 const OTHER = '+14155552672';

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const children: ChildProcessWithoutNullStreams[] = [];
 
 afterEach(() => {
@@ -41,9 +41,9 @@ function cli(args: string[]): { child: ChildProcessWithoutNullStreams; output: (
 describe('passport-ding-sandbox CLI', () => {
   it('prints URL and credentials, then a masked line per code sent, and exits 0 on SIGTERM', async () => {
     const { child, output, waitFor } = cli(['--port', '0', '--code-length', '8', '--api-key', 'cli-key', '--cooldown', '0']);
-    const [, url] = await waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+\/v1)\n/);
+    const [, url] = await waitFor(/ding url:\s+(http:\/\/127\.0\.0\.1:\d+\/v1) /);
     const [, apiKey] = await waitFor(/api key:\s+(\S+)\n/);
-    const [, customerUuid] = await waitFor(/customer uuid:\s+(\S+)\n/);
+    const [, customerUuid] = await waitFor(/customer uuid:\s+(\S+) \(Ding V1 only\)\n/);
     expect(apiKey).toBe('cli-key');
     const post = (path: string, body: unknown): Promise<Record<string, unknown>> =>
       fetch(`${url}${path}`, {
@@ -62,8 +62,11 @@ describe('passport-ding-sandbox CLI', () => {
     expect(code).toMatch(/^\d{8}$/);
 
     // The Prelude V2 base URL on the same port, with the same key as a Bearer token.
-    const [, preludeUrl] = await waitFor(/prelude url:\s+(http:\/\/127\.0\.0\.1:\d+) /);
+    const [, preludeUrl] = await waitFor(/prelude url:\s+(http:\/\/127\.0\.0\.1:\d+) \(Prelude Verify V2/);
     expect(preludeUrl).toBe(url?.replace(/\/v1$/, ''));
+    // V2 leads: the first line names its URL, and each URL line says which API it speaks.
+    expect(output()).toMatch(new RegExp(`^passport-ding-sandbox listening on ${preludeUrl}\n  prelude url: `));
+    expect(output()).toMatch(/ding url:\s+\S+ \(Ding V1, legacy/);
     const v2 = (path: string, body: unknown): Promise<Record<string, unknown>> =>
       fetch(`${preludeUrl}/v2${path}`, {
         method: 'POST',
@@ -83,10 +86,10 @@ describe('passport-ding-sandbox CLI', () => {
   });
 
   it('scripted numbers from --number', async () => {
-    const { waitFor } = cli(['--port', '0', '--number', '+15550000003=blocked_number']);
-    const [, url] = await waitFor(/listening on (\S+)\n/);
+    const { waitFor } = cli(['--port', '0', '--number', '+15550000003=blocked_number', '--number', '+15550000009=undeliverable']);
+    const [, url] = await waitFor(/ding url:\s+(\S+) /);
     const [, apiKey] = await waitFor(/api key:\s+(\S+)\n/);
-    const [, customerUuid] = await waitFor(/customer uuid:\s+(\S+)\n/);
+    const [, customerUuid] = await waitFor(/customer uuid:\s+(\S+) \(Ding V1 only\)\n/);
     const res = await fetch(`${url}/authentication`, {
       method: 'POST',
       headers: { 'x-api-key': apiKey ?? '', 'content-type': 'application/json' },
@@ -94,6 +97,17 @@ describe('passport-ding-sandbox CLI', () => {
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { code: string }).code).toBe('blocked_number');
+    // Undeliverable: sent as usual (the status events say it never arrived).
+    const sent = await fetch(`${url}/authentication`, {
+      method: 'POST',
+      headers: { 'x-api-key': apiKey ?? '', 'content-type': 'application/json' },
+      body: JSON.stringify({ customer_uuid: customerUuid, phone_number: '+15550000009' }),
+    });
+    const { authentication_uuid: uuid } = (await sent.json()) as { authentication_uuid: string };
+    const status = (await (await fetch(`${url}/authentication/${uuid}`, { headers: { 'x-api-key': apiKey ?? '' } })).json()) as {
+      events: Array<{ type: string; status?: string }>;
+    };
+    expect(status.events.find((e) => e.type === 'delivery_status')?.status).toBe('undeliverable');
   });
 
   it('--help prints usage and exits 0; a bad flag or value exits non-zero with a message', async () => {
@@ -102,6 +116,7 @@ describe('passport-ding-sandbox CLI', () => {
     const [[helpCode], [unknownCode], [badCode]] = (await Promise.all([help, unknown, badValue].map((c) => once(c.child, 'close')))) as [[number], [number], [number]];
     expect(helpCode).toBe(0);
     expect(help.output()).toContain('Usage: passport-ding-sandbox');
+    expect(help.output()).toContain('undeliverable');
     expect(unknownCode).toBe(2);
     expect(unknown.output()).toContain('Usage');
     expect(badCode).toBe(1);

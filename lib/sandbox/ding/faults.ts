@@ -1,58 +1,10 @@
-// Fault injection: a FIFO of armed faults, each for the next N calls (of one operation, or any).
-// A call takes the first armed fault that matches it. What each mode looks like on the wire is
-// decided here; holding and resetting the socket is the server's job.
+// What each fault mode looks like on a V1 call.
 import { randomUUID } from 'node:crypto';
-import { rfc3339 } from './clock.js';
-import { dingError, FORBIDDEN, gatewayError, type Reply } from './reply.js';
-import {
-  FAULT_MODES,
-  PRELUDE_SANDBOX_OPERATIONS,
-  SANDBOX_OPERATIONS,
-  type AnyOperation,
-  type FaultMode,
-  type SandboxFault,
-  type SandboxOperation,
-} from './types.js';
-
-const ALL_OPERATIONS: readonly AnyOperation[] = [...SANDBOX_OPERATIONS, ...PRELUDE_SANDBOX_OPERATIONS];
-
-export type FaultAction = { kind: 'reply'; reply: Reply } | { kind: 'hold' } | { kind: 'reset' };
-
-interface Armed {
-  mode: FaultMode;
-  left: number;
-  operation: AnyOperation | undefined;
-}
-
-export class FaultQueue {
-  #armed: Armed[] = [];
-
-  add(fault: SandboxFault): void {
-    if (typeof fault !== 'object' || fault === null || !FAULT_MODES.includes(fault.mode)) {
-      throw new TypeError(`DingSandbox: fail() mode must be one of ${FAULT_MODES.join(', ')}`);
-    }
-    const times = fault.times ?? 1;
-    if (!Number.isInteger(times) || times < 1) throw new RangeError('DingSandbox: fail() times must be a positive integer');
-    if (fault.operation !== undefined && !ALL_OPERATIONS.includes(fault.operation)) {
-      throw new TypeError(`DingSandbox: fail() operation must be one of ${ALL_OPERATIONS.join(', ')}`);
-    }
-    this.#armed.push({ mode: fault.mode, left: times, operation: fault.operation });
-  }
-
-  clear(): void {
-    this.#armed = [];
-  }
-
-  /** The fault for this call, if one is armed; spends one of its `times`. */
-  take(operation: AnyOperation): FaultMode | undefined {
-    const i = this.#armed.findIndex((f) => f.operation === undefined || f.operation === operation);
-    const fault = this.#armed[i];
-    if (!fault) return undefined;
-    fault.left -= 1;
-    if (fault.left === 0) this.#armed.splice(i, 1);
-    return fault.mode;
-  }
-}
+import { rfc3339 } from '../core/clock.js';
+import type { FaultAction, FaultMode } from '../core/faults.js';
+import { FORBIDDEN, gatewayError } from '../core/reply.js';
+import type { SandboxOperation } from './operations.js';
+import { dingError } from './reply.js';
 
 export function faultAction(mode: FaultMode, operation: SandboxOperation, now: number, authUuid: unknown): FaultAction {
   switch (mode) {

@@ -2,33 +2,18 @@
 // Order, the same for every operation: missing or ill-typed fields (`bad_request`), then the
 // customer (`account_invalid`), then formats (`invalid_phone_number`, `invalid_auth_uuid`, ...).
 // Error messages never echo the caller's input.
-import { isIPv4 } from 'node:net';
-import { DEVICE_TYPES, FEEDBACK_STATUSES } from '../providers/ding-wire.js';
+import { DEVICE_TYPES, FEEDBACK_STATUSES } from '../../providers/ding-wire.js';
 import type {
   CreateAuthenticationRequestWire,
   CreateCheckRequestWire,
   FeedbackRequestWire,
   RetryAuthenticationRequestWire,
-} from '../providers/ding-wire.js';
-import { dingError, type Reply } from './reply.js';
+} from '../../providers/ding-wire.js';
+import { isBcp47, isE164, isHttpUrl, isIpv4, isPossibleNumber, isUuid } from '../core/formats.js';
+import type { Reply } from '../core/reply.js';
+import { dingError } from './reply.js';
 
 export type Valid<T> = { ok: true; value: T } | { ok: false; reply: Reply };
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const E164 = /^\+[1-9]\d{1,14}$/;
-// Language, then subtags (script, region, variants); loose on purpose, like most servers.
-const BCP47 = /^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$/;
-
-export const isUuid = (s: string): boolean => UUID.test(s);
-export const isE164 = (s: string): boolean => E164.test(s);
-export const isIpv4 = (s: string): boolean => isIPv4(s);
-export const isBcp47 = (s: string): boolean => s.length <= 64 && BCP47.test(s);
-
-export function isHttpUrl(s: string): boolean {
-  if (!URL.canParse(s)) return false;
-  const { protocol } = new URL(s);
-  return protocol === 'http:' || protocol === 'https:';
-}
 
 type Body = Record<string, unknown>;
 
@@ -79,7 +64,7 @@ export function validateCreate(body: Body, customerUuid: string): Valid<CreateAu
   const req = body as unknown as CreateAuthenticationRequestWire;
   const account = checkAccount(req.customer_uuid, customerUuid);
   if (account) return fail(account);
-  if (!isE164(req.phone_number)) return fail(dingError('invalid_phone_number', 'phone_number is not a valid E.164 phone number'));
+  if (!isPossibleNumber(req.phone_number)) return fail(dingError('invalid_phone_number', 'phone_number is not a valid phone number'));
   if (req.ip !== undefined && !isIpv4(req.ip)) return badRequest('ip must be an IPv4 address');
   if (req.device_type !== undefined && !DEVICE_TYPES.includes(req.device_type)) {
     return badRequest(`device_type must be one of ${DEVICE_TYPES.join(', ')}`);

@@ -1,8 +1,7 @@
 // Reading and parsing request bodies, defensively: a size cap, UTF-8 only, a JSON object only.
 import type { IncomingMessage } from 'node:http';
-import { dingError, type Reply } from './reply.js';
 
-/** Bodies above this get 400 bad_request; no Ding request comes near it. */
+/** Bodies above this get the API's 400; no Ding or Prelude request comes near it. */
 export const BODY_LIMIT = 64 * 1024;
 /** Past this much (discarded) input the connection is dropped instead of drained. */
 const DRAIN_LIMIT = 1024 * 1024;
@@ -45,18 +44,18 @@ function isJsonType(contentType: string | undefined): boolean {
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-/** The body as a JSON object, or the 400 bad_request to answer. */
-export function parseJsonObject(data: Buffer, contentType: string | undefined): { body: Record<string, unknown> } | { reply: Reply } {
-  if (data.length === 0) return { reply: dingError('bad_request', 'a JSON request body is required') };
-  if (!isJsonType(contentType)) return { reply: dingError('bad_request', 'Content-Type must be application/json') };
+/** The body as a JSON object, or why it is not one (each API says it in its own error shape). */
+export function parseJsonObject(data: Buffer, contentType: string | undefined): { body: Record<string, unknown> } | { problem: string } {
+  if (data.length === 0) return { problem: 'a JSON request body is required' };
+  if (!isJsonType(contentType)) return { problem: 'Content-Type must be application/json' };
   let parsed: unknown;
   try {
     parsed = JSON.parse(decoder.decode(data));
   } catch {
-    return { reply: dingError('bad_request', 'the request body is not valid JSON') };
+    return { problem: 'the request body is not valid JSON' };
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    return { reply: dingError('bad_request', 'the request body must be a JSON object') };
+    return { problem: 'the request body must be a JSON object' };
   }
   return { body: parsed as Record<string, unknown> };
 }

@@ -1,7 +1,10 @@
-// What lookup answers for a number: a mobile line on a plausible carrier of the number's country
-// (longest calling-code prefix wins), or whatever `numbers` scripts for it.
-import type { LookupResponseWire } from '../providers/ding-wire.js';
-import type { NumberBehavior } from './types.js';
+// What the sandbox "knows" about a number, whichever API asks: a plausible carrier of its country
+// (longest calling-code prefix wins) and its line kind from libphonenumber-js's full metadata.
+// Each API module says these in its own vocabulary.
+import { parsePhoneNumberFromString, type NumberType } from 'libphonenumber-js/max';
+
+/** libphonenumber-js's kinds: MOBILE, FIXED_LINE, FIXED_LINE_OR_MOBILE, TOLL_FREE, ... */
+export type LineKind = NonNullable<NumberType>;
 
 type Carrier = readonly [country: string, mcc: string, mnc: string, carrier: string];
 
@@ -50,22 +53,20 @@ function carrierFor(phoneNumber: string): Carrier | undefined {
   return undefined;
 }
 
-export function lookupNumber(phoneNumber: string, cnam: boolean, behavior: NumberBehavior | undefined): LookupResponseWire {
-  const body: LookupResponseWire = { phone_number: phoneNumber };
+export interface NumberFacts {
+  country?: string;
+  mcc?: string;
+  mnc?: string;
+  carrier?: string;
+  /** Undefined where the metadata does not know the range (e.g. the +1 555 test numbers). */
+  kind?: LineKind;
+}
+
+export function numberFacts(phoneNumber: string): NumberFacts {
+  const facts: NumberFacts = {};
   const carrier = carrierFor(phoneNumber);
-  if (carrier) {
-    const [country, mcc, mnc, name] = carrier;
-    Object.assign(body, { mcc, mnc, carrier: name, country_code: country });
-  }
-  body.number_ported = false;
-  body.temporary_phone_number = false;
-  // A number scripted as `invalid_line` looks like a landline here too.
-  body.line_type = behavior === 'invalid_line' ? 'FixedLine' : 'Mobile';
-  if (cnam) body.caller_name = 'SANDBOX CALLER';
-  if (typeof behavior === 'object') {
-    const { caller_name: callerName, ...rest } = behavior.lookup;
-    Object.assign(body, rest);
-    if (cnam && callerName !== undefined) body.caller_name = callerName;
-  }
-  return body;
+  if (carrier) [facts.country, facts.mcc, facts.mnc, facts.carrier] = carrier;
+  const kind = parsePhoneNumberFromString(phoneNumber)?.getType();
+  if (kind !== undefined) facts.kind = kind;
+  return facts;
 }

@@ -9,8 +9,9 @@
 //
 // A repeated create for the same number opens a new, independent authentication, as the V1 API
 // did for apps created before 2024-05-22 (later apps got "stateless" re-use of a live one).
+// With a `callback_url`, each send also goes out as webhook events (./webhooks.ts).
 import { randomUUID } from 'node:crypto';
-import { boundedSet, newCode, sameCode } from './codes.js';
+import { boundedSet, newCode, sameCode } from '../core/codes.js';
 import type {
   AuthenticationEventWire,
   AuthenticationStatusResponseWire,
@@ -22,9 +23,10 @@ import type {
   RetryAuthenticationResponseWire,
   RetryStatus,
   SignalsWire,
-} from '../providers/ding-wire.js';
-import { rfc3339, type SandboxClock } from './clock.js';
-import type { CodeEvent } from './types.js';
+} from '../../providers/ding-wire.js';
+import { rfc3339, type SandboxClock } from '../core/clock.js';
+import type { CodeEvent } from '../types.js';
+import { dingEvent, type DingWebhookEvent } from './webhooks.js';
 
 export interface StateSettings {
   codeLength: number;
@@ -33,6 +35,14 @@ export interface StateSettings {
   cooldownMs: number;
   maxRetries: number;
   onCode: ((event: CodeEvent) => void) | undefined;
+  /** Posts one webhook event to a create's `callback_url`. */
+  webhook?: (url: string, event: DingWebhookEvent) => void;
+}
+
+/** How create treats a scripted number: refuse to send, or send and have it never arrive. */
+export interface CreateScript {
+  refusal?: 'rate_limited' | 'spam_detected';
+  undeliverable?: boolean;
 }
 
 interface Authentication {
@@ -47,6 +57,8 @@ interface Authentication {
   nextRetryAt: number;
   validated: boolean;
   attempts: number;
+  /** Scripted `undeliverable`: codes are "sent" but every delivery report says undeliverable. */
+  undeliverable: boolean;
   request: CreateAuthenticationRequestWire;
   events: AuthenticationEventWire[];
 }
@@ -88,7 +100,8 @@ export class SandboxState {
     return this.#latestCodes.get(phoneNumber);
   }
 
-  create(req: CreateAuthenticationRequestWire, refusal?: 'rate_limited' | 'spam_detected'): CreateAuthenticationResponseWire {
+  create(req: CreateAuthenticationRequestWire, script: CreateScript = {}): CreateAuthenticationResponseWire {
+    const { refusal } = script;
     const now = this.#clock.now();
     const auth: Authentication = {
       uuid: randomUUID(),
@@ -101,6 +114,7 @@ export class SandboxState {
       nextRetryAt: now + this.#settings.cooldownMs,
       validated: false,
       attempts: 0,
+      undeliverable: script.undeliverable === true,
       request: req,
       events: [],
     };
@@ -108,6 +122,7 @@ export class SandboxState {
     boundedSet(this.#knownNumbers, req.phone_number, true, MAX_NUMBERS);
     if (refusal === undefined) {
       this.#log(auth, { type: 'balance_update', created_at: rfc3339(now), balance_update_type: 'authentication', amount: 0 });
+      this.#notify(auth, dingEvent.authentication(auth.uuid, auth.phoneNumber, now, req.correlation_id));
       this.#send(auth, now, 'send');
     }
     return {
@@ -156,7 +171,8 @@ export class SandboxState {
       authentication_uuid: auth.uuid,
       status,
       created_at: rfc3339(now),
-      next_retry_at: rfc3339(auth.nextRetryAt),
+      // Never before created_at: once retries are spent, the last cooldown may already be over.
+      next_retry_at: rfc3339(Math.max(auth.nextRetryAt, now)),
       remaining_retry: Math.max(0, this.#settings.maxRetries - auth.retriesUsed),
     };
   }
@@ -210,6 +226,7 @@ export class SandboxState {
     boundedSet(this.#latestCodes, auth.phoneNumber, auth.code, MAX_NUMBERS);
     const attemptId = randomUUID();
     const at = rfc3339(now);
+    const delivery = auth.undeliverable ? 'undeliverable' : 'delivered';
     this.#log(auth, {
       type: 'attempt',
       created_at: at,
@@ -219,16 +236,19 @@ export class SandboxState {
       sender_id: auth.request.sender_id ?? 'Sandbox',
       capability: 'text',
       attempt_number: auth.attempts,
-      status: 'delivered',
+      status: auth.undeliverable ? 'failed' : 'delivered',
     });
     this.#log(auth, {
       type: 'delivery_status',
       created_at: at,
-      status: 'delivered',
+      status: delivery,
       attempt_id: attemptId,
       attempt_number: auth.attempts,
       originated_at: at,
     });
+    const { correlation_id: correlationId } = auth.request;
+    this.#notify(auth, dingEvent.attempt(auth.uuid, auth.phoneNumber, now, correlationId, attemptId, auth.attempts, !auth.undeliverable));
+    this.#notify(auth, dingEvent.deliveryStatus(auth.uuid, auth.phoneNumber, now, correlationId, attemptId, delivery));
     if (onCode) {
       try {
         onCode({ phoneNumber: auth.phoneNumber, code: auth.code, authenticationUuid: auth.uuid, kind });
@@ -236,6 +256,11 @@ export class SandboxState {
         // A test's or the CLI's callback must not break the sandbox's answer.
       }
     }
+  }
+
+  #notify(auth: Authentication, event: DingWebhookEvent): void {
+    const url = auth.request.callback_url;
+    if (url !== undefined) this.#settings.webhook?.(url, event);
   }
 
   #log(auth: Authentication, event: AuthenticationEventWire): void {
