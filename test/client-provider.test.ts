@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { startDingSandbox, type DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DingApiError, DingAuthError, DingUnavailableError } from '../lib/errors.js';
-import { DingClient, type DingClientOptions } from '../lib/providers/ding.js';
-import { DingProvider } from '../lib/providers/ding-provider.js';
+import { DingClient, type DingClientOptions } from '../lib/providers/ding/client.js';
+import { DingProvider } from '../lib/providers/ding/provider.js';
 import type { OtpProvider } from '../lib/providers/provider.js';
 
 const PHONE = '+15551230001';

@@ -5,9 +5,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DingApiError, DingUnavailableError } from '../lib/errors.js';
-import { DingClient } from '../lib/providers/ding.js';
-import { maskPhoneNumbers } from '../lib/providers/ding-parse.js';
-import { parseDateTime } from '../lib/providers/reply-fields.js';
+import { DingClient } from '../lib/providers/ding/client.js';
+import { maskPhoneNumbers } from '../lib/providers/shared/redact.js';
+import { parseDateTime } from '../lib/providers/shared/reply-fields.js';
 
 const API_KEY = 'stub_key_9c1e';
 const CUSTOMER = '5f0c8e2a-1b3d-4c5e-8f70-a1b2c3d4e5f6';

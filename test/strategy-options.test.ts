@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { DingOtpStrategy, DingProvider, OUTCOMES, pendingVerification } from 'passport-ding';
 import type { DingOtpStrategyOptions } from 'passport-ding';
 import { readField } from '../lib/fields.js';
-import { PreludeProvider } from '../lib/providers/prelude.js';
+import { PreludeProvider } from '../lib/providers/prelude/provider.js';
 import { maskPhone, normalizePhone } from '../lib/phone.js';
 import { harness } from './helpers/harness.js';
 

@@ -1,6 +1,6 @@
 // What lookup answers for a number: a mobile line on a plausible carrier of the number's country
 // (longest calling-code prefix wins), or whatever `numbers` scripts for it.
-import type { LookupResponseWire } from '../providers/ding-wire.js';
+import type { LookupResponseWire } from '../providers/ding/wire.js';
 import type { NumberBehavior } from './types.js';
 
 type Carrier = readonly [country: string, mcc: string, mnc: string, carrier: string];

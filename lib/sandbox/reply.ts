@@ -1,6 +1,6 @@
 // What an operation answers, before it is written to the socket. Every body is JSON except the
 // `bad_json` fault's, which is raw text on purpose.
-import type { DingErrorCode, ErrorResponseWire } from '../providers/ding-wire.js';
+import type { DingErrorCode, ErrorResponseWire } from '../providers/ding/wire.js';
 
 export interface Reply {
   status: number;

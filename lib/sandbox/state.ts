@@ -22,7 +22,7 @@ import type {
   RetryAuthenticationResponseWire,
   RetryStatus,
   SignalsWire,
-} from '../providers/ding-wire.js';
+} from '../providers/ding/wire.js';
 import { rfc3339, type SandboxClock } from './clock.js';
 import type { CodeEvent } from './types.js';
 

@@ -1,5 +1,5 @@
 // Public types of the sandbox. Everything a user or a test codes against is declared here.
-import type { LookupResponseWire } from '../providers/ding-wire.js';
+import type { LookupResponseWire } from '../providers/ding/wire.js';
 import type { PreludeNumberScript } from './prelude/operations.js';
 
 export type { PreludeNumberScript } from './prelude/operations.js';

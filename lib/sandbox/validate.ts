@@ -3,13 +3,13 @@
 // customer (`account_invalid`), then formats (`invalid_phone_number`, `invalid_auth_uuid`, ...).
 // Error messages never echo the caller's input.
 import { isIPv4 } from 'node:net';
-import { DEVICE_TYPES, FEEDBACK_STATUSES } from '../providers/ding-wire.js';
+import { DEVICE_TYPES, FEEDBACK_STATUSES } from '../providers/ding/wire.js';
 import type {
   CreateAuthenticationRequestWire,
   CreateCheckRequestWire,
   FeedbackRequestWire,
   RetryAuthenticationRequestWire,
-} from '../providers/ding-wire.js';
+} from '../providers/ding/wire.js';
 import { dingError, type Reply } from './reply.js';
 
 export type Valid<T> = { ok: true; value: T } | { ok: false; reply: Reply };

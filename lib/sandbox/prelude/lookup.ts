@@ -2,14 +2,14 @@
 // plausible carrier of the number's country, or what `numbers` scripts in V1 terms) said the V2
 // way, with a V2 `lookup` script from `preludeNumbers` merged over it. So a number scripted once,
 // `{ lookup: { line_type: 'PremiumRate' } }`, is premium-rate on both APIs.
-import type { LineType, LookupResponseWire as DingLookupWire } from '../../providers/ding-wire.js';
+import type { LineType, LookupResponseWire as DingLookupWire } from '../../providers/ding/wire.js';
 import {
   LINE_TYPE_TO_DING,
   LOOKUP_LINE_TYPES,
   type LookupFlag,
   type LookupLineType,
   type LookupResponseWire,
-} from '../../providers/prelude-wire.js';
+} from '../../providers/prelude/wire.js';
 import { lookupNumber } from '../lookup.js';
 import type { NumberBehavior } from '../types.js';
 import type { PreludeNumberBehavior } from './operations.js';

@@ -7,7 +7,7 @@ import {
   type BlockReason,
   type LookupResponseWire,
   type PreludeErrorCode,
-} from '../../providers/prelude-wire.js';
+} from '../../providers/prelude/wire.js';
 import { ok, type Reply } from '../reply.js';
 import { PRELUDE_SANDBOX_OPERATIONS, type NumberBehavior, type PreludeSandboxOperation } from '../types.js';
 import { lookupV2 } from './lookup.js';

@@ -1,6 +1,6 @@
 // V2 error answers: `{ code, message, param? }` (CONTRACT.md §4). The Reply type is the V1
 // sandbox's: status, JSON body or raw text, headers.
-import type { ErrorResponseWire, PreludeErrorCode } from '../../providers/prelude-wire.js';
+import type { ErrorResponseWire, PreludeErrorCode } from '../../providers/prelude/wire.js';
 import type { Reply } from '../reply.js';
 
 /** An error body with its HTTP status: 400 for input, 401 for the key, 422/429/500 as scripted. */

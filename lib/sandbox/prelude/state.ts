@@ -19,7 +19,7 @@ import type {
   CheckVerificationResponseWire,
   CreateVerificationRequestWire,
   CreateVerificationResponseWire,
-} from '../../providers/prelude-wire.js';
+} from '../../providers/prelude/wire.js';
 import type { CodeEvent } from '../types.js';
 
 export interface PreludeStateSettings {

@@ -1,9 +1,9 @@
-// The Prelude Verify V2 wire format (../shared/prelude-api/CONTRACT.md, npm @prelude.so/sdk 0.10.0),
-// snake_case as sent. The client (providers/prelude.ts) and the sandbox (sandbox/prelude/) share
+// The Prelude Verify V2 wire format (CONTRACT.md, npm @prelude.so/sdk 0.10.0),
+// snake_case as sent. The client (providers/prelude/client.ts) and the sandbox (sandbox/prelude/) share
 // these types and nothing else. Enum values are `as const` arrays so both sides can check a value
 // at run time, not only type it.
 
-import type { LineType } from './ding-wire.js';
+import type { LineType } from '../ding/wire.js';
 
 export const TARGET_TYPES = ['phone_number', 'email_address'] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];
@@ -122,6 +122,7 @@ export interface OptionsWire {
   method?: RequestMethod;
   preferred_channel?: PreferredChannel;
   app_realm?: AppRealmWire;
+  /** Removed from the spec in 2026-01 (CONTRACT.md §14): the client never sends it; older callers may. */
   integration?: 'auth0' | 'supabase';
 }
 
@@ -134,6 +135,7 @@ export interface CreateVerificationRequestWire {
   signals?: SignalsWire;
   options?: OptionsWire;
   metadata?: MetadataWire;
+  /** The dispatch id from Prelude's front-end SDK (36 characters, UUID form). */
   dispatch_id?: string;
 }
 
@@ -145,6 +147,8 @@ export interface CreateVerificationResponseWire {
   reason?: BlockReason;
   metadata?: MetadataWire;
   request_id?: string;
+  /** Opaque strings (CONTRACT.md §14): new values keep appearing. */
+  risk_factors?: string[];
   silent?: { request_url: string };
 }
 
