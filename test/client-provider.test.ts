@@ -176,7 +176,7 @@ describe('check', () => {
 
   it('unknown stays unknown (never success)', async () => {
     const stub = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'unknown' }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ authentication_uuid: MISSING_UUID, status: 'unknown' }));
     });
     await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
     const p = new DingProvider({ apiKey: 'k', customerUuid: MISSING_UUID, baseUrl: `http://127.0.0.1:${(stub.address() as AddressInfo).port}/v1` });

@@ -135,7 +135,7 @@ describe('PreludeProvider.lookup against the sandbox', () => {
     sandbox.fail({ mode: 'reset', operation: 'lookupPhoneNumber' });
     expect(await p.lookup(MOBILE)).toMatchObject({ lineType: 'Mobile' });
     sandbox.fail({ mode: 'reset', operation: 'lookupPhoneNumber', times: 2 });
-    expect(await p.lookup(MOBILE).catch((e: unknown) => e)).toMatchObject({ name: 'DingUnavailableError', reason: 'connection' });
+    expect(await p.lookup(MOBILE).catch((e: unknown) => e)).toMatchObject({ name: 'OtpUnavailableError', reason: 'connection' });
     expect(calls('lookupPhoneNumber')).toBe(4);
   });
 });
@@ -240,7 +240,7 @@ describe('PreludeProvider.lookup on the wire', () => {
       bad.map((body) => ({ status: 200, body })),
       async (p) => {
         for (let i = 0; i < bad.length; i += 1) {
-          expect(await p.lookup(MOBILE).catch((e: unknown) => e)).toMatchObject({ name: 'DingUnavailableError', reason: 'malformed_response' });
+          expect(await p.lookup(MOBILE).catch((e: unknown) => e)).toMatchObject({ name: 'OtpUnavailableError', reason: 'malformed_response' });
         }
       },
     );
@@ -255,11 +255,11 @@ describe('PreludeProvider.lookup on the wire', () => {
       ],
       async (p) => {
         const invalid = await p.lookup(MOBILE).catch((e: unknown) => e);
-        expect(invalid).toMatchObject({ name: 'PreludeApiError', apiCode: 'invalid_phone_number', upstreamStatus: 422 });
+        expect(invalid).toMatchObject({ name: 'OtpApiError', apiCode: 'invalid_phone_number', upstreamStatus: 422 });
         // The message is Prelude's, with the number masked.
         expect((invalid as Error).message).not.toContain('4155552671');
-        expect(await p.lookup(MOBILE).catch((e: unknown) => e)).toMatchObject({ name: 'PreludeApiError', upstreamStatus: 429 });
-        expect(await p.lookup(MOBILE).catch((e: unknown) => e)).toMatchObject({ name: 'DingUnavailableError', upstreamStatus: 502 });
+        expect(await p.lookup(MOBILE).catch((e: unknown) => e)).toMatchObject({ name: 'OtpApiError', upstreamStatus: 429 });
+        expect(await p.lookup(MOBILE).catch((e: unknown) => e)).toMatchObject({ name: 'OtpUnavailableError', upstreamStatus: 502 });
       },
     );
   });

@@ -5,8 +5,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startDingSandbox, type DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DingApiError, DingAuthError, DingUnavailableError } from '../lib/errors.js';
-import { PreludeApiError } from '../lib/errors.js';
+import { DingApiError, DingAuthError, DingUnavailableError, OtpUnavailableError, PreludeApiError } from '../lib/errors.js';
 import { PreludeProvider, type PreludeProviderOptions } from '../lib/providers/prelude/provider.js';
 import type { OtpProvider } from '../lib/providers/provider.js';
 
@@ -375,10 +374,36 @@ describe('check', () => {
   });
 
   it('checks by number: the id is not sent', async () => {
-    await withStub([{ status: 200, body: { status: 'success', id: 'vrf_other' } }], async (p, seen) => {
+    await withStub([{ status: 200, body: { status: 'success', id: 'vrf_mine' } }], async (p, seen) => {
       expect(await p.check({ id: 'vrf_mine', phoneNumber: PHONE, code: '123456' })).toEqual({ status: 'valid' });
       expect(seen[0]).toMatchObject({ url: '/v2/verification/check', body: { target: { type: 'phone_number', value: PHONE }, code: '123456' } });
     });
+  });
+
+  // Only the documented success shape logs in: `success` with the id of this login's window.
+  it.each([
+    ['a success without an id', { status: 'success' }],
+    ['a success about another window', { status: 'success', id: 'vrf_other' }],
+    ['a success with a null id', { status: 'success', id: null }],
+  ])('%s is a malformed reply, never valid', async (_what, body) => {
+    await withStub([{ status: 200, body }], async (p) => {
+      const err = await p.check({ id: 'vrf_mine', phoneNumber: PHONE, code: '123456' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OtpUnavailableError);
+      expect(err).toMatchObject({ reason: 'malformed_response', status: 503 });
+    });
+  });
+
+  it('a failure or expiry needs no id: it logs nobody in', async () => {
+    await withStub(
+      [
+        { status: 200, body: { status: 'failure' } },
+        { status: 200, body: { status: 'expired_or_not_found' } },
+      ],
+      async (p) => {
+        expect(await p.check({ id: 'vrf_mine', phoneNumber: PHONE, code: '123456' })).toEqual({ status: 'invalid' });
+        expect(await p.check({ id: 'vrf_mine', phoneNumber: PHONE, code: '123456' })).toEqual({ status: 'expired' });
+      },
+    );
   });
 
   it.each([
@@ -517,14 +542,14 @@ describe('replies off the contract are faults', () => {
   ])('check with %s', async (_what, body) => {
     await withStub([{ status: 200, body }], async (p) => {
       const err = await p.check({ id: 'vrf_1', phoneNumber: PHONE, code: '123456' }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ name: 'DingUnavailableError', reason: 'malformed_response' });
+      expect(err).toMatchObject({ name: 'OtpUnavailableError', reason: 'malformed_response' });
     });
   });
 
   it('an error body that is not V2 shaped is a malformed reply', async () => {
     await withStub([{ status: 400, body: { error: 'nope' } }], async (p) => {
       const err = await p.send({ phoneNumber: PHONE }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ name: 'DingUnavailableError', reason: 'malformed_response', upstreamStatus: 400 });
+      expect(err).toMatchObject({ name: 'OtpUnavailableError', reason: 'malformed_response', upstreamStatus: 400 });
     });
   });
 
