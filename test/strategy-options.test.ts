@@ -43,7 +43,7 @@ describe('DingOtpStrategy construction', () => {
     ['no options', undefined],
     ['a function for options', verify],
     ['no credentials', {}],
-    ['no customerUuid', { apiKey: 'key' }],
+    ["provider 'ding' without a customerUuid", { provider: 'ding', apiKey: 'key' }],
     ['no apiKey', { customerUuid: creds.customerUuid }],
     ['an empty apiKey', { ...creds, apiKey: '' }],
     ['a provider that is not one', { provider: { send() {} } }],
