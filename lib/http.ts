@@ -210,7 +210,7 @@ export class JsonHttpClient {
     // The provider's own hint, on the two statuses that carry one by definition.
     const retryAfter = status === 429 || status === 503 ? retryAfterSeconds(reply, Date.now()) : undefined;
     if (status === 200 || this.#errorStatuses.has(status)) {
-      const json = parseJson(reply, label);
+      const json = parseJson(reply, label, retryAfter);
       if (status === 200) return json;
       const apiError = this.#parseErrorBody?.(json, status, { clean: this.#clean, retryAfter });
       if (apiError) throw apiError;
@@ -320,14 +320,14 @@ function queryString(query: JsonRequest['query']): string {
 }
 
 /** The JSON body of a reply whose status calls for one. */
-function parseJson(reply: Reply, label: string): unknown {
+function parseJson(reply: Reply, label: string, retryAfter: number | undefined): unknown {
   const { status, body } = reply;
-  // Not kept: the reply was not application/json.
-  if (body === undefined) throw new OtpUnavailableError('malformed_response', `${label}: reply is not application/json`, { status });
+  // Not kept: the reply was not application/json (a gateway's page, say: its retry hint still counts).
+  if (body === undefined) throw new OtpUnavailableError('malformed_response', `${label}: reply is not application/json`, { status, retryAfter });
   try {
     return JSON.parse(body) as unknown;
   } catch {
-    throw new OtpUnavailableError('malformed_response', `${label}: reply is not valid JSON`, { status });
+    throw new OtpUnavailableError('malformed_response', `${label}: reply is not valid JSON`, { status, retryAfter });
   }
 }
 
