@@ -11,6 +11,7 @@ import {
   DingConfigurationError,
   DingOtpStrategy,
   DingProvider,
+  type DingOtpStrategyOptions,
   DingUnavailableError,
   OtpApiError,
   OtpAuthError,
@@ -39,8 +40,8 @@ afterAll(async () => {
   await sandbox.close();
 });
 
-function strategy(options: ConstructorParameters<typeof DingOtpStrategy>[0]): DingOtpStrategy {
-  const s = new DingOtpStrategy(options, async (phoneNumber: string) => ({ id: 'u1', phoneNumber }));
+function strategy(options: DingOtpStrategyOptions | Record<string, unknown>): DingOtpStrategy {
+  const s = new DingOtpStrategy(options as DingOtpStrategyOptions, async (phoneNumber: string) => ({ id: 'u1', phoneNumber }));
   strategies.push(s);
   return s;
 }

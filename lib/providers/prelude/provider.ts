@@ -51,6 +51,10 @@ const DEVICE_PLATFORM: Record<NonNullable<SendSignals['deviceType']>, DevicePlat
   WEB: 'web',
 };
 
+/** Risk factors kept per send (Prelude lists about ten kinds), and the length of one. */
+const MAX_RISK_FACTORS = 16;
+const MAX_RISK_FACTOR_LENGTH = 64;
+
 const CHECK: Record<CheckVerificationResponse['status'], CheckResult['status']> = {
   success: 'valid',
   failure: 'invalid',
@@ -217,7 +221,9 @@ export class PreludeProvider implements OtpProvider {
     const createdAt = new Date();
     const result: Extract<SendResult, { status: 'sent' }> = { status: 'sent', id, createdAt };
     if (this.#ttlMs !== undefined) result.expiresAt = new Date(createdAt.getTime() + this.#ttlMs);
-    if (riskFactors !== undefined && riskFactors.length > 0) result.riskFactors = riskFactors;
+    // They travel in the session until the verify: bounded, whatever the upstream sends.
+    const kept = riskFactors?.filter((f) => f.length > 0 && f.length <= MAX_RISK_FACTOR_LENGTH).slice(0, MAX_RISK_FACTORS);
+    if (kept !== undefined && kept.length > 0) result.riskFactors = kept;
     return result;
   }
 

@@ -82,7 +82,7 @@ describe('the retry hint on the error', () => {
     [{ retryAfterMs: 'NaN' }, undefined],
     [{ retryAfter: ['5', '6'] }, undefined],
     [{}, undefined],
-  ])('retryAfterSeconds(%j) is %s', (headers, seconds) => {
+  ])('retryAfterSeconds(%j) is %s', (headers: { retryAfter?: unknown; retryAfterMs?: unknown }, seconds) => {
     expect(retryAfterSeconds({ retryAfter: headers.retryAfter, retryAfterMs: headers.retryAfterMs }, Date.now())).toBe(seconds);
   });
 });
