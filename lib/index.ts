@@ -1,8 +1,8 @@
-// passport-ding: phone-number login by one-time code for Passport, on the Ding OTP API.
+// passport-ding: phone-number login by one-time code for Passport, on Prelude Verify V2 (or Ding's legacy OTP API V1).
 //
 //   import { DingOtpStrategy, pendingVerification } from 'passport-ding';
 //
-// The sandbox (a local Ding-compatible server) has its own entry: 'passport-ding/sandbox'.
+// The sandbox (a local server speaking both APIs) has its own entry: 'passport-ding/sandbox'.
 
 // The strategy (the class is also `Strategy`, as passport-local names it).
 export { DingOtpStrategy, DingOtpStrategy as Strategy } from './strategy.js';
