@@ -18,6 +18,9 @@ export interface Reply {
   contentType: unknown;
   /** The body, when `keep` asked for it; undefined when it was drained and dropped. */
   body: string | undefined;
+  /** The `retry-after` and `retry-after-ms` headers as undici parsed them (absent: undefined). */
+  retryAfter: unknown;
+  retryAfterMs: unknown;
 }
 
 /** Whether a reply's body is worth reading, from its status and content type. */
@@ -41,6 +44,8 @@ export function exchange(dispatcher: Dispatcher, options: Dispatcher.DispatchOpt
 class ReplyHandler implements Dispatcher.DispatchHandler {
   #status = 0;
   #contentType: unknown = undefined;
+  #retryAfter: unknown = undefined;
+  #retryAfterMs: unknown = undefined;
   #chunks: Buffer[] | undefined = undefined;
   #drained = 0;
   #controller: Dispatcher.DispatchController | undefined = undefined;
@@ -79,6 +84,8 @@ class ReplyHandler implements Dispatcher.DispatchHandler {
     if (statusCode < 200) return; // 1xx: informational, the real reply follows
     this.#status = statusCode;
     this.#contentType = headers['content-type'];
+    this.#retryAfter = headers['retry-after'];
+    this.#retryAfterMs = headers['retry-after-ms'];
     this.#chunks = this.#keep(statusCode, this.#contentType) ? [] : undefined;
   }
 
@@ -107,7 +114,7 @@ class ReplyHandler implements Dispatcher.DispatchHandler {
     if (this.#settled) return;
     this.#settled = true;
     this.#deadline.offExpire(this.#onDeadline);
-    this.#resolve({ status: this.#status, contentType: this.#contentType, body });
+    this.#resolve({ status: this.#status, contentType: this.#contentType, body, retryAfter: this.#retryAfter, retryAfterMs: this.#retryAfterMs });
   }
 
   #fail(err: unknown): void {

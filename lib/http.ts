@@ -5,13 +5,27 @@
 // API's routes; the provider gives it paths, bodies and a parser for its documented error body.
 //
 // Nothing here may leak the API key: error messages name the operation (never the path, which can
-// hold a phone number), and undici errors are copied into a plain `cause` (name, code, message)
-// instead of being attached as they are.
+// hold a phone number), undici errors are copied into a plain `cause` (name, code, message)
+// instead of being attached as they are, and the API's own texts are redacted before they are kept
+// (./providers/shared/redact.ts). Every call goes through the client's circuit breaker
+// (./circuit-breaker.ts), so a dead provider is not called by every request.
 
 import { Pool } from 'undici';
 import { Deadline, DeadlineReached, Deadlines } from './deadline.js';
 import { exchange, type Reply } from './http-reply.js';
-import { DingAuthError, DingUnavailableError, PassportDingError } from './errors.js';
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker.js';
+import { OtpAuthError, OtpUnavailableError, PassportDingError } from './errors.js';
+import { redactUpstreamText } from './providers/shared/redact.js';
+
+export type { CircuitBreakerOptions } from './circuit-breaker.js';
+
+/** What an error-body parser gets besides the body: how to clean texts, and the retry hint. */
+export interface ErrorBodyContext {
+  /** Redacts an upstream text (the API key, code-shaped digits, phone numbers) before it is kept. */
+  clean(text: string): string;
+  /** Whole seconds from `Retry-After` / `retry-after-ms`, on a 429 or 503 that carries one. */
+  retryAfter: number | undefined;
+}
 
 export interface JsonHttpClientOptions {
   /** Absolute base URL, e.g. `https://api.ding.live/v1`. https only, except for loopback hosts. */
@@ -22,15 +36,21 @@ export interface JsonHttpClientOptions {
   connections?: number;
   /** Headers sent with every request (e.g. the API key). Never copied into errors. */
   headers?: Record<string, string>;
+  /** Values never kept in an error, even when the API quotes them (the API key). */
+  secrets?: readonly string[];
+  /** The message of the OtpAuthError for HTTP 401/403, instead of the generic one. */
+  authErrorHint?: string;
+  /** Consecutive faults before calls fail fast, and for how long. Default on; `false` turns it off. */
+  circuitBreaker?: CircuitBreakerOptions | false;
   /**
    * Turns the JSON body of an error answer (a status in `errorStatuses`) into the API's own error.
    * Returns undefined when the body is not the documented error shape; the call then fails as a
    * malformed response.
    */
-  parseErrorBody?: (body: unknown, status: number) => PassportDingError | undefined;
+  parseErrorBody?: (body: unknown, status: number, context: ErrorBodyContext) => PassportDingError | undefined;
   /**
    * The HTTP statuses whose JSON body goes to `parseErrorBody`. Default `[400]` (Ding V1 documents
-   * no other). 401 and 403 are always DingAuthError and cannot be listed.
+   * no other). 401 and 403 are always OtpAuthError and cannot be listed.
    */
   errorStatuses?: readonly number[];
   /** Name used in error messages, e.g. `Ding`. */
@@ -53,6 +73,11 @@ export const DEFAULT_TIMEOUT_MS = 5000;
 export const DEFAULT_CONNECTIONS = 16;
 /** A reply bigger than this is not something the API sends; refuse it rather than buffer it. */
 const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * The longest wait a provider's Retry-After may ask of our clients: a hint of hours is a broken
+ * or hostile upstream, and the app passes the figure on to its users.
+ */
+export const MAX_RETRY_AFTER_SECONDS = 3600;
 
 /** Throws a TypeError unless the URL is https, or http to a loopback host. */
 export function validateBaseUrl(baseUrl: unknown): URL {
@@ -88,6 +113,9 @@ export class JsonHttpClient {
   readonly #parseErrorBody: JsonHttpClientOptions['parseErrorBody'];
   readonly #errorStatuses: ReadonlySet<number>;
   readonly #service: string;
+  readonly #secrets: readonly string[];
+  readonly #authErrorHint: string | undefined;
+  readonly #breaker: CircuitBreaker | undefined;
   #closing: Promise<void> | undefined;
 
   constructor(options: JsonHttpClientOptions) {
@@ -110,6 +138,9 @@ export class JsonHttpClient {
     }
     this.#errorStatuses = new Set(errorStatuses);
     this.#service = options.serviceName ?? 'API';
+    this.#secrets = (options.secrets ?? []).filter((x) => typeof x === 'string' && x !== '');
+    this.#authErrorHint = options.authErrorHint;
+    this.#breaker = options.circuitBreaker === false ? undefined : new CircuitBreaker(this.#service, options.circuitBreaker);
     // undici's own timeouts are minutes by default; ours are the call deadline. They catch a
     // stall at each stage; the Deadline in request() bounds the whole call.
     this.#pool = new Pool(url.origin, {
@@ -122,8 +153,16 @@ export class JsonHttpClient {
     });
   }
 
-  /** Sends one request and returns the parsed JSON body of an HTTP 200; throws a typed error otherwise. */
-  async request(req: JsonRequest): Promise<unknown> {
+  /**
+   * Sends one request and returns the parsed JSON body of an HTTP 200; throws a typed error
+   * otherwise. While the circuit breaker is open it throws OtpUnavailableError('circuit_open')
+   * without calling.
+   */
+  request(req: JsonRequest): Promise<unknown> {
+    return this.#breaker ? this.#breaker.run(() => this.#request(req)) : this.#request(req);
+  }
+
+  async #request(req: JsonRequest): Promise<unknown> {
     const deadline = this.#deadlines.start();
     try {
       try {
@@ -168,21 +207,28 @@ export class JsonHttpClient {
     const status = reply.status;
     const label = `${this.#service} ${req.operation}`;
 
+    // The provider's own hint, on the two statuses that carry one by definition.
+    const retryAfter = status === 429 || status === 503 ? retryAfterSeconds(reply, Date.now()) : undefined;
     if (status === 200 || this.#errorStatuses.has(status)) {
-      const json = parseJson(reply, label);
+      const json = parseJson(reply, label, retryAfter);
       if (status === 200) return json;
-      const apiError = this.#parseErrorBody?.(json, status);
+      const apiError = this.#parseErrorBody?.(json, status, { clean: this.#clean, retryAfter });
       if (apiError) throw apiError;
-      throw new DingUnavailableError('malformed_response', `${label}: HTTP ${status} without a documented error body`, {
+      throw new OtpUnavailableError('malformed_response', `${label}: HTTP ${status} without a documented error body`, {
         status,
+        retryAfter,
       });
     }
 
     // Any other answer: its body was drained (so the socket can be reused) and dropped.
-    if (status === 401 || status === 403) throw new DingAuthError(status);
+    if (status === 401 || status === 403) {
+      throw new OtpAuthError(status, this.#authErrorHint === undefined ? undefined : `${this.#authErrorHint} (HTTP ${status})`);
+    }
     // 3xx included: following a redirect could carry the API key to another host.
-    throw new DingUnavailableError('server_error', `${label}: unexpected HTTP ${status}`, { status });
+    throw new OtpUnavailableError('server_error', `${label}: unexpected HTTP ${status}`, { status, retryAfter });
   }
+
+  readonly #clean = (text: string): string => redactUpstreamText(text, this.#secrets);
 
   // Bodies worth reading: JSON, of a 200 or of a status with a documented error body.
   readonly #keepBody = (status: number, contentType: unknown): boolean =>
@@ -198,12 +244,12 @@ export class JsonHttpClient {
     const label = `${this.#service} ${operation}`;
     const cause = safeCause(err);
     if (deadline.reason instanceof DeadlineReached || err instanceof DeadlineReached) {
-      return new DingUnavailableError('timeout', `${label}: no complete reply within ${this.timeoutMs} ms`, { cause });
+      return new OtpUnavailableError('timeout', `${label}: no complete reply within ${this.timeoutMs} ms`, { cause });
     }
     // The pool's maxResponseSize: past it undici drops the socket, so a huge or endless body costs
     // at most MAX_BODY_BYTES of memory.
     if (errorCode(err) === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
-      return new DingUnavailableError('malformed_response', `${label}: reply is too large`, { cause });
+      return new OtpUnavailableError('malformed_response', `${label}: reply is too large`, { cause });
     }
     const reason = classify(err);
     const what =
@@ -212,8 +258,29 @@ export class JsonHttpClient {
         : reason === 'malformed_response'
           ? 'reply is not valid HTTP'
           : 'connection failed';
-    return new DingUnavailableError(reason, `${label}: ${what}`, { cause });
+    return new OtpUnavailableError(reason, `${label}: ${what}`, { cause });
   }
+}
+
+/**
+ * The provider's retry hint in whole seconds (at least 1, at most MAX_RETRY_AFTER_SECONDS):
+ * `retry-after-ms` (what Prelude's SDKs read first), else `Retry-After` as seconds or an HTTP
+ * date. Undefined when absent or unreadable.
+ */
+export function retryAfterSeconds(reply: Pick<Reply, 'retryAfter' | 'retryAfterMs'>, now: number): number | undefined {
+  let ms: number | undefined;
+  const inMs = typeof reply.retryAfterMs === 'string' ? reply.retryAfterMs.trim() : '';
+  if (/^\d+(\.\d+)?$/.test(inMs)) ms = Number(inMs);
+  else if (typeof reply.retryAfter === 'string') {
+    const value = reply.retryAfter.trim();
+    if (/^\d+$/.test(value)) ms = Number(value) * 1000;
+    else {
+      const at = Date.parse(value);
+      if (Number.isFinite(at) && /[a-z]/i.test(value)) ms = at - now;
+    }
+  }
+  if (ms === undefined || !Number.isFinite(ms) || ms < 0) return undefined;
+  return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(ms / 1000)));
 }
 
 function errorCode(err: unknown): string {
@@ -253,14 +320,14 @@ function queryString(query: JsonRequest['query']): string {
 }
 
 /** The JSON body of a reply whose status calls for one. */
-function parseJson(reply: Reply, label: string): unknown {
+function parseJson(reply: Reply, label: string, retryAfter: number | undefined): unknown {
   const { status, body } = reply;
-  // Not kept: the reply was not application/json.
-  if (body === undefined) throw new DingUnavailableError('malformed_response', `${label}: reply is not application/json`, { status });
+  // Not kept: the reply was not application/json (a gateway's page, say: its retry hint still counts).
+  if (body === undefined) throw new OtpUnavailableError('malformed_response', `${label}: reply is not application/json`, { status, retryAfter });
   try {
     return JSON.parse(body) as unknown;
   } catch {
-    throw new DingUnavailableError('malformed_response', `${label}: reply is not valid JSON`, { status });
+    throw new OtpUnavailableError('malformed_response', `${label}: reply is not valid JSON`, { status, retryAfter });
   }
 }
 

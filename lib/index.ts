@@ -1,8 +1,8 @@
-// passport-ding: phone-number login by one-time code for Passport, on the Ding OTP API.
+// passport-ding: phone-number login by one-time code for Passport, on Prelude Verify V2 (or Ding's legacy OTP API V1).
 //
 //   import { DingOtpStrategy, pendingVerification } from 'passport-ding';
 //
-// The sandbox (a local Ding-compatible server) has its own entry: 'passport-ding/sandbox'.
+// The sandbox (a local server speaking both APIs) has its own entry: 'passport-ding/sandbox'.
 
 // The strategy (the class is also `Strategy`, as passport-local names it).
 export { DingOtpStrategy, DingOtpStrategy as Strategy } from './strategy.js';
@@ -31,10 +31,32 @@ export type { PublicPendingVerification } from './pending.js';
 // Errors: one class per failure kind, each with a stable `code`.
 export * from './errors.js';
 
-// Providers: the interface the strategy talks to, and the Ding V1 implementation.
+// Providers: the interface the strategy talks to, the registry's names, and both built-ins.
 export type * from './providers/provider.js';
-export { DingProvider } from './providers/ding-provider.js';
-export { DEFAULT_DING_BASE_URL, DingClient } from './providers/ding.js';
+export { PROVIDER_NAMES } from './providers/index.js';
+export type { ProviderName } from './providers/index.js';
+export { DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker.js';
+export type { CircuitBreakerOptions } from './circuit-breaker.js';
+
+// Prelude Verify V2, the default: `new DingOtpStrategy({ apiKey: process.env.PRELUDE_API_KEY }, verify)`.
+export { PreludeProvider } from './providers/prelude/provider.js';
+export type { PreludeProviderOptions } from './providers/prelude/provider.js';
+export { DEFAULT_PRELUDE_BASE_URL, PreludeClient } from './providers/prelude/client.js';
+export type {
+  CheckVerificationRequest,
+  CheckVerificationResponse,
+  CreateVerificationRequest,
+  CreateVerificationResponse,
+  NetworkInfo as PreludeNetworkInfo,
+  PreludeClientOptions,
+  PreludeLookupOptions,
+  PreludeLookupResponse,
+  VerificationSignals,
+} from './providers/prelude/client.js';
+
+// Ding V1, the legacy API (`apiKey` + `customerUuid`).
+export { DingProvider } from './providers/ding/provider.js';
+export { DEFAULT_DING_BASE_URL, DingClient } from './providers/ding/client.js';
 export type {
   AttemptCapability,
   AuthenticationEvent,
@@ -51,17 +73,7 @@ export type {
   RetryResponse,
   Signals,
   CreateAuthenticationResponse,
-} from './providers/ding.js';
-
-// Prelude Verify V2, Ding's successor: `new DingOtpStrategy({ provider: 'prelude', apiKey })`.
-export { DEFAULT_PRELUDE_BASE_URL, PreludeApiError, PreludeProvider } from './providers/prelude.js';
-export type {
-  CheckVerificationResponse,
-  CreateVerificationResponse,
-  NetworkInfo as PreludeNetworkInfo,
-  PreludeLookupResponse,
-  PreludeProviderOptions,
-} from './providers/prelude.js';
+} from './providers/ding/client.js';
 
 // Abuse limits and send gates (on by default in memory; share them through Redis).
 export { DEFAULT_LIMITS } from './limits/options.js';

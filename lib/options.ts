@@ -7,6 +7,8 @@ import type { FailureInfo, OutcomeMessages } from './outcomes.js';
 import { OUTCOMES } from './outcomes.js';
 import type { CountryCode } from './phone.js';
 import { isCountryCode } from './phone.js';
+import type { CircuitBreakerOptions } from './circuit-breaker.js';
+import type { ProviderName } from './providers/index.js';
 import type { OtpProvider, SendSignals } from './providers/provider.js';
 import { DEFAULT_SESSION_KEY } from './pending.js';
 import { unwrapMappedIpv4 } from './ip.js';
@@ -43,6 +45,12 @@ export interface VerificationDetails {
   createdAt: Date;
   /** True when the strategy runs in second-factor mode. */
   secondFactor: boolean;
+  /**
+   * Why the provider scored the send as risky (Prelude V2's `risk_factors`, e.g.
+   * `temporary_phone_number`), as opaque strings; absent when it named none. A login with risk
+   * factors may deserve a second look (a step-up, a review) rather than a refusal.
+   */
+  riskFactors?: readonly string[];
 }
 
 /** What a verify callback may pass to `done` or resolve with on success. */
@@ -93,11 +101,11 @@ export function isDeclined(value: unknown): value is Declined {
 /** Options shared by both verify-callback styles, each documented where it is declared. */
 export interface DingOtpStrategyOptionsBase {
   /**
-   * API key. Ding V1: with `customerUuid`, the strategy builds a DingProvider. With
-   * `provider: 'prelude'`: a Prelude V2 key, and the strategy builds a PreludeProvider.
+   * API key. Alone, a Prelude Verify V2 key: the strategy builds a PreludeProvider. With
+   * `customerUuid`, a Ding V1 key (the legacy API): the strategy builds a DingProvider.
    */
   apiKey?: string;
-  /** Ding customer UUID (Ding V1 only; Prelude V2 has none). */
+  /** Ding customer UUID (Ding V1 only; Prelude V2 has none). Its presence selects Ding V1. */
   customerUuid?: string;
   /**
    * API base URL. Ding: including `/v1` (default `https://api.ding.live/v1`; the sandbox's `url`).
@@ -107,11 +115,18 @@ export interface DingOtpStrategyOptionsBase {
   /** Deadline per provider call, in milliseconds (the provider's default when absent). */
   timeoutMs?: number;
   /**
-   * Which OTP API: `'ding'` (default, Ding V1, deprecated by its owner) or `'prelude'` (Prelude
-   * Verify V2), built from the options above; or any OtpProvider instance (e.g. a
-   * `new PreludeProvider({ ... })` with its own options), used as is. `close()` closes it.
+   * After `failures` consecutive provider faults (timeouts, 5xx, connection failures), fail fast
+   * with OtpUnavailableError (503, `retryAfter` set) for `cooldownMs`, then let one call probe.
+   * Default `{ failures: 5, cooldownMs: 10_000 }`; `false` turns it off.
    */
-  provider?: OtpProvider | 'ding' | 'prelude';
+  circuitBreaker?: CircuitBreakerOptions | false;
+  /**
+   * Which OTP API, when the credentials should not decide: `'prelude'` (Prelude Verify V2) or
+   * `'ding'` (Ding V1, deprecated by its owner), built from the options above; or any OtpProvider
+   * instance (e.g. a `new PreludeProvider({ ... })` with its own options), used as is. `close()`
+   * closes it. Default: Prelude V2, or Ding V1 when `customerUuid` is given.
+   */
+  provider?: OtpProvider | ProviderName;
   /** Body field with the phone number, bracket paths allowed (`user[phone]`). Default `phoneNumber`. */
   phoneField?: string;
   /** Body field with the code. Default `code`. */

@@ -8,6 +8,7 @@
 //   e  expires at                  r  next resend allowed at
 //   n  resends left (absent when the provider has not said)
 //   a  wrong codes still allowed (local budget)
+//   f  the provider's risk factors from the send (absent when none)
 
 import { maskPhone } from './phone.js';
 
@@ -23,6 +24,8 @@ export interface PendingState {
   nextRetryAt: number;
   remainingRetries?: number;
   attemptsLeft: number;
+  /** The provider's risk factors from the send, for the verify callback's details. */
+  riskFactors?: readonly string[];
 }
 
 /** The serialised form in the session (see the key list above). */
@@ -35,6 +38,7 @@ export interface StoredPending {
   r: number;
   n?: number;
   a: number;
+  f?: readonly string[];
 }
 
 /** What `pendingVerification(req)` returns: safe to render or send as JSON. */
@@ -85,6 +89,7 @@ export function readPending(session: SessionLike, key: string): PendingState | u
     attemptsLeft: s.a,
   };
   if (s.n !== undefined) state.remainingRetries = s.n;
+  if (Array.isArray(s.f) && s.f.every((x) => typeof x === 'string')) state.riskFactors = s.f as string[];
   return state;
 }
 
@@ -100,6 +105,7 @@ export function writePending(session: SessionLike, key: string, state: PendingSt
     a: state.attemptsLeft,
   };
   if (state.remainingRetries !== undefined) stored.n = state.remainingRetries;
+  if (state.riskFactors !== undefined) stored.f = state.riskFactors;
   session[key] = stored;
 }
 

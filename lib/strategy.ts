@@ -25,8 +25,7 @@ import type { FailureInfo } from './outcomes.js';
 import { declinedOutcome } from './outcomes.js';
 import type { PublicPendingVerification } from './pending.js';
 import { pendingVerification, sessionOf } from './pending.js';
-import { DingProvider } from './providers/ding-provider.js';
-import { PreludeProvider } from './providers/prelude.js';
+import { providerFromOptions } from './providers/index.js';
 import type { OtpProvider } from './providers/provider.js';
 import { Limits } from './limits/limits.js';
 import { CheckSerializer } from './serialize.js';
@@ -55,38 +54,6 @@ const NO_SESSION =
   'add express-session (app.use(session({ ... }))) before passport.authenticate()';
 
 const NO_USER = 'secondFactor without a verify callback needs req.user (a logged-in user)';
-
-function isProvider(value: unknown): value is OtpProvider {
-  if (value === null || typeof value !== 'object') return false;
-  const p = value as Record<string, unknown>;
-  return typeof p.send === 'function' && typeof p.check === 'function' && typeof p.resend === 'function' && typeof p.close === 'function';
-}
-
-function buildProvider(options: DingOtpStrategyOptions | DingOtpStrategyOptionsWithRequest): OtpProvider {
-  const { provider, apiKey, customerUuid, baseUrl, timeoutMs } = options;
-  if (provider !== undefined && provider !== 'ding' && provider !== 'prelude') {
-    if (apiKey !== undefined || customerUuid !== undefined) {
-      throw new TypeError('DingOtpStrategy takes either `provider` or `apiKey` + `customerUuid`, not both');
-    }
-    // The instance has its own connection settings; these would be silently ignored.
-    if (baseUrl !== undefined || timeoutMs !== undefined) {
-      throw new TypeError('DingOtpStrategy: `baseUrl` and `timeoutMs` belong to the provider; pass them to its constructor, not with a `provider` instance');
-    }
-    if (!isProvider(provider)) throw new TypeError('DingOtpStrategy: `provider` must implement send, check, resend and close');
-    return provider;
-  }
-  // `baseUrl` and `timeoutMs` are checked by the provider's constructor (lib/http.ts): one set of rules.
-  if (provider === 'prelude') {
-    if (typeof apiKey !== 'string' || apiKey === '') throw new TypeError("DingOtpStrategy with provider 'prelude' requires `apiKey` (a Prelude V2 key)");
-    // A leftover V1 setting: Prelude V2 has no customer UUID, and silently ignoring it would hide a half-done migration.
-    if (customerUuid !== undefined) throw new TypeError("DingOtpStrategy: Prelude V2 takes no `customerUuid`; remove it with provider 'prelude'");
-    return new PreludeProvider({ apiKey, baseUrl, timeoutMs });
-  }
-  if (typeof apiKey !== 'string' || apiKey === '' || typeof customerUuid !== 'string' || customerUuid === '') {
-    throw new TypeError('DingOtpStrategy requires `apiKey` and `customerUuid` (or a `provider`)');
-  }
-  return new DingProvider({ apiKey, customerUuid, baseUrl, timeoutMs });
-}
 
 /**
  * `DingOtpStrategy` authenticates a user by a one-time code sent to their phone, in two requests:
@@ -121,7 +88,7 @@ export class DingOtpStrategy extends Strategy {
     this._settings = resolveOptions(options);
     if (verify !== undefined && typeof verify !== 'function') throw new TypeError('DingOtpStrategy: the verify callback must be a function');
     if (verify === undefined && !this._settings.secondFactor) throw new TypeError('DingOtpStrategy requires a verify callback');
-    this._provider = buildProvider(options);
+    this._provider = providerFromOptions(options);
     if (this._settings.lineTypes && typeof this._provider.lookup !== 'function') {
       throw new TypeError(`DingOtpStrategy: option \`lineTypes\` needs a provider with lookup() (the ${this._provider.name} provider has none)`);
     }
@@ -206,6 +173,7 @@ export class DingOtpStrategy extends Strategy {
       createdAt: new Date(result.createdAt),
       secondFactor: settings.secondFactor !== undefined,
     };
+    if (result.riskFactors) details.riskFactors = result.riskFactors;
     if (!this._verify) {
       // Second-factor mode without a callback: the same user, now with a verified phone.
       if (!req.user) return { type: 'error', err: new DingConfigurationError(NO_USER) };

@@ -1,10 +1,11 @@
-// The argument checks both providers share (lib/providers/credentials.ts): one rule for an API
+// The argument checks both providers share (lib/providers/shared/credentials.ts): one rule for an API
 // key, one for the strings each call takes, and the same TypeError from DingClient and
 // PreludeProvider for the same bad value. No call reaches the network: each check runs first.
 import { describe, expect, it } from 'vitest';
-import { requireApiKey, requireString } from '../lib/providers/credentials.js';
-import { DingClient } from '../lib/providers/ding.js';
-import { PreludeProvider } from '../lib/providers/prelude.js';
+import { requireApiKey, requireString } from '../lib/providers/shared/credentials.js';
+import { DingClient } from '../lib/providers/ding/client.js';
+import { PreludeClient } from '../lib/providers/prelude/client.js';
+import { PreludeProvider } from '../lib/providers/prelude/provider.js';
 
 const CUSTOMER = '00000000-0000-4000-8000-000000000000';
 // Unreachable on purpose: a check that let a bad value through would fail with a connection error.
@@ -23,7 +24,9 @@ describe('requireApiKey', () => {
     expect(() => new DingClient({ apiKey: 'a b', customerUuid: CUSTOMER })).toThrow(
       new TypeError('DingClient requires an apiKey (a non-empty string without spaces)'),
     );
-    expect(() => new PreludeProvider({ apiKey: 'a b' })).toThrow(new TypeError('PreludeProvider requires an apiKey (a non-empty string without spaces)'));
+    expect(() => new PreludeClient({ apiKey: 'a b' })).toThrow(new TypeError('PreludeClient requires an apiKey (a non-empty string without spaces)'));
+    // The provider builds its client from the same options, so the same check refuses it.
+    expect(() => new PreludeProvider({ apiKey: 'a b' })).toThrow(new TypeError('PreludeClient requires an apiKey (a non-empty string without spaces)'));
   });
 });
 
@@ -41,7 +44,7 @@ describe('requireString', () => {
     try {
       await expect(ding.check({ authenticationUuid: CUSTOMER, checkCode: '' })).rejects.toThrow(new TypeError('checkCode must be a non-empty string'));
       await expect(prelude.check({ id: 'vrf_x', phoneNumber: '', code: '1234' })).rejects.toThrow(new TypeError('phoneNumber must be a non-empty string'));
-      await expect(prelude.checkVerification('+15551230001', '')).rejects.toThrow(new TypeError('code must be a non-empty string'));
+      await expect(prelude.client.checkVerification({ phoneNumber: '+15551230001', code: '' })).rejects.toThrow(new TypeError('code must be a non-empty string'));
     } finally {
       await ding.close();
       await prelude.close();

@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { startDingSandbox, type DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DingApiError, DingAuthError, DingUnavailableError } from '../lib/errors.js';
-import { DingClient, type DingClientOptions } from '../lib/providers/ding.js';
-import { DingProvider } from '../lib/providers/ding-provider.js';
+import { DingClient, type DingClientOptions } from '../lib/providers/ding/client.js';
+import { DingProvider } from '../lib/providers/ding/provider.js';
 import type { OtpProvider } from '../lib/providers/provider.js';
 
 const PHONE = '+15551230001';
@@ -176,7 +176,7 @@ describe('check', () => {
 
   it('unknown stays unknown (never success)', async () => {
     const stub = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'unknown' }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ authentication_uuid: MISSING_UUID, status: 'unknown' }));
     });
     await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
     const p = new DingProvider({ apiKey: 'k', customerUuid: MISSING_UUID, baseUrl: `http://127.0.0.1:${(stub.address() as AddressInfo).port}/v1` });

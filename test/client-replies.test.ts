@@ -5,9 +5,9 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DingApiError, DingUnavailableError } from '../lib/errors.js';
-import { DingClient } from '../lib/providers/ding.js';
-import { maskPhoneNumbers } from '../lib/providers/ding-parse.js';
-import { parseDateTime } from '../lib/providers/reply-fields.js';
+import { DingClient } from '../lib/providers/ding/client.js';
+import { maskPhoneNumbers } from '../lib/providers/shared/redact.js';
+import { parseDateTime } from '../lib/providers/shared/reply-fields.js';
 
 const API_KEY = 'stub_key_9c1e';
 const CUSTOMER = '5f0c8e2a-1b3d-4c5e-8f70-a1b2c3d4e5f6';
@@ -166,8 +166,8 @@ describe('replies that are accepted', () => {
   it.each(['unknown', 'valid', 'invalid', 'without_attempt', 'rate_limited', 'already_validated', 'expired_auth'])(
     'check status %s',
     async (status) => {
-      answer({ status });
-      expect(await client().check({ authenticationUuid: AUTH, checkCode: '1' })).toEqual({ status });
+      answer({ authentication_uuid: AUTH, status });
+      expect(await client().check({ authenticationUuid: AUTH, checkCode: '1' })).toEqual({ authenticationUuid: AUTH, status });
     },
   );
 
@@ -267,6 +267,9 @@ describe('replies that are malformed', () => {
     ['check with an unknown status', { status: 'expired' }, check],
     ['check status of the wrong case', { status: 'VALID' }, check],
     ['check about another authentication', { authentication_uuid: '00000000-0000-4000-8000-000000000000', status: 'valid' }, check],
+    // A bare `valid` names no authentication: believing it would log in whoever posted any code.
+    ['check valid without the authentication id', { status: 'valid' }, check],
+    ['check invalid without the authentication id', { status: 'invalid' }, check],
     ['retry without status', { authentication_uuid: AUTH }, retry],
     ['retry with an unknown status', { status: 'queued' }, retry],
     ['retry with a negative count', { status: 'approved', remaining_retry: -1 }, retry],

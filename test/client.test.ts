@@ -4,7 +4,7 @@
 import { startDingSandbox, type DingSandbox, type FaultMode, type SandboxOperation } from 'passport-ding/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DingApiError, DingAuthError, DingUnavailableError } from '../lib/errors.js';
-import { DingClient, type DingClientOptions } from '../lib/providers/ding.js';
+import { DingClient, type DingClientOptions } from '../lib/providers/ding/client.js';
 import { everythingIn, failure } from './helpers/errors.js';
 
 const PHONE = '+15551230001';

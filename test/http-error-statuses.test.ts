@@ -47,7 +47,7 @@ const call = (c: JsonHttpClient, path: string): Promise<unknown> =>
 describe('errorStatuses', () => {
   it('defaults to 400 only: another 4xx is a fault with its status, its body unread', async () => {
     const c = client();
-    expect(await call(c, '/400/json')).toMatchObject({ name: 'DingApiError', apiCode: 'some_code', upstreamStatus: 400 });
+    expect(await call(c, '/400/json')).toMatchObject({ name: 'OtpApiError', apiCode: 'some_code', upstreamStatus: 400 });
     for (const status of [404, 409, 422, 429]) {
       const err = await call(c, `/${status}/json`);
       expect(err).toBeInstanceOf(DingUnavailableError);
@@ -58,10 +58,10 @@ describe('errorStatuses', () => {
   it('reads the body of each listed status as the API error, with that status', async () => {
     const c = client({ errorStatuses: [400, 422, 429] });
     for (const status of [400, 422, 429]) {
-      expect(await call(c, `/${status}/json`)).toMatchObject({ name: 'DingApiError', apiCode: 'some_code', upstreamStatus: status });
+      expect(await call(c, `/${status}/json`)).toMatchObject({ name: 'OtpApiError', apiCode: 'some_code', upstreamStatus: status });
     }
     // Not listed: still a fault.
-    expect(await call(c, '/404/json')).toMatchObject({ name: 'DingUnavailableError', upstreamStatus: 404 });
+    expect(await call(c, '/404/json')).toMatchObject({ name: 'OtpUnavailableError', upstreamStatus: 404 });
   });
 
   it('a listed status without the documented body is a malformed reply that keeps its status', async () => {

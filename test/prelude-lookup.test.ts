@@ -7,10 +7,11 @@ import type { AddressInfo } from 'node:net';
 import { startDingSandbox, type DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DingAuthError, DingUnavailableError } from '../lib/errors.js';
-import { DingProvider } from '../lib/providers/ding-provider.js';
-import { LINE_TYPES } from '../lib/providers/ding-wire.js';
-import { PreludeApiError, PreludeProvider } from '../lib/providers/prelude.js';
-import { LINE_TYPE_TO_DING, LOOKUP_LINE_TYPES } from '../lib/providers/prelude-wire.js';
+import { DingProvider } from '../lib/providers/ding/provider.js';
+import { LINE_TYPES } from '../lib/providers/ding/wire.js';
+import { PreludeApiError } from '../lib/errors.js';
+import { PreludeProvider } from '../lib/providers/prelude/provider.js';
+import { LINE_TYPE_TO_DING, LOOKUP_LINE_TYPES } from '../lib/providers/prelude/wire.js';
 import type { OtpProvider } from '../lib/providers/provider.js';
 
 const MOBILE = '+14155552671';
@@ -86,9 +87,9 @@ describe('PreludeProvider.lookup against the sandbox', () => {
     }
   });
 
-  it('lookupPhoneNumber gives the raw V2 reply, camelCase, with the caller name on request', async () => {
+  it('PreludeClient.lookup gives the raw V2 reply, camelCase, with the caller name on request', async () => {
     const p = prelude();
-    expect(await p.lookupPhoneNumber(PORTED, { cnam: true })).toEqual({
+    expect(await p.client.lookup(PORTED, { cnam: true })).toEqual({
       phoneNumber: PORTED,
       countryCode: 'US',
       lineType: 'mobile',
@@ -96,7 +97,7 @@ describe('PreludeProvider.lookup against the sandbox', () => {
       callerName: 'SANDBOX CALLER',
       networkInfo: { carrierName: 'Ported Co', mcc: '310', mnc: '410' },
     });
-    expect(await p.lookupPhoneNumber(SHARED_TEMPORARY)).toMatchObject({ lineType: 'shared_cost', flags: ['temporary'] });
+    expect(await p.client.lookup(SHARED_TEMPORARY)).toMatchObject({ lineType: 'shared_cost', flags: ['temporary'] });
   });
 
   it('an invalid number is PreludeApiError invalid_phone_number (the gate reads it as that outcome)', async () => {
@@ -134,7 +135,7 @@ describe('PreludeProvider.lookup against the sandbox', () => {
     sandbox.fail({ mode: 'reset', operation: 'lookupPhoneNumber' });
     expect(await p.lookup(MOBILE)).toMatchObject({ lineType: 'Mobile' });
     sandbox.fail({ mode: 'reset', operation: 'lookupPhoneNumber', times: 2 });
-    expect(await p.lookup(MOBILE).catch((e: unknown) => e)).toMatchObject({ name: 'DingUnavailableError', reason: 'connection' });
+    expect(await p.lookup(MOBILE).catch((e: unknown) => e)).toMatchObject({ name: 'OtpUnavailableError', reason: 'connection' });
     expect(calls('lookupPhoneNumber')).toBe(4);
   });
 });
@@ -182,7 +183,7 @@ describe('PreludeProvider.lookup on the wire', () => {
       ],
       async (p, seen) => {
         expect(await p.lookup(MOBILE)).toEqual({ phoneNumber: MOBILE });
-        await p.lookupPhoneNumber(MOBILE, { cnam: true });
+        await p.client.lookup(MOBILE, { cnam: true });
         expect(seen[0]).toMatchObject({ method: 'GET', url: `/v2/lookup/${MOBILE}`, body: '' });
         expect(seen[0]?.headers.authorization).toBe('Bearer k_test');
         expect(seen[0]?.headers.accept).toBe('application/json');
@@ -199,7 +200,7 @@ describe('PreludeProvider.lookup on the wire', () => {
       ],
       async (p, seen) => {
         await p.lookup(MOBILE);
-        await p.lookupPhoneNumber('+1/../../v2/verification?x=1#y');
+        await p.client.lookup('+1/../../v2/verification?x=1#y');
         expect(seen[0]?.url).toBe(`/v2/lookup/${MOBILE}`);
         expect(seen[1]?.url).toBe('/v2/lookup/+1%2F..%2F..%2Fv2%2Fverification%3Fx%3D1%23y');
       },
@@ -239,7 +240,7 @@ describe('PreludeProvider.lookup on the wire', () => {
       bad.map((body) => ({ status: 200, body })),
       async (p) => {
         for (let i = 0; i < bad.length; i += 1) {
-          expect(await p.lookup(MOBILE).catch((e: unknown) => e)).toMatchObject({ name: 'DingUnavailableError', reason: 'malformed_response' });
+          expect(await p.lookup(MOBILE).catch((e: unknown) => e)).toMatchObject({ name: 'OtpUnavailableError', reason: 'malformed_response' });
         }
       },
     );
@@ -254,11 +255,11 @@ describe('PreludeProvider.lookup on the wire', () => {
       ],
       async (p) => {
         const invalid = await p.lookup(MOBILE).catch((e: unknown) => e);
-        expect(invalid).toMatchObject({ name: 'PreludeApiError', apiCode: 'invalid_phone_number', upstreamStatus: 422 });
+        expect(invalid).toMatchObject({ name: 'OtpApiError', apiCode: 'invalid_phone_number', upstreamStatus: 422 });
         // The message is Prelude's, with the number masked.
         expect((invalid as Error).message).not.toContain('4155552671');
-        expect(await p.lookup(MOBILE).catch((e: unknown) => e)).toMatchObject({ name: 'PreludeApiError', upstreamStatus: 429 });
-        expect(await p.lookup(MOBILE).catch((e: unknown) => e)).toMatchObject({ name: 'DingUnavailableError', upstreamStatus: 502 });
+        expect(await p.lookup(MOBILE).catch((e: unknown) => e)).toMatchObject({ name: 'OtpApiError', upstreamStatus: 429 });
+        expect(await p.lookup(MOBILE).catch((e: unknown) => e)).toMatchObject({ name: 'OtpUnavailableError', upstreamStatus: 502 });
       },
     );
   });

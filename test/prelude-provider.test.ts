@@ -5,8 +5,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startDingSandbox, type DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DingApiError, DingAuthError, DingUnavailableError } from '../lib/errors.js';
-import { PreludeApiError, PreludeProvider, type PreludeProviderOptions } from '../lib/providers/prelude.js';
+import { DingApiError, DingAuthError, DingUnavailableError, OtpUnavailableError, PreludeApiError } from '../lib/errors.js';
+import { PreludeProvider, type PreludeProviderOptions } from '../lib/providers/prelude/provider.js';
 import type { OtpProvider } from '../lib/providers/provider.js';
 
 const PHONE = '+15551230001';
@@ -139,7 +139,7 @@ describe('construction', () => {
     ['a codeSize of 9', { apiKey: 'k', codeSize: 9 }],
     ['an unknown method', { apiKey: 'k', method: 'sms' }],
     ['an unknown preferred channel', { apiKey: 'k', preferredChannel: 'email' }],
-    ['a non-boolean sendExistingUser', { apiKey: 'k', sendExistingUser: 'yes' }],
+    ['sendExistingUser, no longer supported (existing_user is in no dated V2 release)', { apiKey: 'k', sendExistingUser: true }],
   ])('throws a TypeError for %s', (_what, options) => {
     expect(() => new PreludeProvider(options as PreludeProviderOptions)).toThrow(TypeError);
   });
@@ -287,21 +287,33 @@ describe('send', () => {
     );
   });
 
-  it('with sendExistingUser, isReturningUser goes out as signals.existing_user, never as is_trusted_user', async () => {
-    await withStub(
-      [{ status: 200, body: CREATED }],
-      async (p, seen) => {
-        await p.send({ phoneNumber: PHONE, signals: { isReturningUser: false } });
-        expect(seen[0]?.body).toEqual({ target: { type: 'phone_number', value: PHONE }, signals: { existing_user: false } });
-      },
-      { sendExistingUser: true },
-    );
+  it('isReturningUser goes out as neither existing_user nor is_trusted_user; dispatchId and ja4Fingerprint do go out', async () => {
+    await withStub([{ status: 200, body: CREATED }], async (p, seen) => {
+      await p.send({
+        phoneNumber: PHONE,
+        signals: { isReturningUser: true, dispatchId: '123e4567-e89b-12d3-a456-426614174000', ja4Fingerprint: 't13d1516h2_8daaf6152771_02713d6af862' },
+      });
+      expect(seen[0]?.body).toEqual({
+        target: { type: 'phone_number', value: PHONE },
+        signals: { ja4_fingerprint: 't13d1516h2_8daaf6152771_02713d6af862' },
+        dispatch_id: '123e4567-e89b-12d3-a456-426614174000',
+      });
+      // `integration` was removed from the spec (2026-01) and is never sent either.
+      expect(JSON.stringify(seen[0]?.body)).not.toMatch(/existing_user|is_trusted_user|integration/);
+    });
   });
 
   it('the sandbox accepts everything the provider sends', async () => {
-    const result = await provider({ codeSize: 4, method: 'message', preferredChannel: 'sms', sendExistingUser: true }).send({
+    const result = await provider({ codeSize: 4, method: 'message', preferredChannel: 'sms' }).send({
       phoneNumber: PHONE,
-      signals: { ip: '203.0.113.9', deviceType: 'WEB', userAgent: 'Mozilla/5.0', isReturningUser: true },
+      signals: {
+        ip: '203.0.113.9',
+        deviceType: 'WEB',
+        userAgent: 'Mozilla/5.0',
+        isReturningUser: true,
+        dispatchId: '123e4567-e89b-12d3-a456-426614174000',
+        ja4Fingerprint: 't13d1516h2_8daaf6152771_02713d6af862',
+      },
       locale: 'en-US',
       correlationId: 'c-2',
       templateId: 't-2',
@@ -362,10 +374,36 @@ describe('check', () => {
   });
 
   it('checks by number: the id is not sent', async () => {
-    await withStub([{ status: 200, body: { status: 'success', id: 'vrf_other' } }], async (p, seen) => {
+    await withStub([{ status: 200, body: { status: 'success', id: 'vrf_mine' } }], async (p, seen) => {
       expect(await p.check({ id: 'vrf_mine', phoneNumber: PHONE, code: '123456' })).toEqual({ status: 'valid' });
       expect(seen[0]).toMatchObject({ url: '/v2/verification/check', body: { target: { type: 'phone_number', value: PHONE }, code: '123456' } });
     });
+  });
+
+  // Only the documented success shape logs in: `success` with the id of this login's window.
+  it.each([
+    ['a success without an id', { status: 'success' }],
+    ['a success about another window', { status: 'success', id: 'vrf_other' }],
+    ['a success with a null id', { status: 'success', id: null }],
+  ])('%s is a malformed reply, never valid', async (_what, body) => {
+    await withStub([{ status: 200, body }], async (p) => {
+      const err = await p.check({ id: 'vrf_mine', phoneNumber: PHONE, code: '123456' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OtpUnavailableError);
+      expect(err).toMatchObject({ reason: 'malformed_response', status: 503 });
+    });
+  });
+
+  it('a failure or expiry needs no id: it logs nobody in', async () => {
+    await withStub(
+      [
+        { status: 200, body: { status: 'failure' } },
+        { status: 200, body: { status: 'expired_or_not_found' } },
+      ],
+      async (p) => {
+        expect(await p.check({ id: 'vrf_mine', phoneNumber: PHONE, code: '123456' })).toEqual({ status: 'invalid' });
+        expect(await p.check({ id: 'vrf_mine', phoneNumber: PHONE, code: '123456' })).toEqual({ status: 'expired' });
+      },
+    );
   });
 
   it.each([
@@ -504,14 +542,14 @@ describe('replies off the contract are faults', () => {
   ])('check with %s', async (_what, body) => {
     await withStub([{ status: 200, body }], async (p) => {
       const err = await p.check({ id: 'vrf_1', phoneNumber: PHONE, code: '123456' }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ name: 'DingUnavailableError', reason: 'malformed_response' });
+      expect(err).toMatchObject({ name: 'OtpUnavailableError', reason: 'malformed_response' });
     });
   });
 
   it('an error body that is not V2 shaped is a malformed reply', async () => {
     await withStub([{ status: 400, body: { error: 'nope' } }], async (p) => {
       const err = await p.send({ phoneNumber: PHONE }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ name: 'DingUnavailableError', reason: 'malformed_response', upstreamStatus: 400 });
+      expect(err).toMatchObject({ name: 'OtpUnavailableError', reason: 'malformed_response', upstreamStatus: 400 });
     });
   });
 

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { DingOtpStrategy, DingProvider, OUTCOMES, pendingVerification } from 'passport-ding';
 import type { DingOtpStrategyOptions } from 'passport-ding';
 import { readField } from '../lib/fields.js';
-import { PreludeProvider } from '../lib/providers/prelude.js';
+import { PreludeProvider } from '../lib/providers/prelude/provider.js';
 import { maskPhone, normalizePhone } from '../lib/phone.js';
 import { harness } from './helpers/harness.js';
 
@@ -43,7 +43,7 @@ describe('DingOtpStrategy construction', () => {
     ['no options', undefined],
     ['a function for options', verify],
     ['no credentials', {}],
-    ['no customerUuid', { apiKey: 'key' }],
+    ["provider 'ding' without a customerUuid", { provider: 'ding', apiKey: 'key' }],
     ['no apiKey', { customerUuid: creds.customerUuid }],
     ['an empty apiKey', { ...creds, apiKey: '' }],
     ['a provider that is not one', { provider: { send() {} } }],

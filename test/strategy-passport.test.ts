@@ -299,7 +299,7 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
       const { app } = h.app({ strategies: { 'ding-2fa': strategy } });
       for (const step of ['send', 'resend', 'code']) {
         const res = await request(app).post(`/2fa/${step}`).send({ code: '123456' }).expect(500);
-        expect(res.body).toEqual({ error: 'DingConfigurationError', code: 'DING_CONFIGURATION_ERROR' });
+        expect(res.body).toEqual({ error: 'OtpConfigurationError', code: 'DING_CONFIGURATION_ERROR' });
       }
       expect(h.calls('send') + h.calls('check') + h.calls('resend')).toBe(0);
     });
@@ -312,7 +312,7 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
       const agent = request.agent(app);
       await agent.post('/login/password').send({ userId: user.id }).expect(200);
       const res = await agent.post('/2fa/send').send({}).expect(500);
-      expect(res.body).toEqual({ error: 'DingConfigurationError', code: 'DING_CONFIGURATION_ERROR' });
+      expect(res.body).toEqual({ error: 'OtpConfigurationError', code: 'DING_CONFIGURATION_ERROR' });
       expect(h.calls('send')).toBe(0);
     });
 

@@ -526,7 +526,7 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
       const agent = request.agent(app);
       h.sandbox.fail({ mode: 'http500', operation: h.op('send') });
       const res = await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(500);
-      expect(res.body).toEqual({ error: 'DingUnavailableError', code: 'DING_UNAVAILABLE' });
+      expect(res.body).toEqual({ error: 'OtpUnavailableError', code: 'DING_UNAVAILABLE' });
       expect(res.text).not.toContain(h.sandbox.apiKey);
       expect((await agent.get('/me')).body.pending).toBeNull();
     });
@@ -535,7 +535,7 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
       const { app } = h.app();
       h.sandbox.fail({ mode: 'forbidden', operation: h.op('send') });
       const res = await request(app).post('/login/phone').send({ phoneNumber: PHONE }).expect(500);
-      expect(res.body).toEqual({ error: 'DingAuthError', code: 'DING_AUTH_ERROR' });
+      expect(res.body).toEqual({ error: 'OtpAuthError', code: 'DING_AUTH_ERROR' });
       expect(res.text).not.toContain(h.sandbox.apiKey);
     });
 
@@ -547,7 +547,7 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
         const before = await t.storedPending(await sid(agent));
         h.sandbox.fail({ mode, operation: h.op('check') });
         const res = await agent.post('/login/code').send({ code }).expect(500);
-        expect(res.body.error).toBe('DingUnavailableError');
+        expect(res.body.error).toBe('OtpUnavailableError');
         expect(await t.storedPending(await sid(agent))).toEqual(before);
         await agent.post('/login/code').send({ code }).expect(200);
       },
@@ -560,7 +560,7 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
       const before = await t.storedPending(await sid(agent));
       h.sandbox.fail({ mode: 'timeout', operation: h.op('resend') });
       const res = await agent.post('/login/resend').send({}).expect(500);
-      expect(res.body.error).toBe('DingUnavailableError');
+      expect(res.body.error).toBe('OtpUnavailableError');
       expect(await t.storedPending(await sid(agent))).toEqual(before);
     });
   });
@@ -569,14 +569,14 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
     it('without express-session: error() with DingConfigurationError naming express-session', async () => {
       const { app } = h.app({ withoutSession: true });
       const res = await request(app).post('/login/phone').send({ phoneNumber: PHONE }).expect(500);
-      expect(res.body).toEqual({ error: 'DingConfigurationError', code: 'DING_CONFIGURATION_ERROR' });
+      expect(res.body).toEqual({ error: 'OtpConfigurationError', code: 'DING_CONFIGURATION_ERROR' });
       expect(calls('send')).toBe(0);
     });
 
     it('an unknown action is a DingConfigurationError', async () => {
       const { app } = h.app();
       const res = await request(app).post('/api/bogus').send({ phoneNumber: PHONE }).expect(500);
-      expect(res.body.error).toBe('DingConfigurationError');
+      expect(res.body.error).toBe('OtpConfigurationError');
     });
   });
 });

@@ -28,7 +28,7 @@ export interface ActionContext {
 export type ActionResult =
   | { type: 'pass' }
   | { type: 'fail'; outcome: Outcome }
-  | { type: 'verified'; phoneNumber: string; id: string; createdAt: number };
+  | { type: 'verified'; phoneNumber: string; id: string; createdAt: number; riskFactors?: readonly string[] };
 
 export const PASS: ActionResult = { type: 'pass' };
 

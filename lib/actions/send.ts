@@ -57,6 +57,7 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
         expiresAt: now + ttl,
         nextRetryAt: now + settings.resendCooldownMs,
         attemptsLeft: settings.maxAttempts,
+        ...(result.riskFactors ? { riskFactors: result.riskFactors } : {}),
       });
       await saveSession(session);
       return PASS;

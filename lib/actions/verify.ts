@@ -78,7 +78,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
         // and best effort: the code is already spent at the provider, so a slow or failing store
         // must neither hold nor cost the login.
         void grant?.clear().catch(() => undefined);
-        return { type: 'verified', phoneNumber, id, createdAt: pending.createdAt };
+        return { type: 'verified', phoneNumber, id, createdAt: pending.createdAt, ...(pending.riskFactors ? { riskFactors: pending.riskFactors } : {}) };
       case 'invalid': {
         const attemptsLeft = left - 1;
         // Requests queued behind this one read the ledger: at 0 they answer too_many_attempts too.

@@ -9,7 +9,7 @@
 // that does not say the line type lets the number through; a lookup that fails is a fault.
 
 import { DingApiError } from '../errors.js';
-import { LINE_TYPES } from '../providers/ding-wire.js';
+import { LINE_TYPES } from '../providers/ding/wire.js';
 import type { OtpProvider } from '../providers/provider.js';
 
 /** The `lineTypes` option in its object form: the line types to refuse, and whether to refuse temporary numbers. */

@@ -1,5 +1,5 @@
-// The small interface the strategy talks to. One implementation per OTP API (Ding V1 today,
-// Prelude Verify V2 next). A provider never sees `req` or the session; the strategy never builds
+// The small interface the strategy talks to. One implementation per OTP API (Prelude Verify V2,
+// Ding V1), each in its own folder beside this file; ./index.ts picks one from the options. A provider never sees `req` or the session; the strategy never builds
 // an HTTP request. Business refusals (wrong code, rate limited, ...) are results, not exceptions;
 // exceptions are reserved for faults (see ../errors.ts).
 
@@ -13,8 +13,12 @@ export interface SendSignals {
   osVersion?: string;
   appVersion?: string;
   userAgent?: string;
-  /** The app vouches that this is a known, genuine returning user. */
+  /** The app vouches that this is a known, genuine returning user. Ding V1 only. */
   isReturningUser?: boolean;
+  /** The dispatch id from Prelude's front-end SDK (36 characters). Prelude V2 only. */
+  dispatchId?: string;
+  /** The client's JA4 TLS fingerprint, as your edge or proxy computes it. Prelude V2 only. */
+  ja4Fingerprint?: string;
 }
 
 /** What the strategy asks a provider to send: the E.164 number and the request's signals. */
@@ -34,8 +38,12 @@ export interface SendRequest {
 
 /** A provider's answer to a send: a code went out (with its id and times), or a refusal the strategy maps to an outcome code. */
 export type SendResult =
-  /** A code is on its way. `expiresAt` is absent when the API does not say. */
-  | { status: 'sent'; id: string; createdAt: Date; expiresAt?: Date }
+  /**
+   * A code is on its way (as far as the user may know). `expiresAt` is absent when the API does
+   * not say. `riskFactors`: why the provider scored the request as risky, as opaque strings
+   * (Prelude V2's `risk_factors`), handed to the verify callback in its details.
+   */
+  | { status: 'sent'; id: string; createdAt: Date; expiresAt?: Date; riskFactors?: readonly string[] }
   /** The provider refused to send for volume reasons. */
   | { status: 'rate_limited' }
   /** The provider refused this number: spam, blocklist, unsupported region or line. */

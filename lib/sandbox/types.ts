@@ -1,6 +1,6 @@
 // Public types of the sandbox. Everything a user or a test codes against is declared here or
 // re-exported from the module that owns it.
-import type { LookupResponseWire } from '../providers/ding-wire.js';
+import type { LookupResponseWire } from '../providers/ding/wire.js';
 import type { SandboxFault as CoreSandboxFault } from './core/faults.js';
 import type { SandboxStats } from './core/server.js';
 import type { WebhookStats } from './core/webhooks.js';

@@ -4,7 +4,7 @@
 // request we send is validated against the spec's request schema, so the spec checks both sides.
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHECK_STATUSES, RETRY_STATUSES, AUTHENTICATION_STATUSES, ERROR_CODES } from '../../lib/providers/ding-wire.js';
+import { CHECK_STATUSES, RETRY_STATUSES, AUTHENTICATION_STATUSES, ERROR_CODES } from '../../lib/providers/ding/wire.js';
 import { startDingSandbox, SANDBOX_OPERATIONS, type DingSandbox, type SandboxOperation } from 'passport-ding/sandbox';
 import { DING_SPEC_PATH, loadDingSpec, REQUIRE_SPEC, type DingSpec } from '../helpers/spec.js';
 

@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { Agent, Client, request } from 'undici';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDingSandbox, type DingSandbox } from 'passport-ding/sandbox';
-import { ERROR_CODES } from '../../lib/providers/ding-wire.js';
+import { ERROR_CODES } from '../../lib/providers/ding/wire.js';
 
 const agent = new Agent();
 let sb: DingSandbox;

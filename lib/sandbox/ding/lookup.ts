@@ -1,6 +1,6 @@
 // What V1 lookup answers for a number: the carrier and line type the core knows (../core/numbers.ts)
 // in V1's vocabulary, or whatever `numbers` scripts for it.
-import { LINE_TYPES, type LineType, type LookupResponseWire } from '../../providers/ding-wire.js';
+import { LINE_TYPES, type LineType, type LookupResponseWire } from '../../providers/ding/wire.js';
 import { numberFacts, type LineKind } from '../core/numbers.js';
 import type { NumberBehavior } from '../types.js';
 

@@ -1,5 +1,5 @@
 // Ding V1 error answers: HTTP 400 with the spec's ErrorResponse.
-import type { DingErrorCode, ErrorResponseWire } from '../../providers/ding-wire.js';
+import type { DingErrorCode, ErrorResponseWire } from '../../providers/ding/wire.js';
 import type { Reply } from '../core/reply.js';
 
 const DOC_URL = 'https://docs.prelude.so/verify/v1/documentation/errors#';

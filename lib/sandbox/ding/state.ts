@@ -23,7 +23,7 @@ import type {
   RetryAuthenticationResponseWire,
   RetryStatus,
   SignalsWire,
-} from '../../providers/ding-wire.js';
+} from '../../providers/ding/wire.js';
 import { rfc3339, type SandboxClock } from '../core/clock.js';
 import type { CodeEvent } from '../types.js';
 import { dingEvent, type DingWebhookEvent } from './webhooks.js';

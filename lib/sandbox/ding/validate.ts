@@ -2,13 +2,13 @@
 // Order, the same for every operation: missing or ill-typed fields (`bad_request`), then the
 // customer (`account_invalid`), then formats (`invalid_phone_number`, `invalid_auth_uuid`, ...).
 // Error messages never echo the caller's input.
-import { DEVICE_TYPES, FEEDBACK_STATUSES } from '../../providers/ding-wire.js';
+import { DEVICE_TYPES, FEEDBACK_STATUSES } from '../../providers/ding/wire.js';
 import type {
   CreateAuthenticationRequestWire,
   CreateCheckRequestWire,
   FeedbackRequestWire,
   RetryAuthenticationRequestWire,
-} from '../../providers/ding-wire.js';
+} from '../../providers/ding/wire.js';
 import { isBcp47, isE164, isHttpUrl, isIpv4, isPossibleNumber, isUuid } from '../core/formats.js';
 import type { Reply } from '../core/reply.js';
 import { dingError } from './reply.js';

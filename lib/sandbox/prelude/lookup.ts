@@ -3,7 +3,7 @@
 // scripts in V1 terms) said the V2 way, with a V2 `lookup` script from `preludeNumbers` merged
 // over it. So a number scripted once, `{ lookup: { line_type: 'PremiumRate' } }`, is premium-rate
 // on both APIs. (The one import across modules: `numbers` is written in V1's words.)
-import type { LineType, LookupResponseWire as DingLookupWire } from '../../providers/ding-wire.js';
+import type { LineType, LookupResponseWire as DingLookupWire } from '../../providers/ding/wire.js';
 import {
   LINE_TYPE_TO_DING,
   LOOKUP_FLAGS,
@@ -11,7 +11,7 @@ import {
   type LookupFlag,
   type LookupLineType,
   type LookupResponseWire,
-} from '../../providers/prelude-wire.js';
+} from '../../providers/prelude/wire.js';
 import { lookupNumber } from '../ding/lookup.js';
 import type { NumberBehavior } from '../types.js';
 import type { PreludeNumberBehavior } from './operations.js';

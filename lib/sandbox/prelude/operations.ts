@@ -7,7 +7,7 @@ import {
   type BlockReason,
   type LookupResponseWire,
   type PreludeErrorCode,
-} from '../../providers/prelude-wire.js';
+} from '../../providers/prelude/wire.js';
 import { ok, type Reply } from '../core/reply.js';
 import type { NumberBehavior } from '../types.js';
 import { lookupV2 } from './lookup.js';

@@ -1,6 +1,6 @@
 // V2 error answers: `{ code, message, param? }`, the Bearer key check, and the
 // body parse error in V2's shape.
-import type { ErrorResponseWire, PreludeErrorCode } from '../../providers/prelude-wire.js';
+import type { ErrorResponseWire, PreludeErrorCode } from '../../providers/prelude/wire.js';
 import { parseJsonObject } from '../core/body.js';
 import { keyMatcher } from '../core/key.js';
 import type { Reply } from '../core/reply.js';

@@ -22,7 +22,7 @@ import type {
   CheckVerificationResponseWire,
   CreateVerificationRequestWire,
   CreateVerificationResponseWire,
-} from '../../providers/prelude-wire.js';
+} from '../../providers/prelude/wire.js';
 import type { CodeEvent } from '../types.js';
 import { preludeEvent, type PreludeEventEnvelope, type WindowFacts } from './webhooks.js';
 

@@ -9,7 +9,7 @@ import {
   TARGET_TYPES,
   type CheckVerificationRequestWire,
   type CreateVerificationRequestWire,
-} from '../../providers/prelude-wire.js';
+} from '../../providers/prelude/wire.js';
 import { isBcp47, isE164, isHttpUrl, isPossibleNumber } from '../core/formats.js';
 import type { Reply } from '../core/reply.js';
 import { preludeError } from './reply.js';

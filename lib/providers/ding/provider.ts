@@ -2,9 +2,9 @@
 // statuses and documented 400 codes onto the provider's small vocabulary; faults (timeouts, 5xx,
 // malformed replies, a bad key, undocumented API errors) are thrown unchanged.
 
-import { DingApiError } from '../errors.js';
-import { ipv4Address } from '../ip.js';
-import { DingClient, type CreateAuthenticationRequest, type DingClientOptions } from './ding.js';
+import { OtpApiError } from '../../errors.js';
+import { ipv4Address } from '../../ip.js';
+import { DingClient, type CreateAuthenticationRequest, type DingClientOptions } from './client.js';
 import type {
   CheckRequest,
   CheckResult,
@@ -16,8 +16,8 @@ import type {
   SendRequest,
   SendResult,
   SendSignals,
-} from './provider.js';
-import type { CheckStatus as DingCheckStatus, RetryStatus } from './ding-wire.js';
+} from '../provider.js';
+import type { CheckStatus as DingCheckStatus, RetryStatus } from './wire.js';
 
 const CHECK: Record<DingCheckStatus, CheckStatus> = {
   valid: 'valid',
@@ -70,7 +70,7 @@ export class DingProvider implements OtpProvider {
         appRealm: request.appRealm,
       });
     } catch (err) {
-      if (err instanceof DingApiError) {
+      if (err instanceof OtpApiError) {
         if (err.apiCode === 'invalid_phone_number') return { status: 'invalid_phone_number' };
         const reason = BLOCKING_API_CODES.find((c) => c === err.apiCode);
         if (reason) return { status: 'blocked', reason };
@@ -131,7 +131,7 @@ export class DingProvider implements OtpProvider {
 }
 
 function isUnknownAuthentication(err: unknown): boolean {
-  return err instanceof DingApiError && err.apiCode === 'invalid_auth_uuid';
+  return err instanceof OtpApiError && err.apiCode === 'invalid_auth_uuid';
 }
 
 /** SendSignals -> Ding's create fields. `userAgent` has no Ding field and is dropped. */

@@ -1,17 +1,17 @@
 // Checks every Prelude Verify V2 reply before use and turns it into camelCase. Hand-written, like
-// ./ding-parse.ts, for the same reason: two small shapes do not need a schema library.
+// ../ding/parse.ts, for the same reason: two small shapes do not need a schema library.
 //
 // Strict where the value decides something: the create and check statuses, the block reason, the
-// verification id, the lookup's line type (the line-type gate refuses by it). Lenient only where Prelude says new values keep appearing
-// (its changelog and API reference): the create statuses `challenged` and `shadow_blocked` (newer than SDK 0.10.0) are
+// verification id, the lookup's line type (the line-type gate refuses by it). Lenient only where the contract says new values keep appearing (CONTRACT.md
+// §3.1, §10.6): the create statuses `challenged` and `shadow_blocked` (newer than SDK 0.10.0) are
 // accepted, and `channels` / `risk_factors`, which only describe the delivery, are not enum-checked,
 // nor are lookup `flags` beyond the one read (`temporary`).
-// Anything else off-contract is DingUnavailableError('malformed_response'). Messages name the
+// Anything else off-contract is OtpUnavailableError('malformed_response'). Messages name the
 // field, never its value (values can be phone numbers or codes).
 
-import { DingApiError } from '../errors.js';
-import { maskPhoneNumbers } from './ding-parse.js';
-import { compact, ReplyFields } from './reply-fields.js';
+import { OtpApiError, OtpUnavailableError } from '../../errors.js';
+import type { ErrorBodyContext } from '../../http.js';
+import { compact, ReplyFields } from '../shared/reply-fields.js';
 import {
   BLOCK_REASONS,
   CHECK_STATUSES,
@@ -24,9 +24,8 @@ import {
   type CreateStatus,
   type LookupLineType,
   type Method,
-} from './prelude-wire.js';
+} from './wire.js';
 
-/** The checked reply of `POST /v2/verification`. */
 export interface CreateVerificationResponse {
   /** The verification id (`vrf_…`); the same id on a `retry` inside the window. */
   id: string;
@@ -38,9 +37,13 @@ export interface CreateVerificationResponse {
   reason?: BlockReason;
   correlationId?: string;
   requestId?: string;
+  /**
+   * Why Prelude scored the request as risky (`temporary_phone_number`, `suspicious_ip_address`,
+   * ...): opaque strings, kept as sent, since new values keep appearing.
+   */
+  riskFactors?: string[];
 }
 
-/** The checked reply of `POST /v2/verification/check`. */
 export interface CheckVerificationResponse {
   status: CheckStatus;
   id?: string;
@@ -48,7 +51,6 @@ export interface CheckVerificationResponse {
   requestId?: string;
 }
 
-/** A number's carrier network, as `GET /v2/lookup/{phone_number}` gives it. */
 export interface NetworkInfo {
   carrierName?: string;
   mcc?: string;
@@ -70,19 +72,6 @@ export interface PreludeLookupResponse {
   originalNetworkInfo?: NetworkInfo;
 }
 
-/**
- * Prelude answered an HTTP 4xx with its error body `{ code, message, param? }`. A DingApiError, so
- * apps that handle API errors by class keep working when they switch provider; `apiCode` is
- * Prelude's V2 code (`invalid_phone_number`, `invalid_line_type`, ...), `param` the field it names.
- */
-export class PreludeApiError extends DingApiError {
-  readonly param: string | undefined;
-  constructor(apiCode: string, message: string, status: number, param?: string) {
-    super(apiCode, message, undefined, status);
-    this.param = param;
-  }
-}
-
 const ALL_CREATE_STATUSES: readonly CreateStatus[] = [...CREATE_STATUSES, ...NEWER_CREATE_STATUSES];
 // An id goes into the session and into logs: printable ASCII, bounded.
 const ID = /^[\x21-\x7e]{1,128}$/;
@@ -98,7 +87,7 @@ export function parseCreateVerification(body: unknown): CreateVerificationRespon
   const f = new ReplyFields('Prelude createVerification', body);
   const status = f.oneOf('status', ALL_CREATE_STATUSES, true);
   const metadata = f.object('metadata');
-  // `risk_factors` (newer) and `silent` are read by nobody here; their presence is no fault.
+  // `silent` is read by nobody here; its presence is no fault.
   return compact({
     id: f.matching('id', ID, 'an id', true),
     status,
@@ -107,20 +96,29 @@ export function parseCreateVerification(body: unknown): CreateVerificationRespon
     reason: f.oneOf('reason', BLOCK_REASONS),
     correlationId: metadata?.string('correlation_id'),
     requestId: f.string('request_id'),
+    riskFactors: f.strings('risk_factors'),
   });
 }
 
 /**
- * The check reply. Its `id` is the window's id and is not compared with the id the strategy
- * holds: V2 checks by target, and a resend that opened a fresh window changed the id anyway. What
- * is verified is possession of a code sent to this number in its open window.
+ * The check reply. Only the documented success shape logs anyone in: `status: "success"` with the
+ * `id` of the window this login holds (`verificationId`, the id its send or latest resend got).
+ * A success without an id, or about another window, is a malformed reply, never a login: V2
+ * checks by target, so an id is the one thing that ties the answer to this login's window.
+ * `failure` and `expired_or_not_found` decide nothing in the user's favour and need no id.
  */
-export function parseCheckVerification(body: unknown): CheckVerificationResponse {
+export function parseCheckVerification(body: unknown, verificationId?: string): CheckVerificationResponse {
   const f = new ReplyFields('Prelude checkVerification', body);
   const metadata = f.object('metadata');
+  const status = f.oneOf('status', CHECK_STATUSES, true);
+  const needsId = status === 'success' && verificationId !== undefined;
+  const id = needsId ? f.matching('id', ID, 'an id', true) : f.matching('id', ID, 'an id');
+  if (status === 'success' && verificationId !== undefined && id !== verificationId) {
+    throw new OtpUnavailableError('malformed_response', 'Prelude checkVerification: reply is about another verification');
+  }
   return compact({
-    status: f.oneOf('status', CHECK_STATUSES, true),
-    id: f.matching('id', ID, 'an id'),
+    status,
+    id,
     correlationId: metadata?.string('correlation_id'),
     requestId: f.string('request_id'),
   });
@@ -146,12 +144,12 @@ export function parseLookup(body: unknown): PreludeLookupResponse {
 }
 
 /**
- * The body of an HTTP 4xx as a PreludeApiError, or undefined when it is not Prelude's error shape
- * (the caller then reports a malformed reply). Prelude's documented code list is incomplete, so any
+ * The body of an HTTP 4xx as an OtpApiError, or undefined when it is not Prelude's error shape
+ * (the caller then reports a malformed reply). The contract's code list is incomplete (§4), so any
  * snake_case `code` is accepted; `message` must be a string; `param`, `type` and `request_id` are
- * optional strings.
+ * optional strings. The texts are kept only as `context.clean` leaves them.
  */
-export function parsePreludeError(body: unknown, status: number): PreludeApiError | undefined {
+export function parsePreludeError(body: unknown, status: number, context: ErrorBodyContext): OtpApiError | undefined {
   if (!isObject(body)) return undefined;
   const { code, message, param, type, request_id: requestId } = body;
   if (typeof code !== 'string' || !ERROR_CODE.test(code)) return undefined;
@@ -159,5 +157,8 @@ export function parsePreludeError(body: unknown, status: number): PreludeApiErro
   for (const extra of [param, type, requestId]) {
     if (extra !== undefined && extra !== null && typeof extra !== 'string') return undefined;
   }
-  return new PreludeApiError(code, maskPhoneNumbers(message), status, typeof param === 'string' ? param : undefined);
+  return new OtpApiError(code, context.clean(message), undefined, status, {
+    param: typeof param === 'string' ? context.clean(param) : undefined,
+    retryAfter: context.retryAfter,
+  });
 }

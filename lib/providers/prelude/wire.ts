@@ -1,9 +1,9 @@
-// The Prelude Verify V2 wire format (Prelude's API reference, and npm @prelude.so/sdk 0.10.0),
-// snake_case as sent. The client (providers/prelude.ts) and the sandbox (sandbox/prelude/) share
+// The Prelude Verify V2 wire format (CONTRACT.md, npm @prelude.so/sdk 0.10.0),
+// snake_case as sent. The client (providers/prelude/client.ts) and the sandbox (sandbox/prelude/) share
 // these types and nothing else. Enum values are `as const` arrays so both sides can check a value
 // at run time, not only type it.
 
-import type { LineType } from './ding-wire.js';
+import type { LineType } from '../ding/wire.js';
 
 export const TARGET_TYPES = ['phone_number', 'email_address'] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];
@@ -48,7 +48,7 @@ export const REQUEST_METHODS = ['auto', 'voice', 'message'] as const;
 export type RequestMethod = (typeof REQUEST_METHODS)[number];
 
 /**
- * Error codes Prelude documents. The list is known to be incomplete, so a client must accept
+ * Error codes the contract lists (§4). The list is known to be incomplete, so a client must accept
  * any string `code`; the sandbox only answers with these.
  */
 export const ERROR_CODES = [
@@ -82,7 +82,7 @@ export const ERROR_CODES = [
   'template_not_registered_in_country',
   'unsupported_country',
   // Seen in third-party code, not in Prelude's docs: what a create past the attempt limit or a
-  // check past the check limit may answer. Kept for the sandbox's scripts.
+  // check past the check limit may answer (CONTRACT.md §3.3). Kept for the sandbox's scripts.
   'too_many_attempts',
   'too_many_checks',
   'too_many_requests',
@@ -122,6 +122,7 @@ export interface OptionsWire {
   method?: RequestMethod;
   preferred_channel?: PreferredChannel;
   app_realm?: AppRealmWire;
+  /** Removed from the spec in 2026-01 (CONTRACT.md §14): the client never sends it; older callers may. */
   integration?: 'auth0' | 'supabase';
 }
 
@@ -134,6 +135,7 @@ export interface CreateVerificationRequestWire {
   signals?: SignalsWire;
   options?: OptionsWire;
   metadata?: MetadataWire;
+  /** The dispatch id from Prelude's front-end SDK (36 characters, UUID form). */
   dispatch_id?: string;
 }
 
@@ -145,6 +147,8 @@ export interface CreateVerificationResponseWire {
   reason?: BlockReason;
   metadata?: MetadataWire;
   request_id?: string;
+  /** Opaque strings (CONTRACT.md §14): new values keep appearing. */
+  risk_factors?: string[];
   silent?: { request_url: string };
 }
 
@@ -169,7 +173,7 @@ export interface ErrorResponseWire {
   request_id?: string;
 }
 
-/** `GET /v2/lookup/{phone_number}` line types, snake_case. */
+/** `GET /v2/lookup/{phone_number}` line types (CONTRACT.md §3.4), snake_case. */
 export const LOOKUP_LINE_TYPES = [
   'calling_cards',
   'fixed_line',

@@ -1,5 +1,5 @@
-// The Ding V1 wire format, exactly as Ding's published OpenAPI spec spells it (snake_case).
-// The client (providers/ding.ts) and the sandbox (sandbox/) share these types and nothing else.
+// The Ding V1 wire format, exactly as Ding's openapi.yaml spells it (snake_case).
+// The client (providers/ding/client.ts) and the sandbox (sandbox/) share these types and nothing else.
 // Enum values are `as const` arrays so both sides can check a value at run time, not only type it.
 
 export const AUTHENTICATION_STATUSES = ['pending', 'rate_limited', 'spam_detected'] as const;
@@ -55,6 +55,9 @@ export const BALANCE_UPDATE_TYPES = [
   'authentication_success',
 ] as const;
 export type BalanceUpdateType = (typeof BALANCE_UPDATE_TYPES)[number];
+
+/** An authentication UUID (and the customer UUID), as Ding writes them; matched case-blind. */
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const EVENT_TYPES = ['attempt', 'check', 'delivery_status', 'balance_update'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

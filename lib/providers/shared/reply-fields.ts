@@ -1,9 +1,9 @@
 // Reads an API reply, one JSON object at a time, field by field. Each reader checks a field's type
 // as it reads it, and anything off the contract (not an object, a wrong type, a missing required
-// field, an unknown enum value, a zone-less date) is a DingUnavailableError('malformed_response')
+// field, an unknown enum value, a zone-less date) is a OtpUnavailableError('malformed_response')
 // naming the operation and the field, never a silent `undefined`. Shared by the Ding and Prelude
 // parsers; each keeps its own contract (which fields, which enums).
-import { DingUnavailableError } from '../errors.js';
+import { OtpUnavailableError } from '../../errors.js';
 
 export class ReplyFields {
   readonly #label: string;
@@ -19,8 +19,8 @@ export class ReplyFields {
   }
 
   /** The error for a reply that breaks the contract, in this reader's words. */
-  bad(what: string): DingUnavailableError {
-    return new DingUnavailableError('malformed_response', `${this.#label}: ${this.#where} ${what}`);
+  bad(what: string): OtpUnavailableError {
+    return new OtpUnavailableError('malformed_response', `${this.#label}: ${this.#where} ${what}`);
   }
 
   #get(key: string, required: boolean): unknown {

@@ -4,11 +4,12 @@
 // The spec marks no response field as required, so most fields may be absent. What may not happen:
 // a field of the wrong type, an enum value the contract does not list, a timestamp without a zone,
 // or the absence of a field the caller cannot do without (the status, the id of a pending
-// authentication). Each of those is DingUnavailableError('malformed_response'), never a silent
+// authentication). Each of those is OtpUnavailableError('malformed_response'), never a silent
 // undefined. Messages name the field, never its value (values can be phone numbers or codes).
 
-import { DingApiError, DingUnavailableError } from '../errors.js';
-import { compact, ReplyFields } from './reply-fields.js';
+import { OtpApiError, OtpUnavailableError } from '../../errors.js';
+import type { ErrorBodyContext } from '../../http.js';
+import { compact, ReplyFields } from '../shared/reply-fields.js';
 import {
   ATTEMPT_STATUSES,
   AUTHENTICATION_STATUSES,
@@ -17,9 +18,11 @@ import {
   CHECK_STATUSES,
   DELIVERY_STATUSES,
   ERROR_CODES,
+  EVENT_TYPES,
   LINE_TYPES,
   RETRY_STATUSES,
   SIGNAL_DEVICE_TYPES,
+  UUID,
   type AttemptStatus,
   type AuthenticationStatus,
   type BalanceUpdateType,
@@ -30,7 +33,7 @@ import {
   type LineType,
   type RetryStatus,
   type SignalDeviceType,
-} from './ding-wire.js';
+} from './wire.js';
 
 // ---------------------------------------------------------------------------------------------
 // Reply types (camelCase)
@@ -138,8 +141,6 @@ export interface LookupResponse {
   lineType?: LineType;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
 }
@@ -167,11 +168,16 @@ export function parseCreateAuthentication(body: unknown): CreateAuthenticationRe
   });
 }
 
+/**
+ * The check reply. Its `authentication_uuid` is required and must be the one asked about: a bare
+ * `{ "status": "valid" }`, or a `valid` about another authentication, is a malformed reply (a
+ * fault), never a login.
+ */
 export function parseCheck(body: unknown, authenticationUuid: string): CheckResponse {
   const f = new ReplyFields('Ding check', body);
-  const echo = f.matching('authentication_uuid', UUID, 'a UUID');
+  const echo = f.matching('authentication_uuid', UUID, 'a UUID', true);
   checkEcho('check', echo, authenticationUuid);
-  return compact({ authenticationUuid: echo, status: f.oneOf('status', CHECK_STATUSES, true) });
+  return { authenticationUuid: echo, status: f.oneOf('status', CHECK_STATUSES, true) };
 }
 
 export function parseRetry(body: unknown, authenticationUuid: string): RetryResponse {
@@ -190,7 +196,7 @@ export function parseRetry(body: unknown, authenticationUuid: string): RetryResp
 /** A reply about another authentication than the one asked about must not be believed. */
 function checkEcho(op: string, echo: string | undefined, sent: string): void {
   if (echo !== undefined && echo.toLowerCase() !== sent.toLowerCase()) {
-    throw new DingUnavailableError('malformed_response', `Ding ${op}: reply is about another authentication`);
+    throw new OtpUnavailableError('malformed_response', `Ding ${op}: reply is about another authentication`);
   }
 }
 
@@ -224,8 +230,6 @@ export function parseAuthenticationStatus(body: unknown): AuthenticationStatusRe
     events: (f.array('events') ?? []).map((e) => parseEvent(op, e)),
   });
 }
-
-const EVENT_TYPES = ['attempt', 'check', 'delivery_status', 'balance_update'] as const;
 
 function parseEvent(op: string, value: unknown): AuthenticationEvent {
   const e = new ReplyFields(`Ding ${op}`, value, 'event');
@@ -280,41 +284,21 @@ export function parseLookup(body: unknown): LookupResponse {
 }
 
 /**
- * The body of an HTTP 400 as a DingApiError, or undefined when it is not Ding's documented
+ * The body of an HTTP 400 as an OtpApiError, or undefined when it is not Ding's documented
  * ErrorResponse (then the caller reports a malformed reply). `code` must be one the contract lists;
- * `doc_url` is accepted when absent.
+ * `doc_url` is accepted when absent. The message is kept only as `context.clean` leaves it.
  */
-export function parseErrorResponse(body: unknown, status: number): DingApiError | undefined {
+export function parseErrorResponse(body: unknown, status: number, context: ErrorBodyContext): OtpApiError | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
   const { code, message, doc_url: docUrl } = body as Record<string, unknown>;
   if (typeof code !== 'string' || !(ERROR_CODES as readonly string[]).includes(code)) return undefined;
   if (typeof message !== 'string') return undefined;
   if (docUrl !== undefined && docUrl !== null && typeof docUrl !== 'string') return undefined;
-  return new DingApiError(
+  return new OtpApiError(
     code as DingErrorCode,
-    maskPhoneNumbers(message),
-    typeof docUrl === 'string' ? docUrl : undefined,
+    context.clean(message),
+    typeof docUrl === 'string' ? context.clean(docUrl) : undefined,
     status,
+    { retryAfter: context.retryAfter },
   );
-}
-
-// A digit, then digits with up to three separators between them (spaces, dashes, dots,
-// parentheses), with an optional `+` before: `+15551230001`, `555 123 0001`, `(555) 123-0001`.
-// Separators and digits never overlap, so matching stays linear on any input.
-const DIGIT_RUN = /\+?\d(?:[ .()-]{0,3}\d)*/g;
-const MIN_MASKED_DIGITS = 6;
-
-/**
- * Ding's and Prelude's messages can quote the number (`+0 is not a valid phone number`), in any
- * format, and apps log error messages. Every run of 6 or more digits (separators allowed inside,
- * `+` or not) keeps only its last two digits; shorter runs (a code size, a count) stay.
- */
-export function maskPhoneNumbers(text: string): string {
-  return text.replace(DIGIT_RUN, (run) => {
-    let digits = 0;
-    for (const c of run) if (c >= '0' && c <= '9') digits += 1;
-    if (digits < MIN_MASKED_DIGITS) return run;
-    let seen = 0;
-    return run.replace(/\d/g, (d) => (++seen > digits - 2 ? d : '•'));
-  });
 }

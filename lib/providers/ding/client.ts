@@ -1,12 +1,11 @@
-// DingClient: every Ding V1 operation (Ding's OpenAPI spec), typed in camelCase,
-// sent in snake_case. Transport, deadlines and error typing live in ../http.ts; reply checking in
-// ./ding-parse.ts. Nothing is retried here: create and retry can send an SMS and check spends an
+// DingClient: every Ding V1 operation (Ding's API contract), typed in camelCase, sent in
+// snake_case. Transport, deadlines and error typing live in ../../http.ts; reply checking in
+// ./parse.ts. Nothing is retried here: create and retry can send an SMS and check spends an
 // attempt. GETs may be repeated once by the HTTP layer after a connection failure.
 
-import { JsonHttpClient } from '../http.js';
-import { requireApiKey, requireString } from './credentials.js';
+import { JsonHttpClient, type CircuitBreakerOptions } from '../../http.js';
+import { requireApiKey, requireString } from '../shared/credentials.js';
 import {
-  isUuid,
   parseAuthenticationStatus,
   parseCheck,
   parseCreateAuthentication,
@@ -20,13 +19,14 @@ import {
   type FeedbackResponse,
   type LookupResponse,
   type RetryResponse,
-} from './ding-parse.js';
-import type {
-  CreateAuthenticationRequestWire,
-  DeviceType,
-  FeedbackStatus,
-  LookupType,
-} from './ding-wire.js';
+} from './parse.js';
+import {
+  UUID,
+  type CreateAuthenticationRequestWire,
+  type DeviceType,
+  type FeedbackStatus,
+  type LookupType,
+} from './wire.js';
 
 export type {
   AttemptCapability,
@@ -38,12 +38,10 @@ export type {
   LookupResponse,
   RetryResponse,
   Signals,
-} from './ding-parse.js';
+} from './parse.js';
 
-/** Ding V1's production base URL. */
 export const DEFAULT_DING_BASE_URL = 'https://api.ding.live/v1';
 
-/** Options of {@link DingClient} (and of {@link DingProvider}). */
 export interface DingClientOptions {
   /** Sent as `x-api-key`. Never appears in an error. */
   apiKey: string;
@@ -55,9 +53,19 @@ export interface DingClientOptions {
   timeoutMs?: number;
   /** Maximum pooled keep-alive sockets to Ding. Default 16. */
   connections?: number;
+  /**
+   * After `failures` consecutive faults (timeouts, 5xx, connection failures), calls fail at once
+   * with OtpUnavailableError('circuit_open') for `cooldownMs`, then one call probes. Default
+   * `{ failures: 5, cooldownMs: 10_000 }`; `false` turns it off.
+   */
+  circuitBreaker?: CircuitBreakerOptions | false;
+  /**
+   * The message of the OtpAuthError a refused key (HTTP 401/403) becomes. The strategy sets it
+   * when it chose Ding from the credentials, to say the key may be a Prelude V2 key.
+   */
+  authErrorHint?: string;
 }
 
-/** The body of `POST /authentication`, in camelCase. */
 export interface CreateAuthenticationRequest {
   /** E.164, e.g. `+15551234567`. */
   phoneNumber: string;
@@ -79,31 +87,26 @@ export interface CreateAuthenticationRequest {
   locale?: string;
 }
 
-/** The body of `POST /check`, in camelCase. */
 export interface CheckRequest {
   authenticationUuid: string;
   /** The code the user typed. */
   checkCode: string;
 }
 
-/** The body of `POST /retry`, in camelCase. */
 export interface RetryRequest {
   authenticationUuid: string;
 }
 
-/** The body of `POST /authentication/feedback`, in camelCase. */
 export interface FeedbackRequest {
   phoneNumber: string;
   status: FeedbackStatus;
 }
 
-/** Options of `GET /lookup/{phone}`. */
 export interface LookupOptions {
   /** `['cnam']` also asks for the caller name (needs account enablement). */
   types?: LookupType[];
 }
 
-/** A typed client for every operation of the Ding OTP V1 API, over one keep-alive connection pool. */
 export class DingClient {
   readonly #http: JsonHttpClient;
   readonly #customerUuid: string;
@@ -112,15 +115,18 @@ export class DingClient {
     if (typeof options !== 'object' || options === null) throw new TypeError('DingClient requires options');
     const { apiKey, customerUuid } = options;
     requireApiKey(apiKey, 'DingClient');
-    if (!isUuid(customerUuid)) throw new TypeError('DingClient requires a customerUuid (a UUID)');
+    if (typeof customerUuid !== 'string' || !UUID.test(customerUuid)) throw new TypeError('DingClient requires a customerUuid (a UUID)');
     this.#customerUuid = customerUuid;
     this.#http = new JsonHttpClient({
       baseUrl: options.baseUrl ?? DEFAULT_DING_BASE_URL,
       timeoutMs: options.timeoutMs,
       connections: options.connections,
       headers: { 'x-api-key': apiKey },
+      secrets: [apiKey],
       parseErrorBody: parseErrorResponse,
       serviceName: 'Ding',
+      circuitBreaker: options.circuitBreaker,
+      authErrorHint: options.authErrorHint,
     });
   }
 

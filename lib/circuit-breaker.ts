@@ -1,0 +1,85 @@
+// A circuit breaker per API client: after `failures` consecutive faults (timeouts, connection
+// failures, 5xx), calls fail at once with OtpUnavailableError('circuit_open') for `cooldownMs`;
+// then one call is let through as a probe (the others wait for its answer): if it succeeds the
+// circuit closes, if it faults it opens for another cooldown. A dead provider is then called once
+// per cooldown instead of by every login, and users get their 503 at once instead of after the
+// deadline.
+//
+// The state machine is cockatiel's (zero dependencies, typed, maintained; its 3.x line supports
+// Node 16+). What counts as a fault is decided here: a refusal (a 4xx, a refused key, a 429) means
+// the provider is up and answering, so it counts as a success and ends a run of faults.
+
+import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, handleAll, type CircuitBreakerPolicy } from 'cockatiel';
+import { OtpUnavailableError } from './errors.js';
+
+export interface CircuitBreakerOptions {
+  /** Consecutive faults that open the circuit. Default 5. */
+  failures?: number;
+  /** How long an open circuit fails fast before one probe, in milliseconds. Default 10 000. */
+  cooldownMs?: number;
+}
+
+export const DEFAULT_CIRCUIT_BREAKER: Readonly<Required<CircuitBreakerOptions>> = { failures: 5, cooldownMs: 10_000 };
+
+/** Faults that say the provider is down or broken; everything else is an answer. */
+export function isProviderFault(err: unknown): boolean {
+  if (!(err instanceof OtpUnavailableError)) return false;
+  if (err.reason === 'timeout' || err.reason === 'connection') return true;
+  return err.reason === 'server_error' && (err.upstreamStatus === undefined || err.upstreamStatus >= 500);
+}
+
+/** A call's answer or refusal, carried through the policy so refusals do not count as faults. */
+type Settled<T> = { value: T } | { refusal: unknown };
+
+export class CircuitBreaker {
+  readonly #service: string;
+  readonly #failures: number;
+  readonly #cooldownMs: number;
+  readonly #policy: CircuitBreakerPolicy;
+  #openedAt = 0;
+
+  /** `service` names the API in the error (`Prelude`, `Ding`). */
+  constructor(service: string, options: CircuitBreakerOptions = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('circuitBreaker must be an object or false');
+    const failures = options.failures ?? DEFAULT_CIRCUIT_BREAKER.failures;
+    const cooldownMs = options.cooldownMs ?? DEFAULT_CIRCUIT_BREAKER.cooldownMs;
+    if (!Number.isInteger(failures) || failures < 1) throw new TypeError('circuitBreaker.failures must be a positive integer');
+    if (!Number.isInteger(cooldownMs) || cooldownMs < 1) throw new TypeError('circuitBreaker.cooldownMs must be a positive integer');
+    this.#service = service;
+    this.#failures = failures;
+    this.#cooldownMs = cooldownMs;
+    this.#policy = circuitBreaker(handleAll, { halfOpenAfter: cooldownMs, breaker: new ConsecutiveBreaker(failures) });
+    this.#policy.onBreak(() => {
+      this.#openedAt = Date.now();
+    });
+  }
+
+  /** Runs `call` unless the circuit is open; an open circuit throws OtpUnavailableError('circuit_open'). */
+  async run<T>(call: () => Promise<T>): Promise<T> {
+    let settled: Settled<T>;
+    try {
+      settled = await this.#policy.execute(async (): Promise<Settled<T>> => {
+        try {
+          return { value: await call() };
+        } catch (err) {
+          if (isProviderFault(err)) throw err;
+          return { refusal: err };
+        }
+      });
+    } catch (err) {
+      if (err instanceof BrokenCircuitError) throw this.#open();
+      throw err;
+    }
+    if ('refusal' in settled) throw settled.refusal;
+    return settled.value;
+  }
+
+  #open(): OtpUnavailableError {
+    const leftMs = Math.max(0, this.#openedAt + this.#cooldownMs - Date.now());
+    return new OtpUnavailableError(
+      'circuit_open',
+      `${this.#service}: not called for ${this.#cooldownMs} ms after ${this.#failures} consecutive faults`,
+      { retryAfter: Math.max(1, Math.ceil(leftMs / 1000)) },
+    );
+  }
+}
