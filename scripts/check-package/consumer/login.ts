@@ -16,7 +16,7 @@ interface User {
   phoneNumber: string;
 }
 
-const PHONE = '+15551230001';
+const PHONE = '+14155552671';
 
 function buildApp(sandbox: DingSandbox) {
   const users = new Map<string, User>();
@@ -65,15 +65,19 @@ async function main(): Promise<void> {
   try {
     const sent = await post(`${base}/login/phone`, { phoneNumber: PHONE });
     const cookie = sent.headers.get('set-cookie')?.split(';')[0];
-    const body = (await sent.json()) as { pending: PublicPendingVerification | null };
-    if (sent.status !== 200 || cookie === undefined || body.pending === null) throw new Error(`send: HTTP ${sent.status}`);
+    const text = await sent.text();
+    if (sent.status !== 200 || cookie === undefined) throw new Error(`send: HTTP ${sent.status} ${text}`);
+    const body = JSON.parse(text) as { pending: PublicPendingVerification | null };
+    if (body.pending === null) throw new Error('send: no pending verification');
 
     const code = sandbox.latestCode(PHONE);
     if (code === undefined) throw new Error('the sandbox sent no code');
     const checked = await post(`${base}/login/code`, { code }, cookie);
     if (checked.status !== 302 || checked.headers.get('location') !== '/me') throw new Error(`verify: HTTP ${checked.status}`);
 
-    const me = (await (await fetch(`${base}/me`, { headers: { cookie } })).json()) as { user: User | null };
+    // Passport gives the session a new id at login (session fixation), hence a new cookie.
+    const session = checked.headers.get('set-cookie')?.split(';')[0] ?? cookie;
+    const me = (await (await fetch(`${base}/me`, { headers: { cookie: session } })).json()) as { user: User | null };
     if (me.user?.phoneNumber !== PHONE) throw new Error('not logged in after the right code');
     if (OUTCOMES.invalid_code.status !== 401) throw new Error('OUTCOMES is not the documented table');
     console.log('login ok');
