@@ -4,7 +4,7 @@
 // scripts/check-package/consumer/login.ts type-checked with skipLibCheck: false under each module
 // setting a user may have, emitted, and run as one phone login against the package's sandbox.
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,24 +56,44 @@ export interface ConsumerResult {
   output: string;
 }
 
-/** Installs `tarball` into a fresh folder and runs every setup; the folder is removed afterwards. */
+/**
+ * The apps installed: one on Express 5 under every setup, and one on Express 4 with
+ * @types/express 4, since this package's dependency range accepts both and npm then installs the
+ * app's copy only.
+ */
+const APPS: Array<{ name: string; overrides: Record<string, string>; setups: Setup[] }> = [
+  { name: 'express 5', overrides: {}, setups: SETUPS },
+  {
+    name: 'express 4',
+    overrides: { express: '^4.22.3', '@types/express': '^4.17.21' },
+    setups: SETUPS.filter((s) => s.module === 'nodenext'),
+  },
+];
+
+/** Installs `tarball` into a fresh folder per app and runs its setups; the folders are removed afterwards. */
 export async function checkConsumer(tarball: string, log: (line: string) => void): Promise<ConsumerResult[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'passport-ding-consumer-'));
-  try {
-    const deps = {
-      'passport-ding': `file:${tarball}`,
-      ...(await devVersions(['passport', 'express', 'express-session', 'typescript', '@types/node', '@types/express', '@types/express-session', '@types/passport'])),
-    };
-    await writeFile(join(dir, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true, dependencies: deps }, null, 2)}\n`);
-    log(`installing the tarball into ${dir}`);
-    await npm(['install'], dir);
-    const tsc = join(dir, 'node_modules/typescript/bin/tsc');
-    const results: ConsumerResult[] = [];
-    for (const setup of SETUPS) results.push(await checkSetup(dir, tsc, setup));
-    return results;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  const results: ConsumerResult[] = [];
+  for (const app of APPS) {
+    const dir = await mkdtemp(join(tmpdir(), 'passport-ding-consumer-'));
+    try {
+      const deps = {
+        'passport-ding': `file:${tarball}`,
+        ...(await devVersions(['passport', 'express', 'express-session', 'typescript', '@types/node', '@types/express', '@types/express-session', '@types/passport'])),
+        ...app.overrides,
+      };
+      await writeFile(join(dir, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true, dependencies: deps }, null, 2)}\n`);
+      log(`${app.name}: installing the tarball into ${dir}`);
+      await npm(['install'], dir);
+      // A second copy of @types/express under passport-ding would make its Request a different type from the app's.
+      const nested = await readdir(join(dir, 'node_modules/passport-ding/node_modules/@types')).catch(() => []);
+      results.push({ setup: `${app.name}, one copy of each @types package`, ok: nested.length === 0, output: nested.map((n) => `nested: @types/${n}`).join('\n') });
+      const tsc = join(dir, 'node_modules/typescript/bin/tsc');
+      for (const setup of app.setups) results.push({ ...(await checkSetup(dir, tsc, setup)), setup: `${app.name}, ${setup.name}` });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   }
+  return results;
 }
 
 async function checkSetup(dir: string, tsc: string, setup: Setup): Promise<ConsumerResult> {
