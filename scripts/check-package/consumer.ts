@@ -86,9 +86,9 @@ export async function checkConsumer(tarball: string, log: (line: string) => void
       await npm(['install'], dir);
       // A second copy of @types/express under passport-ding would make its Request a different type from the app's.
       const nested = await readdir(join(dir, 'node_modules/passport-ding/node_modules/@types')).catch(() => []);
-      results.push({ setup: `${app.name}, one copy of each @types package`, ok: nested.length === 0, output: nested.map((n) => `nested: @types/${n}`).join('\n') });
+      results.push({ setup: `${app.name}: one copy of each @types package`, ok: nested.length === 0, output: nested.map((n) => `nested: @types/${n}`).join('\n') });
       const tsc = join(dir, 'node_modules/typescript/bin/tsc');
-      for (const setup of app.setups) results.push({ ...(await checkSetup(dir, tsc, setup)), setup: `${app.name}, ${setup.name}` });
+      for (const setup of app.setups) results.push({ ...(await checkSetup(dir, tsc, setup)), setup: `${app.name}, ${setup.name}: type-check and login` });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
