@@ -1,5 +1,9 @@
 // The built package, as a user gets it: `dist/` through the `exports` map, from ESM and from
 // CommonJS, with type declarations for both. `npm test` builds first (the `pretest` script).
+// The consumer here links this repository, so it resolves through the repository's node_modules:
+// quick, offline, but blind to a type package the tarball fails to bring. `npm run check:package`
+// (scripts/check-package.ts, run by CI) installs the packed tarball into a folder of its own and
+// type-checks it strictly under nodenext, node16, bundler and node10.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';

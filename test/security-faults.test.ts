@@ -11,7 +11,7 @@ import express from 'express';
 import type { Express } from 'express';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { DingOtpStrategy } from 'passport-ding';
 import type { DingOtpStrategyOptions } from 'passport-ding';
 import { FAULT_MODES } from 'passport-ding/sandbox';
@@ -155,8 +155,13 @@ describe('a failing session store', () => {
     const target = app('production', {}, store);
     const { agent, code } = await withPending(target);
     store.failing.destroy = Infinity;
+    // Express's default handler prints the error for the operator: asserted here, not printed.
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    onTestFinished(() => logged.mockRestore());
     const res = await agent.post('/login/code').send({ code });
     expectOpaqueFault(res, code);
+    expect(logged).toHaveBeenCalledOnce();
+    expect(String(logged.mock.calls[0]?.[0])).toMatch(/^Error: session store destroy failed/);
     expect(store.failed.destroy).toBe(1);
     store.failing.destroy = 0;
     expect(store.loggedIn()).toEqual([]);
