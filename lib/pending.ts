@@ -8,7 +8,9 @@
 //   e  expires at                  r  next resend allowed at
 //   n  resends left (absent when the provider has not said)
 //   a  wrong codes still allowed (local budget)
+//   u  the user the code is for (second-factor mode): a digest of their id, see userKey()
 
+import { createHash } from 'node:crypto';
 import { maskPhone } from './phone.js';
 
 export const DEFAULT_SESSION_KEY = 'passport-ding';
@@ -22,6 +24,8 @@ export interface PendingState {
   nextRetryAt: number;
   remainingRetries?: number;
   attemptsLeft: number;
+  /** Second-factor mode: who the code is for, as `userKey(id)`. Absent for a phone login. */
+  user?: string;
 }
 
 /** The serialised form in the session (see the key list above). */
@@ -34,6 +38,7 @@ export interface StoredPending {
   r: number;
   n?: number;
   a: number;
+  u?: string;
 }
 
 /** What `pendingVerification(req)` returns: safe to render or send as JSON. */
@@ -75,6 +80,7 @@ export function readPending(session: SessionLike, key: string): PendingState | u
   if (s.v !== 1 || typeof s.i !== 'string' || typeof s.p !== 'string') return undefined;
   if (!isTime(s.c) || !isTime(s.e) || !isTime(s.r) || !isCount(s.a)) return undefined;
   if (s.n !== undefined && !isCount(s.n)) return undefined;
+  if (s.u !== undefined && typeof s.u !== 'string') return undefined;
   const state: PendingState = {
     id: s.i,
     phoneNumber: s.p,
@@ -84,6 +90,7 @@ export function readPending(session: SessionLike, key: string): PendingState | u
     attemptsLeft: s.a,
   };
   if (s.n !== undefined) state.remainingRetries = s.n;
+  if (s.u !== undefined) state.user = s.u;
   return state;
 }
 
@@ -99,7 +106,17 @@ export function writePending(session: SessionLike, key: string, state: PendingSt
     a: state.attemptsLeft,
   };
   if (state.remainingRetries !== undefined) stored.n = state.remainingRetries;
+  if (state.user !== undefined) stored.u = state.user;
   session[key] = stored;
+}
+
+/**
+ * What the pending verification keeps of a user id: a SHA-256 digest cut to 128 bits, base64url
+ * (22 characters). The same size for any id, and no user id (an email, say) copied into the
+ * session store; enough bits that two users' ids never meet.
+ */
+export function userKey(id: string): string {
+  return createHash('sha256').update(id).digest('base64url').slice(0, 22);
 }
 
 export function clearPending(session: SessionLike, key: string): void {
