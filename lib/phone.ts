@@ -18,6 +18,9 @@ const MAX_INPUT_LENGTH = 64;
 const MIN_NATIONAL_DIGITS = 6;
 const MAX_DIGITS = 15;
 const DIGIT = /\p{Nd}/gu;
+// Digits and the punctuation people group them with: anything else (letters, an extension) is
+// not just a number without its country code.
+const NATIONAL_FORM = /^[\p{Nd}\p{Zs}\p{Pd}.()/]+$/u;
 
 export function isCountryCode(value: unknown): value is CountryCode {
   return typeof value === 'string' && isSupportedCountry(value);
@@ -43,7 +46,7 @@ export function normalizePhone(input: string | undefined, defaultCountry?: Count
  * they are told so rather than "not valid".
  */
 function looksNational(text: string, defaultCountry: CountryCode | undefined): boolean {
-  if (defaultCountry !== undefined || text.startsWith('+') || text.startsWith('\uff0b')) return false;
+  if (defaultCountry !== undefined || !NATIONAL_FORM.test(text)) return false;
   const digits = text.match(DIGIT)?.length ?? 0;
   return digits >= MIN_NATIONAL_DIGITS && digits <= MAX_DIGITS;
 }
