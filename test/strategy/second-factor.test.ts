@@ -35,7 +35,7 @@ function setup(options: Partial<DingOtpStrategyOptions> = {}) {
       app.post('/login/password-keep', (req, res, next) => {
         const user = users.get(String(req.body?.userId));
         if (!user) return res.status(401).json({});
-        req.logIn(user, { keepSessionInfo: true }, (err) => (err ? next(err) : res.json({ user })));
+        req.logIn(user, { session: true, keepSessionInfo: true }, (err) => (err ? next(err) : res.json({ user })));
       });
     },
   });
