@@ -6,6 +6,8 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { DingConfigurationError } from 'passport-ding';
+import passport from 'passport';
+import { EXPRESS_VERSIONS } from '../helpers/app.js';
 import { fakeLogin } from '../helpers/fake-provider.js';
 import { catchUncaught } from '../helpers/uncaught.js';
 
@@ -86,11 +88,13 @@ describe('setups the strategy cannot work with', () => {
     expect((t.errors[0] as Error).message).toMatch(/regenerate\(\).*express-session/);
   });
 
-  it.each([
-    ['JSON', 'application/json', JSON.stringify({ phoneNumber: PHONE }), 'app.use(express.json())'],
-    ['a form', 'application/x-www-form-urlencoded', `phoneNumber=${encodeURIComponent(PHONE)}`, 'app.use(express.urlencoded({ extended: false }))'],
-  ])('no body parser, %s posted: a configuration error naming the middleware to add, nothing sent', async (_kind, type, body, middleware) => {
-    const { t, fake } = fakeLogin({}, { withoutBodyParser: true });
+  it.each(
+    EXPRESS_VERSIONS.flatMap(([name, express]) => [
+      [name, 'JSON', express, 'application/json', JSON.stringify({ phoneNumber: PHONE }), 'app.use(express.json())'] as const,
+      [name, 'a form', express, 'application/x-www-form-urlencoded', `phoneNumber=${encodeURIComponent(PHONE)}`, 'app.use(express.urlencoded({ extended: false }))'] as const,
+    ]),
+  )('%s, no body parser, %s posted: a configuration error naming the middleware to add, nothing sent', async (_name, _kind, express, type, body, middleware) => {
+    const { t, fake } = fakeLogin({}, { withoutBodyParser: true, express });
     for (const route of ['/login/phone', '/login/code', '/login/auto']) {
       await request(t.app).post(route).set('content-type', type).send(body).expect(500);
     }
@@ -113,5 +117,28 @@ describe('setups the strategy cannot work with', () => {
     const res = await request(t.app).post('/api/send').set('content-type', 'text/plain').send('+14155552671').expect(400);
     expect(res.body.code).toBe('missing_phone_number');
     expect(t.errors).toEqual([]);
+  });
+});
+
+describe('outside Express (no req.next)', () => {
+  it('a custom callback that throws on a fault: the request is answered 500, nothing escapes', async () => {
+    const auth = new passport.Passport();
+    const { strategy, fake } = fakeLogin();
+    fake.next('send', new Error('provider down'));
+    auth.use('ding', strategy);
+    // A bare Node-style request and response, as a framework without Express's req.next gives them.
+    const answered: Array<{ status: number; body: string | undefined }> = [];
+    const res = { headersSent: false, statusCode: 200, end: (body?: string) => answered.push({ status: res.statusCode, body }) };
+    const session = { save: (cb: (err?: unknown) => void) => cb(), regenerate: (cb: (err?: unknown) => void) => cb() };
+    const req = { method: 'POST', headers: {}, body: { phoneNumber: PHONE }, session, res, socket: { destroy: () => undefined } };
+    const uncaught = await catchUncaught(async () => {
+      auth.authenticate('ding', { action: 'send' }, () => {
+        throw new Error('app bug in the callback');
+      })(req, res, () => undefined);
+      for (let i = 0; i < 50 && answered.length === 0; i++) await new Promise((resolve) => setImmediate(resolve));
+    }, 0);
+    expect(uncaught).toEqual([]);
+    expect(answered).toEqual([{ status: 500, body: 'Internal Server Error' }]);
+    expect(fake.calls('send')).toBe(1);
   });
 });
