@@ -1,8 +1,8 @@
 // The code as the user typed it -> the ASCII digits the provider checks. People type codes on
-// phones set to their own script, so the decimal digits of any script count (Arabic-Indic ٣, Devanagari ३,
-// full-width ３): each becomes its ASCII digit. Spaces and dashes between groups (of any script:
-// a no-break space an SMS app copies, a full-width dash) are dropped. Anything else stays, and
-// makes the code malformed: refused without an API call.
+// phones set to their own script, so the decimal digits of any script count (Arabic-Indic ٣,
+// Devanagari ३, full-width ３): each becomes its ASCII digit. Spaces and dashes between groups (of
+// any script: a no-break space an SMS app copies, a full-width dash) are dropped. Anything else
+// stays, and makes the code malformed: refused without an API call.
 
 // Longer input is not a code; do not look at it character by character.
 const MAX_CODE_INPUT = 64;
