@@ -129,4 +129,23 @@ describe('verify on an in-process provider', () => {
     expect((await agent.post('/api/verify').send({}).expect(400)).body.code).toBe('missing_code');
     expect((await agent.post('/api/verify').send({ code: 'x' }).expect(400)).body.message).toBe('Six digits, please.');
   });
+
+  it('concurrent wrong codes from one session spend no more checks than the budget', async () => {
+    const { agent, fake, code } = await started({ maxAttempts: 3 });
+    const wrong = code === '000000' ? '111111' : '000000';
+    const answers = await Promise.all(Array.from({ length: 8 }, () => agent.post('/api/verify').send({ code: wrong })));
+    expect(fake.calls('check')).toBe(3);
+    const codes = answers.map((r) => r.body.code as string).sort();
+    expect(codes.filter((c) => c === 'invalid_code')).toHaveLength(2);
+    expect(codes.every((c) => ['invalid_code', 'too_many_attempts', 'no_pending_verification'].includes(c))).toBe(true);
+  });
+
+  it('concurrent right codes from one session log in once, with one check', async () => {
+    const { agent, fake, code, t } = await started();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => agent.post('/api/verify').send({ code })));
+    expect(answers.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(answers.filter((r) => r.status === 403)).toHaveLength(5);
+    expect(fake.calls('check')).toBe(1);
+    expect(await t.loggedInSessions()).toHaveLength(1);
+  });
 });
