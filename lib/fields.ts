@@ -1,8 +1,14 @@
 // Reads a form or JSON field from `req.body`, with bracket paths (`user[phone]`) as
 // passport-local does. The body only, never the query string: a code or phone number in a URL
-// ends up in access logs, browser history and Referer headers. Anything that is not a string (an
-// array from `phone=a&phone=b`, an object, a number from JSON) counts as missing, so the strategy
-// never has to guess what a client meant.
+// ends up in access logs, browser history and Referer headers. Only a string is a value; anything
+// else (an array from `phone=a&phone=b`, an object, a number from JSON) is reported as
+// `NOT_A_STRING`, so the strategy never has to guess what a client meant and can say what to fix.
+
+import type { Request } from 'express';
+import { OtpConfigurationError } from './errors.js';
+
+/** A field that is present but holds something other than a string. */
+export const NOT_A_STRING: unique symbol = Symbol('passport-ding.not-a-string');
 
 /** Splits `user[phone]` into `['user', 'phone']`; a plain name is one segment. */
 export function fieldPath(field: string): string[] {
@@ -10,22 +16,66 @@ export function fieldPath(field: string): string[] {
 }
 
 /**
- * The string at `field` in `body`, or `undefined`. Own properties only. A body parsed without
- * nesting (`express.urlencoded({ extended: false })`) keeps `user[phone]` as one flat key, so
- * that literal key is tried first, then the nested path.
+ * The value at `field` in `body`: the string, `NOT_A_STRING` for any other value, or `undefined`
+ * when absent (`null` counts as absent). Own properties only. A body parsed without nesting
+ * (`express.urlencoded({ extended: false })`) keeps `user[phone]` as one flat key, so that literal
+ * key is tried first, then the nested path.
  */
-export function readField(body: unknown, field: string): string | undefined {
+export function readFieldValue(body: unknown, field: string): string | typeof NOT_A_STRING | undefined {
   if (body === null || typeof body !== 'object') return undefined;
+  let value: unknown;
   if (Object.prototype.hasOwnProperty.call(body, field)) {
-    const flat: unknown = (body as Record<string, unknown>)[field];
-    return typeof flat === 'string' ? flat : undefined;
+    value = (body as Record<string, unknown>)[field];
+  } else {
+    value = body;
+    for (const key of fieldPath(field)) {
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+      // Own properties only: `__proto__` or `constructor` must not reach Object.prototype.
+      if (!Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+      value = (value as Record<string, unknown>)[key];
+    }
   }
-  let value: unknown = body;
-  for (const key of fieldPath(field)) {
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-    // Own properties only: `__proto__` or `constructor` must not reach Object.prototype.
-    if (!Object.prototype.hasOwnProperty.call(value, key)) return undefined;
-    value = (value as Record<string, unknown>)[key];
-  }
+  if (typeof value === 'string') return value;
+  return value === undefined || value === null ? undefined : NOT_A_STRING;
+}
+
+/** The string at `field` in `body`, or `undefined` (absent, or not a string). */
+export function readField(body: unknown, field: string): string | undefined {
+  const value = readFieldValue(body, field);
   return typeof value === 'string' ? value : undefined;
+}
+
+// Body parsers per content type, as the configuration error names them.
+const PARSERS: Array<[RegExp, string]> = [
+  [/^application\/x-www-form-urlencoded\b/i, 'app.use(express.urlencoded({ extended: false }))'],
+  [/^application\/(?:[\w.+-]+\+)?json\b/i, 'app.use(express.json())'],
+  [/^multipart\/form-data\b/i, "a multipart parser such as multer's upload.none() (or post the form as application/x-www-form-urlencoded)"],
+];
+const BOTH = 'app.use(express.urlencoded({ extended: false })) for HTML forms and app.use(express.json()) for JSON';
+
+function hasBody(req: Request): boolean {
+  const headers = req.headers;
+  return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+}
+
+/**
+ * `req.body`, or a configuration error when no body parser has read the request. Express 4's and
+ * 5's parsers define `req.body` once they run, so a request without it never met one; and a form
+ * or JSON request whose body is still undefined met none for its content type (Express 5 leaves
+ * other requests' bodies undefined: those are read as empty, a client's mistake, not the app's).
+ */
+export function bodyOf(req: Request): unknown {
+  const body: unknown = req.body;
+  if (body !== undefined) return body;
+  const type = req.headers['content-type'] ?? '';
+  const parser = hasBody(req) ? PARSERS.find(([pattern]) => pattern.test(type))?.[1] : undefined;
+  if (parser !== undefined) return missingParser(`${type.split(';')[0] ?? type} bodies need ${parser}`);
+  if (!('body' in req)) return missingParser(`add ${BOTH}`);
+  return undefined;
+}
+
+function missingParser(fix: string): never {
+  throw new OtpConfigurationError(
+    `passport-ding reads the phone number and the code from req.body, but no body parser has read this request: ${fix}, before passport.authenticate()`,
+  );
 }

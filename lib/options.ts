@@ -136,8 +136,17 @@ export interface DingOtpStrategyOptionsBase {
   /** ISO country for numbers typed without `+` and country code, e.g. `US`. */
   defaultCountry?: CountryCode;
   /**
-   * What a well-formed code looks like, checked before any API call. Spaces and dashes are
-   * removed first (`123 456` and `123-456` are accepted). Default `/^[0-9]{4,10}$/` (ASCII digits).
+   * How many digits your provider's codes have (4-10), e.g. `6`: only codes of exactly that many
+   * digits are checked, and anything else is `malformed_code` with the message "Enter the 6-digit
+   * code." Default: unset, any 4 to 10 digits. Not together with `codePattern`.
+   */
+  codeLength?: number;
+  /**
+   * What a well-formed code looks like, checked before any API call. Spaces and dashes (of any
+   * script) are removed and decimal digits of any script (Arabic-Indic, full-width, ...) become
+   * ASCII digits first, so `123 456`, `123-456` and `١٢٣٤٥٦` all reach the pattern as `123456`.
+   * A code that does not match is `malformed_code`: no API call, no attempt spent.
+   * Default `/^[0-9]{4,10}$/`.
    */
   codePattern?: RegExp;
   /**
@@ -146,6 +155,16 @@ export interface DingOtpStrategyOptionsBase {
    * `verify` succeeds with `req.user`.
    */
   secondFactor?: (req: Request) => string | null | undefined | Promise<string | null | undefined>;
+  /**
+   * The id of the user a code is for, in second-factor mode (and every later flow that binds a
+   * code to an account). The pending verification is bound to it at send; verify and retry
+   * refuse it for anyone else (`no_pending_verification`, and the pending state is dropped), even
+   * a user with the same phone number in the same session. A string, or a number (read as its
+   * decimal string). Default: `req.user.id`. Set it when your user objects keep the id under
+   * another name (`(req) => req.user?.uuid`), or when the first factor leaves the user
+   * half-signed-in (`(req) => req.session.pendingUserId`).
+   */
+  userId?: (req: Request) => UserIdValue | Promise<UserIdValue>;
   /** Fraud signals and message settings for each send and resend. Default: `{ ip: req.ip }`. */
   signals?: (req: Request) => SendContext | Promise<SendContext>;
   /** Wrong codes allowed per verification before it is dropped. Default 5. */
@@ -158,7 +177,10 @@ export interface DingOtpStrategyOptionsBase {
    * API call. `0` turns resends off with any provider. Default 3.
    */
   maxResends?: number;
-  /** Code lifetime in seconds, when the provider does not say. Default 600. */
+  /**
+   * The longest a code is accepted, in seconds (at most 600). The pending verification expires at
+   * the earlier of this and the provider's own expiry, when it gives one. Default 600.
+   */
   ttlSeconds?: number;
   /** Override the default message of any outcome code (see OUTCOMES). */
   messages?: OutcomeMessages;
@@ -198,6 +220,9 @@ export interface DingOtpStrategyOptionsWithRequest extends DingOtpStrategyOption
   passReqToCallback: true;
 }
 
+/** What `userId(req)` may answer: an id, or nothing when nobody is signed in. */
+export type UserIdValue = string | number | null | undefined;
+
 /** The checked options with defaults, as the actions use them. */
 export interface Settings {
   phoneField: string;
@@ -207,6 +232,7 @@ export interface Settings {
   codePattern: RegExp;
   passReqToCallback: boolean;
   secondFactor: DingOtpStrategyOptionsBase['secondFactor'];
+  userId: (req: Request) => UserIdValue | Promise<UserIdValue>;
   signals: (req: Request) => SendContext | Promise<SendContext>;
   maxAttempts: number;
   resendCooldownMs: number;
@@ -230,6 +256,46 @@ export const DEFAULTS = {
   maxResends: 3,
   ttlSeconds: 600,
 } as const;
+
+/**
+ * The longest `ttlSeconds` accepted: ten minutes, the limit OWASP ASVS (2.7.2) and NIST SP 800-63B
+ * set for an out-of-band code. A login code is minutes, not days.
+ */
+export const MAX_TTL_SECONDS = 600;
+
+/**
+ * Every top-level option name. A record over the options' keys, so an option added to the types
+ * without being added here fails the type check instead of being refused at run time.
+ */
+const OPTION_NAMES: Record<keyof DingOtpStrategyOptionsBase | 'passReqToCallback', true> = {
+  apiKey: true,
+  customerUuid: true,
+  baseUrl: true,
+  timeoutMs: true,
+  circuitBreaker: true,
+  provider: true,
+  phoneField: true,
+  codeField: true,
+  sessionKey: true,
+  defaultCountry: true,
+  codeLength: true,
+  codePattern: true,
+  secondFactor: true,
+  userId: true,
+  signals: true,
+  maxAttempts: true,
+  resendCooldownSeconds: true,
+  maxResends: true,
+  ttlSeconds: true,
+  messages: true,
+  now: true,
+  limits: true,
+  allowedCountries: true,
+  lineTypes: true,
+  beforeSend: true,
+  passReqToCallback: true,
+};
+export const KNOWN_OPTIONS: readonly string[] = Object.keys(OPTION_NAMES);
 
 // Names on req.session that belong to the object itself, express-session or Passport: writing the
 // pending verification there would break the session or clobber the login.
@@ -281,10 +347,71 @@ export function defaultSignals(req: Request): SendContext {
   return ip === undefined ? {} : { ip };
 }
 
+/** Default `userId`: `req.user.id` (a field or a getter), the name most user tables use. */
+export function defaultUserId(req: Request): UserIdValue {
+  const user: unknown = req.user;
+  if (user === null || typeof user !== 'object') return undefined;
+  const id: unknown = (user as { id?: unknown }).id;
+  return typeof id === 'string' || typeof id === 'number' ? id : undefined;
+}
+
+/** Throws a TypeError for the first option name the strategy does not know, naming the nearest known one. */
+function refuseUnknownNames(options: object): void {
+  for (const name of Object.keys(options)) {
+    if (Object.hasOwn(OPTION_NAMES, name)) continue;
+    throw new TypeError(`DingOtpStrategy: unknown option \`${name}\` (did you mean \`${nearestName(name, KNOWN_OPTIONS)}\`?)`);
+  }
+}
+
+/**
+ * The known name closest to `name`: one it starts, ends or is contained in (`ttl` -> `ttlSeconds`)
+ * first, case aside; else the fewest single-character edits (`phonefield` -> `phoneField`).
+ */
+export function nearestName(name: string, known: readonly string[]): string {
+  const typed = name.toLowerCase();
+  const containing = known.filter((k) => typed.length >= 3 && k.toLowerCase().includes(typed));
+  if (containing.length > 0) return containing.reduce((a, b) => (b.length < a.length ? b : a));
+  let best = known[0] ?? '';
+  let bestDistance = Infinity;
+  for (const candidate of known) {
+    const d = editDistance(typed, candidate.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance, two rows at a time (option names are short; no library needed for this). */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = row;
+  }
+  return previous[b.length] ?? 0;
+}
+
+/** `codeLength` and `codePattern` as the one pattern codes are checked against. */
+function resolveCodePattern(options: DingOtpStrategyOptionsBase): { pattern: RegExp; length: number | undefined } {
+  const codePattern: unknown = options.codePattern;
+  const codeLength: unknown = options.codeLength;
+  if (codePattern !== undefined && !(codePattern instanceof RegExp)) fail('codePattern', 'a RegExp');
+  if (codeLength !== undefined) {
+    if (typeof codeLength !== 'number' || !Number.isInteger(codeLength) || codeLength < 4 || codeLength > 10) fail('codeLength', 'an integer from 4 to 10');
+    if (codePattern !== undefined) throw new TypeError('DingOtpStrategy: pass `codeLength` or `codePattern`, not both');
+    return { pattern: new RegExp(`^[0-9]{${codeLength}}$`), length: codeLength };
+  }
+  // A stateful RegExp (g or y) would remember lastIndex between requests: use a clean copy.
+  const pattern = codePattern instanceof RegExp ? new RegExp(codePattern.source, codePattern.flags.replace(/[gy]/g, '')) : DEFAULTS.codePattern;
+  return { pattern, length: undefined };
+}
+
 /** Checks every option except the provider ones (see strategy.ts) and fills in defaults. */
 export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqToCallback?: boolean }): Settings {
-  const codePattern: unknown = options.codePattern;
-  if (codePattern !== undefined && !(codePattern instanceof RegExp)) fail('codePattern', 'a RegExp');
+  refuseUnknownNames(options);
+  const code = resolveCodePattern(options);
   if (options.defaultCountry !== undefined && !isCountryCode(options.defaultCountry)) {
     fail('defaultCountry', 'an ISO 3166-1 alpha-2 country code libphonenumber-js knows, e.g. "US"');
   }
@@ -304,22 +431,26 @@ export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqTo
   if (!Number.isInteger(maxAttempts)) fail('maxAttempts', 'an integer >= 1');
   const maxResends = num(options, 'maxResends', DEFAULTS.maxResends, 0);
   if (!Number.isInteger(maxResends)) fail('maxResends', 'an integer >= 0');
-  // A stateful RegExp (g or y) would remember lastIndex between requests: use a clean copy.
-  const pattern = codePattern instanceof RegExp ? new RegExp(codePattern.source, codePattern.flags.replace(/[gy]/g, '')) : DEFAULTS.codePattern;
+  const ttlSeconds = num(options, 'ttlSeconds', DEFAULTS.ttlSeconds, 1);
+  if (ttlSeconds > MAX_TTL_SECONDS) fail('ttlSeconds', `at most ${MAX_TTL_SECONDS} (ten minutes: a login code is minutes, not days)`);
+  // The length-specific message unless the app chose its own.
+  const outcomeMessages = { ...(messages as OutcomeMessages | undefined) };
+  if (code.length !== undefined && outcomeMessages.malformed_code === undefined) outcomeMessages.malformed_code = `Enter the ${code.length}-digit code.`;
   return {
     phoneField: str(options, 'phoneField', DEFAULTS.phoneField),
     codeField: str(options, 'codeField', DEFAULTS.codeField),
     sessionKey,
     defaultCountry: options.defaultCountry,
-    codePattern: pattern,
+    codePattern: code.pattern,
     passReqToCallback: passReq === true,
     secondFactor: fn(options, 'secondFactor'),
+    userId: fn<Settings['userId']>(options, 'userId') ?? defaultUserId,
     signals: fn(options, 'signals') ?? defaultSignals,
     maxAttempts,
     resendCooldownMs: num(options, 'resendCooldownSeconds', DEFAULTS.resendCooldownSeconds, 0) * 1000,
     maxResends,
-    ttlMs: num(options, 'ttlSeconds', DEFAULTS.ttlSeconds, 1) * 1000,
-    messages: (messages as OutcomeMessages | undefined) ?? {},
+    ttlMs: ttlSeconds * 1000,
+    messages: outcomeMessages,
     now: fn<() => number>(options, 'now') ?? Date.now,
     limits: resolveLimits(options.limits),
     allowedCountries: resolveAllowedCountries(options.allowedCountries),

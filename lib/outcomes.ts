@@ -7,7 +7,14 @@
 export const OUTCOMES = {
   missing_phone_number: { status: 400, message: 'Enter your phone number.' },
   invalid_phone_number: { status: 400, message: 'That phone number is not valid.' },
+  // A national number with no way to tell its country (no `+`, no `defaultCountry`).
+  missing_country_code: { status: 400, message: 'Include the country code, starting with + (for example +1 201 555 0142).' },
+  // The phone field holds something other than text: a JSON number, an array, an object.
+  malformed_phone_number: { status: 400, message: 'The phone number must be a string, for example "+12015550142".' },
   missing_code: { status: 400, message: 'Enter the code we sent you.' },
+  // Not a code at all: letters, the wrong number of digits, not a string. No attempt is spent.
+  // With `codeLength` set the default message names the length ("Enter the 6-digit code.").
+  malformed_code: { status: 400, message: 'Enter the code we sent you, digits only.' },
   no_pending_verification: { status: 403, message: 'No code is waiting to be checked. Request a new code.' },
   invalid_code: { status: 401, message: 'That code is not correct.' },
   expired: { status: 401, message: 'That code has expired. Request a new one.' },

@@ -9,7 +9,9 @@
 //   n  resends left (absent when the provider has not said)
 //   a  wrong codes still allowed (local budget)
 //   f  the provider's risk factors from the send (absent when none)
+//   u  the user the code is for (second-factor mode): a digest of their id, see userKey()
 
+import { createHash } from 'node:crypto';
 import { maskPhone } from './phone.js';
 
 /** The default key of the pending verification in `req.session`. */
@@ -26,6 +28,8 @@ export interface PendingState {
   attemptsLeft: number;
   /** The provider's risk factors from the send, for the verify callback's details. */
   riskFactors?: readonly string[];
+  /** Second-factor mode: who the code is for, as `userKey(id)`. Absent for a phone login. */
+  user?: string;
 }
 
 /** The serialised form in the session (see the key list above). */
@@ -39,6 +43,7 @@ export interface StoredPending {
   n?: number;
   a: number;
   f?: readonly string[];
+  u?: string;
 }
 
 /** What `pendingVerification(req)` returns: safe to render or send as JSON. */
@@ -80,6 +85,7 @@ export function readPending(session: SessionLike, key: string): PendingState | u
   if (s.v !== 1 || typeof s.i !== 'string' || typeof s.p !== 'string') return undefined;
   if (!isTime(s.c) || !isTime(s.e) || !isTime(s.r) || !isCount(s.a)) return undefined;
   if (s.n !== undefined && !isCount(s.n)) return undefined;
+  if (s.u !== undefined && typeof s.u !== 'string') return undefined;
   const state: PendingState = {
     id: s.i,
     phoneNumber: s.p,
@@ -90,6 +96,7 @@ export function readPending(session: SessionLike, key: string): PendingState | u
   };
   if (s.n !== undefined) state.remainingRetries = s.n;
   if (Array.isArray(s.f) && s.f.every((x) => typeof x === 'string')) state.riskFactors = s.f as string[];
+  if (s.u !== undefined) state.user = s.u;
   return state;
 }
 
@@ -106,7 +113,17 @@ export function writePending(session: SessionLike, key: string, state: PendingSt
   };
   if (state.remainingRetries !== undefined) stored.n = state.remainingRetries;
   if (state.riskFactors !== undefined) stored.f = state.riskFactors;
+  if (state.user !== undefined) stored.u = state.user;
   session[key] = stored;
+}
+
+/**
+ * What the pending verification keeps of a user id: a SHA-256 digest cut to 128 bits, base64url
+ * (22 characters). The same size for any id, and no user id (an email, say) copied into the
+ * session store; enough bits that two users' ids never meet.
+ */
+export function userKey(id: string): string {
+  return createHash('sha256').update(id).digest('base64url').slice(0, 22);
 }
 
 export function clearPending(session: SessionLike, key: string): void {

@@ -9,10 +9,18 @@ export type { CountryCode };
 
 export type PhoneResult =
   | { ok: true; e164: string }
-  | { ok: false; reason: 'missing_phone_number' | 'invalid_phone_number' };
+  | { ok: false; reason: 'missing_phone_number' | 'invalid_phone_number' | 'missing_country_code' };
 
 // Longer input is not a phone number; parsing it would only cost time.
 const MAX_INPUT_LENGTH = 64;
+// The shortest national numbers in use have about 6 digits: fewer is a typo, not a number whose
+// country code was left out; more than E.164's 15 is not a phone number at all.
+const MIN_NATIONAL_DIGITS = 6;
+const MAX_DIGITS = 15;
+const DIGIT = /\p{Nd}/gu;
+// Digits and the punctuation people group them with: anything else (letters, an extension) is
+// not just a number without its country code.
+const NATIONAL_FORM = /^[\p{Nd}\p{Zs}\p{Pd}.()/]+$/u;
 
 export function isCountryCode(value: unknown): value is CountryCode {
   return typeof value === 'string' && isSupportedCountry(value);
@@ -27,8 +35,20 @@ export function normalizePhone(input: string | undefined, defaultCountry?: Count
   // out of surrounding text ("call +1 415 555 2671 now"). An extension cannot receive an SMS, and
   // dropping it would send to a number other than the one typed.
   const parsed = parsePhoneNumberFromString(text, { defaultCountry, extract: false });
+  if (parsed === undefined && looksNational(text, defaultCountry)) return { ok: false, reason: 'missing_country_code' };
   if (!parsed?.isValid() || parsed.ext !== undefined) return { ok: false, reason: 'invalid_phone_number' };
   return { ok: true, e164: parsed.number };
+}
+
+/**
+ * A number typed the national way (`201 555 0142`) that cannot be read without knowing its
+ * country: no `+` and no `defaultCountry`. The user can fix that by adding the country code, so
+ * they are told so rather than "not valid".
+ */
+function looksNational(text: string, defaultCountry: CountryCode | undefined): boolean {
+  if (defaultCountry !== undefined || !NATIONAL_FORM.test(text)) return false;
+  const digits = text.match(DIGIT)?.length ?? 0;
+  return digits >= MIN_NATIONAL_DIGITS && digits <= MAX_DIGITS;
 }
 
 /**

@@ -10,8 +10,8 @@ import type { Request } from 'express';
 import { Strategy } from 'passport-strategy';
 import './augment.js';
 import type { DingAction } from './augment.js';
-import { DingConfigurationError } from './errors.js';
-import { readField } from './fields.js';
+import { OtpConfigurationError } from './errors.js';
+import { bodyOf, readFieldValue } from './fields.js';
 import type {
   DingOtpStrategyOptions,
   DingOtpStrategyOptionsWithRequest,
@@ -53,7 +53,41 @@ const NO_SESSION =
   'passport-ding keeps the pending verification in req.session, but there is none: ' +
   'add express-session (app.use(session({ ... }))) before passport.authenticate()';
 
+const NO_REGENERATE =
+  'passport-ding needs a session Passport can regenerate at login (req.session.regenerate()), and this one cannot: ' +
+  'use express-session (cookie-session and hand-made session objects lack regenerate() and save())';
+
 const NO_USER = 'secondFactor without a verify callback needs req.user (a logged-in user)';
+
+/**
+ * An error thrown by what a Passport action ran (a custom callback, a flash call with no flash
+ * middleware, req.logIn()) after this login was decided. It is not a second outcome of the login,
+ * and Passport's error() would run the custom callback again, so it goes straight to the app's
+ * error handlers through Express's next: a 500, never an uncaught exception that ends the process.
+ * Outside Express (no req.next) the request is answered 500, or closed if an answer has begun.
+ */
+function afterDecision(req: Request, err: unknown): void {
+  const next: unknown = (req as { next?: unknown }).next;
+  try {
+    if (typeof next === 'function') {
+      (next as (err: unknown) => void)(err);
+      return;
+    }
+  } catch {
+    // Express's own next does not throw; anything that does falls through to the plain answer.
+  }
+  const res = (req as { res?: { headersSent?: boolean; statusCode: number; end(body?: string): unknown } }).res;
+  try {
+    if (res && !res.headersSent) {
+      res.statusCode = 500;
+      res.end('Internal Server Error');
+      return;
+    }
+  } catch {
+    // fall through: close the connection
+  }
+  req.socket?.destroy();
+}
 
 /**
  * `DingOtpStrategy` authenticates a user by a one-time code sent to their phone, in two requests:
@@ -115,12 +149,15 @@ export class DingOtpStrategy extends Strategy {
 
   override authenticate(req: Request, options?: AuthenticateOptions): void {
     const session = sessionOf(req);
-    if (!session) return this.error(new DingConfigurationError(NO_SESSION));
+    if (!session) return this.error(new OtpConfigurationError(NO_SESSION));
+    // Passport's req.logIn() regenerates the session: without regenerate() a login would send
+    // the SMS, check the code, and then fail. Say so before anything is sent.
+    if (typeof session.regenerate !== 'function') return this.error(new OtpConfigurationError(NO_REGENERATE));
     const action = this._action(req, options?.action);
     if (action instanceof Error) return this.error(action);
     // Second-factor mode without a verify callback succeeds with req.user: without one, no step
     // of it makes sense, so say so before anything is sent or checked.
-    if (!this._verify && !req.user) return this.error(new DingConfigurationError(NO_USER));
+    if (!this._verify && !req.user) return this.error(new OtpConfigurationError(NO_USER));
 
     const ctx: ActionContext = {
       req,
@@ -132,8 +169,8 @@ export class DingOtpStrategy extends Strategy {
     };
     // Decide first (the action and, after a valid code, the app's verify callback), then take
     // exactly one Passport action. What that action runs (a custom callback, the next strategy of
-    // a chain) is app code: if it throws, that is not a second outcome of this login, so it is
-    // rethrown outside the promise, where it surfaces as in any other handler.
+    // a chain, failureFlash) is app code: if it throws, that goes to the app's error handler
+    // (afterDecision), never out of this promise chain as an uncaught exception.
     let acted = false;
     const apply = (decision: Decision): void => {
       if (acted) return;
@@ -141,9 +178,7 @@ export class DingOtpStrategy extends Strategy {
       try {
         this._apply(decision);
       } catch (err) {
-        process.nextTick(() => {
-          throw err;
-        });
+        afterDecision(req, err);
       }
     };
     const failed = (err: unknown): void => apply({ type: 'error', err: err instanceof Error ? err : new Error(String(err)) });
@@ -153,13 +188,19 @@ export class DingOtpStrategy extends Strategy {
     }, failed);
   }
 
-  private _action(req: Request, requested: unknown): DingAction | DingConfigurationError {
+  private _action(req: Request, requested: unknown): DingAction | OtpConfigurationError {
     if (requested === undefined) {
       // A code in the body means the user is answering; anything else starts (or restarts) a login.
-      return readField(req.body, this._settings.codeField) === undefined ? 'send' : 'verify';
+      let body: unknown;
+      try {
+        body = bodyOf(req);
+      } catch (err) {
+        return err as OtpConfigurationError;
+      }
+      return readFieldValue(body, this._settings.codeField) === undefined ? 'send' : 'verify';
     }
     if (requested === 'send' || requested === 'verify' || requested === 'retry') return requested;
-    return new DingConfigurationError(`Unknown passport-ding action ${JSON.stringify(requested)}: use 'send', 'verify' or 'retry'`);
+    return new OtpConfigurationError(`Unknown passport-ding action ${JSON.stringify(requested)}: use 'send', 'verify' or 'retry'`);
   }
 
   /** What a verified code comes to, the verify callback included; no Passport action yet. */
@@ -176,7 +217,7 @@ export class DingOtpStrategy extends Strategy {
     if (result.riskFactors) details.riskFactors = result.riskFactors;
     if (!this._verify) {
       // Second-factor mode without a callback: the same user, now with a verified phone.
-      if (!req.user) return { type: 'error', err: new DingConfigurationError(NO_USER) };
+      if (!req.user) return { type: 'error', err: new OtpConfigurationError(NO_USER) };
       return { type: 'success', user: req.user, info: { method: 'sms_otp' } };
     }
     const answer = await runVerifyCallback(this._verify, settings.passReqToCallback, req, result.phoneNumber, details);

@@ -359,8 +359,8 @@ describe('JSON API', () => {
     expect(Date.parse(sent.body.pending.expiresAt)).toBeGreaterThan(clock.now());
     expect(JSON.stringify(sent.body)).not.toContain(phone);
 
-    const wrong = await agent.post('/api/login/verify').set('x-csrf-token', token).send({ code: '12' }).expect(401);
-    expect(wrong.body).toMatchObject({ code: 'invalid_code', message: 'That code is not correct.' });
+    const wrong = await agent.post('/api/login/verify').set('x-csrf-token', token).send({ code: '12' }).expect(400);
+    expect(wrong.body).toMatchObject({ code: 'malformed_code', message: 'Enter the code we sent you, digits only.' });
 
     const soon = await agent.post('/api/login/resend').set('x-csrf-token', token).send({}).expect(429);
     expect(soon.body).toEqual({ code: 'retry_too_soon', message: expect.any(String), retryAfter: 30 });

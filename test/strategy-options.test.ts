@@ -212,7 +212,7 @@ describe('options against the sandbox', () => {
     const { app } = h.app({ strategies: { ding: h.strategy({ codePattern: /^[0-9]{6}$/g }) } });
     const agent = request.agent(app);
     await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
-    await agent.post('/api/verify').send({ code: '12345' }).expect(401);
+    await agent.post('/api/verify').send({ code: '12345' }).expect(400);
     expect(h.sandbox.stats().byOperation.check ?? 0).toBe(0);
     const code = h.code(PHONE);
     const wrong = code === '000000' ? '111111' : '000000';
@@ -241,7 +241,10 @@ describe('outcome table', () => {
     expect(statuses).toEqual({
       missing_phone_number: 400,
       invalid_phone_number: 400,
+      missing_country_code: 400,
+      malformed_phone_number: 400,
       missing_code: 400,
+      malformed_code: 400,
       no_pending_verification: 403,
       invalid_code: 401,
       expired: 401,
@@ -261,7 +264,8 @@ describe('phone numbers', () => {
     expect(normalizePhone('+1 (415) 555-2671')).toEqual({ ok: true, e164: PHONE });
     expect(normalizePhone('415.555.2671', 'US')).toEqual({ ok: true, e164: PHONE });
     expect(normalizePhone('06 12 34 56 78', 'FR')).toEqual({ ok: true, e164: '+33612345678' });
-    expect(normalizePhone('4155552671')).toEqual({ ok: false, reason: 'invalid_phone_number' });
+    expect(normalizePhone('4155552671')).toEqual({ ok: false, reason: 'missing_country_code' });
+    expect(normalizePhone('415')).toEqual({ ok: false, reason: 'invalid_phone_number' });
     expect(normalizePhone('  ')).toEqual({ ok: false, reason: 'missing_phone_number' });
     expect(normalizePhone(undefined)).toEqual({ ok: false, reason: 'missing_phone_number' });
   });

@@ -105,6 +105,16 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
       await agent.post('/login/code').send({ code: `${code.slice(0, 3)}-${code.slice(3)}` }).expect(200);
     });
 
+    it("accepts a code typed in another script's digits (Arabic-Indic, full-width)", async () => {
+      for (const zero of [0x0660, 0xff10]) {
+        const t = h.app();
+        const { agent, code } = await sendCode(t);
+        const typed = [...code].map((d) => String.fromCodePoint(zero + Number(d))).join('');
+        const res = await agent.post('/login/code').send({ code: typed }).expect(200);
+        expect(res.body.user.phoneNumber).toBe(PHONE);
+      }
+    });
+
     it('keeps the pending state small and free of the code', async () => {
       const t = h.app();
       const { agent, code } = await sendCode(t);
@@ -133,13 +143,17 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
   });
 
   describe('send refusals', () => {
-    it('missing_phone_number (400) without a phone, or with a non-string one; no API call', async () => {
+    it('missing_phone_number (400) without a phone; malformed_phone_number (400) for a non-string one; no API call', async () => {
       const { app } = h.app();
       const a = await request(app).post('/login/phone').send({}).expect(400);
       expect(a.text).toBe('Bad Request');
-      for (const body of [{ phoneNumber: '' }, { phoneNumber: ['+14155552671'] }, { phoneNumber: 14155552671 }]) {
+      for (const body of [{}, { phoneNumber: '' }, { phoneNumber: null }]) {
         const res = await request(app).post('/api/send').send(body).expect(400);
         expect(res.body).toEqual({ code: 'missing_phone_number', message: 'Enter your phone number.' });
+      }
+      for (const body of [{ phoneNumber: ['+14155552671'] }, { phoneNumber: 14155552671 }, { phoneNumber: { n: '+14155552671' } }]) {
+        const res = await request(app).post('/api/send').send(body).expect(400);
+        expect(res.body).toEqual({ code: 'malformed_phone_number', message: 'The phone number must be a string, for example "+12015550142".' });
       }
       expect(calls('send')).toBe(0);
     });
@@ -154,9 +168,18 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
       const { app } = h.app();
       // A number inside other text, or with an extension, is not the number to send to.
       const wrapped = ['hello +14155552671 world', 'call +1 415 555 2671', '+1 415 555 2671 ext. 123', '+14155552671;ext=5', '+14155552671 x12'];
-      for (const phoneNumber of ['12', '+1555', 'not a number', '+15551234567', '4155552671', 'x'.repeat(100), ...wrapped]) {
+      for (const phoneNumber of ['12', '+1555', 'not a number', '+15551234567', 'x'.repeat(100), ...wrapped]) {
         const res = await request(app).post('/api/send').send({ phoneNumber }).expect(400);
         expect(res.body).toEqual({ code: 'invalid_phone_number', message: 'That phone number is not valid.' });
+      }
+      expect(calls('send')).toBe(0);
+    });
+
+    it('missing_country_code (400) for a national number without defaultCountry; no API call', async () => {
+      const { app } = h.app();
+      for (const phoneNumber of ['4155552671', '201 555 0142', '(201) 555-0142']) {
+        const res = await request(app).post('/api/send').send({ phoneNumber }).expect(400);
+        expect(res.body).toEqual({ code: 'missing_country_code', message: 'Include the country code, starting with + (for example +1 201 555 0142).' });
       }
       expect(calls('send')).toBe(0);
     });
@@ -185,19 +208,19 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
     it('missing_code (400)', async () => {
       const t = h.app();
       const { agent } = await sendCode(t);
-      for (const body of [{ code: '' }, { code: '   ' }, { code: ['123456'] }]) {
+      for (const body of [{}, { code: '' }, { code: '   ' }, { code: null }]) {
         const res = await agent.post('/api/verify').send(body).expect(400);
         expect(res.body).toEqual({ code: 'missing_code', message: 'Enter the code we sent you.' });
       }
       expect(calls('check')).toBe(0);
     });
 
-    it('invalid_code (401) for a malformed code, with no API call and no attempt spent', async () => {
+    it('malformed_code (400) for something that is not a code, with no API call and no attempt spent', async () => {
       const t = h.app();
       const { agent } = await sendCode(t);
-      for (const code of ['12', '12345678901', 'abcdef', '12ab56', '１２３４５６', '١٢٣٤٥٦', '123456\u0000']) {
-        const res = await agent.post('/api/verify').send({ code }).expect(401);
-        expect(res.body).toEqual({ code: 'invalid_code', message: 'That code is not correct.' });
+      for (const code of ['12', '12345678901', 'abcdef', '12ab56', '１２３', '١٢', '123456\u0000', ['123456'], 123456]) {
+        const res = await agent.post('/api/verify').send({ code }).expect(400);
+        expect(res.body).toEqual({ code: 'malformed_code', message: 'Enter the code we sent you, digits only.' });
       }
       expect(calls('check')).toBe(0);
       expect((await agent.get('/me')).body.pending.attemptsLeft).toBe(5);
@@ -282,11 +305,14 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
     });
 
     // Ding gives an expiry; Prelude V2 gives none, so ttlSeconds applies.
-    onlyWhen(ding, it)("takes the provider's code lifetime over ttlSeconds", async () => {
-      const t = h.app({ strategies: { ding: h.strategy({ ttlSeconds: 5 }) } });
-      const { agent } = await sendCode(t);
-      const pending = (await agent.get('/me')).body.pending;
-      expect(Date.parse(pending.expiresAt) - Date.parse(pending.nextRetryAt)).toBe(10 * MINUTE - 30_000);
+    onlyWhen(ding, it)("expires at the earlier of the provider's code lifetime and ttlSeconds", async () => {
+      const short = h.app({ strategies: { ding: h.strategy({ ttlSeconds: 5 }) } });
+      const a = (await (await sendCode(short)).agent.get('/me')).body.pending;
+      expect(Date.parse(a.expiresAt)).toBe(h.clock.now() + 5_000);
+      // The sandbox's 10 minutes, not longer, whatever ttlSeconds allows.
+      const long = h.app({ strategies: { ding: h.strategy({ ttlSeconds: 600 }) } });
+      const b = (await (await sendCode(long, OTHER)).agent.get('/me')).body.pending;
+      expect(Date.parse(b.expiresAt) - Date.parse(b.nextRetryAt)).toBe(10 * MINUTE - 30_000);
     });
 
     onlyWhen(!ding, it)('uses ttlSeconds when the provider gives no expiry, and expires the code locally', async () => {
@@ -381,15 +407,17 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
     });
 
     onlyWhen(!ding, it)('a resend after the provider closed the window starts a fresh one: new id, full expiry and attempts', async () => {
-      const t = h.app({ strategies: { ding: h.strategy({ ttlSeconds: 900 }) } });
+      const t = h.app();
       const { agent, code } = await sendCode(t);
       await agent.post('/api/verify').send({ code: wrong(code) }).expect(401);
       const before = (await t.storedPending(await sid(agent))) as { i: string; a: number };
-      // The provider's window (10 minutes) ends before ours (15).
-      h.clock.advance(11 * MINUTE);
+      // The provider's window (10 minutes on its clock) ends while ours (10 minutes on ours) is
+      // still open: ttlSeconds is at most 600, so the provider's clock runs ahead to get there.
+      h.clock.advance(1 * MINUTE);
+      h.clock.advanceProvider(10 * MINUTE);
       const res = await agent.post('/login/resend').send({}).expect(200);
       expect(res.body.pending).toMatchObject({ attemptsLeft: 5, remainingRetries: 2 });
-      expect(Date.parse(res.body.pending.expiresAt)).toBe(h.clock.now() + 15 * MINUTE);
+      expect(Date.parse(res.body.pending.expiresAt)).toBe(h.clock.now() + 10 * MINUTE);
       const after = (await t.storedPending(await sid(agent))) as { i: string; a: number };
       expect(after.i).not.toBe(before.i);
       expect(before.a).toBe(4);

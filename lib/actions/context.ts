@@ -3,7 +3,7 @@
 // then success() or fail(). A thrown error is an upstream fault -> error().
 
 import type { Request } from 'express';
-import { DingConfigurationError, DingUnavailableError } from '../errors.js';
+import { OtpConfigurationError, OtpUnavailableError } from '../errors.js';
 import type { BeforeSendContext } from '../gates/before-send.js';
 import { runBeforeSend } from '../gates/before-send.js';
 import type { Limits } from '../limits/limits.js';
@@ -11,6 +11,7 @@ import type { Settings } from '../options.js';
 import type { Outcome, OutcomeCode } from '../outcomes.js';
 import { declinedOutcome, outcome } from '../outcomes.js';
 import type { SessionLike } from '../pending.js';
+import { userKey } from '../pending.js';
 import type { OtpProvider } from '../providers/provider.js';
 import type { CheckSerializer } from '../serialize.js';
 
@@ -47,7 +48,7 @@ export function secondsUntil(at: number, now: number): number {
 
 /** A provider answered outside its interface: a fault, never a login decision. */
 export function unexpected(provider: OtpProvider, what: string, value: never): never {
-  throw new DingUnavailableError(
+  throw new OtpUnavailableError(
     'malformed_response',
     `The ${provider.name} provider returned an unknown ${what} status: ${String((value as { status?: unknown } | undefined)?.status ?? value)}`,
   );
@@ -92,7 +93,29 @@ export async function secondFactorPhone(ctx: ActionContext): Promise<string | un
   const value: unknown = await secondFactor(ctx.req);
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'string') {
-    throw new DingConfigurationError(`secondFactor(req) must return the user's phone number as a string (or null/undefined), not a ${typeof value}`);
+    throw new OtpConfigurationError(`secondFactor(req) must return the user's phone number as a string (or null/undefined), not a ${typeof value}`);
   }
   return value;
+}
+
+/**
+ * Who a second-factor code is for, as the pending verification keeps it (`userKey`), from the
+ * `userId(req)` option; `undefined` when nobody is signed in. Anything but a string or a finite
+ * number is a bug in the app.
+ */
+export async function currentUserKey(ctx: ActionContext): Promise<string | undefined> {
+  const value: unknown = await ctx.settings.userId(ctx.req);
+  if (value === null || value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value)) return userKey(String(value));
+  if (typeof value === 'string' && value !== '') return userKey(value);
+  throw new OtpConfigurationError(`userId(req) must return the user's id as a non-empty string or a number (or null/undefined), not ${typeof value === 'string' ? 'an empty string' : `a ${typeof value}`}`);
+}
+
+/** `currentUserKey`, required: a second-factor send for nobody is a bug in the app's wiring. */
+export async function requiredUserKey(ctx: ActionContext): Promise<string> {
+  const key = await currentUserKey(ctx);
+  if (key !== undefined) return key;
+  throw new OtpConfigurationError(
+    'secondFactor binds each code to the signed-in user, but there is no user id: sign the user in first (req.user with an `id`), or set the `userId` option to where your app keeps it',
+  );
 }

@@ -1,12 +1,13 @@
 // The pending verification as verify and retry open it: read from the session, still for the
-// logged-in user's number in second-factor mode, not expired. Plus the three ways they change it:
-// keep a new state or drop it and say why, each saved before the reply; or spend it (a right code).
+// signed-in user (and their number) in second-factor mode, not expired. Plus the three ways they
+// change it: keep a new state or drop it and say why, each saved before the reply; or spend it
+// (a right code).
 
 import { clearPending, readPending, saveSession, writePending } from '../pending.js';
 import type { PendingState } from '../pending.js';
 import { normalizePhone } from '../phone.js';
 import type { ActionContext, ActionResult } from './context.js';
-import { refuse, secondFactorPhone } from './context.js';
+import { currentUserKey, refuse, secondFactorPhone } from './context.js';
 
 export type DropReason = 'expired' | 'too_many_attempts' | 'no_pending_verification';
 
@@ -52,8 +53,11 @@ export async function openPending(ctx: ActionContext): Promise<{ refused: Action
   };
 
   if (settings.secondFactor) {
-    // A code is checked, or resent, only for the number of whoever is logged in now, not for
-    // whoever asked for it.
+    // A code is checked, or resent, only for whoever is signed in now, and only if it was sent
+    // for them: the same user (by id, so another account with the same phone number in this
+    // session, after a login with keepSessionInfo, finds nothing) and still the same number.
+    const user = await currentUserKey(ctx);
+    if (user === undefined || user !== pending.user) return { refused: await open.drop('no_pending_verification') };
     const current = normalizePhone(await secondFactorPhone(ctx), settings.defaultCountry);
     if (!current.ok || current.e164 !== pending.phoneNumber) return { refused: await open.drop('no_pending_verification') };
   }

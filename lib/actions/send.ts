@@ -1,4 +1,4 @@
-// send: read the phone (the form, or the logged-in user in second-factor mode), normalise it,
+// send: read the phone (the form, or the signed-in user in second-factor mode), normalise it,
 // run the gates, ask the provider to send a code, remember the pending verification, save the
 // session, pass. Cheap local refusals come first; nothing is spent until the limits admit the
 // send, and the provider is not called until everything local has said yes:
@@ -7,13 +7,14 @@
 
 import type { SendRequest } from '../providers/provider.js';
 import type { SendContext } from '../options.js';
-import { readField } from '../fields.js';
+import { bodyOf, NOT_A_STRING, readFieldValue } from '../fields.js';
 import { writePending, saveSession } from '../pending.js';
+import type { PendingState } from '../pending.js';
 import { normalizePhone } from '../phone.js';
 import { countryAllowed } from '../gates/country.js';
 import { checkLine } from '../gates/line-type.js';
 import type { ActionContext, ActionResult } from './context.js';
-import { admitSend, PASS, refuse, secondFactorPhone, unexpected } from './context.js';
+import { admitSend, PASS, refuse, requiredUserKey, secondFactorPhone, unexpected } from './context.js';
 
 // Control and format characters (NUL, line breaks, bidi overrides) have no place inside a phone
 // number. libphonenumber-js would skip over some of them; refusing keeps what was typed and what
@@ -24,11 +25,14 @@ const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
 export async function send(ctx: ActionContext): Promise<ActionResult> {
   const { req, session, settings, provider } = ctx;
-  const input = settings.secondFactor ? await secondFactorPhone(ctx) : readField(req.body, settings.phoneField);
+  const input = settings.secondFactor ? await secondFactorPhone(ctx) : readFieldValue(bodyOf(req), settings.phoneField);
+  if (input === NOT_A_STRING) return refuse(ctx, 'malformed_phone_number');
   if (input !== undefined && !PRINTABLE_ASCII.test(input) && INVISIBLE.test(input.trim())) return refuse(ctx, 'invalid_phone_number');
   const phone = normalizePhone(input, settings.defaultCountry);
   if (!phone.ok) return refuse(ctx, phone.reason);
   if (!countryAllowed(phone.e164, settings.allowedCountries)) return refuse(ctx, 'blocked');
+  // Second-factor mode: the code will be for this user only. Read before anything is spent.
+  const user = settings.secondFactor ? await requiredUserKey(ctx) : undefined;
   // The app's signals before anything is spent: if they throw, nothing was.
   const context = await settings.signals(req);
 
@@ -45,20 +49,24 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
     case 'sent': {
       const now = settings.now();
       // The provider's lifetime, measured on its own clock, then anchored to ours: a skewed
-      // server clock does not shorten or stretch the code's life.
+      // server clock does not shorten or stretch the code's life. `ttlSeconds` caps it: a
+      // provider window of an hour (or a bogus expiry 30 days out) never makes a code live longer
+      // than the app allows.
       const created = result.createdAt.getTime();
       const lifetime = result.expiresAt ? result.expiresAt.getTime() - created : NaN;
-      const ttl = Number.isFinite(lifetime) && lifetime > 0 ? lifetime : settings.ttlMs;
+      const ttl = Number.isFinite(lifetime) && lifetime > 0 ? Math.min(lifetime, settings.ttlMs) : settings.ttlMs;
       // Replaces any earlier pending verification: the newest code is the one the user expects.
-      writePending(session, settings.sessionKey, {
+      const state: PendingState = {
         id: result.id,
         phoneNumber: phone.e164,
         createdAt: now,
         expiresAt: now + ttl,
         nextRetryAt: now + settings.resendCooldownMs,
         attemptsLeft: settings.maxAttempts,
-        ...(result.riskFactors ? { riskFactors: result.riskFactors } : {}),
-      });
+      };
+      if (result.riskFactors) state.riskFactors = result.riskFactors;
+      if (user !== undefined) state.user = user;
+      writePending(session, settings.sessionKey, state);
       await saveSession(session);
       return PASS;
     }

@@ -8,34 +8,23 @@
 // provider attempts than the session's budget, nor more than the phone's budget across
 // verifications and app instances.
 
-import { DingUnavailableError } from '../errors.js';
-import { readField } from '../fields.js';
+import { OtpUnavailableError } from '../errors.js';
+import { bodyOf, NOT_A_STRING, readFieldValue } from '../fields.js';
 import type { FailedCheckGrant } from '../limits/limits.js';
 import type { CheckStatus } from '../providers/provider.js';
 import type { ActionContext, ActionResult } from './context.js';
 import { refuse, unexpected } from './context.js';
+import { cleanCode } from './code-input.js';
 import { openPending } from './pending-session.js';
-
-// Longer input is not a code; do not run a pattern over it.
-const MAX_CODE_INPUT = 64;
-// What people type or paste between digit groups: spaces (also the no-break kinds an SMS app may
-// copy) and dashes. Nothing else is removed, so a control character or a line break inside a code
-// makes it malformed, refused without an API call.
-const SEPARATORS = /[ \u00a0\u2007\u202f\u2009-]/g;
-
-/** The code with surrounding whitespace and inner spaces and dashes removed, if it matches the pattern. */
-export function cleanCode(input: string, pattern: RegExp): string | undefined {
-  if (input.length > MAX_CODE_INPUT) return undefined;
-  const code = input.trim().replace(SEPARATORS, '');
-  return pattern.test(code) ? code : undefined;
-}
 
 export async function verify(ctx: ActionContext): Promise<ActionResult> {
   const { req, settings, provider } = ctx;
-  const input = readField(req.body, settings.codeField);
-  if (input === undefined || input.trim() === '') return refuse(ctx, 'missing_code');
-  const code = cleanCode(input, settings.codePattern);
-  if (code === undefined) return refuse(ctx, 'invalid_code');
+  const input = readFieldValue(bodyOf(req), settings.codeField);
+  if (input === undefined || (input !== NOT_A_STRING && input.trim() === '')) return refuse(ctx, 'missing_code');
+  // Not a code at all (letters, the wrong length, a JSON number): say what a code looks like.
+  // Nothing was checked, so no attempt is spent and the provider is not called.
+  const code = input === NOT_A_STRING ? undefined : cleanCode(input, settings.codePattern);
+  if (code === undefined) return refuse(ctx, 'malformed_code');
 
   const opened = await openPending(ctx);
   if ('refused' in opened) return opened.refused;
@@ -104,7 +93,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
         return drop('no_pending_verification');
       case 'unknown':
         // The provider could not say: a fault, never a login. The pending state stays for a retry.
-        throw new DingUnavailableError('server_error', `The ${provider.name} provider could not say whether the code is valid`);
+        throw new OtpUnavailableError('server_error', `The ${provider.name} provider could not say whether the code is valid`);
       default:
         return unexpected(provider, 'check', status);
     }

@@ -8,7 +8,7 @@
 // Names are Ding's (`PremiumRate`); Prelude's spelling (`premium_rate`) matches too. A lookup
 // that does not say the line type lets the number through; a lookup that fails is a fault.
 
-import { DingApiError } from '../errors.js';
+import { OtpApiError } from '../errors.js';
 import { LINE_TYPES } from '../providers/ding/wire.js';
 import type { OtpProvider } from '../providers/provider.js';
 
@@ -69,7 +69,7 @@ export async function checkLine(provider: OtpProvider, e164: string, gate: LineT
   try {
     info = await provider.lookup(e164);
   } catch (err) {
-    if (err instanceof DingApiError && err.apiCode === 'invalid_phone_number') return 'invalid_phone_number';
+    if (err instanceof OtpApiError && err.apiCode === 'invalid_phone_number') return 'invalid_phone_number';
     throw err;
   }
   if (gate.refuseTemporary && info.temporary === true) return 'refused';

@@ -36,6 +36,14 @@ export interface AppSetup {
   beforeVerify?: RequestHandler;
   /** Leave out express-session, to test the configuration error. */
   withoutSession?: boolean;
+  /** A session object without regenerate() (as cookie-session has), to test the configuration error. */
+  sessionWithoutRegenerate?: boolean;
+  /** Leave out the req.flash middleware (failureFlash then throws inside Passport). */
+  withoutFlash?: boolean;
+  /** Leave out the body parsers, to test the configuration error. */
+  withoutBodyParser?: boolean;
+  /** More routes, registered before the error handler (`auth` is this app's Passport). */
+  routes?: (app: Express, auth: InstanceType<typeof passport.Passport>) => void;
 }
 
 export interface TestApp {
@@ -46,6 +54,8 @@ export interface TestApp {
   storedPending(sid: string, key?: string): Promise<unknown>;
   /** Ids of the stored sessions that hold a logged-in user. */
   loggedInSessions(): Promise<string[]>;
+  /** Every error that reached the app's error handler, in order. */
+  errors: unknown[];
 }
 
 const json = (req: Request) => ({ pending: pendingVerification(req) ?? null });
@@ -61,17 +71,27 @@ export function createApp(setup: AppSetup): TestApp {
   auth.deserializeUser<string>((id, done) => done(null, users.get(id) ?? false));
 
   const app = express();
-  app.use(express.json());
-  app.use(express.urlencoded({ extended: true }));
+  if (!setup.withoutBodyParser) {
+    app.use(express.json());
+    app.use(express.urlencoded({ extended: true }));
+  }
   if (!setup.withoutSession) {
     app.use(session({ secret: 'test secret', resave: false, saveUninitialized: false, store }));
+    if (setup.sessionWithoutRegenerate) {
+      app.use((req, _res, next) => {
+        (req.session as unknown as { regenerate: undefined }).regenerate = undefined;
+        next();
+      });
+    }
     // A minimal req.flash (connect-flash's contract), for failureFlash.
-    app.use((req, _res, next) => {
-      (req as Request & { flash: (type: string, message: string) => void }).flash = (type, message) => {
-        req.session.flash = [...(req.session.flash ?? []), { type, message }];
-      };
-      next();
-    });
+    if (!setup.withoutFlash) {
+      app.use((req, _res, next) => {
+        (req as Request & { flash: (type: string, message: string) => void }).flash = (type, message) => {
+          req.session.flash = [...(req.session.flash ?? []), { type, message }];
+        };
+        next();
+      });
+    }
     app.use(auth.session());
   }
 
@@ -138,9 +158,15 @@ export function createApp(setup: AppSetup): TestApp {
     });
   });
 
+  setup.routes?.(app, auth);
+
   // Errors as an app should show them: a name and a code, never a stack or an upstream body.
   // Only Passport's AuthenticationError (failWithError) picks the status; upstream faults are 500.
+  // Every error is recorded; one that arrives after an answer has gone out gets no second answer.
+  const errors: unknown[] = [];
   const onError: ErrorRequestHandler = (err: { name?: string; code?: string; status?: number }, _req, res, _next) => {
+    errors.push(err);
+    if (res.headersSent) return;
     const status = err.name === 'AuthenticationError' && typeof err.status === 'number' ? err.status : 500;
     res.status(status).json({ error: err.name ?? 'Error', code: err.code ?? null });
   };
@@ -150,6 +176,7 @@ export function createApp(setup: AppSetup): TestApp {
     app,
     store,
     users,
+    errors,
     storedPending: (sid, key = 'passport-ding') =>
       new Promise((resolve, reject) => {
         store.get(sid, (err, data) => {

@@ -19,6 +19,14 @@ export class Users {
     return user;
   }
 
+  /** A new user with that phone, even when another user has it already (a shared phone). */
+  add(phoneNumber: string): TestUser {
+    const user = { id: `u${this.byId.size + 1}`, phoneNumber };
+    this.byId.set(user.id, user);
+    if (!this.byPhone.has(phoneNumber)) this.byPhone.set(phoneNumber, user);
+    return user;
+  }
+
   get(id: string): TestUser | undefined {
     return this.byId.get(id);
   }

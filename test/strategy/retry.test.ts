@@ -1,0 +1,121 @@
+// The retry (resend) step's branches on an in-process provider: every resend status, the
+// provider's cooldown and count against the strategy's, a new id against the same one, faults.
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent.js';
+import { describe, expect, it } from 'vitest';
+import { DingUnavailableError } from 'passport-ding';
+import type { FakeLogin } from '../helpers/fake-provider.js';
+import { fakeLogin } from '../helpers/fake-provider.js';
+
+const PHONE = '+14155552671';
+const COOLDOWN = 30_000;
+
+async function started(options: Parameters<typeof fakeLogin>[0] = {}): Promise<FakeLogin & { agent: TestAgent }> {
+  const login = fakeLogin(options);
+  const agent = request.agent(login.t.app);
+  await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+  return { ...login, agent };
+}
+
+const pendingOf = async (agent: TestAgent): Promise<Record<string, unknown> | null> => (await agent.get('/me')).body.pending;
+
+describe('retry on an in-process provider', () => {
+  // Issue 20: a resend that keeps the verification's id must not give back the wrong codes
+  // already spent on it, or every resend would renew the guessing budget for free.
+  it('a resend keeping the same id keeps attemptsLeft; the next wrong code counts on from there', async () => {
+    const { agent, fake, clock } = await started();
+    for (let i = 0; i < 2; i++) await agent.post('/api/verify').send({ code: fake.code(PHONE) === '000000' ? '111111' : '000000' }).expect(401);
+    expect(await pendingOf(agent)).toMatchObject({ attemptsLeft: 3 });
+    clock.advance(COOLDOWN);
+    const res = await agent.post('/login/resend').send({}).expect(200);
+    expect(res.body.pending).toMatchObject({ attemptsLeft: 3, remainingRetries: 2 });
+    expect(fake.requests.resend[0]?.id).toBe('fake_1');
+    const bad = await agent.post('/api/verify').send({ code: fake.code(PHONE) === '000000' ? '111111' : '000000' }).expect(401);
+    expect(bad.body.attemptsLeft).toBe(2);
+  });
+
+  it('a resend answered with a new id starts that verification afresh: full attempts, a new expiry, the count carried over', async () => {
+    const { agent, fake, clock } = await started({ maxResends: 2 });
+    fake.next('check', { status: 'invalid' });
+    await agent.post('/api/verify').send({ code: '123456' }).expect(401);
+    clock.advance(COOLDOWN);
+    fake.next('resend', { status: 'sent', id: 'fake_new' });
+    const res = await agent.post('/login/resend').send({}).expect(200);
+    expect(res.body.pending).toMatchObject({ attemptsLeft: 5, remainingRetries: 1 });
+    expect(Date.parse(res.body.pending.expiresAt as string)).toBe(clock.now() + 600_000);
+    fake.next('check', { status: 'valid' });
+    await agent.post('/login/code').send({ code: '123456' }).expect(200);
+    expect(fake.requests.check.at(-1)?.id).toBe('fake_new');
+  });
+
+  it("the provider's cooldown and count win over the strategy's", async () => {
+    const { agent, fake, clock } = await started();
+    clock.advance(COOLDOWN);
+    fake.next('resend', { status: 'sent', nextRetryAt: new Date(clock.now() + 90_000), remainingRetries: 7 });
+    const res = await agent.post('/login/resend').send({}).expect(200);
+    expect(res.body.pending).toMatchObject({ remainingRetries: 7 });
+    expect(Date.parse(res.body.pending.nextRetryAt as string)).toBe(clock.now() + 90_000);
+    clock.advance(60_000);
+    expect((await agent.post('/api/retry').send({}).expect(429)).body).toMatchObject({ code: 'retry_too_soon', retryAfter: 30 });
+    expect(fake.calls('resend')).toBe(1);
+  });
+
+  it('too_soon from the provider: retry_too_soon with its wait, the state kept', async () => {
+    const { agent, fake, clock } = await started();
+    clock.advance(COOLDOWN);
+    fake.next('resend', { status: 'too_soon', nextRetryAt: new Date(clock.now() + 45_000) });
+    expect((await agent.post('/api/retry').send({}).expect(429)).body).toMatchObject({ code: 'retry_too_soon', retryAfter: 45 });
+    expect(await pendingOf(agent)).not.toBeNull();
+  });
+
+  it('exhausted from the provider: retries_exhausted, and no further resend reaches it', async () => {
+    const { agent, fake, clock } = await started();
+    clock.advance(COOLDOWN);
+    fake.next('resend', { status: 'exhausted' });
+    expect((await agent.post('/api/retry').send({}).expect(429)).body.code).toBe('retries_exhausted');
+    clock.advance(COOLDOWN);
+    expect((await agent.post('/api/retry').send({}).expect(429)).body.code).toBe('retries_exhausted');
+    expect(fake.calls('resend')).toBe(1);
+    // The code already sent may still be used.
+    await agent.post('/login/code').send({ code: fake.code(PHONE) }).expect(200);
+  });
+
+  it.each([
+    ['expired', 401, 'expired'],
+    ['already_validated', 403, 'no_pending_verification'],
+    ['no_attempt', 403, 'no_pending_verification'],
+    ['not_found', 403, 'no_pending_verification'],
+  ] as const)('%s from the provider: %i %s, the state dropped', async (status, httpStatus, outcome) => {
+    const { agent, fake, clock } = await started();
+    clock.advance(COOLDOWN);
+    fake.next('resend', { status });
+    expect((await agent.post('/api/retry').send({}).expect(httpStatus)).body.code).toBe(outcome);
+    expect(await pendingOf(agent)).toBeNull();
+  });
+
+  it('retries_exhausted with maxResends: 0, and retry_too_soon inside the cooldown, with no provider call', async () => {
+    const none = await started({ maxResends: 0 });
+    none.clock.advance(COOLDOWN);
+    expect((await none.agent.post('/api/retry').send({}).expect(429)).body.code).toBe('retries_exhausted');
+    const soon = await started();
+    expect((await soon.agent.post('/api/retry').send({}).expect(429)).body).toMatchObject({ code: 'retry_too_soon', retryAfter: 30 });
+    expect(none.fake.calls('resend') + soon.fake.calls('resend')).toBe(0);
+  });
+
+  it('a provider fault goes to the error handler and keeps the state; a later resend works', async () => {
+    const { agent, fake, clock, t } = await started();
+    const before = await pendingOf(agent);
+    clock.advance(COOLDOWN);
+    fake.next('resend', new DingUnavailableError('connection', 'The fake provider is down'));
+    await agent.post('/login/resend').send({}).expect(500);
+    expect(t.errors).toEqual([expect.objectContaining({ reason: 'connection' })]);
+    expect(await pendingOf(agent)).toEqual(before);
+    await agent.post('/login/resend').send({}).expect(200);
+  });
+
+  it('no_pending_verification (403) with nothing pending; no provider call', async () => {
+    const { t, fake } = fakeLogin();
+    expect((await request(t.app).post('/api/retry').send({}).expect(403)).body.code).toBe('no_pending_verification');
+    expect(fake.calls('resend')).toBe(0);
+  });
+});

@@ -1,0 +1,134 @@
+// Second-factor mode binds the pending verification to the user it was sent for, by id (the
+// `userId` option, default `req.user.id`). Issue 13: Alice's pending code was accepted after the
+// session switched to Carol, who has the same phone number (a login with keepSessionInfo).
+import express5 from 'express';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { DingConfigurationError, DingOtpStrategy } from 'passport-ding';
+import type { DingOtpStrategyOptions } from 'passport-ding';
+import { createApp } from '../helpers/app.js';
+import { FakeProvider } from '../helpers/fake-provider.js';
+import { testClock } from '../helpers/clock.js';
+import type { TestUser } from '../helpers/users.js';
+import { Users } from '../helpers/users.js';
+
+const SHARED = '+14155552671';
+
+function setup(options: Partial<DingOtpStrategyOptions> = {}) {
+  const clock = testClock();
+  const fake = new FakeProvider({ now: clock.providerNow });
+  const users = new Users();
+  const alice = users.add(SHARED);
+  const carol = users.add(SHARED);
+  const strategy = new DingOtpStrategy({
+    provider: fake,
+    now: clock.now,
+    secondFactor: (req) => (req.user as TestUser | undefined)?.phoneNumber,
+    ...options,
+  });
+  const t = createApp({
+    express: express5,
+    users,
+    strategies: { 'ding-2fa': strategy },
+    // A password login that keeps the session's other data (and so a pending verification).
+    routes: (app) => {
+      app.post('/login/password-keep', (req, res, next) => {
+        const user = users.get(String(req.body?.userId));
+        if (!user) return res.status(401).json({});
+        req.logIn(user, { session: true, keepSessionInfo: true }, (err) => (err ? next(err) : res.json({ user })));
+      });
+    },
+  });
+  return { fake, t, alice, carol, clock };
+}
+
+describe('second factor bound to the user', () => {
+  it("Alice's pending code is refused for Carol (same phone, same session), with no check, and dropped", async () => {
+    const { fake, t, alice, carol } = setup();
+    const agent = request.agent(t.app);
+    await agent.post('/login/password').send({ userId: alice.id }).expect(200);
+    await agent.post('/2fa/send').send({}).expect(200);
+    await agent.post('/login/password-keep').send({ userId: carol.id }).expect(200);
+    expect((await agent.get('/me')).body.pending).not.toBeNull(); // kept by keepSessionInfo
+
+    const res = await agent.post('/2fa/code').send({ code: fake.code(SHARED) }).expect(403);
+    expect(res.text).toBe('Forbidden');
+    expect(fake.calls('check')).toBe(0);
+    const me = (await agent.get('/me')).body;
+    expect(me.user.id).toBe(carol.id);
+    expect(me.secondFactor).toBe(false);
+    expect(me.pending).toBeNull();
+    // Nor may Carol have it resent.
+    expect(fake.calls('resend')).toBe(0);
+  });
+
+  it('the same user gets through; the stored state holds a digest of the id, not the id', async () => {
+    const { fake, t, alice } = setup();
+    const agent = request.agent(t.app);
+    await agent.post('/login/password').send({ userId: alice.id }).expect(200);
+    await agent.post('/2fa/send').send({}).expect(200);
+    const sid = (await agent.get('/me')).body.sessionID as string;
+    const stored = (await t.storedPending(sid)) as { u?: string };
+    expect(stored.u).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(stored.u).not.toContain(alice.id);
+    await agent.post('/2fa/code').send({ code: fake.code(SHARED) }).expect(200);
+    expect((await agent.get('/me')).body.secondFactor).toBe(true);
+  });
+
+  it("a resend for another user is refused the same way", async () => {
+    const { fake, t, alice, carol, clock } = setup();
+    const agent = request.agent(t.app);
+    await agent.post('/login/password').send({ userId: alice.id }).expect(200);
+    await agent.post('/2fa/send').send({}).expect(200);
+    await agent.post('/login/password-keep').send({ userId: carol.id }).expect(200);
+    clock.advance(30_000);
+    await agent.post('/2fa/resend').send({}).expect(403);
+    expect(fake.calls('resend')).toBe(0);
+  });
+
+  it('the userId option: where the app keeps the id (here a number), compared the same way', async () => {
+    const { fake, t, alice, carol } = setup({ userId: (req) => Number((req.user as TestUser | undefined)?.id.slice(1)) });
+    const agent = request.agent(t.app);
+    await agent.post('/login/password').send({ userId: alice.id }).expect(200);
+    await agent.post('/2fa/send').send({}).expect(200);
+    await agent.post('/login/password-keep').send({ userId: carol.id }).expect(200);
+    await agent.post('/2fa/code').send({ code: fake.code(SHARED) }).expect(403);
+    await agent.post('/login/password-keep').send({ userId: alice.id }).expect(200);
+    await agent.post('/2fa/send').send({}).expect(200);
+    await agent.post('/2fa/code').send({ code: fake.code(SHARED) }).expect(200);
+  });
+
+  it('no user id to bind to: a configuration error naming `userId`, before anything is sent', async () => {
+    const { fake, t, alice } = setup({ userId: () => undefined });
+    const agent = request.agent(t.app);
+    await agent.post('/login/password').send({ userId: alice.id }).expect(200);
+    await agent.post('/2fa/send').send({}).expect(500);
+    expect(t.errors[0]).toBeInstanceOf(DingConfigurationError);
+    expect((t.errors[0] as Error).message).toContain('`userId`');
+    expect(fake.calls('send')).toBe(0);
+  });
+
+  it('a userId that answers something else than a string or a number is a configuration error', async () => {
+    const { t, alice, fake } = setup({ userId: () => ({ id: 1 }) as unknown as string });
+    const agent = request.agent(t.app);
+    await agent.post('/login/password').send({ userId: alice.id }).expect(200);
+    await agent.post('/2fa/send').send({}).expect(500);
+    expect((t.errors[0] as Error).message).toMatch(/userId\(req\) must return/);
+    expect(fake.calls('send')).toBe(0);
+  });
+
+  it('a pending verification without a user (a phone login under the same key) is not a second factor', async () => {
+    const clock = testClock();
+    const fake = new FakeProvider({ now: clock.providerNow });
+    const users = new Users();
+    const alice = users.add(SHARED);
+    const login = new DingOtpStrategy({ provider: fake, now: clock.now }, async (phone) => users.findOrCreate(phone));
+    const second = new DingOtpStrategy({ provider: fake, now: clock.now, secondFactor: (req) => (req.user as TestUser | undefined)?.phoneNumber });
+    const t = createApp({ express: express5, users, strategies: { ding: login, 'ding-2fa': second } });
+    const agent = request.agent(t.app);
+    await agent.post('/login/password').send({ userId: alice.id }).expect(200);
+    await agent.post('/login/phone').send({ phoneNumber: SHARED }).expect(200);
+    await agent.post('/2fa/code').send({ code: fake.code(SHARED) }).expect(403);
+    expect(fake.calls('check')).toBe(0);
+  });
+});

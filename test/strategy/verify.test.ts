@@ -1,0 +1,151 @@
+// The verify step's branches on an in-process provider: every check status the OtpProvider
+// interface has, faults, and what is refused before any check. Each names what the session and
+// the provider are left with, since that is where a wrong branch would let someone in or lock
+// someone out.
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent.js';
+import { describe, expect, it } from 'vitest';
+import { DingUnavailableError } from 'passport-ding';
+import type { FakeLogin } from '../helpers/fake-provider.js';
+import { fakeLogin } from '../helpers/fake-provider.js';
+
+const PHONE = '+14155552671';
+
+async function started(options: Parameters<typeof fakeLogin>[0] = {}): Promise<FakeLogin & { agent: TestAgent; code: string }> {
+  const login = fakeLogin(options);
+  const agent = request.agent(login.t.app);
+  await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+  return { ...login, agent, code: login.fake.code(PHONE) };
+}
+
+const pendingOf = async (agent: TestAgent): Promise<unknown> => (await agent.get('/me')).body.pending;
+const userOf = async (agent: TestAgent): Promise<unknown> => (await agent.get('/me')).body.user;
+
+describe('verify on an in-process provider', () => {
+  it('valid: logged in, the pending state gone before success', async () => {
+    const { agent, code, t } = await started();
+    await agent.post('/login/code').send({ code }).expect(200);
+    expect(await pendingOf(agent)).toBeNull();
+    expect(await t.loggedInSessions()).toHaveLength(1);
+  });
+
+  it('invalid: 401 with the attempts left, the state kept; the last one drops it as too_many_attempts', async () => {
+    const { agent, fake } = await started({ maxAttempts: 2 });
+    fake.next('check', { status: 'invalid' }).next('check', { status: 'invalid' });
+    expect((await agent.post('/api/verify').send({ code: '123456' }).expect(401)).body).toMatchObject({ code: 'invalid_code', attemptsLeft: 1 });
+    expect(await pendingOf(agent)).toMatchObject({ attemptsLeft: 1 });
+    expect((await agent.post('/api/verify').send({ code: '123456' }).expect(429)).body.code).toBe('too_many_attempts');
+    expect(await pendingOf(agent)).toBeNull();
+  });
+
+  // Issue 20: handled like `valid`, this logged the user in with a code the provider had already
+  // accepted once (a replay, or a lost race with another instance).
+  it('already_validated while a verification is pending: no login, no_pending_verification, state dropped', async () => {
+    const { agent, fake, code, t } = await started();
+    fake.next('check', { status: 'already_validated' });
+    const res = await agent.post('/api/verify').send({ code }).expect(403);
+    expect(res.body.code).toBe('no_pending_verification');
+    expect(await userOf(agent)).toBeNull();
+    expect(await t.loggedInSessions()).toEqual([]);
+    expect(await pendingOf(agent)).toBeNull();
+  });
+
+  // Issue 20: handled like `expired`, this dropped the pending state and refused, where the
+  // provider only could not say: a fault, and the same code must work once it can.
+  it('unknown: a DingUnavailableError (status 503) for the error handler, the state kept, the same code works after', async () => {
+    const { agent, fake, code, t } = await started();
+    const before = await pendingOf(agent);
+    fake.next('check', { status: 'unknown' });
+    const res = await agent.post('/login/code').send({ code }).expect(500);
+    expect(res.body).toEqual({ error: 'DingUnavailableError', code: 'DING_UNAVAILABLE' });
+    expect(t.errors).toEqual([expect.any(DingUnavailableError)]);
+    expect(await pendingOf(agent)).toEqual(before);
+    expect(await userOf(agent)).toBeNull();
+    await agent.post('/login/code').send({ code }).expect(200);
+  });
+
+  it.each([
+    ['expired', 401, 'expired'],
+    ['too_many_attempts', 429, 'too_many_attempts'],
+    ['no_attempt', 403, 'no_pending_verification'],
+    ['not_found', 403, 'no_pending_verification'],
+  ] as const)('%s: %i %s, the state dropped, no login', async (status, httpStatus, outcome) => {
+    const { agent, fake, code } = await started();
+    fake.next('check', { status });
+    expect((await agent.post('/api/verify').send({ code }).expect(httpStatus)).body.code).toBe(outcome);
+    expect(await pendingOf(agent)).toBeNull();
+    expect(await userOf(agent)).toBeNull();
+    // Finished here: the same code is not checked again.
+    await agent.post('/api/verify').send({ code }).expect(403);
+    expect(fake.calls('check')).toBe(1);
+  });
+
+  it('a status outside the interface is a fault (malformed reply), never a login', async () => {
+    const { agent, fake, code, t } = await started();
+    fake.next('check', { status: 'ok' } as never);
+    await agent.post('/login/code').send({ code }).expect(500);
+    expect(t.errors).toEqual([expect.objectContaining({ name: 'DingUnavailableError', reason: 'malformed_response' })]);
+    expect(await userOf(agent)).toBeNull();
+  });
+
+  it('a provider fault goes to the error handler; the state and the attempts are kept, the same code works after', async () => {
+    const { agent, fake, code, t } = await started();
+    fake.next('check', new DingUnavailableError('timeout', 'The fake provider did not answer in time'));
+    await agent.post('/login/code').send({ code }).expect(500);
+    expect(t.errors).toEqual([expect.objectContaining({ reason: 'timeout' })]);
+    expect(await pendingOf(agent)).toMatchObject({ attemptsLeft: 5 });
+    await agent.post('/login/code').send({ code }).expect(200);
+  });
+
+  it('reads digits of any script as digits, and spaces or dashes of any kind between them', async () => {
+    const { agent, fake, code } = await started();
+    const arabic = [...code].map((d) => String.fromCodePoint(0x0660 + Number(d))).join('');
+    const typed = `${arabic.slice(0, 3)}\u3000${arabic.slice(3)}`; // an ideographic space
+    await agent.post('/login/code').send({ code: typed }).expect(200);
+    expect(fake.requests.check[0]?.code).toBe(code);
+  });
+
+  it('malformed_code (400) for what is not a code: no check, no attempt spent', async () => {
+    const { agent, fake } = await started();
+    for (const code of ['abcdef', '12', '１２３', '12345678901', 123456, ['123456'], { c: 1 }]) {
+      const res = await agent.post('/api/verify').send({ code }).expect(400);
+      expect(res.body).toEqual({ code: 'malformed_code', message: 'Enter the code we sent you, digits only.' });
+    }
+    expect(fake.calls('check')).toBe(0);
+    expect(await pendingOf(agent)).toMatchObject({ attemptsLeft: 5 });
+  });
+
+  it('with codeLength, the message names the length and other lengths are malformed', async () => {
+    const { agent, fake, code } = await started({ codeLength: 6 });
+    for (const typed of ['12345', '1234567']) {
+      expect((await agent.post('/api/verify').send({ code: typed }).expect(400)).body).toEqual({ code: 'malformed_code', message: 'Enter the 6-digit code.' });
+    }
+    expect(fake.calls('check')).toBe(0);
+    await agent.post('/login/code').send({ code }).expect(200);
+  });
+
+  it('missing_code (400) without a code, and the messages option still wins for malformed_code', async () => {
+    const { agent } = await started({ codeLength: 6, messages: { malformed_code: 'Six digits, please.' } });
+    expect((await agent.post('/api/verify').send({}).expect(400)).body.code).toBe('missing_code');
+    expect((await agent.post('/api/verify').send({ code: 'x' }).expect(400)).body.message).toBe('Six digits, please.');
+  });
+
+  it('concurrent wrong codes from one session spend no more checks than the budget', async () => {
+    const { agent, fake, code } = await started({ maxAttempts: 3 });
+    const wrong = code === '000000' ? '111111' : '000000';
+    const answers = await Promise.all(Array.from({ length: 8 }, () => agent.post('/api/verify').send({ code: wrong })));
+    expect(fake.calls('check')).toBe(3);
+    const codes = answers.map((r) => r.body.code as string).sort();
+    expect(codes.filter((c) => c === 'invalid_code')).toHaveLength(2);
+    expect(codes.every((c) => ['invalid_code', 'too_many_attempts', 'no_pending_verification'].includes(c))).toBe(true);
+  });
+
+  it('concurrent right codes from one session log in once, with one check', async () => {
+    const { agent, fake, code, t } = await started();
+    const answers = await Promise.all(Array.from({ length: 6 }, () => agent.post('/api/verify').send({ code })));
+    expect(answers.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(answers.filter((r) => r.status === 403)).toHaveLength(5);
+    expect(fake.calls('check')).toBe(1);
+    expect(await t.loggedInSessions()).toHaveLength(1);
+  });
+});
