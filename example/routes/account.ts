@@ -11,11 +11,13 @@ import { pageContext, sendPage, takeNotice } from './render.js';
 
 function profileOf(req: Request): ProfileView {
   const user = currentUser(req);
-  const at = req.session.secondFactorAt;
+  // The guards have checked that this state belongs to this user.
+  const auth = req.session.auth;
+  const at = auth?.secondFactorAt;
   return {
     name: user?.name ?? '',
     phone: user?.phone ? formatPhone(user.phone) : undefined,
-    signedInWith: req.session.signedInWith === 'password' ? 'password + SMS code' : 'phone (SMS code)',
+    signedInWith: auth?.firstFactor === 'password' ? 'password + SMS code' : 'phone (SMS code)',
     secondFactorAt: at === undefined ? undefined : new Date(at),
   };
 }
@@ -41,8 +43,8 @@ export function accountRoutes(logger: Logger): Router {
     req.logout((err: unknown) => {
       if (err) return next(err);
       if (id) logger.info('logout', { user: id });
-      req.session.notice = 'You are signed out.';
-      res.redirect(303, '/login');
+      // The notice rides in the URL: a signed-out visitor has no session to keep it in.
+      res.redirect(303, '/login?signedOut=1');
     });
   });
 

@@ -1,13 +1,18 @@
 // Completing a sign-in step. `req.login` (Passport 0.7) regenerates the session, so a session id
 // seen before the login is worthless after it; what the app wants to carry over it reads first
-// and writes back after.
+// and writes back after. The sign-in state written here names the user (SessionAuth.userId).
 import type { Request } from 'express';
+import { keepPending, keepSignedIn, type SessionAuth } from '../session.js';
 import type { User } from '../users.js';
 
-export function signIn(req: Request, user: User, carry: (session: Request['session']) => void = () => {}): Promise<void> {
+export function signIn(req: Request, user: User, auth: Omit<SessionAuth, 'userId'>, carry: (session: Request['session']) => void = () => {}): Promise<void> {
   return new Promise((resolve, reject) => {
     req.login(user, (err: unknown) => {
       if (err) return reject(err instanceof Error ? err : new Error(String(err)));
+      req.session.auth = { userId: user.id, ...auth };
+      // A password without its code yet is a pending step: the short lifetime until the code.
+      if (auth.firstFactor === 'password' && auth.secondFactorAt === undefined) keepPending(req.session);
+      else keepSignedIn(req.session);
       carry(req.session);
       resolve();
     });
