@@ -64,6 +64,23 @@ export function csrfFrom(page: string): string {
   return match[1];
 }
 
+/** The value of the hidden field `name` in the first form that has one, if any. */
+export function hiddenFrom(page: string, name: string): string | undefined {
+  const match = new RegExp(`type="hidden" name="${name}" value="([^"]*)"`).exec(page);
+  return match?.[1]?.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+}
+
+/** `name=value` pairs for a Cookie header from every Set-Cookie of a fetch Response. */
+export function cookiesFrom(res: Response, jar = ''): string {
+  let cookie = jar;
+  for (const set of res.headers.getSetCookie()) {
+    const pair = set.split(';')[0] ?? '';
+    const name = pair.split('=')[0];
+    cookie = [...cookie.split('; ').filter((c) => c && !c.startsWith(`${name}=`)), pair].join('; ');
+  }
+  return cookie;
+}
+
 /** The `pd.sid` cookie value from a response's Set-Cookie, if any. */
 export function sessionCookie(setCookie: string[] | string | undefined): string | undefined {
   const list = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
