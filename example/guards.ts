@@ -70,10 +70,11 @@ export function requireSignIn(kind: Kind): RequestHandler {
   return (req, res, next) => {
     if (isSignedIn(req)) return next();
     if (kind === 'json') {
-      const code = currentUser(req) ? 'second_factor_required' : 'not_signed_in';
+      const code = hasFirstFactor(req) ? 'second_factor_required' : 'not_signed_in';
       return void res.status(401).json({ code, message: code === 'not_signed_in' ? 'Sign in first.' : 'Confirm the code we text you first.' });
     }
     if (!currentUser(req)) return res.redirect(303, loginUrl(req));
+    if (!hasFirstFactor(req)) return res.redirect(303, '/login/password');
     rememberReturnTo(req);
     res.redirect(303, '/2fa');
   };
