@@ -8,6 +8,7 @@ import { noStore } from '../security.js';
 import { profilePage, securityPage, type ProfileView } from '../views/account.js';
 import { formatPhone } from '../views/phone.js';
 import { pageContext, sendPage, takeNotice } from './render.js';
+import { endSession } from './sign-in.js';
 
 function profileOf(req: Request): ProfileView {
   const user = currentUser(req);
@@ -40,7 +41,7 @@ export function accountRoutes(logger: Logger): Router {
   // POST only (with the CSRF token), so a link or an image cannot sign anyone out.
   router.post('/logout', (req, res, next) => {
     const id = currentUser(req)?.id;
-    req.logout((err: unknown) => {
+    endSession(req, res, (err) => {
       if (err) return next(err);
       if (id) logger.info('logout', { user: id });
       // The notice rides in the URL: a signed-out visitor has no session to keep it in.

@@ -17,7 +17,7 @@ import { keepPending } from '../session.js';
 import type { User, UserStore } from '../users.js';
 import { refusal } from './render.js';
 import { firstFactorOf, requireCodeOwner } from './second-factor.js';
-import { signIn, takeReturnTo } from './sign-in.js';
+import { endSession, signIn, takeReturnTo } from './sign-in.js';
 
 function refuse(res: Response, status: number, info: unknown): void {
   const r = refusal(info);
@@ -116,7 +116,7 @@ export function apiRoutes(options: { passport: Passport; users: UserStore; logge
   });
 
   router.post('/logout', (req, res, next) => {
-    req.logout((err: unknown) => (err ? next(err) : res.status(204).end()));
+    endSession(req, res, (err) => (err ? next(err) : res.status(204).end()));
   });
 
   // Unknown API paths answer JSON too.

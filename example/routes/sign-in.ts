@@ -1,8 +1,8 @@
 // Completing a sign-in step. `req.login` (Passport 0.7) regenerates the session, so a session id
 // seen before the login is worthless after it; what the app wants to carry over it reads first
 // and writes back after. The sign-in state written here names the user (SessionAuth.userId).
-import type { Request } from 'express';
-import { keepPending, keepSignedIn, type SessionAuth } from '../session.js';
+import type { Request, Response } from 'express';
+import { keepPending, keepSignedIn, SESSION_COOKIE, type SessionAuth } from '../session.js';
 import type { User } from '../users.js';
 
 export function signIn(req: Request, user: User, auth: Omit<SessionAuth, 'userId'>, carry: (session: Request['session']) => void = () => {}): Promise<void> {
@@ -24,4 +24,20 @@ export function takeReturnTo(req: Request, fallback: string): string {
   const target = req.session.loginReturnTo;
   delete req.session.loginReturnTo;
   return target ?? fallback;
+}
+
+/**
+ * Signs out and removes the session from the store. `req.logout` alone leaves a fresh, empty
+ * session that express-session then stores (its id changed, so it counts as modified): a
+ * signed-out visitor would keep a server-side session for nothing.
+ */
+export function endSession(req: Request, res: Response, done: (err?: unknown) => void): void {
+  req.logout((err: unknown) => {
+    if (err) return done(err);
+    req.session.destroy((destroyErr: unknown) => {
+      if (destroyErr) return done(destroyErr);
+      res.clearCookie(SESSION_COOKIE, { path: '/' });
+      done();
+    });
+  });
 }

@@ -28,12 +28,12 @@ beforeAll(async () => {
         const body = req.body as { username?: string; password?: string };
         users.authenticate(body.username ?? '', body.password ?? '').then((user) => {
           if (!user) return res.status(401).end();
-          req.login(user, { keepSessionInfo: true }, (err) => (err ? next(err) : res.status(204).end()));
+          req.login(user, { session: true, keepSessionInfo: true }, (err) => (err ? next(err) : res.status(204).end()));
         }, next);
       });
       router.post('/test/phone-switch-keeping-session', (req, res, next) => {
         const user = users.findOrCreateByPhone(String((req.body as { phone?: string }).phone));
-        req.login(user, { keepSessionInfo: true }, (err) => (err ? next(err) : res.status(204).end()));
+        req.login(user, { session: true, keepSessionInfo: true }, (err) => (err ? next(err) : res.status(204).end()));
       });
     },
   });
