@@ -2,7 +2,6 @@
 // 503, each a full page in the app's layout (also when the error came before the session was
 // read, as a body over the size limit does), with a heading, what to do, and a link to the
 // page the visitor came from. The JSON API answers the same errors as `{ code, message }`.
-import { gzipSync } from 'node:zlib';
 import request from 'supertest';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
