@@ -4,6 +4,12 @@
 // Prelude V2. Chromium signs in with the printed code after three wrong ones, and each refusal
 // shows its message once: the pattern does not pile messages up.
 import { spawn, type ChildProcess } from 'node:child_process';
+import express from 'express';
+import session from 'express-session';
+import passport from 'passport';
+import { DingOtpStrategy, pendingVerification } from 'passport-ding';
+import { startDingSandbox } from 'passport-ding/sandbox';
+import request from 'supertest';
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +28,41 @@ describe('examples/minimal/server.mjs, the file', () => {
     expect(text.split('\n').length).toBeLessThan(100);
     const imports = [...text.matchAll(/^import .* from '([^']+)';$/gm)].map((m) => m[1]);
     expect(new Set(imports)).toEqual(new Set(['node:crypto', 'express', 'express-session', 'passport', 'passport-ding', 'passport-ding/sandbox']));
+  });
+});
+
+// Why the minimal example renders messages itself: the pattern it replaces (Passport's
+// failureMessage, shown from req.session.messages) keeps every earlier message. This proves the
+// count above can see a pile when there is one.
+describe('the failureMessage + req.session.messages pattern', () => {
+  it('piles up: three wrong codes, three copies of the message', async () => {
+    const sandbox = await startDingSandbox();
+    const auth = new passport.Passport();
+    const strategy = new DingOtpStrategy({ provider: 'prelude', apiKey: sandbox.apiKey, baseUrl: sandbox.preludeUrl }, async (phone) => ({ id: phone }));
+    auth.use('ding', strategy);
+    auth.serializeUser((user, done) => done(null, (user as { id: string }).id));
+    auth.deserializeUser((id: string, done) => done(null, { id }));
+    const app = express();
+    app.use(express.urlencoded({ extended: false }));
+    app.use(session({ secret: 'pile', resave: false, saveUninitialized: false }));
+    app.use(auth.session());
+    app.post('/login/phone', auth.authenticate('ding', { action: 'send', failureRedirect: '/login', failureMessage: true }), (_req, res) => res.redirect('/login/code'));
+    app.post('/login/code', auth.authenticate('ding', { action: 'verify', successRedirect: '/', failureRedirect: '/login/code', failureMessage: true }));
+    app.get('/login/code', (req, res) => {
+      const messages = (req.session as { messages?: string[] }).messages ?? [];
+      res.send(`${pendingVerification(req) ? 'pending' : ''}${messages.map((m) => `<p role="alert">${m}</p>`).join('')}`);
+    });
+    try {
+      const agent = request.agent(app);
+      await agent.post('/login/phone').type('form').send({ phoneNumber: '+12015550196' }).expect(302);
+      const wrong = sandbox.latestCode('+12015550196') === '000000' ? '111111' : '000000';
+      for (let i = 0; i < 3; i += 1) await agent.post('/login/code').type('form').send({ code: wrong }).expect(302);
+      const page = await agent.get('/login/code').expect(200);
+      expect(page.text.split('That code is not correct.').length - 1).toBe(3);
+    } finally {
+      await strategy.close();
+      await sandbox.close();
+    }
   });
 });
 
