@@ -27,6 +27,15 @@ export async function startSandbox(clock: TestClock, options: DingSandboxOptions
   return startDingSandbox({ now: clock.now, ...options });
 }
 
+export type ApiName = 'prelude' | 'ding';
+
+/** The example's credentials for the sandbox's Prelude V2 (the example's default) or Ding V1 endpoints. */
+export function sandboxApi(sandbox: DingSandbox, api: ApiName): AppOptions['ding'] {
+  return api === 'prelude'
+    ? { provider: 'prelude', apiKey: sandbox.apiKey, baseUrl: sandbox.preludeUrl }
+    : { apiKey: sandbox.apiKey, customerUuid: sandbox.customerUuid, baseUrl: sandbox.url };
+}
+
 /** The example against `sandbox`, listening on an ephemeral port on 127.0.0.1. */
 export async function startExample(
   sandbox: DingSandbox,
