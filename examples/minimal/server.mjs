@@ -1,4 +1,4 @@
-/* global process, console */
+/* global process, console, URL */
 // The smallest complete phone login with passport-ding. Copy this file and run it:
 //
 //   npm install passport-ding passport express express-session
@@ -41,10 +41,11 @@ app.use(session({
   cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: 15 * 60 * 1000 },
 }));
 app.use(passport.session());
-// CSRF: browsers send Origin with every POST; refuse a form posted from another site.
+// CSRF: browsers send Origin with every POST; refuse a form posted from another site. (Hosts
+// are compared, not schemes, so it also works behind a TLS proxy.)
 app.use((req, res, next) => {
   const origin = req.get('origin');
-  if (req.method !== 'POST' || !origin || origin === `${req.protocol}://${req.get('host')}`) return next();
+  if (req.method !== 'POST' || !origin || (URL.canParse(origin) && new URL(origin).host === req.get('host'))) return next();
   res.status(403).send(page(phoneForm, 'That form came from another site.'));
 });
 
