@@ -4,18 +4,19 @@
 //   const { app, close } = await createApp({ ding: { apiKey, customerUuid, baseUrl } }); // Ding V1
 //   app.listen(3000);
 import type { Store } from 'express-session';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import express from 'express';
-import type { Express } from 'express';
+import type { Express, Router } from 'express';
 import type { DingOtpStrategyOptions } from 'passport-ding';
-import { createAuth, type CountryCode, type DingCredentials } from './auth.js';
-import { errorHandler, notFound } from './errors.js';
+import { createAuth, type CountryCode, type DingCredentials, type Passport } from './auth.js';
+import { createCsrf } from './csrf.js';
+import { BODY_LIMIT, errorHandler, notFound } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { accountRoutes } from './routes/account.js';
 import { apiRoutes } from './routes/api.js';
 import { phoneLoginRoutes } from './routes/phone-login.js';
 import { secondFactorRoutes } from './routes/second-factor.js';
-import { csrf, securityHeaders } from './security.js';
+import { securityHeaders } from './security.js';
 import { closeRedis, connectRedis } from './redis.js';
 import { createSession } from './session.js';
 import { UserStore, type DemoUser } from './users.js';
@@ -52,6 +53,11 @@ export interface AppOptions {
   limits?: DingOtpStrategyOptions['limits'];
   /** Clock in epoch ms for the strategies and the pages (tests move it with the sandbox's). */
   now?: (() => number) | undefined;
+  /**
+   * Your own routes: mounted after sessions, Passport and the CSRF check, before the 404 page.
+   * Sign-in state is checked with the guards in ./guards.ts.
+   */
+  routes?: ((router: Router, tools: { passport: Passport; users: UserStore }) => void) | undefined;
 }
 
 export interface ExampleApp {
@@ -73,7 +79,11 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
   const secret = options.sessionSecret || randomBytes(32).toString('hex');
   const demoUser = options.demoUser === undefined ? (sandbox ? DEFAULT_DEMO_USER : false) : options.demoUser;
 
-  const users = await UserStore.create(demoUser || undefined);
+  const firstSecret = Array.isArray(secret) ? secret[0] ?? '' : secret;
+  // Phone users' ids are keyed hashes of the number (no unkeyed hash: it would reveal the number
+  // in every log line); instances sharing the session secret agree on them.
+  const idKey = createHmac('sha256', firstSecret).update('passport-ding example user ids').digest();
+  const users = await UserStore.create(demoUser || undefined, idKey);
   const now = options.now ?? Date.now;
   const redisPrefix = options.redisPrefix ?? 'passport-ding-example:';
   const redis = options.redisUrl ? await connectRedis(options.redisUrl, logger) : undefined;
@@ -88,13 +98,16 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
     redisPrefix,
     secret,
   });
-  const session = createSession({ secret, secure: options.secureCookies ?? !sandbox, redis, redisPrefix: `${redisPrefix}sess:`, store: options.sessionStore });
+  const secure = options.secureCookies ?? !sandbox;
+  const session = createSession({ secret, secure, redis, redisPrefix: `${redisPrefix}sess:`, store: options.sessionStore });
+  const csrf = createCsrf({ secret, secure });
 
   const app = express();
   app.disable('x-powered-by');
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   app.locals.sandbox = sandbox;
   app.locals.now = now;
+  app.locals.csrf = csrf;
 
   app.use(securityHeaders);
   app.use((req, res, next) => {
@@ -106,11 +119,11 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
     });
     next();
   });
-  app.use(express.urlencoded({ extended: false, limit: '8kb' }));
-  app.use(express.json({ limit: '8kb' }));
+  app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
+  app.use(express.json({ limit: BODY_LIMIT }));
   app.use(session);
   app.use(auth.passport.session());
-  app.use(csrf.csrfSynchronisedProtection);
+  app.use(csrf.protect);
 
   app.use(phoneLoginRoutes(auth.passport, logger));
   app.use(secondFactorRoutes({
@@ -121,6 +134,11 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
   }));
   app.use('/api', apiRoutes({ passport: auth.passport, users, logger }));
   app.use(accountRoutes(logger));
+  if (options.routes) {
+    const router = express.Router();
+    options.routes(router, { passport: auth.passport, users });
+    app.use(router);
+  }
   app.use(notFound);
   app.use(errorHandler(logger));
 

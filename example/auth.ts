@@ -3,7 +3,7 @@
 import { createHmac } from 'node:crypto';
 import type { Request } from 'express';
 import passport from 'passport';
-import { DingOtpStrategy } from 'passport-ding';
+import { decline, DingOtpStrategy } from 'passport-ding';
 import type { DingOtpStrategyOptions, SendContext } from 'passport-ding';
 import type { Logger } from './logger.js';
 import type { User, UserStore } from './users.js';
@@ -93,9 +93,15 @@ export function createAuth(options: {
     limits: limitsFor(options),
   };
 
-  // Phone login: the verified number is the account.
+  // Phone login: the verified number is the account, for phone-only accounts. An account with a
+  // password is never opened by an SMS alone (SIM swap, a stolen or recycled number): it needs the
+  // password and then the code (/login/password). Only the phone's owner sees this refusal.
   const phoneLogin = new DingOtpStrategy(common, async (phoneNumber) => {
     const user = users.findOrCreateByPhone(phoneNumber);
+    if (user.passwordHash !== undefined) {
+      logger.info('login.phone_refused', { user: user.id, reason: 'password_account' });
+      return decline({ code: 'password_required', message: 'This number belongs to an account with a password. Sign in with your password; we then text you a code.' }, 403);
+    }
     logger.info('login.phone_verified', { user: user.id });
     return user;
   });

@@ -8,8 +8,9 @@ export type ProviderName = 'ding' | 'prelude';
 
 export interface Config {
   /**
-   * Which API: `prelude` when PRELUDE_API_KEY is set, else EXAMPLE_PROVIDER (`ding` or
-   * `prelude`, default `ding`). In sandbox mode it picks the sandbox's V1 or V2 endpoints.
+   * Which API: `prelude` when PRELUDE_API_KEY is set, `ding` when DING_API_KEY and
+   * DING_CUSTOMER_UUID are, else EXAMPLE_PROVIDER (`prelude` or `ding`, default `prelude`): in
+   * sandbox mode it picks the sandbox's V2 or V1 endpoints.
    */
   provider: ProviderName;
   /** Ding V1 credentials, or undefined. */
@@ -52,7 +53,10 @@ function providerName(value: string | undefined, ding: boolean, prelude: boolean
   if (ding && prelude) throw new ConfigError('Set PRELUDE_API_KEY (Prelude V2) or DING_API_KEY and DING_CUSTOMER_UUID (Ding V1), not both');
   if (prelude && name === 'ding') throw new ConfigError('EXAMPLE_PROVIDER=ding needs DING_API_KEY and DING_CUSTOMER_UUID, not PRELUDE_API_KEY');
   if (ding && name === 'prelude') throw new ConfigError('EXAMPLE_PROVIDER=prelude needs PRELUDE_API_KEY, not Ding credentials');
-  return prelude ? 'prelude' : (name ?? 'ding');
+  if (prelude) return 'prelude';
+  if (ding) return 'ding';
+  // No credentials: the sandbox, over Prelude Verify V2 unless asked for Ding V1 (deprecated).
+  return name ?? 'prelude';
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {

@@ -1,12 +1,18 @@
-// The last middleware: turns any error into a page or a JSON body without internals. Upstream
-// faults (the OTP API down, slow or refusing our key) are the operator's problem, not the
-// user's: they get a short "try again", the log gets the error's name and stable code.
+// The last middleware: turns any error into a page or a JSON body without internals. Every page
+// says what happened, what to do, and links back to the page the visitor came from (a full page
+// in the app's layout, also when the error came before the session was loaded, as a body over the
+// size limit does). Upstream faults (the OTP API down, slow or refusing our key) are the
+// operator's problem, not the user's: they get a short "try again", the log gets the error's name
+// and stable code.
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { PassportDingError } from 'passport-ding';
+import { isCsrfError } from './csrf.js';
 import type { Logger } from './logger.js';
 import { pageContext, sendPage } from './routes/render.js';
-import { isCsrfError } from './security.js';
 import { errorPage } from './views/account.js';
+
+/** The body size the parsers accept (app.ts); said on the 413 page. */
+export const BODY_LIMIT = '8kb';
 
 function wantsJson(req: Request): boolean {
   return req.originalUrl.startsWith('/api/') || req.originalUrl === '/api';
@@ -21,17 +27,52 @@ interface Answer {
 
 function classify(err: unknown): Answer {
   if (isCsrfError(err)) {
-    return { status: 403, code: 'invalid_csrf_token', title: 'This form has expired', message: 'Go back, reload the page and try again.' };
+    return {
+      status: 403,
+      code: 'invalid_csrf_token',
+      title: 'This form has expired',
+      message: 'The page you sent it from is out of date (perhaps you signed in or out in another tab). Go back, reload the page and send it again.',
+    };
   }
   if (err instanceof PassportDingError && err.code !== 'DING_CONFIGURATION_ERROR') {
     return { status: 503, code: 'otp_unavailable', title: 'Codes are unavailable right now', message: 'We could not send or check a code just now. Please try again in a minute.' };
   }
-  // body-parser: malformed JSON (400) or a body over the limit (413).
+  // body-parser: a body over the limit (413), malformed JSON or a damaged body (400), an
+  // encoding or character set it does not read (415).
   const status = (err as { status?: unknown } | null)?.status;
-  if (status === 400 || status === 413) {
-    return { status, code: 'bad_request', title: 'Bad request', message: 'The request could not be read.' };
+  if (status === 413) {
+    return {
+      status,
+      code: 'too_large',
+      title: 'That was too long',
+      message: `What you sent is more than this form accepts (${BODY_LIMIT.toUpperCase()}). A phone number is at most 15 digits and a code a few: go back and send the form again with less in it.`,
+    };
   }
-  return { status: 500, code: 'internal_error', title: 'Something went wrong', message: 'Please try again.' };
+  if (status === 400 || status === 415) {
+    return {
+      status,
+      code: 'bad_request',
+      title: 'We could not read that',
+      message: 'The form arrived damaged or in a format this site does not read. Go back and send it again from the page.',
+    };
+  }
+  return {
+    status: 500,
+    code: 'internal_error',
+    title: 'Something went wrong',
+    message: 'That did not work, and it is not something you did. Go back and try again in a moment.',
+  };
+}
+
+/** The page a visitor most likely came from, for the link back. */
+export function backLink(req: Request): { href: string; label: string } {
+  const path = req.path;
+  if (path === '/login/password') return { href: '/login/password', label: 'Back to the password form' };
+  if (path === '/login/code' || path === '/login/resend') return { href: '/login/code', label: 'Back to the code page' };
+  if (path.startsWith('/login')) return { href: '/login', label: 'Back to the sign-in page' };
+  if (path.startsWith('/2fa')) return { href: '/2fa', label: 'Back to the code step' };
+  if (path === '/logout' || path.startsWith('/account')) return { href: '/account', label: 'Back to your account' };
+  return { href: '/', label: 'Back to the start' };
 }
 
 export function errorHandler(logger: Logger): ErrorRequestHandler {
@@ -54,13 +95,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       kind: typeof e?.code === 'string' ? e.code : undefined,
     });
     if (wantsJson(req)) return void res.status(answer.status).json({ code: answer.code, message: answer.message });
-    // The session may be what failed; render without touching it when it is missing.
-    const page = req.session ? errorPage(pageContext(req, res), answer.title, answer.message) : answer.title;
-    sendPage(res, answer.status, page);
+    sendPage(res, answer.status, errorPage(pageContext(req, res), answer.title, answer.message, backLink(req)));
   };
 }
 
 export const notFound: RequestHandler = (req, res) => {
   if (wantsJson(req)) return void res.status(404).json({ code: 'not_found', message: 'No such endpoint.' });
-  sendPage(res, 404, errorPage(pageContext(req, res), 'Page not found', 'There is nothing at this address.'));
+  sendPage(res, 404, errorPage(pageContext(req, res), 'Page not found', 'There is nothing at this address. Check the link, or start again from the sign-in page.', { href: '/', label: 'Back to the start' }));
 };

@@ -1,6 +1,9 @@
-// Route guards. A session is signed in after a phone login, or after a password plus the SMS
-// second factor; `requireSecondFactor` also wants a recent SMS step, whatever the first factor.
+// Route guards. A session is signed in after a phone login (phone-only accounts), or after a
+// password plus the SMS second factor; `requireSecondFactor` also wants a recent SMS step,
+// whatever the first factor. Every check compares the flags' user id with `req.user`: a flag
+// earned by one user never counts for another (see SessionAuth in ./session.ts).
 import type { Request, RequestHandler } from 'express';
+import type { SessionAuth } from './session.js';
 import { currentUser } from './auth.js';
 import { safeReturnTo } from './security.js';
 
@@ -15,27 +18,50 @@ export function clock(req: Request): number {
   return typeof now === 'function' ? Number((now as () => number)()) : Date.now();
 }
 
+/** This session's sign-in state when it belongs to the user now in the session, else undefined. */
+function authOf(req: Request): SessionAuth | undefined {
+  const user = currentUser(req);
+  const auth = req.session?.auth;
+  return user && auth && auth.userId === user.id ? auth : undefined;
+}
+
 export function isSignedIn(req: Request): boolean {
-  if (!currentUser(req)) return false;
-  return req.session.signedInWith === 'phone' || req.session.secondFactorAt !== undefined;
+  const auth = authOf(req);
+  if (!auth) return false;
+  // An account with a password is signed in only with the password and then the code; a phone
+  // login counts for phone-only accounts (the phone strategy refuses the others, this is the
+  // second line of defence).
+  if (auth.firstFactor === 'password') return auth.secondFactorAt !== undefined;
+  return currentUser(req)?.passwordHash === undefined;
 }
 
 export function hasFreshSecondFactor(req: Request): boolean {
-  const at = req.session.secondFactorAt;
-  return currentUser(req) !== undefined && at !== undefined && clock(req) - at < SECOND_FACTOR_MAX_AGE_MS;
+  const at = authOf(req)?.secondFactorAt;
+  return at !== undefined && clock(req) - at < SECOND_FACTOR_MAX_AGE_MS;
 }
 
-function rememberReturnTo(req: Request): void {
+/** `/login`, carrying the page asked for in the URL (an anonymous visit stores no session). */
+function loginUrl(req: Request): string {
   const target = req.method === 'GET' ? safeReturnTo(req.originalUrl) : undefined;
-  if (target) req.session.loginReturnTo = target;
+  return target ? `/login?${new URLSearchParams({ returnTo: target }).toString()}` : '/login';
 }
 
-/** Any user in the session, even half-way through (the /2fa steps need this). */
+/**
+ * A user in the session with a first factor of their own, even half-way through (the /2fa steps
+ * need this): this user's password in this session, or a phone-only account (whose only factor
+ * is the phone the code goes to). A user put in the session some other way, with another user's
+ * flags, starts again at the password form.
+ */
+export function hasFirstFactor(req: Request): boolean {
+  const user = currentUser(req);
+  return user !== undefined && (authOf(req) !== undefined || user.passwordHash === undefined);
+}
+
 export function requireUser(kind: Kind): RequestHandler {
   return (req, res, next) => {
-    if (currentUser(req)) return next();
+    if (hasFirstFactor(req)) return next();
     if (kind === 'json') return void res.status(401).json({ code: 'not_signed_in', message: 'Sign in first.' });
-    res.redirect(303, '/login');
+    res.redirect(303, currentUser(req) ? '/login/password' : '/login');
   };
 }
 
@@ -44,11 +70,13 @@ export function requireSignIn(kind: Kind): RequestHandler {
   return (req, res, next) => {
     if (isSignedIn(req)) return next();
     if (kind === 'json') {
-      const code = currentUser(req) ? 'second_factor_required' : 'not_signed_in';
+      const code = hasFirstFactor(req) ? 'second_factor_required' : 'not_signed_in';
       return void res.status(401).json({ code, message: code === 'not_signed_in' ? 'Sign in first.' : 'Confirm the code we text you first.' });
     }
+    if (!currentUser(req)) return res.redirect(303, loginUrl(req));
+    if (!hasFirstFactor(req)) return res.redirect(303, '/login/password');
     rememberReturnTo(req);
-    res.redirect(303, currentUser(req) ? '/2fa' : '/login');
+    res.redirect(303, '/2fa');
   };
 }
 
@@ -60,4 +88,10 @@ export function requireSecondFactor(kind: Kind): RequestHandler {
     rememberReturnTo(req);
     res.redirect(303, '/2fa');
   };
+}
+
+// Only for a user already in the session: that session is stored anyway.
+function rememberReturnTo(req: Request): void {
+  const target = req.method === 'GET' ? safeReturnTo(req.originalUrl) : undefined;
+  if (target) req.session.loginReturnTo = target;
 }

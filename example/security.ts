@@ -1,21 +1,7 @@
-// Request hardening shared by every route: CSRF tokens, response headers, and return-to URLs.
+// Request hardening shared by every route: response headers and return-to URLs. CSRF tokens
+// are in ./csrf.ts.
 import { randomBytes } from 'node:crypto';
-import { csrfSync } from 'csrf-sync';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-
-// Synchronizer tokens: one random token per session, kept in the session, sent back by every
-// form as `_csrf` (JSON clients: the `x-csrf-token` header, token from GET /api/session).
-export const csrf = csrfSync({
-  getTokenFromRequest: (req) => {
-    const body: unknown = req.body;
-    if (body && typeof body === 'object' && '_csrf' in body && typeof body._csrf === 'string') return body._csrf;
-    return req.get('x-csrf-token');
-  },
-});
-
-export function isCsrfError(err: unknown): boolean {
-  return err === csrf.invalidCsrfTokenError;
-}
 
 /** Login steps carry one-time state: never let a browser or proxy cache them. */
 export const noStore: RequestHandler = (_req, res, next) => {
@@ -48,17 +34,19 @@ export function securityHeaders(_req: Request, res: Response, next: NextFunction
 }
 
 const ORIGIN = 'http://return-to.invalid';
+const MAX_RETURN_TO = 2048;
 
 /**
- * A return-to value is followed only when it is a same-site relative path: it starts with one
- * `/`, is not protocol-relative (`//evil`, `/\evil`), holds no control characters, and still
- * resolves to our own origin. Anything else gives `undefined` (use the default page).
+ * A return-to value is followed only when it is a same-site relative path. The check runs on
+ * the value as given AND on the normalised path it becomes, because the URL parser turns
+ * `/.//evil.example/x`, `/%2e//evil.example/x` and `/a/..//evil.example/x` into
+ * `//evil.example/x`, which a browser reads as another host. So: it starts with one `/`, holds no
+ * backslash or control character, resolves to our own origin, and its normalised form still
+ * starts with exactly one `/` and no backslash. Anything else gives `undefined` (the default page).
  */
 export function safeReturnTo(value: unknown): string | undefined {
-  if (typeof value !== 'string' || value.length === 0 || value.length > 2048) return undefined;
-  if (!value.startsWith('/') || value.startsWith('//') || value.includes('\\')) return undefined;
-  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (/[\u0000-\u001f\u007f]/.test(value)) return undefined;
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_RETURN_TO) return undefined;
+  if (!isSingleSlashPath(value)) return undefined;
   let url: URL;
   try {
     url = new URL(value, ORIGIN);
@@ -66,5 +54,18 @@ export function safeReturnTo(value: unknown): string | undefined {
     return undefined;
   }
   if (url.origin !== ORIGIN) return undefined;
-  return `${url.pathname}${url.search}${url.hash}`;
+  const normalised = `${url.pathname}${url.search}${url.hash}`;
+  if (normalised.length > MAX_RETURN_TO || !isSingleSlashPath(normalised)) return undefined;
+  // What we send must resolve to the same place again (a fixed point), from any base path.
+  const again = new URL(normalised, `${ORIGIN}/a/b/`);
+  if (again.origin !== ORIGIN || `${again.pathname}${again.search}${again.hash}` !== normalised) return undefined;
+  return normalised;
+}
+
+function isSingleSlashPath(value: string): boolean {
+  if (!value.startsWith('/') || value.startsWith('//')) return false;
+  // A backslash is a slash to browsers, raw or percent-encoded once the path is decoded.
+  if (value.includes('\\') || /%5c/i.test(value)) return false;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+  return !/[\u0000-\u001f\u007f]/.test(value);
 }

@@ -1,37 +1,32 @@
 // `npm start`: the example on http://localhost:3000.
 //
 // With PRELUDE_API_KEY it uses the real Prelude Verify V2 API; with DING_API_KEY and
-// DING_CUSTOMER_UUID, the real Ding V1 API. With neither it starts the sandbox in this process,
-// so it works offline and sends no SMS: each code is printed here instead. The sandbox is spoken
-// to over Ding V1, or over Prelude V2 with EXAMPLE_PROVIDER=prelude. See README.md (beside this
-// file) for every variable.
+// DING_CUSTOMER_UUID, the real Ding V1 API (deprecated). With neither it starts the sandbox in
+// this process, so it works offline and sends no SMS: each code is printed here instead. The
+// sandbox is spoken to over Prelude Verify V2, or over Ding V1 with EXAMPLE_PROVIDER=ding. See
+// ./README.md for every variable.
 import type { AddressInfo } from 'node:net';
 import { startDingSandbox } from 'passport-ding/sandbox';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { createApp, DEFAULT_DEMO_USER } from './app.js';
-import type { DingCredentials } from './auth.js';
 import { ConfigError, readConfig } from './config.js';
 import { createLogger } from './logger.js';
+import { chooseApi } from './provider.js';
 import { formatPhone, maskPhoneForPage } from './views/phone.js';
 
 async function main(): Promise<void> {
   const config = readConfig();
   const logger = createLogger();
   let sandbox: DingSandbox | undefined;
-  let api: DingCredentials | undefined = config.prelude ? { provider: 'prelude', ...config.prelude } : config.ding;
-  if (!api) {
+  if (!config.prelude && !config.ding) {
     sandbox = await startDingSandbox({
       // The sandbox's whole point: the code you would have received by SMS, right here.
       onCode: (event) => console.log(`\n  [sandbox] code ${event.code} for ${maskPhoneForPage(event.phoneNumber)}${event.kind === 'retry' ? ' (resend)' : ''}\n`),
     });
-    api =
-      config.provider === 'prelude'
-        ? { provider: 'prelude', apiKey: sandbox.apiKey, baseUrl: sandbox.preludeUrl }
-        : { apiKey: sandbox.apiKey, customerUuid: sandbox.customerUuid, baseUrl: sandbox.url };
   }
-  const apiName = config.provider === 'prelude' ? 'Prelude Verify V2' : 'Ding V1';
+  const { credentials, name: apiName } = chooseApi(config, sandbox);
   const example = await createApp({
-    ding: api,
+    ding: credentials,
     sandbox: sandbox !== undefined,
     sessionSecret: config.sessionSecret,
     secureCookies: config.secureCookies,
@@ -65,7 +60,9 @@ async function main(): Promise<void> {
   if (sandbox) {
     lines.push('  The session secret is random per start (set SESSION_SECRET to keep sessions across restarts).');
     lines.push('  For the real API, set PRELUDE_API_KEY (Prelude Verify V2), or DING_API_KEY and DING_CUSTOMER_UUID');
-    lines.push('  (Ding V1, deprecated). EXAMPLE_PROVIDER=prelude runs this sandbox over V2. Stop with Ctrl+C.');
+    lines.push(config.provider === 'ding'
+      ? '  (Ding V1, deprecated). Without EXAMPLE_PROVIDER=ding this sandbox speaks Prelude V2. Stop with Ctrl+C.'
+      : '  (Ding V1, deprecated). EXAMPLE_PROVIDER=ding runs this sandbox over V1. Stop with Ctrl+C.');
   } else if (config.secureCookies !== false) {
     lines.push('  Cookies are Secure (HTTPS only). Behind a TLS proxy set TRUST_PROXY=1; on plain http locally set COOKIE_SECURE=false.');
   }

@@ -1,7 +1,7 @@
 // An in-memory user store: enough for the example, gone at restart. A real app keeps users in
 // its database; two app instances sharing sessions must also share this store (the demo user
 // and the phone-to-id mapping are deterministic, so instances agree; see userIdForPhone).
-import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
@@ -38,46 +38,65 @@ export async function checkPassword(password: string, stored: string): Promise<b
 }
 
 // A stable id per phone, so every instance behind a shared session store maps a number to the
-// same user without a shared database.
-function userIdForPhone(phone: string): string {
-  return `phone-${createHash('sha256').update(phone).digest('hex').slice(0, 16)}`;
+// same user without a shared database. Ids appear in logs, so they must not lead back to the
+// number: an unkeyed hash would (there are only about 10^10 numbers per country code to try).
+// A keyed hash (HMAC with a key only the app has) is as stable and as opaque as a random id.
+function userIdForPhone(idKey: Buffer, phone: string): string {
+  return `u-${createHmac('sha256', idKey).update(phone).digest('hex').slice(0, 32)}`;
 }
 
 export class UserStore {
   readonly #byId = new Map<string, User>();
+  readonly #idKey: Buffer;
   // A fixed hash for unknown usernames, so a wrong username costs as much time as a wrong password.
   #dummyHash: string | undefined;
 
-  static async create(demo?: DemoUser): Promise<UserStore> {
-    const store = new UserStore();
+  private constructor(idKey: Buffer) {
+    this.#idKey = idKey;
+  }
+
+  /**
+   * `idKey` keys the phone users' ids: every instance that shares sessions needs the same one
+   * (createApp derives it from the session secret). Random when absent.
+   */
+  static async create(demo?: DemoUser, idKey: Buffer = randomBytes(32)): Promise<UserStore> {
+    const store = new UserStore(idKey);
     store.#dummyHash = await hashPassword(randomBytes(16).toString('hex'));
-    if (demo) {
-      store.#byId.set('demo', {
-        id: 'demo',
-        name: demo.username,
-        phone: demo.phone,
-        username: demo.username,
-        passwordHash: await hashPassword(demo.password),
-      });
-    }
+    if (demo) await store.addPasswordUser({ id: 'demo', ...demo });
     return store;
+  }
+
+  /** A user who signs in with a password and then a code texted to `phone`. */
+  async addPasswordUser(user: DemoUser & { id: string }): Promise<User> {
+    const created: User = {
+      id: user.id,
+      name: user.username,
+      phone: user.phone,
+      username: user.username,
+      passwordHash: await hashPassword(user.password),
+    };
+    this.#byId.set(created.id, created);
+    return created;
   }
 
   findById(id: string): User | undefined {
     return this.#byId.get(id);
   }
 
-  /** Phone login: the number is the account. Called with an E.164 number the provider verified. */
+  /**
+   * Phone login: the number is the account. Called with an E.164 number the provider verified.
+   * May return an account that has a password: the caller decides (see ./auth.ts).
+   */
   findOrCreateByPhone(phone: string): User {
     for (const user of this.#byId.values()) if (user.phone === phone) return user;
-    const user: User = { id: userIdForPhone(phone), name: 'Phone user', phone, username: undefined, passwordHash: undefined };
+    const user: User = { id: userIdForPhone(this.#idKey, phone), name: 'Phone user', phone, username: undefined, passwordHash: undefined };
     this.#byId.set(user.id, user);
     return user;
   }
 
   /** Restores a phone user another instance created (ids are derived from the phone). */
   restore(id: string, phone: string): User | undefined {
-    if (userIdForPhone(phone) !== id) return undefined;
+    if (userIdForPhone(this.#idKey, phone) !== id) return undefined;
     return this.findOrCreateByPhone(phone);
   }
 

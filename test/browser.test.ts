@@ -1,5 +1,6 @@
 // The example's real pages in headless Chromium (playwright-core with the system's chromium):
-// phone -> code (read from the sandbox) -> profile, a wrong code, a resend, the second-factor
+// phone -> code (read from the sandbox) -> profile, a wrong code, a resend, return-to forms that
+// would leave the site, a password account refused by SMS alone, error pages, the second-factor
 // demo, and sign-out. A screenshot of each page goes to test-output/screenshots/.
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -48,7 +49,8 @@ if (chromiumGate(SUITE)) {
       // A CSP violation or a script error would mean the countdown or the styles are broken.
       page.on('console', (msg) => {
         // Failure pages answer 401/429 on purpose; Chromium reports those as errors too.
-        if (msg.type() === 'error' && !/^Failed to load resource: .* status of 4(01|29)/.test(msg.text())) problems.push(msg.text());
+        // So do the error pages under test (403, 404, 413).
+        if (msg.type() === 'error' && !/^Failed to load resource: .* status of 4(01|03|04|13|29)/.test(msg.text())) problems.push(msg.text());
       });
       page.on('pageerror', (err) => problems.push(err.message));
     });
@@ -96,7 +98,7 @@ if (chromiumGate(SUITE)) {
       await shot('03-profile');
 
       await page.getByRole('button', { name: 'Sign out' }).click();
-      await page.waitForURL(`${example.url}/login`);
+      await page.waitForURL(`${example.url}/login?signedOut=1`);
       expect(await page.getByRole('status').textContent()).toBe('You are signed out.');
     });
 
@@ -130,6 +132,69 @@ if (chromiumGate(SUITE)) {
       await page.getByLabel('Code', { exact: true }).fill(sandbox.latestCode(phone) ?? '');
       await page.getByRole('button', { name: 'Verify' }).click();
       await page.waitForURL(`${example.url}/account`);
+    });
+
+    it('open redirect: returnTo forms that normalise to //evil.example stay on this site', async () => {
+      const left: string[] = [];
+      // Nothing beyond the example may load; a request elsewhere is recorded and refused.
+      await context.route('**/*', (route) => {
+        const url = new URL(route.request().url());
+        if (url.hostname === '127.0.0.1') return route.continue();
+        left.push(url.href);
+        return route.abort();
+      });
+      let n = 310;
+      for (const target of ['/.//evil.example/x', '/%2e//evil.example/x', '/a/..//evil.example/x', '/./\\evil.example/x']) {
+        const phone = `+1201555${String((n += 1)).padStart(4, '0')}`;
+        await page.goto(`${example.url}/login?returnTo=${encodeURIComponent(target)}`);
+        await page.getByLabel('Phone number').fill(phone);
+        await page.getByRole('button', { name: 'Text me a code' }).click();
+        await page.waitForURL(`${example.url}/login/code`);
+        await page.getByLabel('Code', { exact: true }).fill(sandbox.latestCode(phone) ?? '');
+        await page.getByRole('button', { name: 'Verify' }).click();
+        await page.waitForURL(`${example.url}/account`);
+        // Signed in, /login follows a returnTo at once (a link in a mail, say): same check.
+        await page.goto(`${example.url}/login?returnTo=${encodeURIComponent(target)}`).catch(() => undefined);
+        expect(new URL(page.url()).host).toBe(new URL(example.url).host);
+        await page.goto(`${example.url}/account`);
+        await page.getByRole('button', { name: 'Sign out' }).click();
+        await page.waitForURL(`${example.url}/login?signedOut=1`);
+      }
+      expect(left).toEqual([]);
+    });
+
+    it('a number that belongs to an account with a password does not sign in by SMS alone', async () => {
+      await enterPhone(DEFAULT_DEMO_USER.phone);
+      await page.getByLabel('Code', { exact: true }).fill(sandbox.latestCode(DEFAULT_DEMO_USER.phone) ?? '');
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.waitForLoadState();
+      expect(await page.getByRole('alert').textContent()).toContain('This number belongs to an account with a password.');
+      await shot('09-password-account-refused');
+      await page.getByRole('link', { name: 'Sign in with your password' }).first().click();
+      await page.waitForURL(`${example.url}/login/password`);
+      await page.goto(`${example.url}/account`);
+      await page.waitForURL(/\/login\?returnTo=%2Faccount$/);
+    });
+
+    it('error pages explain and link back: a 10 KB phone number, an unknown page', async () => {
+      await page.goto(`${example.url}/login`);
+      // Past the field's own limits, as a script or a paste would.
+      await page.getByLabel('Phone number').evaluate((el, value) => el.setAttribute('value', value), '1'.repeat(10_000));
+      await page.getByRole('button', { name: 'Text me a code' }).click();
+      await page.waitForLoadState();
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('That was too long');
+      expect(await page.locator('.explain').textContent()).toContain('8KB');
+      await shot('10-error-413');
+      await page.getByRole('link', { name: 'Back to the sign-in page' }).click();
+      await page.waitForURL(`${example.url}/login`);
+      expect(await page.getByLabel('Phone number').isVisible()).toBe(true);
+
+      const missing = await page.goto(`${example.url}/no/such/page`);
+      expect(missing?.status()).toBe(404);
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Page not found');
+      await shot('11-error-404');
+      await page.getByRole('link', { name: 'Back to the start' }).click();
+      await page.waitForURL(`${example.url}/login`);
     });
 
     it('second factor: password, SMS code to the stored phone, security page', async () => {

@@ -6,7 +6,7 @@ import request from 'supertest';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_USER } from '../example/app.js';
-import { csrfFrom, startExample, startSandbox, TestClock, type RunningExample } from './helpers/example-app.js';
+import { cookiesFrom, csrfFrom, startExample, startSandbox, TestClock, type RunningExample } from './helpers/example-app.js';
 import { startScript, type StartScript } from './helpers/start-script.js';
 
 const clock = new TestClock();
@@ -178,7 +178,7 @@ describe('npm start with EXAMPLE_PROVIDER=prelude (offline)', () => {
     const base = `http://127.0.0.1:${port}`;
 
     const login = await fetch(`${base}/login`);
-    const cookie = login.headers.getSetCookie()[0]?.split(';')[0] ?? '';
+    let cookie = cookiesFrom(login);
     const form = (body: Record<string, string>): RequestInit => ({
       method: 'POST',
       redirect: 'manual',
@@ -187,6 +187,7 @@ describe('npm start with EXAMPLE_PROVIDER=prelude (offline)', () => {
     });
     const sent = await fetch(`${base}/login/phone`, form({ _csrf: csrfFrom(await login.text()), phoneNumber: '+12015550888' }));
     expect(sent.status).toBe(303);
+    cookie = cookiesFrom(sent, cookie);
     const [, code] = await waitFor(/\[sandbox\] code (\d{6}) for \+1•••••0888/);
     const codePage = await fetch(`${base}/login/code`, { headers: { cookie } });
     const done = await fetch(`${base}/login/code`, form({ _csrf: csrfFrom(await codePage.text()), code: code ?? '' }));

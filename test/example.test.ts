@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_USER } from '../example/app.js';
 import { createLogger } from '../example/logger.js';
 import { safeReturnTo } from '../example/security.js';
-import { csrfFrom, sessionCookie, startExample, startSandbox, TestClock, type RunningExample } from './helpers/example-app.js';
+import { csrfFrom, hiddenFrom, sessionCookie, startExample, startSandbox, TestClock, type RunningExample } from './helpers/example-app.js';
 import { FailingStore } from './helpers/failing-store.js';
 
 const clock = new TestClock();
@@ -63,16 +63,18 @@ describe('pages', () => {
     const res = await request(example.url).get('/login').expect(200).expect('content-type', /text\/html/);
     expect(res.text).toContain('<label for="phoneNumber">Phone number</label>');
     expect(res.text).toContain('id="phoneNumber" name="phoneNumber" type="tel"');
-    expect(res.text).toMatch(/name="_csrf" value="[0-9a-f]{64,}"/);
+    expect(res.text).toMatch(/name="_csrf" value="[A-Za-z0-9_-]{43}"/);
     expect(res.text).toContain('Sandbox mode');
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['content-security-policy']).toContain("default-src 'none'");
     expect(res.headers['x-frame-options']).toBe('DENY');
     expect(res.headers['x-powered-by']).toBeUndefined();
+    // A page view stores no session: the only cookie is the CSRF one (see test/example/sessions.test.ts).
     const cookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []).join('\n');
-    expect(cookie).toMatch(/^pd\.sid=/);
+    expect(cookie).toMatch(/^pd\.csrf=/);
     expect(cookie).toContain('HttpOnly');
     expect(cookie).toContain('SameSite=Lax');
+    expect(cookie).not.toContain('pd.sid');
     expect(cookie).not.toContain('connect.sid');
   });
 
@@ -95,8 +97,10 @@ describe('phone login', () => {
     const agent = request.agent(example.url);
     const phone = nextPhone();
     const first = await agent.get('/login').expect(200);
-    const sidBefore = sessionCookie(first.headers['set-cookie']);
-    await agent.post('/login/phone').type('form').send({ _csrf: csrfFrom(first.text), phoneNumber: phone }).expect(303).expect('location', '/login/code');
+    expect(sessionCookie(first.headers['set-cookie'])).toBeUndefined();
+    const sent = await agent.post('/login/phone').type('form').send({ _csrf: csrfFrom(first.text), phoneNumber: phone }).expect(303).expect('location', '/login/code');
+    const sidBefore = sessionCookie(sent.headers['set-cookie']);
+    expect(sidBefore).toBeDefined();
 
     const codePage = await agent.get('/login/code').expect(200);
     expect(codePage.headers['cache-control']).toBe('no-store');
@@ -183,10 +187,10 @@ describe('phone login', () => {
     const agent = request.agent(example.url);
     await signInByPhone(agent, nextPhone());
     const profile = await agent.get('/account').expect(200);
-    await agent.post('/logout').type('form').send({ _csrf: csrfFrom(profile.text) }).expect(303).expect('location', '/login');
-    const login = await agent.get('/login').expect(200);
+    await agent.post('/logout').type('form').send({ _csrf: csrfFrom(profile.text) }).expect(303).expect('location', '/login?signedOut=1');
+    const login = await agent.get('/login?signedOut=1').expect(200);
     expect(login.text).toContain('You are signed out.');
-    await agent.get('/account').expect(303).expect('location', '/login');
+    await agent.get('/account').expect(303).expect('location', '/login?returnTo=%2Faccount');
   });
 });
 
@@ -233,7 +237,8 @@ describe('return-to', () => {
     const safe = request.agent(example.url);
     const phone = nextPhone();
     const page = await safe.get('/login?returnTo=%2Faccount%3Ffrom%3Dmail').expect(200);
-    await safe.post('/login/phone').type('form').send({ _csrf: csrfFrom(page.text), phoneNumber: phone }).expect(303);
+    expect(hiddenFrom(page.text, 'returnTo')).toBe('/account?from=mail');
+    await safe.post('/login/phone').type('form').send({ _csrf: csrfFrom(page.text), phoneNumber: phone, returnTo: hiddenFrom(page.text, 'returnTo') }).expect(303);
     const code = await safe.get('/login/code');
     await safe.post('/login/code').type('form').send({ _csrf: csrfFrom(code.text), code: sandbox.latestCode(phone) })
       .expect(303).expect('location', '/account?from=mail');
@@ -242,7 +247,9 @@ describe('return-to', () => {
       const agent = request.agent(example.url);
       const p = nextPhone();
       const login = await agent.get('/login').query({ returnTo: target }).expect(200);
-      await agent.post('/login/phone').type('form').send({ _csrf: csrfFrom(login.text), phoneNumber: p }).expect(303);
+      expect(hiddenFrom(login.text, 'returnTo')).toBeUndefined();
+      // Posted straight, past the page: the form value is checked again.
+      await agent.post('/login/phone').type('form').send({ _csrf: csrfFrom(login.text), phoneNumber: p, returnTo: target }).expect(303);
       const c = await agent.get('/login/code');
       await agent.post('/login/code').type('form').send({ _csrf: csrfFrom(c.text), code: sandbox.latestCode(p) })
         .expect(303).expect('location', '/account');
@@ -251,10 +258,16 @@ describe('return-to', () => {
 
   it('brings a signed-out visitor back to the page they asked for', async () => {
     const agent = request.agent(example.url);
-    await agent.get('/account').expect(303).expect('location', '/login');
+    const away = await agent.get('/account/security').expect(303).expect('location', '/login?returnTo=%2Faccount%2Fsecurity');
+    expect(sessionCookie(away.headers['set-cookie'])).toBeUndefined();
+    const login = await agent.get('/login?returnTo=%2Faccount%2Fsecurity').expect(200);
     const phone = nextPhone();
-    const token = await sendCode(agent, phone);
-    await agent.post('/login/code').type('form').send({ _csrf: token, code: sandbox.latestCode(phone) }).expect(303).expect('location', '/account');
+    await agent.post('/login/phone').type('form')
+      .send({ _csrf: csrfFrom(login.text), phoneNumber: phone, returnTo: hiddenFrom(login.text, 'returnTo') }).expect(303);
+    const code = await agent.get('/login/code').expect(200);
+    // Signed in with the phone: the page asks for its fresh second factor next, as it should.
+    await agent.post('/login/code').type('form').send({ _csrf: csrfFrom(code.text), code: sandbox.latestCode(phone) })
+      .expect(303).expect('location', '/account/security');
   });
 });
 
@@ -369,7 +382,7 @@ describe('JSON API', () => {
     await agent.get('/api/me').expect(401, { code: 'not_signed_in', message: 'Sign in first.' });
     const ok = await agent.post('/api/login/verify').set('x-csrf-token', token).send({ code: sandbox.latestCode(phone) }).expect(200);
     expect(ok.body.user).toMatchObject({ name: 'Phone user', signedIn: true, secondFactor: false });
-    expect(ok.body.csrfToken).toMatch(/^[0-9a-f]+$/);
+    expect(ok.body.csrfToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(ok.body.csrfToken).not.toBe(token);
 
     await agent.get('/api/me').expect(200);
@@ -479,8 +492,8 @@ describe('logging', () => {
     const agent = request.agent(example.url);
     const phone = nextPhone();
     const first = await agent.get('/login');
-    const sid = decodeURIComponent(sessionCookie(first.headers['set-cookie']) ?? '').slice(2).split('.')[0] ?? '';
-    await agent.post('/login/phone').type('form').send({ _csrf: csrfFrom(first.text), phoneNumber: phone }).expect(303);
+    const sent = await agent.post('/login/phone').type('form').send({ _csrf: csrfFrom(first.text), phoneNumber: phone }).expect(303);
+    const sid = decodeURIComponent(sessionCookie(sent.headers['set-cookie']) ?? '').slice(2).split('.')[0] ?? '';
     const code = sandbox.latestCode(phone) ?? '';
     const page = await agent.get('/login/code');
     await agent.post('/login/code').type('form').send({ _csrf: csrfFrom(page.text), code: '999999' === code ? '888888' : '999999' });
@@ -510,7 +523,7 @@ describe('a session store that fails at login', () => {
         op === 'set' && (data as { passport?: { user?: unknown } } | undefined)?.passport?.user !== undefined && blips-- > 0;
       const res = await agent.post('/api/login/verify').set('x-csrf-token', token).send({ code: sandbox.latestCode(phone) });
       expect(res.status).toBe(500);
-      expect(res.body).toEqual({ code: 'internal_error', message: 'Please try again.' });
+      expect(res.body).toEqual({ code: 'internal_error', message: expect.stringContaining('try again') });
       expect(res.text).not.toContain('redis://');
       expect(store.failed.set).toBe(1);
       // No session in the store holds the user: not the one the client has, nor an orphan.

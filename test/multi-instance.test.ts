@@ -28,8 +28,11 @@ class Client {
       },
       body: form ? new URLSearchParams({ _csrf: this.token, ...form }).toString() : null,
     });
-    const set = res.headers.getSetCookie().find((c) => c.startsWith('pd.sid='));
-    if (set) this.cookie = set.split(';')[0] ?? '';
+    // Every cookie by name: the session (pd.sid) and the CSRF cookie (pd.csrf).
+    for (const set of res.headers.getSetCookie()) {
+      const pair = set.split(';')[0] ?? '';
+      this.cookie = [...this.cookie.split('; ').filter((c) => c && !c.startsWith(`${pair.split('=')[0]}=`)), pair].join('; ');
+    }
     const text = await res.text();
     if (/name="_csrf" value="/.test(text)) this.token = csrfFrom(text);
     return { status: res.status, location: res.headers.get('location'), text, retryAfter: res.headers.get('retry-after') };

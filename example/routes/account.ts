@@ -8,14 +8,17 @@ import { noStore } from '../security.js';
 import { profilePage, securityPage, type ProfileView } from '../views/account.js';
 import { formatPhone } from '../views/phone.js';
 import { pageContext, sendPage, takeNotice } from './render.js';
+import { endSession } from './sign-in.js';
 
 function profileOf(req: Request): ProfileView {
   const user = currentUser(req);
-  const at = req.session.secondFactorAt;
+  // The guards have checked that this state belongs to this user.
+  const auth = req.session.auth;
+  const at = auth?.secondFactorAt;
   return {
     name: user?.name ?? '',
     phone: user?.phone ? formatPhone(user.phone) : undefined,
-    signedInWith: req.session.signedInWith === 'password' ? 'password + SMS code' : 'phone (SMS code)',
+    signedInWith: auth?.firstFactor === 'password' ? 'password + SMS code' : 'phone (SMS code)',
     secondFactorAt: at === undefined ? undefined : new Date(at),
   };
 }
@@ -38,11 +41,11 @@ export function accountRoutes(logger: Logger): Router {
   // POST only (with the CSRF token), so a link or an image cannot sign anyone out.
   router.post('/logout', (req, res, next) => {
     const id = currentUser(req)?.id;
-    req.logout((err: unknown) => {
+    endSession(req, res, (err) => {
       if (err) return next(err);
       if (id) logger.info('logout', { user: id });
-      req.session.notice = 'You are signed out.';
-      res.redirect(303, '/login');
+      // The notice rides in the URL: a signed-out visitor has no session to keep it in.
+      res.redirect(303, '/login?signedOut=1');
     });
   });
 

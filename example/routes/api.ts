@@ -10,11 +10,14 @@ import type { DingAction } from 'passport-ding';
 import { DEFAULT_SESSION_KEY, pendingVerification } from 'passport-ding';
 import { currentUser, SECOND_FACTOR, type Passport } from '../auth.js';
 import { clock, hasFreshSecondFactor, isSignedIn, requireSignIn, requireUser } from '../guards.js';
+import { csrfToken } from '../csrf.js';
 import type { Logger } from '../logger.js';
-import { csrf, noStore } from '../security.js';
+import { noStore } from '../security.js';
+import { keepPending } from '../session.js';
 import type { User, UserStore } from '../users.js';
 import { refusal } from './render.js';
-import { signIn, takeReturnTo } from './sign-in.js';
+import { firstFactorOf, requireCodeOwner } from './second-factor.js';
+import { endSession, signIn, takeReturnTo } from './sign-in.js';
 
 function refuse(res: Response, status: number, info: unknown): void {
   const r = refusal(info);
@@ -44,6 +47,13 @@ export function apiRoutes(options: { passport: Passport; users: UserStore; logge
       },
       (req, res) => {
         logger.info('api.code_sent', { step: `${strategy}.${action}` });
+        // A second-factor code belongs to the user it went to (see requireCodeOwner).
+        if (strategy === SECOND_FACTOR && action === 'send') {
+          const id = currentUser(req)?.id;
+          if (id) req.session.secondFactorFor = id;
+        }
+        // A session holding only a pending code lives briefly (see ../session.ts).
+        if (!isSignedIn(req)) keepPending(req.session);
         res.json({ pending: pendingVerification(req, key) });
       },
     ];
@@ -51,7 +61,7 @@ export function apiRoutes(options: { passport: Passport; users: UserStore; logge
 
   router.get('/session', (req, res) => {
     res.json({
-      csrfToken: csrf.generateToken(req),
+      csrfToken: csrfToken(req, res),
       user: userJson(req),
       pending: pendingVerification(req) ?? pendingVerification(req, SECOND_FACTOR) ?? null,
     });
@@ -64,12 +74,10 @@ export function apiRoutes(options: { passport: Passport; users: UserStore; logge
       if (err) return next(err);
       if (!user) return refuse(res, status ?? 401, info);
       takeReturnTo(req, '/'); // JSON clients navigate themselves: just drop a page's return-to
-      signIn(req, user, (session) => {
-        session.signedInWith = 'phone';
-      }).then(() => {
+      signIn(req, user, { firstFactor: 'phone' }).then(() => {
         logger.info('login.signed_in', { user: user.id, method: 'phone', via: 'api' });
-        // A new session means a new CSRF token: hand it over so the client can keep going.
-        res.json({ user: userJson(req, user), csrfToken: csrf.generateToken(req) });
+        // The token is bound to the user: hand over the new one so the client can keep going.
+        res.json({ user: userJson(req, user), csrfToken: csrfToken(req, res) });
       }, next);
     })(req, res, next);
   });
@@ -81,30 +89,24 @@ export function apiRoutes(options: { passport: Passport; users: UserStore; logge
       const password = typeof body.password === 'string' ? body.password.slice(0, 1000) : '';
       const user = await users.authenticate(username, password);
       if (!user) return refuse(res, 401, { code: 'invalid_credentials', message: 'Wrong username or password.' });
-      await signIn(req, user, (session) => {
-        session.signedInWith = 'password';
-      });
+      await signIn(req, user, { firstFactor: 'password' });
       logger.info('login.password_ok', { user: user.id, via: 'api' });
       // The client sends the SMS next with POST /api/2fa/send, using this new token.
-      res.json({ user: userJson(req, user), csrfToken: csrf.generateToken(req) });
+      res.json({ user: userJson(req, user), csrfToken: csrfToken(req, res) });
     } catch (err) {
       next(err);
     }
   });
 
   router.post('/2fa/send', requireUser('json'), ...step(SECOND_FACTOR, 'send', SECOND_FACTOR));
-  router.post('/2fa/resend', requireUser('json'), ...step(SECOND_FACTOR, 'retry', SECOND_FACTOR));
-  router.post('/2fa/verify', requireUser('json'), (req, res, next) => {
+  router.post('/2fa/resend', requireUser('json'), requireCodeOwner, ...step(SECOND_FACTOR, 'retry', SECOND_FACTOR));
+  router.post('/2fa/verify', requireUser('json'), requireCodeOwner, (req, res, next) => {
     passport.authenticate(SECOND_FACTOR, { action: 'verify' }, (err: unknown, user: User | false, info: unknown, status?: number) => {
       if (err) return next(err);
       if (!user) return refuse(res, status ?? 401, info);
-      const signedInWith = req.session.signedInWith;
-      signIn(req, user, (session) => {
-        if (signedInWith) session.signedInWith = signedInWith;
-        session.secondFactorAt = clock(req);
-      }).then(() => {
+      signIn(req, user, { firstFactor: firstFactorOf(req, user), secondFactorAt: clock(req) }).then(() => {
         logger.info('2fa.passed', { user: user.id, via: 'api' });
-        res.json({ user: userJson(req, user), csrfToken: csrf.generateToken(req) });
+        res.json({ user: userJson(req, user), csrfToken: csrfToken(req, res) });
       }, next);
     })(req, res, next);
   });
@@ -114,7 +116,7 @@ export function apiRoutes(options: { passport: Passport; users: UserStore; logge
   });
 
   router.post('/logout', (req, res, next) => {
-    req.logout((err: unknown) => (err ? next(err) : res.status(204).end()));
+    endSession(req, res, (err) => (err ? next(err) : res.status(204).end()));
   });
 
   // Unknown API paths answer JSON too.

@@ -1,16 +1,27 @@
 // Phone login in pages: number -> code by SMS -> code -> signed in. Each POST either redirects
 // (303, so a reload never re-posts) or re-renders its form with the failure and its status.
+//
+// Messages are rendered into the answer to the request that failed, never queued in the session
+// (Passport's failureMessage pushes onto req.session.messages, which piles up one copy per
+// failure until something clears it), and GET /login stores no session: where to go afterwards
+// rides in the URL and the form (`returnTo`) until there is a session to keep it in.
 import { Router } from 'express';
+import type { Request } from 'express';
 import { pendingVerification } from 'passport-ding';
 import type { Passport } from '../auth.js';
 import { isSignedIn } from '../guards.js';
 import type { Logger } from '../logger.js';
 import { noStore, safeReturnTo } from '../security.js';
+import { keepPending } from '../session.js';
 import type { User } from '../users.js';
 import { codePage } from '../views/code.js';
 import { phonePage } from '../views/login.js';
 import { pageContext, refusal, refusalText, sendPage, takeNotice } from './render.js';
 import { signIn, takeReturnTo } from './sign-in.js';
+
+function bodyField(req: Request, name: string): unknown {
+  return (req.body as Record<string, unknown> | undefined)?.[name];
+}
 
 export function phoneLoginRoutes(passport: Passport, logger: Logger): Router {
   const router = Router();
@@ -18,9 +29,9 @@ export function phoneLoginRoutes(passport: Passport, logger: Logger): Router {
 
   router.get('/login', (req, res) => {
     const returnTo = safeReturnTo(req.query.returnTo);
-    if (returnTo) req.session.loginReturnTo = returnTo;
-    if (isSignedIn(req)) return res.redirect(303, takeReturnTo(req, '/account'));
-    sendPage(res, 200, phonePage(pageContext(req, res), { notice: takeNotice(req) }));
+    if (isSignedIn(req)) return res.redirect(303, returnTo ?? '/account');
+    const notice = req.query.signedOut === '1' ? 'You are signed out.' : takeNotice(req);
+    sendPage(res, 200, phonePage(pageContext(req, res), { notice, returnTo }));
   });
 
   router.post(
@@ -31,15 +42,20 @@ export function phoneLoginRoutes(passport: Passport, logger: Logger): Router {
         const r = refusal(info);
         logger.info('login.send_refused', { outcome: r.code });
         if (r.retryAfter !== undefined) res.set('Retry-After', String(r.retryAfter));
-        const typed: unknown = req.body?.phoneNumber;
+        const typed = bodyField(req, 'phoneNumber');
         sendPage(res, status ?? 400, phonePage(pageContext(req, res), {
           message: refusalText(r),
           phoneNumber: typeof typed === 'string' ? typed.slice(0, 64) : undefined,
+          returnTo: safeReturnTo(bodyField(req, 'returnTo')),
         }));
       })(req, res, next);
     },
-    // send called pass(): the code is on its way and the pending state is saved.
-    (_req, res) => {
+    // send called pass(): the code is on its way and the pending state is saved, in a session
+    // that lives only as long as a pending code needs.
+    (req, res) => {
+      const returnTo = safeReturnTo(bodyField(req, 'returnTo'));
+      if (returnTo) req.session.loginReturnTo = returnTo;
+      if (!isSignedIn(req)) keepPending(req.session);
       logger.info('login.code_sent');
       res.redirect(303, '/login/code');
     },
@@ -61,13 +77,11 @@ export function phoneLoginRoutes(passport: Passport, logger: Logger): Router {
         // Expired or used up: nothing left to type a code for, so back to the number.
         const page = pending
           ? codePage(pageContext(req, res), { base: '/login', pending, message: refusalText(r) })
-          : phonePage(pageContext(req, res), { message: refusalText(r) });
+          : phonePage(pageContext(req, res), { message: refusalText(r), passwordHint: r.code === 'password_required' });
         return sendPage(res, status ?? 401, page);
       }
       const returnTo = takeReturnTo(req, '/account');
-      signIn(req, user, (session) => {
-        session.signedInWith = 'phone';
-      }).then(() => {
+      signIn(req, user, { firstFactor: 'phone' }).then(() => {
         logger.info('login.signed_in', { user: user.id, method: 'phone' });
         res.redirect(303, returnTo);
       }, next);
@@ -91,6 +105,7 @@ export function phoneLoginRoutes(passport: Passport, logger: Logger): Router {
     },
     (req, res) => {
       logger.info('login.code_resent');
+      if (!isSignedIn(req)) keepPending(req.session);
       req.session.notice = 'A new code is on its way.';
       res.redirect(303, '/login/code');
     },

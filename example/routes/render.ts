@@ -3,13 +3,13 @@
 import type { Request, Response } from 'express';
 import { currentUser } from '../auth.js';
 import { clock, isSignedIn } from '../guards.js';
-import { csrf } from '../security.js';
+import { csrfToken } from '../csrf.js';
 import type { PageContext } from '../views/layout.js';
 
 export function pageContext(req: Request, res: Response): PageContext {
   const user = currentUser(req);
   return {
-    csrfToken: csrf.generateToken(req),
+    csrfToken: csrfToken(req, res),
     nonce: String(res.locals.nonce ?? ''),
     sandbox: req.app.locals.sandbox === true,
     now: clock(req),
@@ -52,9 +52,9 @@ export function waitText(seconds: number): string {
   return `${Math.ceil(seconds / 60)} minutes`;
 }
 
-/** Reads and clears the one-shot notice. */
+/** Reads and clears the one-shot notice (kept only in sessions that exist anyway). */
 export function takeNotice(req: Request): string | undefined {
-  const notice = req.session.notice;
+  const notice = req.session?.notice;
   if (notice !== undefined) delete req.session.notice;
   return notice;
 }

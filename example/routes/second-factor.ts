@@ -7,7 +7,7 @@ import { pendingVerification } from 'passport-ding';
 import { currentUser, SECOND_FACTOR, type Passport } from '../auth.js';
 import { clock, isSignedIn, requireUser } from '../guards.js';
 import type { Logger } from '../logger.js';
-import { noStore } from '../security.js';
+import { noStore, safeReturnTo } from '../security.js';
 import type { User, UserStore } from '../users.js';
 import { secondFactorStartPage } from '../views/account.js';
 import { codePage } from '../views/code.js';
@@ -51,12 +51,19 @@ export function secondFactorRoutes(options: SecondFactorOptions): Router {
     passport.authenticate(SECOND_FACTOR, { action: 'send' }, (err: unknown, _user: unknown, info: unknown, status?: number) => {
       if (err) return next(err);
       refusedPage(req, res, info, status);
-    })(req, res, next);
+    })(req, res, (routeErr?: unknown) => {
+      if (routeErr) return next(routeErr);
+      // The code went to this user's phone: only this user may type it (see /2fa/code).
+      const id = currentUser(req)?.id;
+      if (id) req.session.secondFactorFor = id;
+      next();
+    });
   };
 
   router.get('/login/password', (req, res) => {
-    if (isSignedIn(req)) return res.redirect(303, '/account');
-    sendPage(res, 200, passwordPage(pageContext(req, res), { demoHint }));
+    const returnTo = safeReturnTo(req.query.returnTo);
+    if (isSignedIn(req)) return res.redirect(303, returnTo ?? '/account');
+    sendPage(res, 200, passwordPage(pageContext(req, res), { demoHint, returnTo }));
   });
 
   router.post(
@@ -64,14 +71,15 @@ export function secondFactorRoutes(options: SecondFactorOptions): Router {
     (req, res, next) => {
       const username = field(req, 'username').slice(0, 100);
       users.authenticate(username, field(req, 'password').slice(0, 1000)).then(async (user) => {
+        const formReturnTo = safeReturnTo(field(req, 'returnTo'));
         if (!user) {
           // A real app also limits attempts per account and per IP (rate-limiter-flexible works).
           logger.info('login.password_refused');
-          return sendPage(res, 401, passwordPage(pageContext(req, res), { message: 'Wrong username or password.', username, demoHint }));
+          return sendPage(res, 401, passwordPage(pageContext(req, res), { message: 'Wrong username or password.', username, demoHint, returnTo: formReturnTo }));
         }
-        const returnTo = req.session.loginReturnTo;
-        await signIn(req, user, (session) => {
-          session.signedInWith = 'password';
+        const returnTo = formReturnTo ?? req.session.loginReturnTo;
+        // A password is half a sign-in: a short session until the code (see signIn).
+        await signIn(req, user, { firstFactor: 'password' }, (session) => {
           if (returnTo) session.loginReturnTo = returnTo;
         });
         logger.info('login.password_ok', { user: user.id });
@@ -102,17 +110,14 @@ export function secondFactorRoutes(options: SecondFactorOptions): Router {
     sendPage(res, 200, codePage(pageContext(req, res), { base: '/2fa', pending, notice: takeNotice(req) }));
   });
 
-  router.post('/2fa/code', requireUser('page'), (req, res, next) => {
+  router.post('/2fa/code', requireUser('page'), requireCodeOwner, (req, res, next) => {
     passport.authenticate(SECOND_FACTOR, { action: 'verify' }, (err: unknown, user: User | false, info: unknown, status?: number) => {
       if (err) return next(err);
       if (!user) return refusedPage(req, res, info, status ?? 401);
-      const signedInWith = req.session.signedInWith;
       const returnTo = takeReturnTo(req, '/account');
-      // More privilege, new session id: log in again, carrying the first factor over.
-      signIn(req, user, (session) => {
-        if (signedInWith) session.signedInWith = signedInWith;
-        session.secondFactorAt = clock(req);
-      }).then(() => {
+      // More privilege, new session id: log in again, carrying this user's first factor over
+      // (another user's counts for nothing: firstFactorOf checks the id).
+      signIn(req, user, { firstFactor: firstFactorOf(req, user), secondFactorAt: clock(req) }).then(() => {
         logger.info('2fa.passed', { user: user.id });
         res.redirect(303, returnTo);
       }, next);
@@ -122,6 +127,7 @@ export function secondFactorRoutes(options: SecondFactorOptions): Router {
   router.post(
     '/2fa/resend',
     requireUser('page'),
+    requireCodeOwner,
     (req, res, next) => {
       passport.authenticate(SECOND_FACTOR, { action: 'retry' }, (err: unknown, _user: unknown, info: unknown, status?: number) => {
         if (err) return next(err);
@@ -135,6 +141,30 @@ export function secondFactorRoutes(options: SecondFactorOptions): Router {
   );
 
   return router;
+}
+
+/**
+ * The first factor this user earned in this session. Without one of their own (requireUser lets
+ * that through only for phone-only accounts) the phone is the factor.
+ */
+export function firstFactorOf(req: Request, user: User): 'phone' | 'password' {
+  const auth = req.session.auth;
+  return auth?.userId === user.id ? auth.firstFactor : 'phone';
+}
+
+/**
+ * A second-factor code belongs to the user it was sent for. If the session's user changed since
+ * (a login that kept the session's data), the pending code is dropped, never checked for them.
+ */
+export function requireCodeOwner(req: Request, res: Response, next: NextFunction): void {
+  const id = currentUser(req)?.id;
+  if (id !== undefined && req.session.secondFactorFor === id) return next();
+  const session = req.session as unknown as Record<string, unknown>;
+  delete session[SECOND_FACTOR];
+  delete req.session.secondFactorFor;
+  const message = 'There is no code waiting for this account. Ask for a new one.';
+  if (req.originalUrl.startsWith('/api/')) return void res.status(403).json({ code: 'no_pending_verification', message });
+  sendPage(res, 403, secondFactorStartPage(pageContext(req, res), { maskedPhone: maskedPhoneOf(req), message }));
 }
 
 function maskedPhoneOf(req: Request): string | undefined {

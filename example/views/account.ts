@@ -47,9 +47,9 @@ ${options.maskedPhone
     : html`<p>Your account has no phone number, so it cannot use the second factor.</p>`}`);
 }
 
-export function errorPage(ctx: PageContext, title: string, message: string): string {
+export function errorPage(ctx: PageContext, title: string, message: string, back: { href: string; label: string }): string {
   return layout(ctx, title, html`
 <h1>${title}</h1>
-<p>${message}</p>
-<p><a href="/">Back to the start</a></p>`);
+<p class="explain">${message}</p>
+<p><a class="back" href="${back.href}">${back.label}</a></p>`);
 }

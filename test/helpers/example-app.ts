@@ -27,6 +27,15 @@ export async function startSandbox(clock: TestClock, options: DingSandboxOptions
   return startDingSandbox({ now: clock.now, ...options });
 }
 
+export type ApiName = 'prelude' | 'ding';
+
+/** The example's credentials for the sandbox's Prelude V2 (the example's default) or Ding V1 endpoints. */
+export function sandboxApi(sandbox: DingSandbox, api: ApiName): AppOptions['ding'] {
+  return api === 'prelude'
+    ? { provider: 'prelude', apiKey: sandbox.apiKey, baseUrl: sandbox.preludeUrl }
+    : { apiKey: sandbox.apiKey, customerUuid: sandbox.customerUuid, baseUrl: sandbox.url };
+}
+
 /** The example against `sandbox`, listening on an ephemeral port on 127.0.0.1. */
 export async function startExample(
   sandbox: DingSandbox,
@@ -62,6 +71,23 @@ export function csrfFrom(page: string): string {
   const match = /name="_csrf" value="([^"]+)"/.exec(page);
   if (!match?.[1]) throw new Error('no CSRF field on the page');
   return match[1];
+}
+
+/** The value of the hidden field `name` in the first form that has one, if any. */
+export function hiddenFrom(page: string, name: string): string | undefined {
+  const match = new RegExp(`type="hidden" name="${name}" value="([^"]*)"`).exec(page);
+  return match?.[1]?.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+}
+
+/** `name=value` pairs for a Cookie header from every Set-Cookie of a fetch Response. */
+export function cookiesFrom(res: Response, jar = ''): string {
+  let cookie = jar;
+  for (const set of res.headers.getSetCookie()) {
+    const pair = set.split(';')[0] ?? '';
+    const name = pair.split('=')[0];
+    cookie = [...cookie.split('; ').filter((c) => c && !c.startsWith(`${name}=`)), pair].join('; ');
+  }
+  return cookie;
 }
 
 /** The `pd.sid` cookie value from a response's Set-Cookie, if any. */
