@@ -8,7 +8,7 @@ import type { CountryCode } from 'libphonenumber-js';
 export type { CountryCode };
 
 export type PhoneResult =
-  | { ok: true; e164: string; country?: CountryCode | undefined }
+  | { ok: true; e164: string }
   | { ok: false; reason: 'missing_phone_number' | 'invalid_phone_number' };
 
 // Longer input is not a phone number; parsing it would only cost time.
@@ -28,7 +28,7 @@ export function normalizePhone(input: string | undefined, defaultCountry?: Count
   // dropping it would send to a number other than the one typed.
   const parsed = parsePhoneNumberFromString(text, { defaultCountry, extract: false });
   if (!parsed?.isValid() || parsed.ext !== undefined) return { ok: false, reason: 'invalid_phone_number' };
-  return { ok: true, e164: parsed.number, country: parsed.country };
+  return { ok: true, e164: parsed.number };
 }
 
 /**

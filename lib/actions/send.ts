@@ -28,7 +28,7 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   if (input !== undefined && !PRINTABLE_ASCII.test(input) && INVISIBLE.test(input.trim())) return refuse(ctx, 'invalid_phone_number');
   const phone = normalizePhone(input, settings.defaultCountry);
   if (!phone.ok) return refuse(ctx, phone.reason);
-  if (ctx.record) Object.assign(ctx.record, { phone: phone.e164, country: phone.country });
+  if (ctx.record) ctx.record.phone = phone.e164;
   if (!countryAllowed(phone.e164, settings.allowedCountries)) return refuse(ctx, 'blocked', undefined, 'allowedCountries');
   // The app's signals before anything is spent: if they throw, nothing was.
   const context = await settings.signals(req);
