@@ -175,9 +175,9 @@ export class PreludeProvider implements OtpProvider {
       case 'retry':
       case 'challenged':
       case 'shadow_blocked':
-        return this.#sent(reply.id);
+        return withRiskFactors(this.#sent(reply.id), reply.riskFactors);
       case 'blocked':
-        return blocked(reply.reason);
+        return withRiskFactors(blocked(reply.reason), reply.riskFactors);
     }
   }
 
@@ -329,6 +329,12 @@ export class PreludeProvider implements OtpProvider {
     if (this.#sendExistingUser && s.isReturningUser !== undefined) out.existing_user = s.isReturningUser;
     return Object.keys(out).length > 0 ? out : undefined;
   }
+}
+
+/** Prelude's risk factors on a send result, for the strategy's events (`riskFactors`). */
+function withRiskFactors(result: SendResult, riskFactors: string[] | undefined): SendResult {
+  if (riskFactors === undefined || riskFactors.length === 0 || (result.status !== 'sent' && result.status !== 'blocked')) return result;
+  return { ...result, riskFactors };
 }
 
 function blocked(reason: CreateVerificationResponse['reason']): SendResult {

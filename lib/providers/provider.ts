@@ -33,11 +33,11 @@ export interface SendRequest {
 
 export type SendResult =
   /** A code is on its way. `expiresAt` is absent when the API does not say. */
-  | { status: 'sent'; id: string; createdAt: Date; expiresAt?: Date }
+  | { status: 'sent'; id: string; createdAt: Date; expiresAt?: Date; riskFactors?: string[] }
   /** The provider refused to send for volume reasons. */
   | { status: 'rate_limited' }
   /** The provider refused this number: spam, blocklist, unsupported region or line. */
-  | { status: 'blocked'; reason: 'spam' | 'blocked_number' | 'unsupported_region' | 'invalid_line' }
+  | { status: 'blocked'; reason: 'spam' | 'blocked_number' | 'unsupported_region' | 'invalid_line'; riskFactors?: string[] }
   /** The provider says the number is not a valid phone number. */
   | { status: 'invalid_phone_number' };
 
