@@ -26,7 +26,7 @@ describe('risk factors', () => {
       close: () => Promise.resolve(),
     };
     const events: ActionEvent[] = [];
-    const strategy = new DingOtpStrategy({ provider, onEvent: (e) => void events.push(e as ActionEvent) }, () => false);
+    const strategy = new DingOtpStrategy({ provider, onEvent: (e) => void events.push(e as ActionEvent) }, async () => false);
     const { app } = createApp({ express, strategies: { ding: strategy } });
     const res = await request(app).post('/api/send').send({ phoneNumber: '+14155552671' }).expect(403);
     expect(JSON.stringify(res.body)).not.toContain('ip_reputation');
