@@ -2,6 +2,7 @@
 // 401 and no event; a replayed id gets 200 and no second event; a failing app handler gets 500 and
 // its retry is processed; the raw body is read whatever body parser ran first.
 import express from 'express';
+import express4 from 'express4';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { preludeWebhook } from 'passport-ding';
@@ -113,6 +114,17 @@ describe('preludeWebhook', () => {
   it.each<Parser>(['json', 'raw', 'text', 'urlencoded'])('verifies the raw body after express.%s()', async (parser) => {
     const events: PassportDingEvent[] = [];
     await post(app((e) => void events.push(e), parser), deliveryStatus('delivered')).expect(200);
+    expect(events).toHaveLength(1);
+  });
+
+  it.each([false, true])('works on Express 4 (express.json() first: %s)', async (parser) => {
+    const events: PassportDingEvent[] = [];
+    const a = express4();
+    if (parser) a.use(express4.json());
+    a.post('/webhooks/prelude', preludeWebhook({ publicKey: keys.publicPem, onEvent: (e) => void events.push(e) }));
+    const body = deliveryStatus('delivered');
+    await post(a as unknown as express.Express, body).expect(200);
+    await post(a as unknown as express.Express, body, signature(body, other.privateKey)).expect(401);
     expect(events).toHaveLength(1);
   });
 
