@@ -83,6 +83,28 @@ describe.each(PROVIDERS)('onEvent (%s)', (provider) => {
     expect(events[2]).toMatchObject({ type: 'send', outcome: 'blocked', status: 403, rule: 'allowedCountries', phone: '+33•••••5678', country: 'FR' });
   });
 
+  it('names beforeSend, sendsPerIp and failedChecksPerPhone when they refuse', async () => {
+    const events: ActionEvent[] = [];
+    const onEvent = (e: PassportDingEvent): void => void events.push(e as ActionEvent);
+    const challenged = appWith({ onEvent, beforeSend: () => false });
+    await request(challenged.app).post('/login/phone').send({ phoneNumber: PHONE }).expect(403);
+    const perIp = appWith({ onEvent, limits: { sendsPerIp: { points: 1, durationSeconds: 60 } } });
+    await request(perIp.app).post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+    await request(perIp.app).post('/login/phone').send({ phoneNumber: '+14155552672' }).expect(429);
+    const checks = appWith({ onEvent, limits: { failedChecksPerPhone: { points: 1, durationSeconds: 60 } } });
+    const agent = request.agent(checks.app);
+    await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+    const wrong = h.code(PHONE) === '000000' ? '111111' : '000000';
+    await agent.post('/login/code').send({ code: wrong }).expect(401);
+    await agent.post('/login/code').send({ code: wrong }).expect(429);
+    await settle();
+    expect(events.filter((e) => e.rule !== undefined).map((e) => [e.type, e.outcome, e.rule])).toEqual([
+      ['send', 'challenge_failed', 'beforeSend'],
+      ['send', 'rate_limited', 'sendsPerIp'],
+      ['verify', 'rate_limited', 'failedChecksPerPhone'],
+    ]);
+  });
+
   it('reports the provider refusal and a fault with its error code', async () => {
     const events: ActionEvent[] = [];
     const { app } = appWith({ onEvent: (e) => void events.push(e as ActionEvent) });
