@@ -11,6 +11,7 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { loadPassportDing } from './dist.js';
+import { runEventsMicro } from './events.js';
 import type { DingTarget } from './variants/shell.js';
 
 export interface MicroResult {
@@ -136,5 +137,6 @@ export async function runMicro(): Promise<MicroResult[]> {
     child.disconnect();
     await once(child, 'exit');
   }
+  out.push(...(await runEventsMicro()));
   return out;
 }

@@ -81,3 +81,11 @@ export type { LimitRule, LimitStore, LimitsOptions, RedisClientLike } from './li
 export { DEFAULT_REFUSED_LINE_TYPES } from './gates/line-type.js';
 export type { LineTypeGateOptions } from './gates/line-type.js';
 export type { BeforeSend, BeforeSendContext } from './gates/before-send.js';
+
+// Running it in production: events (`onEvent`), OpenTelemetry (`telemetry`), test numbers for app
+// review (`testNumbers`), and delivery webhooks (`webhookUrl` with the handlers below).
+export type { ActionEvent, ActionEventType, DeliveryEvent, OnEvent, PassportDingEvent } from './events.js';
+export type { TelemetryOptions } from './telemetry/index.js';
+export type { TestNumbersOptions } from './test-numbers.js';
+export { dingWebhook, preludeWebhook, verifyPreludeSignature } from './webhooks/index.js';
+export type { DingWebhookOptions, PreludeWebhookOptions, WebhookHandler, WebhookStoreOption, WebhookUrlOption } from './webhooks/index.js';

@@ -18,6 +18,10 @@ import type { BeforeSend } from './gates/before-send.js';
 import type { LineTypeGate, LineTypeGateOptions } from './gates/line-type.js';
 import { resolveLineTypeGate } from './gates/line-type.js';
 import { resolveAllowedCountries } from './gates/country.js';
+import type { OnEvent } from './events.js';
+import type { TelemetryOptions } from './telemetry/index.js';
+import type { TestNumbersOptions } from './test-numbers.js';
+import type { WebhookUrlOption } from './webhooks/callback-url.js';
 
 /** What `signals(req)` may return: fraud signals plus per-send message settings. */
 export interface SendContext extends SendSignals {
@@ -207,6 +211,30 @@ export interface DingOtpStrategyOptionsBase {
    * `decline(info, status)`; throw for a fault.
    */
   beforeSend?: BeforeSend;
+  /**
+   * Called with one plain event per step taken (send, resend, verify): `{ type, outcome, status?,
+   * at, provider, phone (masked), country?, verificationId?, latencyMs?, rule?, riskFactors?,
+   * test?, error? }`. Never a code, key, session id or full number. Not awaited; a throw or
+   * rejection never changes the login (reported once with process.emitWarning). See docs/events.md.
+   */
+  onEvent?: OnEvent;
+  /**
+   * OpenTelemetry spans and metrics for every step, through the optional peer dependency
+   * `@opentelemetry/api`: `true` (the global providers) or `{ tracerProvider?, meterProvider? }`.
+   * Off by default.
+   */
+  telemetry?: boolean | TelemetryOptions;
+  /**
+   * Fixed codes for app-review accounts: `{ numbers: { '+12015550100': '424242' }, expiresAt }`.
+   * No SMS and no provider call for a listed number until `expiresAt` (required, in the future).
+   */
+  testNumbers?: TestNumbersOptions;
+  /**
+   * Sent as `callback_url` with every create, so the provider posts delivery reports there (see
+   * `preludeWebhook`, `dingWebhook`). Ding V1 needs `{ url, secret }` (the secret travels as
+   * `?token=`, since its webhooks are unsigned).
+   */
+  webhookUrl?: WebhookUrlOption;
 }
 
 /** Strategy options when the verify callback does not take `req`. */

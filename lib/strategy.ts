@@ -34,6 +34,7 @@ import { runVerifyCallback } from './actions/callback.js';
 import { retry } from './actions/retry.js';
 import { send } from './actions/send.js';
 import { verify } from './actions/verify.js';
+import { Production } from './production.js';
 
 /** The one Passport action a request ends with. */
 type Decision =
@@ -111,6 +112,8 @@ export class DingOtpStrategy extends Strategy {
   // and the per-verification check queue must outlive a request to mean anything.
   private readonly _limits: Limits | undefined;
   private readonly _checks: CheckSerializer;
+  // Test numbers, webhook URL and events (onEvent, telemetry): see ./production.ts.
+  private readonly _production: Production;
 
   constructor(options: DingOtpStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
   constructor(options: DingOtpStrategyOptions, verify: VerifyFunction);
@@ -128,6 +131,7 @@ export class DingOtpStrategy extends Strategy {
     }
     this._limits = this._settings.limits ? new Limits(this._settings.limits) : undefined;
     this._checks = new CheckSerializer();
+    this._production = new Production(options, this._provider, this._settings);
     this._verify = verify;
     this.name = 'ding';
   }
@@ -159,13 +163,16 @@ export class DingOtpStrategy extends Strategy {
     // of it makes sense, so say so before anything is sent or checked.
     if (!this._verify && !req.user) return this.error(new OtpConfigurationError(NO_USER));
 
+    const production = this._production;
+    const record = production.start();
     const ctx: ActionContext = {
       req,
       session,
       settings: this._settings,
-      provider: this._provider,
+      provider: production.providerFor(record),
       limits: this._limits,
       checks: this._checks,
+      record,
     };
     // Decide first (the action and, after a valid code, the app's verify callback), then take
     // exactly one Passport action. What that action runs (a custom callback, the next strategy of
@@ -175,6 +182,7 @@ export class DingOtpStrategy extends Strategy {
     const apply = (decision: Decision): void => {
       if (acted) return;
       acted = true;
+      production.emit(action, record, decision);
       try {
         this._apply(decision);
       } catch (err) {
@@ -183,6 +191,7 @@ export class DingOtpStrategy extends Strategy {
     };
     const failed = (err: unknown): void => apply({ type: 'error', err: err instanceof Error ? err : new Error(String(err)) });
     ACTIONS[action](ctx).then((result) => {
+      if (record && result.type === 'fail' && result.rule !== undefined) record.rule = result.rule;
       if (result.type === 'verified') this._decide(req, result).then(apply, failed);
       else apply(plainDecision(result));
     }, failed);

@@ -14,6 +14,7 @@ import type { SessionLike } from '../pending.js';
 import { userKey } from '../pending.js';
 import type { OtpProvider } from '../providers/provider.js';
 import type { CheckSerializer } from '../serialize.js';
+import type { ActionRecord } from '../events.js';
 
 export interface ActionContext {
   req: Request;
@@ -24,11 +25,14 @@ export interface ActionContext {
   limits: Limits | undefined;
   /** Serialises checks per verification in this process. Built once per strategy. */
   checks: CheckSerializer;
+  /** What the step's event will say (the number before any provider call); only when events are on. */
+  record?: ActionRecord | undefined;
 }
 
 export type ActionResult =
   | { type: 'pass' }
-  | { type: 'fail'; outcome: Outcome }
+  // `rule`: the limit or gate that refused, for events only (never in the client's answer).
+  | { type: 'fail'; outcome: Outcome; rule?: string }
   | { type: 'verified'; phoneNumber: string; id: string; createdAt: number; riskFactors?: readonly string[] };
 
 export const PASS: ActionResult = { type: 'pass' };
@@ -37,8 +41,11 @@ export function refuse(
   ctx: ActionContext,
   code: OutcomeCode,
   extra?: { retryAfter?: number; attemptsLeft?: number },
+  rule?: string,
 ): ActionResult {
-  return { type: 'fail', outcome: outcome(code, extra, ctx.settings.messages) };
+  const result: ActionResult = { type: 'fail', outcome: outcome(code, extra, ctx.settings.messages) };
+  if (rule !== undefined) result.rule = rule;
+  return result;
 }
 
 /** Whole seconds until `at`, at least 1 (a client told to wait 0 s would just retry at once). */
@@ -72,13 +79,13 @@ export async function admitSend(ctx: ActionContext, phoneNumber: string, context
   if (settings.beforeSend) {
     const verdict = await runBeforeSend(settings.beforeSend, req, phoneNumber, context);
     if (!verdict.ok) {
-      if (!verdict.declined) return { refused: refuse(ctx, 'challenge_failed') };
-      return { refused: { type: 'fail', outcome: declinedOutcome('challenge_failed', verdict.declined.info, verdict.declined.status, settings.messages) } };
+      if (!verdict.declined) return { refused: refuse(ctx, 'challenge_failed', undefined, 'beforeSend') };
+      return { refused: { type: 'fail', outcome: declinedOutcome('challenge_failed', verdict.declined.info, verdict.declined.status, settings.messages), rule: 'beforeSend' } };
     }
   }
   if (!limits) return NOTHING_TO_RELEASE;
   const decision = await limits.reserveSend(phoneNumber, req.ip);
-  if (!decision.ok) return { refused: refuse(ctx, 'rate_limited', { retryAfter: decision.retryAfter }) };
+  if (!decision.ok) return { refused: refuse(ctx, 'rate_limited', { retryAfter: decision.retryAfter }, decision.rule) };
   // A store error while giving points back must not turn a refusal into a fault.
   return { release: () => decision.release().catch(() => undefined) };
 }

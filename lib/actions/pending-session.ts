@@ -34,6 +34,7 @@ export async function openPending(ctx: ActionContext): Promise<{ refused: Action
   const key = settings.sessionKey;
   const pending = readPending(session, key);
   if (!pending) return { refused: refuse(ctx, 'no_pending_verification') };
+  if (ctx.record) Object.assign(ctx.record, { phone: pending.phoneNumber, verificationId: pending.id });
 
   const clear = async (): Promise<void> => {
     clearPending(session, key);

@@ -30,7 +30,8 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   if (input !== undefined && !PRINTABLE_ASCII.test(input) && INVISIBLE.test(input.trim())) return refuse(ctx, 'invalid_phone_number');
   const phone = normalizePhone(input, settings.defaultCountry);
   if (!phone.ok) return refuse(ctx, phone.reason);
-  if (!countryAllowed(phone.e164, settings.allowedCountries)) return refuse(ctx, 'blocked');
+  if (ctx.record) ctx.record.phone = phone.e164;
+  if (!countryAllowed(phone.e164, settings.allowedCountries)) return refuse(ctx, 'blocked', undefined, 'allowedCountries');
   // Second-factor mode: the code will be for this user only. Read before anything is spent.
   const user = settings.secondFactor ? await requiredUserKey(ctx) : undefined;
   // The app's signals before anything is spent: if they throw, nothing was.
@@ -40,7 +41,7 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   if ('refused' in admitted) return admitted.refused;
   if (settings.lineTypes) {
     const line = await checkLine(provider, phone.e164, settings.lineTypes);
-    if (line === 'refused') return refuse(ctx, 'blocked');
+    if (line === 'refused') return refuse(ctx, 'blocked', undefined, 'lineTypes');
     if (line === 'invalid_phone_number') return refuse(ctx, 'invalid_phone_number');
   }
 

@@ -44,7 +44,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
     let grant: FailedCheckGrant | undefined;
     if (limits) {
       const decision = await limits.reserveFailedCheck(phoneNumber);
-      if (!decision.ok) return refuse(ctx, 'rate_limited', { retryAfter: decision.retryAfter });
+      if (!decision.ok) return refuse(ctx, 'rate_limited', { retryAfter: decision.retryAfter }, decision.rule);
       grant = decision;
     }
     let status: CheckStatus;

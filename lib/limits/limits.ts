@@ -26,6 +26,8 @@ export interface LimitRefusal {
   ok: false;
   /** Whole seconds until the window that refused ends, at least 1. */
   retryAfter: number;
+  /** The rule that refused (`sendsPerPhone`, ...): for events, never for the client. */
+  rule: string;
 }
 
 export type LimitDecision = LimitGrant | LimitRefusal;
@@ -35,7 +37,7 @@ export interface FailedCheckGrant extends LimitGrant {
   clear(): Promise<void>;
 }
 
-type Entry = [limiter: RateLimiterAbstract, key: string];
+type Entry = [limiter: RateLimiterAbstract, key: string, name: LimitName];
 
 const NAMES: Record<LimitName, string> = {
   sendsPerPhone: 'sends-phone',
@@ -109,7 +111,7 @@ export class Limits {
       if (!(err instanceof RateLimiterRes)) throw storeError(err);
       // A refused consume still counted: give it back, best effort (refused either way).
       await limiter.reward(key).catch(() => undefined);
-      return { ok: false, retryAfter: secondsFrom(err.msBeforeNext) };
+      return { ok: false, retryAfter: secondsFrom(err.msBeforeNext), rule: 'failedChecksPerPhone' };
     }
     let settled = false;
     const settle = (step: () => Promise<unknown>): Promise<void> => {
@@ -146,13 +148,14 @@ export class Limits {
     const entries: Entry[] = [];
     for (const [name, key] of wanted) {
       const limiter = this.#limiters[name];
-      if (limiter) entries.push([limiter, key]);
+      if (limiter) entries.push([limiter, key, name]);
     }
     const results = await Promise.allSettled(entries.map(([limiter, key]) => limiter.consume(key)));
 
     // A refused consume still counted, so it is given back with the others.
     const counted: Entry[] = [];
     let waitMs: number | undefined;
+    let rule: LimitName | undefined;
     let failure: unknown;
     results.forEach((result, i) => {
       const entry = entries[i] as Entry;
@@ -160,6 +163,7 @@ export class Limits {
         counted.push(entry);
       } else if (result.reason instanceof RateLimiterRes) {
         counted.push(entry);
+        if (waitMs === undefined || result.reason.msBeforeNext > waitMs) rule = entry[2];
         waitMs = Math.max(waitMs ?? 0, result.reason.msBeforeNext);
       } else {
         failure = result.reason;
@@ -179,7 +183,7 @@ export class Limits {
       // Best effort: the request is refused either way, and a store that just failed may fail again.
       await release().catch(() => undefined);
       if (failure !== undefined) throw storeError(failure);
-      return { ok: false, retryAfter: secondsFrom(waitMs ?? 0) };
+      return { ok: false, retryAfter: secondsFrom(waitMs ?? 0), rule: rule ?? 'limits' };
     }
     return { ok: true, release };
   }

@@ -47,7 +47,7 @@ export type SendResult =
   /** The provider refused to send for volume reasons. */
   | { status: 'rate_limited' }
   /** The provider refused this number: spam, blocklist, unsupported region or line. */
-  | { status: 'blocked'; reason: 'spam' | 'blocked_number' | 'unsupported_region' | 'invalid_line' }
+  | { status: 'blocked'; reason: 'spam' | 'blocked_number' | 'unsupported_region' | 'invalid_line'; riskFactors?: readonly string[] }
   /** The provider says the number is not a valid phone number. */
   | { status: 'invalid_phone_number' };
 

@@ -35,13 +35,10 @@ export interface CreateVerificationResponse {
   channels?: string[];
   /** Why it was blocked (`blocked` and `shadow_blocked` only). */
   reason?: BlockReason;
+  /** Prelude's fraud signals behind a block or shadow block (newer); values pass through. */
+  riskFactors?: string[];
   correlationId?: string;
   requestId?: string;
-  /**
-   * Why Prelude scored the request as risky (`temporary_phone_number`, `suspicious_ip_address`,
-   * ...): opaque strings, kept as sent, since new values keep appearing.
-   */
-  riskFactors?: string[];
 }
 
 export interface CheckVerificationResponse {
@@ -83,20 +80,29 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 
+// Risk factors only describe a decision already taken: a malformed list is dropped, never a fault.
+const RISK_FACTOR = /^[a-z][a-z0-9_]{0,63}$/;
+function riskFactors(body: unknown): string[] | undefined {
+  const list = isObject(body) ? body.risk_factors : undefined;
+  if (!Array.isArray(list)) return undefined;
+  const valid = list.filter((x): x is string => typeof x === 'string' && RISK_FACTOR.test(x)).slice(0, 32);
+  return valid.length > 0 ? valid : undefined;
+}
+
 export function parseCreateVerification(body: unknown): CreateVerificationResponse {
   const f = new ReplyFields('Prelude createVerification', body);
   const status = f.oneOf('status', ALL_CREATE_STATUSES, true);
   const metadata = f.object('metadata');
-  // `silent` is read by nobody here; its presence is no fault.
+  // `silent` is read by nobody here; its presence is no fault. `risk_factors` goes to events.
   return compact({
     id: f.matching('id', ID, 'an id', true),
     status,
     method: f.oneOf('method', METHODS),
     channels: f.strings('channels'),
     reason: f.oneOf('reason', BLOCK_REASONS),
+    riskFactors: riskFactors(body),
     correlationId: metadata?.string('correlation_id'),
     requestId: f.string('request_id'),
-    riskFactors: f.strings('risk_factors'),
   });
 }
 

@@ -134,8 +134,13 @@ export class PreludeProvider implements OtpProvider {
       case 'challenged':
       case 'shadow_blocked':
         return this.#sent(reply.id, reply.riskFactors);
-      case 'blocked':
-        return blocked(reply.reason);
+      case 'blocked': {
+        const result = blocked(reply.reason);
+        const kept = boundedRiskFactors(reply.riskFactors);
+        // For events: why a block happened is the operator's to see, never the client's.
+        if (kept && result.status === 'blocked') result.riskFactors = kept;
+        return result;
+      }
     }
   }
 
@@ -221,9 +226,8 @@ export class PreludeProvider implements OtpProvider {
     const createdAt = new Date();
     const result: Extract<SendResult, { status: 'sent' }> = { status: 'sent', id, createdAt };
     if (this.#ttlMs !== undefined) result.expiresAt = new Date(createdAt.getTime() + this.#ttlMs);
-    // They travel in the session until the verify: bounded, whatever the upstream sends.
-    const kept = riskFactors?.filter((f) => f.length > 0 && f.length <= MAX_RISK_FACTOR_LENGTH).slice(0, MAX_RISK_FACTORS);
-    if (kept !== undefined && kept.length > 0) result.riskFactors = kept;
+    const kept = boundedRiskFactors(riskFactors);
+    if (kept) result.riskFactors = kept;
     return result;
   }
 
@@ -259,6 +263,12 @@ function verificationSignals(s: SendSignals | undefined): VerificationSignals | 
   if (s.userAgent !== undefined) out.userAgent = s.userAgent;
   if (s.ja4Fingerprint !== undefined) out.ja4Fingerprint = s.ja4Fingerprint;
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Risk factors travel in the session until the verify: bounded, whatever the upstream sends. */
+function boundedRiskFactors(riskFactors: readonly string[] | undefined): string[] | undefined {
+  const kept = riskFactors?.filter((f) => f.length > 0 && f.length <= MAX_RISK_FACTOR_LENGTH).slice(0, MAX_RISK_FACTORS);
+  return kept !== undefined && kept.length > 0 ? kept : undefined;
 }
 
 function blocked(reason: CreateVerificationResponse['reason']): SendResult {

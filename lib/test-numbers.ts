@@ -1,0 +1,129 @@
+// Test numbers for app-store review accounts: `testNumbers: { numbers: { '+12015550100': '424242' },
+// expiresAt }`. A decorator around the real provider: a send or resend to a listed number calls no
+// provider and answers "sent" with an id of its own; a check of such an id compares the fixed code
+// locally, in constant time. Everything else of the login (attempts, expiry, resend cooldown,
+// limits, gates, outcome codes) is the strategy's, unchanged, because only the provider is swapped.
+//
+// `expiresAt` is required and must be in the future when the strategy is built: a review account
+// that outlives its review is the hard-coded bypass this replaces. Once it passes, the numbers are
+// ordinary numbers again (real SMS), and a test verification still pending answers `expired`.
+
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { normalizePhone } from './phone.js';
+import type {
+  CheckRequest,
+  CheckResult,
+  LineInfo,
+  OtpProvider,
+  ResendRequest,
+  ResendResult,
+  SendRequest,
+  SendResult,
+} from './providers/provider.js';
+
+/** The `testNumbers` option. */
+export interface TestNumbersOptions {
+  /** E.164 number -> its fixed code, e.g. `{ '+12015550100': '424242' }`. */
+  numbers: Record<string, string>;
+  /** When the numbers stop being test numbers (a Date or epoch milliseconds). Required, in the future. */
+  expiresAt: Date | number;
+}
+
+/** The checked option. */
+export interface TestNumberSettings {
+  /** E.164 -> SHA-256 of the code (fixed length, so the comparison is constant time). */
+  codes: ReadonlyMap<string, Buffer>;
+  expiresAt: number;
+}
+
+// Our ids start with this; a provider's never do (Ding's are UUIDs, Prelude's `vrf_...`), and a
+// check is answered locally only when the number is a listed one too.
+const ID_PREFIX = 'test-number-';
+
+function fail(expected: string): never {
+  throw new TypeError(`DingOtpStrategy: option \`testNumbers\` ${expected}`);
+}
+
+function digest(code: string): Buffer {
+  return createHash('sha256').update(code).digest();
+}
+
+/** Checks the option against the code pattern and the clock; undefined when not set. */
+export function resolveTestNumbers(value: unknown, codePattern: RegExp, now: number): TestNumberSettings | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object') fail('must be { numbers: { "+12015550100": "424242" }, expiresAt }');
+  const { numbers, expiresAt } = value as Partial<TestNumbersOptions>;
+  const at = expiresAt instanceof Date ? expiresAt.getTime() : expiresAt;
+  if (typeof at !== 'number' || !Number.isFinite(at)) fail('needs `expiresAt` (a Date or epoch milliseconds): test numbers must not live forever');
+  if (at <= now) fail(`has an \`expiresAt\` in the past (${new Date(at).toISOString()}): set a new date for this review`);
+  if (numbers === null || typeof numbers !== 'object' || Object.keys(numbers).length === 0) fail('needs `numbers`: { "+12015550100": "424242" }');
+  const codes = new Map<string, Buffer>();
+  for (const [phone, code] of Object.entries(numbers)) {
+    const normalized = normalizePhone(phone);
+    if (!normalized.ok || normalized.e164 !== phone) fail(`numbers must be valid E.164 numbers (got "${phone}")`);
+    if (typeof code !== 'string' || !codePattern.test(code)) fail(`codes must be strings matching codePattern (the code of ${phone} does not)`);
+    codes.set(phone, digest(code));
+  }
+  return { codes, expiresAt: at };
+}
+
+/** The provider with the test numbers in front of it. */
+export class TestNumberProvider implements OtpProvider {
+  readonly name: string;
+  readonly #inner: OtpProvider;
+  readonly #settings: TestNumberSettings;
+  readonly #now: () => number;
+
+  constructor(inner: OtpProvider, settings: TestNumberSettings, now: () => number) {
+    this.#inner = inner;
+    this.#settings = settings;
+    this.#now = now;
+    this.name = inner.name;
+  }
+
+  /** True while `phoneNumber` is a listed number and `expiresAt` has not passed. */
+  isTestNumber(phoneNumber: string): boolean {
+    return this.#now() < this.#settings.expiresAt && this.#settings.codes.has(phoneNumber);
+  }
+
+  send(request: SendRequest): Promise<SendResult> {
+    if (!this.isTestNumber(request.phoneNumber)) return this.#inner.send(request);
+    // No expiresAt: the strategy's ttlSeconds applies, as for a provider that does not say.
+    return Promise.resolve({ status: 'sent', id: `${ID_PREFIX}${randomUUID()}`, createdAt: new Date(this.#now()) });
+  }
+
+  check(request: CheckRequest): Promise<CheckResult> {
+    if (!this.#ours(request.id, request.phoneNumber)) return this.#inner.check(request);
+    if (!this.isTestNumber(request.phoneNumber)) return Promise.resolve({ status: 'expired' });
+    const expected = this.#settings.codes.get(request.phoneNumber) as Buffer;
+    const valid = timingSafeEqual(digest(request.code), expected);
+    return Promise.resolve({ status: valid ? 'valid' : 'invalid' });
+  }
+
+  resend(request: ResendRequest): Promise<ResendResult> {
+    if (!this.#ours(request.id, request.phoneNumber)) return this.#inner.resend(request);
+    if (!this.isTestNumber(request.phoneNumber)) return Promise.resolve({ status: 'expired' });
+    return Promise.resolve({ status: 'sent' });
+  }
+
+  close(): Promise<void> {
+    return this.#inner.close();
+  }
+
+  #ours(id: string, phoneNumber: string): boolean {
+    return id.startsWith(ID_PREFIX) && this.#settings.codes.has(phoneNumber);
+  }
+}
+
+/** `provider` with test numbers in front when `settings` is set (lookup kept when it has one). */
+export function withTestNumbers(provider: OtpProvider, settings: TestNumberSettings | undefined, now: () => number): OtpProvider {
+  if (!settings) return provider;
+  const wrapped = new TestNumberProvider(provider, settings, now);
+  if (provider.lookup) {
+    const lookup = provider.lookup.bind(provider);
+    // A listed number is what the review account types: no paid lookup, and a mobile line.
+    (wrapped as OtpProvider).lookup = (phoneNumber: string): Promise<LineInfo> =>
+      wrapped.isTestNumber(phoneNumber) ? Promise.resolve({ phoneNumber, lineType: 'mobile' }) : lookup(phoneNumber);
+  }
+  return wrapped;
+}

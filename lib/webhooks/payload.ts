@@ -1,0 +1,36 @@
+// Reading the fields a delivery event needs out of a webhook body, defensively: the payloads are
+// only partly documented, so every field is optional and checked for shape before use.
+
+import { phoneFacts } from '../event-phone.js';
+
+const E164 = /^\+[1-9][0-9]{6,14}$/;
+const STATUS = /^[a-z][a-z_]{0,31}$/;
+const ID = /^[\x21-\x7e]{1,128}$/;
+
+export function record(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+export function idField(value: unknown): string | undefined {
+  return typeof value === 'string' && ID.test(value) ? value : undefined;
+}
+
+export function statusField(value: unknown): string | undefined {
+  return typeof value === 'string' && STATUS.test(value) ? value : undefined;
+}
+
+/** The number masked; undefined when it is not an E.164 number (never passed on as given). */
+export function maskedPhone(value: unknown): string | undefined {
+  return typeof value === 'string' && E164.test(value) ? phoneFacts(value).masked : undefined;
+}
+
+/** A time the provider gave (RFC 3339, or Ding's `+0000` offset), else now. */
+export function timeField(value: unknown): Date {
+  if (typeof value === 'string' && value.length <= 64) {
+    // `2023-05-09T12:09:31+0000`: Date.parse wants the offset's colon.
+    const fixed = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
+    const ms = Date.parse(fixed);
+    if (Number.isFinite(ms)) return new Date(ms);
+  }
+  return new Date();
+}

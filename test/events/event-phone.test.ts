@@ -1,0 +1,34 @@
+// The event's masked number is the one pendingVerification() shows, found without a parse; the
+// country comes from the calling code, or one remembered parse for a shared code.
+import { describe, expect, it } from 'vitest';
+import { phoneFacts } from '../../lib/event-phone.js';
+import { maskPhone } from '../../lib/phone.js';
+
+const NUMBERS: Array<[string, string | undefined]> = [
+  ['+14155552671', 'US'],
+  ['+16135550123', 'CA'],
+  ['+33612345678', 'FR'],
+  ['+4915112345678', 'DE'],
+  ['+447400123456', 'GB'],
+  ['+390612345678', 'IT'],
+  ['+35312345678', 'IE'],
+  ['+8613800138000', 'CN'],
+  ['+97150123456', 'AE'],
+  ['+79161234567', 'RU'],
+  ['+77011234567', 'KZ'],
+  ['+80012345678', undefined],
+];
+
+describe('phoneFacts', () => {
+  it.each(NUMBERS)('%s: the same mask as maskPhone, and its country', (e164, country) => {
+    const facts = phoneFacts(e164);
+    expect(facts.masked).toBe(maskPhone(e164));
+    expect(facts.country).toBe(country);
+    expect(facts.masked).not.toContain(e164.slice(-6));
+  });
+
+  it('takes a country the send step already knows', () => {
+    expect(phoneFacts('+12025550199', 'US').country).toBe('US');
+    expect(phoneFacts('+12025550199').country).toBe('US');
+  });
+});
