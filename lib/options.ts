@@ -321,6 +321,10 @@ const OPTION_NAMES: Record<keyof DingOtpStrategyOptionsBase | 'passReqToCallback
   allowedCountries: true,
   lineTypes: true,
   beforeSend: true,
+  onEvent: true,
+  telemetry: true,
+  testNumbers: true,
+  webhookUrl: true,
   passReqToCallback: true,
 };
 export const KNOWN_OPTIONS: readonly string[] = Object.keys(OPTION_NAMES);

@@ -1,19 +1,21 @@
-// Prelude's risk_factors reach the event: parsed from the create reply (a malformed list is
-// dropped, never a fault), carried on the send result, and put on the send event.
+// Prelude's risk_factors reach the event: parsed from the create reply (opaque strings; a value
+// that is not a list of strings is a malformed reply, like any other off-contract field), carried
+// on the send result, and put on the send event.
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { DingOtpStrategy } from 'passport-ding';
+import { OtpUnavailableError } from 'passport-ding';
 import type { ActionEvent, OtpProvider } from 'passport-ding';
 import { createApp } from '../helpers/app.js';
-import { parseCreateVerification } from '../../lib/providers/prelude-parse.js';
+import { parseCreateVerification } from '../../lib/providers/prelude/parse.js';
 
 describe('risk factors', () => {
-  it('are parsed from a Prelude create reply, and a malformed list is dropped', () => {
+  it('are parsed from a Prelude create reply as opaque strings; a value that is not a list of strings is refused', () => {
     const reply = { id: 'vrf_1', status: 'blocked', method: 'message', reason: 'suspicious', risk_factors: ['ip_reputation', 'device_emulator'] };
     expect(parseCreateVerification(reply).riskFactors).toEqual(['ip_reputation', 'device_emulator']);
-    expect(parseCreateVerification({ ...reply, risk_factors: 'ip_reputation' }).riskFactors).toBeUndefined();
-    expect(parseCreateVerification({ ...reply, risk_factors: [42, 'Not A Factor', 'proxy_network'] }).riskFactors).toEqual(['proxy_network']);
+    expect(() => parseCreateVerification({ ...reply, risk_factors: 'ip_reputation' })).toThrow(OtpUnavailableError);
+    expect(() => parseCreateVerification({ ...reply, risk_factors: [42, 'proxy_network'] })).toThrow(OtpUnavailableError);
   });
 
   it('reach the send event of a blocked number', async () => {

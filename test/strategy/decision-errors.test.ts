@@ -82,7 +82,7 @@ describe('setups the strategy cannot work with', () => {
   it('a session without regenerate(): a configuration error at send, before any SMS', async () => {
     const { t, fake } = fakeLogin({}, { sessionWithoutRegenerate: true });
     const res = await request(t.app).post('/login/phone').send({ phoneNumber: PHONE }).expect(500);
-    expect(res.body).toEqual({ error: 'DingConfigurationError', code: 'DING_CONFIGURATION_ERROR' });
+    expect(res.body).toEqual({ error: 'OtpConfigurationError', code: 'DING_CONFIGURATION_ERROR' });
     expect(fake.calls('send')).toBe(0);
     expect(t.errors[0]).toBeInstanceOf(DingConfigurationError);
     expect((t.errors[0] as Error).message).toMatch(/regenerate\(\).*express-session/);

@@ -52,12 +52,12 @@ describe('verify on an in-process provider', () => {
 
   // Issue 20: handled like `expired`, this dropped the pending state and refused, where the
   // provider only could not say: a fault, and the same code must work once it can.
-  it('unknown: a DingUnavailableError (status 503) for the error handler, the state kept, the same code works after', async () => {
+  it('unknown: an OtpUnavailableError (status 503) for the error handler, the state kept, the same code works after', async () => {
     const { agent, fake, code, t } = await started();
     const before = await pendingOf(agent);
     fake.next('check', { status: 'unknown' });
     const res = await agent.post('/login/code').send({ code }).expect(500);
-    expect(res.body).toEqual({ error: 'DingUnavailableError', code: 'DING_UNAVAILABLE' });
+    expect(res.body).toEqual({ error: 'OtpUnavailableError', code: 'DING_UNAVAILABLE' });
     expect(t.errors).toEqual([expect.any(DingUnavailableError)]);
     expect(await pendingOf(agent)).toEqual(before);
     expect(await userOf(agent)).toBeNull();
@@ -84,7 +84,7 @@ describe('verify on an in-process provider', () => {
     const { agent, fake, code, t } = await started();
     fake.next('check', { status: 'ok' } as never);
     await agent.post('/login/code').send({ code }).expect(500);
-    expect(t.errors).toEqual([expect.objectContaining({ name: 'DingUnavailableError', reason: 'malformed_response' })]);
+    expect(t.errors).toEqual([expect.objectContaining({ name: 'OtpUnavailableError', reason: 'malformed_response' })]);
     expect(await userOf(agent)).toBeNull();
   });
 

@@ -82,13 +82,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 // Risk factors only describe a decision already taken: a malformed list is dropped, never a fault.
 const RISK_FACTOR = /^[a-z][a-z0-9_]{0,63}$/;
-function riskFactors(body: unknown): string[] | undefined {
-  const list = isObject(body) ? body.risk_factors : undefined;
-  if (!Array.isArray(list)) return undefined;
-  const valid = list.filter((x): x is string => typeof x === 'string' && RISK_FACTOR.test(x)).slice(0, 32);
-  return valid.length > 0 ? valid : undefined;
-}
-
 export function parseCreateVerification(body: unknown): CreateVerificationResponse {
   const f = new ReplyFields('Prelude createVerification', body);
   const status = f.oneOf('status', ALL_CREATE_STATUSES, true);
@@ -100,7 +93,7 @@ export function parseCreateVerification(body: unknown): CreateVerificationRespon
     method: f.oneOf('method', METHODS),
     channels: f.strings('channels'),
     reason: f.oneOf('reason', BLOCK_REASONS),
-    riskFactors: riskFactors(body),
+    riskFactors: f.strings('risk_factors'),
     correlationId: metadata?.string('correlation_id'),
     requestId: f.string('request_id'),
   });
