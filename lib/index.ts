@@ -69,3 +69,7 @@ export type { LimitRule, LimitStore, LimitsOptions, RedisClientLike } from './li
 export { DEFAULT_REFUSED_LINE_TYPES } from './gates/line-type.js';
 export type { LineTypeGateOptions } from './gates/line-type.js';
 export type { BeforeSend, BeforeSendContext } from './gates/before-send.js';
+
+// "Remember this device" for the second factor (the `trustedDevices` option).
+export { MAX_TRUSTED_DAYS, TRUSTED_DEVICE_DEFAULTS, TrustedDeviceStoreError } from './trusted-devices/index.js';
+export type { TrustedDeviceStore, TrustedDevicesOptions } from './trusted-devices/index.js';

@@ -16,6 +16,8 @@ import type { BeforeSend } from './gates/before-send.js';
 import type { LineTypeGate, LineTypeGateOptions } from './gates/line-type.js';
 import { resolveLineTypeGate } from './gates/line-type.js';
 import { resolveAllowedCountries } from './gates/country.js';
+import type { TrustedDeviceSettings, TrustedDevicesOptions } from './trusted-devices/options.js';
+import { resolveTrustedDevices } from './trusted-devices/options.js';
 
 /** What `signals(req)` may return: fraud signals plus per-send message settings. */
 export interface SendContext extends SendSignals {
@@ -188,6 +190,12 @@ export interface DingOtpStrategyOptionsBase {
    * `decline(info, status)`; throw for a fault.
    */
   beforeSend?: BeforeSend;
+  /**
+   * Second-factor mode: "remember this device". After a right code with the `rememberDevice`
+   * field ticked, a cookie lets `strategy.isTrustedDevice(req)` skip the code for `days` (default
+   * 30) on that device, for that user and phone number. `true` for the defaults. Off by default.
+   */
+  trustedDevices?: TrustedDevicesOptions | boolean;
 }
 
 export interface DingOtpStrategyOptions extends DingOtpStrategyOptionsBase {
@@ -223,6 +231,7 @@ export interface Settings {
   allowedCountries: ReadonlySet<CountryCode> | undefined;
   lineTypes: LineTypeGate | undefined;
   beforeSend: BeforeSend | undefined;
+  trustedDevices: TrustedDeviceSettings | undefined;
 }
 
 export const DEFAULTS = {
@@ -271,6 +280,7 @@ const OPTION_NAMES: Record<keyof DingOtpStrategyOptionsBase | 'passReqToCallback
   allowedCountries: true,
   lineTypes: true,
   beforeSend: true,
+  trustedDevices: true,
   passReqToCallback: true,
 };
 export const KNOWN_OPTIONS: readonly string[] = Object.keys(OPTION_NAMES);
@@ -434,5 +444,6 @@ export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqTo
     allowedCountries: resolveAllowedCountries(options.allowedCountries),
     lineTypes: resolveLineTypeGate(options.lineTypes),
     beforeSend: fn(options, 'beforeSend'),
+    trustedDevices: resolveTrustedDevices(options.trustedDevices, options.secondFactor !== undefined),
   };
 }
