@@ -22,9 +22,14 @@ type Client = {
 };
 
 // KEYS: record, index. ARGV: digest, record JSON, ttl ms, created at, max per user, record prefix.
+// The score is the creation time, or one more than the newest when that is not later (two devices
+// in the same millisecond, or clocks of two instances apart), so the oldest is always first.
 const ADD = `
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[1])
+local score = tonumber(ARGV[4])
+local newest = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+if newest[2] and tonumber(newest[2]) >= score then score = tonumber(newest[2]) + 1 end
+redis.call('ZADD', KEYS[2], string.format('%.0f', score), ARGV[1])
 for _, m in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
   if redis.call('EXISTS', ARGV[6] .. m) == 0 then redis.call('ZREM', KEYS[2], m) end
 end
