@@ -213,6 +213,22 @@ describe('trusted devices: revocation', () => {
 });
 
 describe('trusted devices: the memory bound', () => {
+  it("remembering the same device again replaces its token instead of adding one", async () => {
+    const { app, alice, client } = setup();
+    await login(app, client, alice);
+    const first = client.cookies.get(COOKIE) as string;
+    // The app asks for the code anyway (its own reasons), and the box is ticked again.
+    await client.post('/logout');
+    await client.post('/login/password', { userId: alice.id });
+    await client.post('/2fa/send');
+    expect((await client.post('/2fa/code', { code: app.fake.code(ALICE_PHONE), rememberDevice: 'on' })).status).toBe(200);
+    const store = (app.strategy as unknown as { _devices: { store: MemoryDeviceStore } })._devices.store;
+    expect(client.cookies.get(COOKIE)).not.toBe(first);
+    expect(store.size).toBe(1);
+    expect(await again(client, alice)).toBe(true);
+  });
+
+
   it('maxDevices: past it the least recently used device is forgotten, and the store never holds more', async () => {
     const app = trustedApp({ maxDevices: 2 });
     const users = [0, 1, 2].map((i) => app.users.add(`+1415555267${i}`));

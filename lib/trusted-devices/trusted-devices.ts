@@ -58,6 +58,14 @@ export class TrustedDevices {
     const res = responseOf(req);
     const user = await currentUserKey({ req, settings: this.#settings });
     if (user === undefined) return;
+    // Remembered again on a device that was (an expired or older cookie of the same user): the new
+    // token replaces the old one, which would otherwise hold a place in the user's index.
+    const previous = wellFormedToken(readCookie(req, this.#options.cookieName));
+    if (previous !== undefined) {
+      const digest = tokenDigest(previous);
+      const record = await this.#store.get(digest);
+      if (record && sameTag(record.user, user)) await this.#store.remove(digest, record.user);
+    }
     const token = newToken();
     const now = this.#settings.now();
     const expiresAt = now + this.#options.ttlMs;
