@@ -29,7 +29,7 @@ export interface TrustedDevicesOptions {
   maxDevicesPerUser?: number;
   /**
    * Memory store only: the most devices remembered in this process, all users together; past it
-   * the least recently used is forgotten. 1 to 1,000,000, default 10,000 (about 3 MB).
+   * the least recently used is forgotten. 1 to 1,000,000, default 10,000 (about 4 MB).
    */
   maxDevices?: number;
 }
