@@ -3,6 +3,7 @@
 // or all, a changed number, a forged, tampered or missing cookie) and the memory bound. Real
 // Express, express-session and Passport; the FakeProvider stands in for the OTP API.
 import { randomBytes } from 'node:crypto';
+import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { DingConfigurationError, DingOtpStrategy, MAX_TRUSTED_DAYS } from 'passport-ding';
 import type { TestUser } from './helpers/users.js';
@@ -65,6 +66,28 @@ describe('trusted devices: the cookie', () => {
     await client.post('/2fa/send');
     await client.post('/2fa/code', { code: app.fake.code(ALICE_PHONE), rememberDevice: 'true' }).then((r) => expect(r.status).toBe(200));
     expect((client.setCookie(COOKIE) as string).split('; ')).toContain('Secure');
+  });
+
+  it('is set as well when the app verifies with a custom callback, and Secure over HTTPS behind a trusted proxy', async () => {
+    const { app, alice, client } = setup();
+    app.t.app.set('trust proxy', 'loopback');
+    await client.post('/login/password', { userId: alice.id });
+    await client.post('/2fa/send');
+    const res = await client.post('/2fa/code-callback', { code: app.fake.code(ALICE_PHONE), rememberDevice: 'on' });
+    expect(res.body).toEqual({ ok: true });
+    expect((client.setCookie(COOKIE) as string).split('; ')).not.toContain('Secure');
+    expect(await again(client, alice)).toBe(true);
+
+    const https = new CookieClient(app.t.app);
+    await https.post('/login/password', { userId: alice.id });
+    await https.post('/2fa/send');
+    const secure = await request(app.t.app)
+      .post('/2fa/code-callback')
+      .set('X-Forwarded-Proto', 'https')
+      .set('Cookie', [...https.cookies].map(([k, v]) => `${k}=${v}`).join('; '))
+      .send({ code: app.fake.code(ALICE_PHONE), rememberDevice: 'on' });
+    const line = (secure.headers['set-cookie'] as unknown as string[]).find((l) => l.startsWith(`${COOKIE}=`)) as string;
+    expect(line.split('; ')).toContain('Secure');
   });
 
   it('`days`, `cookieName` and `cookiePath` are the options', async () => {

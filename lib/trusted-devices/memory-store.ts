@@ -35,7 +35,10 @@ export class MemoryDeviceStore implements DeviceStore {
     }
     let current = this.#byUser.get(record.user) ?? [];
     while (current.length >= maxPerUser) {
-      this.#records.delete(current[0] as string);
+      const oldest = current[0] as string;
+      // delete() runs the dispose hook, which unindexes it; an entry the cache no longer holds
+      // would not, so it is unindexed here too (and the loop always ends).
+      if (!this.#records.delete(oldest)) this.#unindex(record.user, oldest);
       current = this.#byUser.get(record.user) ?? [];
     }
     // The cache's clock is its own; expiry is checked against the strategy's clock on every read,

@@ -55,6 +55,14 @@ export function trustedApp(
         auth.authenticate('ding-2fa', { action: 'send' }),
         (_req, res) => res.json({ skipped: false }),
       );
+      // The verify step with a custom callback, as apps that render their own pages write it.
+      app.post('/2fa/code-callback', (req, res, next) => {
+        auth.authenticate('ding-2fa', { action: 'verify' }, (err: unknown, user: TestUser | false, info: unknown, status?: number) => {
+          if (err) return next(err);
+          if (!user) return res.status(status ?? 401).json(info);
+          req.logIn(user, { session: true, keepSessionInfo: true }, (loginErr) => (loginErr ? next(loginErr) : res.json({ ok: true })));
+        })(req, res, next);
+      });
       app.get('/2fa/trusted', (req, res, next) => {
         strategy.isTrustedDevice(req).then((trusted) => res.json({ trusted }), next);
       });
