@@ -53,8 +53,9 @@ describe('trusted devices: the cookie', () => {
     expect(attributes).not.toContain('Secure');
     const expires = attributes.find((a) => a.startsWith('Expires='))?.slice('Expires='.length) as string;
     expect(Math.abs(Date.parse(expires) - (app.clock.now() + 30 * DAY))).toBeLessThan(1000);
-    // The session cookie is still set beside it.
-    expect(client.cookies.has('connect.sid')).toBe(true);
+    // The session cookie (new at this login: Passport regenerates the session) is set beside it.
+    const lines = res.headers['set-cookie'] as unknown as string[];
+    expect(lines.map((l) => l.split('=')[0]).sort()).toEqual(['connect.sid', COOKIE]);
   });
 
   it('is Secure when the request is addressed to another host than loopback', async () => {
@@ -293,6 +294,16 @@ describe('trusted devices: options', () => {
     expect(() => new DingOtpStrategy({ ...base, trustedDevices: { dayz: 3 } as object })).toThrow(/no `dayz`/);
     expect(() => new DingOtpStrategy({ ...base, trustedDevices: { days: MAX_TRUSTED_DAYS } })).not.toThrow();
     expect(() => new DingOtpStrategy({ ...base, trustedDevices: false })).not.toThrow();
+  });
+
+  it('a userId that answers nonsense is a configuration error, not a trusted device', async () => {
+    const app = trustedApp(true, { options: { userId: () => ({}) as unknown as string } });
+    const alice = app.users.add(ALICE_PHONE);
+    const client = new CookieClient(app.t.app);
+    await client.post('/login/password', { userId: alice.id });
+    client.cookies.set(COOKIE, randomBytes(32).toString('base64url'));
+    expect((await client.get('/2fa/trusted')).status).toBe(500);
+    expect(app.t.errors.at(-1)).toBeInstanceOf(DingConfigurationError);
   });
 
   it('the helpers without the option are a configuration error', async () => {
