@@ -204,6 +204,30 @@ if (redisGate('trusted devices on Redis')) {
     });
   });
 
+  describe('trusted devices on Redis: an ioredis client with its own keyPrefix', () => {
+    it('forgets all of a user’s devices and keeps the per-user bound', async () => {
+      const client = new Redis(url, { keyPrefix: `kp${randomBytes(3).toString('hex')}:` });
+      client.on('error', () => undefined);
+      const probe = createClient({ url });
+      await probe.connect();
+      try {
+        const app = trustedApp({ store: { redis: client as unknown as RedisClientLike }, maxDevicesPerUser: 1 });
+        const alice = app.users.add(ALICE_PHONE);
+        const [first, second] = [new CookieClient(app.t.app), new CookieClient(app.t.app)];
+        await remember(app, first, alice);
+        await remember(app, second, alice);
+        expect(await trustedOn(app, first, alice)).toBe(false);
+        expect(await trustedOn(app, second, alice)).toBe(true);
+        await expect(app.strategy.forgetAllDevices(alice.id)).resolves.toBe(1);
+        expect(await trustedOn(app, second, alice)).toBe(false);
+        expect(await probe.keys(`${client.options.keyPrefix as string}*`)).toEqual([]);
+      } finally {
+        client.disconnect();
+        await probe.close();
+      }
+    });
+  });
+
   describe('trusted devices on Redis: a store that is down', () => {
     it('isTrustedDevice rejects with TrustedDeviceStoreError; a login asking to remember still succeeds, without a cookie', async () => {
       const down = createClient({ url: 'redis://127.0.0.1:1', socket: { reconnectStrategy: false } });

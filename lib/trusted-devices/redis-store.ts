@@ -19,6 +19,7 @@ type Client = {
   defineCommand?: unknown;
   isReady?: boolean;
   status?: string;
+  options?: { keyPrefix?: unknown };
 };
 
 // KEYS: record, index. ARGV: digest, record JSON, ttl ms, created at, max per user, record prefix.
@@ -60,16 +61,21 @@ export class RedisDeviceStore implements DeviceStore {
   readonly #client: Client;
   readonly #records: string;
   readonly #users: string;
+  /** The record prefix as Redis sees it, for the scripts that name records they read off an index. */
+  readonly #recordsInScripts: string;
 
   constructor(client: object, prefix: string) {
     this.#client = client as Client;
     this.#records = `${prefix}t:`;
     this.#users = `${prefix}u:`;
+    // ioredis adds its `keyPrefix` to KEYS but not to script arguments.
+    const keyPrefix = typeof this.#client.defineCommand === 'function' ? this.#client.options?.keyPrefix : undefined;
+    this.#recordsInScripts = (typeof keyPrefix === 'string' ? keyPrefix : '') + this.#records;
   }
 
   async add(digest: string, record: DeviceRecord, maxPerUser: number, now: number): Promise<void> {
     const ttl = Math.max(1, record.expiresAt - now);
-    await this.#eval(ADD, [this.#records + digest, this.#users + record.user], [digest, formatRecord(record), String(ttl), String(record.createdAt), String(maxPerUser), this.#records]);
+    await this.#eval(ADD, [this.#records + digest, this.#users + record.user], [digest, formatRecord(record), String(ttl), String(record.createdAt), String(maxPerUser), this.#recordsInScripts]);
   }
 
   async get(digest: string): Promise<DeviceRecord | undefined> {
@@ -86,7 +92,7 @@ export class RedisDeviceStore implements DeviceStore {
   }
 
   async removeUser(user: string): Promise<number> {
-    return Number(await this.#eval(REMOVE_USER, [this.#users + user], [this.#records]));
+    return Number(await this.#eval(REMOVE_USER, [this.#users + user], [this.#recordsInScripts]));
   }
 
   /** Fail at once while Redis is away, rather than queue a login behind a reconnect. */
