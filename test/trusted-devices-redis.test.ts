@@ -15,6 +15,7 @@ import { testClock } from './helpers/clock.js';
 import { FakeProvider } from './helpers/fake-provider.js';
 import { Users } from './helpers/users.js';
 import type { TestUser } from './helpers/users.js';
+import { userKey } from '../lib/pending.js';
 
 type Kind = 'node-redis' | 'ioredis';
 
@@ -125,8 +126,13 @@ if (redisGate('trusted devices on Redis')) {
       const keys = await probe.keys(`${prefix}*`);
       expect(keys.sort()).toEqual([expect.stringMatching(/t:[A-Za-z0-9_-]{43}$/), expect.stringMatching(/u:[A-Za-z0-9_-]{22}$/)]);
       const recordKey = keys.find((k) => k.includes(':t:')) as string;
-      const stored = `${keys.join(' ')} ${await probe.get(recordKey)}`;
-      for (const secret of [token, ALICE_PHONE, ALICE_PHONE.slice(1), alice.id]) expect(stored).not.toContain(secret);
+      const record = JSON.parse((await probe.get(recordKey)) as string) as Record<string, unknown>;
+      // The user as the digest the pending verification keeps, the phone as a tag: nothing in clear.
+      expect(Object.keys(record).sort()).toEqual(['c', 'e', 'p', 'u']);
+      expect(record.u).toBe(userKey(alice.id));
+      expect(record.p).toMatch(/^[A-Za-z0-9_-]{43}$/);
+      const stored = `${keys.join(' ')} ${JSON.stringify(record)}`;
+      for (const secret of [token, ALICE_PHONE, ALICE_PHONE.slice(1)]) expect(stored).not.toContain(secret);
     });
 
     it("another user's cookie is refused on either instance", async () => {
