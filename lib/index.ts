@@ -89,3 +89,6 @@ export type { TelemetryOptions } from './telemetry/index.js';
 export type { TestNumbersOptions } from './test-numbers.js';
 export { dingWebhook, preludeWebhook, verifyPreludeSignature } from './webhooks/index.js';
 export type { DingWebhookOptions, PreludeWebhookOptions, WebhookHandler, WebhookStoreOption, WebhookUrlOption } from './webhooks/index.js';
+// "Remember this device" for the second factor (the `trustedDevices` option).
+export { MAX_TRUSTED_DAYS, TRUSTED_DEVICE_DEFAULTS, TrustedDeviceStoreError } from './trusted-devices/index.js';
+export type { TrustedDeviceStore, TrustedDevicesOptions } from './trusted-devices/index.js';

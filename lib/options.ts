@@ -22,6 +22,8 @@ import type { OnEvent } from './events.js';
 import type { TelemetryOptions } from './telemetry/index.js';
 import type { TestNumbersOptions } from './test-numbers.js';
 import type { WebhookUrlOption } from './webhooks/callback-url.js';
+import type { TrustedDeviceSettings, TrustedDevicesOptions } from './trusted-devices/options.js';
+import { resolveTrustedDevices } from './trusted-devices/options.js';
 
 /** What `signals(req)` may return: fraud signals plus per-send message settings. */
 export interface SendContext extends SendSignals {
@@ -235,6 +237,12 @@ export interface DingOtpStrategyOptionsBase {
    * `?token=`, since its webhooks are unsigned).
    */
   webhookUrl?: WebhookUrlOption;
+  /**
+   * Second-factor mode: "remember this device". After a right code with the `rememberDevice`
+   * field ticked, a cookie lets `strategy.isTrustedDevice(req)` skip the code for `days` (default
+   * 30) on that device, for that user and phone number. `true` for the defaults. Off by default.
+   */
+  trustedDevices?: TrustedDevicesOptions | boolean;
 }
 
 /** Strategy options when the verify callback does not take `req`. */
@@ -272,6 +280,7 @@ export interface Settings {
   allowedCountries: ReadonlySet<CountryCode> | undefined;
   lineTypes: LineTypeGate | undefined;
   beforeSend: BeforeSend | undefined;
+  trustedDevices: TrustedDeviceSettings | undefined;
 }
 
 export const DEFAULTS = {
@@ -325,6 +334,7 @@ const OPTION_NAMES: Record<keyof DingOtpStrategyOptionsBase | 'passReqToCallback
   telemetry: true,
   testNumbers: true,
   webhookUrl: true,
+  trustedDevices: true,
   passReqToCallback: true,
 };
 export const KNOWN_OPTIONS: readonly string[] = Object.keys(OPTION_NAMES);
@@ -488,5 +498,6 @@ export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqTo
     allowedCountries: resolveAllowedCountries(options.allowedCountries),
     lineTypes: resolveLineTypeGate(options.lineTypes),
     beforeSend: fn(options, 'beforeSend'),
+    trustedDevices: resolveTrustedDevices(options.trustedDevices, options.secondFactor !== undefined),
   };
 }

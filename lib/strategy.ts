@@ -6,7 +6,7 @@
 // constructor and nothing is stored on `this` inside authenticate().
 
 import type { AuthenticateOptions } from 'passport';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { Strategy } from 'passport-strategy';
 import './augment.js';
 import type { DingAction } from './augment.js';
@@ -35,6 +35,7 @@ import { retry } from './actions/retry.js';
 import { send } from './actions/send.js';
 import { verify } from './actions/verify.js';
 import { Production } from './production.js';
+import { TrustedDevices, rememberAfter } from './trusted-devices/index.js';
 
 /** The one Passport action a request ends with. */
 type Decision =
@@ -114,6 +115,7 @@ export class DingOtpStrategy extends Strategy {
   private readonly _checks: CheckSerializer;
   // Test numbers, webhook URL and events (onEvent, telemetry): see ./production.ts.
   private readonly _production: Production;
+  private readonly _devices: TrustedDevices | undefined;
 
   constructor(options: DingOtpStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
   constructor(options: DingOtpStrategyOptions, verify: VerifyFunction);
@@ -132,6 +134,7 @@ export class DingOtpStrategy extends Strategy {
     this._limits = this._settings.limits ? new Limits(this._settings.limits) : undefined;
     this._checks = new CheckSerializer();
     this._production = new Production(options, this._provider, this._settings);
+    this._devices = this._settings.trustedDevices ? new TrustedDevices(this._settings, this._settings.trustedDevices) : undefined;
     this._verify = verify;
     this.name = 'ding';
   }
@@ -144,6 +147,25 @@ export class DingOtpStrategy extends Strategy {
   /** The public view of this session's pending verification (see `pendingVerification`). */
   pendingVerification(req: Request): PublicPendingVerification | undefined {
     return pendingVerification(req, this._settings.sessionKey);
+  }
+
+  /** `trustedDevices`: true when this device may skip the code for the signed-in user (see TrustedDevices.isTrusted). */
+  isTrustedDevice(req: Request): Promise<boolean> {
+    return this._trusted().then((d) => d.isTrusted(req));
+  }
+
+  /** `trustedDevices`: forgets this request's device and clears its cookie; resolves with whether one was remembered. */
+  forgetDevice(req: Request, res?: Response): Promise<boolean> {
+    return this._trusted().then((d) => d.forget(req, res));
+  }
+
+  /** `trustedDevices`: forgets every device of the user with this id (the `userId` option's value). */
+  forgetAllDevices(userId: string | number): Promise<number> {
+    return this._trusted().then((d) => d.forgetAll(userId));
+  }
+
+  private _trusted(): Promise<TrustedDevices> {
+    return this._devices ? Promise.resolve(this._devices) : Promise.reject(new OtpConfigurationError('Remembered devices need the `trustedDevices` option'));
   }
 
   /** Releases the provider's pooled connections (also a provider passed in). */
@@ -192,7 +214,7 @@ export class DingOtpStrategy extends Strategy {
     const failed = (err: unknown): void => apply({ type: 'error', err: err instanceof Error ? err : new Error(String(err)) });
     ACTIONS[action](ctx).then((result) => {
       if (record && result.type === 'fail' && result.rule !== undefined) record.rule = result.rule;
-      if (result.type === 'verified') this._decide(req, result).then(apply, failed);
+      if (result.type === 'verified') this._decide(req, result).then((d) => rememberAfter(this._devices, req, result.phoneNumber, d)).then(apply, failed);
       else apply(plainDecision(result));
     }, failed);
   }

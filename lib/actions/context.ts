@@ -94,7 +94,7 @@ export async function admitSend(ctx: ActionContext, phoneNumber: string, context
  * The logged-in user's phone in second-factor mode: what `secondFactor(req)` answers, `undefined`
  * for nobody. Anything but a string (or null/undefined) is a bug in the app, not a bad number.
  */
-export async function secondFactorPhone(ctx: ActionContext): Promise<string | undefined> {
+export async function secondFactorPhone(ctx: Pick<ActionContext, 'req' | 'settings'>): Promise<string | undefined> {
   const { secondFactor } = ctx.settings;
   if (!secondFactor) return undefined;
   const value: unknown = await secondFactor(ctx.req);
@@ -110,7 +110,7 @@ export async function secondFactorPhone(ctx: ActionContext): Promise<string | un
  * `userId(req)` option; `undefined` when nobody is signed in. Anything but a string or a finite
  * number is a bug in the app.
  */
-export async function currentUserKey(ctx: ActionContext): Promise<string | undefined> {
+export async function currentUserKey(ctx: Pick<ActionContext, 'req' | 'settings'>): Promise<string | undefined> {
   const value: unknown = await ctx.settings.userId(ctx.req);
   if (value === null || value === undefined) return undefined;
   if (typeof value === 'number' && Number.isFinite(value)) return userKey(String(value));

@@ -79,9 +79,6 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-
-// Risk factors only describe a decision already taken: a malformed list is dropped, never a fault.
-const RISK_FACTOR = /^[a-z][a-z0-9_]{0,63}$/;
 export function parseCreateVerification(body: unknown): CreateVerificationResponse {
   const f = new ReplyFields('Prelude createVerification', body);
   const status = f.oneOf('status', ALL_CREATE_STATUSES, true);

@@ -1,0 +1,63 @@
+// The device cookie: read from the Cookie header, written as a Set-Cookie header next to whatever
+// else the response sets (express-session's cookie among them). No cookie library: one name, one
+// value of a fixed alphabet, and attributes this module chooses itself.
+
+import type { Request, Response } from 'express';
+
+/** The value of cookie `name` in the request, the first one when sent twice. */
+export function readCookie(req: Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (typeof header !== 'string') return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq === -1 || part.slice(0, eq).trim() !== name) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    return value;
+  }
+  return undefined;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+const LOOPBACK_ADDRESSES = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+
+/** The host the request was addressed to, without the port, lower case. */
+function hostName(req: Request): string {
+  const host = (req.headers.host ?? '').toLowerCase();
+  if (host.startsWith('[')) return host.slice(0, host.indexOf(']') + 1);
+  const colon = host.indexOf(':');
+  return colon === -1 ? host : host.slice(0, colon);
+}
+
+/**
+ * Secure, except for plain HTTP to this machine (localhost, 127.0.0.1, [::1]): there some browsers
+ * drop a Secure cookie set over HTTP, and no network lies between browser and app. Both the Host
+ * header and the socket must be loopback: a Host header alone is the client's to choose.
+ */
+export function secureFor(req: Request): boolean {
+  if (req.secure) return true;
+  return !(LOOPBACK_HOSTS.has(hostName(req)) && LOOPBACK_ADDRESSES.has(req.socket?.localAddress ?? ''));
+}
+
+export interface CookieAttributes {
+  path: string;
+  secure: boolean;
+  /** Seconds; 0 deletes the cookie. */
+  maxAgeSeconds: number;
+  /** For Expires (read by browsers that ignore Max-Age). */
+  now: number;
+}
+
+export function serializeCookie(name: string, value: string, a: CookieAttributes): string {
+  const expires = new Date(a.maxAgeSeconds === 0 ? 0 : a.now + a.maxAgeSeconds * 1000).toUTCString();
+  const parts = [`${name}=${value}`, `Path=${a.path}`, `Max-Age=${a.maxAgeSeconds}`, `Expires=${expires}`, 'HttpOnly', 'SameSite=Lax'];
+  if (a.secure) parts.push('Secure');
+  return parts.join('; ');
+}
+
+/** Adds a Set-Cookie header, keeping the ones already set. */
+export function appendSetCookie(res: Response, cookie: string): void {
+  const previous = res.getHeader('Set-Cookie');
+  const list = previous === undefined ? [] : Array.isArray(previous) ? previous : [String(previous)];
+  res.setHeader('Set-Cookie', [...list, cookie]);
+}

@@ -1,0 +1,124 @@
+// The `trustedDevices` option: "remember this device" for the second factor. What it may hold, its
+// defaults and bounds, and one function that checks it. A bad value is a bug in the app, so it
+// throws a TypeError at construction, as every other option does.
+
+import type { RedisClientLike } from '../limits/options.js';
+
+/**
+ * Where remembered devices live. `'memory'` (default): this process only, lost on restart, at most
+ * `maxDevices` of them. `{ redis, prefix? }`: shared by every app instance using the same Redis and
+ * prefix (node-redis 4+ or ioredis, the same shape as `limits.store`).
+ */
+export type TrustedDeviceStore = 'memory' | { redis: RedisClientLike; prefix?: string };
+
+export interface TrustedDevicesOptions {
+  /** Default `'memory'`. Use `{ redis: client }` when more than one instance serves logins. */
+  store?: TrustedDeviceStore;
+  /** How long a remembered device skips the code, in days (1 to 400). Default 30. */
+  days?: number;
+  /**
+   * The form field that asks to remember the device (a checkbox). `on`, `true`, `1`, `yes` or a
+   * JSON `true` mean yes; anything else, or no field, means no. Default `rememberDevice`.
+   */
+  field?: string;
+  /** The cookie's name. Default `passport-ding.device`. */
+  cookieName?: string;
+  /** The cookie's path. Default `/`. */
+  cookiePath?: string;
+  /** The most devices remembered per user; past it the oldest is forgotten. 1 to 100, default 10. */
+  maxDevicesPerUser?: number;
+  /**
+   * Memory store only: the most devices remembered in this process, all users together; past it
+   * the least recently used is forgotten. 1 to 1,000,000, default 10,000 (about 4 MB).
+   */
+  maxDevices?: number;
+}
+
+export const TRUSTED_DEVICE_DEFAULTS = {
+  days: 30,
+  field: 'rememberDevice',
+  cookieName: 'passport-ding.device',
+  cookiePath: '/',
+  maxDevicesPerUser: 10,
+  maxDevices: 10_000,
+  prefix: 'passport-ding:device:',
+} as const;
+
+/**
+ * The longest `days` accepted: 400, the longest a browser keeps a cookie (Chrome caps Max-Age and
+ * Expires there; RFC 6265bis recommends it), so a longer trust could never be used.
+ */
+export const MAX_TRUSTED_DAYS = 400;
+
+/** The checked `trustedDevices` option. */
+export interface TrustedDeviceSettings {
+  store: { kind: 'memory'; maxDevices: number } | { kind: 'redis'; client: RedisClientLike; prefix: string };
+  ttlMs: number;
+  field: string;
+  cookieName: string;
+  cookiePath: string;
+  maxDevicesPerUser: number;
+}
+
+function fail(name: string, expected: string): never {
+  throw new TypeError(`DingOtpStrategy: option \`trustedDevices.${name}\` must be ${expected}`);
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+
+function integer(options: Record<string, unknown>, name: string, fallback: number, min: number, max: number): number {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) fail(name, `an integer from ${min} to ${max}`);
+  return value;
+}
+
+function text(options: Record<string, unknown>, name: string, fallback: string, pattern: RegExp, expected: string): string {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !pattern.test(value)) fail(name, expected);
+  return value;
+}
+
+// RFC 6265 cookie-name token characters (no separators, spaces or controls).
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+// A path without ';', controls or spaces, starting at the root.
+const COOKIE_PATH = /^\/[\x21-\x3a\x3c-\x7e]*$/;
+const FIELD = /^\S+$/;
+
+const KNOWN = ['store', 'days', 'field', 'cookieName', 'cookiePath', 'maxDevicesPerUser', 'maxDevices'];
+
+/**
+ * Checks the `trustedDevices` option; `undefined` when it is absent or `false`. Only in
+ * second-factor mode: a phone login has no first factor whose second step could be skipped.
+ */
+export function resolveTrustedDevices(value: unknown, secondFactor: boolean): TrustedDeviceSettings | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value !== true && !isObject(value)) throw new TypeError('DingOtpStrategy: option `trustedDevices` must be an object, true or false');
+  if (!secondFactor) throw new TypeError('DingOtpStrategy: option `trustedDevices` needs `secondFactor` (it skips the second factor, so there must be one)');
+  const options: Record<string, unknown> = value === true ? {} : value;
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.includes(key)) throw new TypeError(`DingOtpStrategy: option \`trustedDevices\` has no \`${key}\` (known: ${KNOWN.join(', ')})`);
+  }
+  const maxDevices = integer(options, 'maxDevices', TRUSTED_DEVICE_DEFAULTS.maxDevices, 1, 1_000_000);
+  let store: TrustedDeviceSettings['store'] = { kind: 'memory', maxDevices };
+  const given = options.store;
+  if (given !== undefined && given !== 'memory') {
+    if (!isObject(given) || !isObject(given.redis)) fail('store', "'memory' or { redis: client, prefix? }");
+    const client = given.redis;
+    if (typeof client.eval !== 'function') fail('store.redis', 'a node-redis (4+) or ioredis client');
+    const prefix = given.prefix ?? TRUSTED_DEVICE_DEFAULTS.prefix;
+    if (typeof prefix !== 'string' || prefix === '') fail('store.prefix', 'a non-empty string');
+    if (options.maxDevices !== undefined) fail('maxDevices', 'left out with a Redis store (Redis entries expire; bound Redis with its own maxmemory)');
+    store = { kind: 'redis', client, prefix };
+  }
+  const days = integer(options, 'days', TRUSTED_DEVICE_DEFAULTS.days, 1, MAX_TRUSTED_DAYS);
+  return {
+    store,
+    ttlMs: days * 86_400_000,
+    field: text(options, 'field', TRUSTED_DEVICE_DEFAULTS.field, FIELD, 'a non-empty field name'),
+    cookieName: text(options, 'cookieName', TRUSTED_DEVICE_DEFAULTS.cookieName, COOKIE_NAME, 'a cookie name (letters, digits and !#$%&\'*+-.^_`|~)'),
+    cookiePath: text(options, 'cookiePath', TRUSTED_DEVICE_DEFAULTS.cookiePath, COOKIE_PATH, "a path starting with '/' (no ';' or spaces)"),
+    maxDevicesPerUser: integer(options, 'maxDevicesPerUser', TRUSTED_DEVICE_DEFAULTS.maxDevicesPerUser, 1, 100),
+  };
+}
