@@ -10,6 +10,7 @@
 
 import type { CircuitBreakerOptions } from '../circuit-breaker.js';
 import { DingProvider } from './ding/provider.js';
+import { UUID } from './ding/wire.js';
 import { PreludeProvider } from './prelude/provider.js';
 import type { OtpProvider } from './provider.js';
 
@@ -46,6 +47,13 @@ const BUILT_IN = {
       if (typeof customerUuid !== 'string' || customerUuid === '') {
         throw new TypeError("DingOtpStrategy with provider 'ding' requires `apiKey` and `customerUuid` (Ding V1 credentials)");
       }
+      if (!UUID.test(customerUuid)) {
+        throw new TypeError('DingOtpStrategy: `customerUuid` must be your Ding customer UUID (32 hex digits as 8-4-4-4-12, from the Ding dashboard)');
+      }
+      // Every V1 path hangs off /v1: a base without it would only fail at the first send, as a 404.
+      if (options.baseUrl !== undefined && typeof options.baseUrl === 'string' && !/\/v1\/?$/.test(safePath(options.baseUrl))) {
+        throw new TypeError('DingOtpStrategy: a Ding V1 `baseUrl` ends in /v1 (https://api.ding.live/v1, or the sandbox\'s `url`)');
+      }
       return new DingProvider(withoutUndefined({ ...options, customerUuid }));
     },
     wrongKeyHint: 'Ding V1 refused the API key; a Prelude V2 key goes without `customerUuid`',
@@ -81,6 +89,14 @@ function isProviderName(value: unknown): value is ProviderName {
 export function providerFromOptions(options: ProviderOptions): OtpProvider {
   const { provider, apiKey, customerUuid, baseUrl, timeoutMs, circuitBreaker } = options;
   if (provider !== undefined && !isProviderName(provider)) {
+    if (typeof provider === 'string') {
+      const asked: string = provider;
+      const near = PROVIDER_NAMES.find((n) => n === asked.trim().toLowerCase());
+      throw new TypeError(
+        `DingOtpStrategy: \`provider\` must be ${PROVIDER_NAMES.map((n) => `'${n}'`).join(' or ')}, or an OtpProvider instance` +
+          (near ? ` (did you mean '${near}'?)` : ''),
+      );
+    }
     if (apiKey !== undefined || customerUuid !== undefined) {
       throw new TypeError('DingOtpStrategy takes either `provider` or `apiKey` (+ `customerUuid`), not both');
     }
@@ -104,14 +120,29 @@ export function providerFromOptions(options: ProviderOptions): OtpProvider {
   const inferred = provider === undefined;
   const name: ProviderName = provider ?? (customerUuid !== undefined ? 'ding' : 'prelude');
   const entry: BuiltInProvider = BUILT_IN[name];
-  return entry.create({
-    apiKey,
-    customerUuid,
-    baseUrl,
-    timeoutMs,
-    circuitBreaker,
-    authErrorHint: inferred ? entry.wrongKeyHint : undefined,
-  });
+  try {
+    return entry.create({
+      apiKey,
+      customerUuid,
+      baseUrl,
+      timeoutMs,
+      circuitBreaker,
+      authErrorHint: inferred ? entry.wrongKeyHint : undefined,
+    });
+  } catch (err) {
+    // The clients' own checks say `baseUrl must ...`: the app sees them as the strategy option they are.
+    if (err instanceof TypeError && !err.message.startsWith('DingOtpStrategy')) throw new TypeError(`DingOtpStrategy: ${err.message}`);
+    throw err;
+  }
+}
+
+/** The path of a URL, or '' when it does not parse (the client's own check says why). */
+function safePath(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return '';
+  }
 }
 
 /** The options without the keys whose value is undefined (the constructors treat absent as default). */

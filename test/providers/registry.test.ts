@@ -100,6 +100,33 @@ describe('the credentials choose the API', () => {
   });
 });
 
+describe('a provider setup that cannot work is a TypeError naming the option to fix', () => {
+  const verify = async (): Promise<false> => false;
+  const UUID = '6e93aa15-9177-4d09-8395-b69ce50db1c8';
+  it.each([
+    [{ provider: 'Prelude', apiKey: 'k' }, /`provider` must be 'prelude' or 'ding'.*did you mean 'prelude'\?/],
+    [{ provider: 'twilio' }, /`provider` must be 'prelude' or 'ding', or an OtpProvider instance$/],
+    [{ apiKey: 'k', customerUuid: 'not-a-uuid' }, /^DingOtpStrategy: `customerUuid` must be your Ding customer UUID/],
+    [{ apiKey: 'k', customerUuid: UUID, baseUrl: 'https://api.ding.live' }, /^DingOtpStrategy: a Ding V1 `baseUrl` ends in \/v1/],
+    [{ apiKey: 'k', baseUrl: 'ftp://example.com' }, /^DingOtpStrategy: baseUrl must use https/],
+    [{ apiKey: 'k', timeoutMs: -1 }, /^DingOtpStrategy: timeoutMs must be a positive integer/],
+  ])('%j', (options, message) => {
+    expect(() => new DingOtpStrategy(options as unknown as DingOtpStrategyOptions, verify)).toThrow(message);
+    try {
+      new DingOtpStrategy(options as unknown as DingOtpStrategyOptions, verify);
+    } catch (err) {
+      // The app's option, never an internal class.
+      expect((err as Error).message).not.toMatch(/DingClient|PreludeClient|JsonHttpClient/);
+    }
+  });
+
+  it('a Ding V1 baseUrl ending in /v1 (with or without a slash) is accepted', () => {
+    for (const baseUrl of ['https://api.ding.live/v1', 'https://api.ding.live/v1/', sandbox.url]) {
+      strategies.push(new DingOtpStrategy({ apiKey: 'k', customerUuid: UUID, baseUrl }, verify));
+    }
+  });
+});
+
 describe('a refused key says which API it may belong to', () => {
   it('inferred Prelude: "a Ding V1 key needs customerUuid"', async () => {
     const s = strategy({ apiKey: 'not-the-key', baseUrl: sandbox.preludeUrl });
