@@ -12,6 +12,7 @@
 import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, handleAll, type CircuitBreakerPolicy } from 'cockatiel';
 import { OtpUnavailableError } from './errors.js';
 
+/** The `circuitBreaker` option: when to open the circuit and for how long. */
 export interface CircuitBreakerOptions {
   /** Consecutive faults that open the circuit. Default 5. */
   failures?: number;
@@ -19,6 +20,7 @@ export interface CircuitBreakerOptions {
   cooldownMs?: number;
 }
 
+/** The circuit breaker every built-in provider gets unless told otherwise. */
 export const DEFAULT_CIRCUIT_BREAKER: Readonly<Required<CircuitBreakerOptions>> = { failures: 5, cooldownMs: 10_000 };
 
 /** Faults that say the provider is down or broken; everything else is an answer. */

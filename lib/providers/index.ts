@@ -62,6 +62,7 @@ const BUILT_IN = {
 
 /** The names `provider` accepts. */
 export type ProviderName = keyof typeof BUILT_IN;
+/** The built-in provider names, in registry order. */
 export const PROVIDER_NAMES = Object.keys(BUILT_IN) as readonly ProviderName[];
 
 /** The provider-related strategy options. */

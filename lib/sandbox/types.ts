@@ -39,6 +39,7 @@ export type NumberBehavior =
   /** What lookup returns for the number, merged over the defaults (V2's lookup says it the V2 way). */
   | { lookup: Partial<LookupResponseWire> };
 
+/** What `onCode` gets for every code the sandbox "sends", by either API. */
 export interface CodeEvent {
   /** E.164 number the code was "sent" to. */
   phoneNumber: string;
@@ -48,6 +49,7 @@ export interface CodeEvent {
   kind: 'send' | 'retry';
 }
 
+/** Options of `startDingSandbox()`. */
 export interface DingSandboxOptions {
   /** Default `127.0.0.1`. */
   host?: string;
@@ -84,6 +86,7 @@ export interface DingSandboxOptions {
   preludeNumbers?: Record<string, PreludeNumberScript>;
 }
 
+/** A running sandbox, as `startDingSandbox()` returns it. */
 export interface DingSandbox {
   /**
    * Base URL for Prelude Verify V2 clients (the strategy's `baseUrl` with `apiKey` alone,
@@ -115,10 +118,12 @@ export interface DingSandbox {
   readonly webhooks: {
     /** Resolves once every delivery so far was acknowledged or given up. */
     settled(): Promise<void>;
+    /** Deliveries so far: delivered, failed, dropped, pending. */
     stats(): WebhookStats;
   };
   /** The next `times` matching calls get `mode`. Faults queue in order. */
   fail(fault: SandboxFault): void;
+  /** Connections and requests (per operation) since start or the last `reset()`. */
   stats(): SandboxStats;
   /** Forgets authentications, feedback, codes, faults and counters; keeps the credentials and the key pair. */
   reset(): void;

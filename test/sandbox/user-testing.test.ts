@@ -20,7 +20,7 @@ beforeAll(async () => {
   passport.use(
     new DingOtpStrategy(
       // `now: sandbox.now`: one clock for the app and the sandbox, so advance() moves both.
-      { provider: 'prelude', apiKey: sandbox.apiKey, baseUrl: sandbox.preludeUrl, now: sandbox.now },
+      { apiKey: sandbox.apiKey, baseUrl: sandbox.preludeUrl, now: sandbox.now },
       (phoneNumber, _verification, done) => done(null, { id: phoneNumber }),
     ),
   );

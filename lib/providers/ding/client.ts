@@ -40,8 +40,10 @@ export type {
   Signals,
 } from './parse.js';
 
+/** Ding V1's API base URL, the default `baseUrl`. */
 export const DEFAULT_DING_BASE_URL = 'https://api.ding.live/v1';
 
+/** Options of `new DingClient()` (and of `DingProvider`). */
 export interface DingClientOptions {
   /** Sent as `x-api-key`. Never appears in an error. */
   apiKey: string;
@@ -66,6 +68,7 @@ export interface DingClientOptions {
   authErrorHint?: string;
 }
 
+/** `POST /authentication`, camelCase. */
 export interface CreateAuthenticationRequest {
   /** E.164, e.g. `+15551234567`. */
   phoneNumber: string;
@@ -87,26 +90,31 @@ export interface CreateAuthenticationRequest {
   locale?: string;
 }
 
+/** `POST /check`, camelCase. */
 export interface CheckRequest {
   authenticationUuid: string;
   /** The code the user typed. */
   checkCode: string;
 }
 
+/** `POST /retry`, camelCase. */
 export interface RetryRequest {
   authenticationUuid: string;
 }
 
+/** `POST /authentication/feedback`, camelCase. */
 export interface FeedbackRequest {
   phoneNumber: string;
   status: FeedbackStatus;
 }
 
+/** Options of `DingClient.lookup()`. */
 export interface LookupOptions {
   /** `['cnam']` also asks for the caller name (needs account enablement). */
   types?: LookupType[];
 }
 
+/** A typed client for every operation of the Ding V1 OTP API. */
 export class DingClient {
   readonly #http: JsonHttpClient;
   readonly #customerUuid: string;

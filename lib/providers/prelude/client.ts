@@ -27,8 +27,10 @@ import type {
 
 export type { CheckVerificationResponse, CreateVerificationResponse, NetworkInfo, PreludeLookupResponse } from './parse.js';
 
+/** Prelude's API base URL, the default `baseUrl`. */
 export const DEFAULT_PRELUDE_BASE_URL = 'https://api.prelude.dev';
 
+/** Options of `new PreludeClient()` (and of `PreludeProvider`). */
 export interface PreludeClientOptions {
   /** A V2 API key (Dashboard: Settings > API keys), sent as `Authorization: Bearer`. Never in an error. */
   apiKey: string;
@@ -68,6 +70,7 @@ export interface VerificationSignals {
   ja4Fingerprint?: string;
 }
 
+/** `POST /v2/verification`, camelCase. */
 export interface CreateVerificationRequest {
   /** E.164, e.g. `+15551234567`. */
   phoneNumber: string;
@@ -89,6 +92,7 @@ export interface CreateVerificationRequest {
   correlationId?: string;
 }
 
+/** `POST /v2/verification/check`, camelCase. */
 export interface CheckVerificationRequest {
   /** E.164: V2 checks by target. */
   phoneNumber: string;
@@ -100,11 +104,13 @@ export interface CheckVerificationRequest {
   verificationId?: string;
 }
 
+/** Options of `PreludeClient.lookup()`. */
 export interface PreludeLookupOptions {
   /** Also ask for the caller name (`?type=cnam`), which Prelude must enable for the account. */
   cnam?: boolean;
 }
 
+/** A typed client for the Prelude Verify V2 operations the library uses: create, check, lookup. */
 export class PreludeClient {
   readonly #http: JsonHttpClient;
   readonly #prefix: string;

@@ -26,6 +26,7 @@ import {
   type Method,
 } from './wire.js';
 
+/** The checked reply of `POST /v2/verification`, camelCase. */
 export interface CreateVerificationResponse {
   /** The verification id (`vrf_…`); the same id on a `retry` inside the window. */
   id: string;
@@ -41,6 +42,7 @@ export interface CreateVerificationResponse {
   requestId?: string;
 }
 
+/** The checked reply of `POST /v2/verification/check`, camelCase. */
 export interface CheckVerificationResponse {
   status: CheckStatus;
   id?: string;
@@ -48,6 +50,7 @@ export interface CheckVerificationResponse {
   requestId?: string;
 }
 
+/** A lookup reply's carrier facts (`network_info`), camelCase. */
 export interface NetworkInfo {
   carrierName?: string;
   mcc?: string;

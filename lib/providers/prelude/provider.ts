@@ -30,6 +30,7 @@ import type {
   SendSignals,
 } from '../provider.js';
 
+/** Options of `new PreludeProvider()`: the client's, plus how codes are sent. */
 export interface PreludeProviderOptions extends PreludeClientOptions {
   /**
    * The verification window set for your account in the Prelude Dashboard, in seconds. V2 does not

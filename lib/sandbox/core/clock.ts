@@ -46,6 +46,7 @@ export interface TestClock {
   reset: () => void;
 }
 
+/** A clock for the app and the sandbox that stands still until told (see `TestClock`). */
 export function createTestClock(): TestClock {
   let base = Date.now();
   let offset = 0;

@@ -3,6 +3,7 @@
 // each API module's business (its `fault()`); holding and resetting the socket is the server's.
 import type { Reply } from './reply.js';
 
+/** The fault modes `sandbox.fail()` takes. */
 export const FAULT_MODES = [
   'http500',
   'http503',

@@ -23,6 +23,7 @@ export interface ServerDeps {
   faults: FaultQueue;
 }
 
+/** What `sandbox.stats()` returns. */
 export interface SandboxStats {
   /** TCP connections accepted since start (or the last `reset()`). */
   connectionsOpened: number;

@@ -12,6 +12,7 @@ export interface Delivery {
   headers: Record<string, string>;
 }
 
+/** What `sandbox.webhooks.stats()` returns. */
 export interface WebhookStats {
   /** Deliveries a receiver acknowledged with a 2xx. */
   delivered: number;

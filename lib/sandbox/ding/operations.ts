@@ -18,6 +18,7 @@ export const SANDBOX_OPERATIONS = [
   'getAuthenticationStatus',
   'lookup',
 ] as const;
+/** A Ding V1 operation name, as `fail()` and `stats().byOperation` use it. */
 export type SandboxOperation = (typeof SANDBOX_OPERATIONS)[number];
 
 export interface OperationContext {

@@ -21,6 +21,7 @@ import { validateCheck, validateCreate, validateLookup } from './validate.js';
  * apart from V1's `lookup` in `stats().byOperation`).
  */
 export const PRELUDE_SANDBOX_OPERATIONS = ['createVerification', 'checkVerification', 'lookupPhoneNumber'] as const;
+/** A Prelude V2 operation name, as `fail()` and `stats().byOperation` use it. */
 export type PreludeSandboxOperation = (typeof PRELUDE_SANDBOX_OPERATIONS)[number];
 export const PRELUDE_OPERATIONS_LIST = PRELUDE_SANDBOX_OPERATIONS;
 export type PreludeOperation = PreludeSandboxOperation;
