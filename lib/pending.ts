@@ -8,6 +8,7 @@
 //   e  expires at                  r  next resend allowed at
 //   n  resends left (absent when the provider has not said)
 //   a  wrong codes still allowed (local budget)
+//   o  owner token of the provider's window (Prelude: see lib/limits/window.ts)
 
 import { maskPhone } from './phone.js';
 
@@ -22,6 +23,8 @@ export interface PendingState {
   nextRetryAt: number;
   remainingRetries?: number;
   attemptsLeft: number;
+  /** This session's claim on the number's verification window (Prelude), see lib/limits/window.ts. */
+  owner?: string;
 }
 
 /** The serialised form in the session (see the key list above). */
@@ -34,6 +37,7 @@ export interface StoredPending {
   r: number;
   n?: number;
   a: number;
+  o?: string;
 }
 
 /** What `pendingVerification(req)` returns: safe to render or send as JSON. */
@@ -75,6 +79,7 @@ export function readPending(session: SessionLike, key: string): PendingState | u
   if (s.v !== 1 || typeof s.i !== 'string' || typeof s.p !== 'string') return undefined;
   if (!isTime(s.c) || !isTime(s.e) || !isTime(s.r) || !isCount(s.a)) return undefined;
   if (s.n !== undefined && !isCount(s.n)) return undefined;
+  if (s.o !== undefined && typeof s.o !== 'string') return undefined;
   const state: PendingState = {
     id: s.i,
     phoneNumber: s.p,
@@ -84,6 +89,7 @@ export function readPending(session: SessionLike, key: string): PendingState | u
     attemptsLeft: s.a,
   };
   if (s.n !== undefined) state.remainingRetries = s.n;
+  if (s.o !== undefined) state.owner = s.o;
   return state;
 }
 
@@ -99,6 +105,7 @@ export function writePending(session: SessionLike, key: string, state: PendingSt
     a: state.attemptsLeft,
   };
   if (state.remainingRetries !== undefined) stored.n = state.remainingRetries;
+  if (state.owner !== undefined) stored.o = state.owner;
   session[key] = stored;
 }
 

@@ -6,7 +6,7 @@ import type { Request } from 'express';
 import { DingConfigurationError, DingUnavailableError } from '../errors.js';
 import type { BeforeSendContext } from '../gates/before-send.js';
 import { runBeforeSend } from '../gates/before-send.js';
-import type { Limits } from '../limits/limits.js';
+import type { LimitRefusal, Limits } from '../limits/limits.js';
 import type { Settings } from '../options.js';
 import type { Outcome, OutcomeCode } from '../outcomes.js';
 import { declinedOutcome, outcome } from '../outcomes.js';
@@ -27,7 +27,8 @@ export interface ActionContext {
 
 export type ActionResult =
   | { type: 'pass' }
-  | { type: 'fail'; outcome: Outcome }
+  /** `rule`: the limit that refused (for events; never in the client's answer). */
+  | { type: 'fail'; outcome: Outcome; rule?: LimitRefusal['rule'] }
   | { type: 'verified'; phoneNumber: string; id: string; createdAt: number };
 
 export const PASS: ActionResult = { type: 'pass' };
@@ -38,6 +39,12 @@ export function refuse(
   extra?: { retryAfter?: number; attemptsLeft?: number },
 ): ActionResult {
   return { type: 'fail', outcome: outcome(code, extra, ctx.settings.messages) };
+}
+
+/** A limit's refusal: `retry_too_soon` for the resend cooldown, else `rate_limited`; the rule rides along. */
+export function limitRefused(ctx: ActionContext, refusal: LimitRefusal): ActionResult {
+  const code = refusal.rule === 'resendCooldown' ? 'retry_too_soon' : 'rate_limited';
+  return { type: 'fail', outcome: outcome(code, { retryAfter: refusal.retryAfter }, ctx.settings.messages), rule: refusal.rule };
 }
 
 /** Whole seconds until `at`, at least 1 (a client told to wait 0 s would just retry at once). */
@@ -76,8 +83,8 @@ export async function admitSend(ctx: ActionContext, phoneNumber: string, context
     }
   }
   if (!limits) return NOTHING_TO_RELEASE;
-  const decision = await limits.reserveSend(phoneNumber, req.ip);
-  if (!decision.ok) return { refused: refuse(ctx, 'rate_limited', { retryAfter: decision.retryAfter }) };
+  const decision = await limits.reserveSend(phoneNumber, req.ip, settings.resendCooldownMs);
+  if (!decision.ok) return { refused: limitRefused(ctx, decision) };
   // A store error while giving points back must not turn a refusal into a fault.
   return { release: () => decision.release().catch(() => undefined) };
 }

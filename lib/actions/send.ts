@@ -14,6 +14,7 @@ import { countryAllowed } from '../gates/country.js';
 import { checkLine } from '../gates/line-type.js';
 import type { ActionContext, ActionResult } from './context.js';
 import { admitSend, PASS, refuse, secondFactorPhone, unexpected } from './context.js';
+import { claimWindow } from '../limits/window.js';
 
 // Control and format characters (NUL, line breaks, bidi overrides) have no place inside a phone
 // number. libphonenumber-js would skip over some of them; refusing keeps what was typed and what
@@ -35,12 +36,21 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   const admitted = await admitSend(ctx, phone.e164, { action: 'send' });
   if ('refused' in admitted) return admitted.refused;
   if (settings.lineTypes) {
-    const line = await checkLine(provider, phone.e164, settings.lineTypes);
+    const line = await checkLine(provider, phone.e164, settings.lineTypes).catch(async (err: unknown) => {
+      await admitted.release();
+      throw err;
+    });
+    if (line !== 'allowed') await admitted.release();
     if (line === 'refused') return refuse(ctx, 'blocked');
     if (line === 'invalid_phone_number') return refuse(ctx, 'invalid_phone_number');
   }
 
-  const result = await provider.send(sendRequest(phone.e164, context));
+  // Nothing sent (a fault, or the provider refused): the points and the number's resend cooldown come back.
+  const result = await provider.send(sendRequest(phone.e164, context)).catch(async (err: unknown) => {
+    await admitted.release();
+    throw err;
+  });
+  if (result.status !== 'sent') await admitted.release();
   switch (result.status) {
     case 'sent': {
       const now = settings.now();
@@ -49,6 +59,7 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
       const created = result.createdAt.getTime();
       const lifetime = result.expiresAt ? result.expiresAt.getTime() - created : NaN;
       const ttl = Number.isFinite(lifetime) && lifetime > 0 ? lifetime : settings.ttlMs;
+      const owner = ctx.limits && (await claimWindow(ctx.limits, provider, phone.e164, undefined, ttl));
       // Replaces any earlier pending verification: the newest code is the one the user expects.
       writePending(session, settings.sessionKey, {
         id: result.id,
@@ -57,6 +68,7 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
         expiresAt: now + ttl,
         nextRetryAt: now + settings.resendCooldownMs,
         attemptsLeft: settings.maxAttempts,
+        ...(owner === undefined ? {} : { owner }),
       });
       await saveSession(session);
       return PASS;

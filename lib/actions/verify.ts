@@ -13,8 +13,9 @@ import { readField } from '../fields.js';
 import type { FailedCheckGrant } from '../limits/limits.js';
 import type { CheckStatus } from '../providers/provider.js';
 import type { ActionContext, ActionResult } from './context.js';
-import { refuse, unexpected } from './context.js';
+import { limitRefused, refuse, unexpected } from './context.js';
 import { openPending } from './pending-session.js';
+import { holdsWindow, releaseWindow } from '../limits/window.js';
 
 // Longer input is not a code; do not run a pattern over it.
 const MAX_CODE_INPUT = 64;
@@ -43,6 +44,8 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
 
   const { checks, limits } = ctx;
   const { id, phoneNumber, expiresAt } = pending;
+  // Prelude: another session has sent to this number since; its window, not ours (no provider call).
+  if (limits && !(await holdsWindow(limits, provider, pending))) return drop('no_pending_verification');
   return checks.run(id, async (): Promise<ActionResult> => {
     // What earlier checks in this process learned beats this request's copy of the session (a
     // session never holds 0 attempts: the last wrong code clears it; the ledger may).
@@ -54,8 +57,8 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
 
     let grant: FailedCheckGrant | undefined;
     if (limits) {
-      const decision = await limits.reserveFailedCheck(phoneNumber);
-      if (!decision.ok) return refuse(ctx, 'rate_limited', { retryAfter: decision.retryAfter });
+      const decision = await limits.reserveFailedCheck(phoneNumber, req.ip);
+      if (!decision.ok) return limitRefused(ctx, decision);
       grant = decision;
     }
     let status: CheckStatus;
@@ -78,6 +81,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
         // and best effort: the code is already spent at the provider, so a slow or failing store
         // must neither hold nor cost the login.
         void grant?.clear().catch(() => undefined);
+        if (limits) void releaseWindow(limits, provider, pending);
         return { type: 'verified', phoneNumber, id, createdAt: pending.createdAt };
       case 'invalid': {
         const attemptsLeft = left - 1;
