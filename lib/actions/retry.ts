@@ -63,7 +63,11 @@ async function resend(
   const admitted = await admitSend(ctx, pending.phoneNumber, { action: 'retry' });
   if ('refused' in admitted) return admitted.refused;
 
-  const result = await provider.resend({ ...sendRequest(pending.phoneNumber, context), id: pending.id });
+  // A fault: the points and the number's resend cooldown come back, so the next resend may go.
+  const result = await provider.resend({ ...sendRequest(pending.phoneNumber, context), id: pending.id }).catch(async (err: unknown) => {
+    await admitted.release();
+    throw err;
+  });
   switch (result.status) {
     case 'sent': {
       const next: PendingState = {

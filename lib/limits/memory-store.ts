@@ -13,6 +13,11 @@ import type { Count, CounterStore, Hit } from './store.js';
 /** How often (at most) a write sweeps expired keys out. */
 const SWEEP_MS = 60_000;
 
+// lru-cache holds an entry while its age is at most its ttl; a window of `windowMs` ends at
+// start + windowMs exactly (as the session's own `nextRetryAt` does), so the ttl is one ms less.
+const ttlOf = (windowMs: number): number => Math.max(1, windowMs - 1);
+const leftOf = (remaining: number): number => Math.max(0, remaining + 1);
+
 export class MemoryStore implements CounterStore {
   readonly #cache: LRUCache<string, number | string>;
   readonly #now: () => number;
@@ -47,14 +52,14 @@ export class MemoryStore implements CounterStore {
     const cache = this.#cache;
     const current = cache.get(key);
     const count = typeof current === 'number' ? current : 0;
-    if (add === 0) return { count, msLeft: count === 0 ? 0 : cache.getRemainingTTL(key) };
+    if (add === 0) return { count, msLeft: count === 0 ? 0 : leftOf(cache.getRemainingTTL(key)) };
     const next = count + add;
     if (count === 0 || slide) {
-      cache.set(key, next, { ttl: windowMs });
+      cache.set(key, next, { ttl: ttlOf(windowMs) });
       return { count: next, msLeft: windowMs };
     }
     cache.set(key, next, { noUpdateTTL: true });
-    return { count: next, msLeft: cache.getRemainingTTL(key) };
+    return { count: next, msLeft: leftOf(cache.getRemainingTTL(key)) };
   }
 
   giveBack(keys: readonly string[]): Promise<void> {
@@ -74,7 +79,7 @@ export class MemoryStore implements CounterStore {
 
   mark(key: string, value: string, ttlMs: number): Promise<void> {
     this.#sweep();
-    this.#cache.set(key, value, { ttl: ttlMs });
+    this.#cache.set(key, value, { ttl: ttlOf(ttlMs) });
     return Promise.resolve();
   }
 
