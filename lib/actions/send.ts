@@ -36,11 +36,12 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   const admitted = await admitSend(ctx, phone.e164, { action: 'send' });
   if ('refused' in admitted) return admitted.refused;
   if (settings.lineTypes) {
+    // A lookup that failed gives the points and the cooldown back (as a failed send does); one that
+    // answered was paid for, so its points stay spent: lookups are limited too.
     const line = await checkLine(provider, phone.e164, settings.lineTypes).catch(async (err: unknown) => {
       await admitted.release();
       throw err;
     });
-    if (line !== 'allowed') await admitted.release();
     if (line === 'refused') return refuse(ctx, 'blocked');
     if (line === 'invalid_phone_number') return refuse(ctx, 'invalid_phone_number');
   }
