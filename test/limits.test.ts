@@ -37,7 +37,7 @@ describe('limits options', () => {
       sendsPerIp: { points: 30, durationSeconds: 3600 },
       sendsPerNetwork: { points: 120, durationSeconds: 3600 },
       sendsPerNumberBlock: { points: 20, durationSeconds: 3600, digits: 3 },
-      sendsPerCountry: { points: 1000, durationSeconds: 3600 },
+      sendsPerCountry: { points: 10_000, durationSeconds: 3600 },
       sendsGlobal: false,
       failedChecksPerPhone: { points: 10, durationSeconds: 3600 },
       failedChecksPerIp: { points: 20, durationSeconds: 3600 },

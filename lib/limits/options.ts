@@ -55,7 +55,7 @@ export interface LimitsOptions {
   sendsPerNetwork?: LimitRule | false;
   /** Codes sent to one number block (all but the last `digits` digits alike). Default 20 per hour, 3 digits. */
   sendsPerNumberBlock?: NumberBlockRule | false;
-  /** Codes sent to numbers of one country. Default 1,000 per hour per country; see `countries`. */
+  /** Codes sent to numbers of one country. Default 10,000 per hour per country; see `countries`. */
   sendsPerCountry?: CountryRule | false;
   /**
    * Codes sent in all, by this app (all instances sharing the store). Off by default; the circuit
@@ -88,7 +88,7 @@ export const DEFAULT_LIMITS = {
   sendsPerIp: { points: 30, durationSeconds: 3600 },
   sendsPerNetwork: { points: 120, durationSeconds: 3600 },
   sendsPerNumberBlock: { points: 20, durationSeconds: 3600, digits: 3 },
-  sendsPerCountry: { points: 1000, durationSeconds: 3600 },
+  sendsPerCountry: { points: 10_000, durationSeconds: 3600 },
   sendsGlobal: false,
   failedChecksPerPhone: { points: 10, durationSeconds: 3600 },
   failedChecksPerIp: { points: 20, durationSeconds: 3600 },
@@ -138,8 +138,8 @@ const isInt = (value: unknown, min: number, max: number): value is number =>
 
 // Windows are kept lazily (no timer per key), so any length fits; a year is past any sane rule.
 const MAX_DURATION = 366 * 24 * 3600;
-// Counters are packed with their window end into one number in the memory store (see memory-store.ts).
-const MAX_POINTS = 1_000_000;
+// Far past any budget; a bound keeps a typo (1e20) from reading as "no limit".
+const MAX_POINTS = 1_000_000_000;
 
 function rule(value: unknown, name: LimitName): ResolvedRule | undefined {
   const fallback = DEFAULT_LIMITS[name];
