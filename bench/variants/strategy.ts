@@ -22,6 +22,8 @@ export const BENCH_LIMITS: DingOtpStrategyOptions['limits'] = {
   sendsPerNetwork: UNREACHABLE,
   sendsPerNumberBlock: { ...UNREACHABLE, digits: 3 },
   sendsPerCountry: UNREACHABLE,
+  // 64 checks at once from 127.0.0.1 hold 64 reservations until their right codes give them back.
+  failedChecksPerIp: UNREACHABLE,
 };
 
 /**
