@@ -40,7 +40,7 @@ export interface RunOptions {
 
 /**
  * The n-th distinct sender: a valid US number (16 area codes, numbers 1,009 apart, so a block of
- * 1,000 numbers gets few) and an address (a new /24 every 256 senders, as a botnet's would).
+ * 1,000 numbers gets few) and an address, each in a /24 of its own (the most keys per sender).
  */
 export function distinctSender(n: number): { phone: string; ip: string } {
   const areas = [201, 202, 212, 305, 312, 415, 503, 512, 617, 702, 713, 808, 917, 206, 303, 404];
