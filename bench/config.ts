@@ -20,7 +20,7 @@
 //   BENCH_MEMORY_LOGINS=20000 logins for the bytes-per-sender measurement, each variant (0: skip)
 //   BENCH_PUMP_ATTEMPTS=500000  sends of the pumping run against the limits (memory.ts)
 //   BENCH_FAST=1             a run of a few minutes: concurrency 64 only, strategy and floor,
-//                            2 rounds, no leak run or micro timings, 5,000 memory logins and
+//                            2 rounds, no leak run or micro timings, 10,000 memory logins and
 //                            100,000 pumping attempts (any variable above still wins)
 //   BENCH_OUT=bench/results.json
 import { join } from 'node:path';
@@ -83,7 +83,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     leakLogins: count(env, 'BENCH_LEAK_LOGINS', fast ? 0 : 100_000),
     leakConcurrency: count(env, 'BENCH_LEAK_CONCURRENCY', 16, 1),
     micro: env.BENCH_MICRO === undefined ? !fast : env.BENCH_MICRO !== '0',
-    memoryLogins: count(env, 'BENCH_MEMORY_LOGINS', fast ? 5000 : 20_000),
+    memoryLogins: count(env, 'BENCH_MEMORY_LOGINS', fast ? 10_000 : 20_000),
     pumpAttempts: count(env, 'BENCH_PUMP_ATTEMPTS', fast ? 100_000 : 500_000),
     fast,
     child: {
