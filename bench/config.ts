@@ -17,6 +17,11 @@
 //   BENCH_ALLOC_PROF=dir     write an allocation profile of every server child into dir (bytes
 //                            allocated by function, collected ones included; slows the child)
 //   BENCH_NODE_FLAGS=        more node flags for the server children, e.g. --trace-gc
+//   BENCH_MEMORY_LOGINS=20000 logins for the bytes-per-sender measurement, each variant (0: skip)
+//   BENCH_PUMP_ATTEMPTS=500000  sends of the pumping run against the limits (memory.ts)
+//   BENCH_FAST=1             a run of a few minutes: concurrency 64 only, strategy and floor,
+//                            2 rounds, no leak run or micro timings, 10,000 memory logins and
+//                            100,000 pumping attempts (any variable above still wins)
 //   BENCH_OUT=bench/results.json
 import { join } from 'node:path';
 import type { ChildOptions } from './child.js';
@@ -35,6 +40,9 @@ export interface BenchConfig {
   leakLogins: number;
   leakConcurrency: number;
   micro: boolean;
+  memoryLogins: number;
+  pumpAttempts: number;
+  fast: boolean;
   /** Profiling and node flags for every server child (BENCH_CPU_PROF*, BENCH_ALLOC_PROF, BENCH_NODE_FLAGS). */
   child: ChildOptions;
   out: string;
@@ -53,27 +61,31 @@ function list(env: NodeJS.ProcessEnv, name: string, fallback: string): string[] 
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
-  const concurrency = list(env, 'BENCH_CONCURRENCY', '1,16,64').map((s) => {
+  const fast = env.BENCH_FAST === '1';
+  const concurrency = list(env, 'BENCH_CONCURRENCY', fast ? '64' : '1,16,64').map((s) => {
     const n = Number(s);
     if (!Number.isInteger(n) || n < 1 || n > 256) throw new Error(`BENCH_CONCURRENCY: "${s}" is not an integer in 1..256`);
     return n;
   });
-  const variants = list(env, 'BENCH_VARIANTS', 'strategy,floor,floor-bare,fetch').map((s) => {
+  const variants = list(env, 'BENCH_VARIANTS', fast ? 'strategy,floor' : 'strategy,floor,floor-bare,fetch').map((s) => {
     if (!isVariantName(s)) throw new Error(`BENCH_VARIANTS: unknown variant "${s}" (${Object.keys(VARIANTS).join(', ')})`);
     return s;
   });
   return {
     logins: count(env, 'BENCH_LOGINS', 1000, 1),
     warmup: count(env, 'BENCH_WARMUP', 300),
-    rounds: count(env, 'BENCH_ROUNDS', 12),
+    rounds: count(env, 'BENCH_ROUNDS', fast ? 2 : 12),
     chunks: count(env, 'BENCH_CHUNKS', 8, 1),
     concurrency,
     variants,
     maxSeconds: count(env, 'BENCH_MAX_SECONDS', 60, 1),
     latencyMs: count(env, 'BENCH_LATENCY_MS', 0),
-    leakLogins: count(env, 'BENCH_LEAK_LOGINS', 100_000),
+    leakLogins: count(env, 'BENCH_LEAK_LOGINS', fast ? 0 : 100_000),
     leakConcurrency: count(env, 'BENCH_LEAK_CONCURRENCY', 16, 1),
-    micro: env.BENCH_MICRO !== '0',
+    micro: env.BENCH_MICRO === undefined ? !fast : env.BENCH_MICRO !== '0',
+    memoryLogins: count(env, 'BENCH_MEMORY_LOGINS', fast ? 10_000 : 20_000),
+    pumpAttempts: count(env, 'BENCH_PUMP_ATTEMPTS', fast ? 100_000 : 500_000),
+    fast,
     child: {
       cpuProfDir: env.BENCH_CPU_PROF || undefined,
       cpuProfIntervalUs: env.BENCH_CPU_PROF_INTERVAL ? count(env, 'BENCH_CPU_PROF_INTERVAL', 1000, 1) : undefined,

@@ -5,7 +5,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import passport from 'passport';
 import { Strategy } from 'passport-strategy';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { Limits, resolveLimits } from '../lib/limits/index.js';
 import { Pool } from 'undici';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -75,21 +75,23 @@ export async function runMicro(): Promise<MicroResult[]> {
   });
   add('phone: libphonenumber parse + isValid', 1, phone.lib - phone.regex, 'minus an E.164 regex, as floor-regex checks');
 
-  // 2. Abuse limits (memory store): consume phone + ip at send; consume, then give the point back
-  // (a right code, with no wrong ones before it) at verify.
-  const rule = { points: 1_000_000_000, duration: 3600 };
-  const perPhone = new RateLimiterMemory({ ...rule, keyPrefix: 'p' });
-  const perIp = new RateLimiterMemory({ ...rule, keyPrefix: 'i' });
-  const failed = new RateLimiterMemory({ ...rule, keyPrefix: 'f' });
+  // 2. Abuse limits (memory store, every rule on, budgets out of reach): a send's reservation
+  // (with the resend cooldown), then a check's reservation and a right code's clear.
+  const far = { points: 1_000_000, durationSeconds: 3600 };
+  const settings = resolveLimits({ sendsPerPhone: far, sendsPerIp: far, sendsPerNetwork: far, sendsPerNumberBlock: { ...far, digits: 3 }, sendsPerCountry: far, sendsGlobal: far });
+  if (!settings) throw new Error('limits are off');
+  const limiter = new Limits(settings);
   const { limits } = await cpuPerOp(20_000, {
     limits: async (i) => {
       const phone = phones[i % 64] as string;
-      await Promise.allSettled([perPhone.consume(phone), perIp.consume('127.0.0.1')]);
-      await failed.consume(phone);
-      await failed.reward(phone);
+      const sent = await limiter.reserveSend(phone, '127.0.0.1', 30_000);
+      if (!sent.ok) throw new Error(`refused by ${sent.rule}`);
+      const check = await limiter.reserveFailedCheck(phone, '127.0.0.1');
+      if (!check.ok) throw new Error(`refused by ${check.rule}`);
+      await check.clear();
     },
   });
-  add('limits: 3 consumes, 1 reward (memory)', 1, limits, 'rate-limiter-flexible, default store');
+  add('limits: a send, a check, a right code (memory)', 1, limits, 'lib/limits, lru-cache store, every rule on');
 
   // 3. Passport around a strategy: authenticate() per request (copy of the strategy, closures).
   const auth = new passport.Passport();

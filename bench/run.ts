@@ -8,11 +8,14 @@ import { snapshotDist } from './dist.js';
 import { LEAK_MAX_SECONDS, runLeak, type LeakResult } from './leak.js';
 import { cpuOf } from './measure.js';
 import { runMicro, type MicroResult } from './micro.js';
+import { formatMemory, runMemory, type MemoryResult } from './memory.js';
 import { formatLeak, formatRatios, formatRows, machine, round, writeResults } from './report.js';
 import { ratios, rows, THROUGHPUT_TARGET } from './summary.js';
 import type { VariantName } from './variants/index.js';
 
 const PENDING_TARGET_BYTES = 300;
+const BYTES_PER_SENDER_TARGET = 400;
+const P99_TARGET = 1.2;
 const log = (line: string): void => console.log(line);
 
 async function main(): Promise<void> {
@@ -57,6 +60,12 @@ async function main(): Promise<void> {
   let micro: MicroResult[] | undefined;
   if (config.micro) micro = await runMicro();
 
+  let memory: MemoryResult | undefined;
+  if (config.memoryLogins > 0) {
+    log('');
+    memory = await runMemory({ logins: config.memoryLogins, attempts: config.pumpAttempts }, log);
+  }
+
   let leak: LeakResult | undefined;
   if (config.leakLogins > 0) {
     log('');
@@ -85,6 +94,13 @@ async function main(): Promise<void> {
     for (const m of micro) log(`  ${m.usPerLogin.toFixed(1).padStart(7)}  ${m.name} (${m.note})`);
   }
   if (leak) log(`\n${formatLeak(leak)}`);
+  if (memory) log(`\n${formatMemory(memory)}`);
+  const tail: Array<{ concurrency: number; strategy: number; floor: number; ratio: number }> = [];
+  for (const r of table) {
+    const floor = table.find((f) => f.variant === 'floor' && f.concurrency === r.concurrency);
+    if (r.variant === 'strategy' && floor) tail.push({ concurrency: r.concurrency, strategy: r.p99Ms, floor: floor.p99Ms, ratio: r.p99Ms / floor.p99Ms });
+  }
+  for (const t of tail) log(`p99 at concurrency ${t.concurrency}: strategy ${t.strategy.toFixed(1)} ms, floor ${t.floor.toFixed(1)} ms, ratio ${t.ratio.toFixed(2)} (target <= ${P99_TARGET} at 64)`);
   log(`\nload average at the end: ${end.loadAverage.join(' ')} (${end.cores} cores)`);
 
   const findings: string[] = [];
@@ -103,13 +119,15 @@ async function main(): Promise<void> {
   if (leak && leak.poolSize !== null && leak.upstreamPeakOpen > leak.poolSize) findings.push(`the leak run held ${leak.upstreamPeakOpen} upstream connections at once (pool ${leak.poolSize})`);
   const strategyPending = pending.strategy?.bytes;
   if (typeof strategyPending === 'number' && strategyPending >= PENDING_TARGET_BYTES) findings.push(`pending state ${strategyPending} bytes (>= ${PENDING_TARGET_BYTES})`);
+  for (const t of tail) if (t.concurrency === 64 && t.ratio > P99_TARGET) findings.push(`p99 at concurrency 64 is ${t.ratio.toFixed(2)}x the floor's (> ${P99_TARGET})`);
+  if (memory && memory.perSender.bytesPerSender > BYTES_PER_SENDER_TARGET) findings.push(`limits keep ${memory.perSender.bytesPerSender.toFixed(0)} bytes per distinct sender (> ${BYTES_PER_SENDER_TARGET})`);
   if (findings.length > 0) log(`\nShort of the targets:\n${findings.map((f) => `  - ${f}`).join('\n')}`);
 
   writeResults(config.out, {
     generatedAt: new Date().toISOString(),
     machine: { ...start, loadAverageEnd: end.loadAverage },
     config: { ...config, out: undefined },
-    targets: { throughputVsFloor: THROUGHPUT_TARGET, pendingBytes: PENDING_TARGET_BYTES },
+    targets: { throughputVsFloor: THROUGHPUT_TARGET, pendingBytes: PENDING_TARGET_BYTES, bytesPerSender: BYTES_PER_SENDER_TARGET, p99VsFloorAt64: P99_TARGET },
     rows: table.map((r) => ({
       ...r,
       loginsPerSec: round(r.loginsPerSec, 1),
@@ -138,6 +156,8 @@ async function main(): Promise<void> {
     })),
     pendingState: pending,
     micro,
+    memory,
+    p99: tail,
     leak,
     findings,
     cells,

@@ -61,3 +61,13 @@ export function ipv4Address(ip: string | undefined): string | undefined {
 export function ipv6Prefix64(address: string): string {
   return `${ipv6Groups(address.toLowerCase()).slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
 }
+
+/** The /48 network of a valid IPv6 address, as `2001:db8:1::/48`: one site, often one customer. */
+export function ipv6Prefix48(address: string): string {
+  return `${ipv6Groups(address.toLowerCase()).slice(0, 3).map((g) => g.toString(16)).join(':')}::/48`;
+}
+
+/** The /24 network of a valid IPv4 address, as `203.0.113.0/24`. */
+export function ipv4Prefix24(address: string): string {
+  return `${address.slice(0, address.lastIndexOf('.'))}.0/24`;
+}

@@ -10,6 +10,7 @@
 //   a  wrong codes still allowed (local budget)
 //   f  the provider's risk factors from the send (absent when none)
 //   u  the user the code is for (second-factor mode): a digest of their id, see userKey()
+//   o  owner token of the provider's window (Prelude: see lib/limits/window.ts)
 
 import { createHash } from 'node:crypto';
 import { maskPhone } from './phone.js';
@@ -30,6 +31,8 @@ export interface PendingState {
   riskFactors?: readonly string[];
   /** Second-factor mode: who the code is for, as `userKey(id)`. Absent for a phone login. */
   user?: string;
+  /** This session's claim on the number's verification window (Prelude), see lib/limits/window.ts. */
+  owner?: string;
 }
 
 /** The serialised form in the session (see the key list above). */
@@ -44,6 +47,7 @@ export interface StoredPending {
   a: number;
   f?: readonly string[];
   u?: string;
+  o?: string;
 }
 
 /** What `pendingVerification(req)` returns: safe to render or send as JSON. */
@@ -86,6 +90,7 @@ export function readPending(session: SessionLike, key: string): PendingState | u
   if (!isTime(s.c) || !isTime(s.e) || !isTime(s.r) || !isCount(s.a)) return undefined;
   if (s.n !== undefined && !isCount(s.n)) return undefined;
   if (s.u !== undefined && typeof s.u !== 'string') return undefined;
+  if (s.o !== undefined && typeof s.o !== 'string') return undefined;
   const state: PendingState = {
     id: s.i,
     phoneNumber: s.p,
@@ -97,6 +102,7 @@ export function readPending(session: SessionLike, key: string): PendingState | u
   if (s.n !== undefined) state.remainingRetries = s.n;
   if (Array.isArray(s.f) && s.f.every((x) => typeof x === 'string')) state.riskFactors = s.f as string[];
   if (s.u !== undefined) state.user = s.u;
+  if (s.o !== undefined) state.owner = s.o;
   return state;
 }
 
@@ -114,6 +120,7 @@ export function writePending(session: SessionLike, key: string, state: PendingSt
   if (state.remainingRetries !== undefined) stored.n = state.remainingRetries;
   if (state.riskFactors !== undefined) stored.f = state.riskFactors;
   if (state.user !== undefined) stored.u = state.user;
+  if (state.owner !== undefined) stored.o = state.owner;
   session[key] = stored;
 }
 

@@ -12,6 +12,12 @@
 //
 // Across processes the per-phone failed-check limit (a shared store) and the provider's own
 // attempt limit still hold; this only makes the local budget exact.
+//
+// Bounded, since every key here comes from a session (user input): the two ledgers keep at most
+// `maxEntries` ids each (default 10,000; the oldest go first, and a request whose id went falls
+// back to its session's own count), and the queue holds one entry per id with a check or resend
+// running or waiting, each waiting one a request in flight: at most as many as the server has
+// requests open, and gone when they settle.
 
 /** What this process learned from resends of one verification (see `resent`). */
 export interface ResendState {

@@ -28,6 +28,8 @@ import { pendingVerification, sessionOf } from './pending.js';
 import { providerFromOptions } from './providers/index.js';
 import type { OtpProvider } from './providers/provider.js';
 import { Limits } from './limits/limits.js';
+import { noLimits } from './limits/options.js';
+import { normalizePhone } from './phone.js';
 import { CheckSerializer } from './serialize.js';
 import type { ActionContext, ActionResult } from './actions/context.js';
 import { runVerifyCallback } from './actions/callback.js';
@@ -111,7 +113,8 @@ export class DingOtpStrategy extends Strategy {
   private readonly _verify: VerifyFunction | VerifyFunctionWithRequest | undefined;
   // Shared by every request (Passport's per-request copies see the same objects): limit counters
   // and the per-verification check queue must outlive a request to mean anything.
-  private readonly _limits: Limits | undefined;
+  // With `limits: false` too: the resend cooldown and Prelude's window owners live in its store.
+  private readonly _limits: Limits;
   private readonly _checks: CheckSerializer;
   // Test numbers, webhook URL and events (onEvent, telemetry): see ./production.ts.
   private readonly _production: Production;
@@ -131,7 +134,7 @@ export class DingOtpStrategy extends Strategy {
     if (this._settings.lineTypes && typeof this._provider.lookup !== 'function') {
       throw new TypeError(`DingOtpStrategy: option \`lineTypes\` needs a provider with lookup() (the ${this._provider.name} provider has none)`);
     }
-    this._limits = this._settings.limits ? new Limits(this._settings.limits) : undefined;
+    this._limits = new Limits(this._settings.limits ?? noLimits(), this._settings.now);
     this._checks = new CheckSerializer();
     this._production = new Production(options, this._provider, this._settings);
     this._devices = this._settings.trustedDevices ? new TrustedDevices(this._settings, this._settings.trustedDevices) : undefined;
@@ -162,6 +165,17 @@ export class DingOtpStrategy extends Strategy {
   /** `trustedDevices`: forgets every device of the user with this id (the `userId` option's value). */
   forgetAllDevices(userId: string | number): Promise<number> {
     return this._trusted().then((d) => d.forgetAll(userId));
+  }
+
+  /**
+   * The operator's reset of a phone number's limits: its wrong-code counts (the lock after
+   * `consecutiveFailuresPerPhone` too), sends and resend cooldown, in the limits' store (all
+   * instances, with Redis). For a user who proved who they are another way. See docs/limits.md.
+   */
+  async resetPhone(phoneNumber: string): Promise<void> {
+    const phone = normalizePhone(phoneNumber, this._settings.defaultCountry);
+    if (!phone.ok) throw new TypeError('DingOtpStrategy.resetPhone: not a valid phone number');
+    await this._limits.resetPhone(phone.e164);
   }
 
   private _trusted(): Promise<TrustedDevices> {

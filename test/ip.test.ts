@@ -3,7 +3,8 @@
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
 import { defaultSignals } from '../lib/options.js';
-import { ipv4Address, ipv6Groups, ipv6Prefix64, normalizeIp, unwrapMappedIpv4 } from '../lib/ip.js';
+import { ipv4Address, ipv4Prefix24, ipv6Groups, ipv6Prefix48, ipv6Prefix64, normalizeIp, unwrapMappedIpv4 } from '../lib/ip.js';
+import { wideNetwork } from '../lib/limits/keys.js';
 
 describe('unwrapMappedIpv4', () => {
   it.each([
@@ -55,6 +56,16 @@ describe('IPv6 groups and /64', () => {
   it('names the /64', () => {
     expect(ipv6Prefix64('2001:DB8:1:2:3:4:5:6')).toBe('2001:db8:1:2::/64');
     expect(ipv6Prefix64('::1')).toBe('0:0:0:0::/64');
+  });
+
+  it('names the /48 and the IPv4 /24 (the wider-network limit)', () => {
+    expect(ipv6Prefix48('2001:DB8:1:2:3:4:5:6')).toBe('2001:db8:1::/48');
+    expect(ipv6Prefix48('2001:db8:1:ffff::9')).toBe(ipv6Prefix48('2001:db8:1::1'));
+    expect(ipv4Prefix24('198.51.100.7')).toBe('198.51.100.0/24');
+    expect(wideNetwork('::ffff:198.51.100.250')).toBe('198.51.100.0/24');
+    expect(wideNetwork('2001:db8:aa:ffff::9')).toBe('2001:db8:aa::/48');
+    expect(wideNetwork('not an address')).toBe('unknown');
+    expect(wideNetwork(undefined)).toBe('unknown');
   });
 });
 

@@ -161,13 +161,13 @@ if (redisGate('limits on Redis')) {
       expect(keys.length).toBeGreaterThan(0);
       for (const key of keys) {
         expect(key).not.toMatch(/2015550123|203\.0\.113|198\.51\.100/);
-        expect(key).toMatch(/^passport-ding-test:[0-9a-f]+:[a-z]+:(sends-phone|sends-ip|failed-checks-phone):[0-9a-f]{32}$/);
+        expect(key).toMatch(/^passport-ding-test:[0-9a-f]+:[a-z]+:(sends-phone|sends-ip|sends-network|sends-block|failed-checks-phone|failed-checks-ip|consecutive-failures-phone|resend-cooldown):[0-9a-f]{32}$|sends-country:[A-Z]{2}$/);
         expect(await a.get(key)).toMatch(/^-?\d+$/);
       }
     });
 
     it('key by HMAC with the shared secret: the plain SHA-256 of a number is not a key', async () => {
-      const rules = { sendsPerPhone: { points: 5, durationSeconds: 600 }, sendsPerIp: false } as const;
+      const rules = { sendsPerPhone: { points: 5, durationSeconds: 600 }, sendsPerIp: false, sendsPerNetwork: false, sendsPerNumberBlock: false, sendsPerCountry: false, consecutiveFailuresPerPhone: false } as const;
       await instance(a, rules, `${prefix}hmac:`).reserveSend(PHONE, undefined);
       const keys = await a.keys(`${prefix}hmac:*`);
       expect(keys).toHaveLength(1);

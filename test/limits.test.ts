@@ -31,19 +31,25 @@ afterEach(() => {
 describe('limits options', () => {
   it('are on by default, with the documented rules, in memory', () => {
     const settings = resolveLimits(undefined);
-    expect(settings?.store).toEqual({ kind: 'memory', prefix: 'passport-ding:limit:' });
-    expect(settings?.rules).toEqual(DEFAULT_LIMITS);
+    expect(settings?.store).toEqual({ kind: 'memory', prefix: 'passport-ding:limit:', maxKeys: 200_000 });
     expect(DEFAULT_LIMITS).toEqual({
       sendsPerPhone: { points: 5, durationSeconds: 3600 },
       sendsPerIp: { points: 30, durationSeconds: 3600 },
+      sendsPerNetwork: { points: 120, durationSeconds: 3600 },
+      sendsPerNumberBlock: { points: 20, durationSeconds: 3600, digits: 3 },
+      sendsPerCountry: { points: 10_000, durationSeconds: 3600 },
+      sendsGlobal: false,
       failedChecksPerPhone: { points: 10, durationSeconds: 3600 },
+      failedChecksPerIp: { points: 20, durationSeconds: 3600 },
+      consecutiveFailuresPerPhone: { points: 100, durationSeconds: 2_592_000 },
     });
+    expect(settings?.rules).toEqual({ ...DEFAULT_LIMITS, sendsGlobal: undefined });
   });
 
   it('turn off all at once with false, or one rule at a time', () => {
     expect(resolveLimits(false)).toBeUndefined();
     const settings = resolveLimits({ sendsPerIp: false, sendsPerPhone: { points: 2, durationSeconds: 60 } });
-    expect(settings?.rules).toEqual({
+    expect(settings?.rules).toMatchObject({
       sendsPerPhone: { points: 2, durationSeconds: 60 },
       sendsPerIp: undefined,
       failedChecksPerPhone: DEFAULT_LIMITS.failedChecksPerPhone,
@@ -59,7 +65,12 @@ describe('limits options', () => {
     ['fractional points', { sendsPerPhone: { points: 1.5, durationSeconds: 60 } }],
     ['points as a string', { sendsPerPhone: { points: '5', durationSeconds: 60 } }],
     ['a zero window', { sendsPerIp: { points: 5, durationSeconds: 0 } }],
-    ['a window setTimeout cannot hold', { sendsPerIp: { points: 5, durationSeconds: 3_000_000 } }],
+    ['a window over a year', { sendsPerIp: { points: 5, durationSeconds: 40_000_000 } }],
+    ['a consecutive-failure cap over 100 (NIST SP 800-63B)', { consecutiveFailuresPerPhone: { points: 101, durationSeconds: 60 } }],
+    ['a block of 7 digits', { sendsPerNumberBlock: { points: 5, durationSeconds: 60, digits: 7 } }],
+    ['an unknown country', { sendsPerCountry: { points: 5, durationSeconds: 60, countries: { XX: 5 } } }],
+    ['an unknown field in a rule', { sendsPerIp: { points: 5, durationSeconds: 60, digits: 2 } }],
+    ['maxKeys under 100', { maxKeys: 10 }],
     ['a rule that is true', { failedChecksPerPhone: true }],
     ['an unknown store', { store: 'mongo' }],
     ['a Redis store without a client', { store: { redis: null } }],
@@ -75,7 +86,7 @@ describe('limits options', () => {
 
   it('take a node-redis or ioredis client and a prefix', () => {
     const nodeRedis = { eval() {}, isReady: true };
-    const ioredis = { defineCommand() {}, status: 'ready' };
+    const ioredis = { defineCommand() {}, eval() {}, status: 'ready' };
     expect(resolveLimits({ store: { redis: nodeRedis, prefix: 'app:' }, keySecret: SECRET })?.store).toEqual({ kind: 'redis', client: nodeRedis, prefix: 'app:' });
     expect(resolveLimits({ store: { redis: ioredis }, keySecret: Buffer.from(SECRET) })?.store).toMatchObject({ kind: 'redis', prefix: 'passport-ding:limit:' });
   });
@@ -93,7 +104,7 @@ describe('limits options', () => {
     expect(resolveLimits({})?.keySecret).toBeUndefined();
     expect(resolveLimits({ keySecret: SECRET })?.keySecret).toEqual(Buffer.from(SECRET));
     // Plain: the kind and the value, nothing to undo; the IP keyed by its network as ever.
-    expect(phoneKey(PHONE, undefined)).toBe(`phone:${PHONE}`);
+    expect(phoneKey(PHONE, undefined)).toBe(`p${PHONE}`);
     expect(ipKey('2001:db8:1:2:3:4:5:6', undefined)).toBe(ipKey('2001:db8:1:2:ffff::1', undefined));
     expect(phoneKey(PHONE, undefined)).not.toBe(ipKey(PHONE, undefined));
   });
@@ -246,7 +257,7 @@ describe('failed-check budget (memory store)', () => {
   });
 
   it('is a no-op when that rule is off', async () => {
-    const l = limits({ failedChecksPerPhone: false });
+    const l = limits({ failedChecksPerPhone: false, failedChecksPerIp: false, consecutiveFailuresPerPhone: false });
     for (let i = 0; i < 50; i += 1) expect((await l.reserveFailedCheck(PHONE)).ok).toBe(true);
     await l.clearFailedChecks(PHONE);
   });

@@ -4,7 +4,11 @@
 //   instead of through Passport, and without passport.session(): the least an app can do.
 // - strategy-raw: the strategy app with a provider over the floor's raw undici calls, i.e.
 //   without passport-ding's HTTP layer, DingClient and DingProvider (deadline, reply checks).
-// - strategy-nolimits: the strategy app with `limits: false` (no rate-limiter-flexible calls).
+// - strategy-nolimits: the strategy app with `limits: false` (no limit counters; the resend
+//   cooldown's mark is still kept).
+// - strategy-distinct / strategy-distinct-nolimits: the strategy app with the default limits (or
+//   none), trusting X-Forwarded-For from loopback, for the memory bench, where every login is a
+//   new number from a new address.
 // Read as a ladder: floor-bare -> floor-regex (+ Passport's session login) -> floor
 // (+ libphonenumber-js) -> strategy-raw (+ the strategy) -> strategy (+ passport-ding's HTTP
 // layer); strategy-nolimits beside strategy.
@@ -12,7 +16,7 @@ import type { OtpProvider } from 'passport-ding';
 import { undiciUpstream } from './floor.js';
 import { e164Pattern, handwrittenApp } from './handwritten.js';
 import type { BenchApp, DingTarget } from './shell.js';
-import { strategyApp } from './strategy.js';
+import { DEFAULT_LIMITS_ONE_COUNTRY, strategyApp } from './strategy.js';
 
 function rawProvider(ding: DingTarget): OtpProvider {
   const upstream = undiciUpstream(ding);
@@ -57,4 +61,12 @@ export async function floorRegexApp(ding: DingTarget): Promise<BenchApp> {
 
 export async function floorBareApp(ding: DingTarget): Promise<BenchApp> {
   return handwrittenApp(ding, undiciUpstream(ding), { checkPhone: e164Pattern, sessionLogin: 'by-hand' });
+}
+
+export async function strategyDistinctApp(ding: DingTarget): Promise<BenchApp> {
+  return strategyApp(ding, { limits: DEFAULT_LIMITS_ONE_COUNTRY, trustProxy: true });
+}
+
+export async function strategyDistinctNoLimitsApp(ding: DingTarget): Promise<BenchApp> {
+  return strategyApp(ding, { limits: false, trustProxy: true });
 }

@@ -1,5 +1,5 @@
 // The variants by name, as the bench's command line and results name them.
-import { floorBareApp, floorRegexApp, strategyNoLimitsApp, strategyRawApp } from './ablation.js';
+import { floorBareApp, floorRegexApp, strategyDistinctApp, strategyDistinctNoLimitsApp, strategyNoLimitsApp, strategyRawApp } from './ablation.js';
 import { fetchApp } from './fetch.js';
 import { floorApp } from './floor.js';
 import type { BenchApp, DingTarget } from './shell.js';
@@ -14,6 +14,9 @@ export const VARIANTS = {
   'floor-regex': floorRegexApp,
   'strategy-raw': strategyRawApp,
   'strategy-nolimits': strategyNoLimitsApp,
+  // The memory bench (memory.ts).
+  'strategy-distinct': strategyDistinctApp,
+  'strategy-distinct-nolimits': strategyDistinctNoLimitsApp,
 } satisfies Record<string, (ding: DingTarget) => Promise<BenchApp>>;
 
 export type VariantName = keyof typeof VARIANTS;

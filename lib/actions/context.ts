@@ -6,7 +6,7 @@ import type { Request } from 'express';
 import { OtpConfigurationError, OtpUnavailableError } from '../errors.js';
 import type { BeforeSendContext } from '../gates/before-send.js';
 import { runBeforeSend } from '../gates/before-send.js';
-import type { Limits } from '../limits/limits.js';
+import type { LimitRefusal, Limits } from '../limits/limits.js';
 import type { Settings } from '../options.js';
 import type { Outcome, OutcomeCode } from '../outcomes.js';
 import { declinedOutcome, outcome } from '../outcomes.js';
@@ -48,6 +48,12 @@ export function refuse(
   return result;
 }
 
+/** A limit's refusal: `retry_too_soon` for the resend cooldown, else `rate_limited`; the rule rides along. */
+export function limitRefused(ctx: ActionContext, refusal: LimitRefusal): ActionResult {
+  const code = refusal.rule === 'resendCooldown' ? 'retry_too_soon' : 'rate_limited';
+  return { type: 'fail', outcome: outcome(code, { retryAfter: refusal.retryAfter }, ctx.settings.messages), rule: refusal.rule };
+}
+
 /** Whole seconds until `at`, at least 1 (a client told to wait 0 s would just retry at once). */
 export function secondsUntil(at: number, now: number): number {
   return Math.max(1, Math.ceil((at - now) / 1000));
@@ -84,8 +90,8 @@ export async function admitSend(ctx: ActionContext, phoneNumber: string, context
     }
   }
   if (!limits) return NOTHING_TO_RELEASE;
-  const decision = await limits.reserveSend(phoneNumber, req.ip);
-  if (!decision.ok) return { refused: refuse(ctx, 'rate_limited', { retryAfter: decision.retryAfter }, decision.rule) };
+  const decision = await limits.reserveSend(phoneNumber, req.ip, settings.resendCooldownMs);
+  if (!decision.ok) return { refused: limitRefused(ctx, decision) };
   // A store error while giving points back must not turn a refusal into a fault.
   return { release: () => decision.release().catch(() => undefined) };
 }

@@ -9,12 +9,15 @@ import { admitSend, PASS, refuse, secondsUntil, unexpected } from './context.js'
 import type { DropReason } from './pending-session.js';
 import { openPending } from './pending-session.js';
 import { sendRequest } from './send.js';
+import { claimWindow, holdsWindow } from '../limits/window.js';
 
 export async function retry(ctx: ActionContext): Promise<ActionResult> {
   const { settings } = ctx;
   const opened = await openPending(ctx);
   if ('refused' in opened) return opened.refused;
   const { pending, keep, drop } = opened;
+  // Prelude: another session has sent to this number since; its window, not ours (no provider call).
+  if (ctx.limits && !(await holdsWindow(ctx.limits, ctx.provider, pending))) return drop('no_pending_verification');
 
   // One resend of a verification at a time in this process (a double-click pays for one SMS), and
   // each decides from what earlier ones left, not from this request's copy of the session.
@@ -60,7 +63,11 @@ async function resend(
   const admitted = await admitSend(ctx, pending.phoneNumber, { action: 'retry' });
   if ('refused' in admitted) return admitted.refused;
 
-  const result = await provider.resend({ ...sendRequest(pending.phoneNumber, context), id: pending.id });
+  // A fault: the points and the number's resend cooldown come back, so the next resend may go.
+  const result = await provider.resend({ ...sendRequest(pending.phoneNumber, context), id: pending.id }).catch(async (err: unknown) => {
+    await admitted.release();
+    throw err;
+  });
   switch (result.status) {
     case 'sent': {
       const next: PendingState = {
@@ -79,6 +86,8 @@ async function resend(
       // The provider's count wins (Ding); without one (Prelude), ours: maxResends per verification.
       const remaining = result.remainingRetries ?? Math.max(0, (pending.remainingRetries ?? settings.maxResends) - 1);
       next.remainingRetries = remaining;
+      // The window is renewed (or new): this session still owns it, for the code's whole life.
+      if (ctx.limits) await claimWindow(ctx.limits, provider, next.phoneNumber, pending.owner, next.expiresAt - now);
       await remember(next);
       return PASS;
     }

@@ -15,6 +15,7 @@ import { countryAllowed } from '../gates/country.js';
 import { checkLine } from '../gates/line-type.js';
 import type { ActionContext, ActionResult } from './context.js';
 import { admitSend, PASS, refuse, requiredUserKey, secondFactorPhone, unexpected } from './context.js';
+import { claimWindow } from '../limits/window.js';
 
 // Control and format characters (NUL, line breaks, bidi overrides) have no place inside a phone
 // number. libphonenumber-js would skip over some of them; refusing keeps what was typed and what
@@ -40,12 +41,22 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   const admitted = await admitSend(ctx, phone.e164, { action: 'send' });
   if ('refused' in admitted) return admitted.refused;
   if (settings.lineTypes) {
-    const line = await checkLine(provider, phone.e164, settings.lineTypes);
+    // A lookup that failed gives the points and the cooldown back (as a failed send does); one that
+    // answered was paid for, so its points stay spent: lookups are limited too.
+    const line = await checkLine(provider, phone.e164, settings.lineTypes).catch(async (err: unknown) => {
+      await admitted.release();
+      throw err;
+    });
     if (line === 'refused') return refuse(ctx, 'blocked', undefined, 'lineTypes');
     if (line === 'invalid_phone_number') return refuse(ctx, 'invalid_phone_number');
   }
 
-  const result = await provider.send(sendRequest(phone.e164, context));
+  // Nothing sent (a fault, or the provider refused): the points and the number's resend cooldown come back.
+  const result = await provider.send(sendRequest(phone.e164, context)).catch(async (err: unknown) => {
+    await admitted.release();
+    throw err;
+  });
+  if (result.status !== 'sent') await admitted.release();
   switch (result.status) {
     case 'sent': {
       const now = settings.now();
@@ -56,6 +67,7 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
       const created = result.createdAt.getTime();
       const lifetime = result.expiresAt ? result.expiresAt.getTime() - created : NaN;
       const ttl = Number.isFinite(lifetime) && lifetime > 0 ? Math.min(lifetime, settings.ttlMs) : settings.ttlMs;
+      const owner = ctx.limits && (await claimWindow(ctx.limits, provider, phone.e164, undefined, ttl));
       // Replaces any earlier pending verification: the newest code is the one the user expects.
       const state: PendingState = {
         id: result.id,
@@ -67,6 +79,7 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
       };
       if (result.riskFactors) state.riskFactors = result.riskFactors;
       if (user !== undefined) state.user = user;
+      if (owner !== undefined) state.owner = owner;
       writePending(session, settings.sessionKey, state);
       await saveSession(session);
       return PASS;

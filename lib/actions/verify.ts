@@ -13,9 +13,10 @@ import { bodyOf, NOT_A_STRING, readFieldValue } from '../fields.js';
 import type { FailedCheckGrant } from '../limits/limits.js';
 import type { CheckStatus } from '../providers/provider.js';
 import type { ActionContext, ActionResult } from './context.js';
-import { refuse, unexpected } from './context.js';
+import { limitRefused, refuse, unexpected } from './context.js';
 import { cleanCode } from './code-input.js';
 import { openPending } from './pending-session.js';
+import { holdsWindow, releaseWindow } from '../limits/window.js';
 
 export async function verify(ctx: ActionContext): Promise<ActionResult> {
   const { req, settings, provider } = ctx;
@@ -32,6 +33,8 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
 
   const { checks, limits } = ctx;
   const { id, phoneNumber, expiresAt } = pending;
+  // Prelude: another session has sent to this number since; its window, not ours (no provider call).
+  if (limits && !(await holdsWindow(limits, provider, pending))) return drop('no_pending_verification');
   return checks.run(id, async (): Promise<ActionResult> => {
     // What earlier checks in this process learned beats this request's copy of the session (a
     // session never holds 0 attempts: the last wrong code clears it; the ledger may).
@@ -43,8 +46,8 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
 
     let grant: FailedCheckGrant | undefined;
     if (limits) {
-      const decision = await limits.reserveFailedCheck(phoneNumber);
-      if (!decision.ok) return refuse(ctx, 'rate_limited', { retryAfter: decision.retryAfter }, decision.rule);
+      const decision = await limits.reserveFailedCheck(phoneNumber, req.ip);
+      if (!decision.ok) return limitRefused(ctx, decision);
       grant = decision;
     }
     let status: CheckStatus;
@@ -67,6 +70,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
         // and best effort: the code is already spent at the provider, so a slow or failing store
         // must neither hold nor cost the login.
         void grant?.clear().catch(() => undefined);
+        if (limits) void releaseWindow(limits, provider, pending);
         return { type: 'verified', phoneNumber, id, createdAt: pending.createdAt, ...(pending.riskFactors ? { riskFactors: pending.riskFactors } : {}) };
       case 'invalid': {
         const attemptsLeft = left - 1;

@@ -4,32 +4,44 @@
 // A plain hash would: E.164 numbers are few enough (about 10^10 per country code) to hash them
 // all. Without the secret, which never goes to the store, there is nothing to enumerate against.
 // The memory store's keys stay in the process, beside the sessions that hold the same numbers:
-// without a secret they are plain, and cost no hash.
+// without a secret they are plain, and cost no hash; they are short, since every byte of a key is
+// kept once per sender (docs/limits.md, bytes per sender).
 //
 // IPv6 clients are keyed by their /64 network: one subscriber usually holds a whole /64, and
-// keying single addresses would let them rotate through 2^64 of them.
+// keying single addresses would let them rotate through 2^64 of them. The wider network rule
+// keys an IPv4 /24 and an IPv6 /48 (one site: 65,536 /64s).
 
 import { createHmac } from 'node:crypto';
 import { isIPv4 } from 'node:net';
-import { ipv6Prefix64, normalizeIp } from '../ip.js';
+import { ipv4Prefix24, ipv6Prefix48, ipv6Prefix64, normalizeIp } from '../ip.js';
 
 /** A secret for HMAC keys: a non-empty string or bytes; undefined for plain keys. */
 export type KeySecret = string | Buffer | undefined;
 
 function hash(secret: KeySecret, kind: string, value: string): string {
-  if (secret === undefined) return `${kind}:${value}`;
+  if (secret === undefined) return `${kind}${value}`;
   // 128 bits of HMAC-SHA-256: collisions are not a concern at any realistic number of keys.
   return createHmac('sha256', secret).update(`${kind}:${value}`).digest('hex').slice(0, 32);
 }
 
 /** The limit key of an E.164 phone number. */
 export function phoneKey(e164: string, secret: KeySecret): string {
-  return hash(secret, 'phone', e164);
+  return hash(secret, 'p', e164);
 }
 
 /** The limit key of a client address (`req.ip`); one shared key when there is none. */
 export function ipKey(ip: string | undefined, secret: KeySecret): string {
-  return hash(secret, 'ip', ipNetwork(ip));
+  return hash(secret, 'i', ipNetwork(ip));
+}
+
+/** The limit key of a client's wider network (IPv4 /24, IPv6 /48). */
+export function networkKey(ip: string | undefined, secret: KeySecret): string {
+  return hash(secret, 'n', wideNetwork(ip));
+}
+
+/** The limit key of a number block: the E.164 number without its last `digits` digits. */
+export function blockKey(e164: string, digits: number, secret: KeySecret): string {
+  return hash(secret, 'b', `${e164.slice(0, -digits)}/${digits}`);
 }
 
 /**
@@ -40,4 +52,11 @@ export function ipNetwork(ip: string | undefined): string {
   const address = normalizeIp(ip);
   if (address === undefined) return 'unknown';
   return isIPv4(address) ? address : ipv6Prefix64(address);
+}
+
+/** The wider network of an address: an IPv4 /24, an IPv6 /48; `unknown` as above. */
+export function wideNetwork(ip: string | undefined): string {
+  const address = normalizeIp(ip);
+  if (address === undefined) return 'unknown';
+  return isIPv4(address) ? ipv4Prefix24(address) : ipv6Prefix48(address);
 }

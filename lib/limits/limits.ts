@@ -1,19 +1,22 @@
-// Abuse limits, on rate-limiter-flexible: codes sent per phone and per client IP, and wrong codes
-// per phone across verifications. The strategy reserves points before it calls the provider and
-// gives them back when the provider was never reached, so:
+// Abuse limits: what may be sent (per phone, address, network, number block, country, in all),
+// what may be checked (wrong codes per phone and per address, consecutive wrong codes per phone),
+// the resend cooldown across sessions, and who owns a verification window. The strategy reserves
+// points before it calls the provider and gives them back when the provider was never reached, so:
 //
-// - a refused request spends nothing (not even on the limit that refused it), and
-// - concurrent requests cannot slip past a limit: every consume is one atomic increment in the
-//   store (a Lua script in Redis), shared by all app instances when the store is Redis.
+// - a refused request spends nothing (not even on the rule that refused it), and
+// - concurrent requests cannot slip past a limit: every reservation is one atomic batch in the
+//   store (one Lua script in Redis), shared by all app instances when the store is Redis.
 //
 // A store that fails (Redis down) is a fault, never a reason to send: the caller gets a
 // LimitStoreError and no code goes out.
 
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { LimitStoreError } from '../errors.js';
-import { ipKey, phoneKey } from './keys.js';
-import type { LimitName, LimitRule, LimitSettings } from './options.js';
+import { blockKey, ipKey, networkKey, phoneKey } from './keys.js';
+import { MemoryStore } from './memory-store.js';
+import type { LimitName, LimitSettings, ResolvedRule } from './options.js';
+import { RedisStore } from './redis-store.js';
+import type { CounterStore, Hit } from './store.js';
 
 /** Points were reserved; `release()` gives them back (at most once). */
 export interface LimitGrant {
@@ -21,45 +24,45 @@ export interface LimitGrant {
   release(): Promise<void>;
 }
 
+/**
+ * What refused: a limit rule (see `LimitName`), or `resendCooldown` (a code went to this number
+ * less than `resendCooldownSeconds` ago, from any session). For events and logs only: the
+ * client's answer never says which rule refused.
+ */
+export type RefusingRule = LimitName | 'resendCooldown';
+
 /** A limit is reached; try again in `retryAfter` seconds. */
 export interface LimitRefusal {
   ok: false;
   /** Whole seconds until the window that refused ends, at least 1. */
   retryAfter: number;
-  /** The rule that refused (`sendsPerPhone`, ...): for events, never for the client. */
-  rule: string;
+  /** The rule that refused, a plain string for events (e.g. `'sendsPerNumberBlock'`). */
+  rule: RefusingRule;
 }
 
 export type LimitDecision = LimitGrant | LimitRefusal;
 
-/** A reserved wrong code; `clear()` also forgets the phone's earlier wrong codes (a right code). */
+/** A reserved wrong code; `clear()` is a right code: the phone's wrong-code counts start again. */
 export interface FailedCheckGrant extends LimitGrant {
   clear(): Promise<void>;
 }
 
-type Entry = [limiter: RateLimiterAbstract, key: string, name: LimitName];
-
-const NAMES: Record<LimitName, string> = {
-  sendsPerPhone: 'sends-phone',
-  sendsPerIp: 'sends-ip',
-  failedChecksPerPhone: 'failed-checks-phone',
+// Short codes keep memory keys small (each byte is kept once per sender); Redis keys say the name.
+const CODES: Record<RefusingRule | 'owner', [memory: string, redis: string]> = {
+  sendsPerPhone: ['P', 'sends-phone:'],
+  sendsPerIp: ['I', 'sends-ip:'],
+  sendsPerNetwork: ['N', 'sends-network:'],
+  sendsPerNumberBlock: ['B', 'sends-block:'],
+  sendsPerCountry: ['C', 'sends-country:'],
+  sendsGlobal: ['G', 'sends-global'],
+  failedChecksPerPhone: ['F', 'failed-checks-phone:'],
+  failedChecksPerIp: ['J', 'failed-checks-ip:'],
+  consecutiveFailuresPerPhone: ['X', 'consecutive-failures-phone:'],
+  resendCooldown: ['R', 'resend-cooldown:'],
+  owner: ['O', 'owner:'],
 };
 
-function createLimiter(store: LimitSettings['store'], name: LimitName, rule: LimitRule): RateLimiterAbstract {
-  const base = { keyPrefix: `${store.prefix}${NAMES[name]}`, points: rule.points, duration: rule.durationSeconds };
-  if (store.kind === 'memory') return new RateLimiterMemory(base);
-  const client = store.client as { defineCommand?: unknown };
-  return new RateLimiterRedis({
-    ...base,
-    storeClient: client,
-    // node-redis 4+ has no defineCommand (ioredis does) and needs the library told so.
-    useRedisPackage: typeof client.defineCommand !== 'function',
-    // Fail at once while Redis is away, instead of queueing the login behind a reconnect.
-    rejectIfRedisNotReady: true,
-  });
-}
-
-/** A plain copy of a store error: a Redis client error can hold the connection and its options. */
+/** A store error as a plain LimitStoreError: a Redis client error can hold the connection and its options. */
 function storeError(err: unknown): LimitStoreError {
   const cause = new Error(err instanceof Error ? err.message : String(err));
   if (err instanceof Error) cause.name = err.name;
@@ -67,124 +70,190 @@ function storeError(err: unknown): LimitStoreError {
   return new LimitStoreError('The rate-limit store failed, so no code was sent or checked', { cause });
 }
 
-/** What a turned-off failed-check rule reserves: nothing, so there is nothing to give back. */
-const NOTHING_RESERVED: FailedCheckGrant = { ok: true, release: () => Promise.resolve(), clear: () => Promise.resolve() };
+async function guarded<T>(step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (err) {
+    throw storeError(err);
+  }
+}
 
 function secondsFrom(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
 
-export class Limits {
-  readonly #limiters: Partial<Record<LimitName, RateLimiterAbstract>> = {};
-  readonly #secret: Buffer | undefined;
+/** A grant inside this module: `claim()` settles it once, for a release or a clear. */
+interface Reserved extends LimitGrant {
+  claim(): boolean;
+}
 
-  constructor(settings: LimitSettings) {
+/** One counter of a reservation: the hit, its limit, and the rule it stands for. */
+interface Counted {
+  hit: Hit;
+  points: number;
+  rule: RefusingRule;
+}
+
+/**
+ * `text` as one flat string. A key built by concatenation is a tree of string pieces in V8 (a
+ * "cons string"), and the memory store would keep the tree with every key: about twice the bytes.
+ * A property name is stored flat (internalized), so this hands back that copy.
+ */
+function flat(text: string): string {
+  for (const name in { [text]: 0 }) return name;
+  return text;
+}
+
+/** The country of an E.164 number (ISO 3166-1 alpha-2), `ZZ` when the metadata cannot say. */
+function countryOf(e164: string): string {
+  return parsePhoneNumberFromString(e164)?.country ?? 'ZZ';
+}
+
+export class Limits {
+  readonly #store: CounterStore;
+  readonly #rules: LimitSettings['rules'];
+  readonly #secret: Buffer | undefined;
+  readonly #redis: boolean;
+  readonly #prefix: string;
+
+  constructor(settings: LimitSettings, now: () => number = Date.now) {
     this.#secret = settings.keySecret;
-    for (const name of Object.keys(NAMES) as LimitName[]) {
-      const rule = settings.rules[name];
-      if (rule) this.#limiters[name] = createLimiter(settings.store, name, rule);
-    }
+    this.#rules = settings.rules;
+    this.#redis = settings.store.kind === 'redis';
+    this.#prefix = settings.store.kind === 'redis' ? settings.store.prefix : '';
+    this.#store = settings.store.kind === 'redis' ? new RedisStore(settings.store.client) : new MemoryStore(settings.store.maxKeys, now);
   }
 
-  /** Reserves one send for `phoneNumber` (E.164) and one for the client `ip`. */
-  reserveSend(phoneNumber: string, ip: string | undefined): Promise<LimitDecision> {
-    return this.#reserve([
-      ['sendsPerPhone', phoneKey(phoneNumber, this.#secret)],
-      ['sendsPerIp', ipKey(ip, this.#secret)],
-    ]);
+  /** The store (tests read its size). */
+  get store(): CounterStore {
+    return this.#store;
+  }
+
+  #key(rule: RefusingRule | 'owner', key: string): string {
+    const [memory, redis] = CODES[rule];
+    return this.#redis ? `${this.#prefix}${redis}${key}` : flat(`${memory}${key}`);
+  }
+
+  #counted(rule: LimitName, key: string, add: 0 | 1 = 1, slide = false, points?: number): Counted | undefined {
+    const r: ResolvedRule | undefined = this.#rules[rule];
+    if (!r) return undefined;
+    return { hit: { key: this.#key(rule, key), add, windowMs: r.durationSeconds * 1000, slide }, points: points ?? r.points, rule };
   }
 
   /**
-   * Reserves one wrong code for `phoneNumber` before the code is checked. Keep it when the code
-   * was wrong, `release()` it when the provider said anything else or could not be reached, and
-   * `clear()` the phone's count when the code was right.
+   * Reserves one send to `phoneNumber` (E.164) for the client `ip`: a point of every send rule,
+   * and the number's resend cooldown (`cooldownMs`, 0 for none), which holds across sessions and,
+   * with Redis, across instances. A number locked by consecutive wrong codes is refused too.
    */
-  async reserveFailedCheck(phoneNumber: string): Promise<LimitRefusal | FailedCheckGrant> {
-    const limiter = this.#limiters.failedChecksPerPhone;
-    if (!limiter) return NOTHING_RESERVED;
-    // The key is hashed once for the reservation and whatever follows it.
-    const key = phoneKey(phoneNumber, this.#secret);
-    let counted: RateLimiterRes;
-    try {
-      counted = await limiter.consume(key);
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw storeError(err);
-      // A refused consume still counted: give it back, best effort (refused either way).
-      await limiter.reward(key).catch(() => undefined);
-      return { ok: false, retryAfter: secondsFrom(err.msBeforeNext), rule: 'failedChecksPerPhone' };
-    }
-    let settled = false;
-    const settle = (step: () => Promise<unknown>): Promise<void> => {
-      if (settled) return Promise.resolve();
-      settled = true;
-      return step().then(
-        () => undefined,
-        (err: unknown) => {
-          throw storeError(err);
-        },
-      );
-    };
+  async reserveSend(phoneNumber: string, ip: string | undefined, cooldownMs = 0): Promise<LimitDecision> {
+    const secret = this.#secret;
+    const phone = phoneKey(phoneNumber, secret);
+    const rules = this.#rules;
+    const wanted: Array<Counted | undefined> = [
+      cooldownMs > 0 ? { hit: { key: this.#key('resendCooldown', phone), add: 1, windowMs: cooldownMs, slide: false }, points: 1, rule: 'resendCooldown' } : undefined,
+      this.#counted('consecutiveFailuresPerPhone', phone, 0),
+      this.#counted('sendsPerPhone', phone),
+      rules.sendsPerIp && this.#counted('sendsPerIp', ipKey(ip, secret)),
+      rules.sendsPerNetwork && this.#counted('sendsPerNetwork', networkKey(ip, secret)),
+      rules.sendsPerNumberBlock && this.#counted('sendsPerNumberBlock', blockKey(phoneNumber, rules.sendsPerNumberBlock.digits ?? 3, secret)),
+      rules.sendsPerCountry && this.#country(rules.sendsPerCountry, phoneNumber),
+      this.#counted('sendsGlobal', ''),
+    ];
+    const decision = await this.#reserve(wanted.filter((c): c is Counted => c !== undefined));
+    return decision.ok ? { ok: true, release: decision.release } : decision;
+  }
+
+  #country(rule: ResolvedRule, phoneNumber: string): Counted | undefined {
+    const country = countryOf(phoneNumber);
+    return this.#counted('sendsPerCountry', country, 1, false, rule.countries?.get(country));
+  }
+
+  /**
+   * Reserves one wrong code for `phoneNumber` from `ip` before the code is checked. Keep it when
+   * the code was wrong, `release()` it when the provider said anything else or could not be
+   * reached, and `clear()` it when the code was right.
+   */
+  async reserveFailedCheck(phoneNumber: string, ip?: string): Promise<LimitRefusal | FailedCheckGrant> {
+    // The phone's key is made once for the reservation and whatever follows it.
+    const phone = phoneKey(phoneNumber, this.#secret);
+    const perPhone = this.#counted('failedChecksPerPhone', phone);
+    const consecutive = this.#counted('consecutiveFailuresPerPhone', phone, 1, true);
+    const perIp = this.#rules.failedChecksPerIp ? this.#counted('failedChecksPerIp', ipKey(ip, this.#secret)) : undefined;
+    const decision = await this.#reserve([perPhone, consecutive, perIp].filter((c): c is Counted => c !== undefined));
+    if (!decision.ok) return decision;
     return {
       ok: true,
-      release: () => settle(() => limiter.reward(key)),
-      // When this reservation is the whole count, giving it back clears it, and keeps the entry
-      // (in memory, its expiry timer) for the phone's next login instead of making a new one.
-      clear: () => settle(() => (counted.consumedPoints <= 1 ? limiter.reward(key) : limiter.delete(key))),
+      release: decision.release,
+      clear: async () => {
+        // The owner of the phone is back: the phone's counts start again; the address keeps its
+        // other wrong codes and gets this point back; a new login may send at once.
+        if (!decision.claim()) return;
+        const forget = [perPhone?.hit.key, consecutive?.hit.key, this.#key('resendCooldown', phone)].filter((k): k is string => k !== undefined);
+        await guarded(Promise.all([this.#store.forget(forget), perIp ? this.#store.giveBack([perIp.hit.key]) : undefined]));
+      },
     };
   }
 
-  /** A right code: the phone's owner is back, so their wrong-code count starts again. */
+  /** A right code: the phone's wrong-code counts start again (also what `clear()` does). */
   async clearFailedChecks(phoneNumber: string): Promise<void> {
-    const limiter = this.#limiters.failedChecksPerPhone;
-    if (!limiter) return;
-    try {
-      await limiter.delete(phoneKey(phoneNumber, this.#secret));
-    } catch (err) {
-      throw storeError(err);
-    }
+    const phone = phoneKey(phoneNumber, this.#secret);
+    await guarded(this.#store.forget([this.#key('failedChecksPerPhone', phone), this.#key('consecutiveFailuresPerPhone', phone)]));
   }
 
-  async #reserve(wanted: Array<[LimitName, string]>): Promise<LimitDecision> {
-    const entries: Entry[] = [];
-    for (const [name, key] of wanted) {
-      const limiter = this.#limiters[name];
-      if (limiter) entries.push([limiter, key, name]);
-    }
-    const results = await Promise.allSettled(entries.map(([limiter, key]) => limiter.consume(key)));
+  /**
+   * The operator's reset of a number: its wrong-code counts (the consecutive-failure lock too),
+   * its send count and resend cooldown. For a user who proved who they are another way.
+   */
+  async resetPhone(phoneNumber: string): Promise<void> {
+    const phone = phoneKey(phoneNumber, this.#secret);
+    const rules: RefusingRule[] = ['failedChecksPerPhone', 'consecutiveFailuresPerPhone', 'sendsPerPhone', 'resendCooldown'];
+    await guarded(this.#store.forget(rules.map((r) => this.#key(r, phone))));
+  }
 
-    // A refused consume still counted, so it is given back with the others.
-    const counted: Entry[] = [];
-    let waitMs: number | undefined;
-    let rule: LimitName | undefined;
-    let failure: unknown;
-    results.forEach((result, i) => {
-      const entry = entries[i] as Entry;
-      if (result.status === 'fulfilled') {
-        counted.push(entry);
-      } else if (result.reason instanceof RateLimiterRes) {
-        counted.push(entry);
-        if (waitMs === undefined || result.reason.msBeforeNext > waitMs) rule = entry[2];
-        waitMs = Math.max(waitMs ?? 0, result.reason.msBeforeNext);
-      } else {
-        failure = result.reason;
-      }
+  /** Makes `owner` the owner of the number's verification window for `ttlMs`. */
+  async takeWindow(phoneNumber: string, owner: string, ttlMs: number): Promise<void> {
+    await guarded(this.#store.mark(this.#key('owner', phoneKey(phoneNumber, this.#secret)), owner, ttlMs));
+  }
+
+  /** Whether `owner` still owns the number's window (no other session has sent to it since). */
+  async ownsWindow(phoneNumber: string, owner: string | undefined): Promise<boolean> {
+    if (owner === undefined) return false;
+    return (await guarded(this.#store.readMark(this.#key('owner', phoneKey(phoneNumber, this.#secret))))) === owner;
+  }
+
+  /** The window is spent (a right code): `owner`'s mark goes, unless another session took it since. */
+  async leaveWindow(phoneNumber: string, owner: string): Promise<void> {
+    await guarded(this.#store.unmark(this.#key('owner', phoneKey(phoneNumber, this.#secret)), owner));
+  }
+
+  async #reserve(wanted: Counted[]): Promise<LimitRefusal | Reserved> {
+    const counts = await guarded(this.#store.hit(wanted.map((c) => c.hit)));
+    // Every counted point is given back on a refusal or a release; read-only hits hold none.
+    const held = wanted.filter((c) => c.hit.add === 1).map((c) => c.hit.key);
+    let refusal: LimitRefusal | undefined;
+    counts.forEach(({ count, msLeft }, i) => {
+      const c = wanted[i] as Counted;
+      const over = c.hit.add === 1 ? count > c.points : count >= c.points;
+      if (!over) return;
+      const candidate: LimitRefusal = { ok: false, retryAfter: secondsFrom(msLeft), rule: c.rule };
+      // The cooldown says more to the user (retry_too_soon) than any budget; among budgets, the longest wait.
+      if (!refusal || c.rule === 'resendCooldown' || (refusal.rule !== 'resendCooldown' && candidate.retryAfter > refusal.retryAfter)) refusal = candidate;
     });
 
-    let released = false;
-    const release = async (): Promise<void> => {
-      if (released) return;
-      released = true;
-      const rewards = await Promise.allSettled(counted.map(([limiter, key]) => limiter.reward(key)));
-      const failed = rewards.find((r) => r.status === 'rejected');
-      if (failed) throw storeError(failed.reason);
+    let settled = false;
+    const claim = (): boolean => {
+      if (settled) return false;
+      settled = true;
+      return true;
     };
-
-    if (failure !== undefined || waitMs !== undefined) {
+    const release = async (): Promise<void> => {
+      if (claim()) await guarded(this.#store.giveBack(held));
+    };
+    if (refusal) {
       // Best effort: the request is refused either way, and a store that just failed may fail again.
       await release().catch(() => undefined);
-      if (failure !== undefined) throw storeError(failure);
-      return { ok: false, retryAfter: secondsFrom(waitMs ?? 0), rule: rule ?? 'limits' };
+      return refusal;
     }
-    return { ok: true, release };
+    return { ok: true, release, claim };
   }
 }

@@ -1,23 +1,41 @@
 // The `limits` option: what it may hold, its defaults, and one function that checks it. Limits are
-// on by default (in this process's memory); `limits: false` turns them all off, and each rule can
-// be turned off alone with `false`.
+// on by default (in this process's memory, bounded by `maxKeys`); `limits: false` turns every
+// rule off, and each rule can be turned off alone with `false`. docs/limits.md explains each
+// default and the traffic it allows.
 
+import type { CountryCode } from 'libphonenumber-js';
+import { isSupportedCountry } from 'libphonenumber-js';
 
-/** At most `points` actions per key in a window of `durationSeconds`, counted from the first. */
+/**
+ * At most `points` actions per key in a window of `durationSeconds`, counted from the first (the
+ * window does not move while it is open).
+ */
 export interface LimitRule {
   points: number;
   durationSeconds: number;
 }
 
+/** Sends per number block: numbers that share all but their last `digits` digits count as one. */
+export interface NumberBlockRule extends LimitRule {
+  /** How many trailing digits vary inside a block, 1 to 6. Default 3 (blocks of 1,000 numbers). */
+  digits: number;
+}
+
+/** Sends per destination country, with budgets of their own for the countries named in `countries`. */
+export interface CountryRule extends LimitRule {
+  /** Points per window for these countries instead of `points`, e.g. `{ US: 50000, GB: 20000 }`. */
+  countries?: Partial<Record<CountryCode, number>>;
+}
+
 /**
- * A connected Redis client: node-redis 4 or 5 (`createClient()`, tested) or ioredis. Typed
+ * A connected Redis client: node-redis 4 or 5 (`createClient()`) or ioredis, both tested. Typed
  * loosely because Redis is not a dependency of this package.
  */
 export type RedisClientLike = object;
 
 /**
- * Where counters live. `'memory'` (default): this process only, lost on restart. `{ redis }`:
- * shared by every app instance using the same Redis and prefix.
+ * Where counters live. `'memory'` (default): this process only, lost on restart, at most
+ * `maxKeys` keys. `{ redis }`: shared by every app instance using the same Redis and prefix.
  */
 export type LimitStore = 'memory' | { redis: RedisClientLike; prefix?: string };
 
@@ -25,19 +43,43 @@ export type LimitStore = 'memory' | { redis: RedisClientLike; prefix?: string };
 export interface LimitsOptions {
   /** Default `'memory'`. Use `{ redis: client }` when more than one instance serves logins. */
   store?: LimitStore;
+  /**
+   * The memory store's bound: at most this many keys (counters and marks) at once; when full, the
+   * least recently used key is dropped. Default 200,000 (about 25 MB). Ignored with Redis.
+   */
+  maxKeys?: number;
   /** Codes sent (send and resend) to one phone number. Default 5 per hour. */
   sendsPerPhone?: LimitRule | false;
-  /** Codes sent (send and resend) for one client IP (an IPv6 /64). Default 30 per hour. */
+  /** Codes sent for one client address (an IPv4 address, an IPv6 /64). Default 30 per hour. */
   sendsPerIp?: LimitRule | false;
+  /** Codes sent for one wider network (an IPv4 /24, an IPv6 /48). Default 120 per hour. */
+  sendsPerNetwork?: LimitRule | false;
+  /** Codes sent to one number block (all but the last `digits` digits alike). Default 20 per hour, 3 digits. */
+  sendsPerNumberBlock?: NumberBlockRule | false;
+  /** Codes sent to numbers of one country. Default 10,000 per hour per country; see `countries`. */
+  sendsPerCountry?: CountryRule | false;
+  /**
+   * Codes sent in all, by this app (all instances sharing the store). Off by default; the circuit
+   * breaker every production app should set, a few times its busiest hour.
+   */
+  sendsGlobal?: LimitRule | false;
   /** Wrong codes for one phone number, across verifications. Cleared by a right code. Default 10 per hour. */
   failedChecksPerPhone?: LimitRule | false;
+  /** Wrong codes from one client address (an IPv4 address, an IPv6 /64), over all numbers. Default 20 per hour. */
+  failedChecksPerIp?: LimitRule | false;
+  /**
+   * Consecutive wrong codes for one phone number: past `points` (at most 100, NIST SP 800-63B),
+   * no code for the number is sent or checked until a right code, `resetPhone()`, or
+   * `durationSeconds` without a wrong code. Default 100 and 30 days.
+   */
+  consecutiveFailuresPerPhone?: LimitRule | false;
   /**
    * The secret of the keyed hash (HMAC-SHA-256) that turns phone numbers and IPs into store keys,
    * so the store never holds one and its keys cannot be reversed by hashing every number. Use 32
    * random bytes (or a long random string), kept like a session secret. Required with a Redis
    * store, and the same on every instance sharing it. The memory store's keys never leave the
-   * process, so without a secret they are plain (`phone:+15551234567`), which saves a hash per
-   * limit per request; give one to hash them there too.
+   * process, so without a secret they are plain (`p+15551234567`), which saves a hash per limit
+   * per request; give one to hash them there too.
    */
   keySecret?: string | Buffer;
 }
@@ -46,18 +88,44 @@ export interface LimitsOptions {
 export const DEFAULT_LIMITS = {
   sendsPerPhone: { points: 5, durationSeconds: 3600 },
   sendsPerIp: { points: 30, durationSeconds: 3600 },
+  sendsPerNetwork: { points: 120, durationSeconds: 3600 },
+  sendsPerNumberBlock: { points: 20, durationSeconds: 3600, digits: 3 },
+  sendsPerCountry: { points: 10_000, durationSeconds: 3600 },
+  sendsGlobal: false,
   failedChecksPerPhone: { points: 10, durationSeconds: 3600 },
-} as const satisfies Record<string, LimitRule>;
+  failedChecksPerIp: { points: 20, durationSeconds: 3600 },
+  consecutiveFailuresPerPhone: { points: 100, durationSeconds: 30 * 24 * 3600 },
+} as const satisfies Record<string, LimitRule | NumberBlockRule | CountryRule | false>;
+
+/** The memory store's default `maxKeys`. */
+export const DEFAULT_MAX_KEYS = 200_000;
+
+/** NIST SP 800-63B: consecutive failed attempts on one account limited to no more than 100. */
+export const MAX_CONSECUTIVE_FAILURES = 100;
 
 /** The default key prefix in the store. */
 export const DEFAULT_LIMIT_PREFIX = 'passport-ding:limit:';
 
+/**
+ * The rule names, as a refusal reports them (`LimitRefusal.rule`) for events and logs; never in
+ * the client's answer.
+ */
 export type LimitName = keyof typeof DEFAULT_LIMITS;
+
+export const LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as LimitName[];
+
+/** A checked rule: points per window, the window in ms, and the extras of some rules. */
+export interface ResolvedRule {
+  points: number;
+  durationSeconds: number;
+  digits?: number;
+  countries?: ReadonlyMap<string, number>;
+}
 
 /** The checked `limits` option. */
 export interface LimitSettings {
-  store: { kind: 'memory'; prefix: string } | { kind: 'redis'; client: RedisClientLike; prefix: string };
-  rules: Record<LimitName, LimitRule | undefined>;
+  store: { kind: 'memory'; prefix: string; maxKeys: number } | { kind: 'redis'; client: RedisClientLike; prefix: string };
+  rules: Record<LimitName, ResolvedRule | undefined>;
   /** The HMAC secret of the store keys; undefined for plain keys (memory store only). */
   keySecret: Buffer | undefined;
 }
@@ -67,28 +135,58 @@ function fail(name: string, expected: string): never {
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const isInt = (value: unknown, min: number, max: number): value is number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
 
-function rule(value: unknown, name: LimitName): LimitRule | undefined {
+// Windows are kept lazily (no timer per key), so any length fits; a year is past any sane rule.
+const MAX_DURATION = 366 * 24 * 3600;
+// Far past any budget; a bound keeps a typo (1e20) from reading as "no limit".
+const MAX_POINTS = 1_000_000_000;
+
+function rule(value: unknown, name: LimitName): ResolvedRule | undefined {
+  const fallback = DEFAULT_LIMITS[name];
   if (value === false) return undefined;
-  if (value === undefined) return { ...DEFAULT_LIMITS[name] };
+  if (value === undefined) {
+    if (fallback === false) return undefined;
+    return { ...fallback };
+  }
   const where = `limits.${name}`;
   if (!isObject(value)) fail(where, '{ points, durationSeconds } or false');
+  const maxPoints = name === 'consecutiveFailuresPerPhone' ? MAX_CONSECUTIVE_FAILURES : MAX_POINTS;
   const { points, durationSeconds } = value;
-  if (typeof points !== 'number' || !Number.isInteger(points) || points < 1) fail(`${where}.points`, 'an integer >= 1');
-  // The memory store times windows with setTimeout, which cannot wait longer than ~24.8 days.
-  if (typeof durationSeconds !== 'number' || !Number.isInteger(durationSeconds) || durationSeconds < 1 || durationSeconds > 2_000_000) {
-    fail(`${where}.durationSeconds`, 'an integer from 1 to 2000000');
+  if (!isInt(points, 1, maxPoints)) fail(`${where}.points`, `an integer from 1 to ${maxPoints}`);
+  if (!isInt(durationSeconds, 1, MAX_DURATION)) fail(`${where}.durationSeconds`, `an integer from 1 to ${MAX_DURATION}`);
+  const known = name === 'sendsPerNumberBlock' ? ['digits'] : name === 'sendsPerCountry' ? ['countries'] : [];
+  for (const key of Object.keys(value)) {
+    if (key !== 'points' && key !== 'durationSeconds' && !known.includes(key)) fail(where, `{ points, durationSeconds${known.map((k) => `, ${k}?`).join('')} } (unknown "${key}")`);
   }
-  return { points, durationSeconds };
+  const resolved: ResolvedRule = { points, durationSeconds };
+  if (name === 'sendsPerNumberBlock') {
+    const digits = value.digits ?? DEFAULT_LIMITS.sendsPerNumberBlock.digits;
+    if (!isInt(digits, 1, 6)) fail(`${where}.digits`, 'an integer from 1 to 6');
+    resolved.digits = digits;
+  }
+  if (name === 'sendsPerCountry' && value.countries !== undefined) {
+    if (!isObject(value.countries)) fail(`${where}.countries`, 'an object of country code -> points');
+    const countries = new Map<string, number>();
+    for (const [country, n] of Object.entries(value.countries)) {
+      if (!isSupportedCountry(country)) fail(`${where}.countries`, `keyed by ISO 3166-1 alpha-2 codes (unknown "${country}")`);
+      if (!isInt(n, 1, MAX_POINTS)) fail(`${where}.countries.${country}`, `an integer from 1 to ${MAX_POINTS}`);
+      countries.set(country, n);
+    }
+    resolved.countries = countries;
+  }
+  return resolved;
 }
 
-function store(value: unknown): LimitSettings['store'] {
-  if (value === undefined || value === 'memory') return { kind: 'memory', prefix: DEFAULT_LIMIT_PREFIX };
+function store(value: unknown, maxKeys: unknown): LimitSettings['store'] {
+  if (value === undefined || value === 'memory') {
+    if (maxKeys !== undefined && !isInt(maxKeys, 100, 100_000_000)) fail('limits.maxKeys', 'an integer from 100 to 100000000');
+    return { kind: 'memory', prefix: DEFAULT_LIMIT_PREFIX, maxKeys: maxKeys ?? DEFAULT_MAX_KEYS };
+  }
   if (!isObject(value) || !isObject(value.redis)) fail('limits.store', "'memory' or { redis: client, prefix? }");
   const client = value.redis;
-  if (typeof client.eval !== 'function' && typeof client.defineCommand !== 'function') {
-    fail('limits.store.redis', 'a node-redis (4+) or ioredis client');
-  }
+  if (typeof client.eval !== 'function') fail('limits.store.redis', 'a node-redis (4+) or ioredis client');
   const prefix = value.prefix ?? DEFAULT_LIMIT_PREFIX;
   if (typeof prefix !== 'string' || prefix === '') fail('limits.store.prefix', 'a non-empty string');
   return { kind: 'redis', client, prefix };
@@ -113,18 +211,19 @@ export function resolveLimits(value: unknown): LimitSettings | undefined {
   if (value !== undefined && !isObject(value)) fail('limits', 'an object or false');
   const options: Record<string, unknown> = value ?? {};
   for (const key of Object.keys(options)) {
-    if (key !== 'store' && key !== 'keySecret' && !Object.hasOwn(DEFAULT_LIMITS, key)) {
-      fail('limits', `one of store, keySecret, ${Object.keys(DEFAULT_LIMITS).join(', ')} (unknown "${key}")`);
+    if (key !== 'store' && key !== 'keySecret' && key !== 'maxKeys' && !Object.hasOwn(DEFAULT_LIMITS, key)) {
+      fail('limits', `one of store, maxKeys, keySecret, ${LIMIT_NAMES.join(', ')} (unknown "${key}")`);
     }
   }
-  const where = store(options.store);
-  return {
-    store: where,
-    keySecret: keySecret(options.keySecret, where.kind),
-    rules: {
-      sendsPerPhone: rule(options.sendsPerPhone, 'sendsPerPhone'),
-      sendsPerIp: rule(options.sendsPerIp, 'sendsPerIp'),
-      failedChecksPerPhone: rule(options.failedChecksPerPhone, 'failedChecksPerPhone'),
-    },
-  };
+  const where = store(options.store, options.maxKeys);
+  const rules = {} as Record<LimitName, ResolvedRule | undefined>;
+  for (const name of LIMIT_NAMES) rules[name] = rule(options[name], name);
+  return { store: where, keySecret: keySecret(options.keySecret, where.kind), rules };
+}
+
+/** What the strategy keeps with `limits: false`: no rule, and the memory store for its marks. */
+export function noLimits(): LimitSettings {
+  const rules = {} as Record<LimitName, ResolvedRule | undefined>;
+  for (const name of LIMIT_NAMES) rules[name] = undefined;
+  return { store: { kind: 'memory', prefix: DEFAULT_LIMIT_PREFIX, maxKeys: DEFAULT_MAX_KEYS }, keySecret: undefined, rules };
 }

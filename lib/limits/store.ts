@@ -1,0 +1,37 @@
+// What the limits need from a store, in memory (memory-store.ts) or in Redis (redis-store.ts):
+// counters with a window, and marks (a short value with a lifetime). Both stores keep the same
+// rules, so a test of one describes the other.
+
+/** A counter after an update: its count, and milliseconds until its window ends. */
+export interface Count {
+  count: number;
+  msLeft: number;
+}
+
+/** One counter update of a batch. */
+export interface Hit {
+  key: string;
+  /** Points to add: 1 to count, 0 only to read. */
+  add: 0 | 1;
+  windowMs: number;
+  /**
+   * `false`: the window starts with the first point and stays put (a fixed window).
+   * `true`: every point starts the window again (the count lasts `windowMs` after the last one).
+   */
+  slide: boolean;
+}
+
+export interface CounterStore {
+  /** Applies the hits at once (one round trip in Redis), in order; each key's count after its hit. */
+  hit(hits: readonly Hit[]): Promise<Count[]>;
+  /** Takes one point off each key (a point reserved and not used); a key at 0 is deleted. */
+  giveBack(keys: readonly string[]): Promise<void>;
+  /** Deletes the keys. */
+  forget(keys: readonly string[]): Promise<void>;
+  /** Sets a mark: `value` under `key` for `ttlMs`. */
+  mark(key: string, value: string, ttlMs: number): Promise<void>;
+  /** The mark's value, or undefined when there is none (or it expired). */
+  readMark(key: string): Promise<string | undefined>;
+  /** Deletes the mark if it still holds `value` (someone else's newer mark stays). */
+  unmark(key: string, value: string): Promise<void>;
+}

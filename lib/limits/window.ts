@@ -1,0 +1,41 @@
+// Who owns a verification window. Prelude Verify V2 keeps one verification per number: a send for
+// session B renews the window session A opened, and a code checked from either session is checked
+// against the number. So a code sent for B would log A in, and A's wrong codes would spend B's
+// attempts. Ding V1 keeps one authentication per send, so this does not arise there.
+//
+// The session whose send opened or last renewed the window owns it: a random token in its pending
+// state and the same token in the limits' store (memory or Redis, so it holds across instances),
+// for the code's lifetime. A check or resend from any other session finds no pending verification,
+// with no provider call. With `limits: false` the store is still there (in memory), for this.
+
+import { randomBytes } from 'node:crypto';
+import type { Limits } from './limits.js';
+
+/** Providers whose verifications belong to the number, not to one send. */
+export function ownsWindows(provider: { readonly name: string }): boolean {
+  return provider.name === 'prelude';
+}
+
+/**
+ * A send or resend went out for this session: it owns the number's window for `ttlMs`. Returns
+ * the token to keep in the pending state (`owner`, if the session had one, is kept), or undefined
+ * when the provider needs none.
+ */
+export async function claimWindow(limits: Limits, provider: { readonly name: string }, phoneNumber: string, owner: string | undefined, ttlMs: number): Promise<string | undefined> {
+  if (!ownsWindows(provider)) return undefined;
+  const token = owner ?? randomBytes(12).toString('base64url');
+  await limits.takeWindow(phoneNumber, token, ttlMs);
+  return token;
+}
+
+/** Whether this session's pending verification still owns its window (always, where windows are per send). */
+export function holdsWindow(limits: Limits, provider: { readonly name: string }, pending: { phoneNumber: string; owner?: string }): Promise<boolean> {
+  if (!ownsWindows(provider)) return Promise.resolve(true);
+  return limits.ownsWindow(pending.phoneNumber, pending.owner);
+}
+
+/** A right code spent the window: its mark goes (best effort; it expires with the code anyway). */
+export function releaseWindow(limits: Limits, provider: { readonly name: string }, pending: { phoneNumber: string; owner?: string }): Promise<void> {
+  if (!ownsWindows(provider) || pending.owner === undefined) return Promise.resolve();
+  return limits.leaveWindow(pending.phoneNumber, pending.owner).catch(() => undefined);
+}

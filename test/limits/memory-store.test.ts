@@ -1,0 +1,78 @@
+// The memory store on its own: bounded by maxKeys (the least recently used key goes, a key in use
+// stays), expired keys freed without a timer per key, and the same counter rules as Redis.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Limits, MemoryStore, resolveLimits } from '../../lib/limits/index.js';
+
+const hit = (key: string, windowMs = 60_000, slide = false) => ({ key, add: 1 as const, windowMs, slide });
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('memory store', () => {
+  it('holds at most maxKeys keys: a flood of new keys evicts the quiet ones, a key in use stays', async () => {
+    const store = new MemoryStore(100);
+    await store.hit([hit('quiet')]);
+    for (let i = 0; i < 1000; i += 1) {
+      await store.hit([hit(`flood-${i}`), hit('hot')]);
+      expect(store.size).toBeLessThanOrEqual(100);
+    }
+    const [hot, quiet] = await store.hit([hit('hot'), hit('quiet')]);
+    expect(hot?.count).toBe(1001);
+    // The quiet key was evicted: its count starts again (the trade-off docs/limits.md describes).
+    expect(quiet?.count).toBe(1);
+  });
+
+  it('sets no timer per key, and frees expired keys on a later write', async () => {
+    let now = 1_000_000;
+    const timers = [vi.spyOn(globalThis, 'setTimeout'), vi.spyOn(globalThis, 'setInterval')];
+    const store = new MemoryStore(10_000, () => now);
+    for (let i = 0; i < 5000; i += 1) await store.hit([hit(`k${i}`, 30_000)]);
+    await store.mark('owner', 'token', 30_000);
+    expect(store.size).toBe(5001);
+    for (const timer of timers) expect(timer).not.toHaveBeenCalled();
+    now += 61_000;
+    // Reads see them gone at once; the next write sweeps them out of memory.
+    expect((await store.hit([{ ...hit('k1'), add: 0 }]))[0]?.count).toBe(0);
+    expect(await store.readMark('owner')).toBeUndefined();
+    await store.hit([hit('new', 3_600_000)]);
+    expect(store.size).toBe(1);
+    for (const timer of timers) expect(timer).not.toHaveBeenCalled();
+  });
+
+  it('fixed windows stay put, sliding windows start again with each point; a window ends at its length exactly', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore(100, () => now);
+    await store.hit([hit('fixed', 10_000), hit('sliding', 10_000, true)]);
+    now += 9_000;
+    const [fixed, sliding] = await store.hit([hit('fixed', 10_000), hit('sliding', 10_000, true)]);
+    expect(fixed).toEqual({ count: 2, msLeft: 1_000 });
+    expect(sliding).toEqual({ count: 2, msLeft: 10_000 });
+    now += 1_000;
+    const [again, still] = await store.hit([hit('fixed', 10_000), { ...hit('sliding', 10_000, true), add: 0 }]);
+    expect(again?.count).toBe(1);
+    expect(still?.count).toBe(2);
+  });
+
+  it('gives back and forgets; a mark is removed only by its own holder', async () => {
+    const store = new MemoryStore(100);
+    await store.hit([hit('a'), hit('a')]);
+    await store.giveBack(['a', 'missing']);
+    expect((await store.hit([hit('a')]))[0]?.count).toBe(2);
+    await store.forget(['a']);
+    expect((await store.hit([hit('a')]))[0]?.count).toBe(1);
+    await store.mark('m', 'B', 1000);
+    await store.unmark('m', 'A');
+    expect(await store.readMark('m')).toBe('B');
+    await store.unmark('m', 'B');
+    expect(await store.readMark('m')).toBeUndefined();
+  });
+
+  it('is the default store, sized by limits.maxKeys', async () => {
+    const settings = resolveLimits({ maxKeys: 200 });
+    if (!settings) throw new Error('off');
+    const limits = new Limits(settings);
+    for (let i = 0; i < 500; i += 1) await limits.reserveSend(`+1201555${String(1000 + i)}`, `198.51.${i % 250}.${i % 7}`, 30_000);
+    expect((limits.store as MemoryStore).size).toBeLessThanOrEqual(200);
+  });
+});
