@@ -71,6 +71,8 @@ describe.each(PROVIDERS)('onEvent (%s)', (provider) => {
       onEvent: (e) => void events.push(e as ActionEvent),
       limits: { sendsPerPhone: { points: 1, durationSeconds: 60 } },
       allowedCountries: ['US', 'CA'],
+      // Without the resend cooldown, which would refuse the second send first (as `resendCooldown`).
+      resendCooldownSeconds: 0,
     });
     await request(app).post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
     const refused = await request(app).post('/login/phone').send({ phoneNumber: PHONE }).expect(429);

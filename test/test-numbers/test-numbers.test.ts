@@ -61,6 +61,7 @@ describe.each(PROVIDERS)('testNumbers (%s)', (provider) => {
     await agent.post('/api/retry').send({}).expect(200);
     const limited = await request.agent(app({ limits: { sendsPerPhone: { points: 1, durationSeconds: 3600 } } }));
     await limited.post('/login/phone').send({ phoneNumber: REVIEW }).expect(200);
+    h.clock.advance(31_000);
     const refused = await limited.post('/api/send').send({ phoneNumber: REVIEW }).expect(429);
     expect(refused.body.code).toBe('rate_limited');
     h.clock.advance(601_000);
