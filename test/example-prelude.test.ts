@@ -2,6 +2,7 @@
 // `{ provider: 'prelude', apiKey }` against the sandbox's V2 endpoints (supertest, real HTTP), and
 // `npm start` with EXAMPLE_PROVIDER=prelude, which runs the in-process sandbox over V2 so the
 // Prelude path works offline. The sandbox's counters show which API each step reached.
+import { phoneSequence } from './helpers/phones.js';
 import request from 'supertest';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,13 +13,8 @@ import { startScript, type StartScript } from './helpers/start-script.js';
 const clock = new TestClock();
 let sandbox: DingSandbox;
 let example: RunningExample;
-let phoneSeq = 300;
-
-/** A fresh valid US number per test: V2 keeps one window per number. */
-function nextPhone(): string {
-  phoneSeq += 1;
-  return `+1201555${String(phoneSeq).padStart(4, '0')}`;
-}
+/** A fresh valid US number per test, so no test sees another's pending state or code. */
+const nextPhone = phoneSequence(30000);
 
 const calls = (op: string): number => sandbox.stats().byOperation[op] ?? 0;
 

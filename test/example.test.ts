@@ -1,6 +1,7 @@
 // The example app over real HTTP (supertest) with the sandbox in-process: pages, the whole phone
 // login, failures on the page, resend, CSRF, caching headers, return-to safety, the
 // second-factor demo, the JSON API, upstream faults, and what the log may contain.
+import { phoneSequence } from './helpers/phones.js';
 import request from 'supertest';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,13 +14,8 @@ import { FailingStore } from './helpers/failing-store.js';
 const clock = new TestClock();
 let sandbox: DingSandbox;
 let example: RunningExample;
-let phoneSeq = 100;
-
 /** A fresh valid US number per test, so no test sees another's pending state or code. */
-function nextPhone(): string {
-  phoneSeq += 1;
-  return `+1201555${String(phoneSeq).padStart(4, '0')}`;
-}
+const nextPhone = phoneSequence(10000);
 
 beforeAll(async () => {
   sandbox = await startSandbox(clock);
@@ -121,7 +117,7 @@ describe('phone login', () => {
 
     const profile = await agent.get('/account').expect(200);
     expect(profile.text).toContain('Hello, Phone user');
-    expect(profile.text).toContain('+1 201 555');
+    expect(profile.text).toContain(`+1 201 ${phone.slice(5, 8)}`);
     expect(profile.text).toContain('Sign out');
     expect(profile.headers['cache-control']).toBe('no-store');
 

@@ -2,6 +2,7 @@
 // `/%2e//evil.example/x` and `/a/..//evil.example/x` into `//evil.example/x`, which a browser
 // follows to another host. Each form goes through the whole login (real HTTP, real
 // express-session) and the answer's Location must stay on this site.
+import { phoneSequence } from '../helpers/phones.js';
 import request from 'supertest';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,8 +69,8 @@ describe('return-to through the whole login', () => {
   const clock = new TestClock();
   let sandbox: DingSandbox;
   let example: RunningExample;
-  let seq = 600;
-  const nextPhone = (): string => `+1201555${String((seq += 1)).padStart(4, '0')}`;
+  const seq = 600;
+  const nextPhone = phoneSequence(seq * 100);
 
   beforeAll(async () => {
     sandbox = await startSandbox(clock);

@@ -1,6 +1,7 @@
 // No server-side session for an anonymous page view, and a short life for a session that only
 // holds a pending step (issue 13, item 11). Counted where the sessions really are: in Redis (the
 // store instances share), by key and by TTL, and in express-session's memory store.
+import { phoneSequence } from '../helpers/phones.js';
 import { randomUUID } from 'node:crypto';
 import session from 'express-session';
 import type { DingSandbox } from 'passport-ding/sandbox';
@@ -40,8 +41,8 @@ if (redisGate('example sessions in Redis (test/example/sessions.test.ts)')) {
     const redis = createClient({ url: redisUrl });
     let sandbox: DingSandbox;
     let example: RunningExample;
-    let seq = 800;
-    const nextPhone = (): string => `+1201555${String((seq += 1)).padStart(4, '0')}`;
+    const seq = 800;
+    const nextPhone = phoneSequence(seq * 100);
 
     async function sessionKeys(): Promise<string[]> {
       const keys: string[] = [];
