@@ -15,7 +15,7 @@ export function profilePage(ctx: PageContext, profile: ProfileView, notice?: str
 <h1>Hello, ${profile.name}</h1>
 ${messages({ notice })}
 <dl>
-  <dt>Phone</dt><dd>${profile.phone ?? 'none'}</dd>
+  <dt>Phone</dt><dd>${profile.phone ?? 'none'} <a href="/account/phone">Change</a></dd>
   <dt>Signed in with</dt><dd>${profile.signedInWith}</dd>
   <dt>Second factor</dt><dd>${profile.secondFactorAt ? `verified at ${profile.secondFactorAt.toISOString()}` : 'not verified in this session'}</dd>
 </dl>
