@@ -5,7 +5,6 @@
 import request from 'supertest';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_DEMO_USER } from '../../example/app.js';
 import { csrfFrom, sandboxApi, sessionCookie, startExample, startSandbox, TestClock, type ApiName, type RunningExample } from '../helpers/example-app.js';
 
 type Agent = ReturnType<typeof request.agent>;
