@@ -101,6 +101,10 @@ function afterDecision(req: Request, err: unknown): void {
  * The verify callback gets the verified E.164 phone number and details, and answers with
  * `done(err, user, info)` or a promise of a user (`false` to refuse).
  *
+ * Two more modes, one instance each: `secondFactor` texts the signed-in user's number on file;
+ * `phoneChange` verifies a new number for the signed-in user and logs nobody in (the route gets a
+ * VerifiedPhoneChange, see ./phone-change.ts).
+ *
  *     passport.use(new DingOtpStrategy(
  *       { apiKey: process.env.DING_API_KEY, customerUuid: process.env.DING_CUSTOMER_UUID },
  *       async (phoneNumber) => users.findOrCreateByPhone(phoneNumber),

@@ -257,11 +257,14 @@ describe('phone change: the verify callback decides', () => {
 
 describe('phone change: limits apply as for a login', () => {
   it('sends per phone number: past the budget, rate_limited with no SMS', async () => {
-    const { fake, t, alice } = setup({ limits: { sendsPerPhone: { points: 2, durationSeconds: 3600 } } });
+    const { fake, t, alice, clock } = setup({ limits: { sendsPerPhone: { points: 2, durationSeconds: 3600 } } });
     const agent = request.agent(t.app);
     await signIn(agent, alice);
     await agent.post('/phone/send').send({ phoneNumber: NEW }).expect(200);
+    // Past the resend cooldown each time, so the per-number budget is what refuses.
+    clock.advance(31_000);
     await agent.post('/phone/send').send({ phoneNumber: NEW }).expect(200);
+    clock.advance(31_000);
     const refused = await agent.post('/phone/send').send({ phoneNumber: NEW });
     expect(refused.status).toBe(429);
     expect(fake.calls('send')).toBe(2);
