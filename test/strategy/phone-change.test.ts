@@ -297,6 +297,25 @@ describe('phone change: limits apply as for a login', () => {
   });
 });
 
+describe('phone change: events', () => {
+  it('each step is an event as for a login, with the masked new number and never the user id or code', async () => {
+    const events: Array<Record<string, unknown>> = [];
+    const { fake, t, alice } = setup({ onEvent: (e) => void events.push(e as unknown as Record<string, unknown>) });
+    const agent = request.agent(t.app);
+    await signIn(agent, alice);
+    await agent.post('/phone/send').send({ phoneNumber: NEW }).expect(200);
+    const code = fake.code(NEW);
+    await agent.post('/phone/code').send({ code }).expect(200);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events.map((e) => [e.type, e.outcome])).toEqual([['send', 'sent'], ['verify', 'verified']]);
+    const text = JSON.stringify(events);
+    expect(text).not.toContain(NEW);
+    expect(text).not.toContain(code);
+    expect(text).not.toContain(`"${alice.id}"`);
+    expect(events[1]?.phone).toMatch(/0199$/);
+  });
+});
+
 describe('phone change: options', () => {
   const fake = new FakeProvider();
   const verify = async () => true;
