@@ -131,6 +131,40 @@ describe.each<ApiName>(['prelude', 'ding'])('/account/phone on %s', (api) => {
     await agent.get('/account/phone').expect(303).expect('location', '/2fa');
   });
 
+  async function phoneLogin(agent: Agent, phone: string): Promise<void> {
+    const login = await agent.get('/login').expect(200);
+    await agent.post('/login/phone').type('form').send({ _csrf: csrfFrom(login.text), phoneNumber: phone }).expect(303);
+    const code = await agent.get('/login/code').expect(200);
+    await agent.post('/login/code').type('form').send({ _csrf: csrfFrom(code.text), code: sandbox.latestCode(phone) }).expect(303);
+  }
+
+  it('a phone-only account that moved to a new number keeps its id; a new login with the old number is another account', async () => {
+    const agent = request.agent(example.url);
+    const old = '+12015550133';
+    const moved = '+12015550134';
+    await phoneLogin(agent, old);
+    const id = (await agent.get('/api/me').expect(200)).body.user.id as string;
+    // The step-up the page asks for: a code to the current number.
+    await agent.get('/account/phone').expect(303).expect('location', '/2fa');
+    const start = await agent.get('/2fa').expect(200);
+    clock.advance(31_000); // the number just got a code
+    await agent.post('/2fa/send').type('form').send({ _csrf: csrfFrom(start.text) }).expect(303);
+    const stepUp = await agent.get('/2fa/code').expect(200);
+    await agent.post('/2fa/code').type('form').send({ _csrf: csrfFrom(stepUp.text), code: sandbox.latestCode(old) }).expect(303);
+    await askCode(agent, moved).then((res) => expect(res.status).toBe(303));
+    await typeCode(agent, sandbox.latestCode(moved) ?? '').then((res) => expect(res.status).toBe(303));
+    expect(example.users.findById(id)?.phone).toBe(moved);
+
+    // Someone who now has the old number signs in with it: a new account, not the moved one.
+    clock.advance(31_000);
+    const other = request.agent(example.url);
+    await phoneLogin(other, old);
+    const otherId = (await other.get('/api/me').expect(200)).body.user.id as string;
+    expect(otherId).not.toBe(id);
+    expect(example.users.findById(id)?.phone).toBe(moved);
+    expect((await agent.get('/api/me').expect(200)).body.user.id).toBe(id);
+  });
+
   it('devices remembered with the old number are forgotten after the change', async () => {
     const { agent, id } = await signedIn({ rememberDevice: true });
     const newPhone = '+12015550144';
