@@ -14,6 +14,7 @@ import { BODY_LIMIT, errorHandler, notFound } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
 import { accountRoutes } from './routes/account.js';
 import { apiRoutes } from './routes/api.js';
+import { phoneChangeRoutes } from './routes/phone-change.js';
 import { phoneLoginRoutes } from './routes/phone-login.js';
 import { secondFactorRoutes } from './routes/second-factor.js';
 import { securityHeaders } from './security.js';
@@ -133,6 +134,7 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
     demoHint: demoUser && sandbox ? `Demo user: ${demoUser.username} / ${demoUser.password}` : undefined,
   }));
   app.use('/api', apiRoutes({ passport: auth.passport, users, logger }));
+  app.use(phoneChangeRoutes({ passport: auth.passport, logger, forgetAllDevices: auth.forgetAllDevices }));
   app.use(accountRoutes(logger));
   if (options.routes) {
     const router = express.Router();

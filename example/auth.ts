@@ -11,6 +11,9 @@ import type { User, UserStore } from './users.js';
 /** Name of the second-factor strategy and its own slot in the session. */
 export const SECOND_FACTOR = 'ding-2fa';
 
+/** Name of the phone-change strategy (its pending code lives under PHONE_CHANGE_SESSION_KEY). */
+export const PHONE_CHANGE = 'ding-phone';
+
 export type CountryCode = NonNullable<DingOtpStrategyOptions['defaultCountry']>;
 
 /**
@@ -27,6 +30,11 @@ export type Passport = passport.Authenticator;
 
 export interface AuthSetup {
   passport: Passport;
+  /**
+   * Forgets every device remembered for this user's second factor: call it once the user's
+   * number has changed (a device trusted with the old number must ask for a code again).
+   */
+  forgetAllDevices(userId: string): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -112,10 +120,26 @@ export function createAuth(options: {
     ...common,
     sessionKey: SECOND_FACTOR,
     secondFactor: (req) => currentUser(req)?.phone,
+    // "Remember this device", in Redis when the app has it (every instance must agree).
+    trustedDevices: options.redis ? { store: { redis: options.redis, prefix: `${options.redisPrefix ?? ''}device:` } } : true,
+  });
+
+  // Changing the signed-in user's number (see ./routes/phone-change.ts). The code is bound to the
+  // user who asked for it; a right code logs nobody in. The callback decides and, when the number
+  // is free, changes it in the same step (a database would do it with a unique index).
+  const phoneChange = new DingOtpStrategy({ ...common, phoneChange: true }, async (phoneNumber, details) => {
+    const userId = String(details.userId);
+    if (!users.changePhone(userId, phoneNumber)) {
+      logger.info('phone_change.refused', { user: userId, reason: 'phone_taken' });
+      return decline({ code: 'phone_taken', message: 'This number belongs to another account.' }, 409);
+    }
+    logger.info('phone_change.changed', { user: userId });
+    return true;
   });
 
   authenticator.use('ding', phoneLogin);
   authenticator.use(SECOND_FACTOR, secondFactor);
+  authenticator.use(PHONE_CHANGE, phoneChange);
 
   // The session keeps the id and the phone: enough for any instance to find the user again
   // (see UserStore.restore), and never the password hash.
@@ -132,8 +156,9 @@ export function createAuth(options: {
 
   return {
     passport: authenticator,
+    forgetAllDevices: (userId) => secondFactor.forgetAllDevices(userId),
     close: async () => {
-      await Promise.all([phoneLogin.close(), secondFactor.close()]);
+      await Promise.all([phoneLogin.close(), secondFactor.close(), phoneChange.close()]);
     },
   };
 }

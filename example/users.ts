@@ -89,9 +89,26 @@ export class UserStore {
    */
   findOrCreateByPhone(phone: string): User {
     for (const user of this.#byId.values()) if (user.phone === phone) return user;
-    const user: User = { id: userIdForPhone(this.#idKey, phone), name: 'Phone user', phone, username: undefined, passwordHash: undefined };
+    // The id this number would get belongs to an account that changed to another number since:
+    // a new account for the old number must not take it over (a random id instead).
+    const derived = userIdForPhone(this.#idKey, phone);
+    const id = this.#byId.has(derived) ? `u-${randomBytes(16).toString('hex')}` : derived;
+    const user: User = { id, name: 'Phone user', phone, username: undefined, passwordHash: undefined };
     this.#byId.set(user.id, user);
     return user;
+  }
+
+  /**
+   * Gives user `id` the verified number `phone`, unless another account has it: then nothing
+   * changes and the answer is false. Synchronous, so the check and the change cannot interleave
+   * with another request's.
+   */
+  changePhone(id: string, phone: string): boolean {
+    const user = this.#byId.get(id);
+    if (!user) return false;
+    for (const other of this.#byId.values()) if (other !== user && other.phone === phone) return false;
+    user.phone = phone;
+    return true;
   }
 
   /** Restores a phone user another instance created (ids are derived from the phone). */

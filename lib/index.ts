@@ -21,6 +21,8 @@ export type {
   VerifyValue,
 } from './options.js';
 export type { DingAction } from './augment.js';
+export { PHONE_CHANGE_SESSION_KEY } from './options.js';
+export type { VerifiedPhoneChange } from './phone-change.js';
 
 // Outcomes and the pending verification's public view.
 export { OUTCOMES, OUTCOME_CODES } from './outcomes.js';

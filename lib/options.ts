@@ -24,6 +24,7 @@ import type { TestNumbersOptions } from './test-numbers.js';
 import type { WebhookUrlOption } from './webhooks/callback-url.js';
 import type { TrustedDeviceSettings, TrustedDevicesOptions } from './trusted-devices/options.js';
 import { resolveTrustedDevices } from './trusted-devices/options.js';
+import { PHONE_CHANGE_DECLINED_MESSAGE } from './phone-change.js';
 
 /** What `signals(req)` may return: fraud signals plus per-send message settings. */
 export interface SendContext extends SendSignals {
@@ -51,6 +52,13 @@ export interface VerificationDetails {
   createdAt: Date;
   /** True when the strategy runs in second-factor mode. */
   secondFactor: boolean;
+  /** True when the strategy runs in phone-change mode (`phoneChange: true`). */
+  phoneChange?: boolean;
+  /**
+   * Phone-change mode: the account the number was verified for, as `userId(req)` answers it at
+   * verify time (the same user the code was sent for: anyone else is refused before the check).
+   */
+  userId?: string | number;
   /**
    * Why the provider scored the send as risky (Prelude V2's `risk_factors`, e.g.
    * `temporary_phone_number`), as opaque strings; absent when it named none. A login with risk
@@ -162,8 +170,18 @@ export interface DingOtpStrategyOptionsBase {
    */
   secondFactor?: (req: Request) => string | null | undefined | Promise<string | null | undefined>;
   /**
-   * The id of the user a code is for, in second-factor mode (and every later flow that binds a
-   * code to an account). The pending verification is bound to it at send; verify and retry
+   * Phone-change mode: verify a new number for the signed-in user, who keeps their session. The
+   * number comes from the form (`phoneField`), the code is bound to the user by `userId` as in
+   * second-factor mode, and a right code never logs anyone in: the route gets
+   * `{ phoneNumber, userId, details }` (a `VerifiedPhoneChange`) through Passport's
+   * `assignProperty` or a custom callback. The verify callback is required and decides
+   * (`decline(...)` when the number belongs to another account). Not with `secondFactor`. The
+   * default `sessionKey` becomes `passport-ding-phone-change`. See docs/phone-change.md.
+   */
+  phoneChange?: boolean;
+  /**
+   * The id of the user a code is for, in second-factor and phone-change modes (and every later
+   * flow that binds a code to an account). The pending verification is bound to it at send; verify and retry
    * refuse it for anyone else (`no_pending_verification`, and the pending state is dropped), even
    * a user with the same phone number in the same session. A string, or a number (read as its
    * decimal string). Default: `req.user.id`. Set it when your user objects keep the id under
@@ -268,6 +286,8 @@ export interface Settings {
   codePattern: RegExp;
   passReqToCallback: boolean;
   secondFactor: DingOtpStrategyOptionsBase['secondFactor'];
+  /** Phone-change mode (see the option). */
+  phoneChange: boolean;
   userId: (req: Request) => UserIdValue | Promise<UserIdValue>;
   signals: (req: Request) => SendContext | Promise<SendContext>;
   maxAttempts: number;
@@ -318,6 +338,7 @@ const OPTION_NAMES: Record<keyof DingOtpStrategyOptionsBase | 'passReqToCallback
   codeLength: true,
   codePattern: true,
   secondFactor: true,
+  phoneChange: true,
   userId: true,
   signals: true,
   maxAttempts: true,
@@ -450,6 +471,23 @@ function resolveCodePattern(options: DingOtpStrategyOptionsBase): { pattern: Reg
   return { pattern, length: undefined };
 }
 
+/**
+ * The default `sessionKey` in phone-change mode: a slot of its own, so a login or second-factor
+ * code pending in the same session is never taken for a number change, nor overwritten by one.
+ */
+export const PHONE_CHANGE_SESSION_KEY = 'passport-ding-phone-change';
+
+/** `phoneChange`: a boolean, and never with `secondFactor` (one code, one purpose). */
+function resolvePhoneChange(options: DingOtpStrategyOptionsBase): boolean {
+  const value: unknown = options.phoneChange;
+  if (value === undefined || value === false) return false;
+  if (value !== true) fail('phoneChange', 'a boolean');
+  if (options.secondFactor !== undefined) {
+    throw new TypeError('DingOtpStrategy: `phoneChange` and `secondFactor` do not go together: use one strategy instance for each (phone change verifies a new number from the form; the second factor texts the number on file)');
+  }
+  return true;
+}
+
 /** Checks every option except the provider ones (see strategy.ts) and fills in defaults. */
 export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqToCallback?: boolean }): Settings {
   refuseUnknownNames(options);
@@ -467,7 +505,8 @@ export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqTo
       if (typeof text !== 'string') fail('messages', 'an object of code -> string');
     }
   }
-  const sessionKey = str(options, 'sessionKey', DEFAULTS.sessionKey);
+  const phoneChange = resolvePhoneChange(options);
+  const sessionKey = str(options, 'sessionKey', phoneChange ? PHONE_CHANGE_SESSION_KEY : DEFAULTS.sessionKey);
   if (RESERVED_SESSION_KEYS.has(sessionKey)) fail('sessionKey', `a name of its own, not one the session or Passport uses ("${sessionKey}")`);
   const maxAttempts = num(options, 'maxAttempts', DEFAULTS.maxAttempts, 1);
   if (!Number.isInteger(maxAttempts)) fail('maxAttempts', 'an integer >= 1');
@@ -478,6 +517,7 @@ export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqTo
   // The length-specific message unless the app chose its own.
   const outcomeMessages = { ...(messages as OutcomeMessages | undefined) };
   if (code.length !== undefined && outcomeMessages.malformed_code === undefined) outcomeMessages.malformed_code = `Enter the ${code.length}-digit code.`;
+  if (phoneChange && outcomeMessages.declined === undefined) outcomeMessages.declined = PHONE_CHANGE_DECLINED_MESSAGE;
   return {
     phoneField: str(options, 'phoneField', DEFAULTS.phoneField),
     codeField: str(options, 'codeField', DEFAULTS.codeField),
@@ -486,6 +526,7 @@ export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqTo
     codePattern: code.pattern,
     passReqToCallback: passReq === true,
     secondFactor: fn(options, 'secondFactor'),
+    phoneChange,
     userId: fn<Settings['userId']>(options, 'userId') ?? defaultUserId,
     signals: fn(options, 'signals') ?? defaultSignals,
     maxAttempts,

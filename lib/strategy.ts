@@ -22,7 +22,7 @@ import type {
 } from './options.js';
 import { resolveOptions } from './options.js';
 import type { FailureInfo } from './outcomes.js';
-import { declinedOutcome } from './outcomes.js';
+import { declinedOutcome, outcome } from './outcomes.js';
 import type { PublicPendingVerification } from './pending.js';
 import { pendingVerification, sessionOf } from './pending.js';
 import { providerFromOptions } from './providers/index.js';
@@ -38,6 +38,8 @@ import { send } from './actions/send.js';
 import { verify } from './actions/verify.js';
 import { Production } from './production.js';
 import { TrustedDevices, rememberAfter } from './trusted-devices/index.js';
+import { currentUserId } from './actions/context.js';
+import { PHONE_CHANGE_INFO, verifiedPhoneChange } from './phone-change.js';
 
 /** The one Passport action a request ends with. */
 type Decision =
@@ -101,6 +103,10 @@ function afterDecision(req: Request, err: unknown): void {
  * The verify callback gets the verified E.164 phone number and details, and answers with
  * `done(err, user, info)` or a promise of a user (`false` to refuse).
  *
+ * Two more modes, one instance each: `secondFactor` texts the signed-in user's number on file;
+ * `phoneChange` verifies a new number for the signed-in user and logs nobody in (the route gets a
+ * VerifiedPhoneChange, see ./phone-change.ts).
+ *
  *     passport.use(new DingOtpStrategy(
  *       { apiKey: process.env.DING_API_KEY, customerUuid: process.env.DING_CUSTOMER_UUID },
  *       async (phoneNumber) => users.findOrCreateByPhone(phoneNumber),
@@ -129,6 +135,9 @@ export class DingOtpStrategy extends Strategy {
     if (options === null || typeof options !== 'object') throw new TypeError('DingOtpStrategy requires an options object');
     this._settings = resolveOptions(options);
     if (verify !== undefined && typeof verify !== 'function') throw new TypeError('DingOtpStrategy: the verify callback must be a function');
+    if (verify === undefined && this._settings.phoneChange) {
+      throw new TypeError('DingOtpStrategy: `phoneChange` requires a verify callback: it decides whether the number may become this account\'s (decline() when another account has it)');
+    }
     if (verify === undefined && !this._settings.secondFactor) throw new TypeError('DingOtpStrategy requires a verify callback');
     this._provider = providerFromOptions(options);
     if (this._settings.lineTypes && typeof this._provider.lookup !== 'function') {
@@ -258,6 +267,7 @@ export class DingOtpStrategy extends Strategy {
       provider: this._provider.name,
       createdAt: new Date(result.createdAt),
       secondFactor: settings.secondFactor !== undefined,
+      phoneChange: settings.phoneChange,
     };
     if (result.riskFactors) details.riskFactors = result.riskFactors;
     if (!this._verify) {
@@ -265,7 +275,17 @@ export class DingOtpStrategy extends Strategy {
       if (!req.user) return { type: 'error', err: new OtpConfigurationError(NO_USER) };
       return { type: 'success', user: req.user, info: { method: 'sms_otp' } };
     }
+    // Phone change: the verify callback learns whose account the number is for; the same user the
+    // code was bound to (openPending refused anyone else before the check).
+    const userId = settings.phoneChange ? await currentUserId({ req, settings }) : undefined;
+    if (userId !== undefined) details.userId = userId;
+    else if (settings.phoneChange) {
+      const gone = outcome('no_pending_verification', undefined, settings.messages);
+      return { type: 'fail', info: gone.info, status: gone.status };
+    }
     const answer = await runVerifyCallback(this._verify, settings.passReqToCallback, req, result.phoneNumber, details);
+    // Phone change: never a user to log in, whatever the callback accepted with (see ./phone-change.ts).
+    if (answer.ok && userId !== undefined) return { type: 'success', user: verifiedPhoneChange(userId, details) as unknown as Express.User, info: answer.info ?? { ...PHONE_CHANGE_INFO } };
     if (answer.ok) return { type: 'success', user: answer.user, info: answer.info ?? { method: 'sms_otp' } };
     const refused = declinedOutcome('declined', answer.info, answer.status, settings.messages);
     return { type: 'fail', info: refused.info, status: refused.status };

@@ -19,6 +19,7 @@ ${messages({ notice })}
   <dt>Signed in with</dt><dd>${profile.signedInWith}</dd>
   <dt>Second factor</dt><dd>${profile.secondFactorAt ? `verified at ${profile.secondFactorAt.toISOString()}` : 'not verified in this session'}</dd>
 </dl>
+<p><a href="/account/phone">Change your phone number</a> (after a fresh SMS code to the current one).</p>
 <p><a href="/account/security">Security settings</a> need both a password or phone sign-in and a fresh SMS code.</p>`);
 }
 

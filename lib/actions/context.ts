@@ -112,23 +112,33 @@ export async function secondFactorPhone(ctx: Pick<ActionContext, 'req' | 'settin
 }
 
 /**
- * Who a second-factor code is for, as the pending verification keeps it (`userKey`), from the
- * `userId(req)` option; `undefined` when nobody is signed in. Anything but a string or a finite
- * number is a bug in the app.
+ * The signed-in user's id as the `userId(req)` option answers it (a number stays a number);
+ * `undefined` when nobody is signed in. Anything but a non-empty string or a finite number is a
+ * bug in the app.
  */
-export async function currentUserKey(ctx: Pick<ActionContext, 'req' | 'settings'>): Promise<string | undefined> {
+export async function currentUserId(ctx: Pick<ActionContext, 'req' | 'settings'>): Promise<string | number | undefined> {
   const value: unknown = await ctx.settings.userId(ctx.req);
   if (value === null || value === undefined) return undefined;
-  if (typeof value === 'number' && Number.isFinite(value)) return userKey(String(value));
-  if (typeof value === 'string' && value !== '') return userKey(value);
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && value !== '') return value;
   throw new OtpConfigurationError(`userId(req) must return the user's id as a non-empty string or a number (or null/undefined), not ${typeof value === 'string' ? 'an empty string' : `a ${typeof value}`}`);
 }
 
-/** `currentUserKey`, required: a second-factor send for nobody is a bug in the app's wiring. */
+/**
+ * Who a second-factor (or phone-change) code is for, as the pending verification keeps it
+ * (`userKey`), from the `userId(req)` option; `undefined` when nobody is signed in.
+ */
+export async function currentUserKey(ctx: Pick<ActionContext, 'req' | 'settings'>): Promise<string | undefined> {
+  const id = await currentUserId(ctx);
+  return id === undefined ? undefined : userKey(String(id));
+}
+
+/** `currentUserKey`, required: a second-factor or phone-change send for nobody is a bug in the app's wiring. */
 export async function requiredUserKey(ctx: ActionContext): Promise<string> {
   const key = await currentUserKey(ctx);
   if (key !== undefined) return key;
+  const mode = ctx.settings.phoneChange ? 'phoneChange' : 'secondFactor';
   throw new OtpConfigurationError(
-    'secondFactor binds each code to the signed-in user, but there is no user id: sign the user in first (req.user with an `id`), or set the `userId` option to where your app keeps it',
+    `${mode} binds each code to the signed-in user, but there is no user id: sign the user in first (req.user with an \`id\`), or set the \`userId\` option to where your app keeps it`,
   );
 }

@@ -53,12 +53,15 @@ export async function openPending(ctx: ActionContext): Promise<{ refused: Action
     spend: () => clearPending(session, key),
   };
 
-  if (settings.secondFactor) {
+  if (settings.secondFactor || settings.phoneChange) {
     // A code is checked, or resent, only for whoever is signed in now, and only if it was sent
     // for them: the same user (by id, so another account with the same phone number in this
-    // session, after a login with keepSessionInfo, finds nothing) and still the same number.
+    // session, after a login with keepSessionInfo, finds nothing; nobody after a logout).
     const user = await currentUserKey(ctx);
     if (user === undefined || user !== pending.user) return { refused: await open.drop('no_pending_verification') };
+  }
+  if (settings.secondFactor) {
+    // ...and, for the second factor, still the number on file.
     const current = normalizePhone(await secondFactorPhone(ctx), settings.defaultCountry);
     if (!current.ok || current.e164 !== pending.phoneNumber) return { refused: await open.drop('no_pending_verification') };
   }

@@ -33,8 +33,9 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   if (!phone.ok) return refuse(ctx, phone.reason);
   if (ctx.record) ctx.record.phone = phone.e164;
   if (!countryAllowed(phone.e164, settings.allowedCountries)) return refuse(ctx, 'blocked', undefined, 'allowedCountries');
-  // Second-factor mode: the code will be for this user only. Read before anything is spent.
-  const user = settings.secondFactor ? await requiredUserKey(ctx) : undefined;
+  // Second-factor and phone-change modes: the code will be for this user only. Read before
+  // anything is spent.
+  const user = settings.secondFactor || settings.phoneChange ? await requiredUserKey(ctx) : undefined;
   // The app's signals before anything is spent: if they throw, nothing was.
   const context = await settings.signals(req);
 
