@@ -10,9 +10,11 @@
 //   a  wrong codes still allowed (local budget)
 //   f  the provider's risk factors from the send (absent when none)
 //   u  the user the code is for (second-factor mode): a digest of their id, see userKey()
+//   h  how the latest code went out: the channel (`sms`, `whatsapp`, `voice`), when known
 
 import { createHash } from 'node:crypto';
 import { maskPhone } from './phone.js';
+import { channelName } from './providers/delivery.js';
 
 /** The default key of the pending verification in `req.session`. */
 export const DEFAULT_SESSION_KEY = 'passport-ding';
@@ -30,6 +32,8 @@ export interface PendingState {
   riskFactors?: readonly string[];
   /** Second-factor mode: who the code is for, as `userKey(id)`. Absent for a phone login. */
   user?: string;
+  /** The channel the latest code went by, as the provider said (or as asked, when it did not). */
+  channel?: string;
 }
 
 /** The serialised form in the session (see the key list above). */
@@ -44,6 +48,7 @@ export interface StoredPending {
   a: number;
   f?: readonly string[];
   u?: string;
+  h?: string;
 }
 
 /** What `pendingVerification(req)` returns: safe to render or send as JSON. */
@@ -58,6 +63,11 @@ export interface PublicPendingVerification {
   remainingRetries?: number;
   /** Wrong codes still allowed before the verification is dropped. */
   attemptsLeft: number;
+  /**
+   * How the latest code went out: `sms`, `whatsapp`, `voice` (a call), ... as the provider said;
+   * absent when it did not say (a custom provider).
+   */
+  channel?: string;
 }
 
 /** The part of express-session's `Session` the strategy relies on. */
@@ -97,6 +107,8 @@ export function readPending(session: SessionLike, key: string): PendingState | u
   if (s.n !== undefined) state.remainingRetries = s.n;
   if (Array.isArray(s.f) && s.f.every((x) => typeof x === 'string')) state.riskFactors = s.f as string[];
   if (s.u !== undefined) state.user = s.u;
+  const channel = channelName(s.h);
+  if (channel !== undefined) state.channel = channel;
   return state;
 }
 
@@ -114,6 +126,7 @@ export function writePending(session: SessionLike, key: string, state: PendingSt
   if (state.remainingRetries !== undefined) stored.n = state.remainingRetries;
   if (state.riskFactors !== undefined) stored.f = state.riskFactors;
   if (state.user !== undefined) stored.u = state.user;
+  if (state.channel !== undefined) stored.h = state.channel;
   session[key] = stored;
 }
 
@@ -147,12 +160,13 @@ export function publicView(state: PendingState): PublicPendingVerification {
     attemptsLeft: state.attemptsLeft,
   };
   if (state.remainingRetries !== undefined) view.remainingRetries = state.remainingRetries;
+  if (state.channel !== undefined) view.channel = state.channel;
   return view;
 }
 
 /**
  * The pending verification of this session, for rendering the code page or answering JSON:
- * `{ phoneNumber: '+1•••••7890', expiresAt, nextRetryAt, remainingRetries?, attemptsLeft }`, or
+ * `{ phoneNumber: '+1•••••7890', expiresAt, nextRetryAt, remainingRetries?, attemptsLeft, channel? }`, or
  * `undefined` when nothing is pending. Pass `sessionKey` when the strategy was given one.
  * Dates serialise to ISO 8601 strings with `res.json()`.
  */

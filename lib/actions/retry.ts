@@ -9,12 +9,17 @@ import { admitSend, PASS, refuse, secondsUntil, unexpected } from './context.js'
 import type { DropReason } from './pending-session.js';
 import { openPending } from './pending-session.js';
 import { sendRequest } from './send.js';
+import { chosenChannel, delivery } from './channel.js';
+import type { DeliveryChannel } from '../providers/delivery.js';
 
 export async function retry(ctx: ActionContext): Promise<ActionResult> {
   const { settings } = ctx;
   const opened = await openPending(ctx);
   if ('refused' in opened) return opened.refused;
   const { pending, keep, drop } = opened;
+  // A channel the app does not offer is refused before the queue: nothing spent, nothing changed.
+  const chosen = chosenChannel(ctx);
+  if ('refused' in chosen) return chosen.refused;
 
   // One resend of a verification at a time in this process (a double-click pays for one SMS), and
   // each decides from what earlier ones left, not from this request's copy of the session.
@@ -35,7 +40,7 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
     if (now < current.nextRetryAt) {
       return refuse(ctx, 'retry_too_soon', { retryAfter: secondsUntil(current.nextRetryAt, now) });
     }
-    return resend(ctx, current, now, keep, drop);
+    return resend(ctx, current, now, keep, drop, chosen.channel);
   });
 }
 
@@ -45,6 +50,7 @@ async function resend(
   now: number,
   keep: (state: PendingState) => Promise<void>,
   drop: (reason: DropReason) => Promise<ActionResult>,
+  channel: DeliveryChannel | undefined,
 ): Promise<ActionResult> {
   const { settings, provider, checks } = ctx;
   // What queued resends of this verification must see, whatever this request's session holds.
@@ -60,7 +66,7 @@ async function resend(
   const admitted = await admitSend(ctx, pending.phoneNumber, { action: 'retry' });
   if ('refused' in admitted) return admitted.refused;
 
-  const result = await provider.resend({ ...sendRequest(pending.phoneNumber, context), id: pending.id });
+  const result = await provider.resend({ ...sendRequest(pending.phoneNumber, context), ...delivery(ctx, channel), id: pending.id });
   switch (result.status) {
     case 'sent': {
       const next: PendingState = {
@@ -79,6 +85,10 @@ async function resend(
       // The provider's count wins (Ding); without one (Prelude), ours: maxResends per verification.
       const remaining = result.remainingRetries ?? Math.max(0, (pending.remainingRetries ?? settings.maxResends) - 1);
       next.remainingRetries = remaining;
+      // How this code went: as the provider says, else as asked; a resend with no choice and no
+      // word from the provider keeps the channel the last code went by.
+      const used = result.channel ?? channel;
+      if (used !== undefined) next.channel = used;
       await remember(next);
       return PASS;
     }

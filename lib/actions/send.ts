@@ -15,6 +15,7 @@ import { countryAllowed } from '../gates/country.js';
 import { checkLine } from '../gates/line-type.js';
 import type { ActionContext, ActionResult } from './context.js';
 import { admitSend, PASS, refuse, requiredUserKey, secondFactorPhone, unexpected } from './context.js';
+import { chosenChannel, delivery } from './channel.js';
 
 // Control and format characters (NUL, line breaks, bidi overrides) have no place inside a phone
 // number. libphonenumber-js would skip over some of them; refusing keeps what was typed and what
@@ -32,6 +33,8 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   if (!phone.ok) return refuse(ctx, phone.reason);
   if (ctx.record) ctx.record.phone = phone.e164;
   if (!countryAllowed(phone.e164, settings.allowedCountries)) return refuse(ctx, 'blocked', undefined, 'allowedCountries');
+  const chosen = chosenChannel(ctx);
+  if ('refused' in chosen) return chosen.refused;
   // Second-factor mode: the code will be for this user only. Read before anything is spent.
   const user = settings.secondFactor ? await requiredUserKey(ctx) : undefined;
   // The app's signals before anything is spent: if they throw, nothing was.
@@ -45,7 +48,7 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
     if (line === 'invalid_phone_number') return refuse(ctx, 'invalid_phone_number');
   }
 
-  const result = await provider.send(sendRequest(phone.e164, context));
+  const result = await provider.send({ ...sendRequest(phone.e164, context), ...delivery(ctx, chosen.channel) });
   switch (result.status) {
     case 'sent': {
       const now = settings.now();
@@ -67,6 +70,8 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
       };
       if (result.riskFactors) state.riskFactors = result.riskFactors;
       if (user !== undefined) state.user = user;
+      const channel = result.channel ?? chosen.channel;
+      if (channel !== undefined) state.channel = channel;
       writePending(session, settings.sessionKey, state);
       await saveSession(session);
       return PASS;
