@@ -139,7 +139,7 @@ export class PreludeProvider implements OtpProvider {
       case 'retry':
       case 'challenged':
       case 'shadow_blocked':
-        return this.#sent(reply.id, reply.riskFactors, usedChannel(reply));
+        return this.#sent(reply.id, reply.riskFactors, usedChannel(reply, request));
       case 'blocked': {
         const result = blocked(reply.reason);
         const kept = boundedRiskFactors(reply.riskFactors);
@@ -175,8 +175,7 @@ export class PreludeProvider implements OtpProvider {
       case 'challenged':
       case 'shadow_blocked': {
         const result: ResendResult = { status: 'sent', id: reply.id };
-        const channel = usedChannel(reply);
-        if (channel !== undefined) result.channel = channel;
+        result.channel = usedChannel(reply, request);
         return result;
       }
       case 'blocked':
@@ -289,11 +288,13 @@ function verificationSignals(s: SendSignals | undefined): VerificationSignals | 
 
 /**
  * The channel a create went by, from its reply: a call (`method: 'voice'`) or the first of the
- * planned `channels`. Undefined when the reply says neither.
+ * planned `channels`. When the reply says neither, the channel asked for, else SMS (V2's default
+ * route): a `shadow_blocked` reply may say less than a real send, and what the user sees must not
+ * tell the two apart.
  */
-function usedChannel(reply: CreateVerificationResponse): string | undefined {
+function usedChannel(reply: CreateVerificationResponse, request: SendRequest): string {
   if (reply.method === 'voice') return 'voice';
-  return channelName(reply.channels?.[0]);
+  return channelName(reply.channels?.[0]) ?? request.channel ?? 'sms';
 }
 
 /** Risk factors travel in the session until the verify: bounded, whatever the upstream sends. */
