@@ -129,11 +129,11 @@ describe('the CLI prints each code with its channel and message', () => {
       fetch(`${url}/v2/verification`, { method: 'POST', headers: { authorization: 'Bearer cli-key', 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
     expect((await post({ target, options: { app_realm: { platform: 'web', value: 'example.com' } } })).status).toBe(200);
-    const [, code] = await waitFor(/code (\d{6}) for \+1•+2671 \(send\)\n  by sms \(method message\):\n  \| Your verification code is \d{6}\.\n  \|\n  \| @example\.com #(\d{6})\n/);
+    const [, code] = await waitFor(/code (\d{6}) for \+1•+2671 \(send\)\n {2}by sms \(method message\):\n {2}\| Your verification code is \d{6}\.\n {2}\|\n {2}\| @example\.com #(\d{6})\n/);
     expect(out).toContain(`@example.com #${code}`);
 
     expect((await post({ target, options: { method: 'voice' } })).status).toBe(200);
-    const [, spoken] = await waitFor(/code (\d{6}) for \+1•+2671 \(retry\)\n  by voice \(method voice\):\n  \| Your verification code is ((?:\d ){5}\d)\.\n/);
+    const [, spoken] = await waitFor(/code (\d{6}) for \+1•+2671 \(retry\)\n {2}by voice \(method voice\):\n {2}\| Your verification code is ((?:\d ){5}\d)\.\n/);
     expect(spoken?.replace(/ /g, '')).toHaveLength(6);
     // The number is masked on the code line; the message itself never carries it.
     expect(out).not.toContain('4155552671');
