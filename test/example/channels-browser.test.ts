@@ -69,10 +69,10 @@ if (chromiumGate(SUITE)) {
       const phone = '+12015550401';
       // This Chromium exposes OTPCredential; take it away, as Firefox, Safari and desktop builds lack it.
       await page.addInitScript(() => {
-        delete (window as { OTPCredential?: unknown }).OTPCredential;
+        delete (globalThis as { OTPCredential?: unknown }).OTPCredential;
       });
       await enterPhone(prelude, phone);
-      expect(await page.evaluate(() => 'OTPCredential' in window)).toBe(false);
+      expect(await page.evaluate(() => 'OTPCredential' in globalThis)).toBe(false);
       const input = page.getByLabel('Code');
       expect(await input.getAttribute('autocomplete')).toBe('one-time-code');
       expect(await page.locator('p', { hasText: 'We sent a code by SMS to' }).count()).toBe(1);
@@ -102,9 +102,10 @@ if (chromiumGate(SUITE)) {
       // What Chrome on Android provides: OTPCredential, and credentials.get({ otp }) resolving with
       // the code of the SMS bound to this origin once the user taps "Allow".
       await page.addInitScript(() => {
-        const w = window as unknown as { OTPCredential: unknown; sandboxDelivery(o: unknown): Promise<string> };
+        // Runs in the page (the test's tsconfig has no DOM types): `globalThis` is its window.
+        const w = globalThis as unknown as { OTPCredential: unknown; navigator: object; sandboxDelivery(o: unknown): Promise<string> };
         w.OTPCredential = function OTPCredential() {};
-        Object.defineProperty(navigator, 'credentials', {
+        Object.defineProperty(w.navigator, 'credentials', {
           value: {
             get: async (options: { otp?: { transport: string[] }; signal?: AbortSignal }) => ({
               type: 'otp',
