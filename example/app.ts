@@ -8,6 +8,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import express from 'express';
 import type { Express, Router } from 'express';
 import type { DingOtpStrategyOptions } from 'passport-ding';
+import { exampleChannels } from './channels.js';
 import { createAuth, type CountryCode, type DingCredentials, type Passport } from './auth.js';
 import { createCsrf } from './csrf.js';
 import { BODY_LIMIT, errorHandler, notFound } from './errors.js';
@@ -52,6 +53,11 @@ export interface AppOptions {
    * codes per number). With `redisUrl` they are counted in Redis, shared by every instance.
    */
   limits?: DingOtpStrategyOptions['limits'];
+  /**
+   * The site's origin (`https://example.com`): codes then end in the WebOTP line (`@example.com
+   * #123456`) that lets Chrome on Android fill them in. Prelude V2 only.
+   */
+  webOtpOrigin?: string | undefined;
   /** Clock in epoch ms for the strategies and the pages (tests move it with the sandbox's). */
   now?: (() => number) | undefined;
   /**
@@ -98,6 +104,7 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
     redis,
     redisPrefix,
     secret,
+    webOtpOrigin: options.webOtpOrigin,
   });
   const secure = options.secureCookies ?? !sandbox;
   const session = createSession({ secret, secure, redis, redisPrefix: `${redisPrefix}sess:`, store: options.sessionStore });
@@ -108,6 +115,7 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
   if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
   app.locals.sandbox = sandbox;
   app.locals.now = now;
+  app.locals.channels = exampleChannels(options.ding);
   app.locals.csrf = csrf;
 
   app.use(securityHeaders);

@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import passport from 'passport';
 import { decline, DingOtpStrategy } from 'passport-ding';
 import type { DingOtpStrategyOptions, SendContext } from 'passport-ding';
+import { exampleChannels } from './channels.js';
 import type { Logger } from './logger.js';
 import type { User, UserStore } from './users.js';
 
@@ -86,6 +87,8 @@ export function createAuth(options: {
   redisPrefix?: string;
   /** The app's session secret (shared by every instance): the limit keys' secret derives from it. */
   secret?: string | string[] | undefined;
+  /** The site's origin, for WebOTP messages (Prelude V2 only). */
+  webOtpOrigin?: string | undefined;
 }): AuthSetup {
   const { users, logger } = options;
   const authenticator = new passport.Passport();
@@ -99,6 +102,9 @@ export function createAuth(options: {
     signals,
     ...(options.now ? { now: options.now } : {}),
     limits: limitsFor(options),
+    // SMS, and with Prelude V2 a call as the fallback ("Call me instead" on the code page).
+    channels: exampleChannels(api),
+    ...(options.webOtpOrigin ? { webOtpOrigin: options.webOtpOrigin } : {}),
   };
 
   // Phone login: the verified number is the account, for phone-only accounts. An account with a

@@ -36,6 +36,7 @@ export * from './errors.js';
 // Providers: the interface the strategy talks to, the registry's names, and both built-ins.
 export type * from './providers/provider.js';
 export { PROVIDER_NAMES } from './providers/index.js';
+export { DELIVERY_CHANNELS } from './providers/delivery.js';
 export type { ProviderName } from './providers/index.js';
 export { DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker.js';
 export type { CircuitBreakerOptions } from './circuit-breaker.js';

@@ -25,6 +25,8 @@ import type { WebhookUrlOption } from './webhooks/callback-url.js';
 import type { TrustedDeviceSettings, TrustedDevicesOptions } from './trusted-devices/options.js';
 import { resolveTrustedDevices } from './trusted-devices/options.js';
 import { PHONE_CHANGE_DECLINED_MESSAGE } from './phone-change.js';
+import type { DeliveryChannel } from './providers/delivery.js';
+import { resolveChannels, resolveWebOtpOrigin } from './providers/delivery.js';
 
 /** What `signals(req)` may return: fraud signals plus per-send message settings. */
 export interface SendContext extends SendSignals {
@@ -261,6 +263,21 @@ export interface DingOtpStrategyOptionsBase {
    * 30) on that device, for that user and phone number. `true` for the defaults. Off by default.
    */
   trustedDevices?: TrustedDevicesOptions | boolean;
+  /**
+   * The channels a user may choose with the `channel` field of a send or resend, e.g.
+   * `['sms', 'whatsapp', 'voice']` (`voice`: a phone call reads the code out). A `channel` outside
+   * the list is refused (`channel_not_allowed`, 400) before anything is spent; no `channel` field
+   * leaves the route to the provider, as before. Default `['sms']`. Ding V1 sends by SMS only:
+   * any other channel with it is a TypeError at construction.
+   */
+  channels?: DeliveryChannel[];
+  /**
+   * The site's origin, e.g. `'https://example.com'`: messages end in the WebOTP format
+   * (`@example.com #123456`), so Chrome on Android can offer the code with one tap on a page of
+   * that origin (Prelude V2's `app_realm` web). An `appRealm` from `signals(req)` (Android) wins
+   * for its request. Prelude V2 only: a TypeError with Ding V1. Off by default.
+   */
+  webOtpOrigin?: string;
 }
 
 /** Strategy options when the verify callback does not take `req`. */
@@ -301,6 +318,10 @@ export interface Settings {
   lineTypes: LineTypeGate | undefined;
   beforeSend: BeforeSend | undefined;
   trustedDevices: TrustedDeviceSettings | undefined;
+  /** The channels the `channel` field may name. */
+  channels: ReadonlySet<DeliveryChannel>;
+  /** The host WebOTP messages name (`webOtpOrigin`'s), or undefined. */
+  webOtpDomain: string | undefined;
 }
 
 export const DEFAULTS = {
@@ -356,6 +377,8 @@ const OPTION_NAMES: Record<keyof DingOtpStrategyOptionsBase | 'passReqToCallback
   testNumbers: true,
   webhookUrl: true,
   trustedDevices: true,
+  channels: true,
+  webOtpOrigin: true,
   passReqToCallback: true,
 };
 export const KNOWN_OPTIONS: readonly string[] = Object.keys(OPTION_NAMES);
@@ -540,5 +563,7 @@ export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqTo
     lineTypes: resolveLineTypeGate(options.lineTypes),
     beforeSend: fn(options, 'beforeSend'),
     trustedDevices: resolveTrustedDevices(options.trustedDevices, options.secondFactor !== undefined),
+    channels: resolveChannels(options.channels),
+    webOtpDomain: resolveWebOtpOrigin(options.webOtpOrigin),
   };
 }

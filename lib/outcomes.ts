@@ -25,6 +25,9 @@ export const OUTCOMES = {
   blocked: { status: 403, message: 'Codes cannot be sent to this number.' },
   // The app's `beforeSend` hook (a CAPTCHA or bot check) said no.
   challenge_failed: { status: 403, message: 'Please complete the security check and try again.' },
+  // The `channel` field of a send or resend names a channel outside the `channels` option (or is
+  // not a string). Nothing was sent and nothing spent; the pending verification stays.
+  channel_not_allowed: { status: 400, message: 'Codes cannot be sent that way. Choose another way to get your code.' },
   // The app's verify callback declined the user (`done(null, false)` or a promise of `false`).
   declined: { status: 401, message: 'Sign-in was refused.' },
 } as const satisfies Record<string, { status: number; message: string }>;

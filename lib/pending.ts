@@ -11,9 +11,11 @@
 //   f  the provider's risk factors from the send (absent when none)
 //   u  the user the code is for (second-factor mode): a digest of their id, see userKey()
 //   o  owner token of the provider's window (Prelude: see lib/limits/window.ts)
+//   h  how the latest code went out: the channel (`sms`, `whatsapp`, `voice`), when known
 
 import { createHash } from 'node:crypto';
 import { maskPhone } from './phone.js';
+import { channelName } from './providers/delivery.js';
 
 /** The default key of the pending verification in `req.session`. */
 export const DEFAULT_SESSION_KEY = 'passport-ding';
@@ -33,6 +35,8 @@ export interface PendingState {
   user?: string;
   /** This session's claim on the number's verification window (Prelude), see lib/limits/window.ts. */
   owner?: string;
+  /** The channel the latest code went by, as the provider said (or as asked, when it did not). */
+  channel?: string;
 }
 
 /** The serialised form in the session (see the key list above). */
@@ -48,6 +52,7 @@ export interface StoredPending {
   f?: readonly string[];
   u?: string;
   o?: string;
+  h?: string;
 }
 
 /** What `pendingVerification(req)` returns: safe to render or send as JSON. */
@@ -62,6 +67,11 @@ export interface PublicPendingVerification {
   remainingRetries?: number;
   /** Wrong codes still allowed before the verification is dropped. */
   attemptsLeft: number;
+  /**
+   * How the latest code went out: `sms`, `whatsapp`, `voice` (a call), ... as the provider said;
+   * absent when it did not say (a custom provider).
+   */
+  channel?: string;
 }
 
 /** The part of express-session's `Session` the strategy relies on. */
@@ -103,6 +113,8 @@ export function readPending(session: SessionLike, key: string): PendingState | u
   if (Array.isArray(s.f) && s.f.every((x) => typeof x === 'string')) state.riskFactors = s.f as string[];
   if (s.u !== undefined) state.user = s.u;
   if (s.o !== undefined) state.owner = s.o;
+  const channel = channelName(s.h);
+  if (channel !== undefined) state.channel = channel;
   return state;
 }
 
@@ -121,6 +133,7 @@ export function writePending(session: SessionLike, key: string, state: PendingSt
   if (state.riskFactors !== undefined) stored.f = state.riskFactors;
   if (state.user !== undefined) stored.u = state.user;
   if (state.owner !== undefined) stored.o = state.owner;
+  if (state.channel !== undefined) stored.h = state.channel;
   session[key] = stored;
 }
 
@@ -154,12 +167,13 @@ export function publicView(state: PendingState): PublicPendingVerification {
     attemptsLeft: state.attemptsLeft,
   };
   if (state.remainingRetries !== undefined) view.remainingRetries = state.remainingRetries;
+  if (state.channel !== undefined) view.channel = state.channel;
   return view;
 }
 
 /**
  * The pending verification of this session, for rendering the code page or answering JSON:
- * `{ phoneNumber: '+1•••••7890', expiresAt, nextRetryAt, remainingRetries?, attemptsLeft }`, or
+ * `{ phoneNumber: '+1•••••7890', expiresAt, nextRetryAt, remainingRetries?, attemptsLeft, channel? }`, or
  * `undefined` when nothing is pending. Pass `sessionKey` when the strategy was given one.
  * Dates serialise to ISO 8601 strings with `res.json()`.
  */

@@ -26,6 +26,7 @@ import { declinedOutcome, outcome } from './outcomes.js';
 import type { PublicPendingVerification } from './pending.js';
 import { pendingVerification, sessionOf } from './pending.js';
 import { providerFromOptions } from './providers/index.js';
+import { checkDeliveryOptions } from './providers/delivery.js';
 import type { OtpProvider } from './providers/provider.js';
 import { Limits } from './limits/limits.js';
 import { noLimits } from './limits/options.js';
@@ -140,6 +141,7 @@ export class DingOtpStrategy extends Strategy {
     }
     if (verify === undefined && !this._settings.secondFactor) throw new TypeError('DingOtpStrategy requires a verify callback');
     this._provider = providerFromOptions(options);
+    checkDeliveryOptions(this._settings, this._provider);
     if (this._settings.lineTypes && typeof this._provider.lookup !== 'function') {
       throw new TypeError(`DingOtpStrategy: option \`lineTypes\` needs a provider with lookup() (the ${this._provider.name} provider has none)`);
     }

@@ -438,7 +438,7 @@ describe('resend', () => {
   it('sent with the same id inside the window (retry); the new code works, the old one not', async () => {
     const p = provider();
     const { id, code: old } = await sent(p);
-    expect(await p.resend({ id, phoneNumber: PHONE })).toEqual({ status: 'sent', id });
+    expect(await p.resend({ id, phoneNumber: PHONE })).toEqual({ status: 'sent', id, channel: 'sms' });
     const code = sandbox.latestCode(PHONE) ?? '';
     if (code !== old) expect(await p.check({ id, phoneNumber: PHONE, code: old })).toEqual({ status: 'invalid' });
     expect(await p.check({ id, phoneNumber: PHONE, code })).toEqual({ status: 'valid' });
@@ -481,7 +481,7 @@ describe('resend', () => {
     await withStub(
       [{ status: 200, body: { ...CREATED, status: 'retry' } }],
       async (p, seen) => {
-        expect(await p.resend({ id: CREATED.id, phoneNumber: PHONE })).toEqual({ status: 'sent', id: CREATED.id });
+        expect(await p.resend({ id: CREATED.id, phoneNumber: PHONE })).toEqual({ status: 'sent', id: CREATED.id, channel: 'sms' });
         expect(seen[0]?.body).toEqual({ target: { type: 'phone_number', value: PHONE }, options: { method: 'voice' } });
       },
       { method: 'voice' },
@@ -499,7 +499,7 @@ describe('resend', () => {
           locale: 'fr-FR',
           correlationId: 'login-7',
         });
-        expect(result).toEqual({ status: 'sent', id: CREATED.id });
+        expect(result).toEqual({ status: 'sent', id: CREATED.id, channel: 'sms' });
         // The id is not part of a V2 create; is_trusted_user / existing_user are never sent by default.
         expect(seen[0]?.body).toEqual({
           target: { type: 'phone_number', value: PHONE },

@@ -253,6 +253,7 @@ describe('outcome table', () => {
       retries_exhausted: 429,
       rate_limited: 429,
       blocked: 403,
+      channel_not_allowed: 400,
       challenge_failed: 403,
       declined: 401,
     });

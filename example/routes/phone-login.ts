@@ -14,6 +14,7 @@ import type { Logger } from '../logger.js';
 import { noStore, safeReturnTo } from '../security.js';
 import { keepPending } from '../session.js';
 import type { User } from '../users.js';
+import { canCall, resentNotice } from '../channels.js';
 import { codePage } from '../views/code.js';
 import { phonePage } from '../views/login.js';
 import { pageContext, refusal, refusalText, sendPage, takeNotice } from './render.js';
@@ -64,7 +65,7 @@ export function phoneLoginRoutes(passport: Passport, logger: Logger): Router {
   router.get('/login/code', (req, res) => {
     const pending = pendingVerification(req);
     if (!pending) return res.redirect(303, '/login');
-    sendPage(res, 200, codePage(pageContext(req, res), { base: '/login', pending, notice: takeNotice(req) }));
+    sendPage(res, 200, codePage(pageContext(req, res), { base: '/login', pending, notice: takeNotice(req), canCall: canCall(req) }));
   });
 
   router.post('/login/code', (req, res, next) => {
@@ -76,7 +77,7 @@ export function phoneLoginRoutes(passport: Passport, logger: Logger): Router {
         const pending = pendingVerification(req);
         // Expired or used up: nothing left to type a code for, so back to the number.
         const page = pending
-          ? codePage(pageContext(req, res), { base: '/login', pending, message: refusalText(r) })
+          ? codePage(pageContext(req, res), { base: '/login', pending, message: refusalText(r), canCall: canCall(req) })
           : phonePage(pageContext(req, res), { message: refusalText(r), passwordHint: r.code === 'password_required' });
         return sendPage(res, status ?? 401, page);
       }
@@ -97,7 +98,7 @@ export function phoneLoginRoutes(passport: Passport, logger: Logger): Router {
         logger.info('login.resend_refused', { outcome: r.code });
         const pending = pendingVerification(req);
         const page = pending
-          ? codePage(pageContext(req, res), { base: '/login', pending, message: refusalText(r) })
+          ? codePage(pageContext(req, res), { base: '/login', pending, message: refusalText(r), canCall: canCall(req) })
           : phonePage(pageContext(req, res), { message: refusalText(r) });
         if (r.retryAfter !== undefined) res.set('Retry-After', String(r.retryAfter));
         sendPage(res, status ?? 429, page);
@@ -106,7 +107,7 @@ export function phoneLoginRoutes(passport: Passport, logger: Logger): Router {
     (req, res) => {
       logger.info('login.code_resent');
       if (!isSignedIn(req)) keepPending(req.session);
-      req.session.notice = 'A new code is on its way.';
+      req.session.notice = resentNotice(req);
       res.redirect(303, '/login/code');
     },
   );

@@ -10,6 +10,7 @@ import type { Logger } from '../logger.js';
 import { noStore, safeReturnTo } from '../security.js';
 import type { User, UserStore } from '../users.js';
 import { secondFactorStartPage } from '../views/account.js';
+import { canCall, resentNotice } from '../channels.js';
 import { codePage } from '../views/code.js';
 import { passwordPage } from '../views/login.js';
 import { maskPhoneForPage } from '../views/phone.js';
@@ -41,7 +42,7 @@ export function secondFactorRoutes(options: SecondFactorOptions): Router {
     const pending = pendingVerification(req, SECOND_FACTOR);
     const ctx = pageContext(req, res);
     const page = pending
-      ? codePage(ctx, { base: '/2fa', pending, message: refusalText(r) })
+      ? codePage(ctx, { base: '/2fa', pending, message: refusalText(r), canCall: canCall(req) })
       : secondFactorStartPage(ctx, { maskedPhone: maskedPhoneOf(req), message: refusalText(r) });
     if (r.retryAfter !== undefined) res.set('Retry-After', String(r.retryAfter));
     sendPage(res, status ?? 400, page);
@@ -107,7 +108,7 @@ export function secondFactorRoutes(options: SecondFactorOptions): Router {
   router.get('/2fa/code', requireUser('page'), (req, res) => {
     const pending = pendingVerification(req, SECOND_FACTOR);
     if (!pending) return res.redirect(303, '/2fa');
-    sendPage(res, 200, codePage(pageContext(req, res), { base: '/2fa', pending, notice: takeNotice(req) }));
+    sendPage(res, 200, codePage(pageContext(req, res), { base: '/2fa', pending, notice: takeNotice(req), canCall: canCall(req) }));
   });
 
   router.post('/2fa/code', requireUser('page'), requireCodeOwner, (req, res, next) => {
@@ -135,7 +136,7 @@ export function secondFactorRoutes(options: SecondFactorOptions): Router {
       })(req, res, next);
     },
     (req, res) => {
-      req.session.notice = 'A new code is on its way.';
+      req.session.notice = resentNotice(req, SECOND_FACTOR);
       res.redirect(303, '/2fa/code');
     },
   );

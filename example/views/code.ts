@@ -1,5 +1,7 @@
 // The code step, shared by the phone login (/login) and the second factor (/2fa): the masked
-// number, the code field, attempts left, and a resend button with a countdown.
+// number, the code field, attempts left, and a resend button with a countdown. With Prelude V2,
+// "Call me instead" (a resend by voice) appears once the wait is over; where the browser has the
+// WebOTP API, the code from the SMS is filled in and sent without typing.
 import { html, SafeHtml } from './html.js';
 import { csrfField, layout, messages, type PageContext } from './layout.js';
 
@@ -10,6 +12,17 @@ export interface PendingView {
   nextRetryAt?: Date | string | number | undefined;
   remainingRetries?: number | undefined;
   attemptsLeft?: number | undefined;
+  /** How the latest code went out (`sms`, `voice`, `whatsapp`, ...), when known. */
+  channel?: string | undefined;
+}
+
+const CHANNEL_NAMES: Record<string, string> = { sms: 'SMS', whatsapp: 'WhatsApp', rcs: 'RCS', viber: 'Viber', telegram: 'Telegram', zalo: 'Zalo' };
+
+/** The first sentence of the page: how the code reached the user. */
+function sentText(pending: PendingView): SafeHtml {
+  const phone = html`<strong class="masked-phone">${pending.phoneNumber}</strong>`;
+  if (pending.channel === 'voice') return html`We are calling ${phone} to read you a code.`;
+  return html`We sent a code by ${CHANNEL_NAMES[pending.channel ?? 'sms'] ?? 'message'} to ${phone}.`;
 }
 
 /** Whole seconds from now until `when` (0 when past or unknown). */
@@ -39,13 +52,41 @@ const COUNTDOWN = `
   if (!button || !hint) return;
   var left = Number(hint.getAttribute('data-wait')) || 0;
   function tick() {
-    if (left <= 0) { button.disabled = false; hint.textContent = 'You can ask for a new code now.'; return; }
+    if (left <= 0) {
+      button.disabled = false;
+      hint.textContent = 'You can ask for a new code now.';
+      var call = document.getElementById('call-me');
+      if (call) call.hidden = false;
+      return;
+    }
     button.disabled = true;
     hint.textContent = 'You can ask for a new code in ' + left + (left === 1 ? ' second.' : ' seconds.');
     left -= 1;
     setTimeout(tick, 1000);
   }
   tick();
+})();`;
+
+// WebOTP (progressive enhancement): where the browser has the API (Chrome on Android), it offers
+// the code of an SMS whose last line is `@<this host> #<code>`; with the user's tap it is filled
+// in and sent. Where the API is absent (desktop, headless browsers, other engines) this does
+// nothing and the page works as without it; autocomplete="one-time-code" still lets iOS and
+// macOS suggest the code. Typing and submitting first cancels the request.
+const WEB_OTP = `
+(function () {
+  if (!('OTPCredential' in window) || !navigator.credentials) return;
+  var input = document.getElementById('code');
+  var form = input && input.form;
+  if (!input || !form) return;
+  var ac = new AbortController();
+  form.addEventListener('submit', function () { ac.abort(); });
+  navigator.credentials.get({ otp: { transport: ['sms'] }, signal: ac.signal }).then(function (otp) {
+    if (!otp || !otp.code) return;
+    input.value = otp.code;
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  }).catch(function () {
+    // Dismissed, timed out or aborted: the user types the code.
+  });
 })();`;
 
 export function codePage(
@@ -56,30 +97,38 @@ export function codePage(
     pending: PendingView;
     message?: string | undefined;
     notice?: string | undefined;
+    /** Offer "Call me instead" (a resend with `channel: 'voice'`) once the wait is over. */
+    canCall?: boolean | undefined;
   },
 ): string {
   const { base, pending } = options;
   const wait = secondsUntil(pending.nextRetryAt, ctx.now);
   const retries = pending.remainingRetries;
   const canResend = retries === undefined || retries > 0;
+  // Shown from the start when the wait is already over; otherwise the countdown reveals it (and
+  // without JavaScript, the page after the wait has it).
+  const callMe = options.canCall === true && pending.channel !== 'voice';
+  const source = pending.channel === 'voice' ? 'read out on the call' : pending.channel === undefined || pending.channel === 'sms' ? 'from the SMS' : 'from the message';
   const title = base === '/2fa' ? 'Confirm it is you' : 'Enter your code';
   return layout(ctx, title, html`
 <h1>${title}</h1>
-<p>We sent a code by SMS to <strong class="masked-phone">${pending.phoneNumber}</strong>. ${expiryText(pending, ctx.now)}</p>
+<p>${sentText(pending)} ${expiryText(pending, ctx.now)}</p>
 ${messages(options)}
 <form method="post" action="${base}/code">
   ${csrfField(ctx)}
   <label for="code">Code</label>
   <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]*"
     maxlength="10" required autofocus aria-describedby="code-hint">
-  <p class="hint" id="code-hint">${pending.attemptsLeft === undefined ? 'The digits from the SMS.' : `The digits from the SMS. ${plural(pending.attemptsLeft, 'attempt')} left.`}</p>
+  <p class="hint" id="code-hint">${pending.attemptsLeft === undefined ? `The digits ${source}.` : `The digits ${source}. ${plural(pending.attemptsLeft, 'attempt')} left.`}</p>
   <button type="submit">Verify</button>
 </form>
+<script nonce="${ctx.nonce}">${new SafeHtml(WEB_OTP)}</script>
 ${canResend
     ? html`<form method="post" action="${base}/resend">
   ${csrfField(ctx)}
   <div class="row">
     <button class="secondary" id="resend" type="submit">Send a new code</button>
+    ${callMe ? html`<button class="secondary" id="call-me" type="submit" name="channel" value="voice"${wait > 0 ? new SafeHtml(' hidden') : ''}>Call me instead</button>` : ''}
     <p class="hint" id="resend-hint" data-wait="${wait}" aria-live="polite">${wait > 0 ? `You can ask for a new code in ${plural(wait, 'second')}.` : 'You can ask for a new code now.'}</p>
   </div>
   ${retries === undefined ? '' : html`<p class="hint">${plural(retries, 'resend')} left.</p>`}

@@ -10,12 +10,17 @@ import type { DropReason } from './pending-session.js';
 import { openPending } from './pending-session.js';
 import { sendRequest } from './send.js';
 import { claimWindow, holdsWindow } from '../limits/window.js';
+import { chosenChannel, delivery } from './channel.js';
+import type { DeliveryChannel } from '../providers/delivery.js';
 
 export async function retry(ctx: ActionContext): Promise<ActionResult> {
   const { settings } = ctx;
   const opened = await openPending(ctx);
   if ('refused' in opened) return opened.refused;
   const { pending, keep, drop } = opened;
+  // A channel the app does not offer is refused before the queue: nothing spent, nothing changed.
+  const chosen = chosenChannel(ctx);
+  if ('refused' in chosen) return chosen.refused;
   // Prelude: another session has sent to this number since; its window, not ours (no provider call).
   if (ctx.limits && !(await holdsWindow(ctx.limits, ctx.provider, pending))) return drop('no_pending_verification');
 
@@ -38,7 +43,7 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
     if (now < current.nextRetryAt) {
       return refuse(ctx, 'retry_too_soon', { retryAfter: secondsUntil(current.nextRetryAt, now) });
     }
-    return resend(ctx, current, now, keep, drop);
+    return resend(ctx, current, now, keep, drop, chosen.channel);
   });
 }
 
@@ -48,6 +53,7 @@ async function resend(
   now: number,
   keep: (state: PendingState) => Promise<void>,
   drop: (reason: DropReason) => Promise<ActionResult>,
+  channel: DeliveryChannel | undefined,
 ): Promise<ActionResult> {
   const { settings, provider, checks } = ctx;
   // What queued resends of this verification must see, whatever this request's session holds.
@@ -64,7 +70,7 @@ async function resend(
   if ('refused' in admitted) return admitted.refused;
 
   // A fault: the points and the number's resend cooldown come back, so the next resend may go.
-  const result = await provider.resend({ ...sendRequest(pending.phoneNumber, context), id: pending.id }).catch(async (err: unknown) => {
+  const result = await provider.resend({ ...sendRequest(pending.phoneNumber, context), ...delivery(ctx, channel), id: pending.id }).catch(async (err: unknown) => {
     await admitted.release();
     throw err;
   });
@@ -88,6 +94,10 @@ async function resend(
       next.remainingRetries = remaining;
       // The window is renewed (or new): this session still owns it, for the code's whole life.
       if (ctx.limits) await claimWindow(ctx.limits, provider, next.phoneNumber, pending.owner, next.expiresAt - now);
+      // How this code went: as the provider says, else as asked; a resend with no choice and no
+      // word from the provider keeps the channel the last code went by.
+      const used = result.channel ?? channel;
+      if (used !== undefined) next.channel = used;
       await remember(next);
       return PASS;
     }

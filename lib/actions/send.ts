@@ -16,6 +16,7 @@ import { checkLine } from '../gates/line-type.js';
 import type { ActionContext, ActionResult } from './context.js';
 import { admitSend, PASS, refuse, requiredUserKey, secondFactorPhone, unexpected } from './context.js';
 import { claimWindow } from '../limits/window.js';
+import { chosenChannel, delivery } from './channel.js';
 
 // Control and format characters (NUL, line breaks, bidi overrides) have no place inside a phone
 // number. libphonenumber-js would skip over some of them; refusing keeps what was typed and what
@@ -33,6 +34,8 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   if (!phone.ok) return refuse(ctx, phone.reason);
   if (ctx.record) ctx.record.phone = phone.e164;
   if (!countryAllowed(phone.e164, settings.allowedCountries)) return refuse(ctx, 'blocked', undefined, 'allowedCountries');
+  const chosen = chosenChannel(ctx);
+  if ('refused' in chosen) return chosen.refused;
   // Second-factor and phone-change modes: the code will be for this user only. Read before
   // anything is spent.
   const user = settings.secondFactor || settings.phoneChange ? await requiredUserKey(ctx) : undefined;
@@ -53,7 +56,7 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   }
 
   // Nothing sent (a fault, or the provider refused): the points and the number's resend cooldown come back.
-  const result = await provider.send(sendRequest(phone.e164, context)).catch(async (err: unknown) => {
+  const result = await provider.send({ ...sendRequest(phone.e164, context), ...delivery(ctx, chosen.channel) }).catch(async (err: unknown) => {
     await admitted.release();
     throw err;
   });
@@ -81,6 +84,8 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
       if (result.riskFactors) state.riskFactors = result.riskFactors;
       if (user !== undefined) state.user = user;
       if (owner !== undefined) state.owner = owner;
+      const channel = result.channel ?? chosen.channel;
+      if (channel !== undefined) state.channel = channel;
       writePending(session, settings.sessionKey, state);
       await saveSession(session);
       return PASS;

@@ -3,6 +3,10 @@
 // an HTTP request. Business refusals (wrong code, rate limited, ...) are results, not exceptions;
 // exceptions are reserved for faults (see ../errors.ts).
 
+import type { DeliveryChannel, ProviderCapabilities } from './delivery.js';
+
+export type { DeliveryChannel, ProviderCapabilities } from './delivery.js';
+
 /** Fraud signals the app may pass along with a send. All optional. */
 export interface SendSignals {
   /** The end user's IP address (Express `req.ip`). */
@@ -34,6 +38,17 @@ export interface SendRequest {
   callbackUrl?: string;
   /** Android SMS Retriever app hash. */
   appRealm?: string;
+  /**
+   * The channel the user chose (the strategy's `channel` field), one of the provider's
+   * `capabilities.channels`. Absent: the provider's own routing.
+   */
+  channel?: DeliveryChannel;
+  /**
+   * The site's host (`example.com`, `localhost:3000`): send the message in the WebOTP format
+   * (last line `@example.com #123456`) so the browser can offer the code. Only to providers whose
+   * `capabilities.webOtp` is true. An `appRealm` (Android) of the same request wins.
+   */
+  webOtpDomain?: string;
 }
 
 /** A provider's answer to a send: a code went out (with its id and times), or a refusal the strategy maps to an outcome code. */
@@ -43,7 +58,15 @@ export type SendResult =
    * not say. `riskFactors`: why the provider scored the request as risky, as opaque strings
    * (Prelude V2's `risk_factors`), handed to the verify callback in its details.
    */
-  | { status: 'sent'; id: string; createdAt: Date; expiresAt?: Date; riskFactors?: readonly string[] }
+  | {
+      status: 'sent';
+      id: string;
+      createdAt: Date;
+      expiresAt?: Date;
+      riskFactors?: readonly string[];
+      /** The channel the provider used or plans first (`sms`, `whatsapp`, `voice`, ...), when it says. */
+      channel?: string;
+    }
   /** The provider refused to send for volume reasons. */
   | { status: 'rate_limited' }
   /** The provider refused this number: spam, blocklist, unsupported region or line. */
@@ -99,6 +122,8 @@ export interface ResendResult {
   remainingRetries?: number;
   /** A provider that starts a new verification on resend returns its id here. */
   id?: string;
+  /** The channel this resend went by, when the provider says. */
+  channel?: string;
 }
 
 /** Line facts for the optional line-type gate. */
@@ -114,6 +139,8 @@ export interface LineInfo {
 export interface OtpProvider {
   /** Short name for logs and errors: `ding`, `prelude`. */
   readonly name: string;
+  /** The channels it can send by and whether it sends WebOTP messages. Absent: SMS only, no WebOTP. */
+  readonly capabilities?: ProviderCapabilities;
   /** Sends a code to a number. Refusals are results; faults are thrown as typed errors. */
   send(request: SendRequest): Promise<SendResult>;
   /** Checks a code against a pending verification. */

@@ -3,9 +3,9 @@
 // /v1) and prints both base URLs, the API each speaks, the credentials and every code it "sends". Showing codes is the whole
 // point of this command; nothing else in the package logs one.
 import { parseArgs } from 'node:util';
-import { maskPhone } from './core/mask.js';
 import { NAMED_BEHAVIORS } from './options.js';
 import { startDingSandbox } from './sandbox.js';
+import { codeLines } from './code-lines.js';
 import type { DingSandboxOptions, NumberBehavior } from './types.js';
 
 const USAGE = `Usage: passport-ding-sandbox [options]
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  options.onCode = ({ code, phoneNumber, kind }) => console.log(`code ${code} for ${maskPhone(phoneNumber)} (${kind})`);
+  options.onCode = (event) => console.log(codeLines(event));
   const sandbox = await startDingSandbox(options);
   console.log(`passport-ding-sandbox listening on ${sandbox.preludeUrl}`);
   // The V2 base has no /v2: clients (PreludeProvider, @prelude.so/sdk) add it.

@@ -21,11 +21,11 @@ export async function startDingSandbox(options: DingSandboxOptions = {}): Promis
   const settings = resolveOptions(options);
   const clock = createClock(settings.now);
   // Both APIs' codes, newest per number: latestCode() answers whichever API sent last.
-  const latest = new Map<string, string>();
+  const latest = new Map<string, CodeEvent>();
   const onCode = (event: CodeEvent): void => {
     latest.delete(event.phoneNumber);
     if (latest.size >= MAX_NUMBERS) latest.delete(latest.keys().next().value as string);
-    latest.set(event.phoneNumber, event.code);
+    latest.set(event.phoneNumber, { ...event });
     settings.onCode?.(event);
   };
   const webhooks = new WebhookQueue();
@@ -68,7 +68,11 @@ export async function startDingSandbox(options: DingSandboxOptions = {}): Promis
       return prelude.webhookPublicKey();
     },
     webhooks: { settled: () => webhooks.settled(), stats: () => webhooks.stats() },
-    latestCode: (phoneNumber) => latest.get(phoneNumber),
+    latestCode: (phoneNumber) => latest.get(phoneNumber)?.code,
+    latestDelivery: (phoneNumber) => {
+      const event = latest.get(phoneNumber);
+      return event && { ...event };
+    },
     advance: (ms) => clock.advance(ms),
     fail: (fault) => faults.add(fault),
     stats: () => http.stats(),

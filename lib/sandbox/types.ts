@@ -47,6 +47,18 @@ export interface CodeEvent {
   authenticationUuid: string;
   /** `send` for a create, `retry` for an approved retry. */
   kind: 'send' | 'retry';
+  /**
+   * How it went out: `sms` (always, on Ding V1), or on Prelude V2 the `preferred_channel` asked
+   * for (`whatsapp`, `rcs`, ...), `voice` for `method: 'voice'`, `whatsapp` for a `challenged` script.
+   */
+  channel: string;
+  /** The V2 reply's `method`: `voice` for a call, else `message` (Ding V1: always `message`). */
+  method: 'message' | 'voice';
+  /**
+   * The text as the user would get it. With Prelude's `app_realm` web its last line is WebOTP's
+   * `@<domain> #<code>`; with an Android `app_realm`, the app hash; a call spells the digits.
+   */
+  message: string;
 }
 
 /** Options of `startDingSandbox()`. */
@@ -101,6 +113,8 @@ export interface DingSandbox {
   readonly customerUuid: string;
   /** The most recent code sent to that number, by either API, if any. */
   latestCode(phoneNumber: string): string | undefined;
+  /** The most recent code sent to that number with how it went (channel, method, message text), if any. */
+  latestDelivery(phoneNumber: string): CodeEvent | undefined;
   /**
    * The sandbox's clock in epoch ms: the `now` option (default `Date.now`) plus every
    * `advance()`. Pass it as the strategy's `now` option so that `advance()` moves the app's

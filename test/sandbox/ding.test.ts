@@ -116,7 +116,7 @@ describe('create', () => {
     const events: CodeEvent[] = [];
     const sb = await start({ codeLength: 8, onCode: (e) => events.push(e) });
     const body = await create(sb, PHONE);
-    expect(events).toEqual([{ phoneNumber: PHONE, code: expect.stringMatching(/^\d{8}$/), authenticationUuid: body.authentication_uuid, kind: 'send' }]);
+    expect(events).toEqual([{ phoneNumber: PHONE, code: expect.stringMatching(/^\d{8}$/), authenticationUuid: body.authentication_uuid, kind: 'send', channel: 'sms', method: 'message', message: `Your verification code is ${events[0]?.code}.` }]);
     expect(sb.latestCode(PHONE)).toBe(events[0]?.code);
     expect(sb.latestCode('+15550000000')).toBeUndefined();
   });

@@ -55,7 +55,7 @@ describe('V2 sandbox state', () => {
     expect(reply.id).toMatch(VRF);
     expect(reply.request_id).toMatch(/^req_/);
     expect(s.code()).toMatch(/^\d{6}$/);
-    expect(s.events).toEqual([{ phoneNumber: PHONE, code: s.code(), authenticationUuid: reply.id, kind: 'send' }]);
+    expect(s.events).toEqual([{ phoneNumber: PHONE, code: s.code(), authenticationUuid: reply.id, kind: 'send', channel: 'sms', method: 'message', message: `Your verification code is ${s.code()}.` }]);
   });
 
   it('create inside the window is a retry: same id, a new code, the old code no longer valid', () => {

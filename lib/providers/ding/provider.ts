@@ -2,7 +2,8 @@
 // statuses and documented 400 codes onto the provider's small vocabulary; faults (timeouts, 5xx,
 // malformed replies, a bad key, undocumented API errors) are thrown unchanged.
 
-import { OtpApiError } from '../../errors.js';
+import { OtpApiError, OtpConfigurationError } from '../../errors.js';
+import { SMS_ONLY, type ProviderCapabilities } from '../delivery.js';
 import { ipv4Address } from '../../ip.js';
 import { DingClient, type CreateAuthenticationRequest, type DingClientOptions } from './client.js';
 import type {
@@ -38,12 +39,25 @@ const RESEND: Record<RetryStatus, ResendResult['status']> = {
   already_validated: 'already_validated',
 };
 
+/**
+ * The strategy checks `capabilities` at construction; a caller using this class directly gets the
+ * same answer at the call rather than an SMS it did not ask for.
+ */
+function refuseOtherDelivery(request: SendRequest): void {
+  if (request?.channel !== undefined && request.channel !== 'sms') {
+    throw new OtpConfigurationError(`Ding V1 sends by SMS only, not ${request.channel}: use Prelude Verify V2 for other channels`);
+  }
+  if (request?.webOtpDomain !== undefined) throw new OtpConfigurationError('Ding V1 knows only Android app realms: WebOTP needs Prelude Verify V2');
+}
+
 /** Ding refuses these numbers with HTTP 400; to the strategy they are a `blocked` result. */
 const BLOCKING_API_CODES = ['blocked_number', 'unsupported_region', 'invalid_line'] as const;
 
 /** The Ding OTP V1 (legacy) implementation of {@link OtpProvider}, over a {@link DingClient}. */
 export class DingProvider implements OtpProvider {
   readonly name = 'ding';
+  /** V1 sends by SMS only and knows only Android app realms: no other channel, no WebOTP. */
+  readonly capabilities: ProviderCapabilities = SMS_ONLY;
   readonly client: DingClient;
 
   /**
@@ -57,6 +71,7 @@ export class DingProvider implements OtpProvider {
   }
 
   async send(request: SendRequest): Promise<SendResult> {
+    refuseOtherDelivery(request);
     let reply;
     try {
       reply = await this.client.createAuthentication({
@@ -80,8 +95,8 @@ export class DingProvider implements OtpProvider {
     switch (reply.status) {
       case 'pending':
         return reply.expiresAt
-          ? { status: 'sent', id: reply.authenticationUuid, createdAt: reply.createdAt, expiresAt: reply.expiresAt }
-          : { status: 'sent', id: reply.authenticationUuid, createdAt: reply.createdAt };
+          ? { status: 'sent', id: reply.authenticationUuid, createdAt: reply.createdAt, expiresAt: reply.expiresAt, channel: 'sms' }
+          : { status: 'sent', id: reply.authenticationUuid, createdAt: reply.createdAt, channel: 'sms' };
       case 'rate_limited':
         return { status: 'rate_limited' };
       case 'spam_detected':
@@ -100,6 +115,7 @@ export class DingProvider implements OtpProvider {
   }
 
   async resend(request: ResendRequest): Promise<ResendResult> {
+    refuseOtherDelivery(request);
     let reply;
     try {
       // Ding's POST /retry takes the authentication UUID and nothing else: the request's signals
@@ -110,6 +126,7 @@ export class DingProvider implements OtpProvider {
       throw err;
     }
     const result: ResendResult = { status: RESEND[reply.status] };
+    if (result.status === 'sent') result.channel = 'sms';
     if (reply.nextRetryAt) result.nextRetryAt = reply.nextRetryAt;
     if (reply.remainingRetry !== undefined) result.remainingRetries = reply.remainingRetry;
     return result;

@@ -82,8 +82,13 @@ export interface CreateVerificationRequest {
   templateId?: string;
   senderId?: string;
   callbackUrl?: string;
-  /** Android SMS Retriever app hash (`options.app_realm`). */
+  /** Android SMS Retriever app hash (`options.app_realm`, platform `android`). */
   appRealm?: string;
+  /**
+   * The site's domain for WebOTP (`options.app_realm`, platform `web`), e.g. `example.com`. Not
+   * together with `appRealm` (one realm per message); `appRealm` wins.
+   */
+  webOtpDomain?: string;
   /** Digits per code, 4 to 8. */
   codeSize?: number;
   method?: RequestMethod;
@@ -215,5 +220,6 @@ function optionsWire(req: CreateVerificationRequest): OptionsWire | undefined {
   if (req.senderId !== undefined) out.sender_id = req.senderId;
   if (req.callbackUrl !== undefined) out.callback_url = req.callbackUrl;
   if (req.appRealm !== undefined) out.app_realm = { platform: 'android', value: req.appRealm };
+  else if (req.webOtpDomain !== undefined) out.app_realm = { platform: 'web', value: req.webOtpDomain };
   return Object.keys(out).length > 0 ? out : undefined;
 }

@@ -9,6 +9,7 @@
 import { OtpApiError, OtpUnavailableError } from '../../errors.js';
 import { normalizeIp } from '../../ip.js';
 import { requireString } from '../shared/credentials.js';
+import { channelName, type ProviderCapabilities } from '../delivery.js';
 import {
   PreludeClient,
   type CreateVerificationRequest,
@@ -67,6 +68,11 @@ const CHECK: Record<CheckVerificationResponse['status'], CheckResult['status']> 
 
 export class PreludeProvider implements OtpProvider {
   readonly name = 'prelude';
+  /** Every channel V2 routes to (`preferred_channel`, or `method: 'voice'`), and WebOTP (`app_realm` web). */
+  readonly capabilities: ProviderCapabilities = {
+    channels: ['sms', 'whatsapp', 'rcs', 'viber', 'telegram', 'zalo', 'voice'],
+    webOtp: true,
+  };
   readonly client: PreludeClient;
   readonly #ttlMs: number | undefined;
   readonly #defaults: Pick<CreateVerificationRequest, 'codeSize' | 'method' | 'preferredChannel'>;
@@ -134,7 +140,7 @@ export class PreludeProvider implements OtpProvider {
       case 'retry':
       case 'challenged':
       case 'shadow_blocked':
-        return this.#sent(reply.id, reply.riskFactors);
+        return this.#sent(reply.id, reply.riskFactors, usedChannel(reply, request));
       case 'blocked': {
         const result = blocked(reply.reason);
         const kept = boundedRiskFactors(reply.riskFactors);
@@ -168,8 +174,11 @@ export class PreludeProvider implements OtpProvider {
       case 'success':
       case 'retry':
       case 'challenged':
-      case 'shadow_blocked':
-        return { status: 'sent', id: reply.id };
+      case 'shadow_blocked': {
+        const result: ResendResult = { status: 'sent', id: reply.id };
+        result.channel = usedChannel(reply, request);
+        return result;
+      }
       case 'blocked':
         // Past the window's attempt limit (`repeated_attempts`) or refused outright (block list,
         // fraud): either way no further code can be sent for this login.
@@ -222,13 +231,14 @@ export class PreludeProvider implements OtpProvider {
     return this.client.close();
   }
 
-  #sent(id: string, riskFactors: readonly string[] | undefined): SendResult {
+  #sent(id: string, riskFactors: readonly string[] | undefined, channel: string | undefined): SendResult {
     // V2 gives no send time either: ours is as good, and only anchors the lifetime below.
     const createdAt = new Date();
     const result: Extract<SendResult, { status: 'sent' }> = { status: 'sent', id, createdAt };
     if (this.#ttlMs !== undefined) result.expiresAt = new Date(createdAt.getTime() + this.#ttlMs);
     const kept = boundedRiskFactors(riskFactors);
     if (kept) result.riskFactors = kept;
+    if (channel !== undefined) result.channel = channel;
     return result;
   }
 
@@ -243,7 +253,18 @@ export class PreludeProvider implements OtpProvider {
     if (request.senderId !== undefined) out.senderId = request.senderId;
     if (request.callbackUrl !== undefined) out.callbackUrl = request.callbackUrl;
     if (request.appRealm !== undefined) out.appRealm = request.appRealm;
+    else if (request.webOtpDomain !== undefined) out.webOtpDomain = request.webOtpDomain;
     if (request.correlationId !== undefined) out.correlationId = request.correlationId;
+    // The user's choice wins over the provider's defaults. A call is V2's `method: 'voice'`;
+    // every other channel is `preferred_channel` (a first try: Prelude may still fall back). Not
+    // V2's hard `channels` list, which needs enablement and ignores resends.
+    if (request.channel === 'voice') {
+      out.method = 'voice';
+      delete out.preferredChannel;
+    } else if (request.channel !== undefined) {
+      out.preferredChannel = request.channel;
+      if (out.method === 'voice') delete out.method;
+    }
     return out;
   }
 }
@@ -264,6 +285,17 @@ function verificationSignals(s: SendSignals | undefined): VerificationSignals | 
   if (s.userAgent !== undefined) out.userAgent = s.userAgent;
   if (s.ja4Fingerprint !== undefined) out.ja4Fingerprint = s.ja4Fingerprint;
   return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/**
+ * The channel a create went by, from its reply: a call (`method: 'voice'`) or the first of the
+ * planned `channels`. When the reply says neither, the channel asked for, else SMS (V2's default
+ * route): a `shadow_blocked` reply may say less than a real send, and what the user sees must not
+ * tell the two apart.
+ */
+function usedChannel(reply: CreateVerificationResponse, request: SendRequest): string {
+  if (reply.method === 'voice') return 'voice';
+  return channelName(reply.channels?.[0]) ?? request.channel ?? 'sms';
 }
 
 /** Risk factors travel in the session until the verify: bounded, whatever the upstream sends. */

@@ -106,8 +106,12 @@ export interface SignalsWire {
   ja4_fingerprint?: string;
 }
 
+/**
+ * `android`: `value` is the 11-character SMS Retriever app hash. `web` (since 2026-01): `value` is
+ * the site's domain, and the message ends in the WebOTP format (`@example.com #123456`).
+ */
 export interface AppRealmWire {
-  platform: 'android';
+  platform: 'android' | 'web';
   value: string;
 }
 

@@ -26,6 +26,7 @@ import type {
 } from '../../providers/ding/wire.js';
 import { rfc3339, type SandboxClock } from '../core/clock.js';
 import type { CodeEvent } from '../types.js';
+import { deliveryMessage } from '../core/message.js';
 import { dingEvent, type DingWebhookEvent } from './webhooks.js';
 
 export interface StateSettings {
@@ -251,7 +252,9 @@ export class SandboxState {
     this.#notify(auth, dingEvent.deliveryStatus(auth.uuid, auth.phoneNumber, now, correlationId, attemptId, delivery));
     if (onCode) {
       try {
-        onCode({ phoneNumber: auth.phoneNumber, code: auth.code, authenticationUuid: auth.uuid, kind });
+        const realm = auth.request.app_realm === undefined ? undefined : { platform: 'android' as const, value: auth.request.app_realm };
+        const message = deliveryMessage(auth.code, 'sms', realm);
+        onCode({ phoneNumber: auth.phoneNumber, code: auth.code, authenticationUuid: auth.uuid, kind, channel: 'sms', method: 'message', message });
       } catch {
         // A test's or the CLI's callback must not break the sandbox's answer.
       }

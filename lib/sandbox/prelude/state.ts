@@ -14,6 +14,10 @@
 // window: `maxRetries` (so 1 + maxRetries codes in all). V2 has no resend cooldown.
 // With `options.callback_url`, a new window and each send also go out as webhook events
 // (./webhooks.ts).
+// Each send (create or resend) goes by the channel its own request asks for: `method: 'voice'`
+// is a call, `preferred_channel` is taken as given (the sandbox never falls back), else SMS; a
+// `challenged` script goes by WhatsApp. The reply's `method` and `channels` say so, and onCode
+// gets the channel, the method and the message text (WebOTP format with `app_realm` web).
 import { randomBytes } from 'node:crypto';
 import { boundedSet, newCode, sameCode } from '../core/codes.js';
 import { numberFacts } from '../core/numbers.js';
@@ -24,6 +28,7 @@ import type {
   CreateVerificationResponseWire,
 } from '../../providers/prelude/wire.js';
 import type { CodeEvent } from '../types.js';
+import { deliveryMessage, type MessageRealm } from '../core/message.js';
 import { preludeEvent, type PreludeEventEnvelope, type WindowFacts } from './webhooks.js';
 
 export interface PreludeStateSettings {
@@ -58,7 +63,34 @@ interface VerificationWindow {
   callbackUrl: string | undefined;
   /** Scripted `undeliverable`: codes are "sent" but every delivery report says undeliverable. */
   undeliverable: boolean;
+  /** How the latest code went out. */
   channel: string;
+}
+
+/** How one send goes out, from its request (see the header). */
+interface Delivery {
+  channel: string;
+  method: 'message' | 'voice';
+  realm: MessageRealm;
+}
+
+function deliveryFor(req: CreateVerificationRequestWire, challenged: boolean): Delivery {
+  const o = req.options;
+  const realm = o?.app_realm;
+  const bound: MessageRealm = realm === undefined ? undefined : { platform: realm.platform, value: realm.value };
+  // A challenged window may use neither SMS nor voice.
+  if (challenged) {
+    const preferred = o?.preferred_channel;
+    return { channel: preferred !== undefined && preferred !== 'sms' ? preferred : 'whatsapp', method: 'message', realm: bound };
+  }
+  if (o?.method === 'voice') return { channel: 'voice', method: 'voice', realm: bound };
+  return { channel: o?.preferred_channel ?? 'sms', method: 'message', realm: bound };
+}
+
+/** The reply's planned channels: the one chosen, then SMS as the fallback a real account has. */
+function plannedChannels(d: Delivery, challenged: boolean): CreateVerificationResponseWire['channels'] {
+  if (d.channel === 'sms' || d.channel === 'voice' || challenged) return [d.channel as 'sms'];
+  return [d.channel as 'whatsapp', 'sms'];
 }
 
 // Caps keep a long-running sandbox (or a hostile client) from growing without bound.
@@ -114,24 +146,25 @@ export class PreludeState {
     const now = this.#now();
     const phoneNumber = req.target.value;
     const correlationId = req.metadata?.correlation_id;
+    const challenged = script?.status === 'challenged';
+    const sent = deliveryFor(req, challenged);
     const reply = (id: string, status: CreateVerificationResponseWire['status'], reason?: BlockReason): CreateVerificationResponseWire => {
-      const body: CreateVerificationResponseWire = { id, method: 'message', status };
+      const body: CreateVerificationResponseWire = { id, method: reason ? 'message' : sent.method, status };
       if (reason) body.reason = reason;
-      else body.channels = status === 'challenged' ? ['whatsapp'] : ['sms'];
+      else body.channels = plannedChannels(sent, challenged);
       if (correlationId !== undefined) body.metadata = { correlation_id: correlationId };
       body.request_id = ulid('req', now);
       return body;
     };
     // A refusal opens no window; its id names only this refused request.
     if (script && script.status !== 'challenged') return reply(ulid('vrf', now), script.status, script.reason);
-    const challenged = script?.status === 'challenged';
 
     const open = this.#open(phoneNumber, now);
     if (open) {
       if (open.sends > this.#settings.maxRetries) return reply(ulid('vrf', now), 'blocked', 'repeated_attempts');
       open.correlationId = correlationId ?? open.correlationId;
       open.callbackUrl = req.options?.callback_url ?? open.callbackUrl;
-      this.#send(open, this.#codeLength(req), 'retry', now);
+      this.#send(open, this.#codeLength(req), 'retry', now, sent);
       return reply(open.id, challenged ? 'challenged' : 'retry');
     }
     const w: VerificationWindow = {
@@ -144,11 +177,11 @@ export class PreludeState {
       correlationId,
       callbackUrl: req.options?.callback_url,
       undeliverable: delivery.undeliverable === true,
-      channel: challenged ? 'whatsapp' : 'sms',
+      channel: sent.channel,
     };
     boundedSet(this.#windows, phoneNumber, w, MAX_WINDOWS);
     this.#notify(w, preludeEvent.authentication(facts(w), now));
-    this.#send(w, this.#codeLength(req), 'send', now);
+    this.#send(w, this.#codeLength(req), 'send', now, sent);
     return reply(w.id, challenged ? 'challenged' : 'success');
   }
 
@@ -175,9 +208,10 @@ export class PreludeState {
   }
 
   /** "Sends" a fresh code: the previous one stops working. */
-  #send(w: VerificationWindow, length: number, kind: CodeEvent['kind'], now: number): void {
+  #send(w: VerificationWindow, length: number, kind: CodeEvent['kind'], now: number, delivery: Delivery): void {
     w.code = newCode(length);
     w.sends += 1;
+    w.channel = delivery.channel;
     boundedSet(this.#latestCodes, w.phoneNumber, w.code, MAX_NUMBERS);
     if (w.callbackUrl !== undefined) {
       const attemptId = ulid('att', now);
@@ -188,7 +222,15 @@ export class PreludeState {
     const { onCode } = this.#settings;
     if (onCode) {
       try {
-        onCode({ phoneNumber: w.phoneNumber, code: w.code, authenticationUuid: w.id, kind });
+        onCode({
+          phoneNumber: w.phoneNumber,
+          code: w.code,
+          authenticationUuid: w.id,
+          kind,
+          channel: delivery.channel,
+          method: delivery.method,
+          message: deliveryMessage(w.code, delivery.channel, delivery.realm),
+        });
       } catch {
         // A test's or the CLI's callback must not break the sandbox's answer.
       }

@@ -65,6 +65,9 @@ function signals(s: unknown): Reply | undefined {
   return undefined;
 }
 
+// A DNS name (labels of letters, digits and inner hyphens) or an IP literal, with an optional port.
+const WEB_REALM = /^(?:(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+
 function options(o: unknown): Reply | undefined {
   if (o === undefined) return undefined;
   if (!isObject(o)) return preludeError('invalid_request', 'options must be an object', 'options');
@@ -97,10 +100,16 @@ function options(o: unknown): Reply | undefined {
   if (o.app_realm !== undefined) {
     const realm = o.app_realm;
     if (!isObject(realm)) return preludeError('invalid_app_realm', 'options.app_realm must be an object', 'options.app_realm');
-    if (realm.platform !== 'android') return preludeError('invalid_app_realm_platform', 'options.app_realm.platform must be android', 'options.app_realm.platform');
-    // The SMS Retriever hash is 11 characters of base64.
-    if (typeof realm.value !== 'string' || !/^[A-Za-z0-9+/]{11}$/.test(realm.value)) {
+    if (realm.platform !== 'android' && realm.platform !== 'web') {
+      return preludeError('invalid_app_realm_platform', 'options.app_realm.platform must be android or web', 'options.app_realm.platform');
+    }
+    // Android: the SMS Retriever hash, 11 characters of base64. Web (WebOTP): the site's domain,
+    // a host name with an optional port, no scheme or path (`example.com`, `localhost:3000`).
+    if (realm.platform === 'android' && (typeof realm.value !== 'string' || !/^[A-Za-z0-9+/]{11}$/.test(realm.value))) {
       return preludeError('invalid_app_realm_value', 'options.app_realm.value must be an 11-character app hash', 'options.app_realm.value');
+    }
+    if (realm.platform === 'web' && (typeof realm.value !== 'string' || !WEB_REALM.test(realm.value))) {
+      return preludeError('invalid_app_realm_value', 'options.app_realm.value must be the site domain, e.g. example.com', 'options.app_realm.value');
     }
   }
   return undefined;

@@ -48,7 +48,8 @@ describe('create statuses as the client sees them', () => {
   it('challenged (a code over a non-SMS channel) and shadow_blocked answer exactly like success', async () => {
     const success = await sendSeenByClient({ status: 'success', channels: ['sms'] });
     expect(success.status).toBe(200);
-    expect(await sendSeenByClient({ status: 'challenged', channels: ['whatsapp'] })).toEqual(success);
+    // Challenged is a real send over another channel, and the pending view says which.
+    expect(await sendSeenByClient({ status: 'challenged', channels: ['whatsapp'] })).toEqual({ ...success, pending: { ...success.pending, channel: 'whatsapp' } });
     expect(
       await sendSeenByClient({ status: 'shadow_blocked', reason: 'suspicious', risk_factors: ['suspicious_ip_address', 'behavioral_pattern'] }),
     ).toEqual(success);

@@ -1,0 +1,13 @@
+// How the CLI prints a code it "sent": apart from cli.ts (which starts a server when imported)
+// so the format can be read and tested on its own.
+import { maskPhone } from './core/mask.js';
+import type { CodeEvent } from './types.js';
+
+/**
+ * One code as printed: the code, the masked number and the kind, then how it went and the message
+ * as the user would read it (WebOTP's `@domain #code` last line included), each line under `| `.
+ */
+export function codeLines({ code, phoneNumber, kind, channel, method, message }: CodeEvent): string {
+  const text = message.split('\n').map((line) => `  | ${line}`.trimEnd());
+  return [`code ${code} for ${maskPhone(phoneNumber)} (${kind})`, `  by ${channel} (method ${method}):`, ...text].join('\n');
+}
