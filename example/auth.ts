@@ -6,6 +6,7 @@ import passport from 'passport';
 import { decline, DingOtpStrategy } from 'passport-ding';
 import type { DingOtpStrategyOptions, SendContext } from 'passport-ding';
 import type { Logger } from './logger.js';
+import { strategyEvents } from './otp-events.js';
 import type { User, UserStore } from './users.js';
 
 /** Name of the second-factor strategy and its own slot in the session. */
@@ -27,8 +28,13 @@ export type Passport = passport.Authenticator;
 
 export interface AuthSetup {
   passport: Passport;
+  /** The second-factor strategy, for its trusted-device helpers (isTrustedDevice, forgetDevice, ...). */
+  secondFactor: DingOtpStrategy;
   close(): Promise<void>;
 }
+
+/** How long "Remember this device" skips the second factor. */
+export const TRUSTED_DEVICE_DAYS = 30;
 
 /** `req.user` typed for this app (Express.User is empty by default). */
 export function currentUser(req: Request): User | undefined {
@@ -78,6 +84,10 @@ export function createAuth(options: {
   redisPrefix?: string;
   /** The app's session secret (shared by every instance): the limit keys' secret derives from it. */
   secret?: string | string[] | undefined;
+  /** Fixed codes for app-store reviewers, with an expiry (docs/testing.md). */
+  testNumbers?: DingOtpStrategyOptions['testNumbers'];
+  /** `callback_url` for delivery reports (./webhooks.ts). */
+  webhookUrl?: DingOtpStrategyOptions['webhookUrl'];
 }): AuthSetup {
   const { users, logger } = options;
   const authenticator = new passport.Passport();
@@ -91,12 +101,14 @@ export function createAuth(options: {
     signals,
     ...(options.now ? { now: options.now } : {}),
     limits: limitsFor(options),
+    ...(options.testNumbers ? { testNumbers: options.testNumbers } : {}),
+    ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
   };
 
   // Phone login: the verified number is the account, for phone-only accounts. An account with a
   // password is never opened by an SMS alone (SIM swap, a stolen or recycled number): it needs the
   // password and then the code (/login/password). Only the phone's owner sees this refusal.
-  const phoneLogin = new DingOtpStrategy(common, async (phoneNumber) => {
+  const phoneLogin = new DingOtpStrategy({ ...common, onEvent: strategyEvents('ding', (event) => logger.event(event)) }, async (phoneNumber) => {
     const user = users.findOrCreateByPhone(phoneNumber);
     if (user.passwordHash !== undefined) {
       logger.info('login.phone_refused', { user: user.id, reason: 'password_account' });
@@ -108,10 +120,17 @@ export function createAuth(options: {
 
   // Second factor: the code goes to the signed-in user's stored phone, never to a number from
   // the form. Without a verify callback the strategy succeeds with the same `req.user`.
+  // "Remember this device" (trustedDevices): devices are kept in Redis when the app has it, so
+  // every instance trusts, and forgets, the same devices; else in memory (at most 10,000).
   const secondFactor = new DingOtpStrategy({
     ...common,
+    onEvent: strategyEvents(SECOND_FACTOR, (event) => logger.event(event)),
     sessionKey: SECOND_FACTOR,
     secondFactor: (req) => currentUser(req)?.phone,
+    trustedDevices: {
+      days: TRUSTED_DEVICE_DAYS,
+      ...(options.redis ? { store: { redis: options.redis, prefix: `${options.redisPrefix ?? ''}device:` } } : {}),
+    },
   });
 
   authenticator.use('ding', phoneLogin);
@@ -132,6 +151,7 @@ export function createAuth(options: {
 
   return {
     passport: authenticator,
+    secondFactor,
     close: async () => {
       await Promise.all([phoneLogin.close(), secondFactor.close()]);
     },

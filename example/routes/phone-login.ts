@@ -16,6 +16,7 @@ import { keepPending } from '../session.js';
 import type { User } from '../users.js';
 import { codePage } from '../views/code.js';
 import { phonePage } from '../views/login.js';
+import { deliveryExtras } from './delivery.js';
 import { pageContext, refusal, refusalText, sendPage, takeNotice } from './render.js';
 import { signIn, takeReturnTo } from './sign-in.js';
 
@@ -61,10 +62,12 @@ export function phoneLoginRoutes(passport: Passport, logger: Logger): Router {
     },
   );
 
-  router.get('/login/code', (req, res) => {
+  router.get('/login/code', (req, res, next) => {
     const pending = pendingVerification(req);
     if (!pending) return res.redirect(303, '/login');
-    sendPage(res, 200, codePage(pageContext(req, res), { base: '/login', pending, notice: takeNotice(req) }));
+    deliveryExtras(req, 'ding').then((delivery) => {
+      sendPage(res, 200, codePage(pageContext(req, res), { base: '/login', pending, notice: takeNotice(req), delivery }));
+    }, next);
   });
 
   router.post('/login/code', (req, res, next) => {

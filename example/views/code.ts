@@ -1,5 +1,6 @@
 // The code step, shared by the phone login (/login) and the second factor (/2fa): the masked
 // number, the code field, attempts left, and a resend button with a countdown.
+import { codePageExtras, type CodePageExtras } from './code-extras.js';
 import { html, SafeHtml } from './html.js';
 import { csrfField, layout, messages, type PageContext } from './layout.js';
 
@@ -56,7 +57,7 @@ export function codePage(
     pending: PendingView;
     message?: string | undefined;
     notice?: string | undefined;
-  },
+  } & CodePageExtras,
 ): string {
   const { base, pending } = options;
   const wait = secondsUntil(pending.nextRetryAt, ctx.now);
@@ -73,6 +74,7 @@ ${messages(options)}
   <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]*"
     maxlength="10" required autofocus aria-describedby="code-hint">
   <p class="hint" id="code-hint">${pending.attemptsLeft === undefined ? 'The digits from the SMS.' : `The digits from the SMS. ${plural(pending.attemptsLeft, 'attempt')} left.`}</p>
+  ${codePageExtras(ctx, options)}
   <button type="submit">Verify</button>
 </form>
 ${canResend
