@@ -7,6 +7,7 @@ import { createPublicKey, generateKeyPairSync, sign, constants } from 'node:cryp
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readConfig, ConfigError } from '../../example/config.js';
+import { redisGate } from '../helpers/env.js';
 import { csrfFrom, startSandbox, TestClock, type ApiName, type RunningExample } from '../helpers/example-app.js';
 import { eventLines, startWebhookExample, waitFor } from './webhook-example.js';
 
@@ -177,3 +178,38 @@ describe('configuration', () => {
     expect(() => readConfig({ PRELUDE_API_KEY: 'pk', PUBLIC_URL: 'not a url', PRELUDE_WEBHOOK_PUBLIC_KEY: 'x' })).toThrow(/PUBLIC_URL/);
   });
 });
+
+if (redisGate('example delivery reports on Redis (test/example/delivery-webhooks.test.ts)')) {
+  describe('two instances sharing Redis', () => {
+    const clock = new TestClock();
+    const redisPrefix = `pd-example-delivery-${process.pid}-${Date.now()}:`;
+    let sandbox: DingSandbox;
+    let a: RunningExample;
+    let b: RunningExample;
+
+    beforeAll(async () => {
+      sandbox = await startSandbox(clock);
+      const shared = { sessionSecret: 'a shared secret for both instances', redisUrl: process.env.REDIS_URL, redisPrefix, limits: false as const };
+      // Both send callback_url pointing at A: the report reaches A, the user's next page may be B's.
+      a = await startWebhookExample(sandbox, clock, 'prelude', shared);
+      b = await startWebhookExample(sandbox, clock, 'prelude', { ...shared, webhooks: { publicUrl: a.url, preludePublicKey: sandbox.webhookPublicKey } });
+    });
+
+    afterAll(async () => {
+      await a?.stop();
+      await b?.stop();
+      await sandbox?.close();
+    });
+
+    it('a report received by one instance shows on the code page the other serves', async () => {
+      const onB = request.agent(b.url);
+      const login = await onB.get('/login').expect(200);
+      await onB.post('/login/phone').type('form').send({ _csrf: csrfFrom(login.text), phoneNumber: '+12015550414' }).expect(303);
+      await sandbox.webhooks.settled();
+      await waitFor('delivered on B', async () => ((await onB.get('/login/code/delivery').expect(200)).body.status === 'delivered' ? true : undefined));
+      expect(eventLines(a.logs).some((e) => e.otp.type === 'delivery' && e.otp.status === 'delivered')).toBe(true);
+      expect(eventLines(b.logs).some((e) => e.otp.type === 'delivery')).toBe(false);
+      expect((await onB.get('/login/code').expect(200)).text).toMatch(/id="delivery-status">delivered</);
+    });
+  });
+}
