@@ -169,7 +169,7 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
     logger,
     demoHint: demoUser && sandbox ? `Demo user: ${demoUser.username} / ${demoUser.password}` : undefined,
   }));
-  app.use('/api', apiRoutes({ passport: auth.passport, users, logger }));
+  app.use('/api', apiRoutes({ passport: auth.passport, users, logger, secondFactor: auth.secondFactor }));
   app.use(accountRoutes(logger, auth.secondFactor));
   if (options.routes) {
     const router = express.Router();

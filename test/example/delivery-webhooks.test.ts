@@ -6,6 +6,7 @@ import request from 'supertest';
 import { createPublicKey, generateKeyPairSync, sign, constants } from 'node:crypto';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_DEMO_USER } from '../../example/app.js';
 import { readConfig, ConfigError } from '../../example/config.js';
 import { redisGate } from '../helpers/env.js';
 import { csrfFrom, startSandbox, TestClock, type ApiName, type RunningExample } from '../helpers/example-app.js';
@@ -84,6 +85,19 @@ describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
     const again = await agent.get('/login/code').expect(200);
     expect(again.text).toMatch(/id="delivery-status">delivered</);
     expect(sandbox.webhooks.stats()).toMatchObject({ delivered: expect.any(Number) as number });
+  });
+
+  it('the second factor\'s code page shows the report of its own SMS', async () => {
+    const agent = request.agent(example.url);
+    const form = await agent.get('/login/password').expect(200);
+    await agent.post('/login/password').type('form')
+      .send({ _csrf: csrfFrom(form.text), username: DEFAULT_DEMO_USER.username, password: DEFAULT_DEMO_USER.password })
+      .expect(303).expect('location', '/2fa/code');
+    await sandbox.webhooks.settled();
+    await waitFor('delivered', async () => ((await agent.get('/2fa/code/delivery').expect(200)).body.status === 'delivered' ? true : undefined));
+    expect((await agent.get('/2fa/code').expect(200)).text).toMatch(/id="delivery-status">delivered</);
+    // The phone login's slot of this session is empty: nothing pending there.
+    await agent.get('/login/code/delivery').expect(404);
   });
 
   it('an undeliverable number shows "undeliverable"', async () => {

@@ -128,6 +128,30 @@ describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
     expect(await passwordLogin(laptop)).toBe('/2fa/code');
   });
 
+  it('JSON API: rememberDevice on /api/2fa/verify, then /api/login/password is a complete sign-in with no SMS', async () => {
+    const agent = request.agent(example.url);
+    const token = (await agent.get('/api/session').expect(200)).body.csrfToken as string;
+    const pw = await agent.post('/api/login/password').set('x-csrf-token', token).send({ username: demo.username, password: demo.password }).expect(200);
+    expect(pw.body.trustedDevice).toBe(false);
+    const t2 = pw.body.csrfToken as string;
+    await agent.post('/api/2fa/send').set('x-csrf-token', t2).send({}).expect(200);
+    const ok = await agent.post('/api/2fa/verify').set('x-csrf-token', t2).send({ code: sandbox.latestCode(demo.phone), rememberDevice: true }).expect(200);
+    await agent.post('/api/logout').set('x-csrf-token', ok.body.csrfToken as string).expect(204);
+
+    const before = sends(sandbox);
+    const t3 = (await agent.get('/api/session').expect(200)).body.csrfToken as string;
+    const again = await agent.post('/api/login/password').set('x-csrf-token', t3).send({ username: demo.username, password: demo.password }).expect(200);
+    expect(again.body).toMatchObject({ trustedDevice: true, user: { signedIn: true, secondFactor: false } });
+    await agent.get('/api/me').expect(200);
+    expect(sends(sandbox)).toBe(before);
+    // The wrong password is still the wrong password on a remembered device.
+    const t4 = again.body.csrfToken as string;
+    await agent.post('/api/logout').set('x-csrf-token', t4).expect(204);
+    const t5 = (await agent.get('/api/session').expect(200)).body.csrfToken as string;
+    await agent.post('/api/login/password').set('x-csrf-token', t5).send({ username: demo.username, password: 'not the password' }).expect(401);
+    await agent.get('/api/me').expect(401);
+  });
+
   it('the forget forms need the CSRF token and a signed-in user', async () => {
     const agent = request.agent(example.url);
     await passwordLogin(agent);
