@@ -11,17 +11,21 @@ import type { DingOtpStrategyOptions } from 'passport-ding';
 import { exampleChannels } from './channels.js';
 import { createAuth, type CountryCode, type DingCredentials, type Passport } from './auth.js';
 import { createCsrf } from './csrf.js';
+import { memoryDeliveryStatuses, redisDeliveryStatuses } from './delivery-status.js';
 import { BODY_LIMIT, errorHandler, notFound } from './errors.js';
 import { createLogger, type Logger } from './logger.js';
+import { requestContext } from './request-context.js';
 import { accountRoutes } from './routes/account.js';
 import { apiRoutes } from './routes/api.js';
 import { phoneChangeRoutes } from './routes/phone-change.js';
+import { deliveryRoutes } from './routes/delivery.js';
 import { phoneLoginRoutes } from './routes/phone-login.js';
 import { secondFactorRoutes } from './routes/second-factor.js';
 import { securityHeaders } from './security.js';
 import { closeRedis, connectRedis } from './redis.js';
 import { createSession } from './session.js';
 import { UserStore, type DemoUser } from './users.js';
+import { webhookRoutes, webhookUrlFor, type WebhookSettings } from './webhooks.js';
 
 export interface AppOptions {
   /**
@@ -61,6 +65,17 @@ export interface AppOptions {
   /** Clock in epoch ms for the strategies and the pages (tests move it with the sandbox's). */
   now?: (() => number) | undefined;
   /**
+   * Delivery webhooks: where the provider reaches this app, and how its posts are authenticated
+   * (see ./webhooks.ts). With them the code pages show the SMS's delivery report. In sandbox mode
+   * ./start.ts fills this in with the app's own address and the sandbox's signing key.
+   */
+  webhooks?: WebhookSettings | undefined;
+  /**
+   * Test numbers for app-store review (docs/testing.md): a fixed code per number, no SMS, until
+   * `expiresAt`. From EXAMPLE_TEST_NUMBER, EXAMPLE_TEST_CODE and EXAMPLE_TEST_EXPIRES in ./config.ts.
+   */
+  testNumbers?: DingOtpStrategyOptions['testNumbers'];
+  /**
    * Your own routes: mounted after sessions, Passport and the CSRF check, before the 404 page.
    * Sign-in state is checked with the guards in ./guards.ts.
    */
@@ -94,6 +109,8 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
   const now = options.now ?? Date.now;
   const redisPrefix = options.redisPrefix ?? 'passport-ding-example:';
   const redis = options.redisUrl ? await connectRedis(options.redisUrl, logger) : undefined;
+  const provider = options.ding.provider === 'prelude' ? 'prelude' : 'ding';
+  const webhookUrl = options.webhooks ? webhookUrlFor(options.webhooks, provider) : undefined;
   const auth = createAuth({
     ding: options.ding,
     users,
@@ -105,6 +122,8 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
     redisPrefix,
     secret,
     webOtpOrigin: options.webOtpOrigin,
+    testNumbers: options.testNumbers,
+    webhookUrl,
   });
   const secure = options.secureCookies ?? !sandbox;
   const session = createSession({ secret, secure, redis, redisPrefix: `${redisPrefix}sess:`, store: options.sessionStore });
@@ -118,6 +137,8 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
   app.locals.channels = exampleChannels(options.ding);
   app.locals.csrf = csrf;
 
+  // The request is known to the strategies' onEvent (see ./otp-events.ts).
+  app.use(requestContext);
   app.use(securityHeaders);
   app.use((req, res, next) => {
     const start = process.hrtime.bigint();
@@ -128,6 +149,20 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
     });
     next();
   });
+  if (options.webhooks) {
+    // Delivery reports, kept in Redis when the app has it (the webhook may reach one instance and
+    // the user's next page another), else in memory (bounded: see ./delivery-status.ts).
+    const statuses = redis ? redisDeliveryStatuses(redis, `${redisPrefix}delivery:`) : memoryDeliveryStatuses();
+    app.locals.deliveryStatuses = statuses;
+    // Before the body parsers, the session and the CSRF check: see ./webhooks.ts.
+    app.use(webhookRoutes({
+      settings: options.webhooks,
+      provider,
+      statuses,
+      logger,
+      store: redis ? { redis, prefix: `${redisPrefix}webhook:` } : undefined,
+    }));
+  }
   app.use(express.urlencoded({ extended: false, limit: BODY_LIMIT }));
   app.use(express.json({ limit: BODY_LIMIT }));
   app.use(session);
@@ -135,15 +170,17 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
   app.use(csrf.protect);
 
   app.use(phoneLoginRoutes(auth.passport, logger));
+  app.use(deliveryRoutes());
   app.use(secondFactorRoutes({
     passport: auth.passport,
+    secondFactor: auth.secondFactor,
     users,
     logger,
     demoHint: demoUser && sandbox ? `Demo user: ${demoUser.username} / ${demoUser.password}` : undefined,
   }));
-  app.use('/api', apiRoutes({ passport: auth.passport, users, logger }));
+  app.use('/api', apiRoutes({ passport: auth.passport, users, logger, secondFactor: auth.secondFactor }));
   app.use(phoneChangeRoutes({ passport: auth.passport, logger, forgetAllDevices: auth.forgetAllDevices }));
-  app.use(accountRoutes(logger));
+  app.use(accountRoutes(logger, auth.secondFactor));
   if (options.routes) {
     const router = express.Router();
     options.routes(router, { passport: auth.passport, users });

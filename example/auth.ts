@@ -7,6 +7,7 @@ import { decline, DingOtpStrategy } from 'passport-ding';
 import type { DingOtpStrategyOptions, SendContext } from 'passport-ding';
 import { exampleChannels } from './channels.js';
 import type { Logger } from './logger.js';
+import { strategyEvents } from './otp-events.js';
 import type { User, UserStore } from './users.js';
 
 /** Name of the second-factor strategy and its own slot in the session. */
@@ -36,8 +37,13 @@ export interface AuthSetup {
    * number has changed (a device trusted with the old number must ask for a code again).
    */
   forgetAllDevices(userId: string): Promise<number>;
+  /** The second-factor strategy, for its trusted-device helpers (isTrustedDevice, forgetDevice, ...). */
+  secondFactor: DingOtpStrategy;
   close(): Promise<void>;
 }
+
+/** How long "Remember this device" skips the second factor. */
+export const TRUSTED_DEVICE_DAYS = 30;
 
 /** `req.user` typed for this app (Express.User is empty by default). */
 export function currentUser(req: Request): User | undefined {
@@ -89,6 +95,10 @@ export function createAuth(options: {
   secret?: string | string[] | undefined;
   /** The site's origin, for WebOTP messages (Prelude V2 only). */
   webOtpOrigin?: string | undefined;
+  /** Fixed codes for app-store reviewers, with an expiry (docs/testing.md). */
+  testNumbers?: DingOtpStrategyOptions['testNumbers'];
+  /** `callback_url` for delivery reports (./webhooks.ts). */
+  webhookUrl?: DingOtpStrategyOptions['webhookUrl'];
 }): AuthSetup {
   const { users, logger } = options;
   const authenticator = new passport.Passport();
@@ -105,12 +115,14 @@ export function createAuth(options: {
     // SMS, and with Prelude V2 a call as the fallback ("Call me instead" on the code page).
     channels: exampleChannels(api),
     ...(options.webOtpOrigin ? { webOtpOrigin: options.webOtpOrigin } : {}),
+    ...(options.testNumbers ? { testNumbers: options.testNumbers } : {}),
+    ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
   };
 
   // Phone login: the verified number is the account, for phone-only accounts. An account with a
   // password is never opened by an SMS alone (SIM swap, a stolen or recycled number): it needs the
   // password and then the code (/login/password). Only the phone's owner sees this refusal.
-  const phoneLogin = new DingOtpStrategy(common, async (phoneNumber) => {
+  const phoneLogin = new DingOtpStrategy({ ...common, onEvent: strategyEvents('ding', (event) => logger.event(event)) }, async (phoneNumber) => {
     const user = users.findOrCreateByPhone(phoneNumber);
     if (user.passwordHash !== undefined) {
       logger.info('login.phone_refused', { user: user.id, reason: 'password_account' });
@@ -122,12 +134,17 @@ export function createAuth(options: {
 
   // Second factor: the code goes to the signed-in user's stored phone, never to a number from
   // the form. Without a verify callback the strategy succeeds with the same `req.user`.
+  // "Remember this device" (trustedDevices): devices are kept in Redis when the app has it, so
+  // every instance trusts, and forgets, the same devices; else in memory (at most 10,000).
   const secondFactor = new DingOtpStrategy({
     ...common,
+    onEvent: strategyEvents(SECOND_FACTOR, (event) => logger.event(event)),
     sessionKey: SECOND_FACTOR,
     secondFactor: (req) => currentUser(req)?.phone,
-    // "Remember this device", in Redis when the app has it (every instance must agree).
-    trustedDevices: options.redis ? { store: { redis: options.redis, prefix: `${options.redisPrefix ?? ''}device:` } } : true,
+    trustedDevices: {
+      days: TRUSTED_DEVICE_DAYS,
+      ...(options.redis ? { store: { redis: options.redis, prefix: `${options.redisPrefix ?? ''}device:` } } : {}),
+    },
   });
 
   // Changing the signed-in user's number (see ./routes/phone-change.ts). The code is bound to the
@@ -163,6 +180,7 @@ export function createAuth(options: {
   return {
     passport: authenticator,
     forgetAllDevices: (userId) => secondFactor.forgetAllDevices(userId),
+    secondFactor,
     close: async () => {
       await Promise.all([phoneLogin.close(), secondFactor.close(), phoneChange.close()]);
     },

@@ -25,6 +25,17 @@ export interface Config {
   trustProxy: boolean | number | string | undefined;
   defaultCountry: CountryCode | undefined;
   demoUser: DemoUser | undefined;
+  /**
+   * App-store review: EXAMPLE_TEST_NUMBER (E.164) gets the fixed code EXAMPLE_TEST_CODE, with no
+   * SMS, until EXAMPLE_TEST_EXPIRES (an ISO date, required, in the future). Off when unset.
+   */
+  testNumbers: { numbers: Record<string, string>; expiresAt: Date } | undefined;
+  /**
+   * Delivery webhooks with the real API: PUBLIC_URL (this app's https origin as the provider
+   * reaches it) with PRELUDE_WEBHOOK_PUBLIC_KEY (Prelude) or DING_WEBHOOK_SECRET (Ding V1).
+   * In sandbox mode the start script wires them to the sandbox by itself.
+   */
+  webhooks: { publicUrl: string; preludePublicKey: string | undefined; dingSecret: string | undefined } | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -42,6 +53,44 @@ function trustProxy(value: string | undefined): boolean | number | string | unde
   if (/^\d+$/.test(value)) return Number(value);
   if (/^(1|true|yes|on|0|false|no|off)$/i.test(value)) return flag('TRUST_PROXY', value);
   return value;
+}
+
+/** EXAMPLE_TEST_NUMBER, EXAMPLE_TEST_CODE and EXAMPLE_TEST_EXPIRES: all three, or none. */
+function testNumbers(env: NodeJS.ProcessEnv): Config['testNumbers'] {
+  const number = env.EXAMPLE_TEST_NUMBER || undefined;
+  const code = env.EXAMPLE_TEST_CODE || undefined;
+  const expires = env.EXAMPLE_TEST_EXPIRES || undefined;
+  if (number === undefined && code === undefined && expires === undefined) return undefined;
+  if (number === undefined || code === undefined || expires === undefined) {
+    throw new ConfigError('Set all of EXAMPLE_TEST_NUMBER, EXAMPLE_TEST_CODE and EXAMPLE_TEST_EXPIRES for an app-review test number, or none');
+  }
+  const expiresAt = new Date(expires);
+  // A date without an expiry would leave a fixed code open for good: the library refuses a past
+  // date too, but say which variable is wrong here.
+  if (!/^\d{4}-\d{2}-\d{2}/.test(expires) || Number.isNaN(expiresAt.getTime())) {
+    throw new ConfigError(`EXAMPLE_TEST_EXPIRES must be an ISO date such as 2026-12-31T00:00:00Z (got "${expires}")`);
+  }
+  if (expiresAt.getTime() <= Date.now()) throw new ConfigError(`EXAMPLE_TEST_EXPIRES is in the past (${expiresAt.toISOString()}): the test number would be a real number again`);
+  return { numbers: { [number]: code }, expiresAt };
+}
+
+/** PUBLIC_URL and the provider's webhook credential (the real API only). */
+function webhooks(env: NodeJS.ProcessEnv, provider: ProviderName, live: boolean): Config['webhooks'] {
+  const publicUrl = env.PUBLIC_URL || undefined;
+  if (!live || publicUrl === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(publicUrl);
+  } catch {
+    throw new ConfigError(`PUBLIC_URL must be this app's address such as https://app.example.com (got "${publicUrl}")`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConfigError(`PUBLIC_URL must be an http(s) address (got "${publicUrl}")`);
+  // A PEM in one environment line: literal "\n" stand for newlines.
+  const preludePublicKey = env.PRELUDE_WEBHOOK_PUBLIC_KEY?.replace(/\\n/g, '\n') || undefined;
+  const dingSecret = env.DING_WEBHOOK_SECRET || undefined;
+  if (provider === 'prelude' && !preludePublicKey) throw new ConfigError('PUBLIC_URL with Prelude needs PRELUDE_WEBHOOK_PUBLIC_KEY (the webhook signing key from the dashboard, PEM)');
+  if (provider === 'ding' && (!dingSecret || dingSecret.length < 16)) throw new ConfigError('PUBLIC_URL with Ding V1 needs DING_WEBHOOK_SECRET, a random string of 16+ characters (openssl rand -hex 32)');
+  return { publicUrl: url.origin, preludePublicKey, dingSecret };
 }
 
 /** EXAMPLE_PROVIDER, checked against the credentials that are set. */
@@ -78,6 +127,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Set both DEMO_PHONE and DEMO_PASSWORD to enable the second-factor demo user with the real API');
   }
   return {
+    testNumbers: testNumbers(env),
+    webhooks: webhooks(env, provider, live),
     provider,
     ding: apiKey && customerUuid ? { apiKey, customerUuid, baseUrl: env.DING_BASE_URL || undefined } : undefined,
     prelude: preludeKey ? { apiKey: preludeKey, baseUrl: env.PRELUDE_BASE_URL || undefined } : undefined,

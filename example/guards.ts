@@ -31,7 +31,7 @@ export function isSignedIn(req: Request): boolean {
   // An account with a password is signed in only with the password and then the code; a phone
   // login counts for phone-only accounts (the phone strategy refuses the others, this is the
   // second line of defence).
-  if (auth.firstFactor === 'password') return auth.secondFactorAt !== undefined;
+  if (auth.firstFactor === 'password') return auth.secondFactorAt !== undefined || auth.trustedDeviceAt !== undefined;
   return currentUser(req)?.passwordHash === undefined;
 }
 

@@ -2,6 +2,9 @@
 // passwords or a full phone number. Callers pass only safe fields; as a second line of defence
 // it drops fields whose names look secret and masks any long run of digits in what remains.
 // (The one exception is the sandbox's code line in ./start.ts, which is the sandbox's purpose.)
+// passport-ding's events are logged as one JSON line each (see ./otp-events.ts).
+import type { PassportDingEvent } from 'passport-ding';
+import { eventLine } from './otp-events.js';
 
 export type LogValue = string | number | boolean | undefined;
 export type LogFields = Record<string, LogValue>;
@@ -10,6 +13,8 @@ export interface Logger {
   info(event: string, fields?: LogFields): void;
   warn(event: string, fields?: LogFields): void;
   error(event: string, fields?: LogFields): void;
+  /** One passport-ding event (`onEvent`, the delivery webhooks) as one JSON line. */
+  event(event: PassportDingEvent): void;
 }
 
 const SECRET_NAME = /code|otp|key|secret|password|passwd|token|sid|session|cookie|authorization/i;
@@ -45,7 +50,8 @@ export function createLogger(write: (line: string) => void = (line) => console.l
     info: (event, fields) => write(format('info', event, fields)),
     warn: (event, fields) => write(format('warn', event, fields)),
     error: (event, fields) => write(format('error', event, fields)),
+    event: (event) => write(eventLine(event)),
   };
 }
 
-export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = { info() {}, warn() {}, error() {}, event() {} };

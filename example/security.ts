@@ -22,6 +22,8 @@ export function securityHeaders(_req: Request, res: Response, next: NextFunction
       `style-src 'nonce-${nonce}'`,
       `script-src 'nonce-${nonce}'`,
       "img-src 'self'",
+      // The code page asks this app for the SMS's delivery report (views/code-extras.ts).
+      "connect-src 'self'",
       "form-action 'self'",
       "frame-ancestors 'none'",
       "base-uri 'none'",

@@ -87,4 +87,9 @@ export interface SessionAuth {
   firstFactor: 'phone' | 'password';
   /** Epoch ms when this user passed the SMS second factor in this session. */
   secondFactorAt?: number | undefined;
+  /**
+   * Epoch ms when a remembered device ("Remember this device") stood in for the SMS at this
+   * sign-in. It completes the sign-in, never a step-up: secondFactorAt stays unset.
+   */
+  trustedDeviceAt?: number | undefined;
 }

@@ -5,6 +5,8 @@
 // this process, so it works offline and sends no SMS: each code is printed here instead. The
 // sandbox is spoken to over Prelude Verify V2, or over Ding V1 with EXAMPLE_PROVIDER=ding. See
 // ./README.md for every variable.
+import { randomBytes } from 'node:crypto';
+import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startDingSandbox } from 'passport-ding/sandbox';
 import type { DingSandbox } from 'passport-ding/sandbox';
@@ -25,6 +27,27 @@ async function main(): Promise<void> {
     });
   }
   const { credentials, name: apiName } = chooseApi(config, sandbox);
+
+  // Listen first: in sandbox mode the strategies' callback_url is this server's own address,
+  // known once it listens. Until the app is built (a moment) requests get a 503.
+  let handle: RequestListener = (_req, res) => {
+    res.statusCode = 503;
+    res.end();
+  };
+  const server = createServer((req, res) => handle(req, res));
+  server.listen(config.port, config.host);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port, address } = server.address() as AddressInfo;
+  const url = `http://localhost:${port}`;
+
+  // The sandbox posts its delivery reports to this process, signed with its own key (Prelude V2)
+  // or with a secret made here for this run (Ding V1).
+  const webhooks = sandbox
+    ? { publicUrl: `http://${selfAddress(address)}:${port}`, preludePublicKey: sandbox.webhookPublicKey, dingSecret: randomBytes(24).toString('hex') }
+    : config.webhooks;
   const example = await createApp({
     ding: credentials,
     sandbox: sandbox !== undefined,
@@ -35,15 +58,10 @@ async function main(): Promise<void> {
     defaultCountry: config.defaultCountry,
     demoUser: config.demoUser,
     logger,
+    webhooks,
+    testNumbers: config.testNumbers,
   });
-
-  const server = example.app.listen(config.port, config.host);
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://localhost:${port}`;
+  handle = example.app;
   const demo = config.demoUser ?? (sandbox ? DEFAULT_DEMO_USER : undefined);
 
   const lines = sandbox
@@ -55,6 +73,10 @@ async function main(): Promise<void> {
   if (demo) {
     lines.push(`  Second-factor demo: ${url}/login/password  user "${demo.username}", password "${demo.password}"` +
       (sandbox ? `, phone ${formatPhone(demo.phone)}` : ''));
+  }
+  if (webhooks) lines.push(`  Delivery reports: ${new URL('/webhooks', webhooks.publicUrl).href}/${apiName.startsWith('Prelude') ? 'prelude' : 'ding'} (shown on the code page)`);
+  if (config.testNumbers) {
+    lines.push(`  App-review test number ${maskPhoneForPage(Object.keys(config.testNumbers.numbers)[0] ?? '')} (fixed code, no SMS) until ${config.testNumbers.expiresAt.toISOString()}`);
   }
   lines.push(`  Sessions: ${config.redisUrl ? 'Redis (REDIS_URL)' : 'in memory (set REDIS_URL to share them between instances)'}`);
   if (sandbox) {
@@ -80,6 +102,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+}
+
+/** This server as the sandbox on this machine reaches it. */
+function selfAddress(address: string): string {
+  if (address === '0.0.0.0' || address === '::') return '127.0.0.1';
+  return address.includes(':') ? `[${address}]` : address;
 }
 
 main().catch((err: unknown) => {

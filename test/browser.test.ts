@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { DEFAULT_DEMO_USER } from '../example/app.js';
 import { chromiumGate, chromiumPath } from './helpers/env.js';
 import { startExample, startSandbox, TestClock, type RunningExample } from './helpers/example-app.js';
+import { startWebhookExample } from './example/webhook-example.js';
 
 const SUITE = 'browser suite (test/browser.test.ts)';
 const SHOTS = fileURLToPath(new URL('../test-output/screenshots/', import.meta.url));
@@ -215,6 +216,121 @@ if (chromiumGate(SUITE)) {
       await page.waitForURL(`${example.url}/account/security`);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Security settings');
       await shot('08-security');
+    });
+  });
+}
+
+// The example with the sandbox's delivery webhooks (issue 18, item 5) and "Remember this device"
+// (issue 19, item 2), in Chromium: the code page's delivery report updates by itself, and a
+// remembered device skips the SMS until it is forgotten.
+const WIRING_SUITE = 'browser suite: delivery reports and remembered devices (test/browser.test.ts)';
+if (chromiumGate(WIRING_SUITE)) {
+  describe(WIRING_SUITE, () => {
+    const clock = new TestClock();
+    const undeliverable = '+12015550667';
+    let sandbox: DingSandbox;
+    let example: RunningExample;
+    let browser: Browser;
+    let context: BrowserContext;
+    let page: Page;
+    let problems: string[];
+
+    beforeAll(async () => {
+      mkdirSync(SHOTS, { recursive: true });
+      sandbox = await startSandbox(clock, { numbers: { [undeliverable]: 'undeliverable' } });
+      example = await startWebhookExample(sandbox, clock, 'prelude', { limits: false });
+      browser = await chromium.launch({
+        executablePath: chromiumPath(),
+        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+          '--disable-component-update', '--disable-sync'],
+      });
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await example?.stop();
+      await sandbox?.close();
+    });
+
+    beforeEach(async () => {
+      context = await browser.newContext({ viewport: { width: 720, height: 860 } });
+      page = await context.newPage();
+      problems = [];
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') problems.push(msg.text());
+      });
+      page.on('pageerror', (err) => problems.push(err.message));
+    });
+
+    afterEach(async () => {
+      await context?.close();
+      expect(problems).toEqual([]);
+    });
+
+    const sends = (): number => sandbox.stats().byOperation.createVerification ?? 0;
+
+    async function shot(name: string): Promise<void> {
+      await page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
+    }
+
+    async function phoneLogin(phone: string): Promise<void> {
+      await page.goto(`${example.url}/login`);
+      await page.getByLabel('Phone number').fill(phone);
+      await page.getByRole('button', { name: 'Text me a code' }).click();
+      await page.waitForURL(`${example.url}/login/code`);
+    }
+
+    async function passwordLogin(): Promise<void> {
+      await page.goto(`${example.url}/login/password`);
+      await page.getByLabel('Username').fill(DEFAULT_DEMO_USER.username);
+      await page.getByLabel('Password').fill(DEFAULT_DEMO_USER.password);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForURL(/\/(2fa\/code|account)$/);
+    }
+
+    async function signOut(): Promise<void> {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(/\/login\?signedOut=1$/);
+    }
+
+    it('the code page shows "delivered" once the sandbox reports it, without a reload', async () => {
+      await phoneLogin('+12015550415');
+      // The page's script asks until the report is final; no navigation happens meanwhile.
+      await page.locator('#delivery-status', { hasText: 'delivered' }).waitFor({ timeout: 15_000 });
+      expect(page.url()).toBe(`${example.url}/login/code`);
+      await shot('20-delivery-delivered');
+    });
+
+    it('an undeliverable number shows "undeliverable"', async () => {
+      await phoneLogin(undeliverable);
+      await page.locator('#delivery-status', { hasText: 'undeliverable' }).waitFor({ timeout: 15_000 });
+      await shot('21-delivery-undeliverable');
+    });
+
+    it('"Remember this device" skips the second SMS on the next password login; "Forget this device" brings it back', async () => {
+      await passwordLogin();
+      expect(page.url()).toBe(`${example.url}/2fa/code`);
+      await page.getByLabel('Code', { exact: true }).fill(sandbox.latestCode(DEFAULT_DEMO_USER.phone) ?? '');
+      await page.getByLabel('Remember this device for 30 days').check();
+      await shot('22-remember-device');
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await page.waitForURL(`${example.url}/account`);
+      expect(await page.locator('#device-state').textContent()).toContain('This device is remembered');
+      await signOut();
+
+      const before = sends();
+      await passwordLogin();
+      expect(page.url()).toBe(`${example.url}/account`);
+      expect(sends()).toBe(before);
+      await shot('23-remembered-device-account');
+
+      await page.getByRole('button', { name: 'Forget this device' }).click();
+      await page.waitForURL(`${example.url}/account`);
+      expect(await page.locator('#device-state').textContent()).toContain('This device is not remembered');
+      await signOut();
+      await passwordLogin();
+      expect(page.url()).toBe(`${example.url}/2fa/code`);
+      expect(sends()).toBe(before + 1);
     });
   });
 }

@@ -6,7 +6,7 @@
 // GET /api/session gives it, send it back as the `x-csrf-token` header.
 import { Router } from 'express';
 import type { Request, RequestHandler, Response } from 'express';
-import type { DingAction } from 'passport-ding';
+import type { DingAction, DingOtpStrategy } from 'passport-ding';
 import { DEFAULT_SESSION_KEY, pendingVerification } from 'passport-ding';
 import { currentUser, SECOND_FACTOR, type Passport } from '../auth.js';
 import { clock, hasFreshSecondFactor, isSignedIn, requireSignIn, requireUser } from '../guards.js';
@@ -30,8 +30,8 @@ function userJson(req: Request, user: User | undefined = currentUser(req)): obje
   return { id: user.id, name: user.name, signedIn: isSignedIn(req), secondFactor: hasFreshSecondFactor(req) };
 }
 
-export function apiRoutes(options: { passport: Passport; users: UserStore; logger: Logger }): Router {
-  const { passport, users, logger } = options;
+export function apiRoutes(options: { passport: Passport; users: UserStore; logger: Logger; secondFactor: DingOtpStrategy }): Router {
+  const { passport, users, logger, secondFactor } = options;
   const router = Router();
   router.use(noStore);
 
@@ -91,8 +91,15 @@ export function apiRoutes(options: { passport: Passport; users: UserStore; logge
       if (!user) return refuse(res, 401, { code: 'invalid_credentials', message: 'Wrong username or password.' });
       await signIn(req, user, { firstFactor: 'password' });
       logger.info('login.password_ok', { user: user.id, via: 'api' });
+      // A remembered device (the cookie set by /api/2fa/verify with `rememberDevice: true`)
+      // completes the sign-in without an SMS, as the page login does; a failing store: "no".
+      if (await secondFactor.isTrustedDevice(req).catch(() => false)) {
+        await signIn(req, user, { firstFactor: 'password', trustedDeviceAt: clock(req) });
+        logger.info('2fa.trusted_device', { user: user.id, via: 'api' });
+        return void res.json({ user: userJson(req, user), csrfToken: csrfToken(req, res), trustedDevice: true });
+      }
       // The client sends the SMS next with POST /api/2fa/send, using this new token.
-      res.json({ user: userJson(req, user), csrfToken: csrfToken(req, res) });
+      res.json({ user: userJson(req, user), csrfToken: csrfToken(req, res), trustedDevice: false });
     } catch (err) {
       next(err);
     }

@@ -17,6 +17,7 @@ import type { User } from '../users.js';
 import { canCall, resentNotice } from '../channels.js';
 import { codePage } from '../views/code.js';
 import { phonePage } from '../views/login.js';
+import { deliveryExtras } from './delivery.js';
 import { pageContext, refusal, refusalText, sendPage, takeNotice } from './render.js';
 import { signIn, takeReturnTo } from './sign-in.js';
 
@@ -62,10 +63,12 @@ export function phoneLoginRoutes(passport: Passport, logger: Logger): Router {
     },
   );
 
-  router.get('/login/code', (req, res) => {
+  router.get('/login/code', (req, res, next) => {
     const pending = pendingVerification(req);
     if (!pending) return res.redirect(303, '/login');
-    sendPage(res, 200, codePage(pageContext(req, res), { base: '/login', pending, notice: takeNotice(req), canCall: canCall(req) }));
+    deliveryExtras(req, 'ding').then((delivery) => {
+      sendPage(res, 200, codePage(pageContext(req, res), { base: '/login', pending, notice: takeNotice(req), canCall: canCall(req), delivery }));
+    }, next);
   });
 
   router.post('/login/code', (req, res, next) => {

@@ -4,7 +4,8 @@
 import { Router } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { pendingVerification } from 'passport-ding';
-import { currentUser, SECOND_FACTOR, type Passport } from '../auth.js';
+import type { DingOtpStrategy } from 'passport-ding';
+import { currentUser, SECOND_FACTOR, TRUSTED_DEVICE_DAYS, type Passport } from '../auth.js';
 import { clock, isSignedIn, requireUser } from '../guards.js';
 import type { Logger } from '../logger.js';
 import { noStore, safeReturnTo } from '../security.js';
@@ -14,11 +15,14 @@ import { canCall, resentNotice } from '../channels.js';
 import { codePage } from '../views/code.js';
 import { passwordPage } from '../views/login.js';
 import { maskPhoneForPage } from '../views/phone.js';
+import { deliveryExtras } from './delivery.js';
 import { pageContext, refusal, refusalText, sendPage, takeNotice } from './render.js';
 import { signIn, takeReturnTo } from './sign-in.js';
 
 export interface SecondFactorOptions {
   passport: Passport;
+  /** The 'ding-2fa' strategy: asked whether this device is remembered ("Remember this device"). */
+  secondFactor: DingOtpStrategy;
   users: UserStore;
   logger: Logger;
   /** Shown under the password form in sandbox mode, e.g. "Demo user: demo / ...". */
@@ -31,7 +35,7 @@ function field(req: Request, name: string): string {
 }
 
 export function secondFactorRoutes(options: SecondFactorOptions): Router {
-  const { passport, users, logger, demoHint } = options;
+  const { passport, secondFactor, users, logger, demoHint } = options;
   const router = Router();
   router.use(['/login/password', '/2fa'], noStore);
 
@@ -42,7 +46,7 @@ export function secondFactorRoutes(options: SecondFactorOptions): Router {
     const pending = pendingVerification(req, SECOND_FACTOR);
     const ctx = pageContext(req, res);
     const page = pending
-      ? codePage(ctx, { base: '/2fa', pending, message: refusalText(r), canCall: canCall(req) })
+      ? codePage(ctx, { base: '/2fa', pending, message: refusalText(r), canCall: canCall(req), rememberDeviceDays: TRUSTED_DEVICE_DAYS })
       : secondFactorStartPage(ctx, { maskedPhone: maskedPhoneOf(req), message: refusalText(r) });
     if (r.retryAfter !== undefined) res.set('Retry-After', String(r.retryAfter));
     sendPage(res, status ?? 400, page);
@@ -84,6 +88,15 @@ export function secondFactorRoutes(options: SecondFactorOptions): Router {
           if (returnTo) session.loginReturnTo = returnTo;
         });
         logger.info('login.password_ok', { user: user.id });
+        // A device remembered for this user and this phone number skips the SMS: the password
+        // was just checked, and the device's cookie stands in for the code. Only here, at the
+        // login: a step-up (/2fa/send) always asks for a fresh code.
+        if (await trustedDevice(req)) {
+          const target = takeReturnTo(req, '/account');
+          await signIn(req, user, { firstFactor: 'password', trustedDeviceAt: clock(req) });
+          logger.info('2fa.trusted_device', { user: user.id });
+          return res.redirect(303, target);
+        }
         next();
       }).catch(next);
     },
@@ -105,10 +118,12 @@ export function secondFactorRoutes(options: SecondFactorOptions): Router {
     res.redirect(303, '/2fa/code');
   });
 
-  router.get('/2fa/code', requireUser('page'), (req, res) => {
+  router.get('/2fa/code', requireUser('page'), (req, res, next) => {
     const pending = pendingVerification(req, SECOND_FACTOR);
     if (!pending) return res.redirect(303, '/2fa');
-    sendPage(res, 200, codePage(pageContext(req, res), { base: '/2fa', pending, notice: takeNotice(req), canCall: canCall(req) }));
+    deliveryExtras(req, SECOND_FACTOR).then((delivery) => {
+      sendPage(res, 200, codePage(pageContext(req, res), { base: '/2fa', pending, notice: takeNotice(req), canCall: canCall(req), delivery, rememberDeviceDays: TRUSTED_DEVICE_DAYS }));
+    }, next);
   });
 
   router.post('/2fa/code', requireUser('page'), requireCodeOwner, (req, res, next) => {
@@ -140,6 +155,16 @@ export function secondFactorRoutes(options: SecondFactorOptions): Router {
       res.redirect(303, '/2fa/code');
     },
   );
+
+  // The device store failing (TrustedDeviceStoreError) means "not known": ask for the code.
+  async function trustedDevice(req: Request): Promise<boolean> {
+    try {
+      return await secondFactor.isTrustedDevice(req);
+    } catch (err) {
+      logger.warn('2fa.device_check_failed', { error: err instanceof Error ? err.name : 'unknown' });
+      return false;
+    }
+  }
 
   return router;
 }

@@ -11,7 +11,7 @@ export function signIn(req: Request, user: User, auth: Omit<SessionAuth, 'userId
       if (err) return reject(err instanceof Error ? err : new Error(String(err)));
       req.session.auth = { userId: user.id, ...auth };
       // A password without its code yet is a pending step: the short lifetime until the code.
-      if (auth.firstFactor === 'password' && auth.secondFactorAt === undefined) keepPending(req.session);
+      if (auth.firstFactor === 'password' && auth.secondFactorAt === undefined && auth.trustedDeviceAt === undefined) keepPending(req.session);
       else keepSignedIn(req.session);
       carry(req.session);
       resolve();

@@ -1,6 +1,6 @@
 // Pages for a signed-in user: the profile, the page that needs both factors, and the start of
 // the second-factor step.
-import { html } from './html.js';
+import { html, type SafeHtml } from './html.js';
 import { csrfField, layout, messages, type PageContext } from './layout.js';
 
 export interface ProfileView {
@@ -8,6 +8,10 @@ export interface ProfileView {
   phone: string | undefined;
   signedInWith: string;
   secondFactorAt: Date | undefined;
+  /** This browser is a remembered device of this user ("Remember this device"). */
+  trustedDevice: boolean;
+  /** A password account: the only kind whose sign-in has a second factor to remember. */
+  hasPassword: boolean;
 }
 
 export function profilePage(ctx: PageContext, profile: ProfileView, notice?: string): string {
@@ -20,6 +24,7 @@ ${messages({ notice })}
   <dt>Second factor</dt><dd>${profile.secondFactorAt ? `verified at ${profile.secondFactorAt.toISOString()}` : 'not verified in this session'}</dd>
 </dl>
 <p><a href="/account/phone">Change your phone number</a> (after a fresh SMS code to the current one).</p>
+${profile.phone && profile.hasPassword ? devicesSection(ctx, profile) : ''}
 <p><a href="/account/security">Security settings</a> need both a password or phone sign-in and a fresh SMS code.</p>`);
 }
 
@@ -53,4 +58,24 @@ export function errorPage(ctx: PageContext, title: string, message: string, back
 <h1>${title}</h1>
 <p class="explain">${message}</p>
 <p><a class="back" href="${back.href}">${back.label}</a></p>`);
+}
+
+// "Remember this device": the state of this browser and the two ways to undo it.
+function devicesSection(ctx: PageContext, profile: ProfileView): SafeHtml {
+  return html`<h2>Remembered devices</h2>
+<p id="device-state">${profile.trustedDevice
+    ? 'This device is remembered: a password sign-in here skips the SMS code.'
+    : 'This device is not remembered: a password sign-in here asks for an SMS code.'}</p>
+<div class="row">
+${profile.trustedDevice
+    ? html`<form method="post" action="/account/devices/forget">
+  ${csrfField(ctx)}
+  <button class="secondary" type="submit">Forget this device</button>
+</form>`
+    : ''}
+<form method="post" action="/account/devices/forget-all">
+  ${csrfField(ctx)}
+  <button class="secondary" type="submit">Forget all my devices</button>
+</form>
+</div>`;
 }

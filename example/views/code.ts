@@ -2,6 +2,7 @@
 // number, the code field, attempts left, and a resend button with a countdown. With Prelude V2,
 // "Call me instead" (a resend by voice) appears once the wait is over; where the browser has the
 // WebOTP API, the code from the SMS is filled in and sent without typing.
+import { codePageExtras, type CodePageExtras } from './code-extras.js';
 import { html, SafeHtml } from './html.js';
 import { csrfField, layout, messages, type PageContext } from './layout.js';
 
@@ -99,7 +100,7 @@ export function codePage(
     notice?: string | undefined;
     /** Offer "Call me instead" (a resend with `channel: 'voice'`) once the wait is over. */
     canCall?: boolean | undefined;
-  },
+  } & CodePageExtras,
 ): string {
   const { base, pending } = options;
   const wait = secondsUntil(pending.nextRetryAt, ctx.now);
@@ -120,6 +121,7 @@ ${messages(options)}
   <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]*"
     maxlength="10" required autofocus aria-describedby="code-hint">
   <p class="hint" id="code-hint">${pending.attemptsLeft === undefined ? `The digits ${source}.` : `The digits ${source}. ${plural(pending.attemptsLeft, 'attempt')} left.`}</p>
+  ${codePageExtras(ctx, options)}
   <button type="submit">Verify</button>
 </form>
 <script nonce="${ctx.nonce}">${new SafeHtml(WEB_OTP)}</script>
