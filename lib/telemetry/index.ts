@@ -19,9 +19,15 @@ const SCOPE = 'passport-ding';
  */
 export interface TelemetryOptions {
   /** A TracerProvider (default: the global one). */
-  tracerProvider?: { getTracer(name: string, version?: string): unknown };
+  tracerProvider?: {
+    /** The tracer for an instrumentation scope (OpenTelemetry `TracerProvider.getTracer`). */
+    getTracer(name: string, version?: string): unknown;
+  };
   /** A MeterProvider (default: the global one). */
-  meterProvider?: { getMeter(name: string, version?: string): unknown };
+  meterProvider?: {
+    /** The meter for an instrumentation scope (OpenTelemetry `MeterProvider.getMeter`). */
+    getMeter(name: string, version?: string): unknown;
+  };
 }
 
 /** What the strategy's event hook uses. */

@@ -11,6 +11,7 @@ import type { RedisClientLike } from '../limits/options.js';
  */
 export type TrustedDeviceStore = 'memory' | { redis: RedisClientLike; prefix?: string };
 
+/** The `trustedDevices` option: "remember this device" for the second factor (see docs/second-factor.md). */
 export interface TrustedDevicesOptions {
   /** Default `'memory'`. Use `{ redis: client }` when more than one instance serves logins. */
   store?: TrustedDeviceStore;
@@ -34,6 +35,7 @@ export interface TrustedDevicesOptions {
   maxDevices?: number;
 }
 
+/** The defaults of the `trustedDevices` option. */
 export const TRUSTED_DEVICE_DEFAULTS = {
   days: 30,
   field: 'rememberDevice',

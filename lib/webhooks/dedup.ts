@@ -6,6 +6,7 @@
 // dropped first, about 100 bytes each) and `ttlSeconds`. Redis: one `SET key NX EX` per event,
 // shared by every instance.
 
+/** Where webhook event ids are remembered for de-duplication: this process's memory (bounded) or Redis. */
 export type WebhookStoreOption =
   | { maxEntries?: number; ttlSeconds?: number }
   | { redis: object; prefix?: string; ttlSeconds?: number };

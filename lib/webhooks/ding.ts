@@ -14,6 +14,7 @@ import { webhookHandler } from './handler.js';
 import { idField, maskedPhone, record, statusField, timeField } from './payload.js';
 import { checkWebhookSecret, WEBHOOK_TOKEN_PARAM } from './callback-url.js';
 
+/** Options of `dingWebhook`: the secret token in the callback URL, `onEvent`, and the de-duplication store. */
 export interface DingWebhookOptions {
   /** The same secret as the strategy's `webhookUrl: { url, secret }`. */
   secret: string;
@@ -50,6 +51,7 @@ export function parseDingDelivery(json: unknown): ParsedDelivery | undefined {
   return { id, event };
 }
 
+/** An Express or `node:http` handler for Ding V1 delivery webhooks, authenticated by the secret token (see docs/webhooks.md). */
 export function dingWebhook(options: DingWebhookOptions): WebhookHandler {
   if (options === null || typeof options !== 'object') throw new TypeError('dingWebhook requires { secret, onEvent }');
   checkWebhookSecret(options.secret, 'dingWebhook: `secret`');

@@ -12,6 +12,7 @@ import { webhookHandler } from './handler.js';
 import { idField, maskedPhone, record, statusField, timeField } from './payload.js';
 import { PRELUDE_SIGNATURE_HEADER, preludePublicKey, verifyPreludeSignature } from './prelude-signature.js';
 
+/** Options of `preludeWebhook`: the webhook signing public key, `onEvent`, and the de-duplication store. */
 export interface PreludeWebhookOptions {
   /** The webhook signing key from Prelude's dashboard: a PEM string (SPKI) or a public KeyObject. */
   publicKey: string | KeyObject;
@@ -49,6 +50,7 @@ export function parsePreludeDelivery(json: unknown): ParsedDelivery | undefined 
   return { id, event };
 }
 
+/** An Express or `node:http` handler for Prelude Verify V2 delivery webhooks, authenticated by their signature (see docs/webhooks.md). */
 export function preludeWebhook(options: PreludeWebhookOptions): WebhookHandler {
   if (options === null || typeof options !== 'object') throw new TypeError('preludeWebhook requires { publicKey, onEvent }');
   const key = preludePublicKey(options.publicKey);
