@@ -12,6 +12,7 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/helpers/quiet-warnings.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
   },

@@ -101,10 +101,20 @@ describe('preludeWebhook', () => {
       if (calls === 1) throw new Error('database down');
       events.push(e);
     });
+    const warned: Array<Error & { code?: string }> = [];
+    const onWarning = (w: Error & { code?: string }): void => void warned.push(w);
+    process.on('warning', onWarning);
     const body = deliveryStatus('delivered', 'evt_retried');
     const failed = await post(a, body).expect(500);
     expect(failed.body).toEqual({ error: 'handler_failed' });
     expect(failed.text).not.toContain('database');
+    await new Promise((resolve) => setImmediate(resolve));
+    process.off('warning', onWarning);
+    // Reported once, by the error's class name only: never its message (it may carry app data).
+    expect(warned.filter((w) => w.code === 'PASSPORT_DING_WEBHOOK').map((w) => w.message)).toEqual([
+      expect.stringMatching(/^passport-ding: preludeWebhook answered 500 \(Error\)/),
+    ]);
+    expect(warned.map((w) => w.message).join(' ')).not.toContain('database');
     await post(a, body).expect(200);
     await post(a, body).expect(200);
     expect(calls).toBe(2);
