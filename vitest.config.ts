@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // Tests import the package by its public name; here that name points at the sources, so the
-// suite exercises lib/ directly. test/package-exports.test.ts checks the built dist/ instead.
+// suite exercises lib/ directly. test/package/exports.test.ts checks the built dist/ instead.
 export default defineConfig({
   resolve: {
     alias: [

@@ -2,7 +2,7 @@
 // `eval` of its increment-with-expiry script, and `del`, kept in a Map. For the cases a real Redis
 // cannot be made to show on demand: a give-back (a DEL, or an increment by a negative number)
 // that never answers (a stalled connection) or fails.
-// The suites against a real Redis are in limits-redis.test.ts and limits-strategy.test.ts (REDIS_URL).
+// The suites against a real Redis are in limits/redis.test.ts and limits/strategy.test.ts (REDIS_URL).
 
 interface Counter {
   value: number;

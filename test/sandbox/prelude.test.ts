@@ -1,6 +1,6 @@
 // The V2 sandbox module through its own functions (no HTTP): validation, the window state machine
 // and the scripted numbers. HTTP, the Bearer key and faults are tested over real sockets in
-// test/prelude-provider.test.ts and ./prelude-sdk.test.ts.
+// test/providers/prelude/provider.test.ts and ./prelude-sdk.test.ts.
 import { describe, expect, it } from 'vitest';
 import {
   PRELUDE_OPERATIONS,
