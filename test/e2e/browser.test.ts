@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { DEFAULT_DEMO_USER } from '../../example/app.js';
 import { chromiumGate, chromiumPath } from '../helpers/env.js';
 import { startExample, startSandbox, TestClock, type RunningExample } from '../helpers/example-app.js';
+import { wrongCode } from '../helpers/codes.js';
 
 const SUITE = 'browser suite (test/e2e/browser.test.ts)';
 const SHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
@@ -105,7 +106,7 @@ if (chromiumGate(SUITE)) {
     it('a wrong code shows the message on the page', async () => {
       const phone = '+12015550302';
       await enterPhone(phone);
-      const wrong = sandbox.latestCode(phone) === '000000' ? '111111' : '000000';
+      const wrong = wrongCode(sandbox.latestCode(phone));
       await page.getByLabel('Code', { exact: true }).fill(wrong);
       await page.getByRole('button', { name: 'Verify' }).click();
       await page.waitForLoadState();

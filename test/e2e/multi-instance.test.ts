@@ -7,6 +7,7 @@ import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { redisGate } from '../helpers/env.js';
 import { csrfFrom, startExample, startSandbox, TestClock, type RunningExample } from '../helpers/example-app.js';
+import { wrongCode } from '../helpers/codes.js';
 
 const SUITE = 'multi-instance suite (test/e2e/multi-instance.test.ts)';
 
@@ -137,7 +138,7 @@ if (redisGate(SUITE)) {
       await user.request(b.url, '/login');
       await user.request(b.url, '/login/phone', { phoneNumber: number });
       const right = sandbox.latestCode(number) ?? '';
-      const wrong = right === '000000' ? '111111' : '000000';
+      const wrong = wrongCode(right);
 
       const seen: string[] = [];
       for (const base of [a.url, b.url, a.url, b.url]) {

@@ -9,6 +9,7 @@ import { createLogger } from '../../example/logger.js';
 import { safeReturnTo } from '../../example/security.js';
 import { csrfFrom, hiddenFrom, sessionCookie, startExample, startSandbox, TestClock, type RunningExample } from '../helpers/example-app.js';
 import { FailingStore } from '../helpers/failing-store.js';
+import { wrongCode } from '../helpers/codes.js';
 
 const clock = new TestClock();
 let sandbox: DingSandbox;
@@ -134,7 +135,7 @@ describe('phone login', () => {
     const agent = request.agent(example.url);
     const phone = nextPhone();
     const token = await sendCode(agent, phone);
-    const wrong = sandbox.latestCode(phone) === '000000' ? '111111' : '000000';
+    const wrong = wrongCode(sandbox.latestCode(phone));
     const res = await agent.post('/login/code').type('form').send({ _csrf: token, code: wrong }).expect(401);
     expect(res.text).toContain('role="alert"');
     expect(res.text).toContain('That code is not correct.');
@@ -296,7 +297,7 @@ describe('second factor', () => {
     expect(codePage.text).toContain('autocomplete="one-time-code"');
     expect(codePage.headers['cache-control']).toBe('no-store');
 
-    const bad = await agent.post('/2fa/code').type('form').send({ _csrf: csrfFrom(codePage.text), code: '000000' === sandbox.latestCode(phone) ? '111111' : '000000' }).expect(401);
+    const bad = await agent.post('/2fa/code').type('form').send({ _csrf: csrfFrom(codePage.text), code: wrongCode(sandbox.latestCode(phone)) }).expect(401);
     expect(bad.text).toContain('That code is not correct.');
     await agent.post('/2fa/code').type('form').send({ _csrf: csrfFrom(bad.text), code: sandbox.latestCode(phone) })
       .expect(303).expect('location', '/account');
@@ -332,7 +333,7 @@ describe('second factor', () => {
     const start = await agent.get('/2fa').expect(200);
     await agent.post('/2fa/send').type('form').send({ _csrf: csrfFrom(start.text) }).expect(303);
     let token = csrfFrom((await agent.get('/2fa/code').expect(200)).text);
-    const wrong = sandbox.latestCode(own) === '000000' ? '111111' : '000000';
+    const wrong = wrongCode(sandbox.latestCode(own));
     for (let i = 0; i < 4; i += 1) {
       await agent.post('/2fa/code').type('form').send({ _csrf: token, code: wrong }).expect(401);
     }

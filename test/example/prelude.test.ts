@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_USER } from '../../example/app.js';
 import { cookiesFrom, csrfFrom, startExample, startSandbox, TestClock, type RunningExample } from '../helpers/example-app.js';
 import { startScript, type StartScript } from '../helpers/start-script.js';
+import { wrongCode } from '../helpers/codes.js';
 
 const clock = new TestClock();
 let sandbox: DingSandbox;
@@ -48,7 +49,6 @@ async function sendCode(agent: Agent, phone: string): Promise<string> {
   return csrfFrom((await agent.get('/login/code').expect(200)).text);
 }
 
-const wrongFor = (code: string | undefined): string => (code === '000000' ? '111111' : '000000');
 
 describe('phone login on Prelude V2', () => {
   it('sends through POST /v2/verification, verifies through /v2/verification/check, signs in', async () => {
@@ -78,7 +78,7 @@ describe('phone login on Prelude V2', () => {
     const agent = request.agent(example.url);
     const phone = nextPhone();
     const token = await sendCode(agent, phone);
-    const res = await agent.post('/login/code').type('form').send({ _csrf: token, code: wrongFor(sandbox.latestCode(phone)) }).expect(401);
+    const res = await agent.post('/login/code').type('form').send({ _csrf: token, code: wrongCode(sandbox.latestCode(phone)) }).expect(401);
     expect(res.text).toContain('That code is not correct.');
     expect(res.text).toContain('4 attempts left');
     await agent.post('/login/code').type('form').send({ _csrf: token, code: sandbox.latestCode(phone) }).expect(303).expect('location', '/account');
@@ -157,7 +157,7 @@ describe('second factor and JSON API on Prelude V2', () => {
     const sent = await agent.post('/api/login/send').set('x-csrf-token', token).send({ phoneNumber: phone }).expect(200);
     expect(sent.body.pending).toMatchObject({ phoneNumber: `+1•••••${phone.slice(-4)}`, attemptsLeft: 5 });
     expect(Date.parse(sent.body.pending.expiresAt)).toBeGreaterThan(clock.now());
-    const wrong = await agent.post('/api/login/verify').set('x-csrf-token', token).send({ code: wrongFor(sandbox.latestCode(phone)) }).expect(401);
+    const wrong = await agent.post('/api/login/verify').set('x-csrf-token', token).send({ code: wrongCode(sandbox.latestCode(phone)) }).expect(401);
     expect(wrong.body.code).toBe('invalid_code');
     const ok = await agent.post('/api/login/verify').set('x-csrf-token', token).send({ code: sandbox.latestCode(phone) }).expect(200);
     expect(ok.body.user).toMatchObject({ name: 'Phone user', signedIn: true });

@@ -18,6 +18,7 @@ import { barrier } from '../helpers/barrier.js';
 import { FakeRedis } from '../helpers/fake-redis.js';
 import { redisGate } from '../helpers/env.js';
 import type { DingOtpStrategyOptions } from 'passport-ding';
+import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
 
@@ -156,18 +157,17 @@ describe('failed-check budget in logins', () => {
     expect((await send(target, phone, '203.0.113.1', agent)).status).toBe(200);
     return agent;
   }
-  const wrong = (code: string): string => (code === '000000' ? '111111' : '000000');
 
   it('spans verifications: wrong codes for one number add up, then even checks stop', async () => {
     const target = app({ limits: { failedChecksPerPhone: { points: 3, durationSeconds: 900 } } });
     let agent = await pendingFor(target);
-    for (let i = 0; i < 2; i += 1) expect((await agent.post('/api/verify').send({ code: wrong(h.code(PHONE)) })).status).toBe(401);
+    for (let i = 0; i < 2; i += 1) expect((await agent.post('/api/verify').send({ code: wrongCode(h.code(PHONE)) })).status).toBe(401);
     // A new verification (new session, new code) does not start the count again.
     agent = await pendingFor(target);
-    expect((await agent.post('/api/verify').send({ code: wrong(h.code(PHONE)) })).status).toBe(401);
+    expect((await agent.post('/api/verify').send({ code: wrongCode(h.code(PHONE)) })).status).toBe(401);
     const pending = (await agent.get('/me')).body.pending;
     const checks = calls('check');
-    const res = await agent.post('/api/verify').send({ code: wrong(h.code(PHONE)) });
+    const res = await agent.post('/api/verify').send({ code: wrongCode(h.code(PHONE)) });
     expectLimited(res, 900);
     // Even the right code waits: otherwise the budget would not stop guessing.
     expectLimited(await agent.post('/api/verify').send({ code: h.code(PHONE) }), 900);
@@ -181,11 +181,11 @@ describe('failed-check budget in logins', () => {
   it('starts again after a right code', async () => {
     const target = app({ limits: { failedChecksPerPhone: { points: 3, durationSeconds: 900 } } });
     let agent = await pendingFor(target);
-    for (let i = 0; i < 2; i += 1) expect((await agent.post('/api/verify').send({ code: wrong(h.code(PHONE)) })).status).toBe(401);
+    for (let i = 0; i < 2; i += 1) expect((await agent.post('/api/verify').send({ code: wrongCode(h.code(PHONE)) })).status).toBe(401);
     expect((await agent.post('/api/verify').send({ code: h.code(PHONE) })).status).toBe(200);
     agent = await pendingFor(target);
-    for (let i = 0; i < 3; i += 1) expect((await agent.post('/api/verify').send({ code: wrong(h.code(PHONE)) })).status).toBe(401);
-    expectLimited(await agent.post('/api/verify').send({ code: wrong(h.code(PHONE)) }), 900);
+    for (let i = 0; i < 3; i += 1) expect((await agent.post('/api/verify').send({ code: wrongCode(h.code(PHONE)) })).status).toBe(401);
+    expectLimited(await agent.post('/api/verify').send({ code: wrongCode(h.code(PHONE)) }), 900);
   });
 
   it('a right code logs in without waiting on the budget store: pending gone first, the clear in the background', async () => {
@@ -194,7 +194,7 @@ describe('failed-check budget in logins', () => {
     const target = app({ limits: { store: { redis }, keySecret: 'fake redis secret' } }, { store });
     const agent = await pendingFor(target);
     // A wrong code first, so the right one clears a count of two: a DEL.
-    expect((await agent.post('/api/verify').send({ code: wrong(h.code(PHONE)) })).status).toBe(401);
+    expect((await agent.post('/api/verify').send({ code: wrongCode(h.code(PHONE)) })).status).toBe(401);
     redis.giveBack = 'hang';
     try {
       // Before: the login waited on the DEL. The timeout only turns that wait into a failure.
@@ -217,10 +217,10 @@ describe('failed-check budget in logins', () => {
     const target = app({ limits: { failedChecksPerPhone: { points: 1, durationSeconds: 900 } } });
     const agent = await pendingFor(target);
     h.sandbox.fail({ mode: 'http500', operation: 'check', times: 3 });
-    for (let i = 0; i < 3; i += 1) expect((await agent.post('/api/verify').send({ code: wrong(h.code(PHONE)) })).status).toBe(500);
+    for (let i = 0; i < 3; i += 1) expect((await agent.post('/api/verify').send({ code: wrongCode(h.code(PHONE)) })).status).toBe(500);
     for (const code of ['12', 'abcdef', '１２３']) expect((await agent.post('/api/verify').send({ code })).status).toBe(400);
-    expect((await agent.post('/api/verify').send({ code: wrong(h.code(PHONE)) })).status).toBe(401);
-    expectLimited(await agent.post('/api/verify').send({ code: wrong(h.code(PHONE)) }), 900);
+    expect((await agent.post('/api/verify').send({ code: wrongCode(h.code(PHONE)) })).status).toBe(401);
+    expectLimited(await agent.post('/api/verify').send({ code: wrongCode(h.code(PHONE)) }), 900);
   });
 });
 
@@ -247,7 +247,7 @@ describe('concurrent checks', () => {
     try {
       const agent = request.agent(server.base);
       expect((await agent.post('/login/phone').send({ phoneNumber: PHONE })).status).toBe(200);
-      const code = h.code(PHONE) === '000000' ? '111111' : '000000';
+      const code = wrongCode(h.code(PHONE));
       const results = await Promise.all(Array.from({ length: 10 }, () => agent.post('/api/verify').send({ code })));
       const codes = results.map((r) => `${r.status} ${r.body.code}`).sort();
       // The third wrong code spends the budget and answers too_many_attempts itself.
@@ -265,7 +265,7 @@ describe('concurrent checks', () => {
       const agents = [request.agent(server.base), request.agent(server.base), request.agent(server.base)];
       for (const agent of agents) expect((await agent.post('/login/phone').send({ phoneNumber: PHONE })).status).toBe(200);
       const checks = calls('check');
-      const code = h.code(PHONE) === '000000' ? '111111' : '000000';
+      const code = wrongCode(h.code(PHONE));
       const results = await Promise.all(Array.from({ length: 12 }, (_, i) => (agents[i % 3] as TestAgent).post('/api/verify').send({ code })));
       expect(calls('check') - checks).toBe(4);
       expect(results.filter((r) => r.body.code === 'invalid_code')).toHaveLength(4);
@@ -320,9 +320,8 @@ if (redisGate('limits shared through Redis in logins')) {
       expect(calls('createAuthentication')).toBe(4);
 
       // One wrong code on each instance spends the shared budget of two...
-      const wrong = (code: string): string => (code === '000000' ? '111111' : '000000');
-      expect((await onA.post('/api/verify').send({ code: wrong(codeA) })).status).toBe(401);
-      expect((await onB.post('/api/verify').send({ code: wrong(codeB) })).status).toBe(401);
+      expect((await onA.post('/api/verify').send({ code: wrongCode(codeA) })).status).toBe(401);
+      expect((await onB.post('/api/verify').send({ code: wrongCode(codeB) })).status).toBe(401);
       // ...so both are refused now, before the provider.
       const checks = calls('check');
       expectLimited(await onA.post('/api/verify').send({ code: codeA }), 600);

@@ -16,6 +16,7 @@ import { harness } from '../helpers/harness.js';
 import { securityApp } from '../helpers/security-app.js';
 import { csrfFrom, startExample, startSandbox, TestClock } from '../helpers/example-app.js';
 import type { RunningExample } from '../helpers/example-app.js';
+import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
 const OTHER = '+14155552672';
@@ -127,7 +128,7 @@ describe('privacy: nothing secret is printed', () => {
       await step(agent, '/api/send', { phoneNumber: '(415) 555-2671', note: 'typed' });
       await step(agent, '/api/send', { phoneNumber: PHONE });
       const first = h.code(PHONE);
-      await step(agent, '/api/verify', { code: first === '000000' ? '111111' : '000000' });
+      await step(agent, '/api/verify', { code: wrongCode(first) });
       h.clock.advance(31_000);
       await step(agent, '/api/retry');
       const res = await step(agent, '/api/verify', { code: h.code(PHONE) });
@@ -195,7 +196,7 @@ describe('privacy: nothing secret is printed', () => {
       let token = await session(api);
       expect((await post(api, '/api/login/send', token, { phoneNumber: PHONE })).status).toBe(200);
       const code = sandbox.latestCode(PHONE) as string;
-      expect((await post(api, '/api/login/verify', token, { code: code === '000000' ? '111111' : '000000' })).status).toBe(401);
+      expect((await post(api, '/api/login/verify', token, { code: wrongCode(code) })).status).toBe(401);
       const ok = await post(api, '/api/login/verify', token, { code });
       expect(ok.status).toBe(200);
       token = ok.body.csrfToken as string;

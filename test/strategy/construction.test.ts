@@ -12,6 +12,7 @@ import { readField } from '../../lib/fields.js';
 import { PreludeProvider } from '../../lib/providers/prelude/provider.js';
 import { maskPhone, normalizePhone } from '../../lib/phone.js';
 import { harness } from '../helpers/harness.js';
+import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
 const creds = { apiKey: 'key', customerUuid: '00000000-0000-4000-8000-000000000000', baseUrl: 'http://127.0.0.1:9/v1' };
@@ -215,7 +216,7 @@ describe('options against the sandbox', () => {
     await agent.post('/api/verify').send({ code: '12345' }).expect(400);
     expect(h.sandbox.stats().byOperation.check ?? 0).toBe(0);
     const code = h.code(PHONE);
-    const wrong = code === '000000' ? '111111' : '000000';
+    const wrong = wrongCode(code);
     await agent.post('/api/verify').send({ code: wrong }).expect(401);
     await agent.post('/api/verify').send({ code: wrong }).expect(401);
     expect(h.sandbox.stats().byOperation.check).toBe(2);

@@ -13,6 +13,7 @@ import type { TestApp } from '../helpers/app.js';
 import { barrier } from '../helpers/barrier.js';
 import { harness, MATRIX, onlyWhen } from '../helpers/harness.js';
 import type { CallKind } from '../helpers/harness.js';
+import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
 const OTHER = '+14155552672';
@@ -27,11 +28,6 @@ const MINUTE = 60_000;
 async function sid(agent: TestAgent): Promise<string> {
   const me = await agent.get('/me').expect(200);
   return me.body.sessionID as string;
-}
-
-/** A code that is well-formed and certainly not `code`. */
-function wrong(code: string): string {
-  return code === '000000' ? '111111' : '000000';
 }
 
 describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => {
@@ -229,7 +225,7 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
     it('invalid_code (401) for a wrong code, with the attempts left', async () => {
       const t = h.app();
       const { agent, code } = await sendCode(t);
-      const res = await agent.post('/api/verify').send({ code: wrong(code) }).expect(401);
+      const res = await agent.post('/api/verify').send({ code: wrongCode(code) }).expect(401);
       expect(res.body).toEqual({ code: 'invalid_code', message: 'That code is not correct.', attemptsLeft: 4 });
       expect(calls('check')).toBe(1);
       // Still pending: the right code works.
@@ -251,10 +247,10 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
       const { agent, code } = await sendCode(t);
       const resends = h.counter('resend');
       for (const left of [2, 1]) {
-        const res = await agent.post('/api/verify').send({ code: wrong(code) }).expect(401);
+        const res = await agent.post('/api/verify').send({ code: wrongCode(code) }).expect(401);
         expect(res.body.attemptsLeft).toBe(left);
       }
-      const res = await agent.post('/api/verify').send({ code: wrong(code) }).expect(429);
+      const res = await agent.post('/api/verify').send({ code: wrongCode(code) }).expect(429);
       expect(res.body).toEqual({ code: 'too_many_attempts', message: 'Too many wrong codes. Request a new one.' });
       expect(calls('check')).toBe(3);
       expect((await agent.get('/me')).body.pending).toBeNull();
@@ -337,8 +333,8 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
       const agent = request.agent(t.app);
       await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
       const code = h2.code(PHONE);
-      await agent.post('/api/verify').send({ code: wrong(code) }).expect(401);
-      await agent.post('/api/verify').send({ code: wrong(code) }).expect(401);
+      await agent.post('/api/verify').send({ code: wrongCode(code) }).expect(401);
+      await agent.post('/api/verify').send({ code: wrongCode(code) }).expect(401);
       const res = await agent.post('/api/verify').send({ code }).expect(status);
       expect(res.body.code).toBe(outcome);
       expect((await agent.get('/me')).body.pending).toBeNull();
@@ -409,7 +405,7 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
     onlyWhen(!ding, it)('a resend after the provider closed the window starts a fresh one: new id, full expiry and attempts', async () => {
       const t = h.app();
       const { agent, code } = await sendCode(t);
-      await agent.post('/api/verify').send({ code: wrong(code) }).expect(401);
+      await agent.post('/api/verify').send({ code: wrongCode(code) }).expect(401);
       const before = (await t.storedPending(await sid(agent))) as { i: string; a: number };
       // The provider's window (10 minutes on its clock) ends while ours (10 minutes on ours) is
       // still open: ttlSeconds is at most 600, so the provider's clock runs ahead to get there.

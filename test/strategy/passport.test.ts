@@ -11,6 +11,7 @@ import type { VerificationDetails } from 'passport-ding';
 import { harness, MATRIX, onlyWhen } from '../helpers/harness.js';
 import { catchUncaught } from '../helpers/uncaught.js';
 import type { TestUser } from '../helpers/users.js';
+import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
 const OTHER = '+14155552672';
@@ -26,13 +27,12 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
     await agent.post('/login/phone').send({ phoneNumber: phone }).expect(200);
     return { agent, code: h.code(phone) };
   }
-  const wrong = (code: string) => (code === '000000' ? '111111' : '000000');
 
   describe('Passport options', () => {
     it('answers a plain refusal with its status and no body details', async () => {
       const { app } = h.app();
       const { agent, code } = await started(app);
-      const res = await agent.post('/login/code').send({ code: wrong(code) }).expect(401);
+      const res = await agent.post('/login/code').send({ code: wrongCode(code) }).expect(401);
       expect(res.text).toBe('Unauthorized');
       const none = await request(app).post('/login/code').send({ code }).expect(403);
       expect(none.text).toBe('Forbidden');
@@ -41,7 +41,7 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
     it('failureRedirect with failureMessage and failureFlash', async () => {
       const { app } = h.app();
       const { agent, code } = await started(app);
-      const res = await agent.post('/form/code').type('form').send({ code: wrong(code) }).expect(302);
+      const res = await agent.post('/form/code').type('form').send({ code: wrongCode(code) }).expect(302);
       expect(res.headers.location).toBe('/login/code');
       const me = await agent.get('/me').expect(200);
       expect(me.body.messages).toEqual(['That code is not correct.']);
@@ -60,7 +60,7 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
     it('failWithError hands an AuthenticationError with the outcome status to the error handler', async () => {
       const { app } = h.app({ strategies: { ding: h.strategy({ maxAttempts: 1 }) } });
       const { agent, code } = await started(app);
-      const a = await agent.post('/fwe/code').send({ code: wrong(code) }).expect(429);
+      const a = await agent.post('/fwe/code').send({ code: wrongCode(code) }).expect(429);
       expect(a.body).toEqual({ error: 'AuthenticationError', code: null });
       await agent.post('/fwe/code').send({ code }).expect(403);
     });
@@ -97,7 +97,7 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
 
       const soon = await agent.post('/api/retry').send({}).expect(429);
       expect(soon.body).toEqual({ code: 'retry_too_soon', message: 'Please wait before requesting another code.', retryAfter: 30 });
-      const bad = await agent.post('/api/verify').send({ code: wrong(code) }).expect(401);
+      const bad = await agent.post('/api/verify').send({ code: wrongCode(code) }).expect(401);
       expect(bad.body).toEqual({ code: 'invalid_code', message: 'That code is not correct.', attemptsLeft: 4 });
       const ok = await agent.post('/api/verify').send({ code }).expect(200);
       expect(ok.body.user).toEqual({ id: 'u1', phoneNumber: PHONE });
@@ -159,7 +159,7 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
     it('uses the messages option for every refusal', async () => {
       const { app } = h.app({ strategies: { ding: h.strategy({ messages: { invalid_code: 'Code incorrect.', missing_code: 'Saisissez le code.' } }) } });
       const { agent, code } = await started(app);
-      expect((await agent.post('/api/verify').send({ code: wrong(code) })).body.message).toBe('Code incorrect.');
+      expect((await agent.post('/api/verify').send({ code: wrongCode(code) })).body.message).toBe('Code incorrect.');
       expect((await agent.post('/api/verify').send({})).body.message).toBe('Saisissez le code.');
     });
   });

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DingApiError, DingAuthError, DingUnavailableError } from '../../../lib/errors.js';
 import { DingClient, type DingClientOptions } from '../../../lib/providers/ding/client.js';
 import { everythingIn, failure } from '../../helpers/errors.js';
+import { wrongCode } from '../../helpers/codes.js';
 
 const PHONE = '+15551230001';
 const RATE_LIMITED = '+15551230002';
@@ -78,7 +79,6 @@ async function pending(c: DingClient, phoneNumber = PHONE): Promise<{ uuid: stri
 }
 
 /** A code that is not `code`. */
-const wrong = (code: string): string => (code === '000000' ? '111111' : '000000');
 
 describe('construction', () => {
   const ok = { apiKey: 'k_123', customerUuid: MISSING_UUID };
@@ -235,7 +235,7 @@ describe('check', () => {
     const c = client();
     const { uuid, code } = await pending(c);
     for (let i = 0; i < 3; i++) {
-      expect((await c.check({ authenticationUuid: uuid, checkCode: wrong(code) })).status).toBe('invalid');
+      expect((await c.check({ authenticationUuid: uuid, checkCode: wrongCode(code) })).status).toBe('invalid');
     }
     expect((await c.check({ authenticationUuid: uuid, checkCode: code })).status).toBe('rate_limited');
   });
@@ -342,7 +342,7 @@ describe('getAuthenticationStatus', () => {
   it('returns the event log, typed, with Dates', async () => {
     const c = client();
     const { uuid, code } = await pending(c);
-    await c.check({ authenticationUuid: uuid, checkCode: wrong(code) });
+    await c.check({ authenticationUuid: uuid, checkCode: wrongCode(code) });
     await c.check({ authenticationUuid: uuid, checkCode: code });
     const status = await c.getAuthenticationStatus(uuid);
     const types = status.events.map((e) => e.type);

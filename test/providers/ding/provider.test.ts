@@ -9,6 +9,7 @@ import { DingApiError, DingAuthError, DingUnavailableError } from '../../../lib/
 import { DingClient, type DingClientOptions } from '../../../lib/providers/ding/client.js';
 import { DingProvider } from '../../../lib/providers/ding/provider.js';
 import type { OtpProvider } from '../../../lib/providers/provider.js';
+import { wrongCode } from '../../helpers/codes.js';
 
 const PHONE = '+15551230001';
 const MISSING_UUID = '0b6f7a4e-9d7c-4a51-8e34-2f0a1b2c3d4e';
@@ -56,7 +57,6 @@ async function sent(p: DingProvider, phoneNumber = PHONE): Promise<{ id: string;
   return { id: result.id, code: sandbox.latestCode(phoneNumber) ?? '' };
 }
 
-const wrong = (code: string): string => (code === '000000' ? '111111' : '000000');
 
 describe('construction', () => {
   it('is named ding and builds its own client from options', () => {
@@ -152,8 +152,8 @@ describe('check', () => {
   it('invalid, then too_many_attempts', async () => {
     const p = provider();
     const { id, code } = await sent(p);
-    expect(await p.check({ id, phoneNumber: PHONE, code: wrong(code) })).toEqual({ status: 'invalid' });
-    expect(await p.check({ id, phoneNumber: PHONE, code: wrong(code) })).toEqual({ status: 'invalid' });
+    expect(await p.check({ id, phoneNumber: PHONE, code: wrongCode(code) })).toEqual({ status: 'invalid' });
+    expect(await p.check({ id, phoneNumber: PHONE, code: wrongCode(code) })).toEqual({ status: 'invalid' });
     expect(await p.check({ id, phoneNumber: PHONE, code })).toEqual({ status: 'too_many_attempts' });
   });
 

@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DingApiError, DingAuthError, DingUnavailableError, OtpUnavailableError, PreludeApiError } from '../../../lib/errors.js';
 import { PreludeProvider, type PreludeProviderOptions } from '../../../lib/providers/prelude/provider.js';
 import type { OtpProvider } from '../../../lib/providers/provider.js';
+import { wrongCode } from '../../helpers/codes.js';
 
 const PHONE = '+15551230001';
 const N = {
@@ -71,7 +72,6 @@ async function sent(p: PreludeProvider, phoneNumber = PHONE): Promise<{ id: stri
   return { id: result.id, code: sandbox.latestCode(phoneNumber) ?? '' };
 }
 
-const wrong = (code: string): string => (code === '000000' ? '111111' : '000000');
 const calls = (op: string): number => sandbox.stats().byOperation[op] ?? 0;
 
 interface Seen {
@@ -360,8 +360,8 @@ describe('check', () => {
   it('invalid, until the check limit closes the window: then expired', async () => {
     const p = provider();
     const { id, code } = await sent(p);
-    expect(await p.check({ id, phoneNumber: PHONE, code: wrong(code) })).toEqual({ status: 'invalid' });
-    expect(await p.check({ id, phoneNumber: PHONE, code: wrong(code) })).toEqual({ status: 'invalid' });
+    expect(await p.check({ id, phoneNumber: PHONE, code: wrongCode(code) })).toEqual({ status: 'invalid' });
+    expect(await p.check({ id, phoneNumber: PHONE, code: wrongCode(code) })).toEqual({ status: 'invalid' });
     expect(await p.check({ id, phoneNumber: PHONE, code })).toEqual({ status: 'expired' });
   });
 
