@@ -1,53 +1,34 @@
 // DingClient's reply checking, with replies the sandbox never sends (it keeps to the contract):
-// a small node:http server on 127.0.0.1 answers each request with a scripted body, and records
+// the scripted loopback upstream (test/helpers/upstream.ts) answers each request, and records
 // what the client sent so the wire format can be checked byte for byte.
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DingApiError, DingUnavailableError } from '../../../lib/errors.js';
 import { DingClient } from '../../../lib/providers/ding/client.js';
 import { maskPhoneNumbers } from '../../../lib/providers/shared/redact.js';
 import { parseDateTime } from '../../../lib/providers/shared/reply-fields.js';
+import { startUpstream, type Received, type Upstream } from '../../helpers/upstream.js';
 
 const API_KEY = 'stub_key_9c1e';
 const CUSTOMER = '5f0c8e2a-1b3d-4c5e-8f70-a1b2c3d4e5f6';
 const AUTH = '2b1c9a8e-7d6f-4e5a-9b3c-0d1e2f3a4b5c';
 const AT = '2025-03-01T10:00:00Z';
 
-interface Sent {
-  method: string;
-  url: string;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-
-let server: Server;
+let upstream: Upstream;
 let baseUrl: string;
-let reply: { status: number; body: unknown } = { status: 200, body: {} };
-let sent: Sent[] = [];
 const clients: DingClient[] = [];
+/** What the client sent, in order, so the wire format can be checked byte for byte. */
+const sent = (): Received[] => upstream.seen;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      sent.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
-      const text = JSON.stringify(reply.body);
-      res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-      res.end(text);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  upstream = await startUpstream();
+  baseUrl = `${upstream.url}/v1`;
 });
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
-  sent = [];
+  upstream.seen.length = 0;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((r) => server.close(() => r()));
+  await upstream.close();
 });
 
 function client(): DingClient {
@@ -57,7 +38,7 @@ function client(): DingClient {
 }
 
 function answer(body: unknown, status = 200): void {
-  reply = { status, body };
+  upstream.answer({ status, body });
 }
 
 async function malformed(p: Promise<unknown>): Promise<DingUnavailableError> {
@@ -74,13 +55,13 @@ describe('what goes on the wire', () => {
   it('createAuthentication: POST, snake_case, only the fields given, JSON headers, the key', async () => {
     answer({ authentication_uuid: AUTH, status: 'pending', created_at: AT });
     await client().createAuthentication({ phoneNumber: '+15551230001', deviceType: 'IOS', isReturningUser: false, locale: 'en-US' });
-    const [req] = sent;
+    const [req] = sent();
     expect(req?.method).toBe('POST');
     expect(req?.url).toBe('/v1/authentication');
     expect(req?.headers['x-api-key']).toBe(API_KEY);
     expect(req?.headers['content-type']).toBe('application/json');
     expect(req?.headers.accept).toBe('application/json');
-    expect(JSON.parse(req?.body ?? '')).toEqual({
+    expect(JSON.parse(req?.text ?? '')).toEqual({
       customer_uuid: CUSTOMER,
       phone_number: '+15551230001',
       device_type: 'IOS',
@@ -97,7 +78,7 @@ describe('what goes on the wire', () => {
     await c.retry({ authenticationUuid: AUTH });
     answer({ uuid: AUTH });
     await c.feedback({ phoneNumber: '+15551230001', status: 'not_onboarded' });
-    expect(sent.map((s) => [s.method, s.url, JSON.parse(s.body)])).toEqual([
+    expect(sent().map((s) => [s.method, s.url, JSON.parse(s.text)])).toEqual([
       ['POST', '/v1/check', { customer_uuid: CUSTOMER, authentication_uuid: AUTH, check_code: '012345' }],
       ['POST', '/v1/retry', { customer_uuid: CUSTOMER, authentication_uuid: AUTH }],
       ['POST', '/v1/authentication/feedback', { customer_uuid: CUSTOMER, phone_number: '+15551230001', status: 'not_onboarded' }],
@@ -107,12 +88,12 @@ describe('what goes on the wire', () => {
   it('GETs send accept but no content type and no body; status takes no customer', async () => {
     answer({ uuid: AUTH });
     await client().getAuthenticationStatus(AUTH);
-    const [req] = sent;
+    const [req] = sent();
     expect(req?.url).toBe(`/v1/authentication/${AUTH}`);
     expect(req?.headers.accept).toBe('application/json');
     expect(req?.headers['content-type']).toBeUndefined();
     expect(req?.headers['customer-uuid']).toBeUndefined();
-    expect(req?.body).toBe('');
+    expect(req?.text).toBe('');
   });
 
   it('lookup: percent-encoded number, customer-uuid header, ?type=cnam', async () => {
@@ -121,19 +102,19 @@ describe('what goes on the wire', () => {
     await c.lookup('+15551230001', { types: ['cnam'] });
     await c.lookup('+15551230001');
     await c.lookup('+1/../check', { types: [] });
-    expect(sent.map((s) => s.url)).toEqual([
+    expect(sent().map((s) => s.url)).toEqual([
       '/v1/lookup/%2B15551230001?type=cnam',
       '/v1/lookup/%2B15551230001',
       '/v1/lookup/%2B1%2F..%2Fcheck',
     ]);
-    expect(sent[0]?.headers['customer-uuid']).toBe(CUSTOMER);
-    expect(sent[0]?.headers['x-api-key']).toBe(API_KEY);
+    expect(sent()[0]?.headers['customer-uuid']).toBe(CUSTOMER);
+    expect(sent()[0]?.headers['x-api-key']).toBe(API_KEY);
   });
 
   it('an id with path characters stays one path segment', async () => {
     answer({ uuid: AUTH });
     await client().getAuthenticationStatus('a/b?c#d');
-    expect(sent[0]?.url).toBe('/v1/authentication/a%2Fb%3Fc%23d');
+    expect(sent()[0]?.url).toBe('/v1/authentication/a%2Fb%3Fc%23d');
   });
 });
 

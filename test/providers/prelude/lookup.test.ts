@@ -2,8 +2,6 @@
 // (scripted lines, faults, errors), next to DingProvider on the same numbers to show both give the
 // strategy the same LineInfo, and against a small node:http stub for the wire request and the
 // replies the sandbox never gives.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startDingSandbox, type DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DingAuthError, DingUnavailableError } from '../../../lib/errors.js';
@@ -13,6 +11,7 @@ import { PreludeApiError } from '../../../lib/errors.js';
 import { PreludeProvider } from '../../../lib/providers/prelude/provider.js';
 import { LINE_TYPE_TO_DING, LOOKUP_LINE_TYPES } from '../../../lib/providers/prelude/wire.js';
 import type { OtpProvider } from '../../../lib/providers/provider.js';
+import { startUpstream, type Answer, type Received } from '../../helpers/upstream.js';
 
 const MOBILE = '+14155552671';
 const PREMIUM = '+14155552681';
@@ -140,37 +139,15 @@ describe('PreludeProvider.lookup against the sandbox', () => {
   });
 });
 
-interface Seen {
-  method: string | undefined;
-  url: string | undefined;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
-
-/** A fake upstream: answers each request with the next scripted reply and records what it got. */
-async function withStub(
-  replies: Array<{ status: number; body: unknown }>,
-  run: (p: PreludeProvider, seen: Seen[]) => Promise<void>,
-  baseSuffix = '',
-): Promise<void> {
-  const seen: Seen[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      seen.push({ method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      const reply = replies.shift() ?? { status: 500, body: { code: 'internal', message: 'no more replies' } };
-      res.writeHead(reply.status, { 'content-type': 'application/json' }).end(JSON.stringify(reply.body));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const p = new PreludeProvider({ apiKey: 'k_test', baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}${baseSuffix}` });
+/** A provider on a scripted upstream that answers each request with the next reply in `replies`. */
+async function withStub(replies: Answer[], run: (p: PreludeProvider, seen: Received[]) => Promise<void>, baseSuffix = ''): Promise<void> {
+  const upstream = await startUpstream(replies);
+  const p = new PreludeProvider({ apiKey: 'k_test', baseUrl: `${upstream.url}${baseSuffix}` });
   try {
-    await run(p, seen);
+    await run(p, upstream.seen);
   } finally {
     await p.close();
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
+    await upstream.close();
   }
 }
 
@@ -184,7 +161,7 @@ describe('PreludeProvider.lookup on the wire', () => {
       async (p, seen) => {
         expect(await p.lookup(MOBILE)).toEqual({ phoneNumber: MOBILE });
         await p.client.lookup(MOBILE, { cnam: true });
-        expect(seen[0]).toMatchObject({ method: 'GET', url: `/v2/lookup/${MOBILE}`, body: '' });
+        expect(seen[0]).toMatchObject({ method: 'GET', url: `/v2/lookup/${MOBILE}`, text: '' });
         expect(seen[0]?.headers.authorization).toBe('Bearer k_test');
         expect(seen[0]?.headers.accept).toBe('application/json');
         expect(seen[1]?.url).toBe(`/v2/lookup/${MOBILE}?type=cnam`);

@@ -1,14 +1,13 @@
 // PreludeProvider over real HTTP: against the sandbox's V2 endpoints for every status, block
 // reason, error code and fault mode it can produce, and against a small node:http stub (a fake
 // upstream, playing the replies the sandbox never gives) for the wire body and the rare answers.
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startDingSandbox, type DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DingApiError, DingAuthError, DingUnavailableError, OtpUnavailableError, PreludeApiError } from '../../../lib/errors.js';
 import { PreludeProvider, type PreludeProviderOptions } from '../../../lib/providers/prelude/provider.js';
 import type { OtpProvider } from '../../../lib/providers/provider.js';
 import { wrongCode } from '../../helpers/codes.js';
+import { startUpstream, type Answer, type Received } from '../../helpers/upstream.js';
 
 const PHONE = '+15551230001';
 const N = {
@@ -74,43 +73,12 @@ async function sent(p: PreludeProvider, phoneNumber = PHONE): Promise<{ id: stri
 
 const calls = (op: string): number => sandbox.stats().byOperation[op] ?? 0;
 
-interface Seen {
-  method: string | undefined;
-  url: string | undefined;
-  headers: IncomingHttpHeaders;
-  body: unknown;
-}
-
-/** A fake upstream: answers each request with the next scripted reply and records what it got. */
-async function stub(replies: Array<{ status: number; body: unknown; contentType?: string }>): Promise<{ url: string; seen: Seen[]; close(): Promise<void> }> {
-  const seen: Seen[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      seen.push({ method: req.method, url: req.url, headers: req.headers, body: text === '' ? undefined : JSON.parse(text) });
-      const reply = replies.shift() ?? { status: 500, body: { code: 'internal', message: 'no more replies' } };
-      res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' }).end(JSON.stringify(reply.body));
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
-
 async function withStub(
-  replies: Array<{ status: number; body: unknown; contentType?: string }>,
-  run: (p: PreludeProvider, seen: Seen[]) => Promise<void>,
+  replies: Answer[],
+  run: (p: PreludeProvider, seen: Received[]) => Promise<void>,
   extra: Partial<PreludeProviderOptions> = {},
 ): Promise<void> {
-  const s = await stub(replies);
+  const s = await startUpstream(replies);
   const p = new PreludeProvider({ apiKey: 'k_test', baseUrl: s.url, ...extra });
   try {
     await run(p, s.seen);
@@ -330,7 +298,7 @@ describe('send', () => {
       await p.send({ phoneNumber: PHONE });
       expect(seen[0]?.url).toBe('/v2/verification');
     });
-    const s = await stub([{ status: 200, body: CREATED }]);
+    const s = await startUpstream([{ status: 200, body: CREATED }]);
     const p = new PreludeProvider({ apiKey: 'k', baseUrl: `${s.url}/v2/` });
     try {
       await p.send({ phoneNumber: PHONE });
@@ -421,7 +389,7 @@ describe('check', () => {
     await withStub(
       [
         { status: 429, body: { code: 'too_many_requests', message: 'slow down' } },
-        { status: 429, body: '<html>', contentType: 'text/html' },
+        { status: 429, body: '<html>', headers: { 'content-type': 'text/html' } },
       ],
       async (p) => {
         for (let i = 0; i < 2; i++) {
@@ -585,9 +553,9 @@ describe('replies off the contract are faults', () => {
     await withStub(
       [
         { status: 429, body: { code: 'too_many_requests', message: 'slow down' } },
-        { status: 429, body: '<html>', contentType: 'text/html' },
+        { status: 429, body: '<html>', headers: { 'content-type': 'text/html' } },
         { status: 429, body: { code: 'too_many_requests', message: 'slow down' } },
-        { status: 429, body: '<html>', contentType: 'text/html' },
+        { status: 429, body: '<html>', headers: { 'content-type': 'text/html' } },
       ],
       async (p) => {
         expect(await p.send({ phoneNumber: PHONE })).toEqual({ status: 'rate_limited' });
