@@ -2,8 +2,6 @@
 // through `GET /v2/lookup/{phone_number}` and refuses premium-rate and shared-cost lines (and VoIP
 // or temporary ones when asked) before any code is sent. Real logins against the sandbox's V2
 // endpoints; its counters show what reached the provider.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -12,6 +10,7 @@ import { PreludeProvider } from 'passport-ding';
 import type { DingOtpStrategyOptions } from 'passport-ding';
 import { harness } from '../helpers/harness.js';
 import { securityApp } from '../helpers/security-app.js';
+import { startUpstream } from '../helpers/upstream.js';
 
 const PHONE = '+14155552671';
 // Scripted in V2's words (`preludeNumbers`) ...
@@ -89,22 +88,16 @@ describe('line-type gate on Prelude V2', () => {
 
   it('a lookup answering invalid_phone_number (HTTP 422) is that outcome (400), and nothing is sent', async () => {
     // The sandbox's lookup accepts every number the strategy's own parser lets through, so a
-    // stub upstream plays Prelude refusing one.
-    const seen: string[] = [];
-    const upstream = createServer((req, res) => {
-      seen.push(`${req.method} ${req.url}`);
-      res.writeHead(422, { 'content-type': 'application/json' }).end(JSON.stringify({ code: 'invalid_phone_number', message: 'invalid', param: 'phone_number' }));
-    });
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    // scripted upstream plays Prelude refusing one.
+    const upstream = await startUpstream({ status: 422, body: { code: 'invalid_phone_number', message: 'invalid', param: 'phone_number' } });
     try {
-      const provider = new PreludeProvider({ apiKey: 'k_test', baseUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}` });
+      const provider = new PreludeProvider({ apiKey: 'k_test', baseUrl: upstream.url });
       const res = await send(app({ provider, lineTypes: true, apiKey: undefined, baseUrl: undefined }), PHONE);
       expect(res.status).toBe(400);
       expect(res.body.code).toBe('invalid_phone_number');
-      expect(seen).toEqual([`GET /v2/lookup/${PHONE}`]);
+      expect(upstream.seen.map((r) => `${r.method} ${r.url}`)).toEqual([`GET /v2/lookup/${PHONE}`]);
     } finally {
-      upstream.closeAllConnections();
-      await new Promise<void>((resolve) => upstream.close(() => resolve()));
+      await upstream.close();
     }
   });
 

@@ -1,5 +1,5 @@
 // Prelude's limits as the user meets them: the strategy in a real Express app with real sessions,
-// PreludeProvider over real HTTP to a stub upstream that plays each reply the test scripts.
+// PreludeProvider over real HTTP to the scripted upstream that plays each reply the test scripts.
 //
 // - an attempt or check limit (`too_many_attempts` / `too_many_checks`) on check is the refusal
 //   `too_many_attempts`, never an error;
@@ -7,57 +7,43 @@
 //   may be tried again;
 // - a bare 429 on resend is `retry_too_soon`, and the login can resend after the cooldown; only
 //   the attempt limit exhausts the resends.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { PreludeProvider } from 'passport-ding';
 import { harness } from '../helpers/harness.js';
 import { securityApp } from '../helpers/security-app.js';
+import { startUpstream, type Answer, type Upstream } from '../helpers/upstream.js';
 
 const PHONE = '+14155552671';
 const ID = 'vrf_01jc0t6fwwfgfsq1md24mhyztj';
 
-interface Reply {
-  status: number;
-  body: unknown;
-  contentType?: string;
-}
+type Reply = Answer;
 
 const h = harness(express, {}, 'prelude');
-let upstream: Server;
-let upstreamUrl = '';
+let upstream: Upstream;
 /** Replies for the next calls, in order; when empty, a create is sent and a check is valid. */
 const script: Reply[] = [];
-const paths: string[] = [];
+/** The paths the upstream was called on, in order. */
+const paths = (): string[] => upstream.seen.map((r) => r.url);
 
 beforeAll(async () => {
-  upstream = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      paths.push(req.url ?? '');
-      const fallback: Reply = req.url?.endsWith('/check')
-        ? { status: 200, body: { id: ID, status: 'success' } }
-        : { status: 200, body: { id: ID, status: 'retry', method: 'message' } };
-      const reply = script.shift() ?? fallback;
-      res.writeHead(reply.status, { 'content-type': reply.contentType ?? 'application/json' }).end(JSON.stringify(reply.body));
-    });
-  });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  upstream = await startUpstream(
+    (req) =>
+      script.shift() ??
+      (req.url.endsWith('/check') ? { status: 200, body: { id: ID, status: 'success' } } : { status: 200, body: { id: ID, status: 'retry', method: 'message' } }),
+  );
 });
 afterAll(async () => {
-  upstream.closeAllConnections();
-  await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  await upstream.close();
 });
 beforeEach(() => {
   script.length = 0;
-  paths.length = 0;
+  upstream.seen.length = 0;
 });
 
 function agent() {
-  const provider = new PreludeProvider({ apiKey: 'k_test', baseUrl: upstreamUrl });
+  const provider = new PreludeProvider({ apiKey: 'k_test', baseUrl: upstream.url });
   const strategy = h.strategy({ provider, apiKey: undefined, baseUrl: undefined, resendCooldownSeconds: 30, maxResends: 3 });
   return request.agent(securityApp({ strategy, users: h.users, errors: 'message' }));
 }
@@ -67,7 +53,7 @@ async function me(a: ReturnType<typeof agent>) {
 }
 
 const TOO_MANY_REQUESTS: Reply = { status: 429, body: { code: 'too_many_requests', message: 'slow down' } };
-const GATEWAY_429: Reply = { status: 429, body: '<html>Too Many Requests</html>', contentType: 'text/html' };
+const GATEWAY_429: Reply = { status: 429, body: '<html>Too Many Requests</html>', headers: { 'content-type': 'text/html' } };
 
 describe('Prelude limits through the strategy', () => {
   it.each([
@@ -112,7 +98,7 @@ describe('Prelude limits through the strategy', () => {
     expect((await me(a)).pending).not.toMatchObject({ remainingRetries: 0 });
     h.clock.advance(31_000);
     await a.post('/api/retry').send({}).expect(200);
-    expect(paths.filter((p) => p.endsWith('/verification'))).toHaveLength(3);
+    expect(paths().filter((p) => p.endsWith('/verification'))).toHaveLength(3);
   });
 
   it('too_many_attempts on resend exhausts the resends', async () => {

@@ -1,9 +1,7 @@
 // A resend on Prelude V2 is a create, so it carries fraud signals: the strategy reads
 // `signals(req)` for the resend's own request (its IP, its user agent) and PreludeProvider sends
-// them. A stub upstream plays Prelude over real HTTP and records each create's body; the strategy
+// them. The scripted upstream plays Prelude over real HTTP and records each create's body; the strategy
 // runs in a real Express app with real sessions.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -11,39 +9,29 @@ import { DingProvider, PreludeProvider } from 'passport-ding';
 import type { DingOtpStrategyOptions } from 'passport-ding';
 import { harness } from '../helpers/harness.js';
 import { securityApp } from '../helpers/security-app.js';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const PHONE = '+14155552671';
 const ID = 'vrf_01jc0t6fwwfgfsq1md24mhyztj';
 
 const h = harness(express, {}, 'prelude');
-let upstream: Server;
-let upstreamUrl = '';
-const bodies: Array<Record<string, unknown>> = [];
+let upstream: Upstream;
+/** The body of each create the upstream received, in order. */
+const bodies = (): Array<Record<string, unknown>> => upstream.seen.map((r) => r.body as Record<string, unknown>);
 
 beforeAll(async () => {
   // First create of a window: success; every later one: retry, same id.
-  upstream = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>);
-      const status = bodies.length === 1 ? 'success' : 'retry';
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: ID, status, method: 'message' }));
-    });
-  });
-  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
-  upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  upstream = await startUpstream((req) => ({ status: 200, body: { id: ID, status: upstream.seen.indexOf(req) === 0 ? 'success' : 'retry', method: 'message' } }));
 });
 afterAll(async () => {
-  upstream.closeAllConnections();
-  await new Promise<void>((resolve) => upstream.close(() => resolve()));
+  await upstream.close();
 });
 beforeEach(() => {
-  bodies.length = 0;
+  upstream.seen.length = 0;
 });
 
 function app(options: Partial<DingOtpStrategyOptions> = {}) {
-  const provider = new PreludeProvider({ apiKey: 'k_test', baseUrl: upstreamUrl });
+  const provider = new PreludeProvider({ apiKey: 'k_test', baseUrl: upstream.url });
   const strategy = h.strategy({
     provider,
     apiKey: undefined,
@@ -62,13 +50,13 @@ describe('Prelude resend signals', () => {
     h.clock.advance(31_000);
     await agent.post('/api/retry').set('x-forwarded-for', '198.51.100.20').set('user-agent', 'Laptop browser/2').send({}).expect(200);
 
-    expect(bodies).toHaveLength(2);
-    expect(bodies[0]).toEqual({
+    expect(bodies()).toHaveLength(2);
+    expect(bodies()[0]).toEqual({
       target: { type: 'phone_number', value: PHONE },
       signals: { ip: '203.0.113.10', user_agent: 'Phone browser/1' },
       options: { locale: 'en-GB' },
     });
-    expect(bodies[1]).toEqual({
+    expect(bodies()[1]).toEqual({
       target: { type: 'phone_number', value: PHONE },
       signals: { ip: '198.51.100.20', user_agent: 'Laptop browser/2' },
       options: { locale: 'en-GB' },
@@ -90,32 +78,22 @@ describe('Prelude resend signals', () => {
     h.clock.advance(31_000);
     const res = await agent.post('/api/retry').send({});
     expect(res.status).toBeGreaterThanOrEqual(500);
-    expect(bodies).toHaveLength(1);
+    expect(bodies()).toHaveLength(1);
     expect((await agent.get('/me')).body.pending).toMatchObject({ phoneNumber: expect.any(String) });
   });
 
   it('Ding\'s /retry takes only the authentication UUID: the signals are not sent there', async () => {
     const uuid = '2d3c1f7e-5b8a-4c6d-9e0f-1a2b3c4d5e6f';
     const customerUuid = '00000000-0000-4000-8000-000000000000';
-    const seen: unknown[] = [];
-    const ding = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        seen.push(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ authentication_uuid: uuid, status: 'approved', remaining_retry: 2 }));
-      });
-    });
-    await new Promise<void>((resolve) => ding.listen(0, '127.0.0.1', resolve));
-    const provider = new DingProvider({ apiKey: 'k_test', customerUuid, baseUrl: `http://127.0.0.1:${(ding.address() as AddressInfo).port}/v1` });
+    const ding = await startUpstream({ status: 200, body: { authentication_uuid: uuid, status: 'approved', remaining_retry: 2 } });
+    const provider = new DingProvider({ apiKey: 'k_test', customerUuid, baseUrl: `${ding.url}/v1` });
     try {
       const result = await provider.resend({ id: uuid, phoneNumber: PHONE, signals: { ip: '203.0.113.10', userAgent: 'UA' }, locale: 'fr-FR' });
       expect(result).toMatchObject({ status: 'sent', remainingRetries: 2 });
-      expect(seen).toEqual([{ customer_uuid: customerUuid, authentication_uuid: uuid }]);
+      expect(ding.seen.map((r) => r.body)).toEqual([{ customer_uuid: customerUuid, authentication_uuid: uuid }]);
     } finally {
       await provider.close();
-      ding.closeAllConnections();
-      await new Promise<void>((resolve) => ding.close(() => resolve()));
+      await ding.close();
     }
   });
 });

@@ -1,8 +1,6 @@
 // DingProvider (the OtpProvider the strategy uses) against the sandbox: each Ding status and
 // documented 400 code maps to the provider's vocabulary; faults come through typed. The one
 // status the sandbox never produces (check `unknown`) is played by a small node:http stub.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { startDingSandbox, type DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DingApiError, DingAuthError, DingUnavailableError } from '../../../lib/errors.js';
@@ -10,6 +8,7 @@ import { DingClient, type DingClientOptions } from '../../../lib/providers/ding/
 import { DingProvider } from '../../../lib/providers/ding/provider.js';
 import type { OtpProvider } from '../../../lib/providers/provider.js';
 import { wrongCode } from '../../helpers/codes.js';
+import { startUpstream } from '../../helpers/upstream.js';
 
 const PHONE = '+15551230001';
 const MISSING_UUID = '0b6f7a4e-9d7c-4a51-8e34-2f0a1b2c3d4e';
@@ -175,17 +174,13 @@ describe('check', () => {
   });
 
   it('unknown stays unknown (never success)', async () => {
-    const stub = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ authentication_uuid: MISSING_UUID, status: 'unknown' }));
-    });
-    await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
-    const p = new DingProvider({ apiKey: 'k', customerUuid: MISSING_UUID, baseUrl: `http://127.0.0.1:${(stub.address() as AddressInfo).port}/v1` });
+    const stub = await startUpstream({ status: 200, body: { authentication_uuid: MISSING_UUID, status: 'unknown' } });
+    const p = new DingProvider({ apiKey: 'k', customerUuid: MISSING_UUID, baseUrl: `${stub.url}/v1` });
     try {
       expect(await p.check({ id: MISSING_UUID, phoneNumber: PHONE, code: '123456' })).toEqual({ status: 'unknown' });
     } finally {
       await p.close();
-      stub.closeAllConnections();
-      await new Promise<void>((r) => stub.close(() => r()));
+      await stub.close();
     }
   });
 });

@@ -1,31 +1,29 @@
 // lib/http.ts's `errorStatuses`: which 4xx answers have their JSON body read as the API's error.
 // Ding's default ([400]) must behave as before; Prelude lists more. Real sockets, one small
 // node:http server that answers with the status and body named in the request path.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DingApiError, DingAuthError, DingUnavailableError } from '../../../lib/errors.js';
 import { JsonHttpClient, type JsonHttpClientOptions } from '../../../lib/http.js';
+import { startUpstream, type Upstream } from '../../helpers/upstream.js';
 
-let server: Server;
+let upstream: Upstream;
 let baseUrl = '';
 const clients: JsonHttpClient[] = [];
 
 beforeAll(async () => {
   // GET /<status>/<json|html>: that status, with an error body or a gateway's HTML page.
-  server = createServer((req, res) => {
-    const [, status, kind] = (req.url ?? '').split('/');
-    const text = kind === 'html' ? '<html>busy</html>' : JSON.stringify({ code: 'some_code', message: 'refused' });
-    res.writeHead(Number(status), { 'content-type': kind === 'html' ? 'text/html' : 'application/json' }).end(text);
+  upstream = await startUpstream((req) => {
+    const [, status, kind] = req.url.split('/');
+    return kind === 'html'
+      ? { status: Number(status), raw: '<html>busy</html>', headers: { 'content-type': 'text/html' } }
+      : { status: Number(status), body: { code: 'some_code', message: 'refused' } };
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  baseUrl = upstream.url;
 });
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.close()));
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await upstream.close();
 });
 
 function client(extra: Partial<JsonHttpClientOptions> = {}): JsonHttpClient {
