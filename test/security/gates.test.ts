@@ -77,57 +77,8 @@ describe('country allow-list', () => {
   });
 });
 
+// The gate's behaviour in logins runs per provider in test/strategy/line-type-gate.test.ts.
 describe('line-type gate', () => {
-  it('is off by default: no lookup is made', async () => {
-    const target = app();
-    expect((await send(target, PREMIUM)).status).toBe(200);
-    expect(calls('lookup')).toBe(0);
-  });
-
-  it('with `true`, refuses premium-rate and shared-cost numbers before sending', async () => {
-    const target = app({ lineTypes: true });
-    for (const phone of [PREMIUM, SHARED]) {
-      const res = await send(target, phone);
-      expect(res.status).toBe(403);
-      expect(res.body.code).toBe('blocked');
-    }
-    expect(calls('lookup')).toBe(2);
-    expect(calls('createAuthentication')).toBe(0);
-    // Mobile, VoIP, temporary and untyped numbers pass by default.
-    for (const phone of [PHONE, VOIP, TEMPORARY, NO_TYPE]) expect((await send(target, phone)).status).toBe(200);
-    expect(calls('createAuthentication')).toBe(4);
-  });
-
-  it('refuses VoIP and temporary numbers when asked', async () => {
-    const target = app({ lineTypes: { refuse: ['PremiumRate', 'SharedCost', 'voip'], refuseTemporary: true } });
-    for (const phone of [PREMIUM, SHARED, VOIP, TEMPORARY]) expect((await send(target, phone)).status).toBe(403);
-    expect((await send(target, PHONE)).status).toBe(200);
-    expect(calls('createAuthentication')).toBe(1);
-  });
-
-  it('spends the send limits on a lookup (it reached the provider), so lookups are limited too', async () => {
-    const target = app({ lineTypes: true, limits: { sendsPerIp: { points: 2, durationSeconds: 600 } } });
-    expect((await send(target, PREMIUM)).status).toBe(403);
-    expect((await send(target, SHARED)).status).toBe(403);
-    const res = await send(target, PHONE);
-    expect(res.status).toBe(429);
-    expect(res.body.code).toBe('rate_limited');
-    expect(calls('lookup')).toBe(2);
-  });
-
-  it('treats a failing lookup as a fault: error(), no code sent, nothing pending', async () => {
-    const target = app({ lineTypes: true, timeoutMs: 300 });
-    const agent = request.agent(target);
-    for (const mode of ['http500', 'timeout', 'forbidden', 'bad_json'] as const) {
-      h.sandbox.fail({ mode, operation: 'lookup' });
-      const res = await agent.post('/login/phone').send({ phoneNumber: PHONE });
-      expect(res.status).toBeGreaterThanOrEqual(500);
-      expect(res.text).not.toContain(h.sandbox.apiKey);
-    }
-    expect(calls('createAuthentication')).toBe(0);
-    expect((await agent.get('/me')).body.pending).toBeNull();
-  });
-
   it('needs a provider with lookup()', () => {
     const provider: OtpProvider = {
       name: 'no-lookup',
