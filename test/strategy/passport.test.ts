@@ -104,7 +104,7 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
       expect((await agent.get('/me')).body.user.id).toBe('u1');
     });
 
-    it("calls a custom callback once even when it throws: the throw goes to the app's error handler, not error() or the process", async () => {
+    it("a throwing custom callback runs once; the throw reaches the app's error handler", async () => {
       const strategy = h.strategy();
       let calls = 0;
       const t = h.app({
@@ -131,9 +131,9 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
     });
 
     it.each([
-      ['a custom callback that answers without logging in', 'callback'],
+      ['a custom callback that does not log in', 'callback'],
       ['session: false', 'stateless'],
-    ])('with %s, the spent code is gone from the stored session once the reply is out', async (_name, kind) => {
+    ])('with %s, the spent code leaves the stored session', async (_name, kind) => {
       const strategy = h.strategy();
       const { app } = h.app({ strategies: { ding: strategy } });
       const auth = new passport.Passport();
@@ -243,7 +243,7 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
       expect(res.body).toEqual({ error: 'Error', code: null });
     });
 
-    it('a decline status outside 400-499 falls back to 401 (a 200 or a redirect must not read as success)', async () => {
+    it('a decline status outside 400-499 becomes 401 (never reads as success)', async () => {
       for (const status of [200, 302, 500, 403.5]) {
         const strategy = h.strategy({}, async () => decline({ code: 'account_locked', message: 'Locked.' }, status));
         const { app } = h.app({ strategies: { ding: strategy } });
@@ -289,7 +289,7 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
       expect(me.sessionID).not.toBe(firstSid);
     });
 
-    it('with a verify callback, refuses to send with nobody logged in: missing_phone_number, no API call', async () => {
+    it('with nobody logged in, refuses to send: missing_phone_number, no API call', async () => {
       const strategy = h.own(new DingOtpStrategy({ ...h.credentials(), secondFactor }, async () => false));
       const { app } = h.app({ strategies: { 'ding-2fa': strategy } });
       const res = await request(app).post('/2fa/send').send({ phoneNumber: PHONE }).expect(400);
@@ -297,7 +297,7 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
       expect(h.calls('send')).toBe(0);
     });
 
-    it('without a verify callback, every step with nobody logged in is a configuration error, before any API call', async () => {
+    it('without a verify callback and nobody logged in: configuration error, no API call', async () => {
       const strategy = h.own(new DingOtpStrategy({ ...h.credentials(), secondFactor: () => PHONE }));
       const { app } = h.app({ strategies: { 'ding-2fa': strategy } });
       for (const step of ['send', 'resend', 'code']) {
@@ -307,7 +307,7 @@ describe.each(MATRIX)('DingOtpStrategy with Passport (%s, %s)', (_name, provider
       expect(h.calls('send') + h.calls('check') + h.calls('resend')).toBe(0);
     });
 
-    it('a secondFactor(req) answering something other than a string is a configuration error, not a TypeError', async () => {
+    it('secondFactor(req) answering a non-string is a configuration error', async () => {
       const numeric = (() => 14155552671) as unknown as () => string;
       const strategy = h.own(new DingOtpStrategy({ ...h.credentials(), secondFactor: numeric }));
       const { app, users } = h.app({ strategies: { 'ding-2fa': strategy } });

@@ -59,7 +59,7 @@ describe('Prelude limits through the strategy', () => {
   it.each([
     ['too_many_checks', 400],
     ['too_many_attempts', 429],
-  ])('check answered %s (HTTP %i): refused too_many_attempts, the login dropped', async (code, status) => {
+  ])('%s (%i) on check: refused too_many_attempts, the login dropped', async (code, status) => {
     const a = agent();
     await a.post('/api/send').send({ phoneNumber: PHONE }).expect(200);
     script.push({ status, body: { code, message: 'Too many' } });
@@ -72,7 +72,7 @@ describe('Prelude limits through the strategy', () => {
   it.each([
     ['a V2 body', TOO_MANY_REQUESTS],
     ['a gateway page', GATEWAY_429],
-  ])('a bare 429 on check (%s) is a 503 fault; the login stays and the same code then works', async (_what, reply) => {
+  ])('a bare 429 on check (%s) is a 503 fault; the same code then works', async (_what, reply) => {
     const a = agent();
     await a.post('/api/send').send({ phoneNumber: PHONE }).expect(200);
     script.push(reply);
@@ -87,7 +87,7 @@ describe('Prelude limits through the strategy', () => {
   it.each([
     ['a V2 body', TOO_MANY_REQUESTS],
     ['a gateway page', GATEWAY_429],
-  ])('a bare 429 on resend (%s) is retry_too_soon, and the resend works after the cooldown', async (_what, reply) => {
+  ])('a bare 429 on resend (%s) is retry_too_soon until the cooldown ends', async (_what, reply) => {
     const a = agent();
     await a.post('/api/send').send({ phoneNumber: PHONE }).expect(200);
     h.clock.advance(31_000);
