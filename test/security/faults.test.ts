@@ -4,9 +4,6 @@
 // 5xx with nothing of the upstream body, a stack or the key; leave the pending state as it was
 // (send: nothing stored; verify: the same code works next time; resend: nothing changed); and
 // leave the app working.
-import { createServer } from 'node:http';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express } from 'express';
 import request from 'supertest';
@@ -21,6 +18,7 @@ import { FailingStore } from '../helpers/failing-store.js';
 import { harness } from '../helpers/harness.js';
 import { securityApp } from '../helpers/security-app.js';
 import type { ErrorStyle } from '../helpers/security-app.js';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const PHONE = '+14155552671';
 const STYLES: ErrorStyle[] = ['message', 'production', 'json'];
@@ -223,34 +221,25 @@ describe('where the API key goes', () => {
   });
 
   describe('redirects', () => {
-    let elsewhere: Server;
-    let redirector: Server;
-    let seenElsewhere: Array<string | string[] | undefined> = [];
+    let elsewhere: Upstream;
+    let redirector: Upstream;
     let status = 302;
-    const url = (s: Server): string => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
 
     beforeAll(async () => {
-      elsewhere = createServer((req, res) => {
-        seenElsewhere.push(req.headers['x-api-key']);
-        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-      });
-      redirector = createServer((req, res) => {
-        req.resume();
-        res.writeHead(status, { location: `${url(elsewhere)}${req.url ?? '/'}` }).end();
-      });
-      await Promise.all([elsewhere, redirector].map((s) => new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve))));
+      elsewhere = await startUpstream({ status: 200, body: {} });
+      redirector = await startUpstream((req) => ({ status, raw: '', headers: { location: `${elsewhere.url}${req.url}` } }));
     });
     afterAll(async () => {
-      await Promise.all([elsewhere, redirector].map((s) => new Promise((resolve) => s.close(resolve))));
+      await Promise.all([elsewhere.close(), redirector.close()]);
     });
 
     it.each([301, 302, 303, 307, 308])('are not followed (%i): 5xx, and the key never reaches the other host', async (code) => {
       status = code;
-      seenElsewhere = [];
-      const target = app('message', { baseUrl: `${url(redirector)}/v1` });
+      elsewhere.seen.length = 0;
+      const target = app('message', { baseUrl: `${redirector.url}/v1` });
       const agent = request.agent(target);
       expectOpaqueFault(await agent.post('/login/phone').send({ phoneNumber: PHONE }));
-      expect(seenElsewhere).toEqual([]);
+      expect(elsewhere.seen).toEqual([]);
       expect(await pending(agent)).toBeNull();
     });
   });
