@@ -5,7 +5,7 @@
 // resource, and hangs the abort signal's clean-up on the stream's 'close' event; body.text()
 // then reads the stream back into a string. This client reads small JSON bodies whole and ends
 // calls through its own deadline, so it takes the bytes as undici parses them instead and skips
-// that machinery on every call. http.test.ts covers every way a
+// that machinery on every call. providers/shared/http.test.ts covers every way a
 // reply can go wrong (stalls, resets, bad HTTP, short or oversized bodies, a deadline before the
 // call even reaches a socket).
 

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumGate, chromiumPath } from '../helpers/env.js';
+import { wrongCode } from '../helpers/codes.js';
 
 const SUITE = 'examples/minimal (test/e2e/minimal.test.ts)';
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -55,7 +56,7 @@ describe('the failureMessage + req.session.messages pattern', () => {
     try {
       const agent = request.agent(app);
       await agent.post('/login/phone').type('form').send({ phoneNumber: '+12015550196' }).expect(302);
-      const wrong = sandbox.latestCode('+12015550196') === '000000' ? '111111' : '000000';
+      const wrong = wrongCode(sandbox.latestCode('+12015550196'));
       for (let i = 0; i < 3; i += 1) await agent.post('/login/code').type('form').send({ code: wrong }).expect(302);
       const page = await agent.get('/login/code').expect(200);
       expect(page.text.split('That code is not correct.').length - 1).toBe(3);
@@ -124,7 +125,7 @@ if (chromiumGate(SUITE)) {
       await page.waitForURL(`${url}/login/code`);
       await expect.poll(() => codes().length).toBe(sent + 1);
       const right = codes().at(-1) ?? '';
-      const wrong = right === '000000' ? '111111' : '000000';
+      const wrong = wrongCode(right);
       for (let i = 0; i < 3; i += 1) {
         await page.getByLabel('Code').fill(wrong);
         await page.getByRole('button', { name: 'Verify' }).click();

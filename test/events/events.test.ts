@@ -7,6 +7,7 @@ import express from 'express';
 import { DingUnavailableError } from 'passport-ding';
 import type { ActionEvent, PassportDingEvent } from 'passport-ding';
 import { harness, PROVIDERS } from '../helpers/harness.js';
+import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
 const MASKED = '+1•••••2671';
@@ -49,7 +50,7 @@ describe.each(PROVIDERS)('onEvent (%s)', (provider) => {
     expect(sent.at).toBeInstanceOf(Date);
 
     const code = h.code(PHONE);
-    await agent.post('/login/code').send({ code: code === '000000' ? '111111' : '000000' }).expect(401);
+    await agent.post('/login/code').send({ code: wrongCode(code) }).expect(401);
     await settle();
     expect(events[1]).toMatchObject({ type: 'verify', outcome: 'invalid_code', status: 401, phone: MASKED, verificationId: sent.verificationId });
     expect((events[1] as ActionEvent).latencyMs).toBeGreaterThanOrEqual(0);
@@ -96,7 +97,7 @@ describe.each(PROVIDERS)('onEvent (%s)', (provider) => {
     const checks = appWith({ onEvent, limits: { failedChecksPerPhone: { points: 1, durationSeconds: 60 } } });
     const agent = request.agent(checks.app);
     await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
-    const wrong = h.code(PHONE) === '000000' ? '111111' : '000000';
+    const wrong = wrongCode(h.code(PHONE));
     await agent.post('/login/code').send({ code: wrong }).expect(401);
     await agent.post('/login/code').send({ code: wrong }).expect(429);
     await settle();

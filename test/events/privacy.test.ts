@@ -11,6 +11,7 @@ import { preludeWebhook, dingWebhook } from 'passport-ding';
 import type { PassportDingEvent } from 'passport-ding';
 import { harness, PROVIDERS } from '../helpers/harness.js';
 import { keyPair, signature } from '../webhooks/sign.js';
+import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
 const REVIEW = '+12015550100';
@@ -47,7 +48,7 @@ describe.each(PROVIDERS)('privacy of events, spans and webhooks (%s)', (provider
     await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
     const sid = ((await agent.get('/me')).body as { sessionID: string }).sessionID;
     codes.push(h.code(PHONE));
-    await agent.post('/login/code').send({ code: codes[1] === '000000' ? '111111' : '000000' }).expect(401);
+    await agent.post('/login/code').send({ code: wrongCode(codes[1]) }).expect(401);
     h.clock.advance(61_000);
     await agent.post('/login/resend').send({}).expect(200);
     codes.push(h.code(PHONE));

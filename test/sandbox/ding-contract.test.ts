@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_STATUSES, RETRY_STATUSES, AUTHENTICATION_STATUSES, ERROR_CODES } from '../../lib/providers/ding/wire.js';
 import { startDingSandbox, SANDBOX_OPERATIONS, type DingSandbox, type SandboxOperation } from 'passport-ding/sandbox';
 import { DING_SPEC_PATH, loadDingSpec, REQUIRE_SPEC, type DingSpec } from '../helpers/spec.js';
+import { wrongCode } from '../helpers/codes.js';
 
 const spec = loadDingSpec();
 
@@ -122,7 +123,7 @@ describe.runIf(hasSpec)(contractSuite, () => {
   }
 
   const customer = (): string => sandbox.customerUuid;
-  const wrongCode = (phone: string): string => (sandbox.latestCode(phone) === '000000' ? '111111' : '000000');
+  const wrongFor = (phone: string): string => wrongCode(sandbox.latestCode(phone));
   let phoneSeq = 100;
   const newPhone = (): string => `+1555010${String(phoneSeq++).padStart(4, '0')}`;
 
@@ -197,14 +198,14 @@ describe.runIf(hasSpec)(contractSuite, () => {
   describe('check', () => {
     it('200 invalid, valid, already_validated', async () => {
       const { uuid, phone } = await create();
-      expectContract('check', await check(uuid, wrongCode(phone)), 200, 'status', 'invalid');
+      expectContract('check', await check(uuid, wrongFor(phone)), 200, 'status', 'invalid');
       expectContract('check', await check(uuid, sandbox.latestCode(phone) ?? ''), 200, 'status', 'valid');
       expectContract('check', await check(uuid, sandbox.latestCode(phone) ?? ''), 200, 'status', 'already_validated');
     });
 
     it('200 rate_limited after maxAttempts wrong codes', async () => {
       const { uuid, phone } = await create();
-      for (let i = 0; i < 2; i++) expectContract('check', await check(uuid, wrongCode(phone)), 200, 'status', 'invalid');
+      for (let i = 0; i < 2; i++) expectContract('check', await check(uuid, wrongFor(phone)), 200, 'status', 'invalid');
       expectContract('check', await check(uuid, sandbox.latestCode(phone) ?? ''), 200, 'status', 'rate_limited');
     });
 
@@ -289,7 +290,7 @@ describe.runIf(hasSpec)(contractSuite, () => {
   describe('getAuthenticationStatus', () => {
     it('200 with signals and every kind of event the sandbox logs', async () => {
       const { uuid, phone } = await create(newPhone(), { ip: '198.51.100.4', device_type: 'IOS', correlation_id: 'c-9', template_id: 't-1' });
-      await check(uuid, wrongCode(phone));
+      await check(uuid, wrongFor(phone));
       sandbox.advance(10_000);
       await retry(uuid);
       await check(uuid, sandbox.latestCode(phone) ?? '');

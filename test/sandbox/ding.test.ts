@@ -3,6 +3,7 @@
 import { Agent, request } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startDingSandbox, type CodeEvent, type DingSandbox, type DingSandboxOptions } from 'passport-ding/sandbox';
+import { wrongCode } from '../helpers/codes.js';
 
 const agent = new Agent();
 const started: DingSandbox[] = [];
@@ -55,7 +56,6 @@ async function retry(sb: DingSandbox, uuid: unknown): Promise<Body> {
   return res.body;
 }
 
-const wrong = (code: string | undefined): string => (code === '000000' ? '111111' : '000000');
 const iso = (ms: number): string => new Date(ms).toISOString();
 const PHONE = '+15551234567';
 
@@ -157,10 +157,10 @@ describe('check', () => {
     const sb = await start();
     const { authentication_uuid: id } = await create(sb, PHONE);
     const code = sb.latestCode(PHONE);
-    expect(await check(sb, id, wrong(code))).toBe('invalid');
+    expect(await check(sb, id, wrongCode(code))).toBe('invalid');
     expect(await check(sb, id, code)).toBe('valid');
     expect(await check(sb, id, code)).toBe('already_validated');
-    expect(await check(sb, id, wrong(code))).toBe('already_validated');
+    expect(await check(sb, id, wrongCode(code))).toBe('already_validated');
   });
 
   it('a code of another length, or an empty one, is invalid', async () => {
@@ -177,9 +177,9 @@ describe('check', () => {
     const sb = await start({ maxAttempts: 3 });
     const { authentication_uuid: id } = await create(sb, PHONE);
     const code = sb.latestCode(PHONE);
-    for (let i = 0; i < 3; i++) expect(await check(sb, id, wrong(code))).toBe('invalid');
+    for (let i = 0; i < 3; i++) expect(await check(sb, id, wrongCode(code))).toBe('invalid');
     expect(await check(sb, id, code)).toBe('rate_limited');
-    expect(await check(sb, id, wrong(code))).toBe('rate_limited');
+    expect(await check(sb, id, wrongCode(code))).toBe('rate_limited');
   });
 
   it('expired_auth from expires_at on; valid just before', async () => {
@@ -187,7 +187,7 @@ describe('check', () => {
     const { authentication_uuid: id } = await create(sb, PHONE);
     const code = sb.latestCode(PHONE);
     sb.advance(59_999);
-    expect(await check(sb, id, wrong(code))).toBe('invalid');
+    expect(await check(sb, id, wrongCode(code))).toBe('invalid');
     sb.advance(1);
     expect(await check(sb, id, code)).toBe('expired_auth');
   });
@@ -287,7 +287,7 @@ describe('retry', () => {
     await check(sb, a.authentication_uuid, sb.latestCode(PHONE));
     expect((await retry(sb, a.authentication_uuid)).status).toBe('already_validated');
     const b = await create(sb, PHONE);
-    await check(sb, b.authentication_uuid, wrong(sb.latestCode(PHONE)));
+    await check(sb, b.authentication_uuid, wrongCode(sb.latestCode(PHONE)));
     expect((await retry(sb, b.authentication_uuid)).status).toBe('rate_limited');
     const c = await create(sb, PHONE);
     sb.advance(60_000);
@@ -356,7 +356,7 @@ describe('authentication status', () => {
       sender_id: 'Acme',
     });
     const first = sb.latestCode(PHONE) ?? '';
-    await check(sb, id, wrong(first));
+    await check(sb, id, wrongCode(first));
     await retry(sb, id);
     const second = sb.latestCode(PHONE) ?? '';
     await check(sb, id, second);

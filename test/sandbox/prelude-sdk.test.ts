@@ -8,6 +8,7 @@ import type { VerificationCheckResponse, VerificationCreateResponse } from '@pre
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startDingSandbox } from 'passport-ding/sandbox';
 import type { DingSandbox } from 'passport-ding/sandbox';
+import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
 const BLOCKED = '+14155552683';
@@ -124,7 +125,7 @@ describe('@prelude.so/sdk against the sandbox', () => {
   it('check (failure) for a wrong code; the right one still works', async () => {
     await client.verification.create({ target });
     const code = sandbox.latestCode(PHONE) ?? '';
-    const failed = await client.verification.check({ target, code: code === '000000' ? '111111' : '000000' });
+    const failed = await client.verification.check({ target, code: wrongCode(code) });
     expectCheckShape(failed);
     expect(failed.status).toBe('failure');
     expect((await client.verification.check({ target, code })).status).toBe('success');
@@ -160,7 +161,7 @@ describe('@prelude.so/sdk against the sandbox', () => {
     expect((await client.verification.check({ target, code })).status).toBe('expired_or_not_found');
     await client.verification.create({ target });
     const next = sandbox.latestCode(PHONE) ?? '';
-    const bad = next === '000000' ? '111111' : '000000';
+    const bad = wrongCode(next);
     for (let i = 0; i < 3; i += 1) expect((await client.verification.check({ target, code: bad })).status).toBe('failure');
     expect((await client.verification.check({ target, code: next })).status).toBe('expired_or_not_found');
   });

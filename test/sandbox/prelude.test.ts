@@ -1,6 +1,6 @@
 // The V2 sandbox module through its own functions (no HTTP): validation, the window state machine
 // and the scripted numbers. HTTP, the Bearer key and faults are tested over real sockets in
-// test/prelude-provider.test.ts and ./prelude-sdk.test.ts.
+// test/providers/prelude/provider.test.ts and ./prelude-sdk.test.ts.
 import { describe, expect, it } from 'vitest';
 import {
   PRELUDE_OPERATIONS,
@@ -15,6 +15,7 @@ import {
 } from '../../lib/sandbox/prelude/index.js';
 import type { PreludeContext, PreludeStateSettings } from '../../lib/sandbox/prelude/index.js';
 import type { CodeEvent } from '../../lib/sandbox/types.js';
+import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
 const OTHER = '+14155552672';
@@ -45,7 +46,6 @@ function setup(overrides: Partial<PreludeStateSettings> = {}) {
   };
 }
 
-const wrong = (code: string) => (code === '000000' ? '111111' : '000000');
 
 describe('V2 sandbox state', () => {
   it('create opens a window: success, a vrf_ id, a code of codeLength digits', () => {
@@ -98,8 +98,8 @@ describe('V2 sandbox state', () => {
     const s = setup({ maxAttempts: 2 });
     s.create();
     const code = s.code();
-    expect(s.check(wrong(code)).status).toBe('failure');
-    expect(s.check(wrong(code)).status).toBe('failure');
+    expect(s.check(wrongCode(code)).status).toBe('failure');
+    expect(s.check(wrongCode(code)).status).toBe('failure');
     expect(s.check(code).status).toBe('expired_or_not_found');
   });
 

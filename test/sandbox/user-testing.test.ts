@@ -9,6 +9,7 @@ import { DingOtpStrategy } from 'passport-ding';
 import { startDingSandbox, type DingSandbox } from 'passport-ding/sandbox';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
 
@@ -54,7 +55,7 @@ describe('logging in with a one-time code', () => {
     const agent = request.agent(app);
     await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
     const code = sandbox.latestCode(PHONE)!;
-    const wrong = code === '000000' ? '111111' : '000000';
+    const wrong = wrongCode(code);
 
     await agent.post('/login/code').send({ code: wrong }).expect(401);
     const res = await agent.post('/login/code').send({ code }).expect(200);

@@ -5,6 +5,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { fakeLogin } from '../helpers/fake-provider.js';
+import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
 
@@ -17,7 +18,7 @@ describe('a custom OtpProvider (in process)', () => {
     expect(fake.requests.send).toEqual([{ phoneNumber: PHONE, signals: { ip: expect.any(String) } }]);
 
     const first = fake.code(PHONE);
-    const wrong = first === '000000' ? '111111' : '000000';
+    const wrong = wrongCode(first);
     const bad = await agent.post('/api/verify').send({ code: wrong }).expect(401);
     expect(bad.body).toMatchObject({ code: 'invalid_code', attemptsLeft: 4 });
 

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { DingUnavailableError } from 'passport-ding';
 import type { FakeLogin } from '../helpers/fake-provider.js';
 import { fakeLogin } from '../helpers/fake-provider.js';
+import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
 const COOLDOWN = 30_000;
@@ -24,13 +25,13 @@ describe('retry on an in-process provider', () => {
   // already spent on it, or every resend would renew the guessing budget for free.
   it('a resend keeping the same id keeps attemptsLeft; the next wrong code counts on from there', async () => {
     const { agent, fake, clock } = await started();
-    for (let i = 0; i < 2; i++) await agent.post('/api/verify').send({ code: fake.code(PHONE) === '000000' ? '111111' : '000000' }).expect(401);
+    for (let i = 0; i < 2; i++) await agent.post('/api/verify').send({ code: wrongCode(fake.code(PHONE)) }).expect(401);
     expect(await pendingOf(agent)).toMatchObject({ attemptsLeft: 3 });
     clock.advance(COOLDOWN);
     const res = await agent.post('/login/resend').send({}).expect(200);
     expect(res.body.pending).toMatchObject({ attemptsLeft: 3, remainingRetries: 2 });
     expect(fake.requests.resend[0]?.id).toBe('fake_1');
-    const bad = await agent.post('/api/verify').send({ code: fake.code(PHONE) === '000000' ? '111111' : '000000' }).expect(401);
+    const bad = await agent.post('/api/verify').send({ code: wrongCode(fake.code(PHONE)) }).expect(401);
     expect(bad.body.attemptsLeft).toBe(2);
   });
 

@@ -10,6 +10,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { AggregationTemporality, DataPointType, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { MetricData } from '@opentelemetry/sdk-metrics';
 import { harness, PROVIDERS } from '../helpers/harness.js';
+import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
 
@@ -45,7 +46,7 @@ describe.each(PROVIDERS)('telemetry (%s)', (provider) => {
   it('spans each step and each provider call, with the event attributes and no phone number', async () => {
     const agent = request.agent(app());
     await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
-    await agent.post('/login/code').send({ code: h.code(PHONE) === '000000' ? '111111' : '000000' }).expect(401);
+    await agent.post('/login/code').send({ code: wrongCode(h.code(PHONE)) }).expect(401);
     await agent.post('/login/code').send({ code: h.code(PHONE) }).expect(200);
 
     const finished = spans.getFinishedSpans();

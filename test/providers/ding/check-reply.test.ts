@@ -6,7 +6,7 @@ import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DingOtpStrategy } from 'passport-ding';
 import { createApp } from '../../helpers/app.js';
-import { startUpstream, type Upstream } from '../shared/upstream.js';
+import { startUpstream, type Upstream } from '../../helpers/upstream.js';
 
 const PHONE = '+14155552671';
 const CUSTOMER = '00000000-0000-4000-8000-000000000000';

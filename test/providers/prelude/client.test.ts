@@ -1,36 +1,25 @@
 // PreludeClient, the typed V2 client under PreludeProvider: camelCase in, snake_case on the wire,
 // every create field where the contract puts it, nothing it must not send, and the check's
 // verification id rule. Against a loopback upstream that records the bodies it gets.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OtpUnavailableError, PreludeClient, PreludeProvider } from 'passport-ding';
 import { failure } from '../../helpers/errors.js';
+import { startUpstream, type Upstream } from '../../helpers/upstream.js';
 
 const PHONE = '+14155552671';
 
-let server: Server | undefined;
+const upstreams: Upstream[] = [];
 const clients: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.close()));
-  server?.closeAllConnections();
-  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-  server = undefined;
+  await Promise.all(upstreams.splice(0).map((u) => u.close()));
 });
 
-/** An upstream answering each request with `reply(url)`, recording url and parsed body. */
-async function upstream(reply: (url: string) => unknown): Promise<{ url: string; seen: Array<{ url: string; body: unknown }> }> {
-  const seen: Array<{ url: string; body: unknown }> = [];
-  server = createServer((req, res) => {
-    let data = '';
-    req.on('data', (c: Buffer) => (data += c.toString()));
-    req.on('end', () => {
-      seen.push({ url: req.url ?? '', body: data === '' ? undefined : JSON.parse(data) });
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(reply(req.url ?? '')));
-    });
-  });
-  await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}`, seen };
+/** An upstream answering each request with `reply(url)` (status 200), recording what it got. */
+async function upstream(reply: (url: string) => unknown): Promise<Upstream> {
+  const u = await startUpstream((req) => ({ status: 200, body: reply(req.url) }));
+  upstreams.push(u);
+  return u;
 }
 
 function client(url: string): PreludeClient {
@@ -56,7 +45,7 @@ describe('PreludeClient', () => {
       preferredChannel: 'whatsapp',
       correlationId: 'c-1',
     });
-    expect(u.seen[0]).toEqual({
+    expect({ url: u.seen[0]?.url, body: u.seen[0]?.body }).toEqual({
       url: '/v2/verification',
       body: {
         target: { type: 'phone_number', value: PHONE },

@@ -7,7 +7,7 @@ import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DingOtpStrategy, type VerificationDetails } from 'passport-ding';
 import { createApp } from '../../helpers/app.js';
-import { startUpstream, type Upstream } from '../shared/upstream.js';
+import { startUpstream, type Upstream } from '../../helpers/upstream.js';
 
 const PHONE = '+14155552671';
 

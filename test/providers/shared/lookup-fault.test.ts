@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DingProvider, PreludeProvider, type OtpProvider } from 'passport-ding';
 import { everythingIn, failure } from '../../helpers/errors.js';
-import { startUpstream, type Answer, type Upstream } from './upstream.js';
+import { startUpstream, type Answer, type Upstream } from '../../helpers/upstream.js';
 
 const PHONE = '+14155552671';
 const CUSTOMER = '00000000-0000-4000-8000-000000000000';

@@ -5,7 +5,7 @@ import { describe, expect, it, afterEach } from 'vitest';
 import { DingProvider, OtpApiError, PreludeProvider, type OtpProvider } from 'passport-ding';
 import { maskPhoneNumbers, redactUpstreamText } from '../../../lib/providers/shared/redact.js';
 import { everythingIn, failure } from '../../helpers/errors.js';
-import { startUpstream, type Upstream } from './upstream.js';
+import { startUpstream, type Upstream } from '../../helpers/upstream.js';
 
 const KEY = 'sk_live_Zx81kQ0pL2';
 const PHONE = '+14155552671';

@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DingOtpStrategy, DingProvider, OtpUnavailableError, PreludeProvider, type OtpProvider } from 'passport-ding';
 import { retryAfterSeconds, MAX_RETRY_AFTER_SECONDS } from '../../../lib/http.js';
 import { failure } from '../../helpers/errors.js';
-import { startUpstream, type Upstream } from './upstream.js';
+import { startUpstream, type Upstream } from '../../helpers/upstream.js';
 
 const PHONE = '+14155552671';
 const CUSTOMER = '00000000-0000-4000-8000-000000000000';

@@ -1,0 +1,205 @@
+// The limits on a shared Redis: two Limits objects with their own clients stand for two app
+// instances behind a load balancer. Run with node-redis, with ioredis, and with one of each on
+// the same keys. Needs REDIS_URL (CI sets it; see test/helpers/env.ts).
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { createClient } from 'redis';
+import { Limits, LimitStoreError, resolveLimits } from '../../lib/limits/index.js';
+import type { LimitDecision, LimitsOptions, RedisClientLike } from '../../lib/limits/index.js';
+import { redisGate } from '../helpers/env.js';
+
+type Kind = 'node-redis' | 'ioredis';
+
+/** One connection, whichever library: the client for the limits, and what the test reads with. */
+interface Client {
+  redis: RedisClientLike;
+  keys(pattern: string): Promise<string[]>;
+  get(key: string): Promise<string | null>;
+  del(keys: string[]): Promise<unknown>;
+  close(): Promise<unknown>;
+}
+
+function nodeRedis(url: string): Client & { connect(): Promise<unknown> } {
+  const client = createClient({ url });
+  client.on('error', () => undefined);
+  return {
+    redis: client as unknown as RedisClientLike,
+    connect: () => client.connect(),
+    keys: (pattern) => client.keys(pattern),
+    get: (key) => client.get(key),
+    del: (keys) => client.del(keys),
+    close: () => (client.isOpen ? client.close() : Promise.resolve()),
+  };
+}
+
+function ioredis(url: string): Client & { connect(): Promise<unknown> } {
+  // Not ready until connect(); no offline queue, so a command then fails instead of waiting.
+  const client = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+  client.on('error', () => undefined);
+  return {
+    redis: client as unknown as RedisClientLike,
+    connect: () => client.connect(),
+    keys: (pattern) => client.keys(pattern),
+    get: (key) => client.get(key),
+    del: (keys) => client.del(...keys),
+    close: () => (client.status === 'end' ? Promise.resolve() : client.quit().catch(() => client.disconnect())),
+  };
+}
+
+const open = (kind: Kind, url: string): Client & { connect(): Promise<unknown> } => (kind === 'ioredis' ? ioredis(url) : nodeRedis(url));
+
+const PHONE = '+12015550123';
+
+const PAIRS: Array<[name: string, first: Kind, second: Kind]> = [
+  ['node-redis', 'node-redis', 'node-redis'],
+  ['ioredis', 'ioredis', 'ioredis'],
+  ['node-redis and ioredis on the same keys', 'node-redis', 'ioredis'],
+];
+
+if (redisGate('limits on Redis')) {
+  describe.each(PAIRS)('limits on Redis (%s)', (_name, firstKind, secondKind) => {
+    const url = process.env.REDIS_URL as string;
+    const clients: Client[] = [];
+    // A fresh prefix per run: no interference with another run or with other suites.
+    const prefix = `passport-ding-test:${randomBytes(6).toString('hex')}:`;
+    // What every instance sharing the store is given (limits.keySecret is required with Redis).
+    const keySecret = randomBytes(32);
+
+    async function connect(kind: Kind = firstKind): Promise<Client> {
+      const client = open(kind, url);
+      await client.connect();
+      clients.push(client);
+      return client;
+    }
+
+    function instance(client: Client, options: Omit<LimitsOptions, 'store'>, ownPrefix = prefix): Limits {
+      const settings = resolveLimits({ keySecret, ...options, store: { redis: client.redis, prefix: ownPrefix } });
+      if (!settings) throw new Error('limits are off');
+      return new Limits(settings);
+    }
+
+    const refused = (d: LimitDecision): number => {
+      if (d.ok) throw new Error('expected a refusal');
+      return d.retryAfter;
+    };
+
+    let a: Client;
+    let b: Client;
+    beforeAll(async () => {
+      a = await connect(firstKind);
+      b = await connect(secondKind);
+    });
+
+    afterAll(async () => {
+      const keys = await a.keys(`${prefix}*`);
+      if (keys.length > 0) await a.del(keys);
+      await Promise.all(clients.map((c) => c.close()));
+    });
+
+    it('share the per-phone send limit between instances', async () => {
+      const rules = { sendsPerPhone: { points: 3, durationSeconds: 600 }, sendsPerIp: false } as const;
+      const one = instance(a, rules, `${prefix}share:`);
+      const two = instance(b, rules, `${prefix}share:`);
+      expect((await one.reserveSend(PHONE, '203.0.113.1')).ok).toBe(true);
+      expect((await two.reserveSend(PHONE, '203.0.113.2')).ok).toBe(true);
+      expect((await one.reserveSend(PHONE, '203.0.113.3')).ok).toBe(true);
+      const wait = refused(await two.reserveSend(PHONE, '203.0.113.4'));
+      expect(wait).toBeGreaterThan(590);
+      expect(wait).toBeLessThanOrEqual(600);
+    });
+
+    it('hold under concurrency across instances: 30 sends at once, exactly `points` pass', async () => {
+      const rules = { sendsPerIp: { points: 7, durationSeconds: 600 }, sendsPerPhone: false } as const;
+      const one = instance(a, rules, `${prefix}race:`);
+      const two = instance(b, rules, `${prefix}race:`);
+      const decisions = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? one : two).reserveSend(`+1201555${String(1000 + i)}`, '198.51.100.7')),
+      );
+      expect(decisions.filter((d) => d.ok)).toHaveLength(7);
+    });
+
+    it('give refused and released points back in the store', async () => {
+      const rules = { sendsPerPhone: { points: 1, durationSeconds: 600 }, sendsPerIp: { points: 1, durationSeconds: 600 } };
+      const one = instance(a, rules, `${prefix}refund:`);
+      const two = instance(b, rules, `${prefix}refund:`);
+      const grant = await one.reserveSend(PHONE, '203.0.113.1');
+      if (!grant.ok) throw new Error('refused');
+      for (let i = 0; i < 4; i += 1) refused(await two.reserveSend(PHONE, '203.0.113.1'));
+      await grant.release();
+      expect((await two.reserveSend(PHONE, '203.0.113.1')).ok).toBe(true);
+    });
+
+    it('share the failed-check budget, and a right code on one instance clears it for both', async () => {
+      const rules = { failedChecksPerPhone: { points: 2, durationSeconds: 900 } };
+      const one = instance(a, rules, `${prefix}checks:`);
+      const two = instance(b, rules, `${prefix}checks:`);
+      expect((await one.reserveFailedCheck(PHONE)).ok).toBe(true);
+      expect((await two.reserveFailedCheck(PHONE)).ok).toBe(true);
+      refused(await one.reserveFailedCheck(PHONE));
+      await two.clearFailedChecks(PHONE);
+      expect((await one.reserveFailedCheck(PHONE)).ok).toBe(true);
+    });
+
+    it("a right code's clear() on one instance: earlier wrong codes forgotten, or its own point given back", async () => {
+      const rules = { failedChecksPerPhone: { points: 2, durationSeconds: 900 } };
+      const one = instance(a, rules, `${prefix}clear:`);
+      const two = instance(b, rules, `${prefix}clear:`);
+      expect((await one.reserveFailedCheck(PHONE)).ok).toBe(true); // a wrong code, kept
+      const right = await two.reserveFailedCheck(PHONE);
+      if (!right.ok) throw new Error('refused');
+      await right.clear(); // a count of two: deleted
+      const again = await one.reserveFailedCheck(PHONE);
+      if (!again.ok) throw new Error('refused');
+      await again.clear(); // a count of one: given back
+      for (let i = 0; i < 2; i += 1) expect((await two.reserveFailedCheck(PHONE)).ok).toBe(true);
+      refused(await one.reserveFailedCheck(PHONE));
+    });
+
+    it('keep no phone number or IP address in Redis keys or values', async () => {
+      const keys = await a.keys(`${prefix}*`);
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) {
+        expect(key).not.toMatch(/2015550123|203\.0\.113|198\.51\.100/);
+        expect(key).toMatch(/^passport-ding-test:[0-9a-f]+:[a-z]+:(sends-phone|sends-ip|sends-network|sends-block|failed-checks-phone|failed-checks-ip|consecutive-failures-phone|resend-cooldown):[0-9a-f]{32}$|sends-country:[A-Z]{2}$/);
+        expect(await a.get(key)).toMatch(/^-?\d+$/);
+      }
+    });
+
+    it('key by HMAC with the shared secret: the plain SHA-256 of a number is not a key', async () => {
+      const rules = { sendsPerPhone: { points: 5, durationSeconds: 600 }, sendsPerIp: false, sendsPerNetwork: false, sendsPerNumberBlock: false, sendsPerCountry: false, consecutiveFailuresPerPhone: false } as const;
+      await instance(a, rules, `${prefix}hmac:`).reserveSend(PHONE, undefined);
+      const keys = await a.keys(`${prefix}hmac:*`);
+      expect(keys).toHaveLength(1);
+      const hash = keys[0]?.split(':').at(-1);
+      expect(hash).not.toBe(createHash('sha256').update(`phone:${PHONE}`).digest('hex').slice(0, 32));
+      // Another secret, another key: an instance with its own secret shares nothing.
+      await instance(b, { ...rules, keySecret: randomBytes(32) }, `${prefix}hmac:`).reserveSend(PHONE, undefined);
+      expect(await a.keys(`${prefix}hmac:*`)).toHaveLength(2);
+    });
+
+    it('refuse a Redis store without keySecret, at construction', () => {
+      expect(() => resolveLimits({ store: { redis: a.redis } })).toThrow(/keySecret/);
+    });
+
+    it('fail with a LimitStoreError, at once, when Redis is not there', async () => {
+      const down = open(secondKind, url); // never connected: not ready
+      const limits = instance(down, { sendsPerPhone: { points: 5, durationSeconds: 60 } }, `${prefix}down:`);
+      const err = await limits.reserveSend(PHONE, '203.0.113.1').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LimitStoreError);
+      expect((err as LimitStoreError).code).toBe('PASSPORT_DING_LIMIT_STORE');
+      expect((err as LimitStoreError).status).toBe(503);
+      expect((err as Error).message).not.toMatch(/redis:\/\/|127\.0\.0\.1/);
+      await expect(limits.reserveFailedCheck(PHONE)).rejects.toBeInstanceOf(LimitStoreError);
+      await expect(limits.clearFailedChecks(PHONE)).rejects.toBeInstanceOf(LimitStoreError);
+    });
+
+    it('fail with a LimitStoreError after the connection is closed', async () => {
+      const closing = await connect(secondKind);
+      const limits = instance(closing, { sendsPerPhone: { points: 5, durationSeconds: 60 } }, `${prefix}closed:`);
+      expect((await limits.reserveSend(PHONE, undefined)).ok).toBe(true);
+      await closing.close();
+      await expect(limits.reserveSend(PHONE, undefined)).rejects.toBeInstanceOf(LimitStoreError);
+    });
+  });
+}

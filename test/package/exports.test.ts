@@ -1,0 +1,112 @@
+// The built package, as a user gets it: `dist/` through the `exports` map, from ESM and from
+// CommonJS, with type declarations for both. `npm test` builds first (the `pretest` script).
+// The consumer here links this repository, so it resolves through the repository's node_modules:
+// quick, offline, but blind to a type package the tarball fails to bring. `npm run check:package`
+// (scripts/check-package.ts, run by CI) installs the packed tarball into a folder of its own and
+// type-checks it strictly under nodenext, node16, bundler and node10.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const consumer = fileURLToPath(new URL('../../test-output/consumer/', import.meta.url));
+
+// Starts the sandbox from the built package, sends one code with the built DingClient and checks
+// it: proves both entry points load and work together, not only that they parse.
+const roundTrip = (load: string) => `
+${load}
+const sandbox = await startDingSandbox();
+const client = new DingClient({ apiKey: sandbox.apiKey, customerUuid: sandbox.customerUuid, baseUrl: sandbox.url });
+const auth = await client.createAuthentication({ phoneNumber: '+15551230001' });
+const check = await client.check({ authenticationUuid: auth.authenticationUuid, checkCode: sandbox.latestCode('+15551230001') });
+await client.close();
+await sandbox.close();
+const strategy = new DingOtpStrategy({ apiKey: 'k', customerUuid: '00000000-0000-4000-8000-000000000000' }, () => {});
+console.log(JSON.stringify({ status: check.status, name: strategy.name, error: typeof DingApiError }));
+await strategy.close();
+`;
+
+async function node(file: string): Promise<unknown> {
+  const { stdout } = await run(process.execPath, [file], { cwd: consumer, timeout: 15_000 });
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '');
+}
+
+beforeAll(async () => {
+  if (!existsSync(new URL('../../dist/index.js', import.meta.url))) {
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it in `pretest`)');
+  }
+  // A consumer folder whose node_modules/passport-ding is this package, as after `npm install`.
+  await rm(consumer, { recursive: true, force: true });
+  await mkdir(`${consumer}node_modules`, { recursive: true });
+  await symlink(root, `${consumer}node_modules/passport-ding`, 'dir');
+  // Its own passport and type packages, which the augmentation of `{ action }` must reach.
+  await symlink(`${root}node_modules/passport`, `${consumer}node_modules/passport`, 'dir');
+  await symlink(`${root}node_modules/@types`, `${consumer}node_modules/@types`, 'dir');
+  await writeFile(`${consumer}package.json`, '{ "name": "consumer", "private": true }\n');
+});
+
+afterAll(async () => {
+  await rm(consumer, { recursive: true, force: true });
+});
+
+describe('built package', () => {
+  it('works from ESM through the exports map', async () => {
+    await writeFile(
+      `${consumer}esm.mjs`,
+      roundTrip(`import { DingOtpStrategy, DingClient, DingApiError } from 'passport-ding';
+import { startDingSandbox } from 'passport-ding/sandbox';`),
+    );
+    expect(await node(`${consumer}esm.mjs`)).toEqual({ status: 'valid', name: 'ding', error: 'function' });
+  });
+
+  it('works from CommonJS through the exports map', async () => {
+    await writeFile(
+      `${consumer}cjs.cjs`,
+      `(async () => {${roundTrip(`const { DingOtpStrategy, DingClient, DingApiError } = require('passport-ding');
+const { startDingSandbox } = require('passport-ding/sandbox');`)}})();`,
+    );
+    expect(await node(`${consumer}cjs.cjs`)).toEqual({ status: 'valid', name: 'ding', error: 'function' });
+  });
+
+  it('type-checks from ESM and CommonJS consumers', async () => {
+    const body = `
+const strategy = new DingOtpStrategy({ apiKey: 'k', customerUuid: 'u' }, async (phone: string) => ({ phone }));
+const name: string = strategy.name;
+const view = pendingVerification({} as never);
+const start: typeof startDingSandbox = startDingSandbox;
+passport.use(strategy);
+passport.authenticate('ding', { action: 'send' });
+// @ts-expect-error: the augmentation types \`action\`, so a wrong one is refused
+passport.authenticate('ding', { action: 'sned' });
+export { name, view, start };
+`;
+    await writeFile(
+      `${consumer}types.mts`,
+      `import { DingOtpStrategy, pendingVerification } from 'passport-ding';
+import { startDingSandbox } from 'passport-ding/sandbox';
+import passport from 'passport';${body}`,
+    );
+    await writeFile(
+      `${consumer}types.cts`,
+      `import { DingOtpStrategy, pendingVerification } from 'passport-ding';
+import { startDingSandbox } from 'passport-ding/sandbox';
+import passport = require('passport');${body}`,
+    );
+    await writeFile(
+      `${consumer}tsconfig.json`,
+      JSON.stringify({
+        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, esModuleInterop: true, types: ['node'] },
+        files: ['types.mts', 'types.cts'],
+      }),
+    );
+    const tsc = `${root}node_modules/typescript/bin/tsc`;
+    const result = await run(process.execPath, [tsc, '-p', consumer], { cwd: consumer, timeout: 120_000 }).catch(
+      (error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }),
+    );
+    expect(result.stdout).toBe('');
+  }, 150_000);
+});

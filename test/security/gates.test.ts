@@ -1,0 +1,169 @@
+// Gates in front of every SMS: the country allow-list, the line-type gate through the provider's
+// lookup (premium-rate and shared-cost refused, optionally VoIP and temporary numbers), and the
+// app's beforeSend hook. Real logins against the sandbox; the sandbox's counters show what reached
+// the provider.
+import express from 'express';
+import type { Express, Request } from 'express';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { decline, DingOtpStrategy } from 'passport-ding';
+import type { DingOtpStrategyOptions, OtpProvider } from 'passport-ding';
+import { countryAllowed, countryOf, normalizeLineType, resolveAllowedCountries, resolveLineTypeGate } from '../../lib/gates/index.js';
+import { harness } from '../helpers/harness.js';
+import { securityApp } from '../helpers/security-app.js';
+
+const PHONE = '+14155552671';
+const PREMIUM = '+14155552681';
+const SHARED = '+14155552682';
+const VOIP = '+14155552683';
+const TEMPORARY = '+14155552684';
+const NO_TYPE = '+14155552685';
+const UK = '+447400123456';
+const NON_GEOGRAPHIC = '+80012345678';
+
+const h = harness(express, {
+  numbers: {
+    [PREMIUM]: { lookup: { line_type: 'PremiumRate' } },
+    [SHARED]: { lookup: { line_type: 'SharedCost' } },
+    [VOIP]: { lookup: { line_type: 'Voip' } },
+    [TEMPORARY]: { lookup: { temporary_phone_number: true } },
+    [NO_TYPE]: { lookup: { line_type: undefined } },
+  },
+});
+const calls = (op: string): number => h.sandbox.stats().byOperation[op] ?? 0;
+
+function app(options: Partial<DingOtpStrategyOptions> = {}): Express {
+  return securityApp({ strategy: h.strategy(options), users: h.users, errors: 'message' });
+}
+
+async function send(target: Express, phoneNumber: string) {
+  return request(target).post('/api/send').send({ phoneNumber });
+}
+
+describe('country allow-list', () => {
+  it('sends only to numbers of the listed countries, refusing others as `blocked` before any call', async () => {
+    const target = app({ allowedCountries: ['US', 'CA'] });
+    for (const phone of [UK, NON_GEOGRAPHIC, '+33612345678', '+18095550123' /* Dominican Republic, +1 too */]) {
+      const res = await send(target, phone);
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ code: 'blocked', message: 'Codes cannot be sent to this number.' });
+    }
+    expect(h.sandbox.stats().requests).toBe(0);
+    expect((await send(target, PHONE)).status).toBe(200);
+    expect((await send(target, '+14165550123')).status).toBe(200); // Toronto
+    expect(calls('createAuthentication')).toBe(2);
+  });
+
+  it('reads the country from the number itself, also with defaultCountry', async () => {
+    const target = app({ allowedCountries: ['GB'], defaultCountry: 'GB' });
+    expect((await send(target, '07400 123456')).status).toBe(200);
+    expect((await send(target, PHONE)).status).toBe(403);
+  });
+
+  it('is checked at construction', () => {
+    for (const bad of [[], ['USA'], ['us'], 'US', [42], ['XX']]) {
+      expect(() => resolveAllowedCountries(bad)).toThrow(TypeError);
+      expect(() => h.strategy({ allowedCountries: bad as never })).toThrow(/allowedCountries/);
+    }
+    expect(resolveAllowedCountries(undefined)).toBeUndefined();
+  });
+
+  it('helpers: countryOf and countryAllowed', () => {
+    expect(countryOf(PHONE)).toBe('US');
+    expect(countryOf('+14165550123')).toBe('CA');
+    expect(countryOf(NON_GEOGRAPHIC)).toBeUndefined();
+    expect(countryAllowed(NON_GEOGRAPHIC, undefined)).toBe(true);
+    expect(countryAllowed(NON_GEOGRAPHIC, new Set(['US'] as const))).toBe(false);
+  });
+});
+
+// The gate's behaviour in logins runs per provider in test/strategy/line-type-gate.test.ts.
+describe('line-type gate', () => {
+  it('needs a provider with lookup()', () => {
+    const provider: OtpProvider = {
+      name: 'no-lookup',
+      send: () => Promise.reject(new Error('not used')),
+      check: () => Promise.reject(new Error('not used')),
+      resend: () => Promise.reject(new Error('not used')),
+      close: () => Promise.resolve(),
+    };
+    expect(() => new DingOtpStrategy({ provider, lineTypes: true }, () => undefined)).toThrow(/lineTypes.*lookup/);
+    expect(() => new DingOtpStrategy({ provider, lineTypes: false }, () => undefined)).not.toThrow();
+  });
+
+  it('checks its option at construction and matches Ding and Prelude spellings', () => {
+    for (const bad of ['yes', 1, null, { refuse: 'PremiumRate' }, { refuse: ['Premium'] }, { refuseTemporary: 'yes' }]) {
+      expect(() => resolveLineTypeGate(bad)).toThrow(TypeError);
+    }
+    expect(resolveLineTypeGate(false)).toBeUndefined();
+    expect(resolveLineTypeGate({ refuse: ['premium_rate', 'isp'] })?.refuse).toEqual(new Set(['premiumrate', 'internetserviceprovider']));
+    expect(normalizeLineType('PremiumRate')).toBe(normalizeLineType('premium_rate'));
+    expect(normalizeLineType('InternetServiceProvider')).toBe(normalizeLineType('isp'));
+  });
+});
+
+describe('beforeSend hook', () => {
+  it('gets the request, the E.164 number and the action, before send and resend', async () => {
+    const seen: Array<[string, string, string]> = [];
+    const target = app({
+      defaultCountry: 'US',
+      beforeSend: (req: Request, phone, { action }) => {
+        seen.push([String(req.body?.captcha ?? ''), phone, action]);
+      },
+    });
+    const agent = request.agent(target);
+    expect((await agent.post('/api/send').send({ phoneNumber: '(415) 555-2671', captcha: 'token-1' })).status).toBe(200);
+    h.clock.advance(31_000);
+    expect((await agent.post('/api/retry').send({ captcha: 'token-2' })).status).toBe(200);
+    expect(seen).toEqual([
+      ['token-1', PHONE, 'send'],
+      ['token-2', PHONE, 'retry'],
+    ]);
+  });
+
+  it('false refuses with challenge_failed (403), before any limit or call', async () => {
+    let allow = false;
+    const target = app({ beforeSend: async () => allow, limits: { sendsPerPhone: { points: 1, durationSeconds: 600 } } });
+    for (let i = 0; i < 3; i += 1) {
+      const res = await send(target, PHONE);
+      expect(res.status).toBe(403);
+      expect(res.body).toEqual({ code: 'challenge_failed', message: 'Please complete the security check and try again.' });
+    }
+    expect(h.sandbox.stats().requests).toBe(0);
+    allow = true;
+    expect((await send(target, PHONE)).status).toBe(200);
+  });
+
+  it('decline(info, status) refuses with the app\'s code, message and status', async () => {
+    const target = app({ beforeSend: () => decline({ code: 'captcha_required', message: 'Solve the CAPTCHA first.' }, 400) });
+    const res = await send(target, PHONE);
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({ code: 'captcha_required', message: 'Solve the CAPTCHA first.' });
+    // A status that is not a 4xx falls back to 403.
+    const odd = app({ beforeSend: () => decline({}, 200) });
+    const other = await send(odd, PHONE);
+    expect(other.status).toBe(403);
+    expect(other.body.code).toBe('challenge_failed');
+    expect(h.sandbox.stats().requests).toBe(0);
+  });
+
+  it('a throwing hook is a fault: error(), nothing sent', async () => {
+    const target = app({
+      beforeSend: () => {
+        throw new Error('captcha service down');
+      },
+    });
+    const agent = request.agent(target);
+    const res = await agent.post('/login/phone').send({ phoneNumber: PHONE });
+    expect(res.status).toBe(500);
+    expect(h.sandbox.stats().requests).toBe(0);
+    expect((await agent.get('/me')).body.pending).toBeNull();
+  });
+
+  it('runs only for numbers that passed the reader and the country list', async () => {
+    let calledWith = 0;
+    const target = app({ allowedCountries: ['US'], beforeSend: () => void (calledWith += 1) });
+    for (const phoneNumber of ['', 'abc', UK]) await send(target, phoneNumber);
+    expect(calledWith).toBe(0);
+  });
+});
