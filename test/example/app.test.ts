@@ -1,7 +1,7 @@
 // The example app over real HTTP (supertest) with the sandbox in-process: pages, the whole phone
 // login, failures on the page, resend, CSRF, caching headers, return-to safety, the
 // second-factor demo, the JSON API, upstream faults, and what the log may contain.
-import { phoneSequence } from './helpers/phones.js';
+import { phoneSequence } from '../helpers/phones.js';
 import request from 'supertest';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

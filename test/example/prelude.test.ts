@@ -2,7 +2,7 @@
 // `{ provider: 'prelude', apiKey }` against the sandbox's V2 endpoints (supertest, real HTTP), and
 // `npm start` with EXAMPLE_PROVIDER=prelude, which runs the in-process sandbox over V2 so the
 // Prelude path works offline. The sandbox's counters show which API each step reached.
-import { phoneSequence } from './helpers/phones.js';
+import { phoneSequence } from '../helpers/phones.js';
 import request from 'supertest';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
