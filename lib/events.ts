@@ -42,7 +42,7 @@ export interface ActionEvent {
   riskFactors?: readonly string[];
   /** True for a configured test number (`testNumbers`): no provider was called. */
   test?: true;
-  /** The error's stable `code` (`timeout`, `server_error`, ...) when `outcome` is `'error'`. */
+  /** The error class's stable `code` (`DING_UNAVAILABLE`, `DING_AUTH_ERROR`, `PASSPORT_DING_LIMIT_STORE`, ...) when `outcome` is `'error'`. */
   error?: string;
 }
 

@@ -5,6 +5,7 @@
 
 /** Every channel a user may ask for. `voice` is a phone call that reads the code out. */
 export const DELIVERY_CHANNELS = ['sms', 'whatsapp', 'rcs', 'viber', 'telegram', 'zalo', 'voice'] as const;
+/** One of {@link DELIVERY_CHANNELS}: a way a code can reach the user. */
 export type DeliveryChannel = (typeof DELIVERY_CHANNELS)[number];
 
 /** What a provider can do beyond a plain SMS. Absent on a provider: SMS only, no WebOTP. */
