@@ -30,7 +30,7 @@ export default {
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   clearTextReporter: { allowColor: false, logTests: false, reportScoreTable: true },
   thresholds: { high: 90, low: 85, break: null },
-  timeoutMS: 5_000,
+  timeoutMS: 10_000,
   tempDirName: '.stryker-tmp',
   ignorePatterns: ['dist', 'coverage', 'docs', 'test-output', 'reports', 'bench/results.json'],
   cleanTempDir: 'always',
