@@ -1,0 +1,88 @@
+// PreludeProvider's and DingProvider's argument checks (each bad value a TypeError saying which
+// and why, since it is a bug in the app) and how many of Prelude's risk factors a send keeps,
+// against a loopback upstream playing V2. Mutants that survived `npm run mutate` led here.
+import { afterEach, describe, expect, it } from 'vitest';
+import { DingProvider } from '../../../lib/providers/ding/provider.js';
+import { PreludeProvider, type PreludeProviderOptions } from '../../../lib/providers/prelude/provider.js';
+import { startUpstream, type Upstream } from '../shared/upstream.js';
+
+const PHONE = '+14155552671';
+const upstreams: Upstream[] = [];
+const providers: Array<{ close(): Promise<void> }> = [];
+afterEach(async () => {
+  await Promise.all(providers.splice(0).map((p) => p.close()));
+  await Promise.all(upstreams.splice(0).map((u) => u.close()));
+});
+
+function prelude(options: Record<string, unknown> = {}): PreludeProvider {
+  const p = new PreludeProvider({ apiKey: 'k3y-for-tests', baseUrl: 'http://127.0.0.1:9', ...options } as unknown as PreludeProviderOptions);
+  providers.push(p);
+  return p;
+}
+
+describe('PreludeProvider options', () => {
+  it.each([
+    ['null', null, 'PreludeProvider requires options'],
+    ['a string', 'k', 'PreludeProvider requires options'],
+  ])('%s: TypeError', (_name, options, message) => {
+    expect(() => new PreludeProvider(options as unknown as PreludeProviderOptions)).toThrow(new TypeError(message));
+  });
+
+  it.each([
+    [{ sendExistingUser: true }, 'PreludeProvider: sendExistingUser is no longer supported (`existing_user` is in no dated Prelude V2 release); remove it'],
+    [{ ttlSeconds: '300' }, 'PreludeProvider: ttlSeconds must be a positive number'],
+    [{ ttlSeconds: Number.NaN }, 'PreludeProvider: ttlSeconds must be a positive number'],
+    [{ ttlSeconds: Number.POSITIVE_INFINITY }, 'PreludeProvider: ttlSeconds must be a positive number'],
+    [{ ttlSeconds: 0 }, 'PreludeProvider: ttlSeconds must be a positive number'],
+    [{ codeSize: 3 }, 'PreludeProvider: codeSize must be an integer from 4 to 8'],
+    [{ codeSize: 9 }, 'PreludeProvider: codeSize must be an integer from 4 to 8'],
+    [{ codeSize: 4.5 }, 'PreludeProvider: codeSize must be an integer from 4 to 8'],
+    [{ method: 'sms' }, 'PreludeProvider: method must be one of auto, voice, message'],
+    [{ preferredChannel: 'fax' }, 'PreludeProvider: preferredChannel must be one of sms, rcs, whatsapp, viber, zalo, telegram'],
+    [{ client: {} }, 'client must be a PreludeClient'],
+  ])('%j: TypeError', (options, message) => {
+    expect(() => prelude(options)).toThrow(new TypeError(message));
+  });
+
+  it('accepts the edges: codeSize 4 and 8, a fractional ttlSeconds, sendExistingUser left undefined', () => {
+    expect(() => prelude({ codeSize: 4 })).not.toThrow();
+    expect(() => prelude({ codeSize: 8, ttlSeconds: 0.5 })).not.toThrow();
+    expect(() => prelude({ sendExistingUser: undefined })).not.toThrow();
+  });
+
+  it('send, resend and check name the missing argument', async () => {
+    const p = prelude();
+    const send = p.send.bind(p) as (r: unknown) => Promise<unknown>;
+    const resend = p.resend.bind(p) as (r: unknown) => Promise<unknown>;
+    await expect(send(undefined)).rejects.toThrow(new TypeError('phoneNumber must be a non-empty string'));
+    await expect(resend(undefined)).rejects.toThrow(new TypeError('phoneNumber must be a non-empty string'));
+    await expect(p.check({ id: 'vrf_1', phoneNumber: PHONE, code: '' })).rejects.toThrow(new TypeError('code must be a non-empty string'));
+  });
+});
+
+describe('DingProvider options', () => {
+  it('null options and a client that is not a DingClient: TypeError', () => {
+    expect(() => new DingProvider(null as never)).toThrow(new TypeError('DingProvider requires options'));
+    expect(() => new DingProvider('x' as never)).toThrow(new TypeError('DingProvider requires options'));
+    expect(() => new DingProvider({ client: {} } as never)).toThrow(new TypeError('client must be a DingClient'));
+  });
+});
+
+describe('risk factors a Prelude send keeps', () => {
+  async function sentWith(riskFactors: unknown[]) {
+    const u = await startUpstream({ status: 200, body: { id: 'vrf_01', method: 'message', request_id: 'req_1', status: 'success', risk_factors: riskFactors } });
+    upstreams.push(u);
+    return prelude({ baseUrl: u.url }).send({ phoneNumber: PHONE });
+  }
+
+  it('drops empty ones and ones over 64 characters, and keeps at most 16', async () => {
+    const many = Array.from({ length: 20 }, (_, i) => `factor_${i}`);
+    const result = await sentWith(['', 'a'.repeat(64), 'b'.repeat(65), ...many]);
+    expect(result).toMatchObject({ status: 'sent', riskFactors: ['a'.repeat(64), ...many.slice(0, 15)] });
+  });
+
+  it('none left (or none sent): no riskFactors at all', async () => {
+    expect('riskFactors' in (await sentWith(['']))).toBe(false);
+    expect('riskFactors' in (await sentWith([]))).toBe(false);
+  });
+});
