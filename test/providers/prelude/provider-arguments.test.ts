@@ -86,3 +86,42 @@ describe('risk factors a Prelude send keeps', () => {
     expect('riskFactors' in (await sentWith([]))).toBe(false);
   });
 });
+
+describe('replies the sandbox does not give', () => {
+  const AUTH = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
+  const CUSTOMER = '00000000-0000-4000-8000-000000000000';
+
+  async function upstream(body: unknown, status = 200): Promise<Upstream> {
+    const u = await startUpstream({ status, body });
+    upstreams.push(u);
+    return u;
+  }
+  function ding(u: Upstream): DingProvider {
+    const p = new DingProvider({ apiKey: 'k3y-for-tests', customerUuid: CUSTOMER, baseUrl: u.url, circuitBreaker: false });
+    providers.push(p);
+    return p;
+  }
+
+  it('Ding: a check refused with another documented API code is thrown, not taken for an unknown id', async () => {
+    const u = await upstream({ code: 'bad_request', message: 'bad request' }, 400);
+    await expect(ding(u).check({ id: AUTH, phoneNumber: PHONE, code: '1234' })).rejects.toMatchObject({ apiCode: 'bad_request' });
+    await expect(ding(u).resend({ id: AUTH, phoneNumber: PHONE })).rejects.toMatchObject({ apiCode: 'bad_request' });
+  });
+
+  it('Ding: a lookup reply without the number gives the number asked about', async () => {
+    const u = await upstream({ line_type: 'Mobile' });
+    expect(await ding(u).lookup(PHONE)).toEqual({ phoneNumber: PHONE, lineType: 'Mobile' });
+  });
+
+  it.each(['challenged', 'shadow_blocked', 'retry'])('Prelude: a resend answered %s is sent, like a send', async (status) => {
+    const u = await upstream({ id: 'vrf_02', method: 'message', request_id: 'req_1', status });
+    expect(await prelude({ baseUrl: u.url }).resend({ id: 'vrf_01', phoneNumber: PHONE })).toEqual({ status: 'sent', id: 'vrf_02' });
+  });
+
+  it('Prelude: a bare 429 at check is a fault saying so, with the retry hint', async () => {
+    const u = await startUpstream({ status: 429, body: { code: 'too_many_requests', message: 'slow down', type: 'too_many_requests', request_id: 'r' }, headers: { 'retry-after': '7' } });
+    upstreams.push(u);
+    const err = await prelude({ baseUrl: u.url, circuitBreaker: false }).check({ id: 'vrf_01', phoneNumber: PHONE, code: '1234' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ reason: 'server_error', message: 'Prelude checkVerification: rate limited (HTTP 429)', retryAfter: 7 });
+  });
+});
