@@ -1,6 +1,8 @@
 // PreludeProvider's and DingProvider's argument checks (each bad value a TypeError saying which
 // and why, since it is a bug in the app) and how many of Prelude's risk factors a send keeps,
 // against a loopback upstream playing V2. Mutants that survived `npm run mutate` led here.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DingProvider } from '../../../lib/providers/ding/provider.js';
 import { PreludeProvider, type PreludeProviderOptions } from '../../../lib/providers/prelude/provider.js';
@@ -123,5 +125,35 @@ describe('replies the sandbox does not give', () => {
     upstreams.push(u);
     const err = await prelude({ baseUrl: u.url, circuitBreaker: false }).check({ id: 'vrf_01', phoneNumber: PHONE, code: '1234' }).catch((e: unknown) => e);
     expect(err).toMatchObject({ reason: 'server_error', message: 'Prelude checkVerification: rate limited (HTTP 429)', retryAfter: 7 });
+  });
+});
+
+describe('Prelude: what a send puts on the wire', () => {
+  it('check without a request names the missing phoneNumber', async () => {
+    const check = prelude().check.bind(prelude()) as (r: unknown) => Promise<unknown>;
+    await expect(check(undefined)).rejects.toThrow(new TypeError('phoneNumber must be a non-empty string'));
+  });
+
+  it('signals with nothing usable left (an IP that is not one) send no `signals` object at all', async () => {
+    const bodies: unknown[] = [];
+    const server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (c: Buffer) => (text += c.toString()));
+      req.on('end', () => {
+        bodies.push(JSON.parse(text));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'vrf_01', method: 'message', request_id: 'r', status: 'success' }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const p = prelude({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+      await p.send({ phoneNumber: PHONE, signals: { ip: 'not an ip' } });
+      expect(bodies).toHaveLength(1);
+      expect(bodies[0]).not.toHaveProperty('signals');
+    } finally {
+      await providers.splice(0).reduce((done, x) => done.then(() => x.close()), Promise.resolve());
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });
