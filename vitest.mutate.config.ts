@@ -1,0 +1,64 @@
+import { statSync } from 'node:fs';
+import { relative } from 'node:path';
+import { defineConfig } from 'vitest/config';
+import { BaseSequencer } from 'vitest/node';
+import type { TestSpecification } from 'vitest/node';
+import base from './vitest.config.js';
+
+// Stryker stops a mutant's run at its first failing test, so the cheapest order runs first the
+// file that failed last (the previous mutant was likely in the same function), then the fastest
+// files (vitest's own order is slowest first, which suits a full run, not this one).
+class FastFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const cost = (file: TestSpecification): [number, number] => {
+      const key = `${file.project.name}:${relative(this.ctx.config.root, file.moduleId)}`;
+      const result = this.ctx.cache.getFileTestResults(key);
+      if (result?.failed) return [0, 0];
+      // Without a recorded duration, the file's size stands in for it.
+      return result ? [1, result.duration] : [2, statSync(file.moduleId).size];
+    };
+    return [...files].sort((a, b) => {
+      const [ca, cb] = [cost(a), cost(b)];
+      return ca[0] - cb[0] || ca[1] - cb[1];
+    });
+  }
+}
+
+// The vitest run that `npm run mutate` (Stryker) uses: the suites that need nothing outside Node,
+// so mutation testing runs on a laptop. Stryker mutates lib/ in place of the sources and reruns,
+// for each mutant, the tests that reached it; tests in a child process never see the mutant.
+// The suites of the HTTP layer and the providers (clients, replies, errors, faults over loopback).
+const PROVIDER_SUITES = ['test/providers/**/*.test.ts', 'test/security/serialize*.test.ts'];
+// Whole logins through Express, Passport and the sandbox: what reaches lib/actions, lib/pending.ts
+// and lib/limits. They reach the providers too, but every mutant there would rerun them, so
+// MUTATE_SUITES=providers leaves them out for a quick run over lib/providers and lib/http*.ts.
+const LOGIN_SUITES = ['test/security/faults.test.ts', 'test/security/gates.test.ts', 'test/strategy/**/*.test.ts', 'test/limits/**/*.test.ts'];
+
+// Built on vitest.config.ts (its aliases and hook timeout); `test` is replaced, not merged, since
+// mergeConfig would add this include list to the base one instead of narrowing it.
+// The base's two projects (unit, integration) are left out: this run has one include list.
+const { projects: _projects, ...baseTest } = base.test ?? {};
+
+export default defineConfig({
+  ...base,
+  test: {
+    ...baseTest,
+    // The suites that exercise the mutated files in this process. Left out: the Chromium and
+    // Redis-only suites (test/e2e/), suites run in a child process or against the
+    // built dist/ (example/start, example/prelude, package/, sandbox/cli,
+    // sandbox/contract-gate: a mutant in this process's lib/ never reaches them), the sandbox's
+    // own suites, and the slow whole-app ones (example, fuzz, privacy) whose paths the suites
+    // below already take. Each mutant reruns only the tests that reached it, but a mutant
+    // reached while a file loads or in a beforeAll reruns all of these, so the list stays short.
+    include: process.env.MUTATE_SUITES === 'providers' ? PROVIDER_SUITES : [...PROVIDER_SUITES, ...LOGIN_SUITES],
+    sequence: { sequencer: FastFirstSequencer },
+    // A mutant that hangs a call fails its test (killed) well before Stryker's own timeout
+    // (timeoutMS in stryker.config.mjs), which would restart the worker, a slow step.
+    testTimeout: 7_000,
+    hookTimeout: 8_000,
+    // Suites with a Redis part (limits/redis, limits/strategy) skip that part without REDIS_URL
+    // and keep their in-process part; a shell's REDIS_URL or PASSPORT_DING_REQUIRE_ALL=1 must not
+    // turn the skip into a connection or a failure here.
+    env: { REDIS_URL: '', PASSPORT_DING_REQUIRE_ALL: '' },
+  },
+});
