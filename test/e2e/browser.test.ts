@@ -5,10 +5,11 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DingSandbox } from 'passport-ding/sandbox';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_USER } from '../../example/app.js';
-import { chromiumGate, chromiumPath } from '../helpers/env.js';
+import { chromiumGate } from '../helpers/env.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { startExample, startSandbox, TestClock, type RunningExample } from '../helpers/example-app.js';
 import { wrongCode } from '../helpers/codes.js';
 import { startWebhookExample } from '../example/webhook-example.js';
@@ -30,11 +31,7 @@ if (chromiumGate(SUITE)) {
       mkdirSync(SHOTS, { recursive: true });
       sandbox = await startSandbox(clock);
       example = await startExample(sandbox, clock);
-      browser = await chromium.launch({
-        executablePath: chromiumPath(),
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-          '--disable-component-update', '--disable-sync'],
-      });
+      browser = await launchChromium();
     });
 
     afterAll(async () => {
@@ -240,11 +237,7 @@ if (chromiumGate(WIRING_SUITE)) {
       mkdirSync(SHOTS, { recursive: true });
       sandbox = await startSandbox(clock, { numbers: { [undeliverable]: 'undeliverable' } });
       example = await startWebhookExample(sandbox, clock, 'prelude', { limits: false });
-      browser = await chromium.launch({
-        executablePath: chromiumPath(),
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-          '--disable-component-update', '--disable-sync'],
-      });
+      browser = await launchChromium();
     });
 
     afterAll(async () => {

@@ -13,9 +13,10 @@ import request from 'supertest';
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumGate, chromiumPath } from '../helpers/env.js';
+import { chromiumGate } from '../helpers/env.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { wrongCode } from '../helpers/codes.js';
 
 const SUITE = 'examples/minimal (test/e2e/minimal.test.ts)';
@@ -102,7 +103,7 @@ if (chromiumGate(SUITE)) {
         child.stdout?.on('data', check);
         child.once('exit', () => reject(new Error(`exited:\n${output}`)));
       });
-      browser = await chromium.launch({ executablePath: chromiumPath(), args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
+      browser = await launchChromium();
     });
 
     afterAll(async () => {

@@ -4,9 +4,10 @@
 // where the API hands over a code, it is filled in and sent), and "Call me instead" appears once the resend wait is over and resends by
 // voice. On Ding V1 (SMS only) the page offers no call.
 import type { DingSandbox } from 'passport-ding/sandbox';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { chromiumGate, chromiumPath } from '../helpers/env.js';
+import { chromiumGate } from '../helpers/env.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { sandboxApi, startExample, startSandbox, TestClock, type RunningExample } from '../helpers/example-app.js';
 
 const SUITE = 'code page channels and WebOTP in Chromium (test/example/channels-browser.test.ts)';
@@ -27,11 +28,7 @@ if (chromiumGate(SUITE)) {
       sandbox = await startSandbox(clock);
       prelude = await startExample(sandbox, clock, { ding: sandboxApi(sandbox, 'prelude'), webOtpOrigin: 'https://login.example.com' });
       ding = await startExample(sandbox, clock, { ding: sandboxApi(sandbox, 'ding') });
-      browser = await chromium.launch({
-        executablePath: chromiumPath(),
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-          '--disable-component-update', '--disable-sync'],
-      });
+      browser = await launchChromium();
     });
 
     afterAll(async () => {

@@ -5,10 +5,11 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DingSandbox } from 'passport-ding/sandbox';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_USER } from '../../example/app.js';
-import { chromiumGate, chromiumPath } from '../helpers/env.js';
+import { chromiumGate } from '../helpers/env.js';
+import { launchChromium } from '../helpers/chromium.js';
 import { startExample, startSandbox, TestClock, type RunningExample } from '../helpers/example-app.js';
 
 const SUITE = 'phone-change browser suite (test/example/phone-change-browser.test.ts)';
@@ -25,11 +26,7 @@ if (chromiumGate(SUITE)) {
       mkdirSync(SHOTS, { recursive: true });
       sandbox = await startSandbox(clock);
       example = await startExample(sandbox, clock);
-      browser = await chromium.launch({
-        executablePath: chromiumPath(),
-        args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-          '--disable-component-update', '--disable-sync'],
-      });
+      browser = await launchChromium();
     });
 
     afterAll(async () => {

@@ -6,6 +6,7 @@ import request from 'supertest';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csrfFrom, sandboxApi, sessionCookie, startExample, startSandbox, TestClock, type ApiName, type RunningExample } from '../helpers/example-app.js';
+import { wrongCode } from '../helpers/codes.js';
 
 type Agent = ReturnType<typeof request.agent>;
 
@@ -70,7 +71,7 @@ describe.each<ApiName>(['prelude', 'ding'])('/account/phone on %s', (api) => {
     expect(example.users.findById(id)?.phone).toBe(phone);
 
     const right = sandbox.latestCode(newPhone) ?? '';
-    const wrong = right === '000000' ? '111111' : '000000';
+    const wrong = wrongCode(right);
     const refused = await typeCode(agent, wrong);
     expect(refused.status).toBe(401);
     expect(refused.text).toContain('role="alert"');

@@ -10,38 +10,20 @@ import { randomBytes } from 'node:crypto';
 import express from 'express';
 import type { Express } from 'express';
 import request from 'supertest';
-import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DingOtpStrategy, DingOtpStrategyOptions } from 'passport-ding';
 import { harness } from '../helpers/harness.js';
 import { securityApp } from '../helpers/security-app.js';
 import { redisGate } from '../helpers/env.js';
+import { wrongCode } from '../helpers/codes.js';
+import { redisClients } from '../helpers/redis-clients.js';
 
 const PHONE = '+14155552671';
 const OTHER = '+14155552672';
-const wrong = (code: string): string => (code === '000000' ? '111111' : '000000');
 
-const clients: Array<ReturnType<typeof createClient>> = [];
 const prefix = `passport-ding-test:${randomBytes(6).toString('hex')}:`;
 const withRedis = redisGate('limits in logins through Redis');
-if (withRedis) {
-  beforeAll(async () => {
-    for (let i = 0; i < 2; i += 1) {
-      const c = createClient({ url: process.env.REDIS_URL as string });
-      c.on('error', () => undefined);
-      await c.connect();
-      clients.push(c);
-    }
-  });
-  afterAll(async () => {
-    const [first] = clients;
-    if (first?.isOpen) {
-      const keys = await first.keys(`${prefix}*`);
-      if (keys.length > 0) await first.del(keys);
-    }
-    await Promise.all(clients.filter((c) => c.isOpen).map((c) => c.close()));
-  });
-}
+const clients = withRedis ? redisClients(2, prefix) : [];
 
 type Store = 'memory' | 'redis';
 const stores: Store[] = withRedis ? ['memory', 'redis'] : ['memory'];
@@ -124,7 +106,7 @@ for (const provider of ['ding', 'prelude'] as const) {
             expect(checks()).toBe(0);
             expect(resends()).toBe(0);
             // The owner's own wrong codes are its own; its right code works.
-            expect((await attacker.post('/api/verify').send({ code: wrong(code) })).status).toBe(401);
+            expect((await attacker.post('/api/verify').send({ code: wrongCode(code) })).status).toBe(401);
             expect((await attacker.post('/api/verify').send({ code })).status).toBe(200);
           } else {
             // Ding keeps one authentication per send: each session checks its own.
@@ -140,7 +122,7 @@ for (const provider of ['ding', 'prelude'] as const) {
         const agent = request.agent(a);
         expect((await send(a, PHONE, agent)).status).toBe(200);
         const code = h.code(PHONE);
-        for (let i = 0; i < 3; i += 1) expect((await agent.post('/api/verify').send({ code: wrong(code) })).status).toBe(401);
+        for (let i = 0; i < 3; i += 1) expect((await agent.post('/api/verify').send({ code: wrongCode(code) })).status).toBe(401);
         const checks = h.counter('check');
         const locked = await agent.post('/api/verify').send({ code });
         expect(locked.status).toBe(429);

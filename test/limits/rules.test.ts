@@ -4,11 +4,11 @@
 // passes; the consecutive-failure cap and the per-address wrong-code rule; the resend cooldown
 // across sessions; the window owner. Refusals name their rule (for events), as a plain string.
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
+import { describe, expect, it } from 'vitest';
 import { Limits, resolveLimits } from '../../lib/limits/index.js';
 import type { LimitDecision, LimitsOptions } from '../../lib/limits/index.js';
 import { redisGate } from '../helpers/env.js';
+import { redisClients } from '../helpers/redis-clients.js';
 
 type Pair = () => [Limits, Limits];
 
@@ -169,25 +169,9 @@ suite('memory', (options) => {
 });
 
 if (redisGate('limit rules on Redis')) {
-  const clients: Array<ReturnType<typeof createClient>> = [];
   const prefix = `passport-ding-test:${randomBytes(6).toString('hex')}:`;
+  const clients = redisClients(2, prefix);
   let n = 0;
-  beforeAll(async () => {
-    for (let i = 0; i < 2; i += 1) {
-      const c = createClient({ url: process.env.REDIS_URL as string });
-      c.on('error', () => undefined);
-      await c.connect();
-      clients.push(c);
-    }
-  });
-  afterAll(async () => {
-    const [first] = clients;
-    if (first?.isOpen) {
-      const keys = await first.keys(`${prefix}*`);
-      if (keys.length > 0) await first.del(keys);
-    }
-    await Promise.all(clients.filter((c) => c.isOpen).map((c) => c.close()));
-  });
   suite('Redis, two instances', (options) => {
     // A prefix per test: each starts with an empty store.
     const own = `${prefix}${(n += 1)}:`;

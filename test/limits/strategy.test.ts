@@ -10,12 +10,13 @@ import type { Express } from 'express';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { harness } from '../helpers/harness.js';
 import { securityApp } from '../helpers/security-app.js';
 import type { SecurityAppSetup } from '../helpers/security-app.js';
 import { barrier } from '../helpers/barrier.js';
 import { redisGate } from '../helpers/env.js';
+import { redisClients } from '../helpers/redis-clients.js';
 import type { DingOtpStrategyOptions } from 'passport-ding';
 import { wrongCode } from '../helpers/codes.js';
 
@@ -255,24 +256,8 @@ describe('concurrent checks', () => {
 
 if (redisGate('limits shared through Redis in logins')) {
   describe('limits shared through Redis in logins', () => {
-    const clients: Array<ReturnType<typeof createClient>> = [];
     const prefix = `passport-ding-test:${randomBytes(6).toString('hex')}:`;
-    beforeAll(async () => {
-      for (let i = 0; i < 2; i += 1) {
-        const c = createClient({ url: process.env.REDIS_URL as string });
-        c.on('error', () => undefined);
-        await c.connect();
-        clients.push(c);
-      }
-    });
-    afterAll(async () => {
-      const [first] = clients;
-      if (first?.isOpen) {
-        const keys = await first.keys(`${prefix}*`);
-        if (keys.length > 0) await first.del(keys);
-      }
-      await Promise.all(clients.filter((c) => c.isOpen).map((c) => c.close()));
-    });
+    const clients = redisClients(2, prefix);
 
     it('two app instances share the per-phone send limit and the failed-check budget', async () => {
       const limits = (i: number) => ({

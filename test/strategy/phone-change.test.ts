@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { decline, DingConfigurationError, DingOtpStrategy, PHONE_CHANGE_SESSION_KEY } from 'passport-ding';
 import type { DingOtpStrategyOptions, VerificationDetails, VerifiedPhoneChange } from 'passport-ding';
 import { createApp } from '../helpers/app.js';
+import { wrongCode } from '../helpers/codes.js';
 import { FakeProvider } from '../helpers/fake-provider.js';
 import { testClock } from '../helpers/clock.js';
 import type { TestUser } from '../helpers/users.js';
@@ -92,7 +93,7 @@ describe('phone change: a right code', () => {
     expect(fake.requests.send[0]?.phoneNumber).toBe(NEW);
     expect(phoneOf(alice)).toBe(OLD);
 
-    const wrong = fake.code(NEW) === '000000' ? '111111' : '000000';
+    const wrong = wrongCode(fake.code(NEW));
     const refused = await agent.post('/phone/code').send({ code: wrong }).expect(401);
     expect(refused.text).toBe('Unauthorized');
     expect(phoneOf(alice)).toBe(OLD);
@@ -275,7 +276,7 @@ describe('phone change: limits apply as for a login', () => {
     const agent = request.agent(t.app);
     await signIn(agent, alice);
     await agent.post('/phone/send').send({ phoneNumber: NEW }).expect(200);
-    const wrong = fake.code(NEW) === '000000' ? '111111' : '000000';
+    const wrong = wrongCode(fake.code(NEW));
     const first = await agent.post('/phone/code-callback').send({ code: wrong }).expect(401);
     expect(first.body).toMatchObject({ code: 'invalid_code', attemptsLeft: 1 });
     const second = await agent.post('/phone/code-callback').send({ code: wrong }).expect(429);
