@@ -150,7 +150,7 @@ export function createAuth(options: {
   // Changing the signed-in user's number (see ./routes/phone-change.ts). The code is bound to the
   // user who asked for it; a right code logs nobody in. The callback decides and, when the number
   // is free, changes it in the same step (a database would do it with a unique index).
-  const phoneChange = new DingOtpStrategy({ ...common, phoneChange: true }, async (phoneNumber, details) => {
+  const phoneChange = new DingOtpStrategy({ ...common, phoneChange: true, onEvent: strategyEvents(PHONE_CHANGE, (event) => logger.event(event)) }, async (phoneNumber, details) => {
     const userId = String(details.userId);
     if (!users.changePhone(userId, phoneNumber)) {
       logger.info('phone_change.refused', { user: userId, reason: 'phone_taken' });

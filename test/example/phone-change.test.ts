@@ -90,6 +90,13 @@ describe.each<ApiName>(['prelude', 'ding'])('/account/phone on %s', (api) => {
     await agent.get('/account/phone/code').expect(303).expect('location', '/account/phone');
     expect(example.logs.join('\n')).not.toContain(right);
     expect(example.logs.join('\n')).not.toContain(newPhone);
+    // The phone-change strategy's steps are logged as events too, with the masked number only.
+    const events = example.logs.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; otp: { phone?: string; outcome?: string } });
+    expect(events.filter((e) => e.otp.phone === '+1•••••0177').map((e) => `${e.msg}:${e.otp.outcome}`)).toEqual([
+      'otp.send:sent',
+      'otp.verify:invalid_code',
+      'otp.verify:verified',
+    ]);
   });
 
   it("another account's number is declined after its right code (409), and nothing changes", async () => {
