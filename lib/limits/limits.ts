@@ -94,16 +94,6 @@ interface Counted {
   rule: RefusingRule;
 }
 
-/**
- * `text` as one flat string. A key built by concatenation is a tree of string pieces in V8 (a
- * "cons string"), and the memory store would keep the tree with every key: about twice the bytes.
- * A property name is stored flat (internalized), so this hands back that copy.
- */
-function flat(text: string): string {
-  for (const name in { [text]: 0 }) return name;
-  return text;
-}
-
 /** The country of an E.164 number (ISO 3166-1 alpha-2), `ZZ` when the metadata cannot say. */
 function countryOf(e164: string): string {
   return parsePhoneNumberFromString(e164)?.country ?? 'ZZ';
@@ -131,7 +121,7 @@ export class Limits {
 
   #key(rule: RefusingRule | 'owner', key: string): string {
     const [memory, redis] = CODES[rule];
-    return this.#redis ? `${this.#prefix}${redis}${key}` : flat(`${memory}${key}`);
+    return this.#redis ? `${this.#prefix}${redis}${key}` : `${memory}${key}`;
   }
 
   #counted(rule: LimitName, key: string, add: 0 | 1 = 1, slide = false, points?: number): Counted | undefined {
