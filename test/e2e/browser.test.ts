@@ -9,7 +9,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_USER } from '../../example/app.js';
 import { chromiumGate } from '../helpers/env.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { launchChromium, pageProblems } from '../helpers/chromium.js';
 import { startExample, startSandbox, TestClock, type RunningExample } from '../helpers/example-app.js';
 import { wrongCode } from '../helpers/codes.js';
 import { startWebhookExample } from '../example/webhook-example.js';
@@ -44,14 +44,8 @@ if (chromiumGate(SUITE)) {
       clock.offset = 0;
       context = await browser.newContext({ viewport: { width: 720, height: 860 } });
       page = await context.newPage();
-      problems = [];
-      // A CSP violation or a script error would mean the countdown or the styles are broken.
-      page.on('console', (msg) => {
-        // Failure pages answer 401/429 on purpose; Chromium reports those as errors too.
-        // So do the error pages under test (403, 404, 413).
-        if (msg.type() === 'error' && !/^Failed to load resource: .* status of 4(01|03|04|13|29)/.test(msg.text())) problems.push(msg.text());
-      });
-      page.on('pageerror', (err) => problems.push(err.message));
+      // Failure pages answer 401/429 on purpose, and so do the error pages under test (403, 404, 413).
+      problems = pageProblems(page, [401, 403, 404, 413, 429]);
     });
 
     afterEach(async () => {
@@ -249,11 +243,7 @@ if (chromiumGate(WIRING_SUITE)) {
     beforeEach(async () => {
       context = await browser.newContext({ viewport: { width: 720, height: 860 } });
       page = await context.newPage();
-      problems = [];
-      page.on('console', (msg) => {
-        if (msg.type() === 'error') problems.push(msg.text());
-      });
-      page.on('pageerror', (err) => problems.push(err.message));
+      problems = pageProblems(page);
     });
 
     afterEach(async () => {

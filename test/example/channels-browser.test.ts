@@ -7,7 +7,7 @@ import type { DingSandbox } from 'passport-ding/sandbox';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chromiumGate } from '../helpers/env.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { launchChromium, pageProblems } from '../helpers/chromium.js';
 import { sandboxApi, startExample, startSandbox, TestClock, type RunningExample } from '../helpers/example-app.js';
 
 const SUITE = 'code page channels and WebOTP in Chromium (test/example/channels-browser.test.ts)';
@@ -42,12 +42,7 @@ if (chromiumGate(SUITE)) {
       clock.offset = 0;
       context = await browser.newContext({ viewport: { width: 720, height: 860 } });
       page = await context.newPage();
-      problems = [];
-      // A CSP violation or a script error would mean one of the page's scripts is broken.
-      page.on('console', (msg) => {
-        if (msg.type() === 'error' && !/^Failed to load resource: .* status of 4(01|29)/.test(msg.text())) problems.push(msg.text());
-      });
-      page.on('pageerror', (err) => problems.push(err.message));
+      problems = pageProblems(page, [401, 429]);
     });
 
     afterEach(async () => {

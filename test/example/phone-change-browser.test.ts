@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_USER } from '../../example/app.js';
 import { chromiumGate } from '../helpers/env.js';
-import { launchChromium } from '../helpers/chromium.js';
+import { launchChromium, pageProblems } from '../helpers/chromium.js';
 import { startExample, startSandbox, TestClock, type RunningExample } from '../helpers/example-app.js';
 
 const SUITE = 'phone-change browser suite (test/example/phone-change-browser.test.ts)';
@@ -42,12 +42,8 @@ if (chromiumGate(SUITE)) {
     it('/account/phone: new number -> code page -> a wrong code keeps the old number -> the right one changes it', async () => {
       const context = await browser.newContext({ viewport: { width: 720, height: 860 } });
       const page = await context.newPage();
-      const problems: string[] = [];
-      page.on('console', (msg) => {
-        // The wrong code answers 401 on purpose; Chromium reports that as an error too.
-        if (msg.type() === 'error' && !/^Failed to load resource: .* status of 401/.test(msg.text())) problems.push(msg.text());
-      });
-      page.on('pageerror', (err) => problems.push(err.message));
+      // The wrong code answers 401 on purpose.
+      const problems = pageProblems(page, [401]);
       const demo = DEFAULT_DEMO_USER;
       const newPhone = '+12015550399';
 
