@@ -8,7 +8,9 @@ import type { CountryCode } from 'libphonenumber-js';
 export type { CountryCode };
 
 export type PhoneResult =
-  | { ok: true; e164: string }
+  // `country`: the number's country as the parse found it (none for +800 and the like), so the
+  // steps after it (the country allow-list, the per-country budget) need no second parse.
+  | { ok: true; e164: string; country: CountryCode | undefined }
   | { ok: false; reason: 'missing_phone_number' | 'invalid_phone_number' | 'missing_country_code' };
 
 // Longer input is not a phone number; parsing it would only cost time.
@@ -37,7 +39,7 @@ export function normalizePhone(input: string | undefined, defaultCountry?: Count
   const parsed = parsePhoneNumberFromString(text, { defaultCountry, extract: false });
   if (parsed === undefined && looksNational(text, defaultCountry)) return { ok: false, reason: 'missing_country_code' };
   if (!parsed?.isValid() || parsed.ext !== undefined) return { ok: false, reason: 'invalid_phone_number' };
-  return { ok: true, e164: parsed.number };
+  return { ok: true, e164: parsed.number, country: parsed.country };
 }
 
 /**

@@ -78,9 +78,10 @@ const NOTHING_TO_RELEASE: Admitted = { release: () => Promise.resolve() };
  * The gates every SMS passes, send and resend alike: the app's `beforeSend`, then the send limits
  * (a point per phone and per IP, given back when refused). A refusal comes back as an
  * `ActionResult`; otherwise the points stay spent once the provider is reached, unless the caller
- * learns that nothing was sent and calls `release()`.
+ * learns that nothing was sent and calls `release()`. `country` is the number's, when the caller
+ * parsed it already (the per-country budget otherwise parses the number again).
  */
-export async function admitSend(ctx: ActionContext, phoneNumber: string, context: BeforeSendContext): Promise<{ refused: ActionResult } | Admitted> {
+export async function admitSend(ctx: ActionContext, phoneNumber: string, context: BeforeSendContext, country?: string): Promise<{ refused: ActionResult } | Admitted> {
   const { settings, limits, req } = ctx;
   if (settings.beforeSend) {
     const verdict = await runBeforeSend(settings.beforeSend, req, phoneNumber, context);
@@ -90,7 +91,7 @@ export async function admitSend(ctx: ActionContext, phoneNumber: string, context
     }
   }
   if (!limits) return NOTHING_TO_RELEASE;
-  const decision = await limits.reserveSend(phoneNumber, req.ip, settings.resendCooldownMs);
+  const decision = await limits.reserveSend(phoneNumber, req.ip, settings.resendCooldownMs, country);
   if (!decision.ok) return { refused: limitRefused(ctx, decision) };
   // A store error while giving points back must not turn a refusal into a fault.
   return { release: () => decision.release().catch(() => undefined) };

@@ -33,7 +33,7 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   const phone = normalizePhone(input, settings.defaultCountry);
   if (!phone.ok) return refuse(ctx, phone.reason);
   if (ctx.record) ctx.record.phone = phone.e164;
-  if (!countryAllowed(phone.e164, settings.allowedCountries)) return refuse(ctx, 'blocked', undefined, 'allowedCountries');
+  if (!countryAllowed(phone.country, settings.allowedCountries)) return refuse(ctx, 'blocked', undefined, 'allowedCountries');
   const chosen = chosenChannel(ctx);
   if ('refused' in chosen) return chosen.refused;
   // Second-factor and phone-change modes: the code will be for this user only. Read before
@@ -42,7 +42,7 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   // The app's signals before anything is spent: if they throw, nothing was.
   const context = await settings.signals(req);
 
-  const admitted = await admitSend(ctx, phone.e164, { action: 'send' });
+  const admitted = await admitSend(ctx, phone.e164, { action: 'send' }, phone.country);
   if ('refused' in admitted) return admitted.refused;
   if (settings.lineTypes) {
     // A lookup that failed gives the points and the cooldown back (as a failed send does); one that

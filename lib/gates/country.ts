@@ -20,9 +20,8 @@ export function countryOf(e164: string): CountryCode | undefined {
   return parsePhoneNumberFromString(e164)?.country;
 }
 
-/** True when `e164` may receive a code under `allowed` (always, without a list). */
-export function countryAllowed(e164: string, allowed: ReadonlySet<CountryCode> | undefined): boolean {
+/** True when a number of `country` (as `normalizePhone` found it) may receive a code under `allowed` (always, without a list). */
+export function countryAllowed(country: CountryCode | undefined, allowed: ReadonlySet<CountryCode> | undefined): boolean {
   if (!allowed) return true;
-  const country = countryOf(e164);
   return country !== undefined && allowed.has(country);
 }

@@ -68,6 +68,10 @@ function suite(name: string, pair: (options: LimitsOptions) => [Limits, Limits])
       for (let i = 0; i < 6; i += 1) expect((await b.reserveSend(user(i), `203.0.113.${i}`)).ok).toBe(true);
       expect(refusedBy(await a.reserveSend(user(7), '203.0.113.9'))).toBe('sendsPerCountry');
       expect((await a.reserveSend('+33612345678', '203.0.113.9')).ok).toBe(true);
+      // The caller's country (the send step parsed the number already) is the one counted: US
+      // numbers said to be German pass the spent US budget, and fill Germany's.
+      for (let i = 0; i < 3; i += 1) expect((await a.reserveSend(user(10 + i), '203.0.113.9', 0, 'DE')).ok).toBe(true);
+      expect(refusedBy(await a.reserveSend('+33612345679', '203.0.113.9', 0, 'DE'))).toBe('sendsPerCountry');
     });
 
     it('sendsGlobal: off by default; set, it stops every send past the budget', async () => {

@@ -134,6 +134,16 @@ describe('send limits in logins', () => {
     expect(calls('createAuthentication')).toBe(1);
   });
 
+  it('count each number against its own country, also within a shared calling code (+1: US and CA)', async () => {
+    const target = app({ limits: { sendsPerCountry: { points: 2, durationSeconds: 3600 }, sendsPerPhone: false, sendsPerIp: false, sendsPerNetwork: false, sendsPerNumberBlock: false } });
+    for (const phone of ['+12025550142', '+13055550142']) expect((await send(target, phone, '203.0.113.7')).status).toBe(200);
+    expectLimited(await send(target, '+17025550142', '203.0.113.7'), 3600);
+    // Canada shares +1 with the US and has a budget of its own.
+    for (const phone of ['+14165550123', '+16045550123']) expect((await send(target, phone, '203.0.113.7')).status).toBe(200);
+    expectLimited(await send(target, '+15145550123', '203.0.113.7'), 3600);
+    expect(calls('createAuthentication')).toBe(4);
+  });
+
   it('turn off with limits: false', async () => {
     const target = app({ limits: false });
     for (let i = 0; i < 8; i += 1) expect((await send(target, PHONE, '203.0.113.1')).status).toBe(200);

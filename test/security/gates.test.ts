@@ -72,8 +72,10 @@ describe('country allow-list', () => {
     expect(countryOf(PHONE)).toBe('US');
     expect(countryOf('+14165550123')).toBe('CA');
     expect(countryOf(NON_GEOGRAPHIC)).toBeUndefined();
-    expect(countryAllowed(NON_GEOGRAPHIC, undefined)).toBe(true);
-    expect(countryAllowed(NON_GEOGRAPHIC, new Set(['US'] as const))).toBe(false);
+    expect(countryAllowed(countryOf(NON_GEOGRAPHIC), undefined)).toBe(true);
+    expect(countryAllowed(countryOf(NON_GEOGRAPHIC), new Set(['US'] as const))).toBe(false);
+    expect(countryAllowed('CA', new Set(['US'] as const))).toBe(false);
+    expect(countryAllowed('US', new Set(['US'] as const))).toBe(true);
   });
 });
 

@@ -263,9 +263,13 @@ describe('outcome table', () => {
 
 describe('phone numbers', () => {
   it('normalises to E.164 or says why not', () => {
-    expect(normalizePhone('+1 (415) 555-2671')).toEqual({ ok: true, e164: PHONE });
-    expect(normalizePhone('415.555.2671', 'US')).toEqual({ ok: true, e164: PHONE });
-    expect(normalizePhone('06 12 34 56 78', 'FR')).toEqual({ ok: true, e164: '+33612345678' });
+    expect(normalizePhone('+1 (415) 555-2671')).toEqual({ ok: true, e164: PHONE, country: 'US' });
+    expect(normalizePhone('415.555.2671', 'US')).toEqual({ ok: true, e164: PHONE, country: 'US' });
+    expect(normalizePhone('06 12 34 56 78', 'FR')).toEqual({ ok: true, e164: '+33612345678', country: 'FR' });
+    // The country of a shared calling code comes from the number, not from defaultCountry.
+    expect(normalizePhone('+1 416 555 0123', 'US')).toEqual({ ok: true, e164: '+14165550123', country: 'CA' });
+    // A number of no country (+800) has none.
+    expect(normalizePhone('+800 1234 5678')).toEqual({ ok: true, e164: '+80012345678', country: undefined });
     expect(normalizePhone('4155552671')).toEqual({ ok: false, reason: 'missing_country_code' });
     expect(normalizePhone('415')).toEqual({ ok: false, reason: 'invalid_phone_number' });
     expect(normalizePhone('  ')).toEqual({ ok: false, reason: 'missing_phone_number' });
