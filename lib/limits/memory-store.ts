@@ -20,13 +20,14 @@ const leftOf = (remaining: number): number => Math.max(0, remaining + 1);
 
 /**
  * `text` as one flat string. A key built by concatenation is a tree of string pieces in V8 (a
- * "cons string"), and the store would keep the tree with every key: about twice the bytes. A
- * property name is stored flat (internalized), so this hands back that copy. Done only when a key
- * is stored anew: a lookup with the tree costs nothing extra, and flattening every lookup did.
+ * "cons string"), and the store would keep the tree with every key: about 90 bytes against 33 for
+ * a flat key of 14 characters. Array join copies its parts into one new flat string; it takes
+ * two parts to do so (a single part comes back as it is). Interning the key (a `for...in` over
+ * `{ [text]: 0 }`) gives a flat string too, but costs a string-table insertion, several times
+ * more. Done only when a key is stored anew: a lookup with the tree costs nothing extra.
  */
 function flat(text: string): string {
-  for (const name in { [text]: 0 }) return name;
-  return text;
+  return text.length < 2 ? text : [text.charAt(0), text.slice(1)].join('');
 }
 
 export class MemoryStore implements CounterStore {
