@@ -9,7 +9,7 @@ import express from 'express';
 import type { Express, Router } from 'express';
 import type { DingOtpStrategyOptions } from 'passport-ding';
 import { exampleChannels } from './channels.js';
-import { createAuth, type CountryCode, type DingCredentials, type Passport } from './auth.js';
+import { createAuth, SECOND_FACTOR, type CountryCode, type DingCredentials, type Passport } from './auth.js';
 import { createCsrf } from './csrf.js';
 import { memoryDeliveryStatuses, redisDeliveryStatuses } from './delivery-status.js';
 import { BODY_LIMIT, errorHandler, notFound } from './errors.js';
@@ -170,7 +170,7 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
   app.use(csrf.protect);
 
   app.use(phoneLoginRoutes(auth.passport, logger));
-  app.use(deliveryRoutes());
+  app.use(deliveryRoutes('ding', SECOND_FACTOR));
   app.use(secondFactorRoutes({
     passport: auth.passport,
     secondFactor: auth.secondFactor,

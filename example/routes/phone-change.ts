@@ -18,6 +18,7 @@ import { requireSecondFactor, requireSignIn } from '../guards.js';
 import type { Logger } from '../logger.js';
 import { noStore } from '../security.js';
 import { codePage } from '../views/code.js';
+import { deliveryExtras, deliveryRoutes } from './delivery.js';
 import { formatPhone } from '../views/phone.js';
 import { phoneChangePage } from '../views/phone-change.js';
 import { pageContext, refusal, refusalText, sendPage, takeNotice } from './render.js';
@@ -56,6 +57,8 @@ export function phoneChangeRoutes(options: PhoneChangeOptions): Router {
   const router = Router();
   const guards = [noStore, requireSignIn('page'), requireSecondFactor('page')];
   router.use(BASE, ...guards);
+  // The code page's delivery report (GET /account/phone/code/delivery), behind the same guards.
+  router.use(deliveryRoutes(PHONE_CHANGE));
 
   router.get(BASE, (req, res) => {
     sendPage(res, 200, phoneChangePage(pageContext(req, res), { currentPhone: currentPhone(req), notice: takeNotice(req) }));
@@ -79,10 +82,12 @@ export function phoneChangeRoutes(options: PhoneChangeOptions): Router {
     },
   );
 
-  router.get(`${BASE}/code`, (req, res) => {
+  router.get(`${BASE}/code`, (req, res, next) => {
     const pending = pendingVerification(req, PHONE_CHANGE_SESSION_KEY);
     if (!pending) return res.redirect(303, BASE);
-    sendPage(res, 200, codePage(pageContext(req, res), { base: BASE, pending, notice: takeNotice(req) }));
+    deliveryExtras(req, PHONE_CHANGE).then((delivery) => {
+      sendPage(res, 200, codePage(pageContext(req, res), { base: BASE, pending, notice: takeNotice(req), delivery }));
+    }, next);
   });
 
   // A refused code: Passport put the strategy's message in req.session.messages (failureMessage)

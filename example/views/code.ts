@@ -1,7 +1,7 @@
-// The code step, shared by the phone login (/login) and the second factor (/2fa): the masked
-// number, the code field, attempts left, and a resend button with a countdown. With Prelude V2,
-// "Call me instead" (a resend by voice) appears once the wait is over; where the browser has the
-// WebOTP API, the code from the SMS is filled in and sent without typing.
+// The code step, shared by the phone login (/login), the second factor (/2fa) and the phone change
+// (/account/phone): the masked number, the code field, attempts left, and a resend button with a
+// countdown. With Prelude V2, "Call me instead" (a resend by voice) appears once the wait is over;
+// where the browser has the WebOTP API, the code from the SMS is filled in and sent without typing.
 import { codePageExtras, type CodePageExtras } from './code-extras.js';
 import { html, SafeHtml } from './html.js';
 import { csrfField, layout, messages, type PageContext } from './layout.js';

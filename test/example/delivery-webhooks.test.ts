@@ -102,6 +102,33 @@ describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
     await agent.get('/login/code/delivery').expect(404);
   });
 
+  it("the phone change's code page shows the report of its own SMS, behind the change's guards", async () => {
+    // A password user of its own: the demo user's number is in the resend wait of the test above.
+    const user = { id: 'changer', username: 'changer', password: 'changer has a password too', phone: '+12015550418' };
+    await example.users.addPasswordUser(user);
+    const agent = request.agent(example.url);
+    const form = await agent.get('/login/password').expect(200);
+    await agent.post('/login/password').type('form')
+      .send({ _csrf: csrfFrom(form.text), username: user.username, password: user.password })
+      .expect(303).expect('location', '/2fa/code');
+    const twoFactor = await agent.get('/2fa/code').expect(200);
+    await agent.post('/2fa/code').type('form').send({ _csrf: csrfFrom(twoFactor.text), code: sandbox.latestCode(user.phone) })
+      .expect(303).expect('location', '/account');
+    // No change pending yet: nothing to report.
+    await agent.get('/account/phone/code/delivery').expect(404);
+    const change = await agent.get('/account/phone').expect(200);
+    await agent.post('/account/phone').type('form').send({ _csrf: csrfFrom(change.text), phoneNumber: '+12015550419' })
+      .expect(303).expect('location', '/account/phone/code');
+    await sandbox.webhooks.settled();
+    await waitFor('delivered', async () => ((await agent.get('/account/phone/code/delivery').expect(200)).body.status === 'delivered' ? true : undefined));
+    expect((await agent.get('/account/phone/code').expect(200)).text).toMatch(/id="delivery-status">delivered</);
+    // The other code pages' slots of this session hold nothing pending.
+    await agent.get('/login/code/delivery').expect(404);
+    await agent.get('/2fa/code/delivery').expect(404);
+    // Behind the change's sign-in check, like its code page: a stranger is sent to the login.
+    await request(example.url).get('/account/phone/code/delivery').expect(303).expect('location', /^\/login\b/);
+  });
+
   it('an undeliverable number shows "undeliverable"', async () => {
     const agent = request.agent(example.url);
     await sendTo(agent, UNDELIVERABLE);

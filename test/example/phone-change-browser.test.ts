@@ -1,7 +1,9 @@
 // The example's /account/phone in headless Chromium (playwright-core with the system's chromium):
 // the demo user signs in with password and code, follows the link from the profile, types a new
-// number, gets the code page of the change, types a wrong code (the number stays), then the right
-// one (the profile shows the new number). Screenshots go to test-output/screenshots/.
+// number, gets the code page of the change (which shows the SMS's delivery report, from the
+// sandbox's webhooks, as the login's code page does: issue 18, item 5), types a wrong code (the
+// number stays), then the right one (the profile shows the new number). Screenshots go to
+// test-output/screenshots/.
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { DingSandbox } from 'passport-ding/sandbox';
@@ -10,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_USER } from '../../example/app.js';
 import { chromiumGate } from '../helpers/env.js';
 import { launchChromium, pageProblems } from '../helpers/chromium.js';
-import { startExample, startSandbox, TestClock, type RunningExample } from '../helpers/example-app.js';
+import { startSandbox, TestClock, type RunningExample } from '../helpers/example-app.js';
+import { startWebhookExample } from './webhook-example.js';
 
 const SUITE = 'phone-change browser suite (test/example/phone-change-browser.test.ts)';
 const SHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
@@ -25,7 +28,8 @@ if (chromiumGate(SUITE)) {
     beforeAll(async () => {
       mkdirSync(SHOTS, { recursive: true });
       sandbox = await startSandbox(clock);
-      example = await startExample(sandbox, clock);
+      // Ding V1, as before; wired to the sandbox's delivery webhooks like `npm start` in sandbox mode.
+      example = await startWebhookExample(sandbox, clock, 'ding');
       browser = await launchChromium();
     });
 
@@ -73,6 +77,9 @@ if (chromiumGate(SUITE)) {
       expect(await page.locator('.masked-phone').textContent()).toBe('+1•••••0399');
       // The shared code page's countdown script ran under the CSP nonce.
       expect(await page.locator('#resend').isDisabled()).toBe(true);
+      // The delivery report of this change's SMS, updated by the page's script without a reload.
+      await page.locator('#delivery-status', { hasText: 'delivered' }).waitFor({ timeout: 15_000 });
+      expect(page.url()).toBe(`${example.url}/account/phone/code`);
       await shot(page, 'phone-change-02-code');
 
       const right = sandbox.latestCode(newPhone) ?? '';

@@ -1,8 +1,14 @@
-// Connected node-redis clients for a suite that runs on real Redis (REDIS_URL), as several app
-// instances would hold them, registered with the suite's hooks: connected before its tests, and
-// afterwards every key under `prefix` deleted and the clients closed.
+// Real Redis clients for the suites that run on a shared Redis (REDIS_URL), standing for app
+// instances that each hold their own connection:
+// - redisClients(): connected node-redis clients registered with the suite's hooks (connected
+//   before its tests; afterwards every key under `prefix` deleted and the clients closed);
+// - openRedis() and REDIS_CLIENT_PAIRS: one connection of either library the stores accept
+//   (node-redis or ioredis) behind one interface, and the pairs a suite runs with, so that each
+//   store is shown to work with both libraries and with one of each on the same keys.
 import { afterAll, beforeAll } from 'vitest';
+import { Redis } from 'ioredis';
 import { createClient } from 'redis';
+import type { RedisClientLike } from 'passport-ding';
 
 export type RedisClient = ReturnType<typeof createClient>;
 
@@ -27,3 +33,63 @@ export function redisClients(count: number, prefix: string): RedisClient[] {
   });
   return clients;
 }
+
+/** The Redis client libraries passport-ding's stores accept. */
+export type RedisKind = 'node-redis' | 'ioredis';
+
+/** One connection, whichever library: the client for the store under test, and what the test reads with. */
+export interface AnyRedisClient {
+  redis: RedisClientLike;
+  connect(): Promise<unknown>;
+  keys(pattern: string): Promise<string[]>;
+  get(key: string): Promise<string | null>;
+  del(keys: string[]): Promise<unknown>;
+  zcard(key: string): Promise<number>;
+  pttl(key: string): Promise<number>;
+  /** Closes it, and is a no-op when it is closed already (a test may close it first). */
+  close(): Promise<unknown>;
+}
+
+function nodeRedis(url: string): AnyRedisClient {
+  const client = createClient({ url });
+  client.on('error', () => undefined);
+  return {
+    redis: client as unknown as RedisClientLike,
+    connect: () => client.connect(),
+    keys: (pattern) => client.keys(pattern),
+    get: (key) => client.get(key),
+    del: (keys) => client.del(keys),
+    zcard: (key) => client.zCard(key),
+    pttl: (key) => client.pTTL(key),
+    close: () => (client.isOpen ? client.close() : Promise.resolve()),
+  };
+}
+
+function ioredis(url: string): AnyRedisClient {
+  // Not ready until connect(); no offline queue, so a command then fails at once instead of
+  // waiting (the limits' "Redis is not there" tests rely on it).
+  const client = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
+  client.on('error', () => undefined);
+  return {
+    redis: client as unknown as RedisClientLike,
+    connect: () => client.connect(),
+    keys: (pattern) => client.keys(pattern),
+    get: (key) => client.get(key),
+    del: (keys) => client.del(...keys),
+    zcard: (key) => client.zcard(key),
+    pttl: (key) => client.pttl(key),
+    close: () => (client.status === 'end' ? Promise.resolve() : client.quit().catch(() => client.disconnect())),
+  };
+}
+
+/** A client of `kind` for `url`, not connected yet: call connect() (or leave it down on purpose). */
+export function openRedis(kind: RedisKind, url: string): AnyRedisClient {
+  return kind === 'ioredis' ? ioredis(url) : nodeRedis(url);
+}
+
+/** For describe.each: two instances on one Redis with each library, and with one of each on the same keys. */
+export const REDIS_CLIENT_PAIRS: Array<[name: string, first: RedisKind, second: RedisKind]> = [
+  ['node-redis', 'node-redis', 'node-redis'],
+  ['ioredis', 'ioredis', 'ioredis'],
+  ['node-redis and ioredis on the same keys', 'node-redis', 'ioredis'],
+];

@@ -3,77 +3,30 @@
 // the same keys. Needs REDIS_URL (CI sets it; see test/helpers/env.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
 import { Limits, LimitStoreError, resolveLimits } from '../../lib/limits/index.js';
-import type { LimitDecision, LimitsOptions, RedisClientLike } from '../../lib/limits/index.js';
+import type { LimitDecision, LimitsOptions } from '../../lib/limits/index.js';
 import { redisGate } from '../helpers/env.js';
-
-type Kind = 'node-redis' | 'ioredis';
-
-/** One connection, whichever library: the client for the limits, and what the test reads with. */
-interface Client {
-  redis: RedisClientLike;
-  keys(pattern: string): Promise<string[]>;
-  get(key: string): Promise<string | null>;
-  del(keys: string[]): Promise<unknown>;
-  close(): Promise<unknown>;
-}
-
-function nodeRedis(url: string): Client & { connect(): Promise<unknown> } {
-  const client = createClient({ url });
-  client.on('error', () => undefined);
-  return {
-    redis: client as unknown as RedisClientLike,
-    connect: () => client.connect(),
-    keys: (pattern) => client.keys(pattern),
-    get: (key) => client.get(key),
-    del: (keys) => client.del(keys),
-    close: () => (client.isOpen ? client.close() : Promise.resolve()),
-  };
-}
-
-function ioredis(url: string): Client & { connect(): Promise<unknown> } {
-  // Not ready until connect(); no offline queue, so a command then fails instead of waiting.
-  const client = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-  client.on('error', () => undefined);
-  return {
-    redis: client as unknown as RedisClientLike,
-    connect: () => client.connect(),
-    keys: (pattern) => client.keys(pattern),
-    get: (key) => client.get(key),
-    del: (keys) => client.del(...keys),
-    close: () => (client.status === 'end' ? Promise.resolve() : client.quit().catch(() => client.disconnect())),
-  };
-}
-
-const open = (kind: Kind, url: string): Client & { connect(): Promise<unknown> } => (kind === 'ioredis' ? ioredis(url) : nodeRedis(url));
+import { openRedis, REDIS_CLIENT_PAIRS, type AnyRedisClient, type RedisKind } from '../helpers/redis-clients.js';
 
 const PHONE = '+12015550123';
 
-const PAIRS: Array<[name: string, first: Kind, second: Kind]> = [
-  ['node-redis', 'node-redis', 'node-redis'],
-  ['ioredis', 'ioredis', 'ioredis'],
-  ['node-redis and ioredis on the same keys', 'node-redis', 'ioredis'],
-];
-
 if (redisGate('limits on Redis')) {
-  describe.each(PAIRS)('limits on Redis (%s)', (_name, firstKind, secondKind) => {
+  describe.each(REDIS_CLIENT_PAIRS)('limits on Redis (%s)', (_name, firstKind, secondKind) => {
     const url = process.env.REDIS_URL as string;
-    const clients: Client[] = [];
+    const clients: AnyRedisClient[] = [];
     // A fresh prefix per run: no interference with another run or with other suites.
     const prefix = `passport-ding-test:${randomBytes(6).toString('hex')}:`;
     // What every instance sharing the store is given (limits.keySecret is required with Redis).
     const keySecret = randomBytes(32);
 
-    async function connect(kind: Kind = firstKind): Promise<Client> {
-      const client = open(kind, url);
+    async function connect(kind: RedisKind = firstKind): Promise<AnyRedisClient> {
+      const client = openRedis(kind, url);
       await client.connect();
       clients.push(client);
       return client;
     }
 
-    function instance(client: Client, options: Omit<LimitsOptions, 'store'>, ownPrefix = prefix): Limits {
+    function instance(client: AnyRedisClient, options: Omit<LimitsOptions, 'store'>, ownPrefix = prefix): Limits {
       const settings = resolveLimits({ keySecret, ...options, store: { redis: client.redis, prefix: ownPrefix } });
       if (!settings) throw new Error('limits are off');
       return new Limits(settings);
@@ -84,8 +37,8 @@ if (redisGate('limits on Redis')) {
       return d.retryAfter;
     };
 
-    let a: Client;
-    let b: Client;
+    let a: AnyRedisClient;
+    let b: AnyRedisClient;
     beforeAll(async () => {
       a = await connect(firstKind);
       b = await connect(secondKind);
@@ -183,7 +136,7 @@ if (redisGate('limits on Redis')) {
     });
 
     it('fail with a LimitStoreError, at once, when Redis is not there', async () => {
-      const down = open(secondKind, url); // never connected: not ready
+      const down = openRedis(secondKind, url); // never connected: not ready
       const limits = instance(down, { sendsPerPhone: { points: 5, durationSeconds: 60 } }, `${prefix}down:`);
       const err = await limits.reserveSend(PHONE, '203.0.113.1').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(LimitStoreError);

@@ -8,6 +8,7 @@ import { createClient } from 'redis';
 import { TrustedDeviceStoreError } from 'passport-ding';
 import type { RedisClientLike } from 'passport-ding';
 import { redisGate } from '../helpers/env.js';
+import { openRedis, REDIS_CLIENT_PAIRS, type AnyRedisClient } from '../helpers/redis-clients.js';
 import { CookieClient } from '../helpers/cookie-client.js';
 import { COOKIE, trustedApp } from '../helpers/trusted-app.js';
 import type { TrustedApp } from '../helpers/trusted-app.js';
@@ -17,54 +18,9 @@ import { Users } from '../helpers/users.js';
 import type { TestUser } from '../helpers/users.js';
 import { userKey } from '../../lib/pending.js';
 
-type Kind = 'node-redis' | 'ioredis';
-
-interface Client {
-  redis: RedisClientLike;
-  connect(): Promise<unknown>;
-  keys(pattern: string): Promise<string[]>;
-  get(key: string): Promise<string | null>;
-  zcard(key: string): Promise<number>;
-  pttl(key: string): Promise<number>;
-  close(): Promise<unknown>;
-}
-
-function open(kind: Kind, url: string): Client {
-  if (kind === 'node-redis') {
-    const client = createClient({ url });
-    client.on('error', () => undefined);
-    return {
-      redis: client as unknown as RedisClientLike,
-      connect: () => client.connect(),
-      keys: (pattern) => client.keys(pattern),
-      get: (key) => client.get(key),
-      zcard: (key) => client.zCard(key),
-      pttl: (key) => client.pTTL(key),
-      close: () => (client.isOpen ? client.close() : Promise.resolve()),
-    };
-  }
-  const client = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0 });
-  client.on('error', () => undefined);
-  return {
-    redis: client as unknown as RedisClientLike,
-    connect: () => client.connect(),
-    keys: (pattern) => client.keys(pattern),
-    get: (key) => client.get(key),
-    zcard: (key) => client.zcard(key),
-    pttl: (key) => client.pttl(key),
-    close: () => (client.status === 'end' ? Promise.resolve() : client.quit().catch(() => client.disconnect())),
-  };
-}
-
 const ALICE_PHONE = '+14155552671';
 const CAROL_PHONE = '+14155552672';
 const DAY = 86_400_000;
-
-const PAIRS: Array<[name: string, first: Kind, second: Kind]> = [
-  ['node-redis', 'node-redis', 'node-redis'],
-  ['ioredis', 'ioredis', 'ioredis'],
-  ['node-redis and ioredis on the same keys', 'node-redis', 'ioredis'],
-];
 
 async function remember(app: TrustedApp, client: CookieClient, user: TestUser): Promise<void> {
   await client.post('/login/password', { userId: user.id });
@@ -83,19 +39,19 @@ async function trustedOn(app: TrustedApp, client: CookieClient, user: TestUser):
 if (redisGate('trusted devices on Redis')) {
   const url = process.env.REDIS_URL as string;
 
-  describe.each(PAIRS)('trusted devices on Redis: %s', (_name, firstKind, secondKind) => {
-    const clients: Client[] = [];
+  describe.each(REDIS_CLIENT_PAIRS)('trusted devices on Redis: %s', (_name, firstKind, secondKind) => {
+    const clients: AnyRedisClient[] = [];
     let a: TrustedApp;
     let b: TrustedApp;
     let prefix: string;
-    let probe: Client;
+    let probe: AnyRedisClient;
     let alice: TestUser;
     let carol: TestUser;
 
     beforeAll(async () => {
-      const first = open(firstKind, url);
-      const second = open(secondKind, url);
-      probe = open('node-redis', url);
+      const first = openRedis(firstKind, url);
+      const second = openRedis(secondKind, url);
+      probe = openRedis('node-redis', url);
       clients.push(first, second, probe);
       await Promise.all(clients.map((c) => c.connect()));
       prefix = `test:devices:${randomBytes(6).toString('hex')}:`;
@@ -111,6 +67,9 @@ if (redisGate('trusted devices on Redis')) {
     });
 
     afterAll(async () => {
+      // The records carry a 30-day TTL: delete them rather than leave them in a shared Redis.
+      const keys = await probe.keys(`${prefix}*`);
+      if (keys.length > 0) await probe.del(keys);
       await Promise.all(clients.map((c) => c.close()));
     });
 
