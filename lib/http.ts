@@ -287,12 +287,18 @@ function errorCode(err: unknown): string {
   return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
 }
 
+function isNamed(err: unknown, name: string): boolean {
+  return err instanceof Error && err.name === name;
+}
+
 function classify(err: unknown): 'timeout' | 'connection' | 'malformed_response' {
   const code = errorCode(err);
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return 'timeout';
   }
-  if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return 'malformed_response';
+  // undici's HTTPParserError is meant to carry an `HPE_` code, but undici 7 looks the code up by
+  // the wrong key and leaves it undefined: its name is what tells a reply that is not HTTP.
+  if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || isNamed(err, 'HTTPParserError')) return 'malformed_response';
   // Resets, refusals, DNS failures, a closed pool: the service could not be reached.
   return 'connection';
 }
