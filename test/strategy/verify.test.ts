@@ -10,6 +10,8 @@ import type { FakeLogin } from '../helpers/fake-provider.js';
 import { fakeLogin } from '../helpers/fake-provider.js';
 import { wrongCode } from '../helpers/codes.js';
 import { barrier } from '../helpers/barrier.js';
+import { maskPhone } from '../../lib/phone.js';
+import type { PassportDingEvent } from 'passport-ding';
 
 const PHONE = '+14155552671';
 
@@ -131,6 +133,23 @@ describe('verify on an in-process provider', () => {
     }
     expect(seen[0]).toMatchObject({ id: 'risky', riskFactors: ['ip_reputation'] });
     expect(seen[1]).not.toHaveProperty('riskFactors');
+  });
+
+  // Mutation testing (issue 20): a step refused before any provider call still names the number
+  // (and the verification) in its event; the steps fill them in, not the provider's recording.
+  it('onEvent: refusals before any provider call name the masked number and the verification id', async () => {
+    const events: PassportDingEvent[] = [];
+    const { agent, fake, clock } = await started({ onEvent: (e) => void events.push(e), allowedCountries: ['US'] });
+    await agent.post('/api/retry').send({}).expect(429);
+    clock.advance(10 * 60_000);
+    await agent.post('/api/verify').send({ code: fake.code(PHONE) }).expect(401);
+    await agent.post('/api/send').send({ phoneNumber: '+33612345678' }).expect(403);
+    expect(fake.calls('check') + fake.calls('resend')).toBe(0);
+    expect(events.slice(1).map((e) => [e.type, 'outcome' in e ? e.outcome : undefined, e.phone, e.verificationId])).toEqual([
+      ['resend', 'retry_too_soon', maskPhone(PHONE), 'fake_1'],
+      ['verify', 'expired', maskPhone(PHONE), 'fake_1'],
+      ['send', 'blocked', maskPhone('+33612345678'), undefined],
+    ]);
   });
 
   it('a status outside the interface is a fault (malformed reply), never a login', async () => {
