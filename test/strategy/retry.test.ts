@@ -168,6 +168,25 @@ describe('retry on an in-process provider', () => {
     await agent.post('/login/resend').send({}).expect(200);
   });
 
+  it('a status outside the interface is a fault (malformed reply) naming it; the state kept', async () => {
+    const { agent, fake, clock, t } = await started();
+    const before = await pendingOf(agent);
+    clock.advance(COOLDOWN);
+    fake.next('resend', { status: 'queued' } as never);
+    await agent.post('/login/resend').send({}).expect(500);
+    expect(t.errors).toEqual([expect.objectContaining({ reason: 'malformed_response', message: 'The fake provider returned an unknown resend status: queued' })]);
+    expect(await pendingOf(agent)).toEqual(before);
+  });
+
+  // Mutation testing (issue 20): a wait is rounded up to whole seconds, never down.
+  it('retry_too_soon rounds the wait up: 29.5 s left is 30', async () => {
+    const { agent, clock } = await started();
+    clock.advance(500);
+    expect((await agent.post('/api/retry').send({}).expect(429)).body).toMatchObject({ code: 'retry_too_soon', retryAfter: 30 });
+    clock.advance(29_000);
+    expect((await agent.post('/api/retry').send({}).expect(429)).body).toMatchObject({ code: 'retry_too_soon', retryAfter: 1 });
+  });
+
   it('no_pending_verification (403) with nothing pending; no provider call', async () => {
     const { t, fake } = fakeLogin();
     expect((await request(t.app).post('/api/retry').send({}).expect(403)).body.code).toBe('no_pending_verification');

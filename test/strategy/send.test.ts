@@ -108,6 +108,7 @@ describe('send on an in-process provider', () => {
     await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(500);
     await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(500);
     expect(t.errors).toEqual([expect.objectContaining({ reason: 'malformed_response' }), expect.objectContaining({ reason: 'server_error' })]);
+    expect((t.errors[0] as Error).message).toBe('The fake provider returned an unknown send status: queued');
     expect((await agent.get('/me')).body.pending).toBeNull();
   });
 
