@@ -145,6 +145,19 @@ describe('second factor bound to the user', () => {
     await agent.post('/2fa/code').send({ code: fake.code(SHARED) }).expect(200);
   });
 
+  // Mutation testing (issue 20): the code is for the number that was on file when it was sent.
+  it("the user's number on file changed since the send: the code is refused with no check, and dropped", async () => {
+    const { fake, t, alice } = setup();
+    const agent = request.agent(t.app);
+    await agent.post('/login/password').send({ userId: alice.id }).expect(200);
+    await agent.post('/2fa/send').send({}).expect(200);
+    const code = fake.code(SHARED);
+    alice.phoneNumber = '+14155550199';
+    await agent.post('/2fa/code').send({ code }).expect(403);
+    expect(fake.calls('check')).toBe(0);
+    expect((await agent.get('/me')).body.pending).toBeNull();
+  });
+
   it('a pending verification without a user (a phone login under the same key) is not a second factor', async () => {
     const clock = testClock();
     const fake = new FakeProvider({ now: clock.providerNow });
