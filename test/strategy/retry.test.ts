@@ -49,6 +49,32 @@ describe('retry on an in-process provider', () => {
     expect(fake.requests.check.at(-1)?.id).toBe('fake_new');
   });
 
+  // Mutation testing (issue 20): a resend answered with the id it was for is the same
+  // verification, even when the provider names the id; only another id starts afresh.
+  it('a resend answered with the same id named: the same verification, attempts and expiry kept', async () => {
+    const { agent, fake, clock } = await started();
+    await agent.post('/api/verify').send({ code: wrongCode(fake.code(PHONE)) }).expect(401);
+    const before = await pendingOf(agent);
+    clock.advance(COOLDOWN);
+    fake.next('resend', { status: 'sent', id: 'fake_1' });
+    const res = await agent.post('/login/resend').send({}).expect(200);
+    expect(res.body.pending).toMatchObject({ attemptsLeft: 4, expiresAt: before?.expiresAt });
+  });
+
+  it('a resend answered with a new id: the verify callback gets the time of the resend as createdAt', async () => {
+    const created: number[] = [];
+    const login = fakeLogin({}, { verify: async (phone, details) => (created.push(details.createdAt.getTime()), login.users.findOrCreate(phone)) });
+    const agent = request.agent(login.t.app);
+    await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+    login.clock.advance(COOLDOWN);
+    const resentAt = login.clock.now();
+    login.fake.next('resend', { status: 'sent', id: 'fake_new' }).next('check', { status: 'valid' });
+    await agent.post('/login/resend').send({}).expect(200);
+    login.clock.advance(1_000);
+    await agent.post('/login/code').send({ code: '123456' }).expect(200);
+    expect(created).toEqual([resentAt]);
+  });
+
   it("the provider's cooldown and count win over the strategy's", async () => {
     const { agent, fake, clock } = await started();
     clock.advance(COOLDOWN);
@@ -68,6 +94,34 @@ describe('retry on an in-process provider', () => {
     expect((await agent.post('/api/retry').send({}).expect(429)).body).toMatchObject({ code: 'retry_too_soon', retryAfter: 45 });
     expect(await pendingOf(agent)).not.toBeNull();
   });
+
+  // Mutation testing (issue 20): a too_soon whose time has come (or has none) must not let the
+  // next resend go at once; the strategy's cooldown starts from now.
+  it.each([
+    ['no time', undefined],
+    ['now', 0],
+    ['a time already past', -5_000],
+  ] as const)('too_soon from the provider with %s: the strategy cooldown from now', async (_what, offset) => {
+    const { agent, fake, clock } = await started();
+    clock.advance(COOLDOWN);
+    fake.next('resend', offset === undefined ? { status: 'too_soon' } : { status: 'too_soon', nextRetryAt: new Date(clock.now() + offset) });
+    expect((await agent.post('/api/retry').send({}).expect(429)).body).toMatchObject({ code: 'retry_too_soon', retryAfter: 30 });
+    expect(Date.parse((await pendingOf(agent))?.nextRetryAt as string)).toBe(clock.now() + COOLDOWN);
+  });
+
+  // Mutation testing (issue 20): a resend the provider refused sent nothing, so the send points and
+  // the number's cooldown come back (the default limits are on): a new code may go at once.
+  it.each(['too_soon', 'exhausted', 'expired', 'already_validated', 'no_attempt', 'not_found'] as const)(
+    '%s from the provider gives the send points and the cooldown back: a send right after goes out',
+    async (status) => {
+      const { agent, fake, clock } = await started();
+      clock.advance(COOLDOWN);
+      fake.next('resend', { status });
+      expect((await agent.post('/api/retry').send({})).status).not.toBe(200);
+      await agent.post('/api/send').send({ phoneNumber: PHONE }).expect(200);
+      expect(fake.calls('send')).toBe(2);
+    },
+  );
 
   it('exhausted from the provider: retries_exhausted, and no further resend reaches it', async () => {
     const { agent, fake, clock } = await started();
@@ -112,6 +166,25 @@ describe('retry on an in-process provider', () => {
     expect(t.errors).toEqual([expect.objectContaining({ reason: 'connection' })]);
     expect(await pendingOf(agent)).toEqual(before);
     await agent.post('/login/resend').send({}).expect(200);
+  });
+
+  it('a status outside the interface is a fault (malformed reply) naming it; the state kept', async () => {
+    const { agent, fake, clock, t } = await started();
+    const before = await pendingOf(agent);
+    clock.advance(COOLDOWN);
+    fake.next('resend', { status: 'queued' } as never);
+    await agent.post('/login/resend').send({}).expect(500);
+    expect(t.errors).toEqual([expect.objectContaining({ reason: 'malformed_response', message: 'The fake provider returned an unknown resend status: queued' })]);
+    expect(await pendingOf(agent)).toEqual(before);
+  });
+
+  // Mutation testing (issue 20): a wait is rounded up to whole seconds, never down.
+  it('retry_too_soon rounds the wait up: 29.5 s left is 30', async () => {
+    const { agent, clock } = await started();
+    clock.advance(500);
+    expect((await agent.post('/api/retry').send({}).expect(429)).body).toMatchObject({ code: 'retry_too_soon', retryAfter: 30 });
+    clock.advance(29_000);
+    expect((await agent.post('/api/retry').send({}).expect(429)).body).toMatchObject({ code: 'retry_too_soon', retryAfter: 1 });
   });
 
   it('no_pending_verification (403) with nothing pending; no provider call', async () => {

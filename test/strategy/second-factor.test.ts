@@ -106,7 +106,9 @@ describe('second factor bound to the user', () => {
     await agent.post('/login/password').send({ userId: alice.id }).expect(200);
     await agent.post('/2fa/send').send({}).expect(500);
     expect(t.errors[0]).toBeInstanceOf(DingConfigurationError);
-    expect((t.errors[0] as Error).message).toContain('`userId`');
+    expect((t.errors[0] as Error).message).toBe(
+      'secondFactor binds each code to the signed-in user, but there is no user id: sign the user in first (req.user with an `id`), or set the `userId` option to where your app keeps it',
+    );
     expect(fake.calls('send')).toBe(0);
   });
 
@@ -117,6 +119,43 @@ describe('second factor bound to the user', () => {
     await agent.post('/2fa/send').send({}).expect(500);
     expect((t.errors[0] as Error).message).toMatch(/userId\(req\) must return/);
     expect(fake.calls('send')).toBe(0);
+  });
+
+  // Mutation testing (issue 20): each wrong answer of the app's hooks is named in the message.
+  it.each([
+    [{ userId: () => '' }, 'userId(req) must return the user\'s id as a non-empty string or a number (or null/undefined), not an empty string'],
+    [{ userId: () => Number.NaN }, 'userId(req) must return the user\'s id as a non-empty string or a number (or null/undefined), not a number'],
+    [{ userId: () => true as unknown as string }, 'userId(req) must return the user\'s id as a non-empty string or a number (or null/undefined), not a boolean'],
+    [{ secondFactor: () => 14155552671 as unknown as string }, 'secondFactor(req) must return the user\'s phone number as a string (or null/undefined), not a number'],
+  ] as const)('a hook answering the wrong kind of value is a configuration error saying so (%#)', async (options, message) => {
+    const { t, alice, fake } = setup(options);
+    const agent = request.agent(t.app);
+    await agent.post('/login/password').send({ userId: alice.id }).expect(200);
+    await agent.post('/2fa/send').send({}).expect(500);
+    expect(t.errors).toEqual([expect.any(DingConfigurationError)]);
+    expect((t.errors[0] as Error).message).toBe(message);
+    expect(fake.calls('send')).toBe(0);
+  });
+
+  it('a numeric userId of 0 is an id like any other', async () => {
+    const { fake, t, alice } = setup({ userId: () => 0 });
+    const agent = request.agent(t.app);
+    await agent.post('/login/password').send({ userId: alice.id }).expect(200);
+    await agent.post('/2fa/send').send({}).expect(200);
+    await agent.post('/2fa/code').send({ code: fake.code(SHARED) }).expect(200);
+  });
+
+  // Mutation testing (issue 20): the code is for the number that was on file when it was sent.
+  it("the user's number on file changed since the send: the code is refused with no check, and dropped", async () => {
+    const { fake, t, alice } = setup();
+    const agent = request.agent(t.app);
+    await agent.post('/login/password').send({ userId: alice.id }).expect(200);
+    await agent.post('/2fa/send').send({}).expect(200);
+    const code = fake.code(SHARED);
+    alice.phoneNumber = '+14155550199';
+    await agent.post('/2fa/code').send({ code }).expect(403);
+    expect(fake.calls('check')).toBe(0);
+    expect((await agent.get('/me')).body.pending).toBeNull();
   });
 
   it('a pending verification without a user (a phone login under the same key) is not a second factor', async () => {

@@ -40,6 +40,11 @@ describe('send on an in-process provider', () => {
       expect(fake.calls('check')).toBe(0);
     });
 
+    it('a provider lifetime of zero or less is no lifetime: ttlSeconds', async () => {
+      expect(await expiryAfterSend({ ttlSeconds: 300 }, 0)).toBe(5 * MINUTE);
+      expect(await expiryAfterSend({ ttlSeconds: 300 }, -MINUTE)).toBe(5 * MINUTE);
+    });
+
     it(`ttlSeconds above ${MAX_TTL_SECONDS} (ten minutes) is refused at construction`, () => {
       expect(() => fakeLogin({ ttlSeconds: 86_400 })).toThrow(/`ttlSeconds` must be at most 600/);
       expect(() => fakeLogin({ ttlSeconds: 601 })).toThrow(TypeError);
@@ -59,6 +64,43 @@ describe('send on an in-process provider', () => {
     expect((await agent.get('/me')).body.pending).toBeNull();
   });
 
+  // Mutation testing (issue 20): nothing went out, so the send points and the number's cooldown
+  // (the default limits are on) come back: another code may go at once.
+  it.each(['rate_limited', 'blocked', 'invalid_phone_number'] as const)('a provider answer %s gives the send points and the cooldown back', async (status) => {
+    const { t, fake } = fakeLogin();
+    fake.next('send', status === 'blocked' ? { status, reason: 'spam' } : { status });
+    const agent = request.agent(t.app);
+    expect((await agent.post('/api/send').send({ phoneNumber: PHONE })).status).not.toBe(200);
+    await agent.post('/api/send').send({ phoneNumber: PHONE }).expect(200);
+    // The cooldown was on: a third send so soon is refused.
+    expect((await agent.post('/api/send').send({ phoneNumber: PHONE }).expect(429)).body.code).toBe('retry_too_soon');
+  });
+
+  describe('what the provider is asked (exactly these keys: a custom provider may read any)', () => {
+    const MESSAGE = { locale: 'fr-FR', correlationId: 'corr-1', templateId: 'tpl-1', senderId: 'Acme', callbackUrl: 'https://example.com/hook', appRealm: 'FA+9qCX9VSu' };
+
+    it('signals(req) split into the fraud signals and the message settings, at send and resend', async () => {
+      const { t, fake, clock } = fakeLogin({ signals: () => ({ ip: '203.0.113.9', deviceId: 'd-1', ...MESSAGE }) });
+      const agent = request.agent(t.app);
+      await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+      clock.advance(30_000);
+      await agent.post('/login/resend').send({}).expect(200);
+      const asked = { phoneNumber: PHONE, signals: { ip: '203.0.113.9', deviceId: 'd-1' }, ...MESSAGE };
+      expect(fake.requests.send).toStrictEqual([asked]);
+      expect(fake.requests.resend).toStrictEqual([{ ...asked, id: 'fake_1' }]);
+    });
+
+    it('without message settings: the number and the signals only', async () => {
+      const { t, fake, clock } = fakeLogin();
+      const agent = request.agent(t.app);
+      await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+      clock.advance(30_000);
+      await agent.post('/login/resend').send({}).expect(200);
+      expect(Object.keys(fake.requests.send[0] ?? {}).sort()).toEqual(['phoneNumber', 'signals']);
+      expect(Object.keys(fake.requests.resend[0] ?? {}).sort()).toEqual(['id', 'phoneNumber', 'signals']);
+    });
+  });
+
   it('a status outside the interface, or a fault: the error handler, nothing pending', async () => {
     const { t, fake } = fakeLogin();
     fake.next('send', { status: 'queued' } as never).next('send', new DingUnavailableError('server_error', 'The fake provider answered 503'));
@@ -66,6 +108,7 @@ describe('send on an in-process provider', () => {
     await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(500);
     await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(500);
     expect(t.errors).toEqual([expect.objectContaining({ reason: 'malformed_response' }), expect.objectContaining({ reason: 'server_error' })]);
+    expect((t.errors[0] as Error).message).toBe('The fake provider returned an unknown send status: queued');
     expect((await agent.get('/me')).body.pending).toBeNull();
   });
 
@@ -89,6 +132,19 @@ describe('send on an in-process provider', () => {
         expect(res.body).toEqual({ code: 'malformed_phone_number', message: 'The phone number must be a string, for example "+12015550142".' });
       }
       expect(fake.calls('send')).toBe(0);
+    });
+
+    // Mutation testing (issue 20): blanks around the number (a pasted line break) are trimmed, but
+    // an invisible character inside it is refused, not skipped over by the parser.
+    it('blanks and line breaks around the number are fine; a control or format character inside it is invalid_phone_number', async () => {
+      const { t, fake } = fakeLogin({ resendCooldownSeconds: 0 });
+      await request(t.app).post('/api/send').send({ phoneNumber: ` ${PHONE}\r\n` }).expect(200);
+      await request(t.app).post('/api/send').send({ phoneNumber: `\t+1 415 555 2671\u2028` }).expect(200);
+      expect(fake.requests.send.map((r) => r.phoneNumber)).toEqual([PHONE, PHONE]);
+      for (const phoneNumber of ['+1415\u200b5552671', '+1 415\n555 2671', '+14155552671\u0000', '\u202e+14155552671']) {
+        expect((await request(t.app).post('/api/send').send({ phoneNumber }).expect(400)).body.code).toBe('invalid_phone_number');
+      }
+      expect(fake.calls('send')).toBe(2);
     });
 
     it('invalid_phone_number for what no fix of the country code would make a number', async () => {

@@ -9,6 +9,9 @@ import { DingUnavailableError } from 'passport-ding';
 import type { FakeLogin } from '../helpers/fake-provider.js';
 import { fakeLogin } from '../helpers/fake-provider.js';
 import { wrongCode } from '../helpers/codes.js';
+import { barrier } from '../helpers/barrier.js';
+import { maskPhone } from '../../lib/phone.js';
+import type { PassportDingEvent } from 'passport-ding';
 
 const PHONE = '+14155552671';
 
@@ -60,6 +63,7 @@ describe('verify on an in-process provider', () => {
     const res = await agent.post('/login/code').send({ code }).expect(500);
     expect(res.body).toEqual({ error: 'OtpUnavailableError', code: 'DING_UNAVAILABLE' });
     expect(t.errors).toEqual([expect.any(DingUnavailableError)]);
+    expect((t.errors[0] as Error).message).toBe('The fake provider could not say whether the code is valid');
     expect(await pendingOf(agent)).toEqual(before);
     expect(await userOf(agent)).toBeNull();
     await agent.post('/login/code').send({ code }).expect(200);
@@ -81,11 +85,79 @@ describe('verify on an in-process provider', () => {
     expect(fake.calls('check')).toBe(1);
   });
 
+  // Mutation testing (issue 20): with finish() left out, a request queued behind the one that
+  // learned the verification was over checked the same code again, and could log in with it.
+  it.each(['expired', 'too_many_attempts', 'already_validated', 'no_attempt', 'not_found'] as const)(
+    '%s: a request queued behind it with the same session is not checked again, no login',
+    async (status) => {
+      const login = fakeLogin({}, { beforeVerify: barrier(2) });
+      const agent = request.agent(login.t.app);
+      await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+      const code = login.fake.code(PHONE);
+      login.fake.next('check', { status });
+      // Both requests have read the session (with the pending state) before the first check.
+      const answers = await Promise.all([agent.post('/login/code').send({ code }), agent.post('/login/code').send({ code })]);
+      expect(answers.filter((r) => r.status === 200)).toEqual([]);
+      expect(login.fake.calls('check')).toBe(1);
+      expect(await login.t.loggedInSessions()).toEqual([]);
+    },
+  );
+
+  // Mutation testing (issue 20): only a wrong code may keep the point of the failed-check budget
+  // reserved for the check; any other answer gives it back.
+  it('only a wrong code spends the failed-check budget: the provider ending the verification does not', async () => {
+    const login = fakeLogin({ resendCooldownSeconds: 0, limits: { sendsPerPhone: false, failedChecksPerPhone: { points: 1, durationSeconds: 900 } } });
+    for (const status of ['expired', 'too_many_attempts', 'already_validated', 'no_attempt', 'not_found', 'unknown'] as const) {
+      const agent = request.agent(login.t.app);
+      await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+      login.fake.next('check', { status });
+      const res = await agent.post('/api/verify').send({ code: login.fake.code(PHONE) });
+      expect(res.status === 500 ? 'unknown' : res.body.code).not.toBe('rate_limited');
+    }
+    const agent = request.agent(login.t.app);
+    await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+    expect((await agent.post('/api/verify').send({ code: wrongCode(login.fake.code(PHONE)) }).expect(401)).body.code).toBe('invalid_code');
+    // The one point is now spent: the budget was on all along.
+    expect((await agent.post('/api/verify').send({ code: login.fake.code(PHONE) }).expect(429)).body.code).toBe('rate_limited');
+  });
+
+  it("the send's risk factors reach the verify callback; without any, the details have none", async () => {
+    const seen: Array<Record<string, unknown>> = [];
+    const login = fakeLogin({ resendCooldownSeconds: 0 }, { verify: async (phone, details) => (seen.push({ ...details }), login.users.findOrCreate(phone)) });
+    login.fake.next('send', { status: 'sent', id: 'risky', createdAt: new Date(login.clock.now()), riskFactors: ['ip_reputation'] });
+    for (let i = 0; i < 2; i++) {
+      const agent = request.agent(login.t.app);
+      await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+      login.fake.next('check', { status: 'valid' });
+      await agent.post('/login/code').send({ code: '123456' }).expect(200);
+    }
+    expect(seen[0]).toMatchObject({ id: 'risky', riskFactors: ['ip_reputation'] });
+    expect(seen[1]).not.toHaveProperty('riskFactors');
+  });
+
+  // Mutation testing (issue 20): a step refused before any provider call still names the number
+  // (and the verification) in its event; the steps fill them in, not the provider's recording.
+  it('onEvent: refusals before any provider call name the masked number and the verification id', async () => {
+    const events: PassportDingEvent[] = [];
+    const { agent, fake, clock } = await started({ onEvent: (e) => void events.push(e), allowedCountries: ['US'] });
+    await agent.post('/api/retry').send({}).expect(429);
+    clock.advance(10 * 60_000);
+    await agent.post('/api/verify').send({ code: fake.code(PHONE) }).expect(401);
+    await agent.post('/api/send').send({ phoneNumber: '+33612345678' }).expect(403);
+    expect(fake.calls('check') + fake.calls('resend')).toBe(0);
+    expect(events.slice(1).map((e) => [e.type, 'outcome' in e ? e.outcome : undefined, e.phone, e.verificationId])).toEqual([
+      ['resend', 'retry_too_soon', maskPhone(PHONE), 'fake_1'],
+      ['verify', 'expired', maskPhone(PHONE), 'fake_1'],
+      ['send', 'blocked', maskPhone('+33612345678'), undefined],
+    ]);
+  });
+
   it('a status outside the interface is a fault (malformed reply), never a login', async () => {
     const { agent, fake, code, t } = await started();
     fake.next('check', { status: 'ok' } as never);
     await agent.post('/login/code').send({ code }).expect(500);
     expect(t.errors).toEqual([expect.objectContaining({ name: 'OtpUnavailableError', reason: 'malformed_response' })]);
+    expect((t.errors[0] as Error).message).toBe('The fake provider returned an unknown check status: ok');
     expect(await userOf(agent)).toBeNull();
   });
 
@@ -128,6 +200,8 @@ describe('verify on an in-process provider', () => {
   it('missing_code (400) without a code, and the messages option still wins for malformed_code', async () => {
     const { agent } = await started({ codeLength: 6, messages: { malformed_code: 'Six digits, please.' } });
     expect((await agent.post('/api/verify').send({}).expect(400)).body.code).toBe('missing_code');
+    // Only blanks is no code either (not a malformed one).
+    for (const code of ['   ', '\t', '\u3000']) expect((await agent.post('/api/verify').send({ code }).expect(400)).body.code).toBe('missing_code');
     expect((await agent.post('/api/verify').send({ code: 'x' }).expect(400)).body.message).toBe('Six digits, please.');
   });
 
