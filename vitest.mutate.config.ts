@@ -56,9 +56,12 @@ export default defineConfig({
     // (timeoutMS in stryker.config.mjs), which would restart the worker, a slow step.
     testTimeout: 7_000,
     hookTimeout: 8_000,
-    // Suites with a Redis part (limits/redis, limits/strategy) skip that part without REDIS_URL
-    // and keep their in-process part; a shell's REDIS_URL or PASSPORT_DING_REQUIRE_ALL=1 must not
-    // turn the skip into a connection or a failure here.
-    env: { REDIS_URL: '', PASSPORT_DING_REQUIRE_ALL: '' },
+    // Suites with a Redis part (limits/redis, limits/rules, limits/logins, limits/strategy) skip
+    // that part without REDIS_URL and keep their in-process part; a shell's REDIS_URL or
+    // PASSPORT_DING_REQUIRE_ALL=1 must not turn the skip into a connection or a failure here.
+    // MUTATE_REDIS_URL opts in: those parts then run against that Redis, which is what reaches
+    // lib/limits/redis-store.ts (every suite keys under a random prefix of its own, so workers
+    // sharing one Redis do not meet).
+    env: { REDIS_URL: process.env.MUTATE_REDIS_URL ?? '', PASSPORT_DING_REQUIRE_ALL: '' },
   },
 });

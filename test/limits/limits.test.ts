@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_LIMITS, ipKey, ipNetwork, Limits, phoneKey, resolveLimits } from '../../lib/limits/index.js';
 import type { LimitDecision, LimitsOptions } from '../../lib/limits/index.js';
+import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import * as pkg from 'passport-ding';
 import { LimitStoreError, PassportDingError } from '../../lib/errors.js';
@@ -277,5 +278,26 @@ describe('LimitStoreError', () => {
     down.on('error', () => undefined);
     const l = limits({ store: { redis: down }, keySecret: SECRET });
     await expect(l.reserveSend(PHONE, '203.0.113.1')).rejects.toBeInstanceOf(LimitStoreError);
+  });
+
+  it('fails at once when the client is not connected, and says so in its cause (node-redis, ioredis)', async () => {
+    const nodeRedis = createClient({ url: 'redis://127.0.0.1:1' });
+    nodeRedis.on('error', () => undefined);
+    // ioredis's defaults queue a command until a connection comes (and lazyConnect opens one):
+    // the store must not hold a login behind a reconnect.
+    const ioredis = new Redis('redis://127.0.0.1:1', { lazyConnect: true });
+    ioredis.on('error', () => undefined);
+    try {
+      for (const [client, message] of [
+        [nodeRedis, 'Redis is not connected'],
+        [ioredis, 'Redis is not connected (wait)'],
+      ] as const) {
+        const err = await limits({ store: { redis: client }, keySecret: SECRET }).reserveSend(PHONE, '203.0.113.1').catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(LimitStoreError);
+        expect((err as Error).cause).toMatchObject({ name: 'RedisNotConnected', message });
+      }
+    } finally {
+      ioredis.disconnect();
+    }
   });
 });

@@ -68,6 +68,61 @@ describe('memory store', () => {
     expect(await store.readMark('m')).toBeUndefined();
   });
 
+  it('reads a key it does not hold as a count of 0 with no time left, and a counter as no mark', async () => {
+    const store = new MemoryStore(100);
+    expect(await store.hit([{ ...hit('none'), add: 0 }])).toEqual([{ count: 0, msLeft: 0 }]);
+    await store.hit([hit('counter')]);
+    expect(await store.readMark('counter')).toBeUndefined();
+  });
+
+  it('gives back within the window it has: no new window, no key made for nothing, none kept at 0', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore(100, () => now);
+    await store.hit([hit('a', 60_000), hit('a', 60_000)]);
+    now += 20_000;
+    await store.giveBack(['a', 'missing']);
+    // The window still ends where the first point opened it.
+    expect(await store.hit([{ ...hit('a', 60_000), add: 0 }])).toEqual([{ count: 1, msLeft: 40_000 }]);
+    expect(store.size).toBe(1);
+    await store.giveBack(['a']);
+    expect(store.size).toBe(0);
+    // A key given back that was not there counts from 1 like any new key.
+    expect((await store.hit([hit('missing'), hit('missing')])).map((c) => c.count)).toEqual([1, 2]);
+  });
+
+  it("keeps a mark's lifetime when someone else's unmark leaves it", async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore(100, () => now);
+    await store.mark('m', 'B', 60_000);
+    now += 20_000;
+    await store.unmark('m', 'A');
+    expect(await store.readMark('m')).toBe('B');
+    now += 40_000;
+    expect(await store.readMark('m')).toBeUndefined();
+  });
+
+  it('sweeps expired keys on a write (a hit or a mark) at most once a minute', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore(100, () => now);
+    await store.hit([hit('k1', 10_000)]);
+    // k1 expired; a write within a minute of the last sweep leaves it for the next sweep.
+    now += 59_999;
+    await store.hit([hit('k2', 600_000)]);
+    expect(store.size).toBe(2);
+    // A minute after the last sweep, exactly: the write sweeps.
+    now += 1;
+    await store.hit([hit('k3', 600_000), hit('k4', 10_000)]);
+    expect(store.size).toBe(3);
+    // The minute counts from that sweep: k4 expired, still held 30 s later...
+    now += 30_000;
+    await store.hit([hit('k5', 600_000)]);
+    expect(store.size).toBe(4);
+    // ...and swept by a mark a minute after it.
+    now += 30_000;
+    await store.mark('m', 'owner', 600_000);
+    expect(store.size).toBe(4);
+  });
+
   it('is the default store, sized by limits.maxKeys', async () => {
     const settings = resolveLimits({ maxKeys: 200 });
     if (!settings) throw new Error('off');

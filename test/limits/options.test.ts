@@ -1,0 +1,88 @@
+// The `limits` option's checks (lib/limits/options.ts), to the word: a TypeError at construction
+// is what an operator reads when a setting is wrong, so each one names the setting and what it
+// must be. And each bound at its edge: the last value taken and the first one refused.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS, noLimits, resolveLimits } from '../../lib/limits/index.js';
+
+const SECRET = 'options test secret';
+const redis = { eval() {} };
+const RULES =
+  'sendsPerPhone, sendsPerIp, sendsPerNetwork, sendsPerNumberBlock, sendsPerCountry, sendsGlobal, failedChecksPerPhone, failedChecksPerIp, consecutiveFailuresPerPhone';
+const must = (name: string, expected: string): string => `DingOtpStrategy: option \`${name}\` must be ${expected}`;
+
+describe('limits option messages', () => {
+  it.each([
+    ['limits', 'on', must('limits', 'an object or false')],
+    ['an unknown key', { sendsPerEmail: 1 }, must('limits', `one of store, maxKeys, keySecret, ${RULES} (unknown "sendsPerEmail")`)],
+    ['a rule', { sendsPerIp: 5 }, must('limits.sendsPerIp', '{ points, durationSeconds } or false')],
+    ['points', { sendsPerPhone: { points: 0, durationSeconds: 60 } }, must('limits.sendsPerPhone.points', 'an integer from 1 to 1000000000')],
+    ['the consecutive-failure cap', { consecutiveFailuresPerPhone: { points: 101, durationSeconds: 60 } }, must('limits.consecutiveFailuresPerPhone.points', 'an integer from 1 to 100')],
+    ['durationSeconds', { failedChecksPerIp: { points: 1, durationSeconds: 0 } }, must('limits.failedChecksPerIp.durationSeconds', 'an integer from 1 to 31622400')],
+    ['a field of a plain rule', { sendsPerIp: { points: 1, durationSeconds: 1, digits: 2 } }, must('limits.sendsPerIp', '{ points, durationSeconds } (unknown "digits")')],
+    ['a field of the block rule', { sendsPerNumberBlock: { points: 1, durationSeconds: 1, countries: {} } }, must('limits.sendsPerNumberBlock', '{ points, durationSeconds, digits? } (unknown "countries")')],
+    ['a field of the country rule', { sendsPerCountry: { points: 1, durationSeconds: 1, digits: 2 } }, must('limits.sendsPerCountry', '{ points, durationSeconds, countries? } (unknown "digits")')],
+    ['digits', { sendsPerNumberBlock: { points: 1, durationSeconds: 1, digits: 0 } }, must('limits.sendsPerNumberBlock.digits', 'an integer from 1 to 6')],
+    ['countries', { sendsPerCountry: { points: 1, durationSeconds: 1, countries: 'US' } }, must('limits.sendsPerCountry.countries', 'an object of country code -> points')],
+    ['a country', { sendsPerCountry: { points: 1, durationSeconds: 1, countries: { XX: 5 } } }, must('limits.sendsPerCountry.countries', 'keyed by ISO 3166-1 alpha-2 codes (unknown "XX")')],
+    ["a country's points", { sendsPerCountry: { points: 1, durationSeconds: 1, countries: { US: 0 } } }, must('limits.sendsPerCountry.countries.US', 'an integer from 1 to 1000000000')],
+    ['maxKeys', { maxKeys: 99 }, must('limits.maxKeys', 'an integer from 100 to 100000000')],
+    ['store', { store: 'mongo' }, must('limits.store', "'memory' or { redis: client, prefix? }")],
+    ['a store without redis', { store: {} }, must('limits.store', "'memory' or { redis: client, prefix? }")],
+    ['the Redis client', { store: { redis: { get() {} } } }, must('limits.store.redis', 'a node-redis (4+) or ioredis client')],
+    ['the prefix', { store: { redis, prefix: 42 }, keySecret: SECRET }, must('limits.store.prefix', 'a non-empty string')],
+    ['keySecret with Redis', { store: { redis } }, must('limits.keySecret', 'set with a Redis store (the same secret on every instance sharing it)')],
+    ['keySecret', { keySecret: 42 }, must('limits.keySecret', 'a non-empty string or Buffer')],
+  ])('%s', (_what, value, message) => {
+    expect(() => resolveLimits(value)).toThrow(new TypeError(message));
+  });
+});
+
+describe('limits option bounds', () => {
+  const rule = (points: number, durationSeconds: number) => ({ points, durationSeconds });
+
+  it('take points from 1 to 1,000,000,000 and windows from 1 s to 366 days', () => {
+    expect(resolveLimits({ sendsPerPhone: rule(1, 1) })?.rules.sendsPerPhone).toEqual(rule(1, 1));
+    expect(resolveLimits({ sendsPerPhone: rule(1_000_000_000, 31_622_400) })?.rules.sendsPerPhone).toEqual(rule(1_000_000_000, 31_622_400));
+    expect(() => resolveLimits({ sendsPerPhone: rule(1_000_000_001, 60) })).toThrow(TypeError);
+    expect(() => resolveLimits({ sendsPerPhone: rule(5, 31_622_401) })).toThrow(TypeError);
+  });
+
+  it('take a consecutive-failure cap of at most 100', () => {
+    expect(resolveLimits({ consecutiveFailuresPerPhone: rule(100, 60) })?.rules.consecutiveFailuresPerPhone).toEqual(rule(100, 60));
+  });
+
+  it('take number blocks of 1 to 6 digits, 3 when not given', () => {
+    for (const digits of [1, 6]) expect(resolveLimits({ sendsPerNumberBlock: { ...rule(5, 60), digits } })?.rules.sendsPerNumberBlock).toEqual({ ...rule(5, 60), digits });
+    expect(() => resolveLimits({ sendsPerNumberBlock: { ...rule(5, 60), digits: 7 } })).toThrow(TypeError);
+    expect(resolveLimits({ sendsPerNumberBlock: rule(5, 60) })?.rules.sendsPerNumberBlock).toEqual({ ...rule(5, 60), digits: 3 });
+  });
+
+  it('take a country rule with or without budgets of its own, from 1 to 1,000,000,000 each', () => {
+    expect(resolveLimits({ sendsPerCountry: rule(5, 60) })?.rules.sendsPerCountry).toEqual(rule(5, 60));
+    const countries = resolveLimits({ sendsPerCountry: { ...rule(5, 60), countries: { US: 1, GB: 1_000_000_000 } } })?.rules.sendsPerCountry?.countries;
+    expect(countries).toEqual(new Map([['US', 1], ['GB', 1_000_000_000]]));
+    expect(() => resolveLimits({ sendsPerCountry: { ...rule(5, 60), countries: { US: 1_000_000_001 } } })).toThrow(TypeError);
+  });
+
+  it("take maxKeys from 100 to 100,000,000, and 'memory' as the store by name", () => {
+    expect(resolveLimits({ maxKeys: 100 })?.store).toEqual({ kind: 'memory', prefix: 'passport-ding:limit:', maxKeys: 100 });
+    expect(resolveLimits({ store: 'memory', maxKeys: 100_000_000 })?.store).toEqual({ kind: 'memory', prefix: 'passport-ding:limit:', maxKeys: 100_000_000 });
+    expect(() => resolveLimits({ maxKeys: 100_000_001 })).toThrow(TypeError);
+  });
+
+  it('give each rule its own copy of a default', () => {
+    const settings = resolveLimits({});
+    expect(settings?.rules.sendsPerPhone).toEqual(DEFAULT_LIMITS.sendsPerPhone);
+    expect(settings?.rules.sendsPerPhone).not.toBe(DEFAULT_LIMITS.sendsPerPhone);
+  });
+});
+
+describe('noLimits', () => {
+  it('is no rule at all, plain keys, and a memory store of the default size (for the window marks)', () => {
+    expect(noLimits()).toStrictEqual({
+      store: { kind: 'memory', prefix: 'passport-ding:limit:', maxKeys: 200_000 },
+      keySecret: undefined,
+      rules: Object.fromEntries(Object.keys(DEFAULT_LIMITS).map((name) => [name, undefined])),
+    });
+  });
+});

@@ -1,0 +1,46 @@
+// lib/limits/window.ts on its own, with real Limits on the memory store: Prelude's verification
+// windows belong to the session that sent last, Ding's sends need no owner.
+import { describe, expect, it } from 'vitest';
+import { claimWindow, holdsWindow, Limits, noLimits, releaseWindow } from '../../lib/limits/index.js';
+
+const PHONE = '+12015550123';
+const prelude = { name: 'prelude' };
+const ding = { name: 'ding' };
+
+describe('verification window owner', () => {
+  it('Prelude: a send gives the session a new random token (96 bits, base64url) that owns the number', async () => {
+    const limits = new Limits(noLimits());
+    const first = await claimWindow(limits, prelude, PHONE, undefined, 600_000);
+    const second = await claimWindow(limits, prelude, PHONE, undefined, 600_000);
+    expect(first).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(second).toMatch(/^[A-Za-z0-9_-]{16}$/);
+    expect(second).not.toBe(first);
+    // The last send owns the window.
+    expect(await holdsWindow(limits, prelude, { phoneNumber: PHONE, owner: second })).toBe(true);
+    expect(await holdsWindow(limits, prelude, { phoneNumber: PHONE, owner: first })).toBe(false);
+    // A resend keeps the session's token and takes the window back.
+    expect(await claimWindow(limits, prelude, PHONE, first, 600_000)).toBe(first);
+    expect(await holdsWindow(limits, prelude, { phoneNumber: PHONE, owner: first })).toBe(true);
+  });
+
+  it('Prelude: a right code releases the mark of its own session only', async () => {
+    const limits = new Limits(noLimits());
+    const mine = await claimWindow(limits, prelude, PHONE, undefined, 600_000);
+    await releaseWindow(limits, prelude, { phoneNumber: PHONE, owner: 'someone else' });
+    expect(await limits.ownsWindow(PHONE, mine)).toBe(true);
+    await releaseWindow(limits, prelude, { phoneNumber: PHONE, owner: mine });
+    expect(await limits.ownsWindow(PHONE, mine)).toBe(false);
+  });
+
+  it('Ding: no token, no mark, and every session holds its own window', async () => {
+    const limits = new Limits(noLimits());
+    expect(await claimWindow(limits, ding, PHONE, 'kept?', 600_000)).toBeUndefined();
+    expect((limits.store as unknown as { size: number }).size).toBe(0);
+    expect(await holdsWindow(limits, ding, { phoneNumber: PHONE })).toBe(true);
+    // Even with a Prelude mark on the number, a Ding session is not asked about it, nor removes it.
+    const token = await claimWindow(limits, prelude, PHONE, undefined, 600_000);
+    expect(await holdsWindow(limits, ding, { phoneNumber: PHONE, owner: 'other' })).toBe(true);
+    await releaseWindow(limits, ding, { phoneNumber: PHONE, owner: token });
+    expect(await limits.ownsWindow(PHONE, token)).toBe(true);
+  });
+});
