@@ -4,14 +4,24 @@
 // run rotating numbers and addresses) ages out quiet keys while keys in use stay (docs/limits.md
 // says what that trades). Compact: a counter is one number under a short key, about 110 bytes of
 // heap with the map's own entry, plus 16 bytes per slot of lru-cache's preallocated expiry arrays.
-// No timer per key: lru-cache checks expiry on read (`ttlAutopurge` off), and a write sweeps out
-// expired keys at most once per SWEEP_MS, so memory of an idle window is freed without a timer.
+//
+// No timer per key, and no pause: lru-cache checks expiry on read (`ttlAutopurge` off), and every
+// write also looks at the oldest keys of a round over all stored keys (a queue of keys in the
+// order they were stored, denque): an expired one goes, a live one goes to the back of the round.
+// A whole-store sweep (lru-cache's purgeStale) would free the same memory but walks every key at
+// once: about a microsecond per key, so a store filled to the default cap by a pumping run would
+// stall the event loop for a few hundred milliseconds at each sweep.
 
+import Denque from 'denque';
 import { LRUCache } from 'lru-cache';
 import type { Count, CounterStore, Hit } from './store.js';
 
-/** How often (at most) a write sweeps expired keys out. */
-const SWEEP_MS = 60_000;
+/**
+ * Keys of the round looked at per key a write touches. A write stores at most one new key per key
+ * it touches, so the round moves at least twice as fast as keys are stored: expired keys go within
+ * a round, and the store does not grow past the keys still live.
+ */
+const SWEEP_STEPS_PER_KEY = 2;
 
 // lru-cache holds an entry while its age is at most its ttl; a window of `windowMs` ends at
 // start + windowMs exactly (as the session's own `nextRetryAt` does), so the ttl is one ms less.
@@ -32,12 +42,12 @@ function flat(text: string): string {
 
 export class MemoryStore implements CounterStore {
   readonly #cache: LRUCache<string, number | string>;
-  readonly #now: () => number;
-  #sweptAt: number;
+  /** Stored keys in the order of the sweep's round (a key stored twice may be in it twice). */
+  readonly #round = new Denque<string>();
+  readonly #maxKeys: number;
 
   constructor(maxKeys: number, now: () => number = Date.now) {
-    this.#now = now;
-    this.#sweptAt = now();
+    this.#maxKeys = maxKeys;
     this.#cache = new LRUCache<string, number | string>({
       max: maxKeys,
       // Every entry has its own ttl; this default is never used, but lru-cache wants one to
@@ -56,7 +66,7 @@ export class MemoryStore implements CounterStore {
   }
 
   hit(hits: readonly Hit[]): Promise<Count[]> {
-    this.#sweep();
+    this.#sweep(hits.length * SWEEP_STEPS_PER_KEY);
     return Promise.resolve(hits.map((h) => this.#hitOne(h)));
   }
 
@@ -68,7 +78,8 @@ export class MemoryStore implements CounterStore {
     const next = count + add;
     if (count === 0 || slide) {
       // A new key is stored flat; an existing one keeps the key object it was first stored with.
-      cache.set(count === 0 ? flat(key) : key, next, { ttl: ttlOf(windowMs) });
+      if (count === 0) this.#store(flat(key), next, windowMs);
+      else cache.set(key, next, { ttl: ttlOf(windowMs) });
       return { count: next, msLeft: windowMs };
     }
     cache.set(key, next, { noUpdateTTL: true });
@@ -91,8 +102,8 @@ export class MemoryStore implements CounterStore {
   }
 
   mark(key: string, value: string, ttlMs: number): Promise<void> {
-    this.#sweep();
-    this.#cache.set(flat(key), value, { ttl: ttlOf(ttlMs) });
+    this.#sweep(SWEEP_STEPS_PER_KEY);
+    this.#store(flat(key), value, ttlMs);
     return Promise.resolve();
   }
 
@@ -106,10 +117,25 @@ export class MemoryStore implements CounterStore {
     return Promise.resolve();
   }
 
-  #sweep(): void {
-    const now = this.#now();
-    if (now - this.#sweptAt < SWEEP_MS) return;
-    this.#sweptAt = now;
-    this.#cache.purgeStale();
+  /** Stores a key anew and puts it at the back of the sweep's round. */
+  #store(key: string, value: number | string, windowMs: number): void {
+    this.#cache.set(key, value, { ttl: ttlOf(windowMs) });
+    // The round holds at most maxKeys entries: past that, the oldest entry leaves it unchecked (its
+    // key, if still stored, then goes by expiry on read or by eviction, as the cap bounds it anyway).
+    if (this.#round.length >= this.#maxKeys) this.#round.shift();
+    this.#round.push(key);
+  }
+
+  /** Looks at `steps` keys of the round: expired or gone ones leave it, live ones go to its back. */
+  #sweep(steps: number): void {
+    const round = this.#round;
+    const cache = this.#cache;
+    for (let i = 0; i < steps && round.length > 0; i++) {
+      const key = round.shift() as string;
+      // lru-cache: below 0 an entry has expired; 0 for a key it does not hold (or one at its last ms).
+      const left = cache.getRemainingTTL(key);
+      if (left < 0) cache.delete(key);
+      else if (left > 0 || cache.has(key)) round.push(key);
+    }
   }
 }

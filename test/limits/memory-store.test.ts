@@ -23,7 +23,7 @@ describe('memory store', () => {
     expect(quiet?.count).toBe(1);
   });
 
-  it('sets no timer per key, and frees expired keys on a later write', async () => {
+  it('sets no timer per key, and frees expired keys as later writes go on, a few keys per write', async () => {
     let now = 1_000_000;
     const timers = [vi.spyOn(globalThis, 'setTimeout'), vi.spyOn(globalThis, 'setInterval')];
     const store = new MemoryStore(10_000, () => now);
@@ -32,11 +32,19 @@ describe('memory store', () => {
     expect(store.size).toBe(5001);
     for (const timer of timers) expect(timer).not.toHaveBeenCalled();
     now += 61_000;
-    // Reads see them gone at once; the next write sweeps them out of memory.
+    // Reads see them gone at once (and free what they read)...
     expect((await store.hit([{ ...hit('k1'), add: 0 }]))[0]?.count).toBe(0);
     expect(await store.readMark('owner')).toBeUndefined();
-    await store.hit([hit('new', 3_600_000)]);
+    const before = store.size;
+    expect(before).toBeLessThan(5001);
+    // ...and each write frees two more (two per key it touches): none walks the whole store.
+    await store.hit([hit('live', 3_600_000)]);
+    expect(store.size).toBe(before - 1);
+    for (let i = 0; i < 1000; i += 1) await store.hit([hit('live', 3_600_000)]);
+    expect(store.size).toBe(before - 2001);
+    for (let i = 0; i < 1500; i += 1) await store.hit([hit('live', 3_600_000)]);
     expect(store.size).toBe(1);
+    expect((await store.hit([hit('live', 3_600_000)]))[0]?.count).toBe(2502);
     for (const timer of timers) expect(timer).not.toHaveBeenCalled();
   });
 
@@ -101,26 +109,27 @@ describe('memory store', () => {
     expect(await store.readMark('m')).toBeUndefined();
   });
 
-  it('sweeps expired keys on a write (a hit or a mark) at most once a minute', async () => {
+  it('a write looks at two keys of the round per key it touches: expired ones go, live ones stay for the next round', async () => {
     let now = 1_000_000;
     const store = new MemoryStore(100, () => now);
-    await store.hit([hit('k1', 10_000)]);
-    // k1 expired; a write within a minute of the last sweep leaves it for the next sweep.
-    now += 59_999;
-    await store.hit([hit('k2', 600_000)]);
-    expect(store.size).toBe(2);
-    // A minute after the last sweep, exactly: the write sweeps.
+    await store.hit([hit('k1', 10_000), hit('k2', 600_000), hit('k3', 10_000), hit('k4', 600_000)]);
+    now += 9_999;
+    // At its last millisecond a key is still held, and stays in the round.
+    await store.hit([{ ...hit('k2'), add: 0 }]);
+    expect(store.size).toBe(4);
     now += 1;
-    await store.hit([hit('k3', 600_000), hit('k4', 10_000)]);
+    // One key touched: k1 (expired) goes, k2 (live) goes to the back.
+    await store.hit([{ ...hit('k2'), add: 0 }]);
     expect(store.size).toBe(3);
-    // The minute counts from that sweep: k4 expired, still held 30 s later...
-    now += 30_000;
-    await store.hit([hit('k5', 600_000)]);
-    expect(store.size).toBe(4);
-    // ...and swept by a mark a minute after it.
-    now += 30_000;
+    // A mark sweeps too: k3 goes, k4 stays.
     await store.mark('m', 'owner', 600_000);
-    expect(store.size).toBe(4);
+    expect(store.size).toBe(3);
+    expect((await store.hit([{ ...hit('k2'), add: 0 }, { ...hit('k4'), add: 0 }])).map((c) => c.count)).toEqual([1, 1]);
+    // Keys deleted meanwhile leave the round without a trace; the live ones stay.
+    await store.forget(['k2']);
+    for (let i = 0; i < 5; i += 1) await store.hit([{ ...hit('k4'), add: 0 }]);
+    expect(store.size).toBe(2);
+    expect(await store.readMark('m')).toBe('owner');
   });
 
   it('is the default store, sized by limits.maxKeys', async () => {
