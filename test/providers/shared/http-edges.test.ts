@@ -59,13 +59,15 @@ const POST = { method: 'POST', path: '/thing', operation: 'thing', body: { a: 1 
 
 /**
  * A TCP server that answers each request (a GET: its head is one chunk) with `reply`, bytes as
- * given, for replies node:http would not write; counts requests and closed sockets.
+ * given, for replies node:http would not write; counts requests and opened and closed sockets.
  */
-async function rawServer(reply: (socket: Socket) => void): Promise<{ url: string; requests: () => number; closed: () => number }> {
+async function rawServer(reply: (socket: Socket) => void): Promise<{ url: string; requests: () => number; opened: () => number; closed: () => number }> {
   let requests = 0;
+  let opened = 0;
   let closed = 0;
   const sockets = new Set<Socket>();
   const server = createServer((socket: Socket) => {
+    opened++;
     sockets.add(socket);
     // The client may drop the socket at any time; that is what some tests look for.
     socket.on('error', () => undefined);
@@ -80,7 +82,7 @@ async function rawServer(reply: (socket: Socket) => void): Promise<{ url: string
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   servers.push({ server, sockets });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests, closed: () => closed };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests, opened: () => opened, closed: () => closed };
 }
 
 describe('validateBaseUrl: one message per refusal', () => {
@@ -307,6 +309,21 @@ describe('content types and bodies', () => {
     await waitFor(() => s.closed() === 1);
     expect(s.closed()).toBe(1);
     expect(s.requests()).toBe(1);
+  });
+
+  it('an unread body of exactly 64 KiB is still drained: the socket serves the next calls', async () => {
+    const body = 'x'.repeat(64 * 1024);
+    const s = await rawServer((socket) =>
+      socket.write(`HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\n\r\n${body}`),
+    );
+    const c = client(s.url);
+    // undici's pool may open a second socket while it still counts the first as busy; after
+    // that, no call may cost one.
+    for (let i = 0; i < 3; i++) expect(await failure(c.request(GET))).toMatchObject({ reason: 'server_error' });
+    const warm = s.opened();
+    for (let i = 0; i < 6; i++) expect(await failure(c.request(GET))).toMatchObject({ reason: 'server_error' });
+    expect(s.opened()).toBe(warm);
+    expect(s.closed()).toBe(0);
   });
 });
 
