@@ -342,7 +342,7 @@ describe('retryAfterSeconds at its edges', () => {
     [{ retryAfter: 'Mon, 31 Dec 2029 23:59:00 GMT' }, undefined],
     [{ retryAfter: 'Thu, 01 Jan 2032 00:00:00 GMT' }, MAX_RETRY_AFTER_SECONDS],
   ])('%j gives %s', (reply, seconds) => {
-    expect(retryAfterSeconds(reply, now)).toBe(seconds);
+    expect(retryAfterSeconds({ retryAfter: reply.retryAfter, retryAfterMs: reply.retryAfterMs }, now)).toBe(seconds);
   });
 });
 
