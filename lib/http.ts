@@ -296,9 +296,9 @@ function classify(err: unknown): 'timeout' | 'connection' | 'malformed_response'
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return 'timeout';
   }
-  // undici's HTTPParserError is meant to carry an `HPE_` code, but undici 7 looks the code up by
-  // the wrong key and leaves it undefined: its name is what tells a reply that is not HTTP.
-  if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || isNamed(err, 'HTTPParserError')) return 'malformed_response';
+  // A reply that is not HTTP. Not by its `HPE_` code: undici 7 looks that code up by the wrong
+  // key and leaves it undefined, so the error's name is what tells it.
+  if (isNamed(err, 'HTTPParserError') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return 'malformed_response';
   // Resets, refusals, DNS failures, a closed pool: the service could not be reached.
   return 'connection';
 }

@@ -86,6 +86,9 @@ describe('the webOtpOrigin option', () => {
     '',
     42,
     null,
+    // Not a string, though it reads as the origin.
+    new URL('https://example.com'),
+    ['https://example.com'],
   ])('refuses %j', (origin) => {
     expect(() => resolveWebOtpOrigin(origin)).toThrow(
       new TypeError("DingOtpStrategy: option `webOtpOrigin` must be the site's origin, e.g. 'https://example.com' (https, or http on localhost; no path)"),

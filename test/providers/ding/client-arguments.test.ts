@@ -40,6 +40,7 @@ describe('construction', () => {
     ['no customerUuid', { apiKey: API_KEY }, 'DingClient requires a customerUuid (a UUID)'],
     ['a numeric customerUuid', { apiKey: API_KEY, customerUuid: 42 }, 'DingClient requires a customerUuid (a UUID)'],
     ['a customerUuid that is not a UUID', { apiKey: API_KEY, customerUuid: `x${CUSTOMER}` }, 'DingClient requires a customerUuid (a UUID)'],
+    ['a customerUuid in a list', { apiKey: API_KEY, customerUuid: [CUSTOMER] }, 'DingClient requires a customerUuid (a UUID)'],
   ])('%s: %s', (_what, options, message) => {
     expect(() => new DingClient(options as DingClientOptions)).toThrow(new TypeError(message));
   });

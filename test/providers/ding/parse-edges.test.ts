@@ -26,7 +26,10 @@ describe('the message of a malformed reply names the operation and the field', (
     ['create', () => parseCreateAuthentication({}), 'Ding createAuthentication: reply lacks `status`'],
     ['pending create', () => parseCreateAuthentication({ status: 'pending', created_at: AT }), 'Ding createAuthentication: reply lacks `authentication_uuid`'],
     ['refused create', () => parseCreateAuthentication({ status: 'spam_detected', authentication_uuid: 'abc' }), 'Ding createAuthentication: reply has a `authentication_uuid` that is not a UUID'],
+    ['pending create with a bad id', () => parseCreateAuthentication({ status: 'pending', authentication_uuid: 'abc', created_at: AT }), 'Ding createAuthentication: reply has a `authentication_uuid` that is not a UUID'],
     ['check', () => parseCheck({ status: 'valid' }, AUTH), 'Ding check: reply lacks `authentication_uuid`'],
+    ['check with a bad id', () => parseCheck({ status: 'valid', authentication_uuid: 'abc' }, AUTH), 'Ding check: reply has a `authentication_uuid` that is not a UUID'],
+    ['retry with a bad id', () => parseRetry({ status: 'approved', authentication_uuid: 'abc' }, AUTH), 'Ding retry: reply has a `authentication_uuid` that is not a UUID'],
     ['check about another authentication', () => parseCheck({ authentication_uuid: OTHER, status: 'valid' }, AUTH), 'Ding check: reply is about another authentication'],
     ['retry', () => parseRetry({ authentication_uuid: AUTH }, AUTH), 'Ding retry: reply lacks `status`'],
     ['retry about another authentication', () => parseRetry({ authentication_uuid: OTHER, status: 'approved' }, AUTH), 'Ding retry: reply is about another authentication'],
@@ -126,7 +129,7 @@ describe('every field each parser reads', () => {
   it('isUuid: a UUID string in either case, nothing else', () => {
     expect(isUuid(AUTH)).toBe(true);
     expect(isUuid(AUTH.toUpperCase())).toBe(true);
-    for (const v of [`${AUTH}0`, 'abc', 42, null, undefined]) expect(isUuid(v)).toBe(false);
+    for (const v of [`${AUTH}0`, 'abc', 42, null, undefined, [AUTH]]) expect(isUuid(v)).toBe(false);
   });
 });
 

@@ -97,7 +97,8 @@ describe('what goes on the wire', () => {
     await c.lookup(PHONE);
     await c.lookup('+33+6', { cnam: true });
     await c.lookup(PHONE, { cnam: 'yes' as never });
-    expect(upstream.seen.map((r) => r.url)).toEqual([`/v2/lookup/${PHONE}`, '/v2/lookup/+33%2B6?type=cnam', `/v2/lookup/${PHONE}`]);
+    await c.lookup('33+6');
+    expect(upstream.seen.map((r) => r.url)).toEqual([`/v2/lookup/${PHONE}`, '/v2/lookup/+33%2B6?type=cnam', `/v2/lookup/${PHONE}`, '/v2/lookup/33%2B6']);
   });
 });
 

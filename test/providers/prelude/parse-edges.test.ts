@@ -12,9 +12,12 @@ const malformed = (message: string): unknown => expect.objectContaining({ name: 
 describe('the message of a malformed reply names the operation and the field', () => {
   it.each<[string, () => unknown, string]>([
     ['create', () => parseCreateVerification({ status: 'success' }), 'Prelude createVerification: reply lacks `id`'],
+    ['create without a status', () => parseCreateVerification({ id: 'vrf_1' }), 'Prelude createVerification: reply lacks `status`'],
+    ['create with a bad id', () => parseCreateVerification({ id: 'vrf 1', status: 'success' }), 'Prelude createVerification: reply has a `id` that is not an id'],
     ['create metadata', () => parseCreateVerification({ id: 'vrf_1', status: 'success', metadata: { correlation_id: 1 } }), 'Prelude createVerification: `metadata` has a non-string `correlation_id`'],
     ['check', () => parseCheckVerification({}), 'Prelude checkVerification: reply lacks `status`'],
     ['a success without the id asked about', () => parseCheckVerification({ status: 'success' }, 'vrf_1'), 'Prelude checkVerification: reply lacks `id`'],
+    ['a success with a bad id', () => parseCheckVerification({ status: 'success', id: 'vrf 1' }, 'vrf_1'), 'Prelude checkVerification: reply has a `id` that is not an id'],
     ['a success about another verification', () => parseCheckVerification({ status: 'success', id: 'vrf_2' }, 'vrf_1'), 'Prelude checkVerification: reply is about another verification'],
     ['lookup', () => parseLookup({ network_info: { mcc: 1 } }), 'Prelude lookup: `network_info` has a non-string `mcc`'],
   ])('%s', (_what, parse, message) => {
@@ -98,6 +101,7 @@ describe('parsePreludeError: the 4xx bodies that are Prelude errors', () => {
     ['an array', [{ code: 'x', message: 'm' }]],
     ['a code that is not a string', { code: 1, message: 'm' }],
     ['a code that is not snake_case', { code: 'Bad Request', message: 'm' }],
+    ['a code in a list', { code: ['bad_request'], message: 'm' }],
     ['no message', { code: 'x' }],
     ['a param that is not a string', { code: 'x', message: 'm', param: 1 }],
     ['a type that is not a string', { code: 'x', message: 'm', type: {} }],

@@ -6,7 +6,7 @@
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OtpApiError, OtpAuthError, OtpUnavailableError } from '../../../lib/errors.js';
-import { JsonHttpClient, validateBaseUrl, type JsonHttpClientOptions } from '../../../lib/http.js';
+import { JsonHttpClient, MAX_RETRY_AFTER_SECONDS, retryAfterSeconds, validateBaseUrl, type JsonHttpClientOptions } from '../../../lib/http.js';
 import { failure } from '../../helpers/errors.js';
 import { startUpstream, type Script, type Upstream } from '../../helpers/upstream.js';
 
@@ -59,13 +59,15 @@ const POST = { method: 'POST', path: '/thing', operation: 'thing', body: { a: 1 
 
 /**
  * A TCP server that answers each request (a GET: its head is one chunk) with `reply`, bytes as
- * given, for replies node:http would not write; counts requests and closed sockets.
+ * given, for replies node:http would not write; counts requests and opened and closed sockets.
  */
-async function rawServer(reply: (socket: Socket) => void): Promise<{ url: string; requests: () => number; closed: () => number }> {
+async function rawServer(reply: (socket: Socket) => void): Promise<{ url: string; requests: () => number; opened: () => number; closed: () => number }> {
   let requests = 0;
+  let opened = 0;
   let closed = 0;
   const sockets = new Set<Socket>();
   const server = createServer((socket: Socket) => {
+    opened++;
     sockets.add(socket);
     // The client may drop the socket at any time; that is what some tests look for.
     socket.on('error', () => undefined);
@@ -80,7 +82,7 @@ async function rawServer(reply: (socket: Socket) => void): Promise<{ url: string
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   servers.push({ server, sockets });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests, closed: () => closed };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests: () => requests, opened: () => opened, closed: () => closed };
 }
 
 describe('validateBaseUrl: one message per refusal', () => {
@@ -172,10 +174,9 @@ describe('the message of each fault names the service and operation, never more'
 
   it('a deadline and a refused connection', async () => {
     const u = await upstream({ hang: true });
-    expect(await failure(client(u.url, { timeoutMs: 200 }).request(POST))).toMatchObject({
-      reason: 'timeout',
-      message: 'Ding thing: no complete reply within 200 ms',
-    });
+    const timedOut = await failure(client(u.url, { timeoutMs: 200 }).request(POST));
+    expect(timedOut).toMatchObject({ reason: 'timeout', message: 'Ding thing: no complete reply within 200 ms' });
+    expect(timedOut.cause).toBeInstanceOf(Error);
     const gone = await upstream({ status: 200, body: {} });
     await gone.close();
     upstreams.splice(upstreams.indexOf(gone), 1);
@@ -191,6 +192,10 @@ describe('the message of each fault names the service and operation, never more'
     const err = await failure(client(s.url).request(GET));
     expect(err).toMatchObject({ reason: 'malformed_response', message: 'Ding thing: reply is not valid HTTP' });
     expect(s.requests()).toBe(1);
+    // The cause copies a code only when undici's error has one as a string.
+    const cause = err.cause as Error & { code?: unknown };
+    if (cause.name === 'HTTPParserError') expect(Object.keys(cause)).toEqual(['name']);
+    else expect(cause.code).toBe('UND_ERR_RES_CONTENT_LENGTH_MISMATCH');
   });
 
   it('a refused key: the hint with the status, or the generic message', async () => {
@@ -264,6 +269,18 @@ describe('content types and bodies', () => {
     else expect(await failure(reply)).toMatchObject({ message: 'Ding thing: reply is not application/json' });
   });
 
+  it('an empty content type is not JSON', async () => {
+    const s = await rawServer((socket) => socket.write('HTTP/1.1 200 OK\r\ncontent-type: \r\ncontent-length: 2\r\n\r\n{}'));
+    expect(await failure(client(s.url).request(GET))).toMatchObject({ message: 'Ding thing: reply is not application/json' });
+  });
+
+  it('a reply too large to keep: the cause says so', async () => {
+    const u = await upstream({ status: 200, raw: `"${'x'.repeat(1024 * 1024)}"` });
+    const err = await failure(client(u.url).request(GET));
+    expect(err).toMatchObject({ reason: 'malformed_response', message: 'Ding thing: reply is too large' });
+    expect((err.cause as Error & { code?: unknown }).code).toBe('UND_ERR_RES_EXCEEDED_MAX_SIZE');
+  });
+
   it('strips a byte-order mark, but not three bytes that only start like one', async () => {
     const u = await upstream([
       { status: 200, raw: '\uFEFF{"ok":1}' },
@@ -271,17 +288,20 @@ describe('content types and bodies', () => {
       { status: 200, raw: '\uF03F{"ok":1}' },
       // U+FEC0 is EF BB 80: the first two.
       { status: 200, raw: '\uFEC0{"ok":1}' },
+      // U+0EFF is E0 BB BF: the last two.
+      { status: 200, raw: '\u0EFF{"ok":1}' },
     ]);
     const c = client(u.url);
     expect(await c.request(GET)).toEqual({ ok: 1 });
     expect(await failure(c.request(GET))).toMatchObject({ message: 'Ding thing: reply is not valid JSON' });
     expect(await failure(c.request(GET))).toMatchObject({ message: 'Ding thing: reply is not valid JSON' });
+    expect(await failure(c.request(GET))).toMatchObject({ message: 'Ding thing: reply is not valid JSON' });
   });
 
-  it('an unread body past 64 KiB is not read on: the answer stands and the socket is dropped', async () => {
+  it.each(['text/plain', 'application/json'])('an unread %s body past 64 KiB is not read on: the answer stands and the socket is dropped', async (type) => {
     const big = 'x'.repeat(200 * 1024);
     const s = await rawServer((socket) =>
-      socket.write(`HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain\r\ncontent-length: ${big.length}\r\n\r\n${big}`),
+      socket.write(`HTTP/1.1 500 Internal Server Error\r\ncontent-type: ${type}\r\ncontent-length: ${big.length}\r\n\r\n${big}`),
     );
     const err = await failure(client(s.url).request(GET));
     expect(err).toMatchObject({ reason: 'server_error', upstreamStatus: 500, message: 'Ding thing: unexpected HTTP 500' });
@@ -289,6 +309,40 @@ describe('content types and bodies', () => {
     await waitFor(() => s.closed() === 1);
     expect(s.closed()).toBe(1);
     expect(s.requests()).toBe(1);
+  });
+
+  it('an unread body of exactly 64 KiB is still drained: the socket serves the next calls', async () => {
+    const body = 'x'.repeat(64 * 1024);
+    const s = await rawServer((socket) =>
+      socket.write(`HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\n\r\n${body}`),
+    );
+    const c = client(s.url);
+    // undici's pool may open a second socket while it still counts the first as busy; after
+    // that, no call may cost one.
+    for (let i = 0; i < 3; i++) expect(await failure(c.request(GET))).toMatchObject({ reason: 'server_error' });
+    const warm = s.opened();
+    for (let i = 0; i < 6; i++) expect(await failure(c.request(GET))).toMatchObject({ reason: 'server_error' });
+    expect(s.opened()).toBe(warm);
+    expect(s.closed()).toBe(0);
+  });
+});
+
+describe('retryAfterSeconds at its edges', () => {
+  const now = Date.parse('2030-01-01T00:00:00Z');
+  it.each<[{ retryAfter?: unknown; retryAfterMs?: unknown }, number | undefined]>([
+    [{ retryAfterMs: ' 2000 ' }, 2],
+    [{ retryAfter: ' 5 ' }, 5],
+    [{ retryAfterMs: 'x5', retryAfter: '9' }, 9],
+    [{ retryAfterMs: '5x', retryAfter: '9' }, 9],
+    [{ retryAfterMs: '1500.25' }, 2],
+    [{ retryAfterMs: 2000, retryAfter: '9' }, 9],
+    [{ retryAfter: '9'.repeat(400) }, undefined],
+    [{ retryAfter: '2030-01-02' }, undefined],
+    [{ retryAfter: 'Tue, 01 Jan 2030 00:00:30 GMT' }, 30],
+    [{ retryAfter: 'Mon, 31 Dec 2029 23:59:00 GMT' }, undefined],
+    [{ retryAfter: 'Thu, 01 Jan 2032 00:00:00 GMT' }, MAX_RETRY_AFTER_SECONDS],
+  ])('%j gives %s', (reply, seconds) => {
+    expect(retryAfterSeconds({ retryAfter: reply.retryAfter, retryAfterMs: reply.retryAfterMs }, now)).toBe(seconds);
   });
 });
 
