@@ -83,6 +83,18 @@ describe('windows', () => {
     expect(refusal(await l.reserveSend(OTHER, '192.0.2.1'))).toEqual({ rule: 'sendsPerCountry', retryAfter: 400 });
   });
 
+  it('the resend cooldown keeps a fixed window: a refused resend does not start it again', async () => {
+    vi.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z') });
+    const l = limits({});
+    expect((await l.reserveSend(PHONE, '192.0.2.1', 30_000)).ok).toBe(true);
+    vi.advanceTimersByTime(20_000);
+    expect(refusal(await l.reserveSend(PHONE, '192.0.2.1', 30_000))).toEqual({ rule: 'resendCooldown', retryAfter: 10 });
+    vi.advanceTimersByTime(5_000);
+    expect(refusal(await l.reserveSend(PHONE, '192.0.2.1', 30_000))).toEqual({ rule: 'resendCooldown', retryAfter: 5 });
+    vi.advanceTimersByTime(5_000);
+    expect((await l.reserveSend(PHONE, '192.0.2.1', 30_000)).ok).toBe(true);
+  });
+
   it('number blocks of `digits` digits: 2 digits make blocks of 100', async () => {
     const l = limits({ sendsPerNumberBlock: { ...rule(1, 600), digits: 2 } });
     expect((await l.reserveSend('+12015550100', '192.0.2.1')).ok).toBe(true);

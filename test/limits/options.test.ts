@@ -13,6 +13,8 @@ const must = (name: string, expected: string): string => `DingOtpStrategy: optio
 describe('limits option messages', () => {
   it.each([
     ['limits', 'on', must('limits', 'an object or false')],
+    ['limits as null', null, must('limits', 'an object or false')],
+    ['a rule as null', { sendsPerIp: null }, must('limits.sendsPerIp', '{ points, durationSeconds } or false')],
     ['an unknown key', { sendsPerEmail: 1 }, must('limits', `one of store, maxKeys, keySecret, ${RULES} (unknown "sendsPerEmail")`)],
     ['a rule', { sendsPerIp: 5 }, must('limits.sendsPerIp', '{ points, durationSeconds } or false')],
     ['points', { sendsPerPhone: { points: 0, durationSeconds: 60 } }, must('limits.sendsPerPhone.points', 'an integer from 1 to 1000000000')],
@@ -32,6 +34,7 @@ describe('limits option messages', () => {
     ['the prefix', { store: { redis, prefix: 42 }, keySecret: SECRET }, must('limits.store.prefix', 'a non-empty string')],
     ['keySecret with Redis', { store: { redis } }, must('limits.keySecret', 'set with a Redis store (the same secret on every instance sharing it)')],
     ['keySecret', { keySecret: 42 }, must('limits.keySecret', 'a non-empty string or Buffer')],
+    ['keySecret as bytes that are no Buffer', { keySecret: new Uint8Array(8) }, must('limits.keySecret', 'a non-empty string or Buffer')],
   ])('%s', (_what, value, message) => {
     expect(() => resolveLimits(value)).toThrow(new TypeError(message));
   });

@@ -3,7 +3,7 @@
 // the same keys. Needs REDIS_URL (CI sets it; see test/helpers/env.ts).
 import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Limits, LimitStoreError, resolveLimits } from '../../lib/limits/index.js';
+import { DEFAULT_LIMITS, Limits, LimitStoreError, resolveLimits } from '../../lib/limits/index.js';
 import type { LimitDecision, LimitsOptions } from '../../lib/limits/index.js';
 import { redisGate } from '../helpers/env.js';
 import { openRedis, REDIS_CLIENT_PAIRS, type AnyRedisClient, type RedisKind } from '../helpers/redis-clients.js';
@@ -129,6 +129,12 @@ if (redisGate('limits on Redis')) {
       // Another secret, another key: an instance with its own secret shares nothing.
       await instance(b, { ...rules, keySecret: randomBytes(32) }, `${prefix}hmac:`).reserveSend(PHONE, undefined);
       expect(await a.keys(`${prefix}hmac:*`)).toHaveLength(2);
+    });
+
+    it('count numbers of no country under sends-country:ZZ (docs/limits.md)', async () => {
+      const rules = { ...Object.fromEntries(Object.keys(DEFAULT_LIMITS).map((name) => [name, false])), sendsPerCountry: { points: 5, durationSeconds: 600 } };
+      await instance(a, rules, `${prefix}zz:`).reserveSend('+80012345678', undefined);
+      expect(await a.keys(`${prefix}zz:*`)).toEqual([`${prefix}zz:sends-country:ZZ`]);
     });
 
     it('refuse a Redis store without keySecret, at construction', () => {
