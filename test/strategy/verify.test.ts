@@ -63,7 +63,7 @@ describe('verify on an in-process provider', () => {
     const res = await agent.post('/login/code').send({ code }).expect(500);
     expect(res.body).toEqual({ error: 'OtpUnavailableError', code: 'DING_UNAVAILABLE' });
     expect(t.errors).toEqual([expect.any(DingUnavailableError)]);
-    expect((t.errors[0] as Error).message).toBe('The fake provider could not say whether the code is valid');
+    expect(t.errors[0]).toMatchObject({ reason: 'server_error', message: 'The fake provider could not say whether the code is valid' });
     expect(await pendingOf(agent)).toEqual(before);
     expect(await userOf(agent)).toBeNull();
     await agent.post('/login/code').send({ code }).expect(200);
