@@ -77,6 +77,16 @@ describe('retry on an in-process provider', () => {
     expect(created).toEqual([resentAt]);
   });
 
+  // Mutation testing (issue 20): how the resent code went: the provider's word, else the last one.
+  it("a resend's channel is the provider's word, else the one the last code went by", async () => {
+    const { agent, fake, clock } = await started();
+    fake.next('resend', { status: 'sent', channel: 'sms' });
+    clock.advance(COOLDOWN);
+    expect((await agent.post('/login/resend').send({}).expect(200)).body.pending).toMatchObject({ channel: 'sms' });
+    clock.advance(COOLDOWN);
+    expect((await agent.post('/login/resend').send({}).expect(200)).body.pending).toMatchObject({ channel: 'sms' });
+  });
+
   it("the provider's cooldown and count win over the strategy's", async () => {
     const { agent, fake, clock } = await started();
     clock.advance(COOLDOWN);
