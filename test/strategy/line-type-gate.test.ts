@@ -8,7 +8,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { PreludeProvider } from 'passport-ding';
-import type { DingOtpStrategyOptions } from 'passport-ding';
+import type { DingOtpStrategyOptions, PassportDingEvent } from 'passport-ding';
 import type { DingSandboxOptions, FaultMode } from 'passport-ding/sandbox';
 import { harness, onlyWhen, PROVIDERS } from '../helpers/harness.js';
 import { securityApp } from '../helpers/security-app.js';
@@ -91,6 +91,13 @@ describe.each(PROVIDERS)('line-type gate (%s)', (provider) => {
     // Mobile, VoIP, temporary and untyped numbers pass by default.
     for (const phone of [PHONE, VOIP, TEMPORARY, NO_TYPE]) expect((await send(target, phone)).status).toBe(200);
     expect(calls(op.send)).toBe(4);
+  });
+
+  // Mutation testing (issue 20): the refusing gate is named in the event (never in the answer).
+  it('the send event of a refused line names the gate as its rule', async () => {
+    const events: PassportDingEvent[] = [];
+    expect((await send(app({ lineTypes: true, onEvent: (e) => void events.push(e) }), PREMIUM)).status).toBe(403);
+    expect(events).toEqual([expect.objectContaining({ type: 'send', outcome: 'blocked', rule: 'lineTypes' })]);
   });
 
   it('refuses VoIP and temporary numbers when asked, in either spelling', async () => {

@@ -1,5 +1,6 @@
 // The retry (resend) step's branches on an in-process provider: every resend status, the
 // provider's cooldown and count against the strategy's, a new id against the same one, faults.
+import express from 'express';
 import request from 'supertest';
 import type TestAgent from 'supertest/lib/agent.js';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +8,7 @@ import { DingUnavailableError } from 'passport-ding';
 import type { FakeLogin } from '../helpers/fake-provider.js';
 import { fakeLogin } from '../helpers/fake-provider.js';
 import { wrongCode } from '../helpers/codes.js';
+import { barrier } from '../helpers/barrier.js';
 
 const PHONE = '+14155552671';
 const COOLDOWN = 30_000;
@@ -73,6 +75,16 @@ describe('retry on an in-process provider', () => {
     login.clock.advance(1_000);
     await agent.post('/login/code').send({ code: '123456' }).expect(200);
     expect(created).toEqual([resentAt]);
+  });
+
+  // Mutation testing (issue 20): how the resent code went: the provider's word, else the last one.
+  it("a resend's channel is the provider's word, else the one the last code went by", async () => {
+    const { agent, fake, clock } = await started();
+    fake.next('resend', { status: 'sent', channel: 'sms' });
+    clock.advance(COOLDOWN);
+    expect((await agent.post('/login/resend').send({}).expect(200)).body.pending).toMatchObject({ channel: 'sms' });
+    clock.advance(COOLDOWN);
+    expect((await agent.post('/login/resend').send({}).expect(200)).body.pending).toMatchObject({ channel: 'sms' });
   });
 
   it("the provider's cooldown and count win over the strategy's", async () => {
@@ -185,6 +197,28 @@ describe('retry on an in-process provider', () => {
     expect((await agent.post('/api/retry').send({}).expect(429)).body).toMatchObject({ code: 'retry_too_soon', retryAfter: 30 });
     clock.advance(29_000);
     expect((await agent.post('/api/retry').send({}).expect(429)).body).toMatchObject({ code: 'retry_too_soon', retryAfter: 1 });
+  });
+
+  // Mutation testing (issue 20): without the limits (whose own cooldown would refuse the second),
+  // what one resend leaves (here: no resends left) is what a resend queued behind it decides from.
+  describe('two concurrent resends from one session, limits off', () => {
+    async function race(options: Parameters<typeof fakeLogin>[0]): Promise<{ answers: string[]; fake: FakeLogin['fake'] }> {
+      const login = fakeLogin({ limits: false, ...options });
+      const outer = express();
+      outer.post('/api/retry', barrier(2));
+      outer.use(login.t.app);
+      const agent = request.agent(outer);
+      await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+      login.clock.advance(COOLDOWN);
+      const results = await Promise.all([agent.post('/api/retry').send({}), agent.post('/api/retry').send({})]);
+      return { answers: results.map((r) => (r.status === 200 ? '200' : `${r.status} ${r.body.code}`)).sort(), fake: login.fake };
+    }
+
+    it('with no cooldown and one resend allowed, the other finds none left', async () => {
+      const { answers, fake } = await race({ resendCooldownSeconds: 0, maxResends: 1 });
+      expect(answers).toEqual(['200', '429 retries_exhausted']);
+      expect(fake.calls('resend')).toBe(1);
+    });
   });
 
   it('no_pending_verification (403) with nothing pending; no provider call', async () => {

@@ -122,12 +122,13 @@ describe('second factor bound to the user', () => {
   });
 
   // Mutation testing (issue 20): each wrong answer of the app's hooks is named in the message.
-  it.each([
+  const WRONG_ANSWERS: Array<[Partial<DingOtpStrategyOptions>, string]> = [
     [{ userId: () => '' }, 'userId(req) must return the user\'s id as a non-empty string or a number (or null/undefined), not an empty string'],
     [{ userId: () => Number.NaN }, 'userId(req) must return the user\'s id as a non-empty string or a number (or null/undefined), not a number'],
     [{ userId: () => true as unknown as string }, 'userId(req) must return the user\'s id as a non-empty string or a number (or null/undefined), not a boolean'],
     [{ secondFactor: () => 14155552671 as unknown as string }, 'secondFactor(req) must return the user\'s phone number as a string (or null/undefined), not a number'],
-  ] as const)('a hook answering the wrong kind of value is a configuration error saying so (%#)', async (options, message) => {
+  ];
+  it.each(WRONG_ANSWERS)('a hook answering the wrong kind of value is a configuration error saying so (%#)', async (options, message) => {
     const { t, alice, fake } = setup(options);
     const agent = request.agent(t.app);
     await agent.post('/login/password').send({ userId: alice.id }).expect(200);

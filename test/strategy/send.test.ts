@@ -147,6 +147,14 @@ describe('send on an in-process provider', () => {
       expect(fake.calls('send')).toBe(2);
     });
 
+    it('missing_phone_number for no number, or only blanks', async () => {
+      const { t, fake } = fakeLogin();
+      for (const body of [{}, { phoneNumber: '' }, { phoneNumber: ' \t' }]) {
+        expect((await request(t.app).post('/api/send').send(body).expect(400)).body).toEqual({ code: 'missing_phone_number', message: 'Enter your phone number.' });
+      }
+      expect(fake.calls('send')).toBe(0);
+    });
+
     it('invalid_phone_number for what no fix of the country code would make a number', async () => {
       const { t } = fakeLogin();
       for (const phoneNumber of ['12', '+1555', 'call me', '+1 415 555 2671 ext. 5']) {

@@ -63,7 +63,7 @@ describe('verify on an in-process provider', () => {
     const res = await agent.post('/login/code').send({ code }).expect(500);
     expect(res.body).toEqual({ error: 'OtpUnavailableError', code: 'DING_UNAVAILABLE' });
     expect(t.errors).toEqual([expect.any(DingUnavailableError)]);
-    expect((t.errors[0] as Error).message).toBe('The fake provider could not say whether the code is valid');
+    expect(t.errors[0]).toMatchObject({ reason: 'server_error', message: 'The fake provider could not say whether the code is valid' });
     expect(await pendingOf(agent)).toEqual(before);
     expect(await userOf(agent)).toBeNull();
     await agent.post('/login/code').send({ code }).expect(200);
@@ -145,10 +145,10 @@ describe('verify on an in-process provider', () => {
     await agent.post('/api/verify').send({ code: fake.code(PHONE) }).expect(401);
     await agent.post('/api/send').send({ phoneNumber: '+33612345678' }).expect(403);
     expect(fake.calls('check') + fake.calls('resend')).toBe(0);
-    expect(events.slice(1).map((e) => [e.type, 'outcome' in e ? e.outcome : undefined, e.phone, e.verificationId])).toEqual([
-      ['resend', 'retry_too_soon', maskPhone(PHONE), 'fake_1'],
-      ['verify', 'expired', maskPhone(PHONE), 'fake_1'],
-      ['send', 'blocked', maskPhone('+33612345678'), undefined],
+    expect(events.slice(1).map((e) => [e.type, 'outcome' in e ? e.outcome : undefined, e.phone, e.verificationId, 'rule' in e ? e.rule : undefined])).toEqual([
+      ['resend', 'retry_too_soon', maskPhone(PHONE), 'fake_1', undefined],
+      ['verify', 'expired', maskPhone(PHONE), 'fake_1', undefined],
+      ['send', 'blocked', maskPhone('+33612345678'), undefined, 'allowedCountries'],
     ]);
   });
 
