@@ -32,7 +32,11 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   if (input !== undefined && !PRINTABLE_ASCII.test(input) && INVISIBLE.test(input.trim())) return refuse(ctx, 'invalid_phone_number');
   const phone = normalizePhone(input, settings.defaultCountry);
   if (!phone.ok) return refuse(ctx, phone.reason);
-  if (ctx.record) ctx.record.phone = phone.e164;
+  if (ctx.record) {
+    ctx.record.phone = phone.e164;
+    // The event's country without a second parse (a shared calling code such as +1 needs one).
+    if (phone.country !== undefined) ctx.record.country = phone.country;
+  }
   if (!countryAllowed(phone.country, settings.allowedCountries)) return refuse(ctx, 'blocked', undefined, 'allowedCountries');
   const chosen = chosenChannel(ctx);
   if ('refused' in chosen) return chosen.refused;
