@@ -3,7 +3,8 @@
 // Bounded: when full, the least recently used key goes, so a flood of new keys (an SMS-pumping
 // run rotating numbers and addresses) ages out quiet keys while keys in use stay (docs/limits.md
 // says what that trades). Compact: a counter is one number under a short key, about 110 bytes of
-// heap with the map's own entry, plus 16 bytes per slot of lru-cache's preallocated expiry arrays.
+// heap with the map's own entry, plus 16 bytes per slot of lru-cache's preallocated expiry arrays
+// and 8-16 bytes in the sweep's round (below).
 //
 // No timer per key, and no pause: lru-cache checks expiry on read (`ttlAutopurge` off), and every
 // write also looks at the oldest keys of a round over all stored keys (a queue of keys in the
