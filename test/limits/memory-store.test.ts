@@ -130,6 +130,10 @@ describe('memory store', () => {
     for (let i = 0; i < 5; i += 1) await store.hit([{ ...hit('k4'), add: 0 }]);
     expect(store.size).toBe(2);
     expect(await store.readMark('m')).toBe('owner');
+    // Live keys stayed in the round: once expired, later writes free them too.
+    now += 600_000;
+    await store.hit([hit('next', 600_000)]);
+    expect(store.size).toBe(1);
   });
 
   it('is the default store, sized by limits.maxKeys', async () => {
