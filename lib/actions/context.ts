@@ -21,7 +21,12 @@ export interface ActionContext {
   session: SessionLike;
   settings: Settings;
   provider: OtpProvider;
-  /** Abuse limits; undefined when turned off. Built once per strategy. */
+  /**
+   * Abuse limits, built once per strategy. The strategy always builds them (lib/strategy.ts):
+   * with `limits: false` every rule is off, but the resend cooldown and Prelude's window owners
+   * still live in their store. The type still allows `undefined` and the actions still check for
+   * it, though the strategy never passes that.
+   */
   limits: Limits | undefined;
   /** Serialises checks per verification in this process. Built once per strategy. */
   checks: CheckSerializer;

@@ -46,6 +46,11 @@ export interface FakeProviderOptions {
   now?: () => number;
   /** The code lifetime a send reports; `null` reports none (as Prelude V2 does). Default 10 minutes. */
   expiresInMs?: number | null;
+  /**
+   * The provider's name. Default `'fake'`. `'prelude'` makes the strategy treat its verifications
+   * as Prelude V2's, one per number, owned by the session that sent last (lib/limits/window.ts).
+   */
+  name?: string;
 }
 
 interface Verification {
@@ -55,7 +60,7 @@ interface Verification {
 }
 
 export class FakeProvider implements OtpProvider {
-  readonly name = 'fake';
+  readonly name: string;
   /** Every request, per operation, in order. */
   readonly requests: { [O in Operation]: Array<Requests[O]> } = { send: [], check: [], resend: [] };
   closed = false;
@@ -67,6 +72,7 @@ export class FakeProvider implements OtpProvider {
   #ids = 0;
 
   constructor(options: FakeProviderOptions = {}) {
+    this.name = options.name ?? 'fake';
     this.#now = options.now ?? Date.now;
     this.#expiresInMs = options.expiresInMs === undefined ? 10 * 60_000 : options.expiresInMs;
   }

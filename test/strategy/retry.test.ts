@@ -221,6 +221,34 @@ describe('retry on an in-process provider', () => {
     });
   });
 
+  // Mutation testing (issue 20): a resend that read the session after the right code was checked,
+  // before the login saved it (a double submit), must not pay for an SMS of a spent verification.
+  // The verify callback holds the login there, after the check queue has marked the id finished.
+  it('a resend behind the right code of the same verification, before the login is saved: no_pending_verification, no provider call', async () => {
+    let reached!: () => void;
+    const atCallback = new Promise<void>((resolve) => (reached = resolve));
+    let proceed!: () => void;
+    const held = new Promise<void>((resolve) => (proceed = resolve));
+    const login = fakeLogin({}, {
+      verify: async (phone) => {
+        reached();
+        await held;
+        return login.users.findOrCreate(phone);
+      },
+    });
+    const agent = request.agent(login.t.app);
+    await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+    login.clock.advance(COOLDOWN);
+    const verifying = Promise.resolve(agent.post('/login/code').send({ code: login.fake.code(PHONE) }));
+    await atCallback;
+    // The session store still holds the pending state: the login has not saved anything yet.
+    expect((await agent.get('/me')).body.pending).not.toBeNull();
+    expect((await agent.post('/api/retry').send({}).expect(403)).body.code).toBe('no_pending_verification');
+    expect(login.fake.calls('resend')).toBe(0);
+    proceed();
+    expect((await verifying).status).toBe(200);
+  });
+
   it('no_pending_verification (403) with nothing pending; no provider call', async () => {
     const { t, fake } = fakeLogin();
     expect((await request(t.app).post('/api/retry').send({}).expect(403)).body.code).toBe('no_pending_verification');
