@@ -6,24 +6,14 @@ import { blockKey, ipKey, Limits, networkKey, phoneKey, resolveLimits } from '..
 import type { LimitDecision, LimitsOptions } from '../../lib/limits/index.js';
 import { LimitStoreError } from '../../lib/errors.js';
 import { createHmac } from 'node:crypto';
+import { ALL_RULES_OFF } from '../helpers/limit-rules.js';
 
 const PHONE = '+12015550123';
 const OTHER = '+12015550124';
-const ALL_OFF: LimitsOptions = {
-  sendsPerPhone: false,
-  sendsPerIp: false,
-  sendsPerNetwork: false,
-  sendsPerNumberBlock: false,
-  sendsPerCountry: false,
-  sendsGlobal: false,
-  failedChecksPerPhone: false,
-  failedChecksPerIp: false,
-  consecutiveFailuresPerPhone: false,
-};
 const rule = (points: number, durationSeconds: number) => ({ points, durationSeconds });
 
 function limits(options: LimitsOptions): Limits {
-  const settings = resolveLimits({ ...ALL_OFF, ...options });
+  const settings = resolveLimits({ ...ALL_RULES_OFF, ...options });
   if (!settings) throw new Error('limits are off');
   return new Limits(settings);
 }

@@ -9,6 +9,7 @@ import { Limits, resolveLimits } from '../../lib/limits/index.js';
 import type { LimitDecision, LimitsOptions } from '../../lib/limits/index.js';
 import { redisGate } from '../helpers/env.js';
 import { redisClients } from '../helpers/redis-clients.js';
+import { ALL_RULES_OFF } from '../helpers/limit-rules.js';
 
 type Pair = () => [Limits, Limits];
 
@@ -17,18 +18,6 @@ function refusedBy(decision: LimitDecision | { ok: boolean; rule?: string }): st
   return (decision as { rule: string }).rule;
 }
 
-// Every rule off but the one under test, so a pattern shows what that rule alone stops.
-const ALL_OFF: LimitsOptions = {
-  sendsPerPhone: false,
-  sendsPerIp: false,
-  sendsPerNetwork: false,
-  sendsPerNumberBlock: false,
-  sendsPerCountry: false,
-  sendsGlobal: false,
-  failedChecksPerPhone: false,
-  failedChecksPerIp: false,
-  consecutiveFailuresPerPhone: false,
-};
 
 /** Sequential numbers in one US block: +1201555 0100, 0101, ... */
 const seq = (i: number): string => `+1201555${String(100 + i).padStart(4, '0')}`;
@@ -37,7 +26,7 @@ const user = (i: number): string => `+1${[202, 212, 305, 415, 512, 617, 702, 808
 
 function suite(name: string, pair: (options: LimitsOptions) => [Limits, Limits]): void {
   describe(`limit rules (${name})`, () => {
-    const make = (options: LimitsOptions): Pair => () => pair({ ...ALL_OFF, ...options });
+    const make = (options: LimitsOptions): Pair => () => pair({ ...ALL_RULES_OFF, ...options });
 
     it('sendsPerNumberBlock: sequential numbers from rotating addresses are stopped at the block budget; other blocks pass', async () => {
       const [a, b] = make({ sendsPerNumberBlock: { points: 5, durationSeconds: 600, digits: 3 } })();
