@@ -6,6 +6,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import passport from 'passport';
 import { Strategy } from 'passport-strategy';
 import { Limits, resolveLimits } from '../lib/limits/index.js';
+import { CheckSerializer } from '../lib/serialize.js';
 import { Pool } from 'undici';
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -93,7 +94,16 @@ export async function runMicro(): Promise<MicroResult[]> {
   });
   add('limits: a send, a check, a right code (memory)', 1, limits, 'lib/limits, lru-cache store, every rule on');
 
-  // 3. Passport around a strategy: authenticate() per request (copy of the strategy, closures).
+  // 3. The check queue's ledger at its bound (10,000 verifications finished within their codes'
+  // lifetime: about 17 logins a second): every right code adds an id and pushes out the oldest.
+  const serializer = new CheckSerializer();
+  const later = Date.now() + 3_600_000;
+  for (let i = 0; i < 10_000; i++) serializer.finish(`fill-${i}`, later, 0);
+  const ledger = await cpuPerOp(50_000, { finish: (i) => serializer.finish(`v-${i}`, later, 0) });
+  if (serializer.size.ledger !== 10_000) throw new Error('the ledger is not at its bound');
+  add('check ledger: finish() at its bound (10,000 ids)', 1, ledger.finish, 'lib/serialize.ts: the id in, the oldest out');
+
+  // 4. Passport around a strategy: authenticate() per request (copy of the strategy, closures).
   const auth = new passport.Passport();
   auth.use('pass', new PassStrategy());
   const middleware = auth.authenticate('pass', { action: 'send' });
@@ -102,7 +112,7 @@ export async function runMicro(): Promise<MicroResult[]> {
   const viaPassport = await cpuPerOp(50_000, { passport: () => middleware(req, res, () => {}), direct: () => {} });
   add('passport: authenticate() per request', 2, viaPassport.passport - viaPassport.direct, 'Object.create(strategy) + action closures');
 
-  // 4. The HTTP client: DingClient (lib/http.ts + reply checks) against raw undici, same sandbox.
+  // 5. The HTTP client: DingClient (lib/http.ts + reply checks) against raw undici, same sandbox.
   // The sandbox runs in a child process: the CPU measured here is the client's alone.
   const child = fork(fileURLToPath(new URL('./sandbox-child.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'] });
   const [sandbox] = (await once(child, 'message')) as [DingTarget];

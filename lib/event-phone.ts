@@ -3,8 +3,9 @@
 // calling code is found by prefix instead (calling codes are prefix-free, ITU-T E.164), which is
 // all masking needs. The country comes from the calling code when only one country has it; for a
 // shared code (+1, +7, +44, ...) from the send step, which parsed the number anyway, or else from
-// one parse, remembered in a bounded memo (MEMO_LIMIT numbers, oldest dropped first).
+// one parse, remembered in a bounded memo (MEMO_LIMIT numbers, least recently used dropped first).
 
+import { LRUCache } from 'lru-cache';
 import { getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js';
 
 // The numbers a memo entry costs are small (an E.164 string and a country code): 10 000 entries
@@ -23,7 +24,8 @@ for (const country of getCountries()) {
 for (const code of SHARED) SINGLE_COUNTRY.set(code, undefined);
 for (const code of NON_GEOGRAPHIC) if (!SINGLE_COUNTRY.has(code)) SINGLE_COUNTRY.set(code, undefined);
 
-const memo = new Map<string, string | undefined>();
+// The memo's value is the country, or '' for a number that has none (lru-cache keeps no undefined).
+const memo = new LRUCache<string, string>({ max: MEMO_LIMIT });
 
 function callingCode(digits: string): string | undefined {
   for (let length = 1; length <= 3; length++) {
@@ -34,18 +36,17 @@ function callingCode(digits: string): string | undefined {
 }
 
 function sharedCountry(e164: string): string | undefined {
-  if (memo.has(e164)) return memo.get(e164);
-  const country = parsePhoneNumberFromString(e164)?.country;
-  if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
-  memo.set(e164, country);
-  return country;
+  let country = memo.get(e164);
+  if (country === undefined) {
+    country = parsePhoneNumberFromString(e164)?.country ?? '';
+    memo.set(e164, country);
+  }
+  return country === '' ? undefined : country;
 }
 
 /** Remembers the country the send step found, so the steps after it need no parse. */
 function remember(e164: string, country: string): void {
-  if (memo.has(e164)) return;
-  if (memo.size >= MEMO_LIMIT) memo.delete(memo.keys().next().value as string);
-  memo.set(e164, country);
+  if (!memo.has(e164)) memo.set(e164, country);
 }
 
 /**

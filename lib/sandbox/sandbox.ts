@@ -2,6 +2,7 @@
 // builds the API modules (Prelude V2 and Ding V1) and hands their list to the core's server.
 // A third API is one more folder and one more entry in `modules`.
 import { once } from 'node:events';
+import { LRUCache } from 'lru-cache';
 import type { AddressInfo } from 'node:net';
 import { createClock } from './core/clock.js';
 import { FaultQueue } from './core/faults.js';
@@ -21,10 +22,8 @@ export async function startDingSandbox(options: DingSandboxOptions = {}): Promis
   const settings = resolveOptions(options);
   const clock = createClock(settings.now);
   // Both APIs' codes, newest per number: latestCode() answers whichever API sent last.
-  const latest = new Map<string, CodeEvent>();
+  const latest = new LRUCache<string, CodeEvent>({ max: MAX_NUMBERS });
   const onCode = (event: CodeEvent): void => {
-    latest.delete(event.phoneNumber);
-    if (latest.size >= MAX_NUMBERS) latest.delete(latest.keys().next().value as string);
     latest.set(event.phoneNumber, { ...event });
     settings.onCode?.(event);
   };

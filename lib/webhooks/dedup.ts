@@ -6,6 +6,8 @@
 // dropped first, about 100 bytes each) and `ttlSeconds`. Redis: one `SET key NX EX` per event,
 // shared by every instance.
 
+import { LRUCache } from 'lru-cache';
+
 /** Where webhook event ids are remembered for de-duplication: this process's memory (bounded) or Redis. */
 export type WebhookStoreOption =
   | { maxEntries?: number; ttlSeconds?: number }
@@ -24,22 +26,24 @@ export const DEFAULT_DEDUP_TTL_SECONDS = 14 * 24 * 3600;
 export const DEFAULT_DEDUP_PREFIX = 'passport-ding:webhook:';
 
 class MemoryDedup implements DedupStore {
-  readonly #seen = new Map<string, number>();
-  readonly #max: number;
+  /**
+   * Id -> epoch ms it is remembered until. Reads peek, so the order is the claims' (age order) and
+   * a full cache drops the oldest claim, with no timer per id. lru-cache rather than a bounded
+   * `Map`: a Map's oldest key is found by stepping over every slot deleted since its table was
+   * last rebuilt, so at the bound each claim would cost time in proportion to the bound.
+   */
+  readonly #seen: LRUCache<string, number>;
   readonly #ttlMs: number;
 
   constructor(max: number, ttlSeconds: number) {
-    this.#max = max;
+    this.#seen = new LRUCache({ max });
     this.#ttlMs = ttlSeconds * 1000;
   }
 
   claim(id: string): Promise<boolean> {
     const now = Date.now();
-    const until = this.#seen.get(id);
+    const until = this.#seen.peek(id);
     if (until !== undefined && until > now) return Promise.resolve(false);
-    this.#seen.delete(id);
-    // Insertion order is age order: drop the oldest, no timer per id.
-    while (this.#seen.size >= this.#max) this.#seen.delete(this.#seen.keys().next().value as string);
     this.#seen.set(id, now + this.#ttlMs);
     return Promise.resolve(true);
   }

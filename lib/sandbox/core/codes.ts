@@ -1,4 +1,4 @@
-// What both sandbox state machines (Ding V1 and Prelude V2) do with codes and their bounded maps.
+// What both sandbox state machines (Ding V1 and Prelude V2) do with codes.
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 
 /** A random code of `length` digits, from the CSPRNG (leading zeros kept). */
@@ -11,14 +11,4 @@ export function sameCode(expected: string, given: string): boolean {
   const a = createHash('sha256').update(expected).digest();
   const b = createHash('sha256').update(given).digest();
   return timingSafeEqual(a, b);
-}
-
-/** Insert into a bounded map, dropping the oldest entry when full: the sandbox never grows without end. */
-export function boundedSet<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
-  map.delete(key);
-  if (map.size >= max) {
-    const oldest = map.keys().next();
-    if (!oldest.done) map.delete(oldest.value);
-  }
-  map.set(key, value);
 }

@@ -11,7 +11,8 @@
 // did for apps created before 2024-05-22 (later apps got "stateless" re-use of a live one).
 // With a `callback_url`, each send also goes out as webhook events (./webhooks.ts).
 import { randomUUID } from 'node:crypto';
-import { boundedSet, newCode, sameCode } from '../core/codes.js';
+import { LRUCache } from 'lru-cache';
+import { newCode, sameCode } from '../core/codes.js';
 import type {
   AuthenticationEventWire,
   AuthenticationStatusResponseWire,
@@ -64,7 +65,9 @@ interface Authentication {
   events: AuthenticationEventWire[];
 }
 
-// Caps keep a long-running sandbox (or a hostile client) from growing without bound.
+// Caps keep a long-running sandbox (or a hostile client) from growing without bound: the least
+// recently used entry goes first (lru-cache, which finds it at once where a bounded Map would
+// step over every slot deleted since its table was last rebuilt).
 const MAX_AUTHENTICATIONS = 10_000;
 const MAX_EVENTS = 200;
 const MAX_NUMBERS = 10_000;
@@ -79,11 +82,11 @@ function mask(length: number): string {
 export class SandboxState {
   readonly #settings: StateSettings;
   readonly #clock: SandboxClock;
-  readonly #auths = new Map<string, Authentication>();
-  readonly #latestCodes = new Map<string, string>();
-  readonly #feedback = new Map<string, Set<FeedbackStatus>>();
+  readonly #auths = new LRUCache<string, Authentication>({ max: MAX_AUTHENTICATIONS });
+  readonly #latestCodes = new LRUCache<string, string>({ max: MAX_NUMBERS });
+  readonly #feedback = new LRUCache<string, Set<FeedbackStatus>>({ max: MAX_NUMBERS });
   /** Numbers that ever had an authentication, for feedback; kept apart so eviction is separate. */
-  readonly #knownNumbers = new Map<string, true>();
+  readonly #knownNumbers = new LRUCache<string, true>({ max: MAX_NUMBERS });
 
   constructor(settings: StateSettings, clock: SandboxClock) {
     this.#settings = settings;
@@ -119,8 +122,8 @@ export class SandboxState {
       request: req,
       events: [],
     };
-    boundedSet(this.#auths, auth.uuid, auth, MAX_AUTHENTICATIONS);
-    boundedSet(this.#knownNumbers, req.phone_number, true, MAX_NUMBERS);
+    this.#auths.set(auth.uuid, auth);
+    this.#knownNumbers.set(req.phone_number, true);
     if (refusal === undefined) {
       this.#log(auth, { type: 'balance_update', created_at: rfc3339(now), balance_update_type: 'authentication', amount: 0 });
       this.#notify(auth, dingEvent.authentication(auth.uuid, auth.phoneNumber, now, req.correlation_id));
@@ -194,7 +197,7 @@ export class SandboxState {
     const seen = this.#feedback.get(phoneNumber) ?? new Set<FeedbackStatus>();
     if (seen.has(status)) return 'duplicated_feedback_status';
     seen.add(status);
-    boundedSet(this.#feedback, phoneNumber, seen, MAX_NUMBERS);
+    this.#feedback.set(phoneNumber, seen);
     return { uuid: randomUUID() };
   }
 
@@ -224,7 +227,7 @@ export class SandboxState {
     const { codeLength, onCode } = this.#settings;
     auth.code = newCode(codeLength);
     auth.attempts += 1;
-    boundedSet(this.#latestCodes, auth.phoneNumber, auth.code, MAX_NUMBERS);
+    this.#latestCodes.set(auth.phoneNumber, auth.code);
     const attemptId = randomUUID();
     const at = rfc3339(now);
     const delivery = auth.undeliverable ? 'undeliverable' : 'delivered';

@@ -19,7 +19,8 @@
 // `challenged` script goes by WhatsApp. The reply's `method` and `channels` say so, and onCode
 // gets the channel, the method and the message text (WebOTP format with `app_realm` web).
 import { randomBytes } from 'node:crypto';
-import { boundedSet, newCode, sameCode } from '../core/codes.js';
+import { LRUCache } from 'lru-cache';
+import { newCode, sameCode } from '../core/codes.js';
 import { numberFacts } from '../core/numbers.js';
 import type {
   BlockReason,
@@ -93,7 +94,9 @@ function plannedChannels(d: Delivery, challenged: boolean): CreateVerificationRe
   return [d.channel as 'whatsapp', 'sms'];
 }
 
-// Caps keep a long-running sandbox (or a hostile client) from growing without bound.
+// Caps keep a long-running sandbox (or a hostile client) from growing without bound: the least
+// recently used entry goes first (lru-cache, which finds it at once where a bounded Map would
+// step over every slot deleted since its table was last rebuilt).
 const MAX_WINDOWS = 10_000;
 const MAX_NUMBERS = 10_000;
 
@@ -115,8 +118,8 @@ export function ulid(prefix: string, now: number): string {
 export class PreludeState {
   readonly #settings: PreludeStateSettings;
   readonly #now: () => number;
-  readonly #windows = new Map<string, VerificationWindow>();
-  readonly #latestCodes = new Map<string, string>();
+  readonly #windows = new LRUCache<string, VerificationWindow>({ max: MAX_WINDOWS });
+  readonly #latestCodes = new LRUCache<string, string>({ max: MAX_NUMBERS });
 
   constructor(settings: PreludeStateSettings, now: () => number) {
     this.#settings = settings;
@@ -179,7 +182,7 @@ export class PreludeState {
       undeliverable: delivery.undeliverable === true,
       channel: sent.channel,
     };
-    boundedSet(this.#windows, phoneNumber, w, MAX_WINDOWS);
+    this.#windows.set(phoneNumber, w);
     this.#notify(w, preludeEvent.authentication(facts(w), now));
     this.#send(w, this.#codeLength(req), 'send', now, sent);
     return reply(w.id, challenged ? 'challenged' : 'success');
@@ -212,7 +215,7 @@ export class PreludeState {
     w.code = newCode(length);
     w.sends += 1;
     w.channel = delivery.channel;
-    boundedSet(this.#latestCodes, w.phoneNumber, w.code, MAX_NUMBERS);
+    this.#latestCodes.set(w.phoneNumber, w.code);
     if (w.callbackUrl !== undefined) {
       const attemptId = ulid('att', now);
       const delivered = !w.undeliverable;
