@@ -92,6 +92,7 @@ export interface ActionRecord {
   rule?: string;
   riskFactors?: readonly string[];
   test?: boolean;
+  /** Each provider call, for telemetry's spans: present (empty at the start) only when telemetry is on. */
   calls?: ProviderCall[];
   /** Telemetry's parent context (the request's active span), when telemetry is on. */
   parent?: unknown;
@@ -153,7 +154,10 @@ export class EventHook {
   /** A fresh record for a step starting now. */
   start(): ActionRecord {
     const record: ActionRecord = { startedAt: Date.now() };
-    if (this.#telemetry) record.parent = this.#telemetry.activeContext();
+    if (this.#telemetry) {
+      record.parent = this.#telemetry.activeContext();
+      record.calls = [];
+    }
     return record;
   }
 

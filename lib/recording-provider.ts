@@ -16,51 +16,93 @@ function statusOf(value: unknown): string {
   return typeof status === 'string' ? status : 'ok';
 }
 
-export function recordingProvider(provider: OtpProvider, record: ActionRecord): OtpProvider {
-  const isTest = (phone: string): boolean => (provider as MaybeTestNumbers).isTestNumber?.(phone) === true;
-
-  async function timed<T>(operation: ProviderCall['operation'], phone: string, call: () => Promise<T>): Promise<T> {
-    record.phone = phone;
-    if (isTest(phone)) record.test = true;
-    const startedAt = Date.now();
-    const t0 = performance.now();
-    let result = 'error';
-    try {
-      const value = await call();
-      result = statusOf(value);
+/**
+ * Runs one provider call and notes its latency (and, for telemetry, the call itself) in `record`.
+ * Plain promise callbacks rather than an async function with try/finally: this runs on every
+ * step when events are on, and each await costs a turn of the microtask queue.
+ */
+function timed<T>(record: ActionRecord, operation: ProviderCall['operation'], call: () => Promise<T>): Promise<T> {
+  const startedAt = record.calls ? Date.now() : 0;
+  const t0 = performance.now();
+  const done = (result: string): void => {
+    const latencyMs = Math.round((performance.now() - t0) * 1000) / 1000;
+    // A lookup is a gate's call; the event's latency is the step's send, check or resend.
+    if (operation !== 'lookup') record.latencyMs = latencyMs;
+    record.calls?.push({ operation, startedAt, latencyMs, result });
+  };
+  let pending: Promise<T>;
+  try {
+    pending = call();
+  } catch (err) {
+    // A provider that throws instead of rejecting: the same fault, as a rejection.
+    done('error');
+    return Promise.reject(err as Error);
+  }
+  return pending.then(
+    (value) => {
+      done(statusOf(value));
       return value;
-    } finally {
-      const latencyMs = Math.round((performance.now() - t0) * 1000) / 1000;
-      // A lookup is a gate's call; the event's latency is the step's send, check or resend.
-      if (operation !== 'lookup') record.latencyMs = latencyMs;
-      (record.calls ??= []).push({ operation, startedAt, latencyMs, result });
+    },
+    (err: unknown) => {
+      done('error');
+      throw err;
+    },
+  );
+}
+
+/** The provider as one step sees it: each call noted in the step's record (one object per step). */
+class RecordingProvider implements OtpProvider {
+  readonly name: string;
+  lookup?: OtpProvider['lookup'];
+  readonly #provider: OtpProvider;
+  readonly #record: ActionRecord;
+
+  constructor(provider: OtpProvider, record: ActionRecord) {
+    this.name = provider.name;
+    this.#provider = provider;
+    this.#record = record;
+    if (provider.lookup) {
+      const lookup = provider.lookup.bind(provider);
+      this.lookup = (phoneNumber: string) => this.#timed('lookup', phoneNumber, () => lookup(phoneNumber));
     }
   }
 
-  const view: OtpProvider = {
-    name: provider.name,
-    async send(request: SendRequest) {
-      const result = await timed('send', request.phoneNumber, () => provider.send(request));
+  #timed<T>(operation: ProviderCall['operation'], phone: string, call: () => Promise<T>): Promise<T> {
+    const record = this.#record;
+    record.phone = phone;
+    if ((this.#provider as MaybeTestNumbers).isTestNumber?.(phone) === true) record.test = true;
+    return timed(record, operation, call);
+  }
+
+  send(request: SendRequest): ReturnType<OtpProvider['send']> {
+    const record = this.#record;
+    return this.#timed('send', request.phoneNumber, () => this.#provider.send(request)).then((result) => {
       if (result.status === 'sent') record.verificationId = result.id;
       const risk = (result as { riskFactors?: readonly string[] }).riskFactors;
       if (risk !== undefined) record.riskFactors = risk;
       return result;
-    },
-    check(request: CheckRequest) {
-      record.verificationId = request.id;
-      return timed('check', request.phoneNumber, () => provider.check(request));
-    },
-    async resend(request: ResendRequest) {
-      record.verificationId = request.id;
-      const result = await timed('resend', request.phoneNumber, () => provider.resend(request));
+    });
+  }
+
+  check(request: CheckRequest): ReturnType<OtpProvider['check']> {
+    this.#record.verificationId = request.id;
+    return this.#timed('check', request.phoneNumber, () => this.#provider.check(request));
+  }
+
+  resend(request: ResendRequest): ReturnType<OtpProvider['resend']> {
+    const record = this.#record;
+    record.verificationId = request.id;
+    return this.#timed('resend', request.phoneNumber, () => this.#provider.resend(request)).then((result) => {
       if (result.id !== undefined) record.verificationId = result.id;
       return result;
-    },
-    close: () => provider.close(),
-  };
-  if (provider.lookup) {
-    const lookup = provider.lookup.bind(provider);
-    view.lookup = (phoneNumber: string) => timed('lookup', phoneNumber, () => lookup(phoneNumber));
+    });
   }
-  return view;
+
+  close(): Promise<void> {
+    return this.#provider.close();
+  }
+}
+
+export function recordingProvider(provider: OtpProvider, record: ActionRecord): OtpProvider {
+  return new RecordingProvider(provider, record);
 }
