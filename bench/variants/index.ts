@@ -1,5 +1,6 @@
 // The variants by name, as the bench's command line and results name them.
 import { floorBareApp, floorRegexApp, strategyDistinctApp, strategyDistinctNoLimitsApp, strategyNoLimitsApp, strategyRawApp } from './ablation.js';
+import { strategyBaselineApp } from './baseline.js';
 import { fetchApp } from './fetch.js';
 import { floorApp } from './floor.js';
 import type { BenchApp, DingTarget } from './shell.js';
@@ -14,6 +15,8 @@ export const VARIANTS = {
   'floor-regex': floorRegexApp,
   'strategy-raw': strategyRawApp,
   'strategy-nolimits': strategyNoLimitsApp,
+  // An earlier build, for a regression check (baseline.ts; needs BENCH_BASELINE_DIST).
+  'strategy-baseline': strategyBaselineApp,
   // The memory bench (memory.ts).
   'strategy-distinct': strategyDistinctApp,
   'strategy-distinct-nolimits': strategyDistinctNoLimitsApp,

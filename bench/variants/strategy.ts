@@ -33,6 +33,8 @@ export const BENCH_LIMITS: DingOtpStrategyOptions['limits'] = {
 export const DEFAULT_LIMITS_ONE_COUNTRY: DingOtpStrategyOptions['limits'] = { sendsPerCountry: UNREACHABLE };
 
 export interface StrategyAppOptions {
+  /** The package to take DingOtpStrategy from; default this checkout's built dist/ (baseline.ts: an earlier build). */
+  load?: () => Promise<Pick<typeof import('passport-ding'), 'DingOtpStrategy'>>;
   /** Replaces the built-in Ding provider (ablation variants only). */
   provider?: OtpProvider;
   /** Default BENCH_LIMITS; `false` turns the limits off (ablation). */
@@ -42,7 +44,7 @@ export interface StrategyAppOptions {
 }
 
 export async function strategyApp(ding: DingTarget, options: StrategyAppOptions = {}): Promise<BenchApp> {
-  const { DingOtpStrategy } = await loadPassportDing();
+  const { DingOtpStrategy } = await (options.load ?? loadPassportDing)();
   const { app, users, finish } = createShell('passport-ding');
   if (options.trustProxy) app.set('trust proxy', 'loopback');
   const auth = new passport.Passport();

@@ -127,7 +127,8 @@ export class Limits {
   #counted(rule: LimitName, key: string, add: 0 | 1 = 1, slide = false, points?: number): Counted | undefined {
     const r: ResolvedRule | undefined = this.#rules[rule];
     if (!r) return undefined;
-    return { hit: { key: this.#key(rule, key), add, windowMs: r.durationSeconds * 1000, slide }, points: points ?? r.points, rule };
+    const limit = points ?? r.points;
+    return { hit: { key: this.#key(rule, key), add, windowMs: r.durationSeconds * 1000, slide, points: limit }, points: limit, rule };
   }
 
   /**
@@ -142,7 +143,7 @@ export class Limits {
     const phone = phoneKey(phoneNumber, secret);
     const rules = this.#rules;
     const wanted: Array<Counted | undefined> = [
-      cooldownMs > 0 ? { hit: { key: this.#key('resendCooldown', phone), add: 1, windowMs: cooldownMs, slide: false }, points: 1, rule: 'resendCooldown' } : undefined,
+      cooldownMs > 0 ? { hit: { key: this.#key('resendCooldown', phone), add: 1, windowMs: cooldownMs, slide: false, points: 1 }, points: 1, rule: 'resendCooldown' } : undefined,
       this.#counted('consecutiveFailuresPerPhone', phone, 0),
       this.#counted('sendsPerPhone', phone),
       rules.sendsPerIp && this.#counted('sendsPerIp', ipKey(ip, secret)),

@@ -7,8 +7,9 @@
 // and 8-16 bytes in the sweep's round (below).
 //
 // No timer per key, and no pause: lru-cache checks expiry on read (`ttlAutopurge` off), and every
-// write also looks at the oldest keys of a round over all stored keys (a queue of keys in the
-// order they were stored, denque): an expired one goes, a live one goes to the back of the round.
+// key stored anew also looks at the oldest keys of a round over all stored keys (a queue of keys
+// in the order they were stored, denque): an expired one goes, a live one goes to the back of the
+// round.
 // A whole-store sweep (lru-cache's purgeStale) would free the same memory but walks every key at
 // once: about a microsecond per key, so a store filled to the default cap by a pumping run would
 // stall the event loop for a few hundred milliseconds at each sweep.
@@ -18,9 +19,9 @@ import { LRUCache } from 'lru-cache';
 import type { Count, CounterStore, Hit } from './store.js';
 
 /**
- * Keys of the round looked at per key a write touches. A write stores at most one new key per key
- * it touches, so the round moves at least twice as fast as keys are stored: expired keys go within
- * a round, and the store does not grow past the keys still live.
+ * Keys of the round looked at per key stored anew, so the round moves twice as fast as keys are
+ * stored: expired keys go within a round, and the store does not grow past the keys still live.
+ * Only new keys pay: a write to a key already held adds nothing for the round to catch up with.
  */
 const SWEEP_STEPS_PER_KEY = 2;
 
@@ -67,15 +68,14 @@ export class MemoryStore implements CounterStore {
   }
 
   hit(hits: readonly Hit[]): Promise<Count[]> {
-    this.#sweep(hits.length * SWEEP_STEPS_PER_KEY);
     return Promise.resolve(hits.map((h) => this.#hitOne(h)));
   }
 
-  #hitOne({ key, add, windowMs, slide }: Hit): Count {
+  #hitOne({ key, add, windowMs, slide, points }: Hit): Count {
     const cache = this.#cache;
     const current = cache.get(key);
     const count = typeof current === 'number' ? current : 0;
-    if (add === 0) return { count, msLeft: count === 0 ? 0 : leftOf(cache.getRemainingTTL(key)) };
+    if (add === 0) return { count, msLeft: count === 0 || (points !== undefined && count < points) ? 0 : leftOf(cache.getRemainingTTL(key)) };
     const next = count + add;
     if (count === 0 || slide) {
       // A new key is stored flat; an existing one keeps the key object it was first stored with.
@@ -84,7 +84,8 @@ export class MemoryStore implements CounterStore {
       return { count: next, msLeft: windowMs };
     }
     cache.set(key, next, { noUpdateTTL: true });
-    return { count: next, msLeft: leftOf(cache.getRemainingTTL(key)) };
+    // Within its limit nobody reads the wait: skip the clock and the lookup.
+    return { count: next, msLeft: points !== undefined && next <= points ? 0 : leftOf(cache.getRemainingTTL(key)) };
   }
 
   giveBack(keys: readonly string[]): Promise<void> {
@@ -103,7 +104,6 @@ export class MemoryStore implements CounterStore {
   }
 
   mark(key: string, value: string, ttlMs: number): Promise<void> {
-    this.#sweep(SWEEP_STEPS_PER_KEY);
     this.#store(flat(key), value, ttlMs);
     return Promise.resolve();
   }
@@ -118,8 +118,9 @@ export class MemoryStore implements CounterStore {
     return Promise.resolve();
   }
 
-  /** Stores a key anew and puts it at the back of the sweep's round. */
+  /** Stores a key anew and puts it at the back of the sweep's round, after moving the round on. */
   #store(key: string, value: number | string, windowMs: number): void {
+    this.#sweep(SWEEP_STEPS_PER_KEY);
     this.#cache.set(key, value, { ttl: ttlOf(windowMs) });
     // The round holds at most maxKeys entries: past that, the oldest entry leaves it unchecked (its
     // key, if still stored, then goes by expiry on read or by eviction, as the cap bounds it anyway).

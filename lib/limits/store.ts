@@ -2,7 +2,10 @@
 // counters with a window, and marks (a short value with a lifetime). Both stores keep the same
 // rules, so a test of one describes the other.
 
-/** A counter after an update: its count, and milliseconds until its window ends. */
+/**
+ * A counter after an update: its count, and milliseconds until its window ends (0 for a counter
+ * that does not exist; a store may answer 0 too for one within its hit's `points`).
+ */
 export interface Count {
   count: number;
   msLeft: number;
@@ -19,6 +22,11 @@ export interface Hit {
    * `true`: every point starts the window again (the count lasts `windowMs` after the last one).
    */
   slide: boolean;
+  /**
+   * The rule's limit, when the caller reads `msLeft` only past it (a point over it, or a read at
+   * it): within it the memory store skips the window's lookup. Absent: `msLeft` always.
+   */
+  points?: number;
 }
 
 export interface CounterStore {

@@ -23,7 +23,7 @@ describe('memory store', () => {
     expect(quiet?.count).toBe(1);
   });
 
-  it('sets no timer per key, and frees expired keys as later writes go on, a few keys per write', async () => {
+  it('sets no timer per key, and frees expired keys as new keys are stored, two per key stored', async () => {
     let now = 1_000_000;
     const timers = [vi.spyOn(globalThis, 'setTimeout'), vi.spyOn(globalThis, 'setInterval')];
     const store = new MemoryStore(10_000, () => now);
@@ -33,18 +33,21 @@ describe('memory store', () => {
     for (const timer of timers) expect(timer).not.toHaveBeenCalled();
     now += 61_000;
     // Reads see them gone at once (and free what they read)...
-    expect((await store.hit([{ ...hit('k1'), add: 0 }]))[0]?.count).toBe(0);
+    expect((await store.hit([{ ...hit('k4999'), add: 0 }]))[0]?.count).toBe(0);
     expect(await store.readMark('owner')).toBeUndefined();
-    const before = store.size;
-    expect(before).toBeLessThan(5001);
-    // ...and each write frees two more (two per key it touches): none walks the whole store.
+    expect(store.size).toBe(4999);
+    // ...a key stored anew frees two: none walks the whole store...
     await store.hit([hit('live', 3_600_000)]);
-    expect(store.size).toBe(before - 1);
-    for (let i = 0; i < 1000; i += 1) await store.hit([hit('live', 3_600_000)]);
-    expect(store.size).toBe(before - 2001);
-    for (let i = 0; i < 1500; i += 1) await store.hit([hit('live', 3_600_000)]);
-    expect(store.size).toBe(1);
-    expect((await store.hit([hit('live', 3_600_000)]))[0]?.count).toBe(2502);
+    expect(store.size).toBe(4999 - 2 + 1);
+    // ...a write to a key already held stores nothing, so it has nothing to catch up with...
+    for (let i = 0; i < 100; i += 1) await store.hit([hit('live', 3_600_000)]);
+    expect(store.size).toBe(4998);
+    // ...and the round outruns the new keys until only live ones are left.
+    for (let i = 0; i < 1000; i += 1) await store.hit([hit(`new-${i}`, 3_600_000)]);
+    expect(store.size).toBe(4998 - 2000 + 1000);
+    for (let i = 1000; i < 2500; i += 1) await store.hit([hit(`new-${i}`, 3_600_000)]);
+    expect(store.size).toBe(1 + 2500);
+    expect((await store.hit([hit('live', 3_600_000)]))[0]?.count).toBe(102);
     for (const timer of timers) expect(timer).not.toHaveBeenCalled();
   });
 
@@ -109,31 +112,52 @@ describe('memory store', () => {
     expect(await store.readMark('m')).toBeUndefined();
   });
 
-  it('a write looks at two keys of the round per key it touches: expired ones go, live ones stay for the next round', async () => {
+  it("reads a window's wait only past the hit's points: within them it answers 0", async () => {
     let now = 1_000_000;
     const store = new MemoryStore(100, () => now);
+    const limited = (add: 0 | 1) => ({ ...hit('k', 60_000), add, points: 2 });
+    // A new key's wait is its window either way.
+    expect(await store.hit([limited(1)])).toEqual([{ count: 1, msLeft: 60_000 }]);
+    now += 20_000;
+    expect(await store.hit([limited(0)])).toEqual([{ count: 1, msLeft: 0 }]);
+    expect(await store.hit([limited(1)])).toEqual([{ count: 2, msLeft: 0 }]);
+    // At the limit a read is over it (as the limits count a read), and a point past it is too.
+    expect(await store.hit([limited(0)])).toEqual([{ count: 2, msLeft: 40_000 }]);
+    expect(await store.hit([limited(1)])).toEqual([{ count: 3, msLeft: 40_000 }]);
+    // Without points every answer carries the wait.
+    expect(await store.hit([{ ...hit('k', 60_000), add: 0 }])).toEqual([{ count: 3, msLeft: 40_000 }]);
+  });
+
+  it('a key stored anew looks at two keys of the round: expired ones go, live ones stay for the next round', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore(100, () => now);
+    // Each key stored moves the round on by two before it joins it; four live keys only rotate.
     await store.hit([hit('k1', 10_000), hit('k2', 600_000), hit('k3', 10_000), hit('k4', 600_000)]);
     now += 9_999;
     // At its last millisecond a key is still held, and stays in the round.
-    await store.hit([{ ...hit('k2'), add: 0 }]);
-    expect(store.size).toBe(4);
+    await store.hit([hit('n1', 600_000)]);
+    expect(store.size).toBe(5);
     now += 1;
-    // One key touched: k1 (expired) goes, k2 (live) goes to the back.
-    await store.hit([{ ...hit('k2'), add: 0 }]);
-    expect(store.size).toBe(3);
-    // A mark sweeps too: k3 goes, k4 stays.
+    // Reads and writes of keys already held move nothing: k1 and k3 have expired, and stay stored.
+    await store.hit([{ ...hit('k2'), add: 0 }, hit('k4')]);
+    expect(store.size).toBe(5);
+    // A new key frees the two expired ones in the round's next two places, or requeues live ones.
+    await store.hit([hit('n2', 600_000)]);
     await store.mark('m', 'owner', 600_000);
-    expect(store.size).toBe(3);
-    expect((await store.hit([{ ...hit('k2'), add: 0 }, { ...hit('k4'), add: 0 }])).map((c) => c.count)).toEqual([1, 1]);
+    await store.hit([hit('n3', 600_000)]);
+    expect(store.size).toBe(6);
+    expect((await store.hit([{ ...hit('k2'), add: 0 }, { ...hit('k4'), add: 0 }])).map((c) => c.count)).toEqual([1, 2]);
     // Keys deleted meanwhile leave the round without a trace; the live ones stay.
-    await store.forget(['k2']);
-    for (let i = 0; i < 5; i += 1) await store.hit([{ ...hit('k4'), add: 0 }]);
-    expect(store.size).toBe(2);
+    await store.forget(['k2', 'n1']);
+    for (let i = 0; i < 5; i += 1) await store.hit([hit(`x${i}`, 600_000)]);
+    expect(store.size).toBe(4 + 5);
     expect(await store.readMark('m')).toBe('owner');
-    // Live keys stayed in the round: once expired, later writes free them too.
+    // Live keys stayed in the round: once expired, later new keys free them too, two each.
     now += 600_000;
-    await store.hit([hit('next', 600_000)]);
-    expect(store.size).toBe(1);
+    await store.hit([hit('next-0', 600_000)]);
+    expect(store.size).toBe(9 - 2 + 1);
+    for (let i = 1; i < 5; i += 1) await store.hit([hit(`next-${i}`, 600_000)]);
+    expect(store.size).toBe(5);
   });
 
   it('is the default store, sized by limits.maxKeys', async () => {
