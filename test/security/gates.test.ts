@@ -7,7 +7,7 @@ import type { Express, Request } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { decline, DingOtpStrategy } from 'passport-ding';
-import type { DingOtpStrategyOptions, OtpProvider } from 'passport-ding';
+import type { ActionEvent, DingOtpStrategyOptions, OtpProvider, PassportDingEvent } from 'passport-ding';
 import { countryAllowed, countryOf, normalizeLineType, resolveAllowedCountries, resolveLineTypeGate } from '../../lib/gates/index.js';
 import { harness } from '../helpers/harness.js';
 import { securityApp } from '../helpers/security-app.js';
@@ -147,6 +147,20 @@ describe('beforeSend hook', () => {
     expect(other.status).toBe(403);
     expect(other.body.code).toBe('challenge_failed');
     expect(h.sandbox.stats().requests).toBe(0);
+  });
+
+  // Mutation testing (issue 20): the step's event names the hook as the rule that refused, for a
+  // bare false and for decline() alike (only the event says so, never the client's answer).
+  it("the step's event names beforeSend as the rule, for false and for decline()", async () => {
+    const events: ActionEvent[] = [];
+    const onEvent = (e: PassportDingEvent): void => void events.push(e as ActionEvent);
+    await send(app({ onEvent, beforeSend: () => false }), PHONE);
+    await send(app({ onEvent, beforeSend: () => decline({ code: 'captcha_required', message: 'Solve the CAPTCHA first.' }, 400) }), PHONE);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events.map((e) => [e.type, e.outcome, e.status, e.rule])).toEqual([
+      ['send', 'challenge_failed', 403, 'beforeSend'],
+      ['send', 'captcha_required', 400, 'beforeSend'],
+    ]);
   });
 
   it('a throwing hook is a fault: error(), nothing sent', async () => {

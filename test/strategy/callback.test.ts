@@ -48,6 +48,22 @@ describe('runVerifyCallback', () => {
     expect(await runVerifyCallback(viaDone, false, REQ, PHONE, DETAILS)).toEqual({ ok: false, info: { message: 'No.' }, status: undefined });
   });
 
+  // Mutation testing (issue 20): only a thenable is awaited; any other return value of a
+  // callback-style function (an arrow function's timer, a null) means "wait for done".
+  it('a callback returning something that is not a thenable (a timer, a function, null) waits for done', async () => {
+    const returns: unknown[] = [null, { then: 'not a function' }, () => undefined];
+    for (const value of returns) {
+      const verify = (_phone: string, _details: VerificationDetails, done: VerifyDone): unknown => {
+        setImmediate(() => done(null, USER));
+        return value;
+      };
+      expect(await runVerifyCallback(verify as never, false, REQ, PHONE, DETAILS)).toEqual({ ok: true, user: USER, info: undefined });
+    }
+    // The usual case: an arrow function whose body is the timer call returns the timer.
+    const arrow = (_phone: string, _details: VerificationDetails, done: VerifyDone) => setImmediate(() => done(null, USER));
+    expect(await runVerifyCallback(arrow as never, false, REQ, PHONE, DETAILS)).toEqual({ ok: true, user: USER, info: undefined });
+  });
+
   it('a thenable that is a function is awaited like a promise', async () => {
     const thenable = Object.assign(() => undefined, { then: (resolve: (value: unknown) => void) => resolve(USER) });
     const verify = (): unknown => thenable;

@@ -7,7 +7,7 @@ import express5 from 'express';
 import type { Request } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { decline, DingConfigurationError, DingOtpStrategy, PHONE_CHANGE_SESSION_KEY } from 'passport-ding';
+import { decline, DEFAULT_SESSION_KEY, DingConfigurationError, DingOtpStrategy, PHONE_CHANGE_SESSION_KEY } from 'passport-ding';
 import type { DingOtpStrategyOptions, VerificationDetails, VerifiedPhoneChange } from 'passport-ding';
 import { createApp } from '../helpers/app.js';
 import { wrongCode } from '../helpers/codes.js';
@@ -179,6 +179,30 @@ describe('phone change: the code is bound to the user who asked', () => {
     await signIn(agent, alice);
     await agent.post('/phone/code-callback').send({ code: fake.code(NEW) }).expect(403);
     expect(fake.calls('check')).toBe(0);
+  });
+
+  // Mutation testing (issue 20): a pending state that names no user (a phone login's, when an app
+  // gives both strategies the same session key) is for nobody, even with nobody signed in.
+  it("a phone login's pending code under the same session key, nobody signed in: refused, no check, dropped", async () => {
+    const clock = testClock();
+    const fake = new FakeProvider({ now: clock.providerNow });
+    const users = new Users();
+    const login = new DingOtpStrategy({ provider: fake, now: clock.now }, async (phone) => users.findOrCreate(phone));
+    const change = new DingOtpStrategy({ provider: fake, now: clock.now, phoneChange: true, sessionKey: DEFAULT_SESSION_KEY }, async () => true);
+    const t = createApp({
+      express: express5,
+      users,
+      strategies: { ding: login },
+      routes: (app, auth) => {
+        auth.use('ding-phone', change);
+        app.post('/phone/code', auth.authenticate('ding-phone', { action: 'verify', assignProperty: 'verifiedPhone' }), (_req, res) => res.json({}));
+      },
+    });
+    const agent = request.agent(t.app);
+    await agent.post('/login/phone').send({ phoneNumber: NEW }).expect(200);
+    await agent.post('/phone/code').send({ code: fake.code(NEW) }).expect(403);
+    expect(fake.calls('check')).toBe(0);
+    expect((await agent.get('/me')).body.pending).toBeNull();
   });
 
   it('a resend for another user is refused too, with no SMS', async () => {

@@ -112,6 +112,17 @@ describe('second factor bound to the user', () => {
     expect(fake.calls('send')).toBe(0);
   });
 
+  // Mutation testing (issue 20): null is nobody, as undefined is (not a wrong kind of value).
+  it('a userId answering null is nobody: the same configuration error naming `userId`', async () => {
+    const { fake, t, alice } = setup({ userId: () => null as unknown as string });
+    const agent = request.agent(t.app);
+    await agent.post('/login/password').send({ userId: alice.id }).expect(200);
+    await agent.post('/2fa/send').send({}).expect(500);
+    expect(t.errors).toEqual([expect.any(DingConfigurationError)]);
+    expect((t.errors[0] as Error).message).toMatch(/^secondFactor binds each code to the signed-in user, but there is no user id/);
+    expect(fake.calls('send')).toBe(0);
+  });
+
   it('a userId that answers something else than a string or a number is a configuration error', async () => {
     const { t, alice, fake } = setup({ userId: () => ({ id: 1 }) as unknown as string });
     const agent = request.agent(t.app);
@@ -155,6 +166,21 @@ describe('second factor bound to the user', () => {
     const code = fake.code(SHARED);
     alice.phoneNumber = '+14155550199';
     await agent.post('/2fa/code').send({ code }).expect(403);
+    expect(fake.calls('check')).toBe(0);
+    expect((await agent.get('/me')).body.pending).toBeNull();
+  });
+
+  // Mutation testing (issue 20): secondFactor(req) answering null means no number on file, as
+  // undefined does: the code is refused and dropped, not a configuration error.
+  it('no number on file any more (secondFactor answers null): the code is refused with no check, and dropped', async () => {
+    let onFile: string | null = SHARED;
+    const { fake, t, alice } = setup({ secondFactor: () => onFile as string });
+    const agent = request.agent(t.app);
+    await agent.post('/login/password').send({ userId: alice.id }).expect(200);
+    await agent.post('/2fa/send').send({}).expect(200);
+    onFile = null;
+    await agent.post('/2fa/code').send({ code: fake.code(SHARED) }).expect(403);
+    expect(t.errors).toEqual([]);
     expect(fake.calls('check')).toBe(0);
     expect((await agent.get('/me')).body.pending).toBeNull();
   });

@@ -161,6 +161,17 @@ describe('verify on an in-process provider', () => {
     expect(await userOf(agent)).toBeNull();
   });
 
+  // Mutation testing (issue 20): a reply with no status at all is the same malformed reply,
+  // named as such (not a TypeError from reading the missing status).
+  it('a check answered without a status is a fault naming it undefined, never a login', async () => {
+    const { agent, fake, code, t } = await started();
+    fake.next('check', {} as never);
+    await agent.post('/login/code').send({ code }).expect(500);
+    expect(t.errors).toEqual([expect.objectContaining({ name: 'OtpUnavailableError', reason: 'malformed_response' })]);
+    expect((t.errors[0] as Error).message).toBe('The fake provider returned an unknown check status: undefined');
+    expect(await userOf(agent)).toBeNull();
+  });
+
   it('a provider fault goes to the error handler; the state and the attempts are kept, the same code works after', async () => {
     const { agent, fake, code, t } = await started();
     fake.next('check', new DingUnavailableError('timeout', 'The fake provider did not answer in time'));
