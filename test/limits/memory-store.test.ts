@@ -63,6 +63,12 @@ describe('memory store', () => {
     const [again, still] = await store.hit([hit('fixed', 10_000), { ...hit('sliding', 10_000, true), add: 0 }]);
     expect(again?.count).toBe(1);
     expect(still?.count).toBe(2);
+    // The slid window is the hit's own length again, not some longer default: it ends 10 s after
+    // its last point, to the millisecond.
+    now += 8_999;
+    expect((await store.hit([{ ...hit('sliding', 10_000, true), add: 0 }]))[0]).toEqual({ count: 2, msLeft: 1 });
+    now += 1;
+    expect((await store.hit([{ ...hit('sliding', 10_000, true), add: 0 }]))[0]).toEqual({ count: 0, msLeft: 0 });
   });
 
   it('gives back and forgets; a mark is removed only by its own holder', async () => {
@@ -158,6 +164,23 @@ describe('memory store', () => {
     expect(store.size).toBe(9 - 2 + 1);
     for (let i = 1; i < 5; i += 1) await store.hit([hit(`next-${i}`, 600_000)]);
     expect(store.size).toBe(5);
+  });
+
+  // Mutation testing (issue 20): a key deleted meanwhile (forgotten, given back to 0, unmarked,
+  // evicted) leaves the round when the sweep reaches it, so the sweep's steps go to stored keys
+  // (`left > 0` → `left >= 0` kept such keys in the round for ever).
+  it('keys deleted meanwhile leave the round when reached: the next steps go to keys still stored', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore(100, () => now);
+    await store.hit([hit('a', 600_000), hit('b', 600_000)]);
+    await store.forget(['a', 'b']);
+    // Two steps: a and b leave the round; then e joins it.
+    await store.hit([hit('e', 10_000)]);
+    now += 10_000;
+    // Its steps reach e (expired), which goes; f joins the round after them.
+    await store.hit([hit('f', 600_000)]);
+    expect(store.size).toBe(1);
+    expect((await store.hit([{ ...hit('f'), add: 0 }])).map((c) => c.count)).toEqual([1]);
   });
 
   it('is the default store, sized by limits.maxKeys', async () => {
