@@ -4,6 +4,7 @@
 // `http.createServer` stand-ins for Ding or Prelude.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 /**
  * How the upstream answers one request: a status with a JSON body (or `raw` text, sent as it is)
@@ -81,5 +82,38 @@ export async function startUpstream(first: Script = { status: 200, body: {} }): 
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
+  };
+}
+
+/**
+ * One upstream for a whole test file, started and stopped with the file's hooks: after each test
+ * the clients in `clients` are closed (and the list emptied) and the requests seen are forgotten.
+ * Call it at the top level of the file; the upstream can be used from the first test on.
+ */
+export function fileUpstream(clients: Array<{ close(): Promise<void> }>): Upstream {
+  let started: Upstream | undefined;
+  const current = (): Upstream => {
+    if (!started) throw new Error('fileUpstream(): the upstream starts in beforeAll, use it from a test');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startUpstream();
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    if (started) started.seen.length = 0;
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  return {
+    get url() {
+      return current().url;
+    },
+    get seen() {
+      return current().seen;
+    },
+    answer: (next) => current().answer(next),
+    close: () => current().close(),
   };
 }

@@ -1,30 +1,19 @@
 // DingClient's own checks and names, exactly: the TypeError for each bad option or argument
 // (raised before any request), the operation each fault message names, the refused-key hint, and
 // the API key redacted from an API error text. Against the scripted loopback upstream.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OtpApiError, OtpAuthError } from '../../../lib/errors.js';
 import { DingClient, type DingClientOptions } from '../../../lib/providers/ding/client.js';
 import { failure } from '../../helpers/errors.js';
-import { startUpstream, type Upstream } from '../../helpers/upstream.js';
+import { fileUpstream } from '../../helpers/upstream.js';
 
 const API_KEY = 'stub_key_51d7e0a3';
 const CUSTOMER = '5f0c8e2a-1b3d-4c5e-8f70-a1b2c3d4e5f6';
 const AUTH = '2b1c9a8e-7d6f-4e5a-9b3c-0d1e2f3a4b5c';
 const PHONE = '+15551230001';
 
-let upstream: Upstream;
 const clients: DingClient[] = [];
-
-beforeAll(async () => {
-  upstream = await startUpstream();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  upstream.seen.length = 0;
-});
-afterAll(async () => {
-  await upstream.close();
-});
+const upstream = fileUpstream(clients);
 
 function client(options: Partial<DingClientOptions> = {}): DingClient {
   const c = new DingClient({ apiKey: API_KEY, customerUuid: CUSTOMER, baseUrl: `${upstream.url}/v1`, circuitBreaker: false, ...options });

@@ -1,38 +1,25 @@
 // DingClient's reply checking, with replies the sandbox never sends (it keeps to the contract):
 // the scripted loopback upstream (test/helpers/upstream.ts) answers each request, and records
 // what the client sent so the wire format can be checked byte for byte.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DingApiError, DingUnavailableError } from '../../../lib/errors.js';
 import { DingClient } from '../../../lib/providers/ding/client.js';
 import { maskPhoneNumbers } from '../../../lib/providers/shared/redact.js';
 import { parseDateTime } from '../../../lib/providers/shared/reply-fields.js';
-import { startUpstream, type Received, type Upstream } from '../../helpers/upstream.js';
+import { fileUpstream, type Received } from '../../helpers/upstream.js';
 
 const API_KEY = 'stub_key_9c1e';
 const CUSTOMER = '5f0c8e2a-1b3d-4c5e-8f70-a1b2c3d4e5f6';
 const AUTH = '2b1c9a8e-7d6f-4e5a-9b3c-0d1e2f3a4b5c';
 const AT = '2025-03-01T10:00:00Z';
 
-let upstream: Upstream;
-let baseUrl: string;
 const clients: DingClient[] = [];
+const upstream = fileUpstream(clients);
 /** What the client sent, in order, so the wire format can be checked byte for byte. */
 const sent = (): Received[] => upstream.seen;
 
-beforeAll(async () => {
-  upstream = await startUpstream();
-  baseUrl = `${upstream.url}/v1`;
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  upstream.seen.length = 0;
-});
-afterAll(async () => {
-  await upstream.close();
-});
-
 function client(): DingClient {
-  const c = new DingClient({ apiKey: API_KEY, customerUuid: CUSTOMER, baseUrl });
+  const c = new DingClient({ apiKey: API_KEY, customerUuid: CUSTOMER, baseUrl: `${upstream.url}/v1` });
   clients.push(c);
   return c;
 }

@@ -2,29 +2,18 @@
 // (raised before any request), where the /v2 prefix goes for each form of base URL, the lookup
 // path, empty signals left off, the operation each fault message names, the refused-key hint, and
 // the API key redacted from an API error text. Against the scripted loopback upstream.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OtpApiError, OtpAuthError } from '../../../lib/errors.js';
 import { PreludeClient, type PreludeClientOptions } from '../../../lib/providers/prelude/client.js';
 import { failure } from '../../helpers/errors.js';
-import { startUpstream, type Upstream } from '../../helpers/upstream.js';
+import { fileUpstream } from '../../helpers/upstream.js';
 
 const API_KEY = 'stub_key_7a20c4e9';
 const PHONE = '+33612345678';
 const CREATED = { id: 'vrf_1', status: 'success', method: 'message' };
 
-let upstream: Upstream;
 const clients: PreludeClient[] = [];
-
-beforeAll(async () => {
-  upstream = await startUpstream();
-});
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.close()));
-  upstream.seen.length = 0;
-});
-afterAll(async () => {
-  await upstream.close();
-});
+const upstream = fileUpstream(clients);
 
 function client(options: Partial<PreludeClientOptions> = {}): PreludeClient {
   const c = new PreludeClient({ apiKey: API_KEY, baseUrl: upstream.url, circuitBreaker: false, ...options });
