@@ -10,9 +10,7 @@
 // per address) out of reach and the rest of that build's defaults, as that release's bench ran it.
 import { pathToFileURL } from 'node:url';
 import type { BenchApp, DingTarget } from './shell.js';
-import { strategyApp } from './strategy.js';
-
-const UNREACHABLE = { points: 1_000_000_000, durationSeconds: 3600 };
+import { strategyApp, UNREACHABLE } from './strategy.js';
 
 export async function strategyBaselineApp(ding: DingTarget): Promise<BenchApp> {
   const dist = process.env.BENCH_BASELINE_DIST;

@@ -15,7 +15,7 @@ import { createShell, type BenchApp, type DingTarget, type User } from './shell.
 // lib/http.ts DEFAULT_CONNECTIONS: the strategy has no option for it, so this is its pool.
 const STRATEGY_POOL_SIZE = 16;
 
-const UNREACHABLE = { points: 1_000_000_000, durationSeconds: 3600 };
+export const UNREACHABLE = { points: 1_000_000_000, durationSeconds: 3600 };
 export const BENCH_LIMITS: DingOtpStrategyOptions['limits'] = {
   sendsPerPhone: UNREACHABLE,
   sendsPerIp: UNREACHABLE,
