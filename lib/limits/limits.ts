@@ -87,10 +87,9 @@ interface Reserved extends LimitGrant {
   claim(): boolean;
 }
 
-/** One counter of a reservation: the hit, its limit, and the rule it stands for. */
+/** One counter of a reservation: the hit (with its limit, `points`) and the rule it stands for. */
 interface Counted {
-  hit: Hit;
-  points: number;
+  hit: Hit & { points: number };
   rule: RefusingRule;
 }
 
@@ -127,8 +126,7 @@ export class Limits {
   #counted(rule: LimitName, key: string, add: 0 | 1 = 1, slide = false, points?: number): Counted | undefined {
     const r: ResolvedRule | undefined = this.#rules[rule];
     if (!r) return undefined;
-    const limit = points ?? r.points;
-    return { hit: { key: this.#key(rule, key), add, windowMs: r.durationSeconds * 1000, slide, points: limit }, points: limit, rule };
+    return { hit: { key: this.#key(rule, key), add, windowMs: r.durationSeconds * 1000, slide, points: points ?? r.points }, rule };
   }
 
   /**
@@ -143,7 +141,7 @@ export class Limits {
     const phone = phoneKey(phoneNumber, secret);
     const rules = this.#rules;
     const wanted: Array<Counted | undefined> = [
-      cooldownMs > 0 ? { hit: { key: this.#key('resendCooldown', phone), add: 1, windowMs: cooldownMs, slide: false, points: 1 }, points: 1, rule: 'resendCooldown' } : undefined,
+      cooldownMs > 0 ? { hit: { key: this.#key('resendCooldown', phone), add: 1, windowMs: cooldownMs, slide: false, points: 1 }, rule: 'resendCooldown' } : undefined,
       this.#counted('consecutiveFailuresPerPhone', phone, 0),
       this.#counted('sendsPerPhone', phone),
       rules.sendsPerIp && this.#counted('sendsPerIp', ipKey(ip, secret)),
@@ -225,7 +223,7 @@ export class Limits {
     let refusal: LimitRefusal | undefined;
     counts.forEach(({ count, msLeft }, i) => {
       const c = wanted[i] as Counted;
-      const over = c.hit.add === 1 ? count > c.points : count >= c.points;
+      const over = c.hit.add === 1 ? count > c.hit.points : count >= c.hit.points;
       if (!over) return;
       const candidate: LimitRefusal = { ok: false, retryAfter: secondsFrom(msLeft), rule: c.rule };
       // The cooldown says more to the user (retry_too_soon) than any budget; among budgets, the longest wait.
