@@ -45,7 +45,8 @@ export interface LimitsOptions {
   store?: LimitStore;
   /**
    * The memory store's bound: at most this many keys (counters and marks) at once; when full, the
-   * least recently used key is dropped. Default 200,000 (about 25 MB). Ignored with Redis.
+   * least recently used key is dropped. Default 200,000 (about 25 MB), at most 10,000,000. Ignored
+   * with Redis.
    */
   maxKeys?: number;
   /** Codes sent (send and resend) to one phone number. Default 5 per hour. */
@@ -99,6 +100,13 @@ export const DEFAULT_LIMITS = {
 
 /** The memory store's default `maxKeys`. */
 export const DEFAULT_MAX_KEYS = 200_000;
+
+/**
+ * The largest `maxKeys`. lru-cache allocates its slot arrays for every slot when the store is
+ * built, about 32 bytes a slot: 10 million slots take about 2 seconds and 350 MB at startup, and a
+ * bound past that would exhaust the heap before the first login. A store that big belongs in Redis.
+ */
+export const MAX_MAX_KEYS = 10_000_000;
 
 /** NIST SP 800-63B: consecutive failed attempts on one account limited to no more than 100. */
 export const MAX_CONSECUTIVE_FAILURES = 100;
@@ -181,7 +189,7 @@ function rule(value: unknown, name: LimitName): ResolvedRule | undefined {
 
 function store(value: unknown, maxKeys: unknown): LimitSettings['store'] {
   if (value === undefined || value === 'memory') {
-    if (maxKeys !== undefined && !isInt(maxKeys, 100, 100_000_000)) fail('limits.maxKeys', 'an integer from 100 to 100000000');
+    if (maxKeys !== undefined && !isInt(maxKeys, 100, MAX_MAX_KEYS)) fail('limits.maxKeys', `an integer from 100 to ${MAX_MAX_KEYS}`);
     return { kind: 'memory', prefix: DEFAULT_LIMIT_PREFIX, maxKeys: maxKeys ?? DEFAULT_MAX_KEYS };
   }
   if (!isObject(value) || !isObject(value.redis)) fail('limits.store', "'memory' or { redis: client, prefix? }");

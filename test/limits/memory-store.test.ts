@@ -1,7 +1,7 @@
 // The memory store on its own: bounded by maxKeys (the least recently used key goes, a key in use
 // stays), expired keys freed without a timer per key, and the same counter rules as Redis.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Limits, MemoryStore, resolveLimits } from '../../lib/limits/index.js';
+import { Limits, MAX_MAX_KEYS, MemoryStore, resolveLimits } from '../../lib/limits/index.js';
 
 const hit = (key: string, windowMs = 60_000, slide = false) => ({ key, add: 1 as const, windowMs, slide });
 
@@ -189,5 +189,14 @@ describe('memory store', () => {
     const limits = new Limits(settings);
     for (let i = 0; i < 500; i += 1) await limits.reserveSend(`+1201555${String(1000 + i)}`, `198.51.${i % 250}.${i % 7}`, 30_000);
     expect((limits.store as MemoryStore).size).toBeLessThanOrEqual(200);
+  });
+
+  it('builds at the largest maxKeys the options take, slot arrays and all, and counts', async () => {
+    // lru-cache allocates every slot up front: this is the bound that still fits (about 350 MB).
+    const settings = resolveLimits({ maxKeys: MAX_MAX_KEYS });
+    if (!settings) throw new Error('off');
+    const limits = new Limits(settings);
+    expect((await limits.reserveSend('+12015550100', '198.51.100.7', 30_000)).ok).toBe(true);
+    expect((limits.store as MemoryStore).size).toBeGreaterThan(0);
   });
 });

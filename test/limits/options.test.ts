@@ -27,7 +27,7 @@ describe('limits option messages', () => {
     ['countries', { sendsPerCountry: { points: 1, durationSeconds: 1, countries: 'US' } }, must('limits.sendsPerCountry.countries', 'an object of country code -> points')],
     ['a country', { sendsPerCountry: { points: 1, durationSeconds: 1, countries: { XX: 5 } } }, must('limits.sendsPerCountry.countries', 'keyed by ISO 3166-1 alpha-2 codes (unknown "XX")')],
     ["a country's points", { sendsPerCountry: { points: 1, durationSeconds: 1, countries: { US: 0 } } }, must('limits.sendsPerCountry.countries.US', 'an integer from 1 to 1000000000')],
-    ['maxKeys', { maxKeys: 99 }, must('limits.maxKeys', 'an integer from 100 to 100000000')],
+    ['maxKeys', { maxKeys: 99 }, must('limits.maxKeys', 'an integer from 100 to 10000000')],
     ['store', { store: 'mongo' }, must('limits.store', "'memory' or { redis: client, prefix? }")],
     ['a store without redis', { store: {} }, must('limits.store', "'memory' or { redis: client, prefix? }")],
     ['the Redis client', { store: { redis: { get() {} } } }, must('limits.store.redis', 'a node-redis (4+) or ioredis client')],
@@ -67,10 +67,12 @@ describe('limits option bounds', () => {
     expect(() => resolveLimits({ sendsPerCountry: { ...rule(5, 60), countries: { US: 1_000_000_001 } } })).toThrow(TypeError);
   });
 
-  it("take maxKeys from 100 to 100,000,000, and 'memory' as the store by name", () => {
+  it("take maxKeys from 100 to 10,000,000, and 'memory' as the store by name", () => {
     expect(resolveLimits({ maxKeys: 100 })?.store).toEqual({ kind: 'memory', prefix: 'passport-ding:limit:', maxKeys: 100 });
-    expect(resolveLimits({ store: 'memory', maxKeys: 100_000_000 })?.store).toEqual({ kind: 'memory', prefix: 'passport-ding:limit:', maxKeys: 100_000_000 });
-    expect(() => resolveLimits({ maxKeys: 100_000_001 })).toThrow(TypeError);
+    expect(resolveLimits({ store: 'memory', maxKeys: 10_000_000 })?.store).toEqual({ kind: 'memory', prefix: 'passport-ding:limit:', maxKeys: 10_000_000 });
+    // A bound the store could not allocate (100 million slots exhaust the heap at startup) is refused.
+    expect(() => resolveLimits({ maxKeys: 10_000_001 })).toThrow(TypeError);
+    expect(() => resolveLimits({ maxKeys: 100_000_000 })).toThrow(TypeError);
   });
 
   it('give each rule its own copy of a default', () => {
