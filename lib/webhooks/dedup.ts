@@ -24,6 +24,11 @@ export const DEFAULT_DEDUP_ENTRIES = 10_000;
 // Prelude retries for up to two weeks.
 export const DEFAULT_DEDUP_TTL_SECONDS = 14 * 24 * 3600;
 export const DEFAULT_DEDUP_PREFIX = 'passport-ding:webhook:';
+// lru-cache allocates its slot arrays for every entry when it is built: 10 million take about
+// 200 MB and 2 seconds at startup, and 100 million exhaust the heap. More ids than that: Redis.
+export const MAX_DEDUP_ENTRIES = 10_000_000;
+// A year: far past any provider's retries (Prelude's two weeks), and a lifetime Redis takes.
+export const MAX_DEDUP_TTL_SECONDS = 365 * 24 * 3600;
 
 class MemoryDedup implements DedupStore {
   /**
@@ -85,9 +90,11 @@ class RedisDedup implements DedupStore {
   }
 }
 
-function positiveInteger(value: unknown, name: string, fallback: number): number {
+function positiveInteger(value: unknown, name: string, fallback: number, max: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new TypeError(`webhook option \`store.${name}\` must be an integer >= 1`);
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw new TypeError(`webhook option \`store.${name}\` must be an integer from 1 to ${max}`);
+  }
   return value;
 }
 
@@ -96,7 +103,7 @@ export function dedupStore(option: unknown): DedupStore {
   if (option === undefined) return new MemoryDedup(DEFAULT_DEDUP_ENTRIES, DEFAULT_DEDUP_TTL_SECONDS);
   if (option === null || typeof option !== 'object') throw new TypeError('webhook option `store` must be { maxEntries?, ttlSeconds? } or { redis: client, prefix? }');
   const o = option as Record<string, unknown>;
-  const ttl = positiveInteger(o.ttlSeconds, 'ttlSeconds', DEFAULT_DEDUP_TTL_SECONDS);
+  const ttl = positiveInteger(o.ttlSeconds, 'ttlSeconds', DEFAULT_DEDUP_TTL_SECONDS, MAX_DEDUP_TTL_SECONDS);
   if ('redis' in o) {
     const client = o.redis as RedisLike | null;
     if (client === null || typeof client !== 'object' || typeof client.set !== 'function' || typeof client.del !== 'function') {
@@ -106,5 +113,5 @@ export function dedupStore(option: unknown): DedupStore {
     if (typeof prefix !== 'string') throw new TypeError('webhook option `store.prefix` must be a string');
     return new RedisDedup(client, prefix, ttl);
   }
-  return new MemoryDedup(positiveInteger(o.maxEntries, 'maxEntries', DEFAULT_DEDUP_ENTRIES), ttl);
+  return new MemoryDedup(positiveInteger(o.maxEntries, 'maxEntries', DEFAULT_DEDUP_ENTRIES, MAX_DEDUP_ENTRIES), ttl);
 }

@@ -156,5 +156,14 @@ describe('preludeWebhook', () => {
     expect(() => preludeWebhook({ publicKey: keys.privateKey, onEvent })).toThrow(TypeError);
     expect(() => preludeWebhook({ publicKey: keys.publicPem, onEvent: undefined as never })).toThrow(TypeError);
     expect(() => preludeWebhook({ publicKey: keys.publicPem, onEvent, store: { maxEntries: 0 } })).toThrow(TypeError);
+    // Bounds a store could not allocate (100 million ids exhaust the heap at startup) or Redis
+    // would refuse on every event are refused here, with the range.
+    expect(() => preludeWebhook({ publicKey: keys.publicPem, onEvent, store: { maxEntries: 100_000_000 } })).toThrow(
+      'webhook option `store.maxEntries` must be an integer from 1 to 10000000',
+    );
+    expect(() => preludeWebhook({ publicKey: keys.publicPem, onEvent, store: { ttlSeconds: 365 * 24 * 3600 + 1 } })).toThrow(
+      'webhook option `store.ttlSeconds` must be an integer from 1 to 31536000',
+    );
+    expect(() => preludeWebhook({ publicKey: keys.publicPem, onEvent, store: { maxEntries: 10_000_000, ttlSeconds: 365 * 24 * 3600 } })).not.toThrow();
   });
 });
