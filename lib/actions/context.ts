@@ -22,12 +22,10 @@ export interface ActionContext {
   settings: Settings;
   provider: OtpProvider;
   /**
-   * Abuse limits, built once per strategy. The strategy always builds them (lib/strategy.ts):
-   * with `limits: false` every rule is off, but the resend cooldown and Prelude's window owners
-   * still live in their store. The type still allows `undefined` and the actions still check for
-   * it, though the strategy never passes that.
+   * Abuse limits, built once per strategy. With `limits: false` every rule is off, but the resend
+   * cooldown and Prelude's window owners still live in their store.
    */
-  limits: Limits | undefined;
+  limits: Limits;
   /** Serialises checks per verification in this process. Built once per strategy. */
   checks: CheckSerializer;
   /** What the step's event will say (the number before any provider call); only when events are on. */
@@ -77,8 +75,6 @@ export interface Admitted {
   release(): Promise<void>;
 }
 
-const NOTHING_TO_RELEASE: Admitted = { release: () => Promise.resolve() };
-
 /**
  * The gates every SMS passes, send and resend alike: the app's `beforeSend`, then the send limits
  * (a point per phone and per IP, given back when refused). A refusal comes back as an
@@ -95,7 +91,6 @@ export async function admitSend(ctx: ActionContext, phoneNumber: string, context
       return { refused: { type: 'fail', outcome: declinedOutcome('challenge_failed', verdict.declined.info, verdict.declined.status, settings.messages), rule: 'beforeSend' } };
     }
   }
-  if (!limits) return NOTHING_TO_RELEASE;
   const decision = await limits.reserveSend(phoneNumber, req.ip, settings.resendCooldownMs, country);
   if (!decision.ok) return { refused: limitRefused(ctx, decision) };
   // A store error while giving points back must not turn a refusal into a fault.

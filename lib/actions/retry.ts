@@ -22,7 +22,7 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
   const chosen = chosenChannel(ctx);
   if ('refused' in chosen) return chosen.refused;
   // Prelude: another session has sent to this number since; its window, not ours (no provider call).
-  if (ctx.limits && !(await holdsWindow(ctx.limits, ctx.provider, pending))) return drop('no_pending_verification');
+  if (!(await holdsWindow(ctx.limits, ctx.provider, pending))) return drop('no_pending_verification');
 
   // One resend of a verification at a time in this process (a double-click pays for one SMS), and
   // each decides from what earlier ones left, not from this request's copy of the session.
@@ -93,7 +93,7 @@ async function resend(
       const remaining = result.remainingRetries ?? Math.max(0, (pending.remainingRetries ?? settings.maxResends) - 1);
       next.remainingRetries = remaining;
       // The window is renewed (or new): this session still owns it, for the code's whole life.
-      if (ctx.limits) await claimWindow(ctx.limits, provider, next.phoneNumber, pending.owner, next.expiresAt - now);
+      await claimWindow(ctx.limits, provider, next.phoneNumber, pending.owner, next.expiresAt - now);
       // How this code went: as the provider says, else as asked; a resend with no choice and no
       // word from the provider keeps the channel the last code went by.
       const used = result.channel ?? channel;

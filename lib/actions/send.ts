@@ -75,7 +75,7 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
       const created = result.createdAt.getTime();
       const lifetime = result.expiresAt ? result.expiresAt.getTime() - created : NaN;
       const ttl = Number.isFinite(lifetime) && lifetime > 0 ? Math.min(lifetime, settings.ttlMs) : settings.ttlMs;
-      const owner = ctx.limits && (await claimWindow(ctx.limits, provider, phone.e164, undefined, ttl));
+      const owner = await claimWindow(ctx.limits, provider, phone.e164, undefined, ttl);
       // Replaces any earlier pending verification: the newest code is the one the user expects.
       const state: PendingState = {
         id: result.id,

@@ -10,7 +10,6 @@
 
 import { OtpUnavailableError } from '../errors.js';
 import { bodyOf, NOT_A_STRING, readFieldValue } from '../fields.js';
-import type { FailedCheckGrant } from '../limits/limits.js';
 import type { CheckStatus } from '../providers/provider.js';
 import type { ActionContext, ActionResult } from './context.js';
 import { limitRefused, refuse, unexpected } from './context.js';
@@ -34,7 +33,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
   const { checks, limits } = ctx;
   const { id, phoneNumber, expiresAt } = pending;
   // Prelude: another session has sent to this number since; its window, not ours (no provider call).
-  if (limits && !(await holdsWindow(limits, provider, pending))) return drop('no_pending_verification');
+  if (!(await holdsWindow(limits, provider, pending))) return drop('no_pending_verification');
   return checks.run(id, async (): Promise<ActionResult> => {
     // What earlier checks in this process learned beats this request's copy of the session (a
     // session never holds 0 attempts: the last wrong code clears it; the ledger may).
@@ -44,22 +43,18 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
     if (left <= 0) return drop('too_many_attempts');
     const finish = (): void => checks.finish(id, expiresAt, now);
 
-    let grant: FailedCheckGrant | undefined;
-    if (limits) {
-      const decision = await limits.reserveFailedCheck(phoneNumber, req.ip);
-      if (!decision.ok) return limitRefused(ctx, decision);
-      grant = decision;
-    }
+    const grant = await limits.reserveFailedCheck(phoneNumber, req.ip);
+    if (!grant.ok) return limitRefused(ctx, grant);
     let status: CheckStatus;
     try {
       ({ status } = await provider.check({ id, phoneNumber, code }));
     } catch (err) {
       // A fault is not a wrong code: the point comes back and the same code may be tried again.
-      await grant?.release().catch(() => undefined);
+      await grant.release().catch(() => undefined);
       throw err;
     }
     // A right code clears the count below, the reserved point with it.
-    if (status !== 'invalid' && status !== 'valid') await grant?.release().catch(() => undefined);
+    if (status !== 'invalid' && status !== 'valid') await grant.release().catch(() => undefined);
 
     switch (status) {
       case 'valid':
@@ -69,8 +64,8 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
         // The owner of the phone is back: their wrong-code count starts again. In the background
         // and best effort: the code is already spent at the provider, so a slow or failing store
         // must neither hold nor cost the login.
-        void grant?.clear().catch(() => undefined);
-        if (limits) void releaseWindow(limits, provider, pending);
+        void grant.clear().catch(() => undefined);
+        void releaseWindow(limits, provider, pending);
         return { type: 'verified', phoneNumber, id, createdAt: pending.createdAt, ...(pending.riskFactors ? { riskFactors: pending.riskFactors } : {}) };
       case 'invalid': {
         const attemptsLeft = left - 1;
