@@ -70,6 +70,9 @@ export interface JsonRequest {
 }
 
 export const DEFAULT_TIMEOUT_MS = 5000;
+// setTimeout's largest delay: node fires a longer one after 1 ms (with a TimeoutOverflowWarning),
+// so every call would time out at once.
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 export const DEFAULT_CONNECTIONS = 16;
 /** A reply bigger than this is not something the API sends; refuse it rather than buffer it. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -122,6 +125,7 @@ export class JsonHttpClient {
     const url = validateBaseUrl(options.baseUrl);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new TypeError('timeoutMs must be a positive integer');
+    if (timeoutMs > MAX_TIMEOUT_MS) throw new TypeError(`timeoutMs must be at most ${MAX_TIMEOUT_MS} (about 24.8 days, the longest timer)`);
     const connections = options.connections ?? DEFAULT_CONNECTIONS;
     if (!Number.isInteger(connections) || connections <= 0) {
       throw new TypeError('connections must be a positive integer');

@@ -112,6 +112,10 @@ describe('validateBaseUrl: one message per refusal', () => {
 describe('constructor: one message per refusal', () => {
   it('names the option it refuses', () => {
     expect(() => new JsonHttpClient({ baseUrl: 'https://x.test', timeoutMs: 0 })).toThrow(new TypeError('timeoutMs must be a positive integer'));
+    // Past the longest timer node fires after 1 ms: every call would time out at once.
+    expect(() => new JsonHttpClient({ baseUrl: 'https://x.test', timeoutMs: 2 ** 31 })).toThrow(
+      new TypeError('timeoutMs must be at most 2147483647 (about 24.8 days, the longest timer)'),
+    );
     expect(() => new JsonHttpClient({ baseUrl: 'https://x.test', connections: 0 })).toThrow(new TypeError('connections must be a positive integer'));
     for (const errorStatuses of [[500], '400', new Set([400])]) {
       expect(() => new JsonHttpClient({ baseUrl: 'https://x.test', errorStatuses: errorStatuses as never })).toThrow(
@@ -170,6 +174,21 @@ describe('the message of each fault names the service and operation, never more'
   it('a client without a service name says API', async () => {
     const u = await upstream({ status: 502, body: {} });
     expect(await failure(client(u.url, { serviceName: undefined }).request(POST))).toMatchObject({ message: 'API thing: unexpected HTTP 502' });
+  });
+
+  it('the longest deadline it takes is a timer node keeps: the call is answered, with no overflow warning', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const u = await upstream({ status: 200, body: { ok: true } });
+      expect(await client(u.url, { timeoutMs: 2 ** 31 - 1 }).request(POST)).toEqual({ ok: true });
+      // A warning is emitted on the next tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).not.toContain('TimeoutOverflowWarning');
   });
 
   it('a deadline and a refused connection', async () => {
