@@ -27,7 +27,7 @@ export const DEFAULT_DEDUP_PREFIX = 'passport-ding:webhook:';
 // lru-cache allocates its slot arrays for every entry when it is built: 10 million take about
 // 200 MB and 2 seconds at startup, and 100 million exhaust the heap. More ids than that: Redis.
 export const MAX_DEDUP_ENTRIES = 10_000_000;
-// A year: far past any provider's retries (Prelude's two weeks), and a lifetime Redis takes.
+// A year: far past any provider's retries (Prelude's two weeks).
 export const MAX_DEDUP_TTL_SECONDS = 365 * 24 * 3600;
 
 class MemoryDedup implements DedupStore {

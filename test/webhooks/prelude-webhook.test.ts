@@ -156,8 +156,8 @@ describe('preludeWebhook', () => {
     expect(() => preludeWebhook({ publicKey: keys.privateKey, onEvent })).toThrow(TypeError);
     expect(() => preludeWebhook({ publicKey: keys.publicPem, onEvent: undefined as never })).toThrow(TypeError);
     expect(() => preludeWebhook({ publicKey: keys.publicPem, onEvent, store: { maxEntries: 0 } })).toThrow(TypeError);
-    // Bounds a store could not allocate (100 million ids exhaust the heap at startup) or Redis
-    // would refuse on every event are refused here, with the range.
+    // A bound the store could not allocate (100 million ids exhaust the heap at startup), or a
+    // lifetime far past any provider's retries, is refused here, with the range.
     expect(() => preludeWebhook({ publicKey: keys.publicPem, onEvent, store: { maxEntries: 100_000_000 } })).toThrow(
       'webhook option `store.maxEntries` must be an integer from 1 to 10000000',
     );
