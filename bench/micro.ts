@@ -5,7 +5,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import passport from 'passport';
 import { Strategy } from 'passport-strategy';
-import { Limits, resolveLimits } from '../lib/limits/index.js';
+import { Limits, noLimits, resolveLimits } from '../lib/limits/index.js';
 import { CheckSerializer } from '../lib/serialize.js';
 import { Pool } from 'undici';
 import { fork } from 'node:child_process';
@@ -93,6 +93,21 @@ export async function runMicro(): Promise<MicroResult[]> {
     },
   });
   add('limits: a send, a check, a right code (memory)', 1, limits, 'lib/limits, lru-cache store, every rule on');
+
+  // 2b. The same with `limits: false`, one number at a time: the store keeps only the resend
+  // cooldown's mark, which the right code deletes, so each login empties the store
+  // (lib/lru-delete.ts: lru-cache would refill its 200,000 slots at each of those deletes).
+  const marksOnly = new Limits(noLimits());
+  const { marks } = await cpuPerOp(5_000, {
+    marks: async () => {
+      const sent = await marksOnly.reserveSend(phones[0] as string, '127.0.0.1', 30_000);
+      if (!sent.ok) throw new Error(`refused by ${sent.rule}`);
+      const check = await marksOnly.reserveFailedCheck(phones[0] as string, '127.0.0.1');
+      if (!check.ok) throw new Error(`refused by ${check.rule}`);
+      await check.clear();
+    },
+  });
+  add('limits off: a send, a check, a right code (memory)', 1, marks, 'the resend cooldown mark alone, in a store it leaves empty');
 
   // 3. The check queue's ledger at its bound (10,000 verifications finished within their codes'
   // lifetime: about 17 logins a second): every right code adds an id and pushes out the oldest.

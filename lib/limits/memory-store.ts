@@ -16,6 +16,7 @@
 
 import Denque from 'denque';
 import { LRUCache } from 'lru-cache';
+import { deleteEntry, entryCount } from '../lru-delete.js';
 import type { Count, CounterStore, Hit } from './store.js';
 
 /**
@@ -59,12 +60,14 @@ export class MemoryStore implements CounterStore {
       // 0: read the clock each time; a resolution would cache it with a timer.
       ttlResolution: 0,
       perf: { now },
+      // Expired keys go by the sweep and the store's own deletes (../lru-delete.ts says why).
+      noDeleteOnStaleGet: true,
     });
   }
 
   /** Keys held now (expired ones not yet swept included). */
   get size(): number {
-    return this.#cache.size;
+    return entryCount(this.#cache);
   }
 
   hit(hits: readonly Hit[]): Promise<Count[]> {
@@ -92,14 +95,14 @@ export class MemoryStore implements CounterStore {
     for (const key of keys) {
       const count = this.#cache.get(key, { updateAgeOnGet: false });
       if (typeof count !== 'number') continue;
-      if (count <= 1) this.#cache.delete(key);
+      if (count <= 1) this.#delete(key);
       else this.#cache.set(key, count - 1, { noUpdateTTL: true });
     }
     return Promise.resolve();
   }
 
   forget(keys: readonly string[]): Promise<void> {
-    for (const key of keys) this.#cache.delete(key);
+    for (const key of keys) this.#delete(key);
     return Promise.resolve();
   }
 
@@ -114,8 +117,12 @@ export class MemoryStore implements CounterStore {
   }
 
   unmark(key: string, value: string): Promise<void> {
-    if (this.#cache.get(key, { updateAgeOnGet: false }) === value) this.#cache.delete(key);
+    if (this.#cache.get(key, { updateAgeOnGet: false }) === value) this.#delete(key);
     return Promise.resolve();
+  }
+
+  #delete(key: string): void {
+    deleteEntry(this.#cache, key, 0);
   }
 
   /** Stores a key anew and puts it at the back of the sweep's round, after moving the round on. */
@@ -136,7 +143,7 @@ export class MemoryStore implements CounterStore {
       const key = round.shift() as string;
       // lru-cache: below 0 an entry has expired; 0 for a key it does not hold (or one at its last ms).
       const left = cache.getRemainingTTL(key);
-      if (left < 0) cache.delete(key);
+      if (left < 0) this.#delete(key);
       else if (left > 0 || cache.has(key)) round.push(key);
     }
   }

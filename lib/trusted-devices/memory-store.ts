@@ -4,7 +4,11 @@
 // (and so is bounded by the same number).
 
 import { LRUCache } from 'lru-cache';
+import { deleteEntry, entryCount } from '../lru-delete.js';
 import type { DeviceRecord, DeviceStore } from './store.js';
+
+/** deleteEntry()'s placeholder: no user's, and long expired. */
+const PLACEHOLDER_RECORD: DeviceRecord = { user: '', phone: '', createdAt: 0, expiresAt: 0 };
 
 export class MemoryDeviceStore implements DeviceStore {
   readonly #records: LRUCache<string, DeviceRecord>;
@@ -14,6 +18,8 @@ export class MemoryDeviceStore implements DeviceStore {
   constructor(maxDevices: number) {
     this.#records = new LRUCache<string, DeviceRecord>({
       max: maxDevices,
+      // Expired records go by this store's deletes and by eviction (../lru-delete.ts says why).
+      noDeleteOnStaleGet: true,
       dispose: (record, digest, reason) => {
         // 'set' replaces a record under the same digest, which stays indexed.
         if (reason !== 'set') this.#unindex(record.user, digest);
@@ -23,7 +29,7 @@ export class MemoryDeviceStore implements DeviceStore {
 
   /** How many devices are remembered (for tests of the bound). */
   get size(): number {
-    return this.#records.size;
+    return entryCount(this.#records);
   }
 
   add(digest: string, record: DeviceRecord, maxPerUser: number, now: number): Promise<void> {
@@ -31,14 +37,14 @@ export class MemoryDeviceStore implements DeviceStore {
     // Expired ones first, then the oldest, until there is room for this one.
     for (const old of [...list]) {
       const r = this.#records.peek(old);
-      if (!r || r.expiresAt <= now) this.#records.delete(old);
+      if (!r || r.expiresAt <= now) this.#delete(old);
     }
     let current = this.#byUser.get(record.user) ?? [];
     while (current.length >= maxPerUser) {
       const oldest = current[0] as string;
       // delete() runs the dispose hook, which unindexes it; an entry the cache no longer holds
       // would not, so it is unindexed here too (and the loop always ends).
-      if (!this.#records.delete(oldest)) this.#unindex(record.user, oldest);
+      if (!this.#delete(oldest)) this.#unindex(record.user, oldest);
       current = this.#byUser.get(record.user) ?? [];
     }
     // The cache's clock is its own; expiry is checked against the strategy's clock on every read,
@@ -53,15 +59,19 @@ export class MemoryDeviceStore implements DeviceStore {
   }
 
   remove(digest: string): Promise<void> {
-    this.#records.delete(digest);
+    this.#delete(digest);
     return Promise.resolve();
   }
 
   removeUser(user: string): Promise<number> {
     const list = this.#byUser.get(user) ?? [];
-    for (const digest of list) this.#records.delete(digest);
+    for (const digest of list) this.#delete(digest);
     this.#byUser.delete(user);
     return Promise.resolve(list.length);
+  }
+
+  #delete(digest: string): boolean {
+    return deleteEntry(this.#records, digest, PLACEHOLDER_RECORD);
   }
 
   #unindex(user: string, digest: string): void {

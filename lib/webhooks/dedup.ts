@@ -7,6 +7,7 @@
 // shared by every instance.
 
 import { LRUCache } from 'lru-cache';
+import { deleteEntry } from '../lru-delete.js';
 
 /** Where webhook event ids are remembered for de-duplication: this process's memory (bounded) or Redis. */
 export type WebhookStoreOption =
@@ -54,7 +55,8 @@ class MemoryDedup implements DedupStore {
   }
 
   release(id: string): Promise<void> {
-    this.#seen.delete(id);
+    // 0: remembered until 1970, i.e. not at all.
+    deleteEntry(this.#seen, id, 0);
     return Promise.resolve();
   }
 }

@@ -1,0 +1,89 @@
+// lib/lru-delete.ts: deleting the last entry of an lru-cache unlinks one slot instead of clearing
+// the cache (which refills every preallocated slot array, work in proportion to `max`), and the
+// stores built on it read and count as if the placeholder were not there.
+import { LRUCache } from 'lru-cache';
+import { describe, expect, it } from 'vitest';
+import { deleteEntry, entryCount, PLACEHOLDER_KEY } from '../../lib/lru-delete.js';
+import { MemoryStore } from '../../lib/limits/index.js';
+import { MemoryDeviceStore } from '../../lib/trusted-devices/memory-store.js';
+
+const internals = (cache: LRUCache<string, number>) => LRUCache.unsafeExposeInternals(cache);
+
+describe('deleteEntry', () => {
+  it("unlinks the cache's last entry (its slot goes to the free list) where delete() clears every slot", () => {
+    const plain = new LRUCache<string, number>({ max: 1000, ttl: 60_000 });
+    plain.set('only', 1);
+    plain.delete('only');
+    // lru-cache's clear(): the free list is emptied with everything else.
+    expect(internals(plain).free.length).toBe(0);
+
+    const cache = new LRUCache<string, number>({ max: 1000, ttl: 60_000 });
+    cache.set('only', 1);
+    expect(deleteEntry(cache, 'only', 0)).toBe(true);
+    expect(internals(cache).free.length).toBe(1);
+    expect(cache.has('only')).toBe(false);
+    expect(entryCount(cache)).toBe(0);
+    // The placeholder never expires and is not counted; a key not held is a no-op.
+    expect(cache.getRemainingTTL(PLACEHOLDER_KEY)).toBe(Infinity);
+    expect(deleteEntry(cache, 'missing', 0)).toBe(false);
+    expect(entryCount(cache)).toBe(0);
+  });
+
+  it('the placeholder is the first to go when the cache is full, and comes back when needed', () => {
+    const cache = new LRUCache<string, number>({ max: 3 });
+    cache.set('a', 1);
+    deleteEntry(cache, 'a', 0);
+    for (const key of ['b', 'c', 'd']) cache.set(key, 1);
+    expect([...cache.keys()].sort()).toEqual(['b', 'c', 'd']);
+    expect(entryCount(cache)).toBe(3);
+    deleteEntry(cache, 'b', 0);
+    deleteEntry(cache, 'c', 0);
+    deleteEntry(cache, 'd', 0);
+    expect(entryCount(cache)).toBe(0);
+    expect(internals(cache).free.length).toBeGreaterThan(0);
+  });
+});
+
+describe('stores that delete through it', () => {
+  it('limits memory store: a mark set and removed in an empty store, again and again, reads and counts right', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore(200_000, () => now);
+    for (let i = 0; i < 3; i += 1) {
+      await store.mark('R+12015550100', 'owner', 30_000);
+      expect(store.size).toBe(1);
+      await store.unmark('R+12015550100', 'owner');
+      expect(store.size).toBe(0);
+      expect(await store.readMark('R+12015550100')).toBeUndefined();
+    }
+    await store.hit([{ key: 'P1', add: 1, windowMs: 10_000, slide: false }]);
+    await store.forget(['P1']);
+    expect(store.size).toBe(0);
+    // An expired key read by get() stays until the sweep or a delete takes it, and reads as absent.
+    await store.hit([{ key: 'P2', add: 1, windowMs: 10_000, slide: false }]);
+    now += 10_000;
+    expect(await store.hit([{ key: 'P2', add: 0, windowMs: 10_000, slide: false }])).toEqual([{ count: 0, msLeft: 0 }]);
+    expect((await store.hit([{ key: 'P2', add: 1, windowMs: 10_000, slide: false }]))[0]?.count).toBe(1);
+  });
+
+  it('limits memory store at maxKeys: the placeholder takes no live key’s place for long', async () => {
+    const store = new MemoryStore(100);
+    await store.mark('only', 'x', 60_000);
+    await store.unmark('only', 'x');
+    for (let i = 0; i < 100; i += 1) await store.hit([{ key: `k${i}`, add: 1, windowMs: 60_000, slide: false }]);
+    // The placeholder was evicted first: all 100 keys are held.
+    expect(store.size).toBe(100);
+    expect((await store.hit([{ key: 'k0', add: 0, windowMs: 60_000, slide: false }]))[0]?.count).toBe(1);
+  });
+
+  it('trusted devices memory store: the last device removed leaves an empty store that still works', async () => {
+    const store = new MemoryDeviceStore(10_000);
+    const record = { user: 'u1', phone: 'p', createdAt: 0, expiresAt: Date.now() + 60_000 };
+    await store.add('d1', record, 10, Date.now());
+    await store.remove('d1');
+    expect(store.size).toBe(0);
+    expect(await store.get('d1')).toBeUndefined();
+    await store.add('d2', record, 10, Date.now());
+    expect(await store.removeUser('u1')).toBe(1);
+    expect(store.size).toBe(0);
+  });
+});
