@@ -16,7 +16,7 @@ import { blockKey, ipKey, networkKey, phoneKey } from './keys.js';
 import { MemoryStore } from './memory-store.js';
 import type { LimitName, LimitSettings, ResolvedRule } from './options.js';
 import { RedisStore } from './redis-store.js';
-import type { CounterStore, Hit } from './store.js';
+import type { Count, CounterStore, Hit } from './store.js';
 
 /** Points were reserved; `release()` gives them back (at most once). */
 export interface LimitGrant {
@@ -82,15 +82,59 @@ function secondsFrom(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
 
-/** A grant inside this module: `claim()` settles it once, for a release or a clear. */
-interface Reserved extends LimitGrant {
-  claim(): boolean;
+/** One counter of a reservation: the store's hit, with its limit (`points`) and the rule it stands for. */
+interface Counted extends Hit {
+  points: number;
+  rule: RefusingRule;
 }
 
-/** One counter of a reservation: the hit (with its limit, `points`) and the rule it stands for. */
-interface Counted {
-  hit: Hit & { points: number };
-  rule: RefusingRule;
+/** Reserved points: `release()` gives back the counted ones, at most once. */
+class Reservation implements LimitGrant {
+  readonly ok = true;
+  #settled = false;
+  readonly #limits: Limits;
+  readonly #counted: readonly Counted[];
+
+  constructor(limits: Limits, counted: readonly Counted[]) {
+    this.#limits = limits;
+    this.#counted = counted;
+  }
+
+  async release(): Promise<void> {
+    if (!this.settle()) return;
+    // Every counted point is given back; read-only hits hold none.
+    const held: string[] = [];
+    for (const c of this.#counted) if (c.add === 1) held.push(c.key);
+    await this.#limits.giveBack(held);
+  }
+
+  /** True the first time: a reservation is released or cleared once, whichever comes first. */
+  protected settle(): boolean {
+    if (this.#settled) return false;
+    this.#settled = true;
+    return true;
+  }
+}
+
+/** A reserved wrong code: `clear()` is a right code (the phone's counts start again). */
+class FailedCheckReservation extends Reservation implements FailedCheckGrant {
+  readonly #limits: Limits;
+  readonly #forget: string[];
+  readonly #perIp: string | undefined;
+
+  constructor(limits: Limits, counted: readonly Counted[], forget: string[], perIp: string | undefined) {
+    super(limits, counted);
+    this.#limits = limits;
+    this.#forget = forget;
+    this.#perIp = perIp;
+  }
+
+  async clear(): Promise<void> {
+    // The owner of the phone is back: the phone's counts start again; the address keeps its
+    // other wrong codes and gets this point back; a new login may send at once.
+    if (!this.settle()) return;
+    await this.#limits.forgetAndGiveBack(this.#forget, this.#perIp === undefined ? [] : [this.#perIp]);
+  }
 }
 
 /** The country of an E.164 number (ISO 3166-1 alpha-2), `ZZ` when the metadata cannot say. */
@@ -100,6 +144,8 @@ function countryOf(e164: string): string {
 
 export class Limits {
   readonly #store: CounterStore;
+  /** The store when it is the memory one: it answers at once, so no promise is made or awaited. */
+  readonly #memory: MemoryStore | undefined;
   readonly #rules: LimitSettings['rules'];
   readonly #secret: Buffer | undefined;
   readonly #redis: boolean;
@@ -110,7 +156,8 @@ export class Limits {
     this.#rules = settings.rules;
     this.#redis = settings.store.kind === 'redis';
     this.#prefix = settings.store.kind === 'redis' ? settings.store.prefix : '';
-    this.#store = settings.store.kind === 'redis' ? new RedisStore(settings.store.client) : new MemoryStore(settings.store.maxKeys, now);
+    this.#memory = settings.store.kind === 'redis' ? undefined : new MemoryStore(settings.store.maxKeys, now);
+    this.#store = settings.store.kind === 'redis' ? new RedisStore(settings.store.client) : (this.#memory as MemoryStore);
   }
 
   /** The store (tests read its size). */
@@ -123,10 +170,13 @@ export class Limits {
     return this.#redis ? `${this.#prefix}${redis}${key}` : `${memory}${key}`;
   }
 
-  #counted(rule: LimitName, key: string, add: 0 | 1 = 1, slide = false, points?: number): Counted | undefined {
+  /** Adds a counter of `rule` for `key` to `wanted`, if the rule is on; returns it. */
+  #count(wanted: Counted[], rule: LimitName, key: string, add: 0 | 1 = 1, slide = false, points?: number): Counted | undefined {
     const r: ResolvedRule | undefined = this.#rules[rule];
     if (!r) return undefined;
-    return { hit: { key: this.#key(rule, key), add, windowMs: r.durationSeconds * 1000, slide, points: points ?? r.points }, rule };
+    const counted: Counted = { key: this.#key(rule, key), add, windowMs: r.durationSeconds * 1000, slide, points: points ?? r.points, rule };
+    wanted.push(counted);
+    return counted;
   }
 
   /**
@@ -140,22 +190,19 @@ export class Limits {
     const secret = this.#secret;
     const phone = phoneKey(phoneNumber, secret);
     const rules = this.#rules;
-    const wanted: Array<Counted | undefined> = [
-      cooldownMs > 0 ? { hit: { key: this.#key('resendCooldown', phone), add: 1, windowMs: cooldownMs, slide: false, points: 1 }, rule: 'resendCooldown' } : undefined,
-      this.#counted('consecutiveFailuresPerPhone', phone, 0),
-      this.#counted('sendsPerPhone', phone),
-      rules.sendsPerIp && this.#counted('sendsPerIp', ipKey(ip, secret)),
-      rules.sendsPerNetwork && this.#counted('sendsPerNetwork', networkKey(ip, secret)),
-      rules.sendsPerNumberBlock && this.#counted('sendsPerNumberBlock', blockKey(phoneNumber, rules.sendsPerNumberBlock.digits ?? 3, secret)),
-      rules.sendsPerCountry && this.#country(rules.sendsPerCountry, country ?? countryOf(phoneNumber)),
-      this.#counted('sendsGlobal', ''),
-    ];
-    const decision = await this.#reserve(wanted.filter((c): c is Counted => c !== undefined));
-    return decision.ok ? { ok: true, release: decision.release } : decision;
-  }
-
-  #country(rule: ResolvedRule, country: string): Counted | undefined {
-    return this.#counted('sendsPerCountry', country, 1, false, rule.countries?.get(country));
+    const wanted: Counted[] = [];
+    if (cooldownMs > 0) wanted.push({ key: this.#key('resendCooldown', phone), add: 1, windowMs: cooldownMs, slide: false, points: 1, rule: 'resendCooldown' });
+    this.#count(wanted, 'consecutiveFailuresPerPhone', phone, 0);
+    this.#count(wanted, 'sendsPerPhone', phone);
+    if (rules.sendsPerIp) this.#count(wanted, 'sendsPerIp', ipKey(ip, secret));
+    if (rules.sendsPerNetwork) this.#count(wanted, 'sendsPerNetwork', networkKey(ip, secret));
+    if (rules.sendsPerNumberBlock) this.#count(wanted, 'sendsPerNumberBlock', blockKey(phoneNumber, rules.sendsPerNumberBlock.digits ?? 3, secret));
+    if (rules.sendsPerCountry) {
+      const where = country ?? countryOf(phoneNumber);
+      this.#count(wanted, 'sendsPerCountry', where, 1, false, rules.sendsPerCountry.countries?.get(where));
+    }
+    this.#count(wanted, 'sendsGlobal', '');
+    return this.#reserve(wanted, new Reservation(this, wanted));
   }
 
   /**
@@ -166,28 +213,21 @@ export class Limits {
   async reserveFailedCheck(phoneNumber: string, ip?: string): Promise<LimitRefusal | FailedCheckGrant> {
     // The phone's key is made once for the reservation and whatever follows it.
     const phone = phoneKey(phoneNumber, this.#secret);
-    const perPhone = this.#counted('failedChecksPerPhone', phone);
-    const consecutive = this.#counted('consecutiveFailuresPerPhone', phone, 1, true);
-    const perIp = this.#rules.failedChecksPerIp ? this.#counted('failedChecksPerIp', ipKey(ip, this.#secret)) : undefined;
-    const decision = await this.#reserve([perPhone, consecutive, perIp].filter((c): c is Counted => c !== undefined));
-    if (!decision.ok) return decision;
-    return {
-      ok: true,
-      release: decision.release,
-      clear: async () => {
-        // The owner of the phone is back: the phone's counts start again; the address keeps its
-        // other wrong codes and gets this point back; a new login may send at once.
-        if (!decision.claim()) return;
-        const forget = [perPhone?.hit.key, consecutive?.hit.key, this.#key('resendCooldown', phone)].filter((k): k is string => k !== undefined);
-        await guarded(Promise.all([this.#store.forget(forget), perIp ? this.#store.giveBack([perIp.hit.key]) : undefined]));
-      },
-    };
+    const wanted: Counted[] = [];
+    const perPhone = this.#count(wanted, 'failedChecksPerPhone', phone);
+    const consecutive = this.#count(wanted, 'consecutiveFailuresPerPhone', phone, 1, true);
+    const perIp = this.#rules.failedChecksPerIp ? this.#count(wanted, 'failedChecksPerIp', ipKey(ip, this.#secret)) : undefined;
+    // A right code forgets the phone's counts and its resend cooldown; the address gets its point back.
+    const forget = [this.#key('resendCooldown', phone)];
+    if (perPhone) forget.push(perPhone.key);
+    if (consecutive) forget.push(consecutive.key);
+    return this.#reserve(wanted, new FailedCheckReservation(this, wanted, forget, perIp?.key));
   }
 
   /** A right code: the phone's wrong-code counts start again (also what `clear()` does). */
   async clearFailedChecks(phoneNumber: string): Promise<void> {
     const phone = phoneKey(phoneNumber, this.#secret);
-    await guarded(this.#store.forget([this.#key('failedChecksPerPhone', phone), this.#key('consecutiveFailuresPerPhone', phone)]));
+    await this.forgetAndGiveBack([this.#key('failedChecksPerPhone', phone), this.#key('consecutiveFailuresPerPhone', phone)], []);
   }
 
   /**
@@ -197,7 +237,7 @@ export class Limits {
   async resetPhone(phoneNumber: string): Promise<void> {
     const phone = phoneKey(phoneNumber, this.#secret);
     const rules: RefusingRule[] = ['failedChecksPerPhone', 'consecutiveFailuresPerPhone', 'sendsPerPhone', 'resendCooldown'];
-    await guarded(this.#store.forget(rules.map((r) => this.#key(r, phone))));
+    await this.forgetAndGiveBack(rules.map((r) => this.#key(r, phone)), []);
   }
 
   /** Makes `owner` the owner of the number's verification window for `ttlMs`. */
@@ -216,34 +256,60 @@ export class Limits {
     await guarded(this.#store.unmark(this.#key('owner', phoneKey(phoneNumber, this.#secret)), owner));
   }
 
-  async #reserve(wanted: Counted[]): Promise<LimitRefusal | Reserved> {
-    const counts = await guarded(this.#store.hit(wanted.map((c) => c.hit)));
-    // Every counted point is given back on a refusal or a release; read-only hits hold none.
-    const held = wanted.filter((c) => c.hit.add === 1).map((c) => c.hit.key);
+  /** For reservations: one point back on each key. */
+  async giveBack(keys: readonly string[]): Promise<void> {
+    if (keys.length === 0) return;
+    const memory = this.#memory;
+    if (!memory) return guarded(this.#store.giveBack(keys));
+    try {
+      memory.giveBackSync(keys);
+    } catch (err) {
+      throw storeError(err);
+    }
+  }
+
+  /** For reservations: deletes `forget` and gives one point back on each of `giveBack`. */
+  async forgetAndGiveBack(forget: readonly string[], giveBack: readonly string[]): Promise<void> {
+    const memory = this.#memory;
+    if (!memory) {
+      await guarded(Promise.all([this.#store.forget(forget), giveBack.length > 0 ? this.#store.giveBack(giveBack) : undefined]));
+      return;
+    }
+    try {
+      memory.forgetSync(forget);
+      memory.giveBackSync(giveBack);
+    } catch (err) {
+      throw storeError(err);
+    }
+  }
+
+  /** The counts after `wanted`'s hits: at once from memory (a failure there is a bug, not an outage, but reads the same). */
+  #hit(wanted: readonly Counted[]): Count[] | Promise<Count[]> {
+    const memory = this.#memory;
+    if (!memory) return guarded(this.#store.hit(wanted));
+    try {
+      return memory.hitSync(wanted);
+    } catch (err) {
+      throw storeError(err);
+    }
+  }
+
+  async #reserve<R extends Reservation>(wanted: Counted[], reservation: R): Promise<LimitRefusal | R> {
+    const answer = this.#hit(wanted);
+    const counts = Array.isArray(answer) ? answer : await answer;
     let refusal: LimitRefusal | undefined;
-    counts.forEach(({ count, msLeft }, i) => {
+    for (let i = 0; i < wanted.length; i++) {
       const c = wanted[i] as Counted;
-      const over = c.hit.add === 1 ? count > c.hit.points : count >= c.hit.points;
-      if (!over) return;
+      const { count, msLeft } = counts[i] as Count;
+      const over = c.add === 1 ? count > c.points : count >= c.points;
+      if (!over) continue;
       const candidate: LimitRefusal = { ok: false, retryAfter: secondsFrom(msLeft), rule: c.rule };
       // The cooldown says more to the user (retry_too_soon) than any budget; among budgets, the longest wait.
       if (!refusal || c.rule === 'resendCooldown' || (refusal.rule !== 'resendCooldown' && candidate.retryAfter > refusal.retryAfter)) refusal = candidate;
-    });
-
-    let settled = false;
-    const claim = (): boolean => {
-      if (settled) return false;
-      settled = true;
-      return true;
-    };
-    const release = async (): Promise<void> => {
-      if (claim()) await guarded(this.#store.giveBack(held));
-    };
-    if (refusal) {
-      // Best effort: the request is refused either way, and a store that just failed may fail again.
-      await release().catch(() => undefined);
-      return refusal;
     }
-    return { ok: true, release, claim };
+    if (!refusal) return reservation;
+    // Best effort: the request is refused either way, and a store that just failed may fail again.
+    await reservation.release().catch(() => undefined);
+    return refusal;
   }
 }

@@ -71,7 +71,28 @@ export class MemoryStore implements CounterStore {
   }
 
   hit(hits: readonly Hit[]): Promise<Count[]> {
-    return Promise.resolve(hits.map((h) => this.#hitOne(h)));
+    return Promise.resolve(this.hitSync(hits));
+  }
+
+  // The same three steps at once, for the limits (./limits.ts), which need no promise from memory.
+  hitSync(hits: readonly Hit[]): Count[] {
+    const counts: Count[] = [];
+    for (const h of hits) counts.push(this.#hitOne(h));
+    return counts;
+  }
+
+  giveBackSync(keys: readonly string[]): void {
+    const cache = this.#cache;
+    for (const key of keys) {
+      const count = cache.get(key, { updateAgeOnGet: false });
+      if (typeof count !== 'number') continue;
+      if (count <= 1) this.#delete(key);
+      else cache.set(key, count - 1, { noUpdateTTL: true });
+    }
+  }
+
+  forgetSync(keys: readonly string[]): void {
+    for (const key of keys) this.#delete(key);
   }
 
   #hitOne({ key, add, windowMs, slide, points }: Hit): Count {
@@ -92,17 +113,12 @@ export class MemoryStore implements CounterStore {
   }
 
   giveBack(keys: readonly string[]): Promise<void> {
-    for (const key of keys) {
-      const count = this.#cache.get(key, { updateAgeOnGet: false });
-      if (typeof count !== 'number') continue;
-      if (count <= 1) this.#delete(key);
-      else this.#cache.set(key, count - 1, { noUpdateTTL: true });
-    }
+    this.giveBackSync(keys);
     return Promise.resolve();
   }
 
   forget(keys: readonly string[]): Promise<void> {
-    for (const key of keys) this.#delete(key);
+    this.forgetSync(keys);
     return Promise.resolve();
   }
 
