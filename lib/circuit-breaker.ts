@@ -9,7 +9,7 @@
 // Node 16+). What counts as a fault is decided here: a refusal (a 4xx, a refused key, a 429) means
 // the provider is up and answering, so it counts as a success and ends a run of faults.
 
-import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, handleAll, type CircuitBreakerPolicy } from 'cockatiel';
+import { BrokenCircuitError, circuitBreaker, CircuitState, ConsecutiveBreaker, handleAll, type CircuitBreakerPolicy } from 'cockatiel';
 import { OtpUnavailableError } from './errors.js';
 
 /** The `circuitBreaker` option: when to open the circuit and for how long. */
@@ -30,6 +30,8 @@ export function isProviderFault(err: unknown): boolean {
   return err.reason === 'server_error' && (err.upstreamStatus === undefined || err.upstreamStatus >= 500);
 }
 
+const noop = (): Promise<void> => Promise.resolve();
+
 /** A call's answer or refusal, carried through the policy so refusals do not count as faults. */
 type Settled<T> = { value: T } | { refusal: unknown };
 
@@ -39,6 +41,8 @@ export class CircuitBreaker {
   readonly #cooldownMs: number;
   readonly #policy: CircuitBreakerPolicy;
   #openedAt = 0;
+  /** A fault was counted and no answer since: the next answer ends the run in cockatiel's count. */
+  #faulted = false;
 
   /** `service` names the API in the error (`Prelude`, `Ding`). */
   constructor(service: string, options: CircuitBreakerOptions = {}) {
@@ -58,6 +62,32 @@ export class CircuitBreaker {
 
   /** Runs `call` unless the circuit is open; an open circuit throws OtpUnavailableError('circuit_open'). */
   async run<T>(call: () => Promise<T>): Promise<T> {
+    // Closed, the usual state: the call runs as it is, and cockatiel hears only what moves its
+    // count (a fault, or the first answer after faults). Sending every call through its execute()
+    // added four async steps and a kilobyte of garbage to each provider call. Open and half-open,
+    // calls go through it, so its cooldown and probe decide.
+    if (this.#policy.state !== CircuitState.Closed) return this.#throughPolicy(call);
+    let value: T;
+    try {
+      value = await call();
+    } catch (err) {
+      if (isProviderFault(err)) await this.#tell(() => Promise.reject(err), true);
+      else if (this.#faulted) await this.#tell(noop, false);
+      throw err;
+    }
+    if (this.#faulted) await this.#tell(noop, false);
+    return value;
+  }
+
+  /** Counts a fault (`fault`) or an answer in cockatiel's state machine, as if `outcome` had been the call. */
+  async #tell(outcome: () => Promise<void>, fault: boolean): Promise<void> {
+    this.#faulted = fault;
+    // Its error (the fault told, or BrokenCircuitError when another call opened the circuit first) is no news.
+    await this.#policy.execute(outcome).catch(() => undefined);
+  }
+
+  /** The call inside cockatiel's policy: it fails fast while open and lets one probe through when half-open. */
+  async #throughPolicy<T>(call: () => Promise<T>): Promise<T> {
     let settled: Settled<T>;
     try {
       settled = await this.#policy.execute(async (): Promise<Settled<T>> => {
@@ -72,6 +102,7 @@ export class CircuitBreaker {
       if (err instanceof BrokenCircuitError) throw this.#open();
       throw err;
     }
+    this.#faulted = false;
     if ('refusal' in settled) throw settled.refusal;
     return settled.value;
   }

@@ -26,6 +26,9 @@ export function readFieldValue(body: unknown, field: string): string | typeof NO
   let value: unknown;
   if (Object.prototype.hasOwnProperty.call(body, field)) {
     value = (body as Record<string, unknown>)[field];
+  } else if (!field.includes('[') && !field.includes(']')) {
+    // A plain name is its own path, just looked up: absent (the optional `channel` field, most often).
+    return undefined;
   } else {
     value = body;
     for (const key of fieldPath(field)) {

@@ -9,7 +9,8 @@
 // It runs as the strategy variant does, with the two send budgets every build has (per number,
 // per address) out of reach and the rest of that build's defaults, as that release's bench ran it.
 // A build of this version (main before a change) knows every budget the strategy variant sets out
-// of reach: BENCH_BASELINE_LIMITS=strategy runs it with those.
+// of reach: BENCH_BASELINE_LIMITS=strategy runs it with those. BENCH_BASELINE_LIMITS=off turns the
+// limits off, beside strategy-nolimits: what differs then is everything but the limits.
 import { pathToFileURL } from 'node:url';
 import type { BenchApp, DingTarget } from './shell.js';
 import { BENCH_LIMITS, strategyApp, UNREACHABLE } from './strategy.js';
@@ -19,6 +20,7 @@ export async function strategyBaselineApp(ding: DingTarget): Promise<BenchApp> {
   if (!dist) throw new Error('strategy-baseline needs BENCH_BASELINE_DIST: the dist/index.js of the build to compare with');
   const load = async (): Promise<Pick<typeof import('passport-ding'), 'DingOtpStrategy'>> =>
     (await import(pathToFileURL(dist).href)) as Pick<typeof import('passport-ding'), 'DingOtpStrategy'>;
-  const limits = process.env.BENCH_BASELINE_LIMITS === 'strategy' ? BENCH_LIMITS : { sendsPerPhone: UNREACHABLE, sendsPerIp: UNREACHABLE };
+  const which = process.env.BENCH_BASELINE_LIMITS;
+  const limits = which === 'strategy' ? BENCH_LIMITS : which === 'off' ? false : { sendsPerPhone: UNREACHABLE, sendsPerIp: UNREACHABLE };
   return strategyApp(ding, { load, limits });
 }

@@ -12,10 +12,12 @@ import { refuse } from './context.js';
 /** The body field a send or resend names its channel in. */
 export const CHANNEL_FIELD = 'channel';
 
+const NO_CHANNEL: { channel: undefined } = { channel: undefined };
+
 /** The channel the request asks for (undefined: none), or the refusal when it is not allowed. */
 export function chosenChannel(ctx: ActionContext): { channel: DeliveryChannel | undefined } | { refused: ActionResult } {
   const value = readFieldValue(bodyOf(ctx.req), CHANNEL_FIELD);
-  if (value === undefined || value === '') return { channel: undefined };
+  if (value === undefined || value === '') return NO_CHANNEL;
   if (value === NOT_A_STRING || !isDeliveryChannel(value) || !ctx.settings.channels.has(value)) {
     return { refused: refuse(ctx, 'channel_not_allowed') };
   }
