@@ -131,14 +131,20 @@ export async function runInterleaved(options: InterleavedOptions, round: number)
       entry.child = await startServerChild(variant, { url: sandbox.url, apiKey: sandbox.apiKey, customerUuid: sandbox.customerUuid }, options.child);
       entry.client = new LoadClient(entry.child.origin, sandbox, options.concurrency);
     }
-    for (const r of running) {
-      if (options.warmup > 0) await r.client.run({ logins: options.warmup, maxMs });
-      r.pending = await probePending(r.child.origin);
-    }
+    // The warm-up goes in chunks too, the variants taking turns: a server that finished its whole
+    // warm-up first and then sat idle through the others' (seconds, with a long warm-up) started
+    // its measured logins a few per cent slower, whichever variant it was (its idle sockets and
+    // heap had been let go).
     const chunks = Math.max(1, Math.min(options.chunks, options.logins));
+    const share = (total: number, c: number): number => Math.floor(total / chunks) + (c === chunks - 1 ? total % chunks : 0);
+    for (let c = 0; c < chunks && options.warmup > 0; c++) {
+      const logins = share(options.warmup, c);
+      if (logins > 0) for (const r of rotate(running, c + round)) await r.client.run({ logins, maxMs });
+    }
+    for (const r of running) r.pending = await probePending(r.child.origin);
     for (let c = 0; c < chunks; c++) {
       // The last chunk takes what division left over.
-      const logins = Math.floor(options.logins / chunks) + (c === chunks - 1 ? options.logins % chunks : 0);
+      const logins = share(options.logins, c);
       for (const r of rotate(running, c + round)) {
         const before = await r.child.usage();
         const driverStart = process.cpuUsage();

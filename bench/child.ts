@@ -27,6 +27,10 @@ export interface ChildOptions {
   allocProfDir?: string | undefined;
   /** More node flags for the child. */
   nodeFlags?: readonly string[];
+  /** Runs the child through this executable instead of node (instructions.ts: valgrind's wrapper). */
+  execPath?: string;
+  /** More environment for the child (and its wrapper). */
+  env?: Record<string, string>;
 }
 
 export async function startServerChild(variant: VariantName, ding: DingTarget, options: ChildOptions = {}): Promise<ServerChild> {
@@ -38,6 +42,7 @@ export async function startServerChild(variant: VariantName, ding: DingTarget, o
   const child: ChildProcess = fork(SERVER_BUNDLE, [], {
     cwd: ROOT,
     execArgv,
+    ...(options.execPath ? { execPath: options.execPath } : {}),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: {
       ...process.env,
@@ -47,6 +52,7 @@ export async function startServerChild(variant: VariantName, ding: DingTarget, o
       BENCH_DING_API_KEY: ding.apiKey,
       BENCH_DING_CUSTOMER_UUID: ding.customerUuid,
       BENCH_ALLOC_PROF: options.allocProfDir ?? '',
+      ...options.env,
     },
   });
   const exited = once(child, 'exit');
