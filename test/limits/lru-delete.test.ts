@@ -42,6 +42,34 @@ describe('deleteEntry', () => {
     expect(entryCount(cache)).toBe(0);
     expect(internals(cache).free.length).toBeGreaterThan(0);
   });
+
+  // Mutation testing (issue 20): the placeholder goes in only when the entry deleted is the last
+  // one. Set at a full cache it would evict the least recently used live entry.
+  it('adds no placeholder while other entries remain: deleting from a full cache keeps the rest', () => {
+    const cache = new LRUCache<string, number>({ max: 3 });
+    for (const key of ['a', 'b', 'c']) cache.set(key, 1);
+    expect(deleteEntry(cache, 'b', 0)).toBe(true);
+    expect([...cache.keys()].sort()).toEqual(['a', 'c']);
+    expect(deleteEntry(cache, 'c', 0)).toBe(true);
+    expect([...cache.keys()]).toEqual(['a']);
+  });
+
+  it("deleting the placeholder's own key adds no placeholder: a one-slot cache keeps its entry", () => {
+    const cache = new LRUCache<string, number>({ max: 1 });
+    cache.set('k', 1);
+    expect(deleteEntry(cache, PLACEHOLDER_KEY, 0)).toBe(false);
+    expect(cache.get('k')).toBe(1);
+  });
+
+  // lib/lru-delete.ts promises "true if it was there". In a one-slot cache (trusted devices take
+  // maxDevices: 1) the placeholder set first evicts the entry, so delete() no longer finds it: the
+  // entry is gone, but the answer is false. No caller is misled today (MemoryStore and the webhook
+  // dedup ignore the answer; MemoryDeviceStore unindexes on false, which the eviction did already).
+  it.fails('a one-slot cache: deleting its only entry answers true', () => {
+    const cache = new LRUCache<string, number>({ max: 1 });
+    cache.set('k', 1);
+    expect(deleteEntry(cache, 'k', 0)).toBe(true);
+  });
 });
 
 describe('stores that delete through it', () => {

@@ -183,6 +183,22 @@ describe('memory store', () => {
     expect((await store.hit([{ ...hit('f'), add: 0 }])).map((c) => c.count)).toEqual([1]);
   });
 
+  // Mutation testing (issue 20): a sliding write to a key already held sets its new window in
+  // place; it is no key stored anew, so the round does not move and the key is not queued again
+  // (`count === 0` → `true` sent it through the sweep).
+  it('a sliding write to a key already held moves no sweep: expired keys stay until a new key comes', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore(100, () => now);
+    await store.hit([hit('old', 10_000), hit('live', 600_000, true)]);
+    now += 10_000;
+    for (let i = 0; i < 3; i += 1) {
+      expect((await store.hit([hit('live', 600_000, true)]))[0]).toEqual({ count: 2 + i, msLeft: 600_000 });
+      expect(store.size).toBe(2);
+    }
+    await store.hit([hit('new', 600_000)]);
+    expect(store.size).toBe(2);
+  });
+
   it('is the default store, sized by limits.maxKeys', async () => {
     const settings = resolveLimits({ maxKeys: 200 });
     if (!settings) throw new Error('off');

@@ -4,6 +4,7 @@
 // refusals (4xx) are answers and never open the circuit.
 import { afterEach, describe, expect, it } from 'vitest';
 import { DingProvider, OtpApiError, OtpAuthError, OtpUnavailableError, PreludeProvider, type OtpProvider } from 'passport-ding';
+import { CircuitBreaker, isProviderFault } from '../../../lib/circuit-breaker.js';
 import { failure } from '../../helpers/errors.js';
 import { startUpstream, type Upstream } from '../../helpers/upstream.js';
 
@@ -58,7 +59,37 @@ describe.each(PROVIDERS)('%s', (_name, make, created, refusal) => {
     const err = await failure(p.send({ phoneNumber: PHONE }));
     expect(err).toBeInstanceOf(OtpUnavailableError);
     expect(err).toMatchObject({ reason: 'circuit_open', status: 503, retryAfter: 10, headers: { 'retry-after': '10' } });
+    expect((err as Error).message).toMatch(/^\w+: not called for 10000 ms after 5 consecutive faults$/);
     expect(u.seen).toHaveLength(5);
+  });
+
+  // Mutation testing (issue 20): while closed, an answer after a fault is told to cockatiel, which
+  // ends the run of faults (`if (this.#faulted)` → `if (false)` let fault, answer, fault open it).
+  it('answers between faults end each run: fault, answer, fault never opens a circuit of 2', async () => {
+    const u = await upstream();
+    const p = provider(u, { failures: 2, cooldownMs: 10_000 });
+    for (let i = 0; i < 3; i++) {
+      u.answer({ status: 503, body: {} });
+      expect(await failure(p.send({ phoneNumber: PHONE }))).toMatchObject({ reason: 'server_error' });
+      u.answer({ status: 200, body: created() });
+      expect((await p.send({ phoneNumber: PHONE })).status).toBe('sent');
+    }
+    expect(u.seen).toHaveLength(6);
+  });
+
+  // Mutation testing (issue 20): half-open, the probe goes through cockatiel; a refusal is still an
+  // answer there: it reaches the caller as itself and closes the circuit.
+  it('a probe answered with a refusal is that refusal, and closes the circuit', async () => {
+    const u = await upstream();
+    const p = provider(u, { failures: 1, cooldownMs: 100 });
+    await failure(p.send({ phoneNumber: PHONE }));
+    expect(await failure(p.send({ phoneNumber: PHONE }))).toMatchObject({ reason: 'circuit_open' });
+    await sleep(150);
+    u.answer({ status: 401, body: {} });
+    expect(await failure(p.send({ phoneNumber: PHONE }))).toBeInstanceOf(OtpAuthError);
+    u.answer({ status: 200, body: created() });
+    expect((await p.send({ phoneNumber: PHONE })).status).toBe('sent');
+    expect(u.seen).toHaveLength(3);
   });
 
   it('connection failures and 5xx count alike; after the cooldown one probe closes the circuit again', async () => {
@@ -138,4 +169,28 @@ it('OtpApiError stays an answer type: the refusal passes through the breaker unc
   const err = await failure(p.client.createVerification({ phoneNumber: PHONE }));
   expect(err).toBeInstanceOf(OtpApiError);
   expect(err).toMatchObject({ apiCode: 'invalid_locale' });
+});
+
+// Mutation testing (issue 20): what counts as a fault, and the breaker's own option checks.
+describe('CircuitBreaker on its own', () => {
+  it('counts timeouts, connection failures and 5xx (or no status) as faults, nothing else', () => {
+    expect(isProviderFault(new OtpUnavailableError('timeout', 'x'))).toBe(true);
+    expect(isProviderFault(new OtpUnavailableError('connection', 'x'))).toBe(true);
+    expect(isProviderFault(new OtpUnavailableError('server_error', 'x'))).toBe(true);
+    expect(isProviderFault(new OtpUnavailableError('server_error', 'x', { status: 500 }))).toBe(true);
+    expect(isProviderFault(new OtpUnavailableError('server_error', 'x', { status: 499 }))).toBe(false);
+    expect(isProviderFault(new OtpUnavailableError('malformed_response', 'x'))).toBe(false);
+    expect(isProviderFault(new OtpUnavailableError('circuit_open', 'x'))).toBe(false);
+    // Only the library's own unavailable error: another error with the same reason is an answer.
+    expect(isProviderFault(Object.assign(new Error('x'), { reason: 'timeout' }))).toBe(false);
+  });
+
+  it('refuses options that are not an object, and a cooldown under 1 ms, with their messages', () => {
+    for (const options of [null, 5, 'x']) {
+      expect(() => new CircuitBreaker('Test', options as never)).toThrow(new TypeError('circuitBreaker must be an object or false'));
+    }
+    expect(() => new CircuitBreaker('Test', { cooldownMs: 0 })).toThrow(new TypeError('circuitBreaker.cooldownMs must be a positive integer'));
+    expect(() => new CircuitBreaker('Test', { failures: 0 })).toThrow(new TypeError('circuitBreaker.failures must be a positive integer'));
+    expect(new CircuitBreaker('Test', { failures: 1, cooldownMs: 1 })).toBeInstanceOf(CircuitBreaker);
+  });
 });
