@@ -17,7 +17,8 @@ export const PLACEHOLDER_KEY = '';
 
 /** Deletes `key` from `cache` (true if it was there); `placeholder` is a value of the cache's type. */
 export function deleteEntry<V extends NonNullable<unknown>>(cache: LRUCache<string, V>, key: string, placeholder: V): boolean {
-  if (cache.size === 1 && key !== PLACEHOLDER_KEY) cache.set(PLACEHOLDER_KEY, placeholder, { ttl: 0 });
+  // A one-slot cache has nothing to refill, and its placeholder would push out the key itself.
+  if (cache.size === 1 && cache.max > 1 && key !== PLACEHOLDER_KEY) cache.set(PLACEHOLDER_KEY, placeholder, { ttl: 0 });
   return cache.delete(key);
 }
 

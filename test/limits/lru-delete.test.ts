@@ -65,7 +65,7 @@ describe('deleteEntry', () => {
   // maxDevices: 1) the placeholder set first evicts the entry, so delete() no longer finds it: the
   // entry is gone, but the answer is false. No caller is misled today (MemoryStore and the webhook
   // dedup ignore the answer; MemoryDeviceStore unindexes on false, which the eviction did already).
-  it.fails('a one-slot cache: deleting its only entry answers true', () => {
+  it('a one-slot cache: deleting its only entry answers true', () => {
     const cache = new LRUCache<string, number>({ max: 1 });
     cache.set('k', 1);
     expect(deleteEntry(cache, 'k', 0)).toBe(true);
