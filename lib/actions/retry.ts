@@ -9,7 +9,7 @@ import { admitSend, PASS, refuse, secondsUntil, unexpected } from './context.js'
 import type { DropReason } from './pending-session.js';
 import { openPending } from './pending-session.js';
 import { sendRequest } from './send.js';
-import { claimWindow, holdsWindow, ownsWindows } from '../limits/window.js';
+import { claimWindow, holdsWindow } from '../limits/window.js';
 import { chosenChannel, delivery } from './channel.js';
 import type { DeliveryChannel } from '../providers/delivery.js';
 
@@ -22,7 +22,7 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
   const chosen = chosenChannel(ctx);
   if ('refused' in chosen) return chosen.refused;
   // Prelude: another session has sent to this number since; its window, not ours (no provider call).
-  if (ownsWindows(ctx.provider) && !(await holdsWindow(ctx.limits, ctx.provider, pending))) return drop('no_pending_verification');
+  if (!(await holdsWindow(ctx.limits, ctx.provider, pending))) return drop('no_pending_verification');
 
   // One resend of a verification at a time in this process (a double-click pays for one SMS), and
   // each decides from what earlier ones left, not from this request's copy of the session.

@@ -15,7 +15,7 @@ import type { ActionContext, ActionResult } from './context.js';
 import { limitRefused, refuse, unexpected } from './context.js';
 import { cleanCode } from './code-input.js';
 import { openPending } from './pending-session.js';
-import { holdsWindow, ownsWindows, releaseWindow } from '../limits/window.js';
+import { holdsWindow, releaseWindow } from '../limits/window.js';
 
 export async function verify(ctx: ActionContext): Promise<ActionResult> {
   const { req, settings, provider } = ctx;
@@ -33,7 +33,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
   const { checks, limits } = ctx;
   const { id, phoneNumber, expiresAt } = pending;
   // Prelude: another session has sent to this number since; its window, not ours (no provider call).
-  if (ownsWindows(provider) && !(await holdsWindow(limits, provider, pending))) return drop('no_pending_verification');
+  if (!(await holdsWindow(limits, provider, pending))) return drop('no_pending_verification');
   return checks.run(id, async (): Promise<ActionResult> => {
     // What earlier checks in this process learned beats this request's copy of the session (a
     // session never holds 0 attempts: the last wrong code clears it; the ledger may).

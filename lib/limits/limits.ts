@@ -156,8 +156,13 @@ export class Limits {
     this.#rules = settings.rules;
     this.#redis = settings.store.kind === 'redis';
     this.#prefix = settings.store.kind === 'redis' ? settings.store.prefix : '';
-    this.#memory = settings.store.kind === 'redis' ? undefined : new MemoryStore(settings.store.maxKeys, now);
-    this.#store = settings.store.kind === 'redis' ? new RedisStore(settings.store.client) : (this.#memory as MemoryStore);
+    if (settings.store.kind === 'redis') {
+      this.#memory = undefined;
+      this.#store = new RedisStore(settings.store.client);
+    } else {
+      this.#memory = new MemoryStore(settings.store.maxKeys, now);
+      this.#store = this.#memory;
+    }
   }
 
   /** The store (tests read its size). */
