@@ -78,7 +78,7 @@ interface Running {
   loads: LoadResult[];
 }
 
-const ZERO: Usage = { userUs: 0, systemUs: 0, mainThreadUs: 0, rss: 0, heapUsed: 0, external: 0, maxRss: 0 };
+const ZERO: Usage = { userUs: 0, systemUs: 0, mainThreadUs: 0, rss: 0, heapUsed: 0, external: 0, maxRss: 0, gc: { minor: 0, major: 0, minorMs: 0, majorMs: 0 } };
 
 function addUsage(sum: Usage, before: Usage, after: Usage): Usage {
   const loop = (u: Usage, b: Usage, a: Usage): number | null =>
@@ -91,6 +91,12 @@ function addUsage(sum: Usage, before: Usage, after: Usage): Usage {
     heapUsed: after.heapUsed,
     external: after.external,
     maxRss: after.maxRss,
+    gc: {
+      minor: sum.gc.minor + after.gc.minor - before.gc.minor,
+      major: sum.gc.major + after.gc.major - before.gc.major,
+      minorMs: sum.gc.minorMs + after.gc.minorMs - before.gc.minorMs,
+      majorMs: sum.gc.majorMs + after.gc.majorMs - before.gc.majorMs,
+    },
   };
 }
 

@@ -51,6 +51,11 @@ export interface CellMetrics {
   serverCpuPercent: number;
   /** Share of the server's CPU spent in the kernel (syscalls: sockets, timers). */
   serverSystemShare: number;
+  /** Garbage collection per login on the server's main thread (V8's pauses, minor and major), µs. */
+  gcUsPerLogin: number;
+  /** Collections per 1,000 logins: minor (young objects) and major (the whole heap). */
+  minorGcPer1000: number;
+  majorGcPer1000: number;
   /** The bench process (load client + sandbox) per login and its % of one core. */
   driverCpuUsPerLogin: number;
   driverCpuPercent: number;
@@ -72,6 +77,9 @@ export function cellMetrics(load: LoadResult, server: { before: Usage; after: Us
     serverCpuUsPerLogin: serverUs / n,
     serverCpuPercent: (serverUs / elapsedUs) * 100,
     serverSystemShare: serverUs > 0 ? (server.after.systemUs - server.before.systemUs) / serverUs : 0,
+    gcUsPerLogin: ((after.gc.minorMs + after.gc.majorMs - before.gc.minorMs - before.gc.majorMs) * 1000) / n,
+    minorGcPer1000: ((after.gc.minor - before.gc.minor) * 1000) / n,
+    majorGcPer1000: ((after.gc.major - before.gc.major) * 1000) / n,
     driverCpuUsPerLogin: driverUs / n,
     driverCpuPercent: (driverUs / elapsedUs) * 100,
   };

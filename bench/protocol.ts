@@ -16,6 +16,15 @@ export interface Usage {
   external: number;
   /** resourceUsage().maxRSS, in bytes: the peak RSS of the child's life so far. */
   maxRss: number;
+  /** V8 collections since the child started (performance 'gc' entries): minor and major, and their time in ms. */
+  gc: GcTotals;
+}
+
+export interface GcTotals {
+  minor: number;
+  major: number;
+  minorMs: number;
+  majorMs: number;
 }
 
 export type ToChild = { type: 'usage' | 'gc' | 'stop'; id: number };

@@ -45,7 +45,7 @@ function table(header: string[], body: string[][]): string {
 
 export function formatRows(rows: readonly Row[]): string {
   return table(
-    ['variant', 'conc', 'logins/s', 'best', 'p50 ms', 'p99 ms', 'loop µs/login', 'best', 'loop busy%', 'process µs/login', 'kernel%', 'bench CPU%', 'upstream conns opened / peak open', 'peak RSS MB', 'logins', 'failed'],
+    ['variant', 'conc', 'logins/s', 'best', 'p50 ms', 'p99 ms', 'loop µs/login', 'best', 'loop busy%', 'process µs/login', 'kernel%', 'GC µs/login', 'GCs/1000 minor+major', 'bench CPU%', 'upstream conns opened / peak open', 'peak RSS MB', 'logins', 'failed'],
     rows.map((r) => [
       r.variant,
       String(r.concurrency),
@@ -58,6 +58,8 @@ export function formatRows(rows: readonly Row[]): string {
       r.loopCpuPercent === null ? '-' : r.loopCpuPercent.toFixed(0),
       r.serverCpuUsPerLogin.toFixed(0),
       (r.serverSystemShare * 100).toFixed(0),
+      r.gcUsPerLogin.toFixed(0),
+      `${r.minorGcPer1000.toFixed(1)}+${r.majorGcPer1000.toFixed(1)}`,
       r.driverCpuPercent.toFixed(0),
       `${r.upstreamConnections} / ${r.upstreamPeakOpen}${r.poolSize === null ? ' (no limit)' : ` (pool ${r.poolSize})`}`,
       mb(r.peakRssBytes),

@@ -5,7 +5,8 @@ import { Session } from 'node:inspector';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'node:http';
-import type { FromChild, ToChild, Usage } from './protocol.js';
+import { constants, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import type { FromChild, GcTotals, ToChild, Usage } from './protocol.js';
 import { isVariantName, VARIANTS } from './variants/index.js';
 
 function mainThreadUs(): number | null {
@@ -18,6 +19,20 @@ function mainThreadUs(): number | null {
   }
 }
 
+const gc: GcTotals = { minor: 0, major: 0, minorMs: 0, majorMs: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    const kind = (entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind;
+    if (kind === constants.NODE_PERFORMANCE_GC_MINOR) {
+      gc.minor++;
+      gc.minorMs += entry.duration;
+    } else {
+      gc.major++;
+      gc.majorMs += entry.duration;
+    }
+  }
+}).observe({ entryTypes: ['gc'] });
+
 function usage(): Usage {
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
@@ -29,6 +44,7 @@ function usage(): Usage {
     heapUsed: mem.heapUsed,
     external: mem.external,
     maxRss: process.resourceUsage().maxRSS * 1024,
+    gc: { ...gc },
   };
 }
 

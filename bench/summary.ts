@@ -24,6 +24,9 @@ export interface Row {
   serverCpuUsPerLogin: number;
   serverCpuPercent: number;
   serverSystemShare: number;
+  gcUsPerLogin: number;
+  minorGcPer1000: number;
+  majorGcPer1000: number;
   /** Best round: most logins/s, least CPU per login (event loop when known). */
   bestLoginsPerSec: number;
   bestCpuUsPerLogin: number;
@@ -87,6 +90,9 @@ export function rows(cells: readonly CellResult[]): Row[] {
       serverCpuUsPerLogin: m((c) => c.serverCpuUsPerLogin),
       serverCpuPercent: m((c) => c.serverCpuPercent),
       serverSystemShare: m((c) => c.serverSystemShare),
+      gcUsPerLogin: m((c) => c.gcUsPerLogin),
+      minorGcPer1000: m((c) => c.minorGcPer1000),
+      majorGcPer1000: m((c) => c.majorGcPer1000),
       bestLoginsPerSec: Math.max(...g.map((c) => c.loginsPerSec)),
       bestCpuUsPerLogin: Math.min(...g.map(cpuOf)),
       driverCpuPercent: m((c) => c.driverCpuPercent),
