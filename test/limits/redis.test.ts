@@ -112,8 +112,8 @@ if (redisGate('limits on Redis')) {
 
     it("a right code's clear() gives the address its point back in Redis, and keeps its other wrong codes", async () => {
       const rules = { failedChecksPerIp: { points: 2, durationSeconds: 900 } };
-      const one = instance(a, rules, `${prefix}clear-ip:`);
-      const two = instance(b, rules, `${prefix}clear-ip:`);
+      const one = instance(a, rules, `${prefix}clearip:`);
+      const two = instance(b, rules, `${prefix}clearip:`);
       const ip = '203.0.113.9';
       expect((await one.reserveFailedCheck('+12015550131', ip)).ok).toBe(true); // a wrong code, kept
       const right = await two.reserveFailedCheck('+12015550132', ip);
