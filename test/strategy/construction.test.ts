@@ -332,7 +332,8 @@ describe('fields', () => {
     expect(message(req({ 'content-type': 'application/x-www-form-urlencoded', 'content-length': '3' }))).toContain(
       'application/x-www-form-urlencoded bodies need app.use(express.urlencoded({ extended: false })), before',
     );
-    for (const headers of [{ 'content-type': 'application/json', 'content-length': '0' }, { 'content-type': 'application/json' }, { 'content-length': '5' }]) {
+    const bodiless: Array<Record<string, string>> = [{ 'content-type': 'application/json', 'content-length': '0' }, { 'content-type': 'application/json' }, { 'content-length': '5' }];
+    for (const headers of bodiless) {
       const text = message(req(headers));
       expect(text).toContain('no body parser has read this request: add app.use(express.urlencoded({ extended: false })) for HTML forms');
       expect(text).not.toContain('bodies need');
