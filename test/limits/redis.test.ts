@@ -110,6 +110,19 @@ if (redisGate('limits on Redis')) {
       refused(await one.reserveFailedCheck(PHONE));
     });
 
+    it("a right code's clear() gives the address its point back in Redis, and keeps its other wrong codes", async () => {
+      const rules = { failedChecksPerIp: { points: 2, durationSeconds: 900 } };
+      const one = instance(a, rules, `${prefix}clearip:`);
+      const two = instance(b, rules, `${prefix}clearip:`);
+      const ip = '203.0.113.9';
+      expect((await one.reserveFailedCheck('+12015550131', ip)).ok).toBe(true); // a wrong code, kept
+      const right = await two.reserveFailedCheck('+12015550132', ip);
+      if (!right.ok) throw new Error('refused');
+      await right.clear(); // the address's point back: one wrong code left of two
+      expect((await one.reserveFailedCheck('+12015550133', ip)).ok).toBe(true);
+      refused(await two.reserveFailedCheck('+12015550134', ip));
+    });
+
     it('keep no phone number or IP address in Redis keys or values', async () => {
       const keys = await a.keys(`${prefix}*`);
       expect(keys.length).toBeGreaterThan(0);

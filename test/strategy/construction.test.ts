@@ -8,7 +8,8 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { DingOtpStrategy, DingProvider, OUTCOMES, pendingVerification } from 'passport-ding';
 import type { DingOtpStrategyOptions } from 'passport-ding';
-import { readField } from '../../lib/fields.js';
+import type { Request } from 'express';
+import { bodyOf, NOT_A_STRING, readField, readFieldValue } from '../../lib/fields.js';
 import { PreludeProvider } from '../../lib/providers/prelude/provider.js';
 import { maskPhone, normalizePhone } from '../../lib/phone.js';
 import { harness } from '../helpers/harness.js';
@@ -297,6 +298,49 @@ describe('fields', () => {
     expect(readField(JSON.parse('{"__proto__":{"code":"1"}}'), '__proto__[code]')).toBe('1');
     expect(readField({}, '__proto__[code]')).toBeUndefined();
     expect(readField(undefined, 'code')).toBeUndefined();
+  });
+
+  it('tells absent (undefined) from present but not a string (NOT_A_STRING), and never throws on nulls or primitives on the path', () => {
+    expect(readFieldValue(null, 'code')).toBeUndefined();
+    expect(readFieldValue({ code: undefined }, 'code')).toBeUndefined();
+    expect(readFieldValue({ code: null }, 'code')).toBeUndefined();
+    expect(readFieldValue({ code: 5 }, 'code')).toBe(NOT_A_STRING);
+    expect(readFieldValue({ user: null }, 'user[phone]')).toBeUndefined();
+    expect(readFieldValue({ user: 'abc' }, 'user[length]')).toBeUndefined();
+    expect(readFieldValue({ user: {} }, 'user[constructor]')).toBeUndefined();
+    expect(readFieldValue({ user: { phone: 5 } }, 'user[phone]')).toBe(NOT_A_STRING);
+  });
+
+  it('reads a name with only one kind of bracket as a path too, as passport-local does', () => {
+    expect(readField({ user: { phone: 'x' } }, 'user[phone')).toBe('x');
+    expect(readField({ userphone: 'x' }, 'user]phone')).toBe('x');
+  });
+
+  it('bodyOf(): without a parser, names the one for the content type of a request with a body, both for one without', () => {
+    const req = (headers: Record<string, string>): Request => ({ headers }) as unknown as Request;
+    const message = (r: Request): string => {
+      try {
+        bodyOf(r);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return 'no error';
+    };
+    const json = 'application/json bodies need app.use(express.json()), before';
+    expect(message(req({ 'content-type': 'application/json; charset=utf-8', 'content-length': '12' }))).toContain(json);
+    expect(message(req({ 'content-type': 'application/json', 'transfer-encoding': 'chunked' }))).toContain(json);
+    expect(message(req({ 'content-type': 'application/x-www-form-urlencoded', 'content-length': '3' }))).toContain(
+      'application/x-www-form-urlencoded bodies need app.use(express.urlencoded({ extended: false })), before',
+    );
+    const bodiless: Array<Record<string, string>> = [{ 'content-type': 'application/json', 'content-length': '0' }, { 'content-type': 'application/json' }, { 'content-length': '5' }];
+    for (const headers of bodiless) {
+      const text = message(req(headers));
+      expect(text).toContain('no body parser has read this request: add app.use(express.urlencoded({ extended: false })) for HTML forms');
+      expect(text).not.toContain('bodies need');
+    }
+    // A parser ran (req.body defined) but not for this type: an empty body, not an error.
+    expect(bodyOf({ headers: { 'content-type': 'text/plain', 'content-length': '5' }, body: undefined } as unknown as Request)).toBeUndefined();
+    expect(bodyOf({ headers: {}, body: { a: 1 } } as unknown as Request)).toEqual({ a: 1 });
   });
 });
 
