@@ -19,6 +19,8 @@ function mainThreadUs(): number | null {
   }
 }
 
+// Minor: scavenges of young objects. Major: the rest, work on the whole heap (mark-compact, its
+// incremental marking steps, weak callbacks), each entry counted as one.
 const gc: GcTotals = { minor: 0, major: 0, minorMs: 0, majorMs: 0 };
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries()) {
