@@ -19,6 +19,8 @@ export interface InterleavedOptions {
   maxSeconds: number;
   /** The sandbox's delay before each answer, ms. */
   latencyMs: number;
+  /** Every login a new number and address (warm-up included) instead of one number per worker. */
+  distinctSenders?: boolean;
   /** Profiling and node flags for the server children. */
   child?: ChildOptions;
 }
@@ -129,6 +131,7 @@ export async function runInterleaved(options: InterleavedOptions, round: number)
   const { startDingSandbox } = await loadSandbox();
   const running: Running[] = [];
   const maxMs = options.maxSeconds * 1000;
+  const distinct = options.distinctSenders === true;
   try {
     for (const variant of options.variants) {
       const sandbox = await startDingSandbox({ latencyMs: options.latencyMs });
@@ -145,7 +148,7 @@ export async function runInterleaved(options: InterleavedOptions, round: number)
     const share = (total: number, c: number): number => Math.floor(total / chunks) + (c === chunks - 1 ? total % chunks : 0);
     for (let c = 0; c < chunks && options.warmup > 0; c++) {
       const logins = share(options.warmup, c);
-      if (logins > 0) for (const r of rotate(running, c + round)) await r.client.run({ logins, maxMs });
+      if (logins > 0) for (const r of rotate(running, c + round)) await r.client.run({ logins, maxMs, distinct });
     }
     for (const r of running) r.pending = await probePending(r.child.origin);
     for (let c = 0; c < chunks; c++) {
@@ -154,7 +157,7 @@ export async function runInterleaved(options: InterleavedOptions, round: number)
       for (const r of rotate(running, c + round)) {
         const before = await r.child.usage();
         const driverStart = process.cpuUsage();
-        r.loads.push(await r.client.run({ logins, maxMs: maxMs / chunks }));
+        r.loads.push(await r.client.run({ logins, maxMs: maxMs / chunks, distinct }));
         const driver = process.cpuUsage(driverStart);
         const after = await r.child.usage();
         r.server = addUsage(r.server, before, after);

@@ -25,6 +25,8 @@ export interface ChildOptions {
   cpuProfIntervalUs?: number | undefined;
   /** Directory for an allocation profile of the child (server.ts writes it), or undefined for none. */
   allocProfDir?: string | undefined;
+  /** Every variant trusts X-Forwarded-For from loopback (the load client's distinct senders). */
+  trustProxy?: boolean | undefined;
   /** More node flags for the child. */
   nodeFlags?: readonly string[];
   /** Runs the child through this executable instead of node (instructions.ts: valgrind's wrapper). */
@@ -52,6 +54,7 @@ export async function startServerChild(variant: VariantName, ding: DingTarget, o
       BENCH_DING_API_KEY: ding.apiKey,
       BENCH_DING_CUSTOMER_UUID: ding.customerUuid,
       BENCH_ALLOC_PROF: options.allocProfDir ?? '',
+      BENCH_TRUST_PROXY: options.trustProxy ? '1' : '',
       ...options.env,
     },
   });

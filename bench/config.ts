@@ -9,6 +9,10 @@
 //   BENCH_VARIANTS=strategy,floor,floor-bare,fetch
 //   BENCH_MAX_SECONDS=60     per cell: stop starting logins after this long
 //   BENCH_LATENCY_MS=0       the sandbox's delay before each answer (0: the strategy's own cost)
+//   BENCH_SENDERS=worker     worker: each load worker logs in one number from 127.0.0.1 again and
+//                            again; distinct: every login a new number and address (X-Forwarded-For,
+//                            trusted from loopback), so the limits hold a key per sender, as with
+//                            real users
 //   BENCH_LEAK_LOGINS=100000 logins through the strategy app for the leak check (0: skip)
 //   BENCH_LEAK_CONCURRENCY=16
 //   BENCH_MICRO=1            also time the strategy's pieces alone (micro.ts; 0: skip)
@@ -37,6 +41,8 @@ export interface BenchConfig {
   variants: VariantName[];
   maxSeconds: number;
   latencyMs: number;
+  /** Every login a new number and address (BENCH_SENDERS=distinct) instead of one per worker. */
+  distinctSenders: boolean;
   leakLogins: number;
   leakConcurrency: number;
   micro: boolean;
@@ -60,6 +66,12 @@ function list(env: NodeJS.ProcessEnv, name: string, fallback: string): string[] 
   return (env[name] || fallback).split(',').map((s) => s.trim()).filter(Boolean);
 }
 
+function senders(env: NodeJS.ProcessEnv): boolean {
+  const raw = env.BENCH_SENDERS || 'worker';
+  if (raw !== 'worker' && raw !== 'distinct') throw new Error(`BENCH_SENDERS must be worker or distinct (got "${raw}")`);
+  return raw === 'distinct';
+}
+
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const fast = env.BENCH_FAST === '1';
   const concurrency = list(env, 'BENCH_CONCURRENCY', fast ? '64' : '1,16,64').map((s) => {
@@ -80,6 +92,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     variants,
     maxSeconds: count(env, 'BENCH_MAX_SECONDS', 60, 1),
     latencyMs: count(env, 'BENCH_LATENCY_MS', 0),
+    distinctSenders: senders(env),
     leakLogins: count(env, 'BENCH_LEAK_LOGINS', fast ? 0 : 100_000),
     leakConcurrency: count(env, 'BENCH_LEAK_CONCURRENCY', 16, 1),
     micro: env.BENCH_MICRO === undefined ? !fast : env.BENCH_MICRO !== '0',
@@ -91,6 +104,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
       cpuProfIntervalUs: env.BENCH_CPU_PROF_INTERVAL ? count(env, 'BENCH_CPU_PROF_INTERVAL', 1000, 1) : undefined,
       allocProfDir: env.BENCH_ALLOC_PROF || undefined,
       nodeFlags: (env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      trustProxy: senders(env),
     },
     out: env.BENCH_OUT || join(ROOT, 'bench', 'results.json'),
   };

@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   if ((start.loadAverage[0] ?? 0) > start.cores / 2) {
     log(`  note: the machine is busy (load ${start.loadAverage[0]} on ${start.cores} cores); absolute figures will be low and noisy, ratios less so`);
   }
-  log(`  ${config.logins} logins per cell (+${config.warmup} warm-up), ${config.rounds} round(s), concurrency ${config.concurrency.join('/')}, variants ${config.variants.join('/')}, sandbox latency ${config.latencyMs} ms\n`);
+  log(`  ${config.logins} logins per cell (+${config.warmup} warm-up), ${config.rounds} round(s), concurrency ${config.concurrency.join('/')}, variants ${config.variants.join('/')}, sandbox latency ${config.latencyMs} ms, ${config.distinctSenders ? 'every login a new sender' : 'one number per worker'}\n`);
 
   const cells: CellResult[] = [];
   for (let r = 0; r < config.rounds; r++) {
@@ -41,6 +41,7 @@ async function main(): Promise<void> {
           warmup: config.warmup,
           maxSeconds: config.maxSeconds,
           latencyMs: config.latencyMs,
+          distinctSenders: config.distinctSenders,
           child: config.child,
         },
         r,

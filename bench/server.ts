@@ -83,6 +83,8 @@ async function main(): Promise<void> {
 
   const allocations = await startAllocationProfile();
   const variant = await VARIANTS[name]({ url, apiKey, customerUuid });
+  // Read per request (req.ip), so setting it after the routes still applies to every one of them.
+  if (process.env.BENCH_TRUST_PROXY === '1') variant.app.set('trust proxy', 'loopback');
   const server = createServer(variant.app);
   // The load client keeps its sockets open between phases; never let the server drop them.
   server.keepAliveTimeout = 60_000;
