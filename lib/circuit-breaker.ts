@@ -15,9 +15,9 @@ import { OtpUnavailableError } from './errors.js';
 /** The `circuitBreaker` option: when to open the circuit and for how long. */
 export interface CircuitBreakerOptions {
   /** Consecutive faults that open the circuit. Default 5. */
-  failures?: number;
+  failures?: number | undefined;
   /** How long an open circuit fails fast before one probe, in milliseconds. Default 10 000. */
-  cooldownMs?: number;
+  cooldownMs?: number | undefined;
 }
 
 /** The circuit breaker every built-in provider gets unless told otherwise. */

@@ -31,14 +31,14 @@ import { resolveChannels, resolveWebOtpOrigin } from './providers/delivery.js';
 /** What `signals(req)` may return: fraud signals plus per-send message settings. */
 export interface SendContext extends SendSignals {
   /** BCP-47 message language, e.g. `en-US`. */
-  locale?: string;
+  locale?: string | undefined;
   /** Your own id, echoed in the provider's logs and webhooks. */
-  correlationId?: string;
-  templateId?: string;
-  senderId?: string;
-  callbackUrl?: string;
+  correlationId?: string | undefined;
+  templateId?: string | undefined;
+  senderId?: string | undefined;
+  callbackUrl?: string | undefined;
   /** Android SMS Retriever app hash. */
-  appRealm?: string;
+  appRealm?: string | undefined;
 }
 
 /** The second argument of the verify callback. */
@@ -55,18 +55,18 @@ export interface VerificationDetails {
   /** True when the strategy runs in second-factor mode. */
   secondFactor: boolean;
   /** True when the strategy runs in phone-change mode (`phoneChange: true`). */
-  phoneChange?: boolean;
+  phoneChange?: boolean | undefined;
   /**
    * Phone-change mode: the account the number was verified for, as `userId(req)` answers it at
    * verify time (the same user the code was sent for: anyone else is refused before the check).
    */
-  userId?: string | number;
+  userId?: string | number | undefined;
   /**
    * Why the provider scored the send as risky (Prelude V2's `risk_factors`, e.g.
    * `temporary_phone_number`), as opaque strings; absent when it named none. A login with risk
    * factors may deserve a second look (a step-up, a review) rather than a refusal.
    */
-  riskFactors?: readonly string[];
+  riskFactors?: readonly string[] | undefined;
 }
 
 /** What a verify callback may pass to `done` or resolve with on success. */
@@ -120,43 +120,43 @@ export interface DingOtpStrategyOptionsBase {
    * API key. Alone, a Prelude Verify V2 key: the strategy builds a PreludeProvider. With
    * `customerUuid`, a Ding V1 key (the legacy API): the strategy builds a DingProvider.
    */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Ding customer UUID (Ding V1 only; Prelude V2 has none). Its presence selects Ding V1. */
-  customerUuid?: string;
+  customerUuid?: string | undefined;
   /**
    * API base URL. Ding: including `/v1` (default `https://api.ding.live/v1`; the sandbox's `url`).
    * Prelude: default `https://api.prelude.dev` (the sandbox's `preludeUrl`).
    */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Deadline per provider call, in milliseconds (the provider's default when absent). */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /**
    * After `failures` consecutive provider faults (timeouts, 5xx, connection failures), fail fast
    * with OtpUnavailableError (503, `retryAfter` set) for `cooldownMs`, then let one call probe.
    * Default `{ failures: 5, cooldownMs: 10_000 }`; `false` turns it off.
    */
-  circuitBreaker?: CircuitBreakerOptions | false;
+  circuitBreaker?: CircuitBreakerOptions | false | undefined;
   /**
    * Which OTP API, when the credentials should not decide: `'prelude'` (Prelude Verify V2) or
    * `'ding'` (Ding V1, deprecated by its owner), built from the options above; or any OtpProvider
    * instance (e.g. a `new PreludeProvider({ ... })` with its own options), used as is. `close()`
    * closes it. Default: Prelude V2, or Ding V1 when `customerUuid` is given.
    */
-  provider?: OtpProvider | ProviderName;
+  provider?: OtpProvider | ProviderName | undefined;
   /** Body field with the phone number, bracket paths allowed (`user[phone]`). Default `phoneNumber`. */
-  phoneField?: string;
+  phoneField?: string | undefined;
   /** Body field with the code. Default `code`. */
-  codeField?: string;
+  codeField?: string | undefined;
   /** Where the pending verification lives in `req.session`. Default `passport-ding`. */
-  sessionKey?: string;
+  sessionKey?: string | undefined;
   /** ISO country for numbers typed without `+` and country code, e.g. `US`. */
-  defaultCountry?: CountryCode;
+  defaultCountry?: CountryCode | undefined;
   /**
    * How many digits your provider's codes have (4-10), e.g. `6`: only codes of exactly that many
    * digits are checked, and anything else is `malformed_code` with the message "Enter the 6-digit
    * code." Default: unset, any 4 to 10 digits. Not together with `codePattern`.
    */
-  codeLength?: number;
+  codeLength?: number | undefined;
   /**
    * What a well-formed code looks like, checked before any API call. Spaces and dashes (of any
    * script) are removed and decimal digits of any script (Arabic-Indic, full-width, ...) become
@@ -164,13 +164,13 @@ export interface DingOtpStrategyOptionsBase {
    * A code that does not match is `malformed_code`: no API call, no attempt spent.
    * Default `/^[0-9]{4,10}$/`.
    */
-  codePattern?: RegExp;
+  codePattern?: RegExp | undefined;
   /**
    * Second-factor mode: the phone number of the logged-in user (e.g. `(req) => req.user?.phone`).
    * The form's phone field is then ignored. The verify callback becomes optional: without it,
    * `verify` succeeds with `req.user`.
    */
-  secondFactor?: (req: Request) => string | null | undefined | Promise<string | null | undefined>;
+  secondFactor?: ((req: Request) => string | null | undefined | Promise<string | null | undefined>) | undefined;
   /**
    * Phone-change mode: verify a new number for the signed-in user, who keeps their session. The
    * number comes from the form (`phoneField`), the code is bound to the user by `userId` as in
@@ -180,7 +180,7 @@ export interface DingOtpStrategyOptionsBase {
    * (`decline(...)` when the number belongs to another account). Not with `secondFactor`. The
    * default `sessionKey` becomes `passport-ding-phone-change`. See docs/phone-change.md.
    */
-  phoneChange?: boolean;
+  phoneChange?: boolean | undefined;
   /**
    * The id of the user a code is for, in second-factor and phone-change modes (and every later
    * flow that binds a code to an account). The pending verification is bound to it at send; verify and retry
@@ -190,79 +190,79 @@ export interface DingOtpStrategyOptionsBase {
    * another name (`(req) => req.user?.uuid`), or when the first factor leaves the user
    * half-signed-in (`(req) => req.session.pendingUserId`).
    */
-  userId?: (req: Request) => UserIdValue | Promise<UserIdValue>;
+  userId?: ((req: Request) => UserIdValue | Promise<UserIdValue>) | undefined;
   /** Fraud signals and message settings for each send and resend. Default: `{ ip: req.ip }`. */
-  signals?: (req: Request) => SendContext | Promise<SendContext>;
+  signals?: ((req: Request) => SendContext | Promise<SendContext>) | undefined;
   /** Wrong codes allowed per verification before it is dropped. Default 5. */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** Seconds before a resend, when the provider does not say. Default 30. */
-  resendCooldownSeconds?: number;
+  resendCooldownSeconds?: number | undefined;
   /**
    * Resends allowed per verification when the provider does not count them (Prelude V2 does not;
    * Ding does, and its count wins once it has given one). Past it, `retries_exhausted` with no
    * API call. `0` turns resends off with any provider. Default 3.
    */
-  maxResends?: number;
+  maxResends?: number | undefined;
   /**
    * The longest a code is accepted, in seconds (at most 600). The pending verification expires at
    * the earlier of this and the provider's own expiry, when it gives one. Default 600.
    */
-  ttlSeconds?: number;
+  ttlSeconds?: number | undefined;
   /** Override the default message of any outcome code (see OUTCOMES). */
-  messages?: OutcomeMessages;
+  messages?: OutcomeMessages | undefined;
   /** Clock in epoch milliseconds, for tests. Default `Date.now`. */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /**
    * Abuse limits, checked before the provider is called: codes sent per phone number and per
    * client IP, and wrong codes per phone number across verifications. On by default, counted in
    * this process's memory; `{ store: { redis: client } }` shares them between app instances.
    * `false` turns them off (only when something in front of the strategy limits instead).
    */
-  limits?: LimitsOptions | false;
+  limits?: LimitsOptions | false | undefined;
   /** Send codes only to numbers of these countries (ISO 3166-1 alpha-2, e.g. `['US', 'CA']`). Default: all. */
-  allowedCountries?: CountryCode[];
+  allowedCountries?: CountryCode[] | undefined;
   /**
    * Line-type gate through the provider's `lookup()`: `true` refuses PremiumRate and SharedCost
    * numbers; `{ refuse: [...], refuseTemporary: true }` chooses. Refusals are `blocked`. Off by
    * default (a lookup is one more paid API call per send).
    */
-  lineTypes?: boolean | LineTypeGateOptions;
+  lineTypes?: boolean | LineTypeGateOptions | undefined;
   /**
    * The app's check before each send and resend (a CAPTCHA, a bot score), after the number is
    * read, before any limit is spent. Return `false` to refuse (`challenge_failed`, 403) or
    * `decline(info, status)`; throw for a fault.
    */
-  beforeSend?: BeforeSend;
+  beforeSend?: BeforeSend | undefined;
   /**
    * Called with one plain event per step taken (send, resend, verify): `{ type, outcome, status?,
    * at, provider, phone (masked), country?, verificationId?, latencyMs?, rule?, riskFactors?,
    * test?, error? }`. Never a code, key, session id or full number. Not awaited; a throw or
    * rejection never changes the login (reported once with process.emitWarning). See docs/events.md.
    */
-  onEvent?: OnEvent;
+  onEvent?: OnEvent | undefined;
   /**
    * OpenTelemetry spans and metrics for every step, through the optional peer dependency
    * `@opentelemetry/api`: `true` (the global providers) or `{ tracerProvider?, meterProvider? }`.
    * Off by default.
    */
-  telemetry?: boolean | TelemetryOptions;
+  telemetry?: boolean | TelemetryOptions | undefined;
   /**
    * Fixed codes for app-review accounts: `{ numbers: { '+12015550100': '424242' }, expiresAt }`.
    * No SMS and no provider call for a listed number until `expiresAt` (required, in the future).
    */
-  testNumbers?: TestNumbersOptions;
+  testNumbers?: TestNumbersOptions | undefined;
   /**
    * Sent as `callback_url` with every create, so the provider posts delivery reports there (see
    * `preludeWebhook`, `dingWebhook`). Ding V1 needs `{ url, secret }` (the secret travels as
    * `?token=`, since its webhooks are unsigned).
    */
-  webhookUrl?: WebhookUrlOption;
+  webhookUrl?: WebhookUrlOption | undefined;
   /**
    * Second-factor mode: "remember this device". After a right code with the `rememberDevice`
    * field ticked, a cookie lets `strategy.isTrustedDevice(req)` skip the code for `days` (default
    * 30) on that device, for that user and phone number. `true` for the defaults. Off by default.
    */
-  trustedDevices?: TrustedDevicesOptions | boolean;
+  trustedDevices?: TrustedDevicesOptions | boolean | undefined;
   /**
    * The channels a user may choose with the `channel` field of a send or resend, e.g.
    * `['sms', 'whatsapp', 'voice']` (`voice`: a phone call reads the code out). A `channel` outside
@@ -270,20 +270,20 @@ export interface DingOtpStrategyOptionsBase {
    * leaves the route to the provider, as before. Default `['sms']`. Ding V1 sends by SMS only:
    * any other channel with it is a TypeError at construction.
    */
-  channels?: DeliveryChannel[];
+  channels?: DeliveryChannel[] | undefined;
   /**
    * The site's origin, e.g. `'https://example.com'`: messages end in the WebOTP format
    * (`@example.com #123456`), so Chrome on Android can offer the code with one tap on a page of
    * that origin (Prelude V2's `app_realm` web). An `appRealm` from `signals(req)` (Android) wins
    * for its request. Prelude V2 only: a TypeError with Ding V1. Off by default.
    */
-  webOtpOrigin?: string;
+  webOtpOrigin?: string | undefined;
 }
 
 /** Strategy options when the verify callback does not take `req`. */
 export interface DingOtpStrategyOptions extends DingOtpStrategyOptionsBase {
   /** When true, `req` is the first argument of the verify callback. */
-  passReqToCallback?: false;
+  passReqToCallback?: false | undefined;
 }
 
 /** Strategy options when the verify callback takes `req` first (`passReqToCallback: true`). */

@@ -45,9 +45,9 @@ export interface FailureInfo {
   /** Text fit to show the user. */
   message: string;
   /** Seconds to wait before trying again (`retry_too_soon`; `rate_limited` when a limit of this library refused). */
-  retryAfter?: number;
+  retryAfter?: number | undefined;
   /** Wrong codes still allowed for the pending verification (`invalid_code`). */
-  attemptsLeft?: number;
+  attemptsLeft?: number | undefined;
 }
 
 /** Per-code message overrides (for another language or tone). */

@@ -15,9 +15,9 @@ import type { OtpProvider } from '../providers/provider.js';
 /** The `lineTypes` option in its object form: the line types to refuse, and whether to refuse temporary numbers. */
 export interface LineTypeGateOptions {
   /** Line types refused. Default `['PremiumRate', 'SharedCost']`. */
-  refuse?: string[];
+  refuse?: string[] | undefined;
   /** Refuse numbers the lookup marks as temporary (disposable, virtual). Default false. */
-  refuseTemporary?: boolean;
+  refuseTemporary?: boolean | undefined;
 }
 
 /** The line types `lineTypes: true` refuses. */

@@ -24,7 +24,7 @@ export interface NumberBlockRule extends LimitRule {
 /** Sends per destination country, with budgets of their own for the countries named in `countries`. */
 export interface CountryRule extends LimitRule {
   /** Points per window for these countries instead of `points`, e.g. `{ US: 50000, GB: 20000 }`. */
-  countries?: Partial<Record<CountryCode, number>>;
+  countries?: Partial<Record<CountryCode, number>> | undefined;
 }
 
 /**
@@ -37,43 +37,43 @@ export type RedisClientLike = object;
  * Where counters live. `'memory'` (default): this process only, lost on restart, at most
  * `maxKeys` keys. `{ redis }`: shared by every app instance using the same Redis and prefix.
  */
-export type LimitStore = 'memory' | { redis: RedisClientLike; prefix?: string };
+export type LimitStore = 'memory' | { redis: RedisClientLike; prefix?: string | undefined };
 
 /** The `limits` option: the rules, where the counters live, and the key secret. */
 export interface LimitsOptions {
   /** Default `'memory'`. Use `{ redis: client }` when more than one instance serves logins. */
-  store?: LimitStore;
+  store?: LimitStore | undefined;
   /**
    * The memory store's bound: at most this many keys (counters and marks) at once; when full, the
    * least recently used key is dropped. Default 200,000 (about 25 MB), at most 10,000,000. Ignored
    * with Redis.
    */
-  maxKeys?: number;
+  maxKeys?: number | undefined;
   /** Codes sent (send and resend) to one phone number. Default 5 per hour. */
-  sendsPerPhone?: LimitRule | false;
+  sendsPerPhone?: LimitRule | false | undefined;
   /** Codes sent for one client address (an IPv4 address, an IPv6 /64). Default 30 per hour. */
-  sendsPerIp?: LimitRule | false;
+  sendsPerIp?: LimitRule | false | undefined;
   /** Codes sent for one wider network (an IPv4 /24, an IPv6 /48). Default 120 per hour. */
-  sendsPerNetwork?: LimitRule | false;
+  sendsPerNetwork?: LimitRule | false | undefined;
   /** Codes sent to one number block (all but the last `digits` digits alike). Default 20 per hour, 3 digits. */
-  sendsPerNumberBlock?: NumberBlockRule | false;
+  sendsPerNumberBlock?: NumberBlockRule | false | undefined;
   /** Codes sent to numbers of one country. Default 10,000 per hour per country; see `countries`. */
-  sendsPerCountry?: CountryRule | false;
+  sendsPerCountry?: CountryRule | false | undefined;
   /**
    * Codes sent in all, by this app (all instances sharing the store). Off by default; the circuit
    * breaker every production app should set, a few times its busiest hour.
    */
-  sendsGlobal?: LimitRule | false;
+  sendsGlobal?: LimitRule | false | undefined;
   /** Wrong codes for one phone number, across verifications. Cleared by a right code. Default 10 per hour. */
-  failedChecksPerPhone?: LimitRule | false;
+  failedChecksPerPhone?: LimitRule | false | undefined;
   /** Wrong codes from one client address (an IPv4 address, an IPv6 /64), over all numbers. Default 20 per hour. */
-  failedChecksPerIp?: LimitRule | false;
+  failedChecksPerIp?: LimitRule | false | undefined;
   /**
    * Consecutive wrong codes for one phone number: past `points` (at most 100, NIST SP 800-63B),
    * no code for the number is sent or checked until a right code, `resetPhone()`, or
    * `durationSeconds` without a wrong code. Default 100 and 30 days.
    */
-  consecutiveFailuresPerPhone?: LimitRule | false;
+  consecutiveFailuresPerPhone?: LimitRule | false | undefined;
   /**
    * The secret of the keyed hash (HMAC-SHA-256) that turns phone numbers and IPs into store keys,
    * so the store never holds one and its keys cannot be reversed by hashing every number. Use 32
@@ -82,7 +82,7 @@ export interface LimitsOptions {
    * process, so without a secret they are plain (`p+15551234567`), which saves a hash per limit
    * per request; give one to hash them there too.
    */
-  keySecret?: string | Buffer;
+  keySecret?: string | Buffer | undefined;
 }
 
 /** The default rules: 5 sends per phone and 30 per IP an hour, 10 wrong codes per phone an hour. */
@@ -126,8 +126,8 @@ export const LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as LimitName[];
 export interface ResolvedRule {
   points: number;
   durationSeconds: number;
-  digits?: number;
-  countries?: ReadonlyMap<string, number>;
+  digits?: number | undefined;
+  countries?: ReadonlyMap<string, number> | undefined;
 }
 
 /** The checked `limits` option. */

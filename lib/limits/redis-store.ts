@@ -39,12 +39,12 @@ return 0`;
 type Evaluate = (script: string, keys: string[], args: string[]) => Promise<unknown>;
 
 interface NodeRedisLike {
-  isReady?: boolean;
+  isReady?: boolean | undefined;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 
 interface IoRedisLike {
-  status?: string;
+  status?: string | undefined;
   defineCommand: unknown;
   eval(script: string, numKeys: number, ...args: string[]): Promise<unknown>;
 }

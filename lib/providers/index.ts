@@ -67,12 +67,12 @@ export const PROVIDER_NAMES = Object.keys(BUILT_IN) as readonly ProviderName[];
 
 /** The provider-related strategy options. */
 export interface ProviderOptions {
-  provider?: OtpProvider | ProviderName;
-  apiKey?: string;
-  customerUuid?: string;
-  baseUrl?: string;
-  timeoutMs?: number;
-  circuitBreaker?: CircuitBreakerOptions | false;
+  provider?: OtpProvider | ProviderName | undefined;
+  apiKey?: string | undefined;
+  customerUuid?: string | undefined;
+  baseUrl?: string | undefined;
+  timeoutMs?: number | undefined;
+  circuitBreaker?: CircuitBreakerOptions | false | undefined;
 }
 
 /** Whether `value` has the methods of an OtpProvider (the strategy calls nothing else). */

@@ -10,45 +10,45 @@ export type { DeliveryChannel, ProviderCapabilities } from './delivery.js';
 /** Fraud signals the app may pass along with a send. All optional. */
 export interface SendSignals {
   /** The end user's IP address (Express `req.ip`). */
-  ip?: string;
-  deviceId?: string;
-  deviceType?: 'IOS' | 'ANDROID' | 'WEB';
-  deviceModel?: string;
-  osVersion?: string;
-  appVersion?: string;
-  userAgent?: string;
+  ip?: string | undefined;
+  deviceId?: string | undefined;
+  deviceType?: 'IOS' | 'ANDROID' | 'WEB' | undefined;
+  deviceModel?: string | undefined;
+  osVersion?: string | undefined;
+  appVersion?: string | undefined;
+  userAgent?: string | undefined;
   /** The app vouches that this is a known, genuine returning user. Ding V1 only. */
-  isReturningUser?: boolean;
+  isReturningUser?: boolean | undefined;
   /** The dispatch id from Prelude's front-end SDK (36 characters). Prelude V2 only. */
-  dispatchId?: string;
+  dispatchId?: string | undefined;
   /** The client's JA4 TLS fingerprint, as your edge or proxy computes it. Prelude V2 only. */
-  ja4Fingerprint?: string;
+  ja4Fingerprint?: string | undefined;
 }
 
 /** What the strategy asks a provider to send: the E.164 number and the request's signals. */
 export interface SendRequest {
   /** E.164, already normalised by the strategy. */
   phoneNumber: string;
-  signals?: SendSignals;
+  signals?: SendSignals | undefined;
   /** BCP-47 message language, e.g. `en-US`. */
-  locale?: string;
-  correlationId?: string;
-  templateId?: string;
-  senderId?: string;
-  callbackUrl?: string;
+  locale?: string | undefined;
+  correlationId?: string | undefined;
+  templateId?: string | undefined;
+  senderId?: string | undefined;
+  callbackUrl?: string | undefined;
   /** Android SMS Retriever app hash. */
-  appRealm?: string;
+  appRealm?: string | undefined;
   /**
    * The channel the user chose (the strategy's `channel` field), one of the provider's
    * `capabilities.channels`. Absent: the provider's own routing.
    */
-  channel?: DeliveryChannel;
+  channel?: DeliveryChannel | undefined;
   /**
    * The site's host (`example.com`, `localhost:3000`): send the message in the WebOTP format
    * (last line `@example.com #123456`) so the browser can offer the code. Only to providers whose
    * `capabilities.webOtp` is true. An `appRealm` (Android) of the same request wins.
    */
-  webOtpDomain?: string;
+  webOtpDomain?: string | undefined;
 }
 
 /** A provider's answer to a send: a code went out (with its id and times), or a refusal the strategy maps to an outcome code. */
@@ -62,15 +62,15 @@ export type SendResult =
       status: 'sent';
       id: string;
       createdAt: Date;
-      expiresAt?: Date;
-      riskFactors?: readonly string[];
+      expiresAt?: Date | undefined;
+      riskFactors?: readonly string[] | undefined;
       /** The channel the provider used or plans first (`sms`, `whatsapp`, `voice`, ...), when it says. */
-      channel?: string;
+      channel?: string | undefined;
     }
   /** The provider refused to send for volume reasons. */
   | { status: 'rate_limited' }
   /** The provider refused this number: spam, blocklist, unsupported region or line. */
-  | { status: 'blocked'; reason: 'spam' | 'blocked_number' | 'unsupported_region' | 'invalid_line'; riskFactors?: readonly string[] }
+  | { status: 'blocked'; reason: 'spam' | 'blocked_number' | 'unsupported_region' | 'invalid_line'; riskFactors?: readonly string[] | undefined }
   /** The provider says the number is not a valid phone number. */
   | { status: 'invalid_phone_number' };
 
@@ -117,22 +117,22 @@ export interface ResendRequest extends SendRequest {
 export interface ResendResult {
   status: 'sent' | 'too_soon' | 'exhausted' | 'expired' | 'already_validated' | 'no_attempt' | 'not_found';
   /** Earliest time another resend is accepted, when the provider says. */
-  nextRetryAt?: Date;
+  nextRetryAt?: Date | undefined;
   /** Resends left after this one, when the provider says. */
-  remainingRetries?: number;
+  remainingRetries?: number | undefined;
   /** A provider that starts a new verification on resend returns its id here. */
-  id?: string;
+  id?: string | undefined;
   /** The channel this resend went by, when the provider says. */
-  channel?: string;
+  channel?: string | undefined;
 }
 
 /** Line facts for the optional line-type gate. */
 export interface LineInfo {
   phoneNumber: string;
-  countryCode?: string;
-  lineType?: string;
-  temporary?: boolean;
-  carrier?: string;
+  countryCode?: string | undefined;
+  lineType?: string | undefined;
+  temporary?: boolean | undefined;
+  carrier?: string | undefined;
 }
 
 /** The interface the strategy talks to. Implement it to use another OTP API: `new DingOtpStrategy({ provider }, verify)`. */
@@ -140,7 +140,7 @@ export interface OtpProvider {
   /** Short name for logs and errors: `ding`, `prelude`. */
   readonly name: string;
   /** The channels it can send by and whether it sends WebOTP messages. Absent: SMS only, no WebOTP. */
-  readonly capabilities?: ProviderCapabilities;
+  readonly capabilities?: ProviderCapabilities | undefined;
   /** Sends a code to a number. Refusals are results; faults are thrown as typed errors. */
   send(request: SendRequest): Promise<SendResult>;
   /** Checks a code against a pending verification. */

@@ -64,38 +64,38 @@ export interface CodeEvent {
 /** Options of `startDingSandbox()`. */
 export interface DingSandboxOptions {
   /** Default `127.0.0.1`. */
-  host?: string;
+  host?: string | undefined;
   /** Default 0: an ephemeral port. */
-  port?: number;
+  port?: number | undefined;
   /** Default `sandbox_` + 32 random hex characters. */
-  apiKey?: string;
+  apiKey?: string | undefined;
   /** Default a random v4 UUID. */
-  customerUuid?: string;
+  customerUuid?: string | undefined;
   /** Digits per code, 1 to 12. Default 6. */
-  codeLength?: number;
+  codeLength?: number | undefined;
   /** Life of an authentication in seconds. Default 600. */
-  ttlSeconds?: number;
+  ttlSeconds?: number | undefined;
   /** Wrong checks allowed per authentication; the next check answers `rate_limited`. Default 5. */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /** Seconds between a send and the next accepted retry. Default 30. */
-  retryCooldownSeconds?: number;
+  retryCooldownSeconds?: number | undefined;
   /** Retries allowed per authentication. Default 3. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** Delay before every answer, in ms. Default 0. */
-  latencyMs?: number;
+  latencyMs?: number | undefined;
   /** Clock in ms. Default `Date.now`. `advance()` adds to it. */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /** Called for every code "sent". A throwing callback is ignored. */
-  onCode?: (event: CodeEvent) => void;
+  onCode?: ((event: CodeEvent) => void) | undefined;
   /** Scripted behaviour per E.164 number, for both APIs (each says it its own way: docs/sandbox.md). */
-  numbers?: Record<string, NumberBehavior>;
+  numbers?: Record<string, NumberBehavior> | undefined;
   /**
    * Scripted V2-only behaviour per E.164 number, over `numbers` on `/v2`: e.g.
    * `{ status: 'shadow_blocked', reason: 'suspicious' }`, `{ status: 'challenged' }`,
    * `{ error: 'too_many_requests', httpStatus: 429 }`, or a V2 lookup answer
    * `{ lookup: { line_type: 'premium_rate', flags: ['temporary'] } }`.
    */
-  preludeNumbers?: Record<string, PreludeNumberScript>;
+  preludeNumbers?: Record<string, PreludeNumberScript> | undefined;
 }
 
 /** A running sandbox, as `startDingSandbox()` returns it. */

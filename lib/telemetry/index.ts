@@ -22,12 +22,12 @@ export interface TelemetryOptions {
   tracerProvider?: {
     /** The tracer for an instrumentation scope (OpenTelemetry `TracerProvider.getTracer`). */
     getTracer(name: string, version?: string): unknown;
-  };
+  } | undefined;
   /** A MeterProvider (default: the global one). */
   meterProvider?: {
     /** The meter for an instrumentation scope (OpenTelemetry `MeterProvider.getMeter`). */
     getMeter(name: string, version?: string): unknown;
-  };
+  } | undefined;
 }
 
 /** What the strategy's event hook uses. */

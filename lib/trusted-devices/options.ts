@@ -9,30 +9,30 @@ import type { RedisClientLike } from '../limits/options.js';
  * `maxDevices` of them. `{ redis, prefix? }`: shared by every app instance using the same Redis and
  * prefix (node-redis 4+ or ioredis, the same shape as `limits.store`).
  */
-export type TrustedDeviceStore = 'memory' | { redis: RedisClientLike; prefix?: string };
+export type TrustedDeviceStore = 'memory' | { redis: RedisClientLike; prefix?: string | undefined };
 
 /** The `trustedDevices` option: "remember this device" for the second factor (see docs/second-factor.md). */
 export interface TrustedDevicesOptions {
   /** Default `'memory'`. Use `{ redis: client }` when more than one instance serves logins. */
-  store?: TrustedDeviceStore;
+  store?: TrustedDeviceStore | undefined;
   /** How long a remembered device skips the code, in days (1 to 400). Default 30. */
-  days?: number;
+  days?: number | undefined;
   /**
    * The form field that asks to remember the device (a checkbox). `on`, `true`, `1`, `yes` or a
    * JSON `true` mean yes; anything else, or no field, means no. Default `rememberDevice`.
    */
-  field?: string;
+  field?: string | undefined;
   /** The cookie's name. Default `passport-ding.device`. */
-  cookieName?: string;
+  cookieName?: string | undefined;
   /** The cookie's path. Default `/`. */
-  cookiePath?: string;
+  cookiePath?: string | undefined;
   /** The most devices remembered per user; past it the oldest is forgotten. 1 to 100, default 10. */
-  maxDevicesPerUser?: number;
+  maxDevicesPerUser?: number | undefined;
   /**
    * Memory store only: the most devices remembered in this process, all users together; past it
    * the least recently used is forgotten. 1 to 1,000,000, default 10,000 (about 4 MB).
    */
-  maxDevices?: number;
+  maxDevices?: number | undefined;
 }
 
 /** The defaults of the `trustedDevices` option. */

@@ -16,10 +16,10 @@ import { formatRecord, parseRecord } from './store.js';
 type Client = {
   eval: (...args: unknown[]) => Promise<unknown>;
   get: (key: string) => Promise<unknown>;
-  defineCommand?: unknown;
-  isReady?: boolean;
-  status?: string;
-  options?: { keyPrefix?: unknown };
+  defineCommand?: unknown | undefined;
+  isReady?: boolean | undefined;
+  status?: string | undefined;
+  options?: { keyPrefix?: unknown } | undefined;
 };
 
 // KEYS: record, index. ARGV: digest, record JSON, ttl ms, created at, max per user, record prefix.

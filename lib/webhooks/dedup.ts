@@ -11,8 +11,8 @@ import { deleteEntry } from '../lru-delete.js';
 
 /** Where webhook event ids are remembered for de-duplication: this process's memory (bounded) or Redis. */
 export type WebhookStoreOption =
-  | { maxEntries?: number; ttlSeconds?: number }
-  | { redis: object; prefix?: string; ttlSeconds?: number };
+  | { maxEntries?: number | undefined; ttlSeconds?: number | undefined }
+  | { redis: object; prefix?: string | undefined; ttlSeconds?: number | undefined };
 
 export interface DedupStore {
   /** True when `id` is new (and now claimed), false when it was seen already. */
@@ -64,7 +64,7 @@ class MemoryDedup implements DedupStore {
 interface RedisLike {
   set(...args: unknown[]): Promise<unknown>;
   del(key: string): Promise<unknown>;
-  defineCommand?: unknown;
+  defineCommand?: unknown | undefined;
 }
 
 class RedisDedup implements DedupStore {

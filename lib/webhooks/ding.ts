@@ -21,7 +21,7 @@ export interface DingWebhookOptions {
   /** Gets `{ type: 'delivery', status, provider: 'ding', verificationId, phone (masked), at }`. A throw or rejection answers 500. */
   onEvent: OnEvent;
   /** Where seen event ids are kept. Default: memory, 10 000 ids. */
-  store?: WebhookStoreOption;
+  store?: WebhookStoreOption | undefined;
 }
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();

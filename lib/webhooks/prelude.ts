@@ -19,7 +19,7 @@ export interface PreludeWebhookOptions {
   /** Gets `{ type: 'delivery', status, provider: 'prelude', verificationId, phone (masked), at }`. A throw or rejection answers 500, so Prelude retries. */
   onEvent: OnEvent;
   /** Where seen event ids are kept. Default: memory, 10 000 ids. */
-  store?: WebhookStoreOption;
+  store?: WebhookStoreOption | undefined;
 }
 
 function statusOf(type: unknown, payload: Record<string, unknown>): string | undefined {

@@ -27,6 +27,13 @@ describe('option names', () => {
     expect(() => build({ ttl: undefined })).toThrow(/unknown option `ttl`/);
   });
 
+  it('every known name given as undefined means its default (a config built from optional env values)', () => {
+    const unset = Object.fromEntries(KNOWN_OPTIONS.filter((name) => name !== 'provider').map((name) => [name, undefined]));
+    const strategy = build(unset);
+    expect(strategy.name).toBe('ding');
+    expect(() => build({ ...unset, limits: { sendsPerPhone: undefined, store: undefined, maxKeys: undefined } })).not.toThrow();
+  });
+
   it('every known name is accepted as a name', () => {
     for (const name of KNOWN_OPTIONS) expect(nearestName(name, KNOWN_OPTIONS)).toBe(name);
     expect(() => build({ phoneField: 'phone', codeLength: 6, userId: () => 'u', ttlSeconds: 60 })).not.toThrow();

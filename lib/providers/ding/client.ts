@@ -50,22 +50,22 @@ export interface DingClientOptions {
   /** Your app's customer UUID (dashboard: Settings > API Keys > Legacy Credentials). */
   customerUuid: string;
   /** Default `https://api.ding.live/v1`. Must be https, except for loopback hosts (the sandbox). */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Deadline per call in milliseconds, connect to last byte. Default 5000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Maximum pooled keep-alive sockets to Ding. Default 16. */
-  connections?: number;
+  connections?: number | undefined;
   /**
    * After `failures` consecutive faults (timeouts, 5xx, connection failures), calls fail at once
    * with OtpUnavailableError('circuit_open') for `cooldownMs`, then one call probes. Default
    * `{ failures: 5, cooldownMs: 10_000 }`; `false` turns it off.
    */
-  circuitBreaker?: CircuitBreakerOptions | false;
+  circuitBreaker?: CircuitBreakerOptions | false | undefined;
   /**
    * The message of the OtpAuthError a refused key (HTTP 401/403) becomes. The strategy sets it
    * when it chose Ding from the credentials, to say the key may be a Prelude V2 key.
    */
-  authErrorHint?: string;
+  authErrorHint?: string | undefined;
 }
 
 /** `POST /authentication`, camelCase. */
@@ -73,21 +73,21 @@ export interface CreateAuthenticationRequest {
   /** E.164, e.g. `+15551234567`. */
   phoneNumber: string;
   /** The end user's IPv4 address. */
-  ip?: string;
-  deviceId?: string;
-  deviceType?: DeviceType;
-  appVersion?: string;
-  senderId?: string;
-  callbackUrl?: string;
+  ip?: string | undefined;
+  deviceId?: string | undefined;
+  deviceType?: DeviceType | undefined;
+  appVersion?: string | undefined;
+  senderId?: string | undefined;
+  callbackUrl?: string | undefined;
   /** Android SMS Retriever app hash; Ding wants `deviceType` with it. */
-  appRealm?: string;
-  osVersion?: string;
-  deviceModel?: string;
-  isReturningUser?: boolean;
-  templateId?: string;
-  correlationId?: string;
+  appRealm?: string | undefined;
+  osVersion?: string | undefined;
+  deviceModel?: string | undefined;
+  isReturningUser?: boolean | undefined;
+  templateId?: string | undefined;
+  correlationId?: string | undefined;
   /** BCP-47, e.g. `en-US`. */
-  locale?: string;
+  locale?: string | undefined;
 }
 
 /** `POST /check`, camelCase. */
@@ -111,7 +111,7 @@ export interface FeedbackRequest {
 /** Options of `DingClient.lookup()`. */
 export interface LookupOptions {
   /** `['cnam']` also asks for the caller name (needs account enablement). */
-  types?: LookupType[];
+  types?: LookupType[] | undefined;
 }
 
 /** A typed client for every operation of the Ding V1 OTP API. */

@@ -38,63 +38,63 @@ export interface PreludeClientOptions {
    * Default `https://api.prelude.dev` (the sandbox's `preludeUrl`). A base ending in `/v2`, as the
    * docs write it, works too. Must be https, except for loopback hosts.
    */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Deadline per call in milliseconds, connect to last byte. Default 5000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Maximum pooled keep-alive sockets to Prelude. Default 16. */
-  connections?: number;
+  connections?: number | undefined;
   /**
    * After `failures` consecutive faults (timeouts, 5xx, connection failures), calls fail at once
    * with OtpUnavailableError('circuit_open') for `cooldownMs`, then one call probes. Default
    * `{ failures: 5, cooldownMs: 10_000 }`; `false` turns it off.
    */
-  circuitBreaker?: CircuitBreakerOptions | false;
+  circuitBreaker?: CircuitBreakerOptions | false | undefined;
   /**
    * The message of the OtpAuthError a refused key (HTTP 401/403) becomes. The strategy sets it
    * when it chose Prelude from the credentials, to say the key may be a Ding V1 key.
    */
-  authErrorHint?: string;
+  authErrorHint?: string | undefined;
 }
 
 /** Fraud signals of a create (`signals`), camelCase. All optional. */
 export interface VerificationSignals {
   /** IPv4 or IPv6 address of the end user. */
-  ip?: string;
-  deviceId?: string;
-  devicePlatform?: DevicePlatform;
-  deviceModel?: string;
-  osVersion?: string;
-  appVersion?: string;
-  userAgent?: string;
+  ip?: string | undefined;
+  deviceId?: string | undefined;
+  devicePlatform?: DevicePlatform | undefined;
+  deviceModel?: string | undefined;
+  osVersion?: string | undefined;
+  appVersion?: string | undefined;
+  userAgent?: string | undefined;
   /** The TLS client's JA4 fingerprint, as your edge computes it. */
-  ja4Fingerprint?: string;
+  ja4Fingerprint?: string | undefined;
 }
 
 /** `POST /v2/verification`, camelCase. */
 export interface CreateVerificationRequest {
   /** E.164, e.g. `+15551234567`. */
   phoneNumber: string;
-  signals?: VerificationSignals;
+  signals?: VerificationSignals | undefined;
   /** The dispatch id from Prelude's front-end SDK (top-level `dispatch_id`). */
-  dispatchId?: string;
+  dispatchId?: string | undefined;
   /** BCP-47 message language, e.g. `en-US`. */
-  locale?: string;
-  templateId?: string;
-  senderId?: string;
-  callbackUrl?: string;
+  locale?: string | undefined;
+  templateId?: string | undefined;
+  senderId?: string | undefined;
+  callbackUrl?: string | undefined;
   /** Android SMS Retriever app hash (`options.app_realm`, platform `android`). */
-  appRealm?: string;
+  appRealm?: string | undefined;
   /**
    * The site's domain for WebOTP (`options.app_realm`, platform `web`), e.g. `example.com`. Not
    * together with `appRealm` (one realm per message); `appRealm` wins.
    */
-  webOtpDomain?: string;
+  webOtpDomain?: string | undefined;
   /** Digits per code, 4 to 8. */
-  codeSize?: number;
-  method?: RequestMethod;
-  preferredChannel?: PreferredChannel;
+  codeSize?: number | undefined;
+  method?: RequestMethod | undefined;
+  preferredChannel?: PreferredChannel | undefined;
   /** Echoed in replies and webhooks (`metadata.correlation_id`). */
-  correlationId?: string;
+  correlationId?: string | undefined;
 }
 
 /** `POST /v2/verification/check`, camelCase. */
@@ -106,13 +106,13 @@ export interface CheckVerificationRequest {
    * The id of the window this login holds. When given, a `success` must name it, or the reply is
    * malformed (never a login).
    */
-  verificationId?: string;
+  verificationId?: string | undefined;
 }
 
 /** Options of `PreludeClient.lookup()`. */
 export interface PreludeLookupOptions {
   /** Also ask for the caller name (`?type=cnam`), which Prelude must enable for the account. */
-  cnam?: boolean;
+  cnam?: boolean | undefined;
 }
 
 /** A typed client for the Prelude Verify V2 operations the library uses: create, check, lookup. */

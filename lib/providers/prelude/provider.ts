@@ -38,13 +38,13 @@ export interface PreludeProviderOptions extends PreludeClientOptions {
    * return it; when given, a send reports it as the code's expiry. Default: unset, and the
    * strategy's `ttlSeconds` applies. Set it no longer than the Dashboard's value.
    */
-  ttlSeconds?: number;
+  ttlSeconds?: number | undefined;
   /** Digits per code, 4 to 8 (`options.code_size`). Default: the Dashboard's setting. */
-  codeSize?: number;
+  codeSize?: number | undefined;
   /** `auto` (default), `message` (never silent verification) or `voice` (a phone call). */
-  method?: RequestMethod;
+  method?: RequestMethod | undefined;
   /** A channel to try first (`options.preferred_channel`), e.g. `whatsapp`. */
-  preferredChannel?: PreferredChannel;
+  preferredChannel?: PreferredChannel | undefined;
 }
 
 const DEVICE_PLATFORM: Record<NonNullable<SendSignals['deviceType']>, DevicePlatform> = {

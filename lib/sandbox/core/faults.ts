@@ -26,9 +26,9 @@ export type FaultMode = (typeof FAULT_MODES)[number];
 export interface SandboxFault<Op extends string = string> {
   mode: FaultMode;
   /** How many matching calls get the fault. Default 1. */
-  times?: number;
+  times?: number | undefined;
   /** Only calls of this operation match. Default: any operation of any API. */
-  operation?: Op;
+  operation?: Op | undefined;
 }
 
 export type FaultAction = { kind: 'reply'; reply: Reply } | { kind: 'hold' } | { kind: 'reset' };
