@@ -93,6 +93,27 @@ describe('preludeWebhook', () => {
     expect(events).toHaveLength(1);
   });
 
+  // attack3: the signature covers the body only and nothing checks its age. An event id is
+  // remembered for `ttlSeconds` (14 days) at most, in this process only, so a signed event captured
+  // once (a log line, a proxy) is processed again once its id has gone: after the TTL, after
+  // 10,000 newer ids, or after a restart. The envelope's `created_at` is signed, so an event older
+  // than the store can vouch for is known to be a replay or too late to matter. Should: such an
+  // event is acknowledged (200) without being handed on, like a duplicate.
+  it.fails('does not hand on a signed event older than the de-duplication window (a replay)', async () => {
+    const events: PassportDingEvent[] = [];
+    const a = app((e) => void events.push(e));
+    const created = new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString();
+    const body = JSON.stringify({
+      id: 'evt_captured_long_ago',
+      type: 'verify.delivery_status',
+      payload: { verification_id: 'vrf_old', target: { type: 'phone_number', value: '+14155552671' }, status: 'undeliverable', time: created },
+      created_at: created,
+    });
+    const res = await post(a, body);
+    expect(res.status).toBeLessThan(500);
+    expect(events).toEqual([]);
+  });
+
   it('answers 500 when the app handler fails, and processes the retry', async () => {
     let calls = 0;
     const events: PassportDingEvent[] = [];
