@@ -10,6 +10,7 @@ import type { LimitDecision, LimitsOptions } from '../../lib/limits/index.js';
 import { redisGate } from '../helpers/env.js';
 import { redisClients } from '../helpers/redis-clients.js';
 import { ALL_RULES_OFF } from '../helpers/limit-rules.js';
+import { normalizePhone } from '../../lib/phone.js';
 
 type Pair = () => [Limits, Limits];
 
@@ -36,6 +37,23 @@ function suite(name: string, pair: (options: LimitsOptions) => [Limits, Limits])
       expect(refusal.ok ? 0 : refusal.retryAfter).toBeGreaterThan(500);
       // Normal users: numbers in other blocks.
       for (let i = 0; i < 8; i += 1) expect((await b.reserveSend(user(i), `203.0.113.${i}`)).ok).toBe(true);
+    });
+
+    // attack3: in a variable-length numbering plan (Germany, Austria, Italy's fixed lines, several
+    // premium-rate ranges) whoever holds the range +49 30 123 also holds every longer number that
+    // starts with it (extensions dialled through), and each length is a valid E.164 number. The
+    // block key is "all but the last `digits` digits", so each extra digit opens ten times as many
+    // fresh blocks: one rented range spreads its sends over as many blocks as it likes and the
+    // budget never refuses. Should: numbers longer than their country's shortest length for the
+    // type are truncated to it before the last digits go, so the whole range counts as one block.
+    it.fails('sendsPerNumberBlock: one variable-length range cannot escape its block by adding digits', async () => {
+      const [a, b] = make({ sendsPerNumberBlock: { points: 3, durationSeconds: 600, digits: 3 } })();
+      // +49 30 123 01, +49 30 123 001, ... +49 30 123 0000001: one range, 7 to 12 national digits.
+      const spread = [1, 2, 3, 4, 5, 6].map((extra) => `+4930123${'0'.repeat(extra)}1`);
+      for (const n of spread) expect(normalizePhone(n)).toMatchObject({ ok: true, e164: n, country: 'DE' });
+      const decisions: boolean[] = [];
+      for (const [i, n] of spread.entries()) decisions.push((await (i % 2 ? a : b).reserveSend(n, `198.51.${i}.7`)).ok);
+      expect(decisions).toEqual([true, true, true, false, false, false]);
     });
 
     it('sendsPerNetwork: a /48 spread over many /64s, and an IPv4 /24, count as one network', async () => {

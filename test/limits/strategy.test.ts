@@ -51,6 +51,22 @@ function expectLimited(res: request.Response, max: number): number {
   return wait;
 }
 
+// attack3: some proxies write the client's port into X-Forwarded-For (Azure App Service and
+// Application Gateway send `203.0.113.7:51234`), so with `trust proxy` Express's req.ip is
+// `address:port`. normalizeIp() takes that for no address at all, and every client is keyed
+// `unknown`: the per-address and per-network budgets become one budget for the whole app (30
+// sends an hour by default; anyone can spend it and lock every login out). Should: an IPv4
+// `a.b.c.d:port` and an IPv6 `[addr]:port` are read as their address.
+describe('per-address limits behind a proxy that appends the port (attack3)', () => {
+  it.fails('two clients whose forwarded address carries a port keep budgets of their own', async () => {
+    const target = app({ limits: { sendsPerIp: { points: 2, durationSeconds: 600 }, sendsPerNetwork: false } });
+    for (let i = 0; i < 2; i += 1) expect((await send(target, `+1415555262${i}`, '198.51.100.7:50123')).status).toBe(200);
+    // Another client, another network, another port: its own budget is untouched.
+    const other = await send(target, '+14155552629', '203.0.113.9:40411');
+    expect(other.status).toBe(200);
+  });
+});
+
 describe('send limits in logins', () => {
   it('are on by default: the 6th code to one number within an hour is refused before the provider', async () => {
     const target = app();

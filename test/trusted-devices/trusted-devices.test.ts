@@ -13,6 +13,7 @@ import type { TrustedApp } from '../helpers/trusted-app.js';
 import { FakeProvider } from '../helpers/fake-provider.js';
 import { MemoryDeviceStore } from '../../lib/trusted-devices/memory-store.js';
 import { wrongCode } from '../helpers/codes.js';
+import { testClock } from '../helpers/clock.js';
 
 const ALICE_PHONE = '+14155552671';
 const CAROL_PHONE = '+14155552672';
@@ -311,5 +312,34 @@ describe('trusted devices: options', () => {
     const strategy = new DingOtpStrategy(base);
     await expect(strategy.isTrustedDevice({} as never)).rejects.toBeInstanceOf(DingConfigurationError);
     await expect(strategy.forgetAllDevices('u1')).rejects.toBeInstanceOf(DingConfigurationError);
+  });
+});
+
+// attack3: testNumbers promise that the fixed code dies at `expiresAt` ("a review account that
+// outlives its review is the hard-coded bypass this replaces"). A device remembered with the fixed
+// code keeps skipping the SMS for `days` (30 by default) after that: whoever typed the review
+// code during the review (it is shared in the store's review notes) still has the second factor
+// waived weeks later. Should: trust earned with a test number ends at testNumbers.expiresAt (or
+// a test number's right code remembers no device).
+describe('trusted devices and test numbers (attack3)', () => {
+  it.fails('a device remembered with a test number is no longer trusted once the test numbers expire', async () => {
+    const REVIEW = '+12015550100';
+    const clock = testClock();
+    const app = trustedApp(true, { clock, options: { testNumbers: { numbers: { [REVIEW]: '424242' }, expiresAt: clock.now() + DAY } } });
+    const reviewer = app.users.add(REVIEW);
+    const client = new CookieClient(app.t.app);
+    await client.post('/login/password', { userId: reviewer.id }).then((r) => expect(r.status).toBe(200));
+    expect((await client.post('/2fa/start')).body).toEqual({ skipped: false });
+    expect((await client.post('/2fa/code', { code: '424242', rememberDevice: 'on' })).status).toBe(200);
+    // The test number answered: the provider sent nothing.
+    expect(() => app.fake.code(REVIEW)).toThrow();
+    expect(client.setCookie(COOKIE)).toBeDefined();
+    expect(await again(client, reviewer)).toBe(true);
+    clock.advance(2 * DAY);
+    // The fixed code is dead now...
+    await client.post('/2fa/send');
+    expect((await client.post('/2fa/code', { code: '424242' })).status).not.toBe(200);
+    // ...and so should be what it earned.
+    expect(await again(client, reviewer)).toBe(false);
   });
 });

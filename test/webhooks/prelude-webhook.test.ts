@@ -93,6 +93,27 @@ describe('preludeWebhook', () => {
     expect(events).toHaveLength(1);
   });
 
+  // attack3: the signature covers the body only and nothing checks its age. An event id is
+  // remembered for `ttlSeconds` (14 days) at most, in this process only, so a signed event captured
+  // once (a log line, a proxy) is processed again once its id has gone: after the TTL, after
+  // 10,000 newer ids, or after a restart. The envelope's `created_at` is signed, so an event older
+  // than the store can vouch for is known to be a replay or too late to matter. Should: such an
+  // event is acknowledged (200) without being handed on, like a duplicate.
+  it.fails('does not hand on a signed event older than the de-duplication window (a replay)', async () => {
+    const events: PassportDingEvent[] = [];
+    const a = app((e) => void events.push(e));
+    const created = new Date(Date.now() - 30 * 24 * 3600 * 1000).toISOString();
+    const body = JSON.stringify({
+      id: 'evt_captured_long_ago',
+      type: 'verify.delivery_status',
+      payload: { verification_id: 'vrf_old', target: { type: 'phone_number', value: '+14155552671' }, status: 'undeliverable', time: created },
+      created_at: created,
+    });
+    const res = await post(a, body);
+    expect(res.status).toBeLessThan(500);
+    expect(events).toEqual([]);
+  });
+
   it('answers 500 when the app handler fails, and processes the retry', async () => {
     let calls = 0;
     const events: PassportDingEvent[] = [];
@@ -119,6 +140,37 @@ describe('preludeWebhook', () => {
     await post(a, body).expect(200);
     expect(calls).toBe(2);
     expect(events).toHaveLength(1);
+  });
+
+  // attack3: an id is claimed before onEvent runs and given back only if it fails. A retry that
+  // arrives while the first delivery is still in onEvent (a slow database write outlasting the
+  // provider's timeout) is answered 200 duplicate; when the first then fails, its 500 goes to a
+  // connection the provider has given up on, the id is given back, but the provider holds a 2xx
+  // and never retries again: the event is lost, against "the id is forgotten, so the provider's
+  // retry is processed". Should: a duplicate of an event still being processed is not
+  // acknowledged as done (e.g. 409 or 503 with Retry-After), so a later retry is processed.
+  it.fails('a retry that arrives while the first delivery is still in onEvent is not acknowledged before the event is handled', async () => {
+    let release: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const handled: PassportDingEvent[] = [];
+    const a = app(async (e) => {
+      calls++;
+      if (calls === 1) {
+        await held;
+        throw new Error('database timed out');
+      }
+      handled.push(e);
+    });
+    const body = deliveryStatus('delivered', 'evt_slow_then_failed');
+    const first = post(a, body).then((r) => r);
+    // Wait until the first delivery is inside onEvent.
+    while (calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const retry = await post(a, body);
+    release?.();
+    expect((await first).status).toBe(500);
+    // The provider stops at the first 2xx it gets: if that was the retry, the event must have been handled.
+    if (retry.status >= 200 && retry.status < 300) expect(handled).toHaveLength(1);
   });
 
   it.each<Parser>(['json', 'raw', 'text', 'urlencoded'])('verifies the raw body after express.%s()', async (parser) => {

@@ -9,6 +9,9 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DingOtpStrategy } from 'passport-ding';
 import { harness, PROVIDERS } from '../helpers/harness.js';
+import { createApp } from '../helpers/app.js';
+import { everythingIn } from '../helpers/errors.js';
+import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const PHONE = '+14155552671';
 const SECRET = 'a-long-random-webhook-secret-0123456789';
@@ -87,5 +90,45 @@ describe.each(PROVIDERS)('webhookUrl (%s)', (provider) => {
     expect(() => strategy('/webhooks')).toThrow(TypeError);
     expect(() => strategy({ url: 'https://app.example/hook', secret: 'short' })).toThrow(TypeError);
     expect(() => strategy({ url: 'ftp://app.example/hook', secret: SECRET })).toThrow(TypeError);
+  });
+});
+
+// attack3: the webhook secret is a credential like the API key (it is all that authenticates a
+// Ding V1 delivery), but only the API key is blanked from upstream texts. A provider error that
+// quotes the callback_url it was sent carries `?token=<secret>` onto OtpApiError.apiMessage /
+// docUrl, which apps log. Should: the strategy hands `webhookUrl.secret` to the client's
+// redaction list beside the API key, so the error holds `[redacted]` instead.
+describe('webhookUrl secret and upstream error texts (attack3)', () => {
+  const KEY = 'sk_live_attack3_Zx81kQ0pL2';
+  const CUSTOMER = '00000000-0000-4000-8000-000000000000';
+  // `openssl rand -hex 16`-shaped, as docs/webhooks.md suggests: no digit run long enough for the
+  // code-shaped masking to touch it.
+  const HEX_SECRET = 'f3a9c1e07b5d4a2f9e8c7b6a5d4e3f2a';
+  const upstreams: Upstream[] = [];
+  const strategies: DingOtpStrategy[] = [];
+  afterAll(async () => {
+    await Promise.all(strategies.map((s) => s.close()));
+    await Promise.all(upstreams.map((u) => u.close()));
+  });
+
+  it.fails('an error body quoting callback_url does not put the webhook secret on the error', async () => {
+    const u = await startUpstream((req) => {
+      const sent = req.body as { callback_url?: string } | undefined;
+      return { status: 400, body: { code: 'bad_request', message: `callback_url ${sent?.callback_url ?? ''} did not answer`, doc_url: 'https://docs.ding.live/errors' } };
+    });
+    upstreams.push(u);
+    const s = new DingOtpStrategy(
+      { apiKey: KEY, customerUuid: CUSTOMER, baseUrl: `${u.url}/v1`, webhookUrl: { url: 'https://app.example/webhooks/ding', secret: HEX_SECRET }, limits: false },
+      async (phone) => ({ id: phone }),
+    );
+    strategies.push(s);
+    const t = createApp({ express, strategies: { ding: s } });
+    const res = await request(t.app).post('/login/phone').send({ phoneNumber: PHONE });
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(u.seen.length).toBe(1);
+    expect(t.errors).toHaveLength(1);
+    const all = everythingIn(t.errors[0]);
+    expect(all).not.toContain(HEX_SECRET);
+    expect(all).toContain('[redacted]');
   });
 });
