@@ -37,15 +37,28 @@ export function unwrapMappedIpv4(ip: string): string {
 }
 
 /**
- * An address as a provider or a limit takes it: trimmed, without an IPv6 zone (`%eth0`, which
- * means nothing off this host), an IPv4-mapped address as its IPv4 address, IPv6 in lower case.
+ * Some proxies (Azure's among them) put the client's port in X-Forwarded-For, so behind them
+ * Express's req.ip is `1.2.3.4:51234` or `[2001:db8::1]:51234`. Read as no address at all, every
+ * client would share one `unknown` key and one budget. An unbracketed IPv6 address keeps its
+ * colons: only a bracketed one can carry a port.
+ */
+function withoutPort(text: string): string {
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5}$/.exec(text);
+  if (v4) return v4[1] as string;
+  const v6 = /^\[([^\]]+)\](?::\d{1,5})?$/.exec(text);
+  return v6 ? (v6[1] as string) : text;
+}
+
+/**
+ * An address as a provider or a limit takes it: trimmed, without a port or an IPv6 zone (`%eth0`,
+ * which means nothing off this host), an IPv4-mapped address as its IPv4 address, IPv6 in lower case.
  * Undefined when the text is not an IP address (no address, a Unix socket path, garbage).
  */
 export function normalizeIp(ip: string | undefined): string | undefined {
   if (typeof ip !== 'string') return undefined;
   // What Express gives for most clients: a plain IPv4 address, nothing to trim or lower-case.
   if (isIPv4(ip)) return ip;
-  const address = ip.trim().toLowerCase().replace(/%.*$/, '');
+  const address = withoutPort(ip.trim().toLowerCase()).replace(/%.*$/, '');
   if (isIPv4(address)) return address;
   if (!isIPv6(address)) return undefined;
   return mappedIpv4(address) ?? address;

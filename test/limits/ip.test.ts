@@ -28,11 +28,18 @@ describe('normalizeIp', () => {
     ['::FFFF:cb00:7107', '203.0.113.7'],
     ['2001:DB8::1', '2001:db8::1'],
     ['fe80::1%eth0', 'fe80::1'],
+    // A port from a proxy that writes one into X-Forwarded-For (Azure's).
+    ['203.0.113.7:51234', '203.0.113.7'],
+    ['[2001:DB8::1]:51234', '2001:db8::1'],
+    ['[2001:db8::1]', '2001:db8::1'],
+    ['[::ffff:203.0.113.7]:443', '203.0.113.7'],
+    // Unbracketed, the last group is part of the address, not a port.
+    ['2001:db8::1:443', '2001:db8::1:443'],
   ])('%j is %j', (ip, out) => {
     expect(normalizeIp(ip)).toBe(out);
   });
 
-  it.each([[undefined], [''], ['not an ip'], ['1.2.3'], ['/tmp/app.sock'], ['1.2.3.4.5']])('%j is not an address', (ip) => {
+  it.each([[undefined], [''], ['not an ip'], ['1.2.3'], ['/tmp/app.sock'], ['1.2.3.4.5'], ['1.2.3.4:'], ['1.2.3.4:port'], ['[not an ip]:80']])('%j is not an address', (ip) => {
     expect(normalizeIp(ip)).toBeUndefined();
   });
 });
