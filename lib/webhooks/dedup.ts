@@ -1,6 +1,9 @@
 // De-duplication of webhook deliveries by event id: providers retry an event until they get a
-// 2xx (Prelude for up to two weeks), so the same id may arrive more than once. An id is claimed
-// before the app's handler runs and given back if the handler fails, so a retry is processed.
+// 2xx (Prelude for up to two weeks), so the same id may arrive more than once. An id is claimed as
+// being processed before the app's handler runs, marked done when it succeeds, and given back if
+// it fails, so a retry is processed. A retry that arrives while the first delivery is still being
+// processed is told so (not acknowledged): had it been answered 2xx and the first then failed,
+// the provider, holding a 2xx, would never send the event again.
 //
 // Memory (default): this process only, bounded by `maxEntries` (default 10 000 ids, the oldest
 // dropped first, about 100 bytes each) and `ttlSeconds`. Redis: one `SET key NX EX` per event,
@@ -14,9 +17,16 @@ export type WebhookStoreOption =
   | { maxEntries?: number | undefined; ttlSeconds?: number | undefined }
   | { redis: object; prefix?: string | undefined; ttlSeconds?: number | undefined };
 
+/** What a claim found: a new id (now claimed), one being processed elsewhere, or one done. */
+export type ClaimResult = 'new' | 'processing' | 'done';
+
 export interface DedupStore {
-  /** True when `id` is new (and now claimed), false when it was seen already. */
-  claim(id: string): Promise<boolean>;
+  /** How long a processed id is remembered, ms: an event older than this cannot be told from a replay. */
+  readonly ttlMs: number;
+  /** Claims `id` as being processed when it is new. */
+  claim(id: string): Promise<ClaimResult>;
+  /** `id` was processed: remembered for `ttlMs`. */
+  finish(id: string): Promise<void>;
   /** Forgets `id`, so a retry of it is processed. */
   release(id: string): Promise<void>;
 }
@@ -30,28 +40,38 @@ export const DEFAULT_DEDUP_PREFIX = 'passport-ding:webhook:';
 export const MAX_DEDUP_ENTRIES = 10_000_000;
 // A year: far past any provider's retries (Prelude's two weeks).
 export const MAX_DEDUP_TTL_SECONDS = 365 * 24 * 3600;
+// How long an id stays claimed while its handler runs. Past it, a retry is processed again: a
+// handler that never settled, or a process that died while handling (Redis keeps the claim),
+// does not block the event for the whole ttl.
+export const PROCESSING_SECONDS = 300;
 
 class MemoryDedup implements DedupStore {
   /**
-   * Id -> epoch ms it is remembered until. Reads peek, so the order is the claims' (age order) and
-   * a full cache drops the oldest claim, with no timer per id. lru-cache rather than a bounded
-   * `Map`: a Map's oldest key is found by stepping over every slot deleted since its table was
-   * last rebuilt, so at the bound each claim would cost time in proportion to the bound.
+   * Id -> epoch ms it is remembered until, negative while it is being processed. Reads peek, so
+   * the order is the claims' (age order) and a full cache drops the oldest claim, with no timer per
+   * id. lru-cache rather than a bounded `Map`: a Map's oldest key is found by stepping over every
+   * slot deleted since its table was last rebuilt, so at the bound each claim would cost time in
+   * proportion to the bound.
    */
   readonly #seen: LRUCache<string, number>;
-  readonly #ttlMs: number;
+  readonly ttlMs: number;
 
   constructor(max: number, ttlSeconds: number) {
     this.#seen = new LRUCache({ max });
-    this.#ttlMs = ttlSeconds * 1000;
+    this.ttlMs = ttlSeconds * 1000;
   }
 
-  claim(id: string): Promise<boolean> {
+  claim(id: string): Promise<ClaimResult> {
     const now = Date.now();
     const until = this.#seen.peek(id);
-    if (until !== undefined && until > now) return Promise.resolve(false);
-    this.#seen.set(id, now + this.#ttlMs);
-    return Promise.resolve(true);
+    if (until !== undefined && Math.abs(until) > now) return Promise.resolve(until < 0 ? 'processing' : 'done');
+    this.#seen.set(id, -(now + PROCESSING_SECONDS * 1000));
+    return Promise.resolve('new');
+  }
+
+  finish(id: string): Promise<void> {
+    this.#seen.set(id, Date.now() + this.ttlMs);
+    return Promise.resolve();
   }
 
   release(id: string): Promise<void> {
@@ -63,28 +83,45 @@ class MemoryDedup implements DedupStore {
 
 interface RedisLike {
   set(...args: unknown[]): Promise<unknown>;
+  get(key: string): Promise<unknown>;
   del(key: string): Promise<unknown>;
   defineCommand?: unknown | undefined;
 }
+
+const PROCESSING = 'processing';
 
 class RedisDedup implements DedupStore {
   readonly #client: RedisLike;
   readonly #prefix: string;
   readonly #ttl: number;
+  readonly ttlMs: number;
 
   constructor(client: RedisLike, prefix: string, ttlSeconds: number) {
     this.#client = client;
     this.#prefix = prefix;
     this.#ttl = ttlSeconds;
+    this.ttlMs = ttlSeconds * 1000;
   }
 
-  async claim(id: string): Promise<boolean> {
+  // ioredis takes the options as words; node-redis 4+ as an object.
+  #set(key: string, value: string, seconds: number, onlyNew: boolean): Promise<unknown> {
+    if (typeof this.#client.defineCommand === 'function') {
+      return onlyNew ? this.#client.set(key, value, 'EX', seconds, 'NX') : this.#client.set(key, value, 'EX', seconds);
+    }
+    return this.#client.set(key, value, onlyNew ? { NX: true, EX: seconds } : { EX: seconds });
+  }
+
+  async claim(id: string): Promise<ClaimResult> {
     const key = this.#prefix + id;
-    // ioredis takes the options as words; node-redis 4+ as an object.
-    const answer = typeof this.#client.defineCommand === 'function'
-      ? await this.#client.set(key, '1', 'EX', this.#ttl, 'NX')
-      : await this.#client.set(key, '1', { NX: true, EX: this.#ttl });
-    return answer === 'OK';
+    if ((await this.#set(key, PROCESSING, PROCESSING_SECONDS, true)) === 'OK') return 'new';
+    // Held: by a delivery still running, or done (any other value, the '1' of earlier versions
+    // included). Gone in between (its claim expired): the retry after this one will take it.
+    const value = await this.#client.get(key);
+    return value === PROCESSING || value === null ? 'processing' : 'done';
+  }
+
+  async finish(id: string): Promise<void> {
+    await this.#set(this.#prefix + id, 'done', this.#ttl, false);
   }
 
   async release(id: string): Promise<void> {
@@ -108,7 +145,7 @@ export function dedupStore(option: unknown): DedupStore {
   const ttl = positiveInteger(o.ttlSeconds, 'ttlSeconds', DEFAULT_DEDUP_TTL_SECONDS, MAX_DEDUP_TTL_SECONDS);
   if ('redis' in o) {
     const client = o.redis as RedisLike | null;
-    if (client === null || typeof client !== 'object' || typeof client.set !== 'function' || typeof client.del !== 'function') {
+    if (client === null || typeof client !== 'object' || typeof client.set !== 'function' || typeof client.get !== 'function' || typeof client.del !== 'function') {
       throw new TypeError('webhook option `store.redis` must be a connected node-redis or ioredis client');
     }
     const prefix = o.prefix === undefined ? DEFAULT_DEDUP_PREFIX : o.prefix;

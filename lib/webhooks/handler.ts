@@ -3,20 +3,28 @@
 // upstream text and no stack:
 //
 //   401 forged (bad signature or token): no event      400 / 413 unreadable, malformed, too big
-//   200 processed, or a duplicate (no second event)    500 the app's handler failed or the store
+//   200 processed, a duplicate (no second event), or   409 the same event is being processed by
+//       older than the store remembers ids (stale:        another delivery: not acknowledged, so
+//       no event; a replay, or too late to matter)         the provider sends it again
+//                                                      500 the app's handler failed or the store
 //                                                          did: the id is given back, so the
 //                                                          provider's retry is processed
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DeliveryEvent, OnEvent } from '../events.js';
-import type { DedupStore } from './dedup.js';
+import type { ClaimResult, DedupStore } from './dedup.js';
 import { rawBody } from './raw-body.js';
+
+/** A hint to a provider retrying an event another delivery is still processing. */
+const RETRY_IN_PROGRESS_SECONDS = 30;
 
 /** An event id we store and key on: printable ASCII, bounded. */
 const EVENT_ID = /^[\x21-\x7e]{1,128}$/;
 
 export interface ParsedDelivery {
   id: string;
+  /** When the provider created the event (epoch ms), if the body says: older than the store's ttl is stale. */
+  createdAt?: number | undefined;
   /** Undefined for an event type this library does not report (acknowledged, not handed on). */
   event: DeliveryEvent | undefined;
 }
@@ -68,15 +76,21 @@ export function webhookHandler(flow: WebhookFlow): WebhookHandler {
     const parsed = flow.parse(json);
     if (!parsed || !EVENT_ID.test(parsed.id)) return answer(res, 400, { error: 'bad_request' });
     if (!parsed.event) return answer(res, 200, { received: true });
+    // Its id may be forgotten already (ttl, eviction, a restart): it cannot be told from a replay.
+    if (parsed.createdAt !== undefined && Date.now() - parsed.createdAt > flow.store.ttlMs) return answer(res, 200, { received: true, stale: true });
 
-    let claimed: boolean;
+    let claimed: ClaimResult;
     try {
       claimed = await flow.store.claim(parsed.id);
     } catch (err) {
       warn(err);
       return answer(res, 500, { error: 'store_failed' });
     }
-    if (!claimed) return answer(res, 200, { received: true, duplicate: true });
+    if (claimed === 'done') return answer(res, 200, { received: true, duplicate: true });
+    if (claimed === 'processing') {
+      res.setHeader('Retry-After', String(RETRY_IN_PROGRESS_SECONDS));
+      return answer(res, 409, { error: 'in_progress' });
+    }
     try {
       await flow.onEvent(parsed.event);
     } catch (err) {
@@ -84,6 +98,9 @@ export function webhookHandler(flow: WebhookFlow): WebhookHandler {
       warn(err);
       return answer(res, 500, { error: 'handler_failed' });
     }
+    // Handled: a store that fails now leaves the claim to expire (PROCESSING_SECONDS), after
+    // which a retry is handled again; the event itself is done, so the answer is still 200.
+    await flow.store.finish(parsed.id).catch(warn);
     answer(res, 200, { received: true });
   };
   return (req, res) => {

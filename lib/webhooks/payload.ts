@@ -24,13 +24,15 @@ export function maskedPhone(value: unknown): string | undefined {
   return typeof value === 'string' && E164.test(value) ? phoneFacts(value).masked : undefined;
 }
 
-/** A time the provider gave (RFC 3339, or Ding's `+0000` offset), else now. */
+/** A time the provider gave (RFC 3339, or Ding's `+0000` offset) as epoch ms, else undefined. */
+export function timeOrUndefined(value: unknown): number | undefined {
+  if (typeof value !== 'string' || value.length > 64) return undefined;
+  // `2023-05-09T12:09:31+0000`: Date.parse wants the offset's colon.
+  const ms = Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** A time the provider gave, else now. */
 export function timeField(value: unknown): Date {
-  if (typeof value === 'string' && value.length <= 64) {
-    // `2023-05-09T12:09:31+0000`: Date.parse wants the offset's colon.
-    const fixed = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
-    const ms = Date.parse(fixed);
-    if (Number.isFinite(ms)) return new Date(ms);
-  }
-  return new Date();
+  return new Date(timeOrUndefined(value) ?? Date.now());
 }

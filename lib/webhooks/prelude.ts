@@ -9,7 +9,7 @@ import type { WebhookStoreOption } from './dedup.js';
 import { dedupStore } from './dedup.js';
 import type { ParsedDelivery, WebhookHandler } from './handler.js';
 import { webhookHandler } from './handler.js';
-import { idField, maskedPhone, record, statusField, timeField } from './payload.js';
+import { idField, maskedPhone, record, statusField, timeField, timeOrUndefined } from './payload.js';
 import { PRELUDE_SIGNATURE_HEADER, preludePublicKey, verifyPreludeSignature } from './prelude-signature.js';
 
 /** Options of `preludeWebhook`: the webhook signing public key, `onEvent`, and the de-duplication store. */
@@ -43,11 +43,13 @@ export function parsePreludeDelivery(json: unknown): ParsedDelivery | undefined 
   const status = statusOf(envelope.type, payload);
   if (status === undefined) return { id, event: undefined };
   const event: DeliveryEvent = { type: 'delivery', status, provider: 'prelude', at: timeField(payload.time ?? envelope.created_at) };
+  // The envelope's creation time is signed with the body: it tells a replay from a late retry.
+  const createdAt = timeOrUndefined(envelope.created_at);
   const verificationId = idField(payload.verification_id);
   if (verificationId !== undefined) event.verificationId = verificationId;
   const phone = maskedPhone(record(payload.target)?.value);
   if (phone !== undefined) event.phone = phone;
-  return { id, event };
+  return { id, event, createdAt };
 }
 
 /** An Express or `node:http` handler for Prelude Verify V2 delivery webhooks, authenticated by their signature (see docs/webhooks.md). */
