@@ -38,6 +38,7 @@ import { retry } from './actions/retry.js';
 import { send } from './actions/send.js';
 import { verify } from './actions/verify.js';
 import { Production } from './production.js';
+import { webhookSecrets } from './webhooks/callback-url.js';
 import { TrustedDevices, rememberAfter } from './trusted-devices/index.js';
 import { currentUserId } from './actions/context.js';
 import { PHONE_CHANGE_INFO, verifiedPhoneChange } from './phone-change.js';
@@ -140,7 +141,7 @@ export class DingOtpStrategy extends Strategy {
       throw new TypeError('DingOtpStrategy: `phoneChange` requires a verify callback: it decides whether the number may become this account\'s (decline() when another account has it)');
     }
     if (verify === undefined && !this._settings.secondFactor) throw new TypeError('DingOtpStrategy requires a verify callback');
-    this._provider = providerFromOptions(options);
+    this._provider = providerFromOptions(options, webhookSecrets(options.webhookUrl));
     checkDeliveryOptions(this._settings, this._provider);
     if (this._settings.lineTypes && typeof this._provider.lookup !== 'function') {
       throw new TypeError(`DingOtpStrategy: option \`lineTypes\` needs a provider with lookup() (the ${this._provider.name} provider has none)`);

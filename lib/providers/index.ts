@@ -23,6 +23,8 @@ export interface BuiltInProviderOptions {
   circuitBreaker: CircuitBreakerOptions | false | undefined;
   /** Set when the provider was inferred from the credentials: the text of a refused-key error. */
   authErrorHint: string | undefined;
+  /** Other credentials the client blanks from upstream texts. */
+  redact: readonly string[];
 }
 
 interface BuiltInProvider {
@@ -86,8 +88,11 @@ function isProviderName(value: unknown): value is ProviderName {
   return typeof value === 'string' && Object.hasOwn(BUILT_IN, value);
 }
 
-/** The provider the options ask for. Throws a TypeError for a setup that cannot work. */
-export function providerFromOptions(options: ProviderOptions): OtpProvider {
+/**
+ * The provider the options ask for; `redact` are other credentials its errors must never carry.
+ * Throws a TypeError for a setup that cannot work.
+ */
+export function providerFromOptions(options: ProviderOptions, redact: readonly string[] = []): OtpProvider {
   const { provider, apiKey, customerUuid, baseUrl, timeoutMs, circuitBreaker } = options;
   if (provider !== undefined && !isProviderName(provider)) {
     if (typeof provider === 'string') {
@@ -129,6 +134,7 @@ export function providerFromOptions(options: ProviderOptions): OtpProvider {
       timeoutMs,
       circuitBreaker,
       authErrorHint: inferred ? entry.wrongKeyHint : undefined,
+      redact,
     });
   } catch (err) {
     // The clients' own checks say `baseUrl must ...`: the app sees them as the strategy option they are.

@@ -32,6 +32,17 @@ function absoluteUrl(value: unknown): URL {
   return url;
 }
 
+/**
+ * The option's secret as it may come back in a provider's error text (as given, and as the URL
+ * encodes it): a credential like the API key, blanked from errors the same way.
+ */
+export function webhookSecrets(value: unknown): string[] {
+  const secret = value !== null && typeof value === 'object' ? (value as { secret?: unknown }).secret : undefined;
+  if (typeof secret !== 'string' || secret === '') return [];
+  const encoded = new URLSearchParams({ t: secret }).toString().slice(2);
+  return encoded === secret ? [secret] : [secret, encoded];
+}
+
 /** The callback URL to send, for `providerName`; undefined when the option is not set. */
 export function resolveWebhookUrl(value: unknown, providerName: string): string | undefined {
   if (value === undefined) return undefined;

@@ -93,11 +93,9 @@ describe.each(PROVIDERS)('webhookUrl (%s)', (provider) => {
   });
 });
 
-// attack3: the webhook secret is a credential like the API key (it is all that authenticates a
-// Ding V1 delivery), but only the API key is blanked from upstream texts. A provider error that
-// quotes the callback_url it was sent carries `?token=<secret>` onto OtpApiError.apiMessage /
-// docUrl, which apps log. Should: the strategy hands `webhookUrl.secret` to the client's
-// redaction list beside the API key, so the error holds `[redacted]` instead.
+// The webhook secret is a credential like the API key (it is all that authenticates a Ding V1
+// delivery): a provider error that quotes the callback_url it was sent must not carry
+// `?token=<secret>` onto OtpApiError.apiMessage / docUrl, which apps log.
 describe('webhookUrl secret and upstream error texts (attack3)', () => {
   const KEY = 'sk_live_attack3_Zx81kQ0pL2';
   const CUSTOMER = '00000000-0000-4000-8000-000000000000';
@@ -111,14 +109,18 @@ describe('webhookUrl secret and upstream error texts (attack3)', () => {
     await Promise.all(upstreams.map((u) => u.close()));
   });
 
-  it.fails('an error body quoting callback_url does not put the webhook secret on the error', async () => {
+  it.each([
+    ['hex', HEX_SECRET],
+    // URL-encoded in callback_url: the encoded form is what comes back.
+    ['with URL-special characters', 'Zx+81/kQ0=pL2&a9c1e07b'],
+  ])('an error body quoting callback_url does not put the webhook secret on the error (%s)', async (_kind, secret) => {
     const u = await startUpstream((req) => {
       const sent = req.body as { callback_url?: string } | undefined;
       return { status: 400, body: { code: 'bad_request', message: `callback_url ${sent?.callback_url ?? ''} did not answer`, doc_url: 'https://docs.ding.live/errors' } };
     });
     upstreams.push(u);
     const s = new DingOtpStrategy(
-      { apiKey: KEY, customerUuid: CUSTOMER, baseUrl: `${u.url}/v1`, webhookUrl: { url: 'https://app.example/webhooks/ding', secret: HEX_SECRET }, limits: false },
+      { apiKey: KEY, customerUuid: CUSTOMER, baseUrl: `${u.url}/v1`, webhookUrl: { url: 'https://app.example/webhooks/ding', secret }, limits: false },
       async (phone) => ({ id: phone }),
     );
     strategies.push(s);
@@ -128,7 +130,8 @@ describe('webhookUrl secret and upstream error texts (attack3)', () => {
     expect(u.seen.length).toBe(1);
     expect(t.errors).toHaveLength(1);
     const all = everythingIn(t.errors[0]);
-    expect(all).not.toContain(HEX_SECRET);
+    expect(all).not.toContain(secret);
+    expect(all).not.toContain(encodeURIComponent(secret));
     expect(all).toContain('[redacted]');
   });
 });

@@ -55,6 +55,8 @@ export interface DingClientOptions {
   timeoutMs?: number | undefined;
   /** Maximum pooled keep-alive sockets to Ding. Default 16. */
   connections?: number | undefined;
+  /** More credentials never to appear in an error, blanked from upstream texts as the key is (the strategy passes its `webhookUrl` secret). */
+  redact?: readonly string[] | undefined;
   /**
    * After `failures` consecutive faults (timeouts, 5xx, connection failures), calls fail at once
    * with OtpUnavailableError('circuit_open') for `cooldownMs`, then one call probes. Default
@@ -130,7 +132,7 @@ export class DingClient {
       timeoutMs: options.timeoutMs,
       connections: options.connections,
       headers: { 'x-api-key': apiKey },
-      secrets: [apiKey],
+      secrets: [apiKey, ...(options.redact ?? [])],
       parseErrorBody: parseErrorResponse,
       serviceName: 'Ding',
       circuitBreaker: options.circuitBreaker,

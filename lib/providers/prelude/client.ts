@@ -43,6 +43,8 @@ export interface PreludeClientOptions {
   timeoutMs?: number | undefined;
   /** Maximum pooled keep-alive sockets to Prelude. Default 16. */
   connections?: number | undefined;
+  /** More credentials never to appear in an error, blanked from upstream texts as the key is (the strategy passes its `webhookUrl` secret). */
+  redact?: readonly string[] | undefined;
   /**
    * After `failures` consecutive faults (timeouts, 5xx, connection failures), calls fail at once
    * with OtpUnavailableError('circuit_open') for `cooldownMs`, then one call probes. Default
@@ -130,7 +132,7 @@ export class PreludeClient {
       timeoutMs: options.timeoutMs,
       connections: options.connections,
       headers: { authorization: `Bearer ${apiKey}` },
-      secrets: [apiKey],
+      secrets: [apiKey, ...(options.redact ?? [])],
       parseErrorBody: parsePreludeError,
       // V2 documents only "4xx = your input" (CONTRACT.md §5): read the error body of each 4xx
       // the SDK names, so a 422 `invalid_phone_number` is a refusal like a 400 one.
