@@ -7,7 +7,8 @@ import { EventHook } from './events.js';
 import type { OtpProvider } from './providers/provider.js';
 import { recordingProvider } from './recording-provider.js';
 import { createTelemetry } from './telemetry/index.js';
-import { resolveTestNumbers, withTestNumbers } from './test-numbers.js';
+import type { TestNumberSettings } from './test-numbers.js';
+import { resolveTestNumbers, trustEndsAt, withTestNumbers } from './test-numbers.js';
 import { resolveWebhookUrl, withCallbackUrl } from './webhooks/callback-url.js';
 
 /** The options read here (declared, with their documentation, in ./options.ts). */
@@ -22,6 +23,7 @@ export class Production {
   /** The provider the steps call: the built one, decorated as the options say. */
   readonly provider: OtpProvider;
   readonly #events: EventHook | undefined;
+  readonly #testNumbers: TestNumberSettings | undefined;
 
   constructor(options: ProductionOptions, provider: OtpProvider, settings: { codePattern: RegExp; now: () => number }) {
     const { onEvent } = options;
@@ -30,7 +32,13 @@ export class Production {
     this.#events = onEvent !== undefined || telemetry ? new EventHook(onEvent as OnEvent | undefined, telemetry) : undefined;
     const callbackUrl = resolveWebhookUrl(options.webhookUrl, provider.name);
     const testNumbers = resolveTestNumbers(options.testNumbers, settings.codePattern, settings.now());
+    this.#testNumbers = testNumbers;
     this.provider = withTestNumbers(withCallbackUrl(provider, callbackUrl), testNumbers, settings.now);
+  }
+
+  /** When trust earned by verification `id` must end (a test number's: at the numbers' expiry); undefined: no cap. */
+  trustEndsAt(id: string): number | undefined {
+    return trustEndsAt(this.#testNumbers, id);
   }
 
   /** A record for a step starting now; undefined when nobody listens (then nothing is recorded). */

@@ -240,7 +240,9 @@ export class DingOtpStrategy extends Strategy {
     const failed = (err: unknown): void => apply({ type: 'error', err: err instanceof Error ? err : new Error(String(err)) });
     ACTIONS[action](ctx).then((result) => {
       if (record && result.type === 'fail' && result.rule !== undefined) record.rule = result.rule;
-      if (result.type === 'verified') this._decide(req, result).then((d) => rememberAfter(this._devices, req, result.phoneNumber, d)).then(apply, failed);
+      if (result.type === 'verified') {
+        this._decide(req, result).then((d) => rememberAfter(this._devices, req, result.phoneNumber, d, production.trustEndsAt(result.id))).then(apply, failed);
+      }
       else apply(plainDecision(result));
     }, failed);
   }

@@ -40,6 +40,14 @@ export interface TestNumberSettings {
 // check is answered locally only when the number is a listed one too.
 const ID_PREFIX = 'test-number-';
 
+/**
+ * When trust earned by verification `id` must end: the test numbers' `expiresAt` for a test
+ * number's verification (what its fixed code earned dies with the code), else undefined.
+ */
+export function trustEndsAt(settings: TestNumberSettings | undefined, id: string): number | undefined {
+  return settings !== undefined && id.startsWith(ID_PREFIX) ? settings.expiresAt : undefined;
+}
+
 function fail(expected: string): never {
   throw new TypeError(`DingOtpStrategy: option \`testNumbers\` ${expected}`);
 }

@@ -53,8 +53,9 @@ export class TrustedDevices {
   /**
    * Remembers this device for the signed-in user and `phoneNumber` (E.164, just verified): stores
    * the token's digest, then sets the cookie. The store first, so a cookie never names nothing.
+   * Trusted for `days`, or until `endsAt` (epoch ms) if that comes first.
    */
-  async remember(req: Request, phoneNumber: string): Promise<void> {
+  async remember(req: Request, phoneNumber: string, endsAt?: number): Promise<void> {
     const res = responseOf(req);
     const user = await currentUserKey({ req, settings: this.#settings });
     if (user === undefined) return;
@@ -68,9 +69,10 @@ export class TrustedDevices {
     }
     const token = newToken();
     const now = this.#settings.now();
-    const expiresAt = now + this.#options.ttlMs;
+    const expiresAt = Math.min(now + this.#options.ttlMs, endsAt ?? Infinity);
+    if (expiresAt <= now) return;
     await this.#store.add(tokenDigest(token), { user, phone: phoneTag(token, phoneNumber), createdAt: now, expiresAt }, this.#options.maxDevicesPerUser, now);
-    this.#setCookie(req, res, token, Math.floor(this.#options.ttlMs / 1000), now);
+    this.#setCookie(req, res, token, Math.ceil((expiresAt - now) / 1000), now);
   }
 
   /**

@@ -315,14 +315,12 @@ describe('trusted devices: options', () => {
   });
 });
 
-// attack3: testNumbers promise that the fixed code dies at `expiresAt` ("a review account that
-// outlives its review is the hard-coded bypass this replaces"). A device remembered with the fixed
-// code keeps skipping the SMS for `days` (30 by default) after that: whoever typed the review
-// code during the review (it is shared in the store's review notes) still has the second factor
-// waived weeks later. Should: trust earned with a test number ends at testNumbers.expiresAt (or
-// a test number's right code remembers no device).
+// testNumbers promise that the fixed code dies at `expiresAt` ("a review account that outlives
+// its review is the hard-coded bypass this replaces"). Whoever typed the review code (shared in the
+// store's review notes) must not keep the second factor waived for `days` after that: trust
+// earned with a test number ends at testNumbers.expiresAt.
 describe('trusted devices and test numbers (attack3)', () => {
-  it.fails('a device remembered with a test number is no longer trusted once the test numbers expire', async () => {
+  it('a device remembered with a test number is no longer trusted once the test numbers expire', async () => {
     const REVIEW = '+12015550100';
     const clock = testClock();
     const app = trustedApp(true, { clock, options: { testNumbers: { numbers: { [REVIEW]: '424242' }, expiresAt: clock.now() + DAY } } });
