@@ -8,6 +8,7 @@
 // login and is reported once (process.emitWarning); a slow one is not awaited.
 
 import type { Telemetry } from './telemetry/index.js';
+import { PassportDingError } from './errors.js';
 import { phoneFacts } from './event-phone.js';
 
 /** The step a login event describes: `retry` reads `resend` here, as operators say it. */
@@ -131,9 +132,10 @@ export function deliver(handler: OnEvent, event: PassportDingEvent, report: (err
   }
 }
 
+// Only this library's codes: an app's error (from a verify callback, beforeSend, a store) may
+// carry a code of its own making, with anything in it, a phone number included.
 function errorCode(err: Error): string | undefined {
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'string' ? code : undefined;
+  return err instanceof PassportDingError ? err.code : undefined;
 }
 
 /**

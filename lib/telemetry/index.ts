@@ -57,7 +57,8 @@ function actionAttributes(event: ActionEvent): Attributes {
   if (event.rule !== undefined) attributes['passport_ding.rule'] = event.rule;
   if (event.riskFactors !== undefined) attributes['passport_ding.risk_factors'] = [...event.riskFactors];
   if (event.test) attributes['passport_ding.test'] = true;
-  if (event.error !== undefined) attributes['error.type'] = event.error;
+  // OpenTelemetry's fallback value for an error with no known type (an app's own error).
+  if (event.outcome === 'error') attributes['error.type'] = event.error ?? '_OTHER';
   return attributes;
 }
 

@@ -121,6 +121,22 @@ describe.each(PROVIDERS)('onEvent (%s)', (provider) => {
     expect(events[1]?.latencyMs).toBeGreaterThanOrEqual(0);
   });
 
+  it("names only this library's error codes: an app error's own code may hold anything (a number)", async () => {
+    const events: ActionEvent[] = [];
+    const appError = Object.assign(new Error('lookup failed'), { code: `NO_USER_${PHONE}` });
+    const strategy = h.strategy({ onEvent: (e) => void events.push(e as ActionEvent) }, async () => {
+      throw appError;
+    });
+    const { app } = h.app({ strategies: { ding: strategy } });
+    const agent = request.agent(app);
+    await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+    await agent.post('/login/code').send({ code: h.code(PHONE) }).expect(500);
+    await settle();
+    expect(events[1]).toMatchObject({ type: 'verify', outcome: 'error' });
+    expect(events[1]?.error).toBeUndefined();
+    expect(JSON.stringify(events)).not.toContain(PHONE);
+  });
+
   it('a handler that throws or rejects changes no login and is reported once', async () => {
     const w = warnings();
     stopWarnings = w.stop;

@@ -90,6 +90,20 @@ describe.each(PROVIDERS)('telemetry (%s)', (provider) => {
     expect(call?.attributes['passport_ding.result']).toBe('error');
   });
 
+  it("types an app's own error as _OTHER, never by its code", async () => {
+    const appError = Object.assign(new Error('lookup failed'), { code: `NO_USER_${PHONE}` });
+    const strategy = h.strategy({ telemetry: { tracerProvider, meterProvider } }, async () => {
+      throw appError;
+    });
+    const agent = request.agent(h.app({ strategies: { ding: strategy } }).app);
+    await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+    await agent.post('/login/code').send({ code: h.code(PHONE) }).expect(500);
+    const step = spans.getFinishedSpans().find((s) => s.name === 'passport-ding verify');
+    expect(step?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(step?.attributes['error.type']).toBe('_OTHER');
+    expect(JSON.stringify(spans.getFinishedSpans().map((s) => [s.attributes, s.status]))).not.toContain('2671');
+  });
+
   it('spans a refusal without a provider call, with the rule that refused', async () => {
     const strategy = h.strategy({ telemetry: { tracerProvider, meterProvider }, allowedCountries: ['FR'] });
     await request(h.app({ strategies: { ding: strategy } }).app).post('/login/phone').send({ phoneNumber: PHONE }).expect(403);
