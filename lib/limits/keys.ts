@@ -14,6 +14,7 @@
 import { createHmac } from 'node:crypto';
 import { isIPv4 } from 'node:net';
 import { ipv4Prefix24, ipv6Prefix48, ipv6Prefix64, normalizeIp } from '../ip.js';
+import { blockLength } from './block-length.js';
 
 /** A secret for HMAC keys: a non-empty string or bytes; undefined for plain keys. */
 export type KeySecret = string | Buffer | undefined;
@@ -39,9 +40,15 @@ export function networkKey(ip: string | undefined, secret: KeySecret): string {
   return hash(secret, 'n', wideNetwork(ip));
 }
 
-/** The limit key of a number block: the E.164 number without its last `digits` digits. */
+/**
+ * The limit key of a number block: the E.164 number without its last `digits` digits. A number
+ * longer than its type's typical national length (variable-length plans: DE, AT, IT fixed lines,
+ * premium ranges) is first cut to that length, so a range cannot open new blocks by adding digits
+ * (block-length.ts); numbers up to that length, every number of a fixed-length plan, keep the key
+ * they always had.
+ */
 export function blockKey(e164: string, digits: number, secret: KeySecret): string {
-  return hash(secret, 'b', `${e164.slice(0, -digits)}/${digits}`);
+  return hash(secret, 'b', `${e164.slice(0, blockLength(e164) - digits)}/${digits}`);
 }
 
 /**
