@@ -80,6 +80,8 @@ export type {
 
 // Abuse limits and send gates (on by default in memory; share them through Redis).
 export { DEFAULT_LIMITS } from './limits/options.js';
+export { memoryLimitStore, SharedLimitStore } from './limits/shared-store.js';
+export type { MemoryLimitStoreOptions } from './limits/shared-store.js';
 export type { CountryRule, LimitName, LimitRule, LimitStore, LimitsOptions, NumberBlockRule, RedisClientLike } from './limits/options.js';
 export type { RefusingRule } from './limits/limits.js';
 export { DEFAULT_REFUSED_LINE_TYPES } from './gates/line-type.js';

@@ -8,5 +8,7 @@ export { DEFAULT_LIMITS, DEFAULT_LIMIT_PREFIX, DEFAULT_MAX_KEYS, LIMIT_NAMES, MA
 export type { CountryRule, LimitName, LimitRule, LimitSettings, LimitStore, LimitsOptions, NumberBlockRule, RedisClientLike } from './options.js';
 export { blockKey, ipKey, ipNetwork, networkKey, phoneKey, wideNetwork } from './keys.js';
 export { MemoryStore } from './memory-store.js';
+export { memoryLimitStore, SharedLimitStore } from './shared-store.js';
+export type { MemoryLimitStoreOptions } from './shared-store.js';
 export { RedisStore } from './redis-store.js';
 export { claimWindow, holdsWindow, ownsWindows, releaseWindow } from './window.js';

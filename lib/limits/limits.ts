@@ -160,7 +160,8 @@ export class Limits {
       this.#memory = undefined;
       this.#store = new RedisStore(settings.store.client);
     } else {
-      this.#memory = new MemoryStore(settings.store.maxKeys, now);
+      // A shared store (memoryLimitStore()) runs on its own clock, given where it was made.
+      this.#memory = settings.store.shared ?? new MemoryStore(settings.store.maxKeys, now);
       this.#store = this.#memory;
     }
   }

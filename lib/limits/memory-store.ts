@@ -65,6 +65,11 @@ export class MemoryStore implements CounterStore {
     });
   }
 
+  /** The bound: at most this many keys. */
+  get maxKeys(): number {
+    return this.#maxKeys;
+  }
+
   /** Keys held now (expired ones not yet swept included). */
   get size(): number {
     return entryCount(this.#cache);

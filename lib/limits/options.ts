@@ -5,6 +5,8 @@
 
 import type { CountryCode } from 'libphonenumber-js';
 import { isSupportedCountry } from 'libphonenumber-js';
+import type { MemoryStore } from './memory-store.js';
+import { SharedLimitStore } from './shared-store.js';
 
 /**
  * At most `points` actions per key in a window of `durationSeconds`, counted from the first (the
@@ -34,10 +36,11 @@ export interface CountryRule extends LimitRule {
 export type RedisClientLike = object;
 
 /**
- * Where counters live. `'memory'` (default): this process only, lost on restart, at most
- * `maxKeys` keys. `{ redis }`: shared by every app instance using the same Redis and prefix.
+ * Where counters live. `'memory'` (default): this strategy's own, in this process, lost on
+ * restart, at most `maxKeys` keys. `memoryLimitStore()`: the same, shared by the strategies it is
+ * given to. `{ redis }`: shared by every app instance using the same Redis and prefix.
  */
-export type LimitStore = 'memory' | { redis: RedisClientLike; prefix?: string | undefined };
+export type LimitStore = 'memory' | SharedLimitStore | { redis: RedisClientLike; prefix?: string | undefined };
 
 /** The `limits` option: the rules, where the counters live, and the key secret. */
 export interface LimitsOptions {
@@ -132,7 +135,7 @@ export interface ResolvedRule {
 
 /** The checked `limits` option. */
 export interface LimitSettings {
-  store: { kind: 'memory'; prefix: string; maxKeys: number } | { kind: 'redis'; client: RedisClientLike; prefix: string };
+  store: { kind: 'memory'; prefix: string; maxKeys: number; shared?: MemoryStore | undefined } | { kind: 'redis'; client: RedisClientLike; prefix: string };
   rules: Record<LimitName, ResolvedRule | undefined>;
   /** The HMAC secret of the store keys; undefined for plain keys (memory store only). */
   keySecret: Buffer | undefined;
@@ -192,7 +195,11 @@ function store(value: unknown, maxKeys: unknown): LimitSettings['store'] {
     if (maxKeys !== undefined && !isInt(maxKeys, 100, MAX_MAX_KEYS)) fail('limits.maxKeys', `an integer from 100 to ${MAX_MAX_KEYS}`);
     return { kind: 'memory', prefix: DEFAULT_LIMIT_PREFIX, maxKeys: maxKeys ?? DEFAULT_MAX_KEYS };
   }
-  if (!isObject(value) || !isObject(value.redis)) fail('limits.store', "'memory' or { redis: client, prefix? }");
+  if (value instanceof SharedLimitStore) {
+    if (maxKeys !== undefined) fail('limits.maxKeys', 'left out with a memoryLimitStore() (its bound is set there)');
+    return { kind: 'memory', prefix: DEFAULT_LIMIT_PREFIX, maxKeys: value.memory.maxKeys, shared: value.memory };
+  }
+  if (!isObject(value) || !isObject(value.redis)) fail('limits.store', "'memory', a memoryLimitStore() or { redis: client, prefix? }");
   const client = value.redis;
   if (typeof client.eval !== 'function') fail('limits.store.redis', 'a node-redis (4+) or ioredis client');
   const prefix = value.prefix ?? DEFAULT_LIMIT_PREFIX;

@@ -17,6 +17,7 @@ import type { SecurityAppSetup } from '../helpers/security-app.js';
 import { barrier } from '../helpers/barrier.js';
 import { redisGate } from '../helpers/env.js';
 import { redisClients } from '../helpers/redis-clients.js';
+import { memoryLimitStore } from 'passport-ding';
 import type { DingOtpStrategyOptions } from 'passport-ding';
 import { wrongCode } from '../helpers/codes.js';
 
@@ -64,6 +65,29 @@ describe('per-address limits behind a proxy that appends the port (attack3)', ()
     // Another client, another network, another port: its own budget is untouched.
     const other = await send(target, '+14155552629', '203.0.113.9:40411');
     expect(other.status).toBe(200);
+  });
+});
+
+describe('a memory store shared by two strategies (memoryLimitStore)', () => {
+  it('counts one budget per number across both, where each own store would count its own', async () => {
+    const limits = (store?: ReturnType<typeof memoryLimitStore>) => ({ limits: { sendsPerPhone: { points: 2, durationSeconds: 3600 }, ...(store ? { store } : {}) } });
+    const shared = memoryLimitStore({ maxKeys: 1000 });
+    const login = app(limits(shared));
+    const phoneChange = app(limits(shared));
+    expect((await send(login)).status).toBe(200);
+    expect((await send(phoneChange)).status).toBe(200);
+    expectLimited(await send(login), 3600);
+    expect(shared.size).toBeGreaterThan(0);
+
+    const apart = [app(limits()), app(limits())] as const;
+    expect((await send(apart[0], '+14155552672')).status).toBe(200);
+    expect((await send(apart[1], '+14155552672')).status).toBe(200);
+    expect((await send(apart[0], '+14155552672')).status).toBe(200);
+  });
+
+  it('takes its bound where it is made, not from the strategy', () => {
+    expect(() => h.strategy({ limits: { store: memoryLimitStore(), maxKeys: 1000 } })).toThrow(/`limits.maxKeys` must be left out with a memoryLimitStore\(\)/);
+    expect(() => memoryLimitStore({ maxKeys: 10 })).toThrow(new TypeError('memoryLimitStore: `maxKeys` must be an integer from 100 to 10000000'));
   });
 });
 
