@@ -231,7 +231,7 @@ export class DingOtpStrategy extends Strategy {
       acted = true;
       production.emit(action, record, decision);
       try {
-        this._apply(decision);
+        this._apply(decision, options);
       } catch (err) {
         afterDecision(req, err);
       }
@@ -293,9 +293,14 @@ export class DingOtpStrategy extends Strategy {
     return { type: 'fail', info: refused.info, status: refused.status };
   }
 
-  private _apply(decision: Decision): void {
+  private _apply(decision: Decision, options: AuthenticateOptions | undefined): void {
     switch (decision.type) {
       case 'pass':
+        // send and retry: the code is on its way. With `successRedirect` (as Passport users write
+        // by habit) go there, 303 See Other: the answer to a POST that changed state, followed
+        // with a GET by every client (302 is too in practice, but only 303 says so). Without it
+        // the next handler runs.
+        if (typeof options?.successRedirect === 'string') return this.redirect(options.successRedirect, 303);
         return this.pass();
       case 'fail':
         return this.fail(decision.info, decision.status);
