@@ -8,8 +8,8 @@
 import type { AuthenticateOptions } from 'passport';
 import type { Request, Response } from 'express';
 import { Strategy } from 'passport-strategy';
-import './augment.js';
 import type { DingAction } from './augment.js';
+import { DING_ACTIONS } from './augment.js';
 import { OtpConfigurationError } from './errors.js';
 import { bodyOf, readFieldValue } from './fields.js';
 import type {
@@ -255,7 +255,7 @@ export class DingOtpStrategy extends Strategy {
       }
       return readFieldValue(body, this._settings.codeField) === undefined ? 'send' : 'verify';
     }
-    if (requested === 'send' || requested === 'verify' || requested === 'retry') return requested;
+    if ((DING_ACTIONS as readonly unknown[]).includes(requested)) return requested as DingAction;
     return new OtpConfigurationError(`Unknown passport-ding action ${JSON.stringify(requested)}: use 'send', 'verify' or 'retry'`);
   }
 
