@@ -21,6 +21,9 @@ export type {
   VerifyValue,
 } from './options.js';
 export type { DingAction } from './augment.js';
+export { DING_ACTIONS } from './augment.js';
+// libphonenumber-js's ISO 3166 alpha-2 union, the type of `defaultCountry` and `allowedCountries`.
+export type { CountryCode } from './phone.js';
 export { PHONE_CHANGE_SESSION_KEY } from './options.js';
 export type { VerifiedPhoneChange } from './phone-change.js';
 

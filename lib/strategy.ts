@@ -8,8 +8,8 @@
 import type { AuthenticateOptions } from 'passport';
 import type { Request, Response } from 'express';
 import { Strategy } from 'passport-strategy';
-import './augment.js';
 import type { DingAction } from './augment.js';
+import { DING_ACTIONS } from './augment.js';
 import { OtpConfigurationError } from './errors.js';
 import { bodyOf, readFieldValue } from './fields.js';
 import type {
@@ -232,7 +232,7 @@ export class DingOtpStrategy extends Strategy {
       acted = true;
       production.emit(action, record, decision);
       try {
-        this._apply(decision);
+        this._apply(decision, options);
       } catch (err) {
         afterDecision(req, err);
       }
@@ -258,7 +258,7 @@ export class DingOtpStrategy extends Strategy {
       }
       return readFieldValue(body, this._settings.codeField) === undefined ? 'send' : 'verify';
     }
-    if (requested === 'send' || requested === 'verify' || requested === 'retry') return requested;
+    if ((DING_ACTIONS as readonly unknown[]).includes(requested)) return requested as DingAction;
     return new OtpConfigurationError(`Unknown passport-ding action ${JSON.stringify(requested)}: use 'send', 'verify' or 'retry'`);
   }
 
@@ -296,9 +296,14 @@ export class DingOtpStrategy extends Strategy {
     return { type: 'fail', info: refused.info, status: refused.status };
   }
 
-  private _apply(decision: Decision): void {
+  private _apply(decision: Decision, options: AuthenticateOptions | undefined): void {
     switch (decision.type) {
       case 'pass':
+        // send and retry: the code is on its way. With `successRedirect` (as Passport users write
+        // by habit) go there, 303 See Other: the answer to a POST that changed state, followed
+        // with a GET by every client (302 is too in practice, but only 303 says so). Without it
+        // the next handler runs.
+        if (typeof options?.successRedirect === 'string') return this.redirect(options.successRedirect, 303);
         return this.pass();
       case 'fail':
         return this.fail(decision.info, decision.status);

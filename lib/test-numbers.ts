@@ -62,7 +62,8 @@ export function resolveTestNumbers(value: unknown, codePattern: RegExp, now: num
   if (value === null || typeof value !== 'object') fail('must be { numbers: { "+12015550100": "424242" }, expiresAt }');
   const { numbers, expiresAt } = value as Partial<TestNumbersOptions>;
   const at = expiresAt instanceof Date ? expiresAt.getTime() : expiresAt;
-  if (typeof at !== 'number' || !Number.isFinite(at)) fail('needs `expiresAt` (a Date or epoch milliseconds): test numbers must not live forever');
+  if (typeof at === 'number' && !Number.isFinite(at)) fail('has an `expiresAt` that is not a valid date (an invalid Date, NaN or Infinity): give a Date or epoch milliseconds');
+  if (typeof at !== 'number') fail('needs `expiresAt` (a Date or epoch milliseconds): test numbers must not live forever');
   if (at <= now) fail(`has an \`expiresAt\` in the past (${new Date(at).toISOString()}): set a new date for this review`);
   if (numbers === null || typeof numbers !== 'object' || Object.keys(numbers).length === 0) fail('needs `numbers`: { "+12015550100": "424242" }');
   const codes = new Map<string, Buffer>();

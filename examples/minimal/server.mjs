@@ -12,7 +12,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import express from 'express';
 import session from 'express-session';
 import passport from 'passport';
-import { DingOtpStrategy, pendingVerification } from 'passport-ding';
+import { DingOtpStrategy, PassportDingError, pendingVerification } from 'passport-ding';
 import { startDingSandbox } from 'passport-ding/sandbox';
 
 const apiKey = process.env.PRELUDE_API_KEY;
@@ -80,7 +80,9 @@ app.post('/login/code', step('verify'));
 app.post('/login/resend', step('retry'));
 app.post('/logout', (req, res, next) => req.logout((err) => (err ? next(err) : res.redirect(303, '/login'))));
 app.use((err, req, res, _next) => {
-  console.error(`error: ${err.name}`); // the name only: no code, key or number in the log
+  // passport-ding's messages carry no code, key or phone number: log them. Anything else: its name only.
+  const reason = err instanceof PassportDingError && 'reason' in err ? ` (${err.reason})` : '';
+  console.error(err instanceof PassportDingError ? `error: ${err.name}${reason}: ${err.message}` : `error: ${err.name}`);
   res.status(err.status === 413 ? 413 : 500).send(page('<a href="/login">Back to sign-in</a>', 'That did not work. Please try again.'));
 });
 

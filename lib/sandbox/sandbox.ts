@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { LRUCache } from 'lru-cache';
 import type { AddressInfo } from 'node:net';
 import { createClock } from './core/clock.js';
+import { isE164 } from './core/formats.js';
 import { FaultQueue } from './core/faults.js';
 import type { ApiModule } from './core/module.js';
 import { createSandboxServer } from './core/server.js';
@@ -67,7 +68,13 @@ export async function startDingSandbox(options: DingSandboxOptions = {}): Promis
       return prelude.webhookPublicKey();
     },
     webhooks: { settled: () => webhooks.settled(), stats: () => webhooks.stats() },
-    latestCode: (phoneNumber) => latest.get(phoneNumber)?.code,
+    latestCode: (phoneNumber) => {
+      // Codes are kept under the E.164 number the API got: '(415) 555-2671' would never match.
+      if (typeof phoneNumber !== 'string' || !isE164(phoneNumber)) {
+        throw new TypeError("DingSandbox: latestCode() takes an E.164 number ('+14155552671'), as the strategy sends it");
+      }
+      return latest.get(phoneNumber)?.code;
+    },
     latestDelivery: (phoneNumber) => {
       const event = latest.get(phoneNumber);
       return event && { ...event };

@@ -111,7 +111,7 @@ export interface DingSandbox {
   readonly port: number;
   readonly apiKey: string;
   readonly customerUuid: string;
-  /** The most recent code sent to that number, by either API, if any. */
+  /** The most recent code sent to that E.164 number, by either API, if any; a TypeError for a number not in E.164. */
   latestCode(phoneNumber: string): string | undefined;
   /** The most recent code sent to that number with how it went (channel, method, message text), if any. */
   latestDelivery(phoneNumber: string): CodeEvent | undefined;

@@ -1,8 +1,8 @@
 // A strict TypeScript consumer of the packed tarball, in a temporary folder outside this
 // repository so that nothing resolves through the repository's node_modules: `npm install` of
 // the tarball and of what a Passport app installs itself (never this package's own @types), then
-// scripts/check-package/consumer/login.ts type-checked with skipLibCheck: false under each module
-// setting a user may have, emitted, and run as one phone login against the package's sandbox.
+// scripts/check-package/consumer/login.ts type-checked with skipLibCheck: false,
+// exactOptionalPropertyTypes and noUncheckedIndexedAccess under each module setting a user may have, emitted, and run as one phone login against the package's sandbox.
 import { execFile } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -108,6 +108,9 @@ async function checkSetup(dir: string, tsc: string, setup: Setup): Promise<Consu
     lib: ['es2023'],
     types: ['node'],
     strict: true,
+    // What `tsc --init` sets (TypeScript 5.9+): the public option types take `| undefined`.
+    exactOptionalPropertyTypes: true,
+    noUncheckedIndexedAccess: true,
     skipLibCheck: false,
     esModuleInterop: true,
     outDir: 'out',

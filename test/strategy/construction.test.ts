@@ -143,6 +143,22 @@ describe('DingOtpStrategy construction', () => {
 describe('options against the sandbox', () => {
   const h = harness(express);
 
+  it("refuses the sandbox's Ding V1 url (a path ending in /v1) as a Prelude baseUrl at construction, naming sandbox.preludeUrl", async () => {
+    const verifyUser = async (phone: string) => h.users.findOrCreate(phone);
+    for (const baseUrl of [h.sandbox.url, `${h.sandbox.url}/`, 'https://api.ding.live/v1']) {
+      expect(() => new DingOtpStrategy({ apiKey: h.sandbox.apiKey, baseUrl }, verifyUser)).toThrow(TypeError);
+      expect(() => new DingOtpStrategy({ apiKey: h.sandbox.apiKey, baseUrl }, verifyUser)).toThrow(/sandbox\.preludeUrl/);
+      expect(() => new PreludeProvider({ apiKey: h.sandbox.apiKey, baseUrl })).toThrow(/sandbox\.preludeUrl/);
+    }
+    // What the sandbox gives for V2 (no path) logs in; the V1 url still serves Ding V1.
+    expect(new URL(h.sandbox.preludeUrl).pathname).toBe('/');
+    const strategy = h.own(new DingOtpStrategy({ apiKey: h.sandbox.apiKey, baseUrl: h.sandbox.preludeUrl, now: h.clock.now }, verifyUser));
+    const agent = request.agent(h.app({ strategies: { ding: strategy } }).app);
+    await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+    await agent.post('/login/code').send({ code: h.code(PHONE) }).expect(200);
+    h.own(new DingOtpStrategy({ apiKey: h.sandbox.apiKey, customerUuid: h.sandbox.customerUuid, baseUrl: h.sandbox.url }, verifyUser));
+  });
+
   it('works with a provider instance instead of credentials', async () => {
     const provider = new DingProvider({ apiKey: h.sandbox.apiKey, customerUuid: h.sandbox.customerUuid, baseUrl: h.sandbox.url });
     const strategy = h.own(new DingOtpStrategy({ provider, now: h.clock.now }, async (phone) => h.users.findOrCreate(phone)));

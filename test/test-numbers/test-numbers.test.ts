@@ -96,7 +96,11 @@ describe.each(PROVIDERS)('testNumbers (%s)', (provider) => {
   it('refuses a bad option at construction', () => {
     const now = h.clock.now();
     const bad = (testNumbers: unknown) => () => h.strategy({ testNumbers: testNumbers as never });
-    expect(bad({ numbers: { [REVIEW]: REVIEW_CODE } })).toThrow(/expiresAt/);
+    expect(bad({ numbers: { [REVIEW]: REVIEW_CODE } })).toThrow(/needs `expiresAt`/);
+    // An invalid Date (new Date(''), e.g. from an unset env value) is not a missing one.
+    for (const invalid of [new Date(''), Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(bad({ numbers: { [REVIEW]: REVIEW_CODE }, expiresAt: invalid })).toThrow(/`expiresAt` that is not a valid date/);
+    }
     expect(bad({ numbers: { [REVIEW]: REVIEW_CODE }, expiresAt: new Date(now - 1) })).toThrow(TypeError);
     expect(bad({ numbers: { [REVIEW]: REVIEW_CODE }, expiresAt: now })).toThrow(TypeError);
     expect(bad({ numbers: { [REVIEW]: REVIEW_CODE }, expiresAt: 'tomorrow' })).toThrow(TypeError);

@@ -127,6 +127,13 @@ export class PreludeClient {
     const { apiKey } = options;
     requireApiKey(apiKey, 'PreludeClient');
     const baseUrl = options.baseUrl ?? DEFAULT_PRELUDE_BASE_URL;
+    // Ding V1's base (the sandbox's `url`) would be accepted here and fail only at the first send,
+    // as a malformed reply: V2 lives at the root (or /v2), never under /v1.
+    if (typeof baseUrl === 'string' && URL.canParse(baseUrl) && /\/v1\/*$/.test(new URL(baseUrl).pathname)) {
+      throw new TypeError(
+        'PreludeClient: `baseUrl` ends in /v1, the Ding V1 API (the sandbox\'s `sandbox.url`); Prelude Verify V2 takes `sandbox.preludeUrl` or https://api.prelude.dev',
+      );
+    }
     this.#http = new JsonHttpClient({
       baseUrl,
       timeoutMs: options.timeoutMs,

@@ -18,11 +18,17 @@ interface User {
 
 const PHONE = '+14155552671';
 
+/** A number from the environment, or undefined: options take undefined as "the default". */
+function optional(value: string | undefined): number | undefined {
+  return value === undefined || value === '' ? undefined : Number(value);
+}
+
 function buildApp(sandbox: DingSandbox) {
   const users = new Map<string, User>();
   const auth = new passport.Passport();
   const strategy = new DingOtpStrategy(
-    { provider: 'prelude', apiKey: sandbox.apiKey, baseUrl: sandbox.preludeUrl },
+    // Options from possibly-undefined values, as tsc --init's exactOptionalPropertyTypes checks them.
+    { provider: 'prelude', apiKey: sandbox.apiKey, baseUrl: sandbox.preludeUrl, timeoutMs: optional(process.env.CONSUMER_TIMEOUT_MS), defaultCountry: undefined },
     async (phoneNumber: string): Promise<User> => {
       const user = users.get(phoneNumber) ?? { id: `u${users.size + 1}`, phoneNumber };
       users.set(phoneNumber, user);
@@ -57,7 +63,7 @@ async function post(url: string, form: Record<string, string>, cookie?: string):
 }
 
 async function main(): Promise<void> {
-  const sandbox = await startDingSandbox();
+  const sandbox = await startDingSandbox({ port: optional(process.env.CONSUMER_SANDBOX_PORT) });
   const { app, strategy } = buildApp(sandbox);
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
