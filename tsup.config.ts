@@ -14,7 +14,10 @@ export default defineConfig([
     ...shared,
     entry: { index: 'lib/index.ts', 'sandbox/index': 'lib/sandbox/index.ts' },
     format: ['esm', 'cjs'],
-    dts: true,
+    // The declarations augment express-session's SessionData: a consumer whose tsconfig lists no
+    // `types` must still load them. tsup's declaration bundler drops the `/// <reference>` written
+    // in lib/augment.ts, so it is added here.
+    dts: { banner: '/// <reference types="express-session" />' },
     // tsup runs both configs at once: this clean must not delete the CLI the other one writes.
     clean: ['!sandbox/cli.js'],
   },

@@ -118,7 +118,9 @@ export function providerFromOptions(options: ProviderOptions, redact: readonly s
     return provider;
   }
   if (typeof apiKey !== 'string' || apiKey === '') {
-    throw new TypeError('DingOtpStrategy requires `apiKey` (a Prelude V2 key; with `customerUuid`, a Ding V1 key) or a `provider`');
+    throw new TypeError(
+      "DingOtpStrategy requires `apiKey` (a Prelude V2 key; with `customerUuid`, a Ding V1 key) or a `provider`; offline, startDingSandbox() from 'passport-ding/sandbox' gives both a key and a URL",
+    );
   }
   if (customerUuid !== undefined && typeof customerUuid !== 'string') throw new TypeError('DingOtpStrategy: `customerUuid` must be a string');
   // `baseUrl`, `timeoutMs` and `circuitBreaker` are checked where they are used (lib/http.ts,

@@ -19,6 +19,14 @@ import type { CodeEvent, DingSandbox, DingSandboxOptions, NumberBehavior } from 
 const MAX_NUMBERS = 10_000;
 
 /** Starts the sandbox (Ding V1 under `/v1`, Prelude V2 under `/v2`) on 127.0.0.1 and resolves once it listens. */
+/** Codes are kept under the E.164 number the API got: '(415) 555-2671' would never match, so say so. */
+function e164Argument(method: string, phoneNumber: unknown): string {
+  if (typeof phoneNumber !== 'string' || !isE164(phoneNumber)) {
+    throw new TypeError(`DingSandbox: ${method}() takes an E.164 number ('+14155552671'), as the strategy sends it`);
+  }
+  return phoneNumber;
+}
+
 export async function startDingSandbox(options: DingSandboxOptions = {}): Promise<DingSandbox> {
   const settings = resolveOptions(options);
   const clock = createClock(settings.now);
@@ -68,15 +76,9 @@ export async function startDingSandbox(options: DingSandboxOptions = {}): Promis
       return prelude.webhookPublicKey();
     },
     webhooks: { settled: () => webhooks.settled(), stats: () => webhooks.stats() },
-    latestCode: (phoneNumber) => {
-      // Codes are kept under the E.164 number the API got: '(415) 555-2671' would never match.
-      if (typeof phoneNumber !== 'string' || !isE164(phoneNumber)) {
-        throw new TypeError("DingSandbox: latestCode() takes an E.164 number ('+14155552671'), as the strategy sends it");
-      }
-      return latest.get(phoneNumber)?.code;
-    },
+    latestCode: (phoneNumber) => latest.get(e164Argument('latestCode', phoneNumber))?.code,
     latestDelivery: (phoneNumber) => {
-      const event = latest.get(phoneNumber);
+      const event = latest.get(e164Argument('latestDelivery', phoneNumber));
       return event && { ...event };
     },
     advance: (ms) => clock.advance(ms),

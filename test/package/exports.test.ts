@@ -125,7 +125,7 @@ import passport = require('passport');${body}`,
   // but tsup 8.5.1's declaration bundler drops it from dist/index.d.ts (it files the directive
   // under augment.d.ts and looks it up under augment.ts). Fix: `dts: { banner: '/// <reference
   // types="express-session" />' }` in tsup.config.ts (the lead's file).
-  it.fails('a consumer with types: [] that never imports express-session has req.session typed', async () => {
+  it('a consumer with types: [] that never imports express-session has req.session typed', async () => {
     const dir = `${consumer}no-types/`;
     await mkdir(dir, { recursive: true });
     await writeFile(

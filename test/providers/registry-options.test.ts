@@ -8,6 +8,9 @@ import { isOtpProvider, providerFromOptions, PROVIDER_NAMES, type ProviderOption
 import { PreludeProvider } from '../../lib/providers/prelude/provider.js';
 import type { OtpProvider } from '../../lib/providers/provider.js';
 
+const NO_KEY =
+  "DingOtpStrategy requires `apiKey` (a Prelude V2 key; with `customerUuid`, a Ding V1 key) or a `provider`; offline, startDingSandbox() from 'passport-ding/sandbox' gives both a key and a URL";
+
 const UUID = '6e93aa15-9177-4d09-8395-b69ce50db1c8';
 const built: OtpProvider[] = [];
 afterEach(async () => {
@@ -84,9 +87,9 @@ describe('a setup that cannot work is a TypeError saying what to fix', () => {
     ]),
     ['an object that is not a provider', { provider: { send: () => undefined } }, "DingOtpStrategy: `provider` must be 'prelude' or 'ding', or implement send, check, resend and close"],
     ['an object that only reads as a name', { provider: { toString: () => 'prelude' } }, "DingOtpStrategy: `provider` must be 'prelude' or 'ding', or implement send, check, resend and close"],
-    ['no apiKey', {}, 'DingOtpStrategy requires `apiKey` (a Prelude V2 key; with `customerUuid`, a Ding V1 key) or a `provider`'],
-    ['an empty apiKey', { apiKey: '' }, 'DingOtpStrategy requires `apiKey` (a Prelude V2 key; with `customerUuid`, a Ding V1 key) or a `provider`'],
-    ['a numeric apiKey', { apiKey: 42 }, 'DingOtpStrategy requires `apiKey` (a Prelude V2 key; with `customerUuid`, a Ding V1 key) or a `provider`'],
+    ['no apiKey', {}, NO_KEY],
+    ['an empty apiKey', { apiKey: '' }, NO_KEY],
+    ['a numeric apiKey', { apiKey: 42 }, NO_KEY],
     ['a numeric customerUuid', { apiKey: 'k', customerUuid: 42 }, 'DingOtpStrategy: `customerUuid` must be a string'],
     ['a customerUuid with Prelude', { provider: 'prelude', apiKey: 'k', customerUuid: UUID }, "DingOtpStrategy: Prelude V2 takes no `customerUuid`; remove it with provider 'prelude'"],
     ["provider 'ding' without a customerUuid", { provider: 'ding', apiKey: 'k' }, "DingOtpStrategy with provider 'ding' requires `apiKey` and `customerUuid` (Ding V1 credentials)"],

@@ -121,13 +121,15 @@ describe('create', () => {
     expect(sb.latestCode('+15550000000')).toBeUndefined();
   });
 
-  it('latestCode() throws a TypeError naming E.164 for a number not written in E.164 (was a silent undefined)', async () => {
+  it('latestCode() and latestDelivery() throw a TypeError naming E.164 for a number not written in E.164 (was a silent undefined)', async () => {
     const sb = await start();
     await create(sb, PHONE);
     for (const typed of ['(415) 555-2671', '4155552671', '+1 415 555 2671', '', 14155552671 as unknown as string]) {
       expect(() => sb.latestCode(typed)).toThrow(TypeError);
       expect(() => sb.latestCode(typed)).toThrow(/E\.164/);
+      expect(() => sb.latestDelivery(typed)).toThrow(/latestDelivery\(\) takes an E\.164 number/);
     }
+    expect(sb.latestDelivery(PHONE)?.code).toBe(sb.latestCode(PHONE));
     expect(sb.latestCode(PHONE)).toMatch(/^\d+$/);
     expect(sb.latestCode('+15550000000')).toBeUndefined();
   });
