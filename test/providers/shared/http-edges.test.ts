@@ -248,6 +248,7 @@ describe('the cause of a fault is a plain copy of the undici error', () => {
     expect((err.cause as Error).name).toBe('SocketError');
     expect((err.cause as Error & { code?: unknown }).code).toBe('UND_ERR_SOCKET');
   });
+
   it.each<[string, unknown]>([
     ['null', null],
     ['undefined', undefined],
