@@ -248,6 +248,22 @@ describe('the cause of a fault is a plain copy of the undici error', () => {
     expect((err.cause as Error).name).toBe('SocketError');
     expect((err.cause as Error & { code?: unknown }).code).toBe('UND_ERR_SOCKET');
   });
+
+  it.each<[string, unknown]>([
+    ['null', null],
+    ['undefined', undefined],
+    ['a string', 'parser broke'],
+    ['an object without a code', { why: 'parser broke' }],
+  ])('what an error-body parser throws as %s still fails typed, with no cause', async (_what, thrown) => {
+    const u = await upstream({ status: 400, body: { code: 'x', message: 'y' } });
+    const parseErrorBody = (): never => {
+      throw thrown;
+    };
+    const err = await failure(client(u.url, { parseErrorBody }).request(POST));
+    expect(err).toBeInstanceOf(OtpUnavailableError);
+    expect(err.cause).toBeUndefined();
+    expect(u.seen).toHaveLength(1);
+  });
 });
 
 describe('the retry hint: only on a 429 or a 503', () => {
