@@ -6,8 +6,8 @@
 // the provider, holding a 2xx, would never send the event again.
 //
 // Memory (default): this process only, bounded by `maxEntries` (default 10 000 ids, the oldest
-// dropped first, about 100 bytes each) and `ttlSeconds`. Redis: one `SET key NX EX` per event,
-// shared by every instance.
+// dropped first, about 100 bytes each) and `ttlSeconds`. Redis: per event a `SET key NX EX` claim
+// and a `SET` when done, shared by every instance.
 
 import { LRUCache } from 'lru-cache';
 import { deleteEntry } from '../lru-delete.js';
