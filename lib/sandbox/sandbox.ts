@@ -18,7 +18,6 @@ import type { CodeEvent, DingSandbox, DingSandboxOptions, NumberBehavior } from 
 /** Numbers remembered for latestCode(), as the states bound theirs. */
 const MAX_NUMBERS = 10_000;
 
-/** Starts the sandbox (Ding V1 under `/v1`, Prelude V2 under `/v2`) on 127.0.0.1 and resolves once it listens. */
 /** Codes are kept under the E.164 number the API got: '(415) 555-2671' would never match, so say so. */
 function e164Argument(method: string, phoneNumber: unknown): string {
   if (typeof phoneNumber !== 'string' || !isE164(phoneNumber)) {
@@ -27,6 +26,7 @@ function e164Argument(method: string, phoneNumber: unknown): string {
   return phoneNumber;
 }
 
+/** Starts the sandbox (Ding V1 under `/v1`, Prelude V2 under `/v2`) on 127.0.0.1 and resolves once it listens. */
 export async function startDingSandbox(options: DingSandboxOptions = {}): Promise<DingSandbox> {
   const settings = resolveOptions(options);
   const clock = createClock(settings.now);
