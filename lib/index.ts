@@ -43,6 +43,7 @@ export { DELIVERY_CHANNELS } from './providers/delivery.js';
 export type { ProviderName } from './providers/index.js';
 export { DEFAULT_CIRCUIT_BREAKER } from './circuit-breaker.js';
 export type { CircuitBreakerOptions } from './circuit-breaker.js';
+export type { ClientCallOptions } from './providers/shared/client-options.js';
 
 // Prelude Verify V2, the default: `new DingOtpStrategy({ apiKey: process.env.PRELUDE_API_KEY }, verify)`.
 export { PreludeProvider } from './providers/prelude/provider.js';

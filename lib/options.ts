@@ -9,7 +9,7 @@ import type { CountryCode } from './phone.js';
 import { isCountryCode } from './phone.js';
 import type { CircuitBreakerOptions } from './circuit-breaker.js';
 import type { ProviderName } from './providers/index.js';
-import type { OtpProvider, SendSignals } from './providers/provider.js';
+import type { MessageSettings, OtpProvider, SendSignals } from './providers/provider.js';
 import { DEFAULT_SESSION_KEY } from './pending.js';
 import { unwrapMappedIpv4 } from './ip.js';
 import type { LimitSettings, LimitsOptions } from './limits/options.js';
@@ -29,17 +29,7 @@ import type { DeliveryChannel } from './providers/delivery.js';
 import { resolveChannels, resolveWebOtpOrigin } from './providers/delivery.js';
 
 /** What `signals(req)` may return: fraud signals plus per-send message settings. */
-export interface SendContext extends SendSignals {
-  /** BCP-47 message language, e.g. `en-US`. */
-  locale?: string | undefined;
-  /** Your own id, echoed in the provider's logs and webhooks. */
-  correlationId?: string | undefined;
-  templateId?: string | undefined;
-  senderId?: string | undefined;
-  callbackUrl?: string | undefined;
-  /** Android SMS Retriever app hash. */
-  appRealm?: string | undefined;
-}
+export interface SendContext extends SendSignals, MessageSettings {}
 
 /** The second argument of the verify callback. */
 export interface VerificationDetails {

@@ -25,19 +25,24 @@ export interface SendSignals {
   ja4Fingerprint?: string | undefined;
 }
 
-/** What the strategy asks a provider to send: the E.164 number and the request's signals. */
-export interface SendRequest {
-  /** E.164, already normalised by the strategy. */
-  phoneNumber: string;
-  signals?: SendSignals | undefined;
+/** Per-send message settings, from the app's `signals(req)` to the provider. */
+export interface MessageSettings {
   /** BCP-47 message language, e.g. `en-US`. */
   locale?: string | undefined;
+  /** Your own id, echoed in the provider's logs and webhooks. */
   correlationId?: string | undefined;
   templateId?: string | undefined;
   senderId?: string | undefined;
   callbackUrl?: string | undefined;
   /** Android SMS Retriever app hash. */
   appRealm?: string | undefined;
+}
+
+/** What the strategy asks a provider to send: the E.164 number and the request's signals. */
+export interface SendRequest extends MessageSettings {
+  /** E.164, already normalised by the strategy. */
+  phoneNumber: string;
+  signals?: SendSignals | undefined;
   /**
    * The channel the user chose (the strategy's `channel` field), one of the provider's
    * `capabilities.channels`. Absent: the provider's own routing.

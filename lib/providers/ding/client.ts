@@ -3,7 +3,8 @@
 // ./parse.ts. Nothing is retried here: create and retry can send an SMS and check spends an
 // attempt. GETs may be repeated once by the HTTP layer after a connection failure.
 
-import { JsonHttpClient, type CircuitBreakerOptions } from '../../http.js';
+import { JsonHttpClient } from '../../http.js';
+import type { ClientCallOptions } from '../shared/client-options.js';
 import { requireApiKey, requireString } from '../shared/credentials.js';
 import {
   parseAuthenticationStatus,
@@ -44,30 +45,13 @@ export type {
 export const DEFAULT_DING_BASE_URL = 'https://api.ding.live/v1';
 
 /** Options of `new DingClient()` (and of `DingProvider`). */
-export interface DingClientOptions {
+export interface DingClientOptions extends ClientCallOptions {
   /** Sent as `x-api-key`. Never appears in an error. */
   apiKey: string;
   /** Your app's customer UUID (dashboard: Settings > API Keys > Legacy Credentials). */
   customerUuid: string;
   /** Default `https://api.ding.live/v1`. Must be https, except for loopback hosts (the sandbox). */
   baseUrl?: string | undefined;
-  /** Deadline per call in milliseconds, connect to last byte. Default 5000. */
-  timeoutMs?: number | undefined;
-  /** Maximum pooled keep-alive sockets to Ding. Default 16. */
-  connections?: number | undefined;
-  /** More credentials never to appear in an error, blanked from upstream texts as the key is (the strategy passes its `webhookUrl` secret). */
-  redact?: readonly string[] | undefined;
-  /**
-   * After `failures` consecutive faults (timeouts, 5xx, connection failures), calls fail at once
-   * with OtpUnavailableError('circuit_open') for `cooldownMs`, then one call probes. Default
-   * `{ failures: 5, cooldownMs: 10_000 }`; `false` turns it off.
-   */
-  circuitBreaker?: CircuitBreakerOptions | false | undefined;
-  /**
-   * The message of the OtpAuthError a refused key (HTTP 401/403) becomes. The strategy sets it
-   * when it chose Ding from the credentials, to say the key may be a Prelude V2 key.
-   */
-  authErrorHint?: string | undefined;
 }
 
 /** `POST /authentication`, camelCase. */

@@ -4,7 +4,8 @@
 // Transport, deadlines and error typing live in ../../http.ts, which never repeats a POST (a create
 // can send a paid SMS); reply checking in ./parse.ts.
 
-import { JsonHttpClient, type CircuitBreakerOptions } from '../../http.js';
+import { JsonHttpClient } from '../../http.js';
+import type { ClientCallOptions } from '../shared/client-options.js';
 import { requireApiKey, requireString } from '../shared/credentials.js';
 import {
   parseCheckVerification,
@@ -31,7 +32,7 @@ export type { CheckVerificationResponse, CreateVerificationResponse, NetworkInfo
 export const DEFAULT_PRELUDE_BASE_URL = 'https://api.prelude.dev';
 
 /** Options of `new PreludeClient()` (and of `PreludeProvider`). */
-export interface PreludeClientOptions {
+export interface PreludeClientOptions extends ClientCallOptions {
   /** A V2 API key (Dashboard: Settings > API keys), sent as `Authorization: Bearer`. Never in an error. */
   apiKey: string;
   /**
@@ -39,23 +40,6 @@ export interface PreludeClientOptions {
    * docs write it, works too. Must be https, except for loopback hosts.
    */
   baseUrl?: string | undefined;
-  /** Deadline per call in milliseconds, connect to last byte. Default 5000. */
-  timeoutMs?: number | undefined;
-  /** Maximum pooled keep-alive sockets to Prelude. Default 16. */
-  connections?: number | undefined;
-  /** More credentials never to appear in an error, blanked from upstream texts as the key is (the strategy passes its `webhookUrl` secret). */
-  redact?: readonly string[] | undefined;
-  /**
-   * After `failures` consecutive faults (timeouts, 5xx, connection failures), calls fail at once
-   * with OtpUnavailableError('circuit_open') for `cooldownMs`, then one call probes. Default
-   * `{ failures: 5, cooldownMs: 10_000 }`; `false` turns it off.
-   */
-  circuitBreaker?: CircuitBreakerOptions | false | undefined;
-  /**
-   * The message of the OtpAuthError a refused key (HTTP 401/403) becomes. The strategy sets it
-   * when it chose Prelude from the credentials, to say the key may be a Ding V1 key.
-   */
-  authErrorHint?: string | undefined;
 }
 
 /** Fraud signals of a create (`signals`), camelCase. All optional. */
