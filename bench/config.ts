@@ -83,6 +83,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     if (!isVariantName(s)) throw new Error(`BENCH_VARIANTS: unknown variant "${s}" (${Object.keys(VARIANTS).join(', ')})`);
     return s;
   });
+  const distinctSenders = senders(env);
   return {
     logins: count(env, 'BENCH_LOGINS', 1000, 1),
     warmup: count(env, 'BENCH_WARMUP', 300),
@@ -92,7 +93,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     variants,
     maxSeconds: count(env, 'BENCH_MAX_SECONDS', 60, 1),
     latencyMs: count(env, 'BENCH_LATENCY_MS', 0),
-    distinctSenders: senders(env),
+    distinctSenders,
     leakLogins: count(env, 'BENCH_LEAK_LOGINS', fast ? 0 : 100_000),
     leakConcurrency: count(env, 'BENCH_LEAK_CONCURRENCY', 16, 1),
     micro: env.BENCH_MICRO === undefined ? !fast : env.BENCH_MICRO !== '0',
@@ -104,7 +105,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
       cpuProfIntervalUs: env.BENCH_CPU_PROF_INTERVAL ? count(env, 'BENCH_CPU_PROF_INTERVAL', 1000, 1) : undefined,
       allocProfDir: env.BENCH_ALLOC_PROF || undefined,
       nodeFlags: (env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
-      trustProxy: senders(env),
+      trustProxy: distinctSenders,
     },
     out: env.BENCH_OUT || join(ROOT, 'bench', 'results.json'),
   };

@@ -26,6 +26,25 @@ import type { Count, CounterStore, Hit } from './store.js';
  */
 const SWEEP_STEPS_PER_KEY = 2;
 
+/** The memory store's default `maxKeys`. */
+export const DEFAULT_MAX_KEYS = 200_000;
+
+/**
+ * The largest `maxKeys`. lru-cache allocates its slot arrays for every slot when the store is
+ * built, about 32 bytes a slot: 10 million slots take about 2 seconds and 350 MB at startup, and a
+ * bound past that would exhaust the heap before the first login. A store that big belongs in Redis.
+ */
+export const MAX_MAX_KEYS = 10_000_000;
+const MIN_MAX_KEYS = 100;
+
+/** What a `maxKeys` must be, as an error message says it. */
+export const MAX_KEYS_RANGE = `an integer from ${MIN_MAX_KEYS} to ${MAX_MAX_KEYS}`;
+
+/** Whether `value` is a `maxKeys` the store takes. */
+export function isMaxKeys(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= MIN_MAX_KEYS && (value as number) <= MAX_MAX_KEYS;
+}
+
 // lru-cache holds an entry while its age is at most its ttl; a window of `windowMs` ends at
 // start + windowMs exactly (as the session's own `nextRetryAt` does), so the ttl is one ms less.
 const ttlOf = (windowMs: number): number => Math.max(1, windowMs - 1);

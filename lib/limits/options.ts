@@ -6,6 +6,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { isSupportedCountry } from 'libphonenumber-js';
 import type { MemoryStore } from './memory-store.js';
+import { DEFAULT_MAX_KEYS, isMaxKeys, MAX_KEYS_RANGE } from './memory-store.js';
 import { SharedLimitStore } from './shared-store.js';
 
 /**
@@ -101,15 +102,7 @@ export const DEFAULT_LIMITS = {
   consecutiveFailuresPerPhone: { points: 100, durationSeconds: 30 * 24 * 3600 },
 } as const satisfies Record<string, LimitRule | NumberBlockRule | CountryRule | false>;
 
-/** The memory store's default `maxKeys`. */
-export const DEFAULT_MAX_KEYS = 200_000;
-
-/**
- * The largest `maxKeys`. lru-cache allocates its slot arrays for every slot when the store is
- * built, about 32 bytes a slot: 10 million slots take about 2 seconds and 350 MB at startup, and a
- * bound past that would exhaust the heap before the first login. A store that big belongs in Redis.
- */
-export const MAX_MAX_KEYS = 10_000_000;
+export { DEFAULT_MAX_KEYS, MAX_MAX_KEYS } from './memory-store.js';
 
 /** NIST SP 800-63B: consecutive failed attempts on one account limited to no more than 100. */
 export const MAX_CONSECUTIVE_FAILURES = 100;
@@ -192,7 +185,7 @@ function rule(value: unknown, name: LimitName): ResolvedRule | undefined {
 
 function store(value: unknown, maxKeys: unknown): LimitSettings['store'] {
   if (value === undefined || value === 'memory') {
-    if (maxKeys !== undefined && !isInt(maxKeys, 100, MAX_MAX_KEYS)) fail('limits.maxKeys', `an integer from 100 to ${MAX_MAX_KEYS}`);
+    if (maxKeys !== undefined && !isMaxKeys(maxKeys)) fail('limits.maxKeys', MAX_KEYS_RANGE);
     return { kind: 'memory', prefix: DEFAULT_LIMIT_PREFIX, maxKeys: maxKeys ?? DEFAULT_MAX_KEYS };
   }
   if (value instanceof SharedLimitStore) {

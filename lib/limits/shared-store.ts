@@ -4,8 +4,7 @@
 // `limits.store` to each, this one store counts them together, as a Redis store shared by both
 // would.
 
-import { DEFAULT_MAX_KEYS, MAX_MAX_KEYS } from './options.js';
-import { MemoryStore } from './memory-store.js';
+import { DEFAULT_MAX_KEYS, isMaxKeys, MAX_KEYS_RANGE, MemoryStore } from './memory-store.js';
 
 /** Options of `memoryLimitStore()`. */
 export interface MemoryLimitStoreOptions {
@@ -39,7 +38,7 @@ export class SharedLimitStore {
 export function memoryLimitStore(options: MemoryLimitStoreOptions = {}): SharedLimitStore {
   if (options === null || typeof options !== 'object') throw new TypeError('memoryLimitStore: options must be an object');
   const { maxKeys = DEFAULT_MAX_KEYS, now = Date.now } = options;
-  if (!Number.isInteger(maxKeys) || maxKeys < 100 || maxKeys > MAX_MAX_KEYS) throw new TypeError(`memoryLimitStore: \`maxKeys\` must be an integer from 100 to ${MAX_MAX_KEYS}`);
+  if (!isMaxKeys(maxKeys)) throw new TypeError(`memoryLimitStore: \`maxKeys\` must be ${MAX_KEYS_RANGE}`);
   if (typeof now !== 'function') throw new TypeError('memoryLimitStore: `now` must be a function');
   return new SharedLimitStore(new MemoryStore(maxKeys, now));
 }
