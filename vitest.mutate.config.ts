@@ -33,6 +33,15 @@ const PROVIDER_SUITES = ['test/providers/**/*.test.ts', 'test/security/serialize
 // and lib/limits. They reach the providers too, but every mutant there would rerun them, so
 // MUTATE_SUITES=providers leaves them out for a quick run over lib/providers and lib/http*.ts.
 const LOGIN_SUITES = ['test/security/faults.test.ts', 'test/security/gates.test.ts', 'test/strategy/**/*.test.ts', 'test/limits/**/*.test.ts'];
+// The production hooks (webhooks, trusted devices, test numbers, events, telemetry) are reached
+// by their own suites; MUTATE_SUITES=hooks runs those with the login suites, which reach the
+// gates, ip.ts, phone.ts and the limits' keys too. Kept apart from the default run, whose
+// mutated files these suites do not add to.
+const HOOK_SUITES = ['test/webhooks/**/*.test.ts', 'test/trusted-devices/**/*.test.ts', 'test/test-numbers/**/*.test.ts', 'test/events/**/*.test.ts', 'test/telemetry/telemetry.test.ts'];
+const SUITES: Record<string, string[]> = {
+  providers: PROVIDER_SUITES,
+  hooks: [...HOOK_SUITES, ...LOGIN_SUITES],
+};
 
 // Built on vitest.config.ts (its aliases and hook timeout); `test` is replaced, not merged, since
 // mergeConfig would add this include list to the base one instead of narrowing it.
@@ -50,7 +59,7 @@ export default defineConfig({
     // own suites, and the slow whole-app ones (example, fuzz, privacy) whose paths the suites
     // below already take. Each mutant reruns only the tests that reached it, but a mutant
     // reached while a file loads or in a beforeAll reruns all of these, so the list stays short.
-    include: process.env.MUTATE_SUITES === 'providers' ? PROVIDER_SUITES : [...PROVIDER_SUITES, ...LOGIN_SUITES],
+    include: SUITES[process.env.MUTATE_SUITES ?? ''] ?? [...PROVIDER_SUITES, ...LOGIN_SUITES],
     sequence: { sequencer: FastFirstSequencer },
     // A mutant that hangs a call fails its test (killed) well before Stryker's own timeout
     // (timeoutMS in stryker.config.mjs), which would restart the worker, a slow step.
