@@ -39,6 +39,27 @@ export function secureFor(req: Request): boolean {
   return !(LOOPBACK_HOSTS.has(hostName(req)) && LOOPBACK_ADDRESSES.has(req.socket?.localAddress ?? ''));
 }
 
+/** The name and the Secure flag of the device cookie on one request. */
+export interface DeviceCookie {
+  name: string;
+  secure: boolean;
+}
+
+/**
+ * The default name takes a prefix on a Secure cookie: `__Host-` (the browser keeps it only if it is
+ * Secure, has Path=/ and no Domain, so no subdomain, sibling host or plain-HTTP page can set or
+ * overwrite it: RFC 6265bis, 4.1.3), or `__Secure-` when the path is not `/`. On plain HTTP to
+ * this machine the cookie is not Secure, so the default name goes unprefixed (a browser would drop
+ * a prefixed one). A name the app chose is used as given, and is Secure if it has a prefix.
+ */
+export function deviceCookie(name: string, isDefault: boolean, path: string, req: Request): DeviceCookie {
+  if (!isDefault) return { name, secure: PREFIXED.test(name) || secureFor(req) };
+  if (!secureFor(req)) return { name, secure: false };
+  return { name: `${path === '/' ? '__Host-' : '__Secure-'}${name}`, secure: true };
+}
+
+const PREFIXED = /^__(host|secure)-/i;
+
 export interface CookieAttributes {
   path: string;
   secure: boolean;

@@ -22,7 +22,11 @@ export interface TrustedDevicesOptions {
    * JSON `true` mean yes; anything else, or no field, means no. Default `rememberDevice`.
    */
   field?: string | undefined;
-  /** The cookie's name. Default `passport-ding.device`. */
+  /**
+   * The cookie's name, used as given. Default: `__Host-passport-ding.device` on a Secure cookie
+   * (`__Secure-passport-ding.device` with a `cookiePath` other than `/`), `passport-ding.device`
+   * on plain HTTP to this machine. A name starting with `__Host-` or `__Secure-` is always Secure.
+   */
   cookieName?: string | undefined;
   /** The cookie's path. Default `/`. */
   cookiePath?: string | undefined;
@@ -58,6 +62,8 @@ export interface TrustedDeviceSettings {
   ttlMs: number;
   field: string;
   cookieName: string;
+  /** Whether `cookieName` is the default, which takes a `__Host-`/`__Secure-` prefix when Secure. */
+  defaultCookieName: boolean;
   cookiePath: string;
   maxDevicesPerUser: number;
 }
@@ -115,12 +121,17 @@ export function resolveTrustedDevices(value: unknown, secondFactor: boolean): Tr
     store = { kind: 'redis', client, prefix };
   }
   const days = integer(options, 'days', TRUSTED_DEVICE_DEFAULTS.days, 1, MAX_TRUSTED_DAYS);
+  const cookieName = text(options, 'cookieName', TRUSTED_DEVICE_DEFAULTS.cookieName, COOKIE_NAME, 'a cookie name (letters, digits and !#$%&\'*+-.^_`|~)');
+  const cookiePath = text(options, 'cookiePath', TRUSTED_DEVICE_DEFAULTS.cookiePath, COOKIE_PATH, "a path starting with '/' (no ';' or spaces)");
+  // Browsers refuse a __Host- cookie with any other path: the cookie would never be kept.
+  if (/^__host-/i.test(cookieName) && cookiePath !== '/') fail('cookiePath', "'/' with a `__Host-` cookie name (browsers refuse a __Host- cookie on any other path)");
   return {
     store,
     ttlMs: days * 86_400_000,
     field: text(options, 'field', TRUSTED_DEVICE_DEFAULTS.field, FIELD, 'a non-empty field name'),
-    cookieName: text(options, 'cookieName', TRUSTED_DEVICE_DEFAULTS.cookieName, COOKIE_NAME, 'a cookie name (letters, digits and !#$%&\'*+-.^_`|~)'),
-    cookiePath: text(options, 'cookiePath', TRUSTED_DEVICE_DEFAULTS.cookiePath, COOKIE_PATH, "a path starting with '/' (no ';' or spaces)"),
+    cookieName,
+    defaultCookieName: options.cookieName === undefined,
+    cookiePath,
     maxDevicesPerUser: integer(options, 'maxDevicesPerUser', TRUSTED_DEVICE_DEFAULTS.maxDevicesPerUser, 1, 100),
   };
 }

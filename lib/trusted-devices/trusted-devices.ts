@@ -15,7 +15,8 @@ import type { Settings } from '../options.js';
 import { userKey } from '../pending.js';
 import { normalizePhone } from '../phone.js';
 import { currentUserKey, secondFactorPhone } from '../actions/context.js';
-import { appendSetCookie, readCookie, secureFor, serializeCookie } from './cookie.js';
+import { appendSetCookie, deviceCookie, readCookie, serializeCookie } from './cookie.js';
+import type { DeviceCookie } from './cookie.js';
 import { MemoryDeviceStore } from './memory-store.js';
 import type { TrustedDeviceSettings } from './options.js';
 import { RedisDeviceStore } from './redis-store.js';
@@ -61,7 +62,7 @@ export class TrustedDevices {
     if (user === undefined) return;
     // Remembered again on a device that was (an expired or older cookie of the same user): the new
     // token replaces the old one, which would otherwise hold a place in the user's index.
-    const previous = wellFormedToken(readCookie(req, this.#options.cookieName));
+    const previous = wellFormedToken(this.#readCookie(req));
     if (previous !== undefined) {
       const digest = tokenDigest(previous);
       const record = await this.#store.get(digest);
@@ -82,7 +83,7 @@ export class TrustedDevices {
    * `secondFactor` answer something that is not an id or a phone number.
    */
   async isTrusted(req: Request): Promise<boolean> {
-    const token = wellFormedToken(readCookie(req, this.#options.cookieName));
+    const token = wellFormedToken(this.#readCookie(req));
     if (token === undefined) return false;
     const user = await currentUserKey({ req, settings: this.#settings });
     if (user === undefined) return false;
@@ -110,7 +111,7 @@ export class TrustedDevices {
    * Holding the token is what it takes: no user check. Resolves with whether one was remembered.
    */
   async forget(req: Request, res: Response | undefined = req.res): Promise<boolean> {
-    const token = wellFormedToken(readCookie(req, this.#options.cookieName));
+    const token = wellFormedToken(this.#readCookie(req));
     let forgotten = false;
     if (token !== undefined) {
       const digest = tokenDigest(token);
@@ -120,7 +121,7 @@ export class TrustedDevices {
         forgotten = true;
       }
     }
-    if (res && readCookie(req, this.#options.cookieName) !== undefined) this.#setCookie(req, res, '', 0, this.#settings.now());
+    if (res && this.#readCookie(req) !== undefined) this.#setCookie(req, res, '', 0, this.#settings.now());
     return forgotten;
   }
 
@@ -132,8 +133,18 @@ export class TrustedDevices {
     return this.#store.removeUser(userKey(String(id)));
   }
 
+  #cookie(req: Request): DeviceCookie {
+    const { cookieName, defaultCookieName, cookiePath } = this.#options;
+    return deviceCookie(cookieName, defaultCookieName, cookiePath, req);
+  }
+
+  #readCookie(req: Request): string | undefined {
+    return readCookie(req, this.#cookie(req).name);
+  }
+
   #setCookie(req: Request, res: Response, value: string, maxAgeSeconds: number, now: number): void {
-    appendSetCookie(res, serializeCookie(this.#options.cookieName, value, { path: this.#options.cookiePath, secure: secureFor(req), maxAgeSeconds, now }));
+    const { name, secure } = this.#cookie(req);
+    appendSetCookie(res, serializeCookie(name, value, { path: this.#options.cookiePath, secure, maxAgeSeconds, now }));
   }
 }
 

@@ -12,7 +12,9 @@ import { FakeProvider } from './fake-provider.js';
 import type { TestUser } from './users.js';
 import { Users } from './users.js';
 
+/** The device cookie's default name on plain HTTP to this machine, and on a Secure origin. */
 export const COOKIE = 'passport-ding.device';
+export const SECURE_COOKIE = '__Host-passport-ding.device';
 
 export interface TrustedApp {
   strategy: DingOtpStrategy;

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { DingConfigurationError, DingOtpStrategy, MAX_TRUSTED_DAYS } from 'passport-ding';
 import type { TestUser } from '../helpers/users.js';
 import { CookieClient } from '../helpers/cookie-client.js';
-import { COOKIE, trustedApp } from '../helpers/trusted-app.js';
+import { COOKIE, SECURE_COOKIE, trustedApp } from '../helpers/trusted-app.js';
 import type { TrustedApp } from '../helpers/trusted-app.js';
 import { FakeProvider } from '../helpers/fake-provider.js';
 import { MemoryDeviceStore } from '../../lib/trusted-devices/memory-store.js';
@@ -60,15 +60,45 @@ describe('trusted devices: the cookie', () => {
     expect(lines.map((l) => l.split('=')[0]).sort()).toEqual(['connect.sid', COOKIE]);
   });
 
-  it('is Secure when the request is addressed to another host than loopback', async () => {
+  it('is Secure and named __Host- when the request is addressed to another host than loopback; the plain name is not read there', async () => {
     const { app, alice, client } = setup();
     await login(app, client, alice);
+    expect(client.setCookie(COOKIE)).toBeDefined();
     client.host = 'app.example';
     await client.post('/logout');
     await client.post('/login/password', { userId: alice.id });
+    // The unprefixed cookie (one any sibling host or plain-HTTP page could have set) is not read
+    // on a Secure origin: the device is not trusted by it.
+    expect((await client.get('/2fa/trusted')).body.trusted).toBe(false);
     await client.post('/2fa/send');
     await client.post('/2fa/code', { code: app.fake.code(ALICE_PHONE), rememberDevice: 'true' }).then((r) => expect(r.status).toBe(200));
-    expect((client.setCookie(COOKIE) as string).split('; ')).toContain('Secure');
+    const [pair, ...attributes] = (client.setCookie(SECURE_COOKIE) as string).split('; ');
+    expect(pair).toMatch(/^__Host-passport-ding\.device=[A-Za-z0-9_-]{43}$/);
+    // What a browser requires of a __Host- cookie: Secure, Path=/, no Domain.
+    expect(attributes).toEqual(expect.arrayContaining(['Secure', 'Path=/']));
+    expect(attributes.some((a) => a.toLowerCase().startsWith('domain='))).toBe(false);
+    expect(await again(client, alice)).toBe(true);
+    // Forgetting clears the prefixed cookie.
+    expect((await client.post('/device/forget')).body).toEqual({ forgotten: true });
+    expect((client.setCookie(SECURE_COOKIE) as string).split('; ')).toContain('Max-Age=0');
+    expect(await again(client, alice)).toBe(false);
+  });
+
+  it('is named __Secure- with a cookiePath other than /, and a chosen name is used as given (Secure when it has a prefix)', async () => {
+    for (const [options, name] of [
+      [{ cookiePath: '/account' }, '__Secure-passport-ding.device'],
+      [{ cookieName: 'device' }, 'device'],
+    ] as const) {
+      const { app, alice, client } = setup(options);
+      client.host = 'app.example';
+      await login(app, client, alice);
+      expect((client.setCookie(name) as string).split('; ')).toContain('Secure');
+    }
+    // On loopback HTTP a prefixed name the app chose is still Secure: a browser keeps it only so.
+    const { app, alice, client } = setup({ cookieName: '__Host-device' });
+    await login(app, client, alice);
+    expect((client.setCookie('__Host-device') as string).split('; ')).toContain('Secure');
+    expect(() => trustedApp({ cookieName: '__Host-device', cookiePath: '/account' })).toThrow(/cookiePath.*__Host-/);
   });
 
   it('is set as well when the app verifies with a custom callback, and Secure over HTTPS behind a trusted proxy', async () => {
@@ -89,7 +119,7 @@ describe('trusted devices: the cookie', () => {
       .set('X-Forwarded-Proto', 'https')
       .set('Cookie', [...https.cookies].map(([k, v]) => `${k}=${v}`).join('; '))
       .send({ code: app.fake.code(ALICE_PHONE), rememberDevice: 'on' });
-    const line = (secure.headers['set-cookie'] as unknown as string[]).find((l) => l.startsWith(`${COOKIE}=`)) as string;
+    const line = (secure.headers['set-cookie'] as unknown as string[]).find((l) => l.startsWith(`${SECURE_COOKIE}=`)) as string;
     expect(line.split('; ')).toContain('Secure');
   });
 
