@@ -7,6 +7,7 @@
 
 import { LRUCache } from 'lru-cache';
 import { getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js';
+import { maskNational } from './phone.js';
 
 // The numbers a memo entry costs are small (an E.164 string and a country code): 10 000 entries
 // stay well under a megabyte.
@@ -51,15 +52,12 @@ function remember(e164: string, country: string): void {
 
 /**
  * `+15551234567` -> `{ masked: '+1•••••4567', country: 'US' }`: the same mask as
- * `pendingVerification()` shows (the calling code, five dots, the last four digits, or two of a
- * short number).
+ * `pendingVerification()` shows (./phone.ts, maskNational).
  */
 export function phoneFacts(e164: string, knownCountry?: string): { masked: string; country?: string } {
   const digits = e164.startsWith('+') ? e164.slice(1) : e164;
   const code = callingCode(digits);
-  const national = code === undefined ? digits : digits.slice(code.length);
-  const shown = national.length > 6 ? 4 : 2;
-  const masked = `+${code ?? ''}•••••${national.slice(-shown)}`;
+  const masked = maskNational(code ?? '', code === undefined ? digits : digits.slice(code.length));
   if (code === undefined) return { masked };
   let country: string | undefined;
   if (!SHARED.has(code)) country = SINGLE_COUNTRY.get(code);

@@ -59,8 +59,16 @@ function looksNational(text: string, defaultCountry: CountryCode | undefined): b
  */
 export function maskPhone(e164: string): string {
   const parsed = parsePhoneNumberFromString(e164);
-  const national = parsed ? parsed.nationalNumber : e164.replace(/^\+/, '');
-  const prefix = parsed ? `+${parsed.countryCallingCode}` : '+';
-  const shown = national.length > 6 ? 4 : 2;
-  return `${prefix}•••••${national.slice(-shown)}`;
+  return parsed ? maskNational(parsed.countryCallingCode, parsed.nationalNumber) : maskNational('', e164.replace(/^\+/, ''));
+}
+
+/**
+ * The mask of a number by its parts: `+`, the calling code, five dots, the last digits. At least
+ * five national digits stay hidden, so a masked number stands for 100,000 numbers or more: four
+ * digits of a 10-digit US number are shown, three of an 8-digit Danish one, two of a 7-digit or
+ * shorter one (four of seven would leave 1,000 candidates, few enough to try).
+ */
+export function maskNational(callingCode: string, national: string): string {
+  const shown = Math.min(4, Math.max(2, national.length - 5));
+  return `+${callingCode}•••••${national.slice(-shown)}`;
 }

@@ -17,6 +17,9 @@ const NUMBERS: Array<[string, string | undefined]> = [
   ['+79161234567', 'RU'],
   ['+77011234567', 'KZ'],
   ['+80012345678', undefined],
+  ['+4520123456', 'DK'],
+  ['+3545551234', 'IS'],
+  ['+6797012345', 'FJ'],
 ];
 
 describe('phoneFacts', () => {
@@ -25,6 +28,15 @@ describe('phoneFacts', () => {
     expect(facts.masked).toBe(maskPhone(e164));
     expect(facts.country).toBe(country);
     expect(facts.masked).not.toContain(e164.slice(-6));
+  });
+
+  it('hides at least five national digits: four of ten are shown, three of eight, two of seven', () => {
+    // A mask with four of seven national digits shown left 1,000 candidates, few enough to try.
+    expect(maskPhone('+14155552671')).toBe('+1•••••2671');
+    expect(maskPhone('+4520123456')).toBe('+45•••••456');
+    expect(maskPhone('+3545551234')).toBe('+354•••••34');
+    expect(maskPhone('+6797012345')).toBe('+679•••••45');
+    for (const e164 of ['+4520123456', '+3545551234', '+6797012345']) expect(phoneFacts(e164).masked).toBe(maskPhone(e164));
   });
 
   it('takes a country the send step already knows', () => {
