@@ -78,7 +78,7 @@ export class LoadClient {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (cookie) headers.cookie = cookie;
     if (ip) headers['x-forwarded-for'] = ip;
-    const res = await this.#pool.request({ method: 'POST', path, headers, body: body ? JSON.stringify(body) : undefined });
+    const res = await this.#pool.request({ method: 'POST', path, headers, body: body ? JSON.stringify(body) : null });
     await res.body.dump();
     if (res.statusCode !== 200 && res.statusCode !== 204) throw new Error(`POST ${path}: HTTP ${res.statusCode}`);
     return sessionCookie(res.headers) ?? cookie;

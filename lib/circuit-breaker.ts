@@ -21,7 +21,9 @@ export interface CircuitBreakerOptions {
 }
 
 /** The circuit breaker every built-in provider gets unless told otherwise. */
-export const DEFAULT_CIRCUIT_BREAKER: Readonly<Required<CircuitBreakerOptions>> = { failures: 5, cooldownMs: 10_000 };
+// Spelled out, not Required<CircuitBreakerOptions>: under exactOptionalPropertyTypes that keeps
+// the options' `| undefined`, and these values are always there.
+export const DEFAULT_CIRCUIT_BREAKER: { readonly failures: number; readonly cooldownMs: number } = { failures: 5, cooldownMs: 10_000 };
 
 /** Faults that say the provider is down or broken; everything else is an answer. */
 export function isProviderFault(err: unknown): boolean {

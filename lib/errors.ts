@@ -49,7 +49,7 @@ export class OtpApiError extends PassportDingError {
     apiMessage: string,
     docUrl?: string,
     upstreamStatus = 400,
-    extra?: { param?: string; retryAfter?: number },
+    extra?: { param?: string | undefined; retryAfter?: number | undefined },
   ) {
     super(`The OTP API refused the request (${apiCode})`);
     this.apiMessage = apiMessage;
@@ -101,7 +101,7 @@ export class OtpUnavailableError extends PassportDingError {
   constructor(
     reason: UnavailableReason,
     message: string,
-    options?: { status?: number; cause?: unknown; retryAfter?: number },
+    options?: { status?: number | undefined; cause?: unknown; retryAfter?: number | undefined },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.reason = reason;

@@ -31,30 +31,30 @@ export interface JsonHttpClientOptions {
   /** Absolute base URL, e.g. `https://api.ding.live/v1`. https only, except for loopback hosts. */
   baseUrl: string;
   /** Deadline for one call, connect to last body byte, in milliseconds. Default 5000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Maximum sockets kept to the origin. Default 16. */
-  connections?: number;
+  connections?: number | undefined;
   /** Headers sent with every request (e.g. the API key). Never copied into errors. */
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   /** Values never kept in an error, even when the API quotes them (the API key). */
-  secrets?: readonly string[];
+  secrets?: readonly string[] | undefined;
   /** The message of the OtpAuthError for HTTP 401/403, instead of the generic one. */
-  authErrorHint?: string;
+  authErrorHint?: string | undefined;
   /** Consecutive faults before calls fail fast, and for how long. Default on; `false` turns it off. */
-  circuitBreaker?: CircuitBreakerOptions | false;
+  circuitBreaker?: CircuitBreakerOptions | false | undefined;
   /**
    * Turns the JSON body of an error answer (a status in `errorStatuses`) into the API's own error.
    * Returns undefined when the body is not the documented error shape; the call then fails as a
    * malformed response.
    */
-  parseErrorBody?: (body: unknown, status: number, context: ErrorBodyContext) => PassportDingError | undefined;
+  parseErrorBody?: ((body: unknown, status: number, context: ErrorBodyContext) => PassportDingError | undefined) | undefined;
   /**
    * The HTTP statuses whose JSON body goes to `parseErrorBody`. Default `[400]` (Ding V1 documents
    * no other). 401 and 403 are always OtpAuthError and cannot be listed.
    */
-  errorStatuses?: readonly number[];
+  errorStatuses?: readonly number[] | undefined;
   /** Name used in error messages, e.g. `Ding`. */
-  serviceName?: string;
+  serviceName?: string | undefined;
 }
 
 export interface JsonRequest {
@@ -63,8 +63,8 @@ export interface JsonRequest {
   path: string;
   /** Short operation name for error messages, e.g. `check`. Never the path itself. */
   operation: string;
-  query?: Record<string, string | readonly string[] | undefined>;
-  headers?: Record<string, string>;
+  query?: Record<string, string | readonly string[] | undefined> | undefined;
+  headers?: Record<string, string> | undefined;
   /** Sent as JSON (POST only). */
   body?: unknown;
 }
@@ -192,8 +192,9 @@ export class JsonHttpClient {
   }
 
   async #once(req: JsonRequest, deadline: Deadline): Promise<unknown> {
-    const body = req.body === undefined ? undefined : JSON.stringify(req.body);
-    let headers = body === undefined ? this.#headers : this.#jsonHeaders;
+    // null, not undefined, for no body: undici reads both as none, and its type takes only null.
+    const body = req.body === undefined ? null : JSON.stringify(req.body);
+    let headers = body === null ? this.#headers : this.#jsonHeaders;
     if (req.headers) headers = { ...headers, ...req.headers, accept: 'application/json' };
     const reply = await exchange(
       this.#pool,

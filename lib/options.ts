@@ -502,7 +502,7 @@ function resolvePhoneChange(options: DingOtpStrategyOptionsBase): boolean {
 }
 
 /** Checks every option except the provider ones (see strategy.ts) and fills in defaults. */
-export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqToCallback?: boolean }): Settings {
+export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqToCallback?: boolean | undefined }): Settings {
   refuseUnknownNames(options);
   const code = resolveCodePattern(options);
   if (options.defaultCountry !== undefined && !isCountryCode(options.defaultCountry)) {

@@ -36,7 +36,9 @@ export function normalizePhone(input: string | undefined, defaultCountry?: Count
   // extract: false, so the whole input must be the number: by default the library would pick one
   // out of surrounding text ("call +1 415 555 2671 now"). An extension cannot receive an SMS, and
   // dropping it would send to a number other than the one typed.
-  const parsed = parsePhoneNumberFromString(text, { defaultCountry, extract: false });
+  // The key is left out, not set to undefined, when there is no default (libphonenumber's type
+  // has no `| undefined`); the same one object literal per call either way.
+  const parsed = parsePhoneNumberFromString(text, defaultCountry === undefined ? { extract: false } : { defaultCountry, extract: false });
   if (parsed === undefined && looksNational(text, defaultCountry)) return { ok: false, reason: 'missing_country_code' };
   if (!parsed?.isValid() || parsed.ext !== undefined) return { ok: false, reason: 'invalid_phone_number' };
   return { ok: true, e164: parsed.number, country: parsed.country };

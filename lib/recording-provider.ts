@@ -53,7 +53,7 @@ function timed<T>(record: ActionRecord, operation: ProviderCall['operation'], ca
 /** The provider as one step sees it: each call noted in the step's record (one object per step). */
 class RecordingProvider implements OtpProvider {
   readonly name: string;
-  lookup?: OtpProvider['lookup'];
+  lookup?: NonNullable<OtpProvider['lookup']>;
   readonly #provider: OtpProvider;
   readonly #record: ActionRecord;
 

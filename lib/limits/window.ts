@@ -29,13 +29,13 @@ export async function claimWindow(limits: Limits, provider: { readonly name: str
 }
 
 /** Whether this session's pending verification still owns its window (always, where windows are per send). */
-export function holdsWindow(limits: Limits, provider: { readonly name: string }, pending: { phoneNumber: string; owner?: string }): Promise<boolean> {
+export function holdsWindow(limits: Limits, provider: { readonly name: string }, pending: { phoneNumber: string; owner?: string | undefined }): Promise<boolean> {
   if (!ownsWindows(provider)) return Promise.resolve(true);
   return limits.ownsWindow(pending.phoneNumber, pending.owner);
 }
 
 /** A right code spent the window: its mark goes (best effort; it expires with the code anyway). */
-export function releaseWindow(limits: Limits, provider: { readonly name: string }, pending: { phoneNumber: string; owner?: string }): Promise<void> {
+export function releaseWindow(limits: Limits, provider: { readonly name: string }, pending: { phoneNumber: string; owner?: string | undefined }): Promise<void> {
   if (!ownsWindows(provider) || pending.owner === undefined) return Promise.resolve();
   return limits.leaveWindow(pending.phoneNumber, pending.owner).catch(() => undefined);
 }

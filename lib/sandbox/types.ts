@@ -36,8 +36,11 @@ export type NumberBehavior =
    * webhooks with `undeliverable`.
    */
   | 'undeliverable'
-  /** What lookup returns for the number, merged over the defaults (V2's lookup says it the V2 way). */
-  | { lookup: Partial<LookupResponseWire> };
+  /**
+   * What lookup returns for the number, merged over the defaults (V2's lookup says it the V2 way).
+   * A field set to `undefined` is left out of the answer.
+   */
+  | { lookup: { [K in keyof LookupResponseWire]?: LookupResponseWire[K] | undefined } };
 
 /** What `onCode` gets for every code the sandbox "sends", by either API. */
 export interface CodeEvent {

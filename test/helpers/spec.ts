@@ -31,7 +31,7 @@ export interface DingSpec {
   statuses(operationId: string): string[];
   validateResponse(operationId: string, status: number, body: unknown, options?: { strict?: boolean }): string[];
   validateRequest(operationId: string, body: unknown): string[];
-  validateParameters(operationId: string, values: Partial<Record<Location, Record<string, unknown>>>): string[];
+  validateParameters(operationId: string, values: { [L in Location]?: Record<string, unknown> | undefined }): string[];
 }
 
 const E164 = /^\+[1-9]\d{1,14}$/;

@@ -31,13 +31,14 @@ export function trustedApp(
   const clock = shared.clock ?? testClock();
   const fake = shared.fake ?? new FakeProvider({ now: clock.providerNow });
   const users = shared.users ?? new Users();
+  const { secondFactor = (req) => (req.user as TestUser | undefined)?.phoneNumber, ...options }: Partial<DingOtpStrategyOptions> = shared.options ?? {};
   const strategy = new DingOtpStrategy({
     provider: fake,
     now: clock.now,
-    secondFactor: (req) => (req.user as TestUser | undefined)?.phoneNumber,
+    secondFactor,
     trustedDevices,
     limits: false,
-    ...shared.options,
+    ...options,
   });
   const t = createApp({
     express: express5,

@@ -105,7 +105,7 @@ describe.runIf(hasSpec)(contractSuite, () => {
     const res = await request(url, {
       method: op.method as 'GET' | 'POST',
       headers,
-      body: op.method === 'POST' ? JSON.stringify(init.body) : undefined,
+      body: op.method === 'POST' ? JSON.stringify(init.body) : null,
       dispatcher: agent,
     });
     const text = await res.body.text();

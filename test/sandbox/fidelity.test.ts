@@ -15,7 +15,7 @@ async function v1(method: 'GET' | 'POST', path: string, body?: unknown, headers:
   const res = await fetch(`${sb.url}${path}`, {
     method,
     headers: { 'x-api-key': sb.apiKey, 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? null : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
@@ -24,7 +24,7 @@ async function v2(method: 'GET' | 'POST', path: string, body?: unknown) {
   const res = await fetch(`${sb.preludeUrl}/v2${path}`, {
     method,
     headers: { authorization: `Bearer ${sb.apiKey}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? null : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }

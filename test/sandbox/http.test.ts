@@ -32,7 +32,7 @@ async function send(method: string, path: string, init: { body?: string | Buffer
   const res = await request(`${sb.url}${path}`, {
     method: method as 'GET',
     headers: { 'x-api-key': sb.apiKey, ...init.headers },
-    body: init.body,
+    body: init.body ?? null,
     dispatcher: agent,
   });
   const text = await res.body.text();

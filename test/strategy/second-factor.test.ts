@@ -14,7 +14,7 @@ import { Users } from '../helpers/users.js';
 
 const SHARED = '+14155552671';
 
-function setup(options: Partial<DingOtpStrategyOptions> = {}) {
+function setup({ secondFactor = (req) => (req.user as TestUser | undefined)?.phoneNumber, ...options }: Partial<DingOtpStrategyOptions> = {}) {
   const clock = testClock();
   const fake = new FakeProvider({ now: clock.providerNow });
   const users = new Users();
@@ -23,7 +23,7 @@ function setup(options: Partial<DingOtpStrategyOptions> = {}) {
   const strategy = new DingOtpStrategy({
     provider: fake,
     now: clock.now,
-    secondFactor: (req) => (req.user as TestUser | undefined)?.phoneNumber,
+    secondFactor,
     ...options,
   });
   const t = createApp({

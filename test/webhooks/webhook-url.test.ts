@@ -31,7 +31,7 @@ function recordingProxy(target: () => string): { start(): Promise<string>; bodie
           if (raw.length > 0) bodies.push({ path: req.url ?? '', body: JSON.parse(raw.toString()) as Record<string, unknown> });
           const headers: Record<string, string> = {};
           for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'host' && k !== 'connection' && k !== 'content-length') headers[k] = v;
-          fetch(`${target()}${req.url ?? ''}`, { method: req.method ?? 'POST', headers, body: raw.length > 0 ? raw : undefined }).then(
+          fetch(`${target()}${req.url ?? ''}`, { method: req.method ?? 'POST', headers, body: raw.length > 0 ? raw : null }).then(
             async (upstream) => {
               const text = await upstream.text();
               res.writeHead(upstream.status, { 'Content-Type': upstream.headers.get('content-type') ?? 'application/json' });

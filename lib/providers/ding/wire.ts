@@ -118,22 +118,26 @@ export type DingErrorCode = (typeof ERROR_CODES)[number];
 /** RFC 3339 date-time, always UTC with `Z` when the sandbox writes it. */
 export type DateTime = string;
 
+/**
+ * The optional fields admit `undefined`: DingClient fills them straight from the caller's request,
+ * and JSON.stringify leaves an undefined field out of the body.
+ */
 export interface CreateAuthenticationRequestWire {
   customer_uuid: string;
   phone_number: string;
-  ip?: string;
-  device_id?: string;
-  device_type?: DeviceType;
-  app_version?: string;
-  sender_id?: string;
-  callback_url?: string;
-  app_realm?: string;
-  os_version?: string;
-  device_model?: string;
-  is_returning_user?: boolean;
-  template_id?: string;
-  correlation_id?: string;
-  locale?: string;
+  ip?: string | undefined;
+  device_id?: string | undefined;
+  device_type?: DeviceType | undefined;
+  app_version?: string | undefined;
+  sender_id?: string | undefined;
+  callback_url?: string | undefined;
+  app_realm?: string | undefined;
+  os_version?: string | undefined;
+  device_model?: string | undefined;
+  is_returning_user?: boolean | undefined;
+  template_id?: string | undefined;
+  correlation_id?: string | undefined;
+  locale?: string | undefined;
 }
 
 export interface CreateAuthenticationResponseWire {

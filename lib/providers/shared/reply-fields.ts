@@ -151,12 +151,21 @@ function daysInMonth(year: number, month: number): number {
   return month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number);
 }
 
+/** The keys of `T` whose type admits `undefined`. */
+type UndefinedKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? K : never }[keyof T];
+
+/**
+ * `T` as compact() returns it: a key that may hold `undefined` becomes an optional key that, when
+ * present, holds a value (what `exactOptionalPropertyTypes` calls `k?: V`).
+ */
+export type Compact<T> = { [K in Exclude<keyof T, UndefinedKeys<T>>]: T[K] } & { [K in UndefinedKeys<T>]?: Exclude<T[K], undefined> };
+
 /**
  * Drops keys whose value is undefined, so results compare and print cleanly. A copy rather than
  * `delete`, which would turn the reply into a slow dictionary-mode object; and nothing at all for
  * a reply with every field present, as Ding's usually are.
  */
-export function compact<T extends object>(o: T): T {
+export function compact<T extends object>(o: T): Compact<T> {
   const record = o as Record<string, unknown>;
   let complete = true;
   for (const key in record) {
@@ -165,8 +174,9 @@ export function compact<T extends object>(o: T): T {
       break;
     }
   }
-  if (complete) return o;
+  // Either way no key holds undefined, which is what Compact<T> says.
+  if (complete) return o as Compact<T>;
   const kept: Record<string, unknown> = {};
   for (const key in record) if (record[key] !== undefined) kept[key] = record[key];
-  return kept as T;
+  return kept as Compact<T>;
 }

@@ -11,6 +11,7 @@ import {
   type LookupFlag,
   type LookupLineType,
   type LookupResponseWire,
+  type NetworkInfoWire,
 } from '../../providers/prelude/wire.js';
 import { lookupNumber } from '../ding/lookup.js';
 import type { NumberBehavior } from '../types.js';
@@ -31,7 +32,11 @@ function fromDing(v1: DingLookupWire): LookupResponseWire {
   body.flags = flags;
   if (v1.caller_name !== undefined) body.caller_name = v1.caller_name;
   if (v1.carrier !== undefined || v1.mcc !== undefined || v1.mnc !== undefined) {
-    body.network_info = { carrier_name: v1.carrier, mcc: v1.mcc, mnc: v1.mnc };
+    const network: NetworkInfoWire = {};
+    if (v1.carrier !== undefined) network.carrier_name = v1.carrier;
+    if (v1.mcc !== undefined) network.mcc = v1.mcc;
+    if (v1.mnc !== undefined) network.mnc = v1.mnc;
+    body.network_info = network;
   }
   return body;
 }

@@ -38,7 +38,7 @@ export type PreludeCreateScript =
  * create outcome, or what lookup answers, in V2's terms, merged over the default answer (create
  * then behaves as for any number).
  */
-export type PreludeNumberScript = PreludeCreateScript | { lookup: Partial<LookupResponseWire> };
+export type PreludeNumberScript = PreludeCreateScript | { lookup: { [K in keyof LookupResponseWire]?: LookupResponseWire[K] | undefined } };
 
 /** A number scripted for the V2 API only: `{ prelude: { status: 'shadow_blocked', reason: 'suspicious' } }`. */
 export interface PreludeNumberBehavior {

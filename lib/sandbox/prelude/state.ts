@@ -89,7 +89,7 @@ function deliveryFor(req: CreateVerificationRequestWire, challenged: boolean): D
 }
 
 /** The reply's planned channels: the one chosen, then SMS as the fallback a real account has. */
-function plannedChannels(d: Delivery, challenged: boolean): CreateVerificationResponseWire['channels'] {
+function plannedChannels(d: Delivery, challenged: boolean): NonNullable<CreateVerificationResponseWire['channels']> {
   if (d.channel === 'sms' || d.channel === 'voice' || challenged) return [d.channel as 'sms'];
   return [d.channel as 'whatsapp', 'sms'];
 }
