@@ -14,10 +14,8 @@
 // on its own with the project's tsconfig (strict; 'passport-ding' resolves to lib/ through its
 // paths), plus exactOptionalPropertyTypes and noUncheckedIndexedAccess, as `tsc --init` sets them
 // (TypeScript 5.9+): a reader pastes the examples into such a project.
-// Errors are reported at the Markdown file and line they come from. Only errors located in the
-// examples count: lib/ itself does not compile with exactOptionalPropertyTypes yet, and its own
-// diagnostics under that flag are not the reader's (`npx tsc --noEmit -p .` checks lib/ with the
-// project's settings).
+// Errors are reported at the Markdown file and line they come from (an error in lib/, which
+// compiles under the same flags, at its own file).
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -118,11 +116,10 @@ for (const [name, from] of origin) {
       console.error(`${from.md}: ${text}`);
       continue;
     }
-    // lib/ under exactOptionalPropertyTypes: not the example's error (see the top of this file).
-    if (!d.file.fileName.endsWith(name)) continue;
     failures++;
     const { line, character } = d.file.getLineAndCharacterOfPosition(d.start ?? 0);
-    console.error(`${from.md}:${from.line + line}:${character + 1}: error TS${d.code}: ${text}`);
+    if (d.file.fileName.endsWith(name)) console.error(`${from.md}:${from.line + line}:${character + 1}: error TS${d.code}: ${text}`);
+    else console.error(`${relative(process.cwd(), d.file.fileName)}:${line + 1}:${character + 1}: error TS${d.code}: ${text} (checking ${from.md})`);
   }
 }
 if (failures > 0) {
