@@ -515,7 +515,8 @@ export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqTo
     if (messages === null || typeof messages !== 'object') fail('messages', 'an object of code -> message');
     for (const [code, text] of Object.entries(messages)) {
       if (!Object.hasOwn(OUTCOMES, code)) fail('messages', `keyed by outcome codes (unknown code "${code}")`);
-      if (typeof text !== 'string') fail('messages', 'an object of code -> string');
+      // undefined: that code keeps its default message, as an absent key does (a config read from env).
+      if (text !== undefined && typeof text !== 'string') fail('messages', 'an object of code -> string');
     }
   }
   const phoneChange = resolvePhoneChange(options);

@@ -51,7 +51,7 @@ export interface FailureInfo {
 }
 
 /** Per-code message overrides (for another language or tone). */
-export type OutcomeMessages = Partial<Record<OutcomeCode, string>>;
+export type OutcomeMessages = { [K in OutcomeCode]?: string | undefined };
 
 export interface Outcome {
   info: FailureInfo;

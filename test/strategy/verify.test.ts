@@ -209,8 +209,9 @@ describe('verify on an in-process provider', () => {
   });
 
   it('missing_code (400) without a code, and the messages option still wins for malformed_code', async () => {
-    const { agent } = await started({ codeLength: 6, messages: { malformed_code: 'Six digits, please.' } });
-    expect((await agent.post('/api/verify').send({}).expect(400)).body.code).toBe('missing_code');
+    const { agent } = await started({ codeLength: 6, messages: { malformed_code: 'Six digits, please.', missing_code: undefined } });
+    // `missing_code: undefined` (a config read from env) keeps the default message.
+    expect((await agent.post('/api/verify').send({}).expect(400)).body).toEqual({ code: 'missing_code', message: 'Enter the code we sent you.' });
     // Only blanks is no code either (not a malformed one).
     for (const code of ['   ', '\t', '\u3000']) expect((await agent.post('/api/verify').send({ code }).expect(400)).body.code).toBe('missing_code');
     expect((await agent.post('/api/verify').send({ code: 'x' }).expect(400)).body.message).toBe('Six digits, please.');

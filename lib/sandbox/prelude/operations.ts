@@ -31,7 +31,7 @@ export type PreludeCreateScript =
   | { status: 'blocked' | 'shadow_blocked'; reason: BlockReason }
   | { status: 'challenged' }
   /** Create answers this error; `httpStatus` defaults to 400. */
-  | { error: PreludeErrorCode; httpStatus?: number };
+  | { error: PreludeErrorCode; httpStatus?: number | undefined };
 
 /**
  * What a scripted number does on V2 beyond the V1 behaviours (which map as in `scriptFor`): a
