@@ -13,7 +13,8 @@
 // dialled after it, as the round-1 fix promises (SECURITY.md, "per 1,000-number block"): either
 // phone.ts refuses a number the max metadata calls invalid (invalid_phone_number, nothing spent),
 // or blockLength() cuts an untyped number longer than its country's typical length too. Then, with
-// a block budget of 1, only the first send of each spread below goes out.
+// a block budget of 1, only the first send of each spread below goes out. The same holds for the
+// non-geographic codes (+882, +883), which blockLength() does not look at at all (last test).
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { DingOtpStrategy } from 'passport-ding';
@@ -59,6 +60,20 @@ describe('attack2: number blocks in variable-length plans', () => {
     const statuses: number[] = [];
     for (const [i, phone] of spread.entries()) statuses.push(await send(phone, i));
     // 429 (same block) or 400 (refused as invalid) are both safe; 200 is a fresh block and an SMS.
+    expect(statuses[0]).toBe(200);
+    for (const status of statuses.slice(1)) expect(status).not.toBe(200);
+    expect(fake.calls('send')).toBe(1);
+  });
+
+  // Non-geographic calling codes (+882, +883: international networks, a favourite of premium-rate
+  // fraud) are not in getCountries(), so blockLength() finds no calling code and never folds:
+  // +883 120 numbers are valid at 11 to 15 digits, each length a fresh set of blocks. A holder
+  // of +883 120 1234 5 who has extension digits routed gets 1 + 10 + 100 + ... blocks.
+  it.fails('a +883 range with extension digits stays one block', async () => {
+    const { fake, send } = app();
+    const spread = ['+88312012345', '+883120123450', '+8831201234500', '+88312012345000', '+883120123450000'];
+    const statuses: number[] = [];
+    for (const [i, phone] of spread.entries()) statuses.push(await send(phone, i));
     expect(statuses[0]).toBe(200);
     for (const status of statuses.slice(1)) expect(status).not.toBe(200);
     expect(fake.calls('send')).toBe(1);
