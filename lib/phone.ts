@@ -41,6 +41,9 @@ export function normalizePhone(input: string | undefined, defaultCountry?: Count
   const parsed = parsePhoneNumberFromString(text, defaultCountry === undefined ? { extract: false } : { defaultCountry, extract: false });
   if (parsed === undefined && looksNational(text, defaultCountry)) return { ok: false, reason: 'missing_country_code' };
   if (!parsed?.isValid() || parsed.ext !== undefined) return { ok: false, reason: 'invalid_phone_number' };
+  // The default metadata checks lengths by prefix, and some plans allow national numbers long
+  // enough to pass E.164's 15 digits (16 characters with the +): no network routes those.
+  if (parsed.number.length > MAX_DIGITS + 1) return { ok: false, reason: 'invalid_phone_number' };
   return { ok: true, e164: parsed.number, country: parsed.country };
 }
 

@@ -38,6 +38,8 @@ type CountryFolds = Partial<Record<FoldType, number>>;
 interface TypedPlan { type?: (type: string) => { possibleLengths?: () => unknown } | undefined }
 
 let countriesByCode: Map<string, CountryCode[]> | undefined;
+/** Non-geographic calling codes (+800, +882, +883, ...) and the shortest national length of each. */
+let nonGeographicShortest: Map<string, number> | undefined;
 const foldsByCountry = new Map<CountryCode, CountryFolds>();
 const shortestFoldByCode = new Map<string, number | undefined>();
 
@@ -79,12 +81,26 @@ function foldsOf(country: CountryCode): CountryFolds {
   return folds;
 }
 
-/** The calling code of an E.164 number (codes are prefix-free), if a country has it. */
+function nonGeographic(): Map<string, number> {
+  if (nonGeographicShortest) return nonGeographicShortest;
+  nonGeographicShortest = new Map();
+  const plans = (metadataMax as { nonGeographic?: Record<string, unknown> }).nonGeographic ?? {};
+  const metadata = new Metadata(metadataMax);
+  for (const code of Object.keys(plans)) {
+    metadata.selectNumberingPlan(code as CountryCode);
+    const lengths: unknown = (metadata.numberingPlan as { possibleLengths?: () => unknown } | undefined)?.possibleLengths?.();
+    if (Array.isArray(lengths) && lengths.length > 0 && lengths.every((n) => Number.isInteger(n))) nonGeographicShortest.set(code, Math.min(...(lengths as number[])));
+  }
+  return nonGeographicShortest;
+}
+
+/** The calling code of an E.164 number (codes are prefix-free), if a country or a network has it. */
 function callingCode(e164: string): string | undefined {
   const table = codes();
+  const networks = nonGeographic();
   for (let n = 1; n <= 3; n += 1) {
     const code = e164.slice(1, 1 + n);
-    if (table.has(code)) return code;
+    if (table.has(code) || networks.has(code)) return code;
   }
   return undefined;
 }
@@ -118,11 +134,36 @@ export function blockLength(e164: string): number {
   const code = callingCode(e164);
   if (code === undefined) return e164.length;
   const national = e164.length - 1 - code.length;
+  // An international network's numbers (+882, +883: satellite and M2M ranges, favourites of
+  // premium-rate fraud) are valid at every length of a wide range, all of one type: they are cut
+  // to the code's shortest length, so every length of a held range falls in the same blocks.
+  // Wider blocks than a country's, for numbers few people log in with.
+  const networkShortest = nonGeographic().get(code);
+  if (networkShortest !== undefined) return 1 + code.length + Math.min(national, networkShortest);
   const shortest = shortestFold(code);
   if (shortest === undefined || national <= shortest) return e164.length;
   const parsed = parsePhoneNumberFromString(e164, metadataMax);
   if (!parsed?.country || parsed.countryCallingCode !== code || parsed.nationalNumber.length !== national) return e164.length;
-  const typical = typicalOf(foldsOf(parsed.country), parsed.getType());
+  const type = parsed.getType();
+  if (type === undefined) return untypedLength(e164, code, shortest);
+  const typical = typicalOf(foldsOf(parsed.country), type);
   if (typical === undefined || national <= typical) return e164.length;
   return 1 + code.length + typical;
+}
+
+/**
+ * A number that matches no type of the max metadata: lib/phone.ts accepts a number whose length
+ * its plan allows, and a variable-length plan allows digits dialled past a held number (+49 151
+ * 2345 6000 then 1, 12, ...). Such a number counts as its longest prefix that is a number of a
+ * type, folded as that one is, so a held range's extensions fall in its own block; with no typed
+ * prefix down to the code's shortest typical length, it is cut to that length. Real subscribers'
+ * numbers have a type; only these pay the few extra parses.
+ */
+function untypedLength(e164: string, code: string, shortest: number): number {
+  const floor = 1 + code.length + shortest;
+  for (let length = e164.length - 1; length >= floor; length -= 1) {
+    const prefix = e164.slice(0, length);
+    if (parsePhoneNumberFromString(prefix, metadataMax)?.getType() !== undefined) return blockLength(prefix);
+  }
+  return floor;
 }
