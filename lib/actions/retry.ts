@@ -5,6 +5,7 @@
 import type { PendingState } from '../pending.js';
 import type { ResendState } from '../serialize.js';
 import type { ActionContext, ActionResult } from './context.js';
+import { nothingSent } from './nothing-sent.js';
 import { admitSend, PASS, refuse, secondsUntil, unexpected } from './context.js';
 import type { DropReason } from './pending-session.js';
 import { openPending } from './pending-session.js';
@@ -69,9 +70,10 @@ async function resend(
   const admitted = await admitSend(ctx, pending.phoneNumber, { action: 'retry' });
   if ('refused' in admitted) return admitted.refused;
 
-  // A fault: the points and the number's resend cooldown come back, so the next resend may go.
+  // Nothing sent (refused, or the request never left): the points and the number's resend
+  // cooldown come back. A fault that may have come after the code went out keeps them (./nothing-sent.ts).
   const result = await provider.resend({ ...sendRequest(pending.phoneNumber, context), ...delivery(ctx, channel), id: pending.id }).catch(async (err: unknown) => {
-    await admitted.release();
+    if (nothingSent(err)) await admitted.release();
     throw err;
   });
   switch (result.status) {

@@ -16,6 +16,7 @@ import { checkLine } from '../gates/line-type.js';
 import type { ActionContext, ActionResult } from './context.js';
 import { admitSend, PASS, refuse, requiredUserKey, secondFactorPhone, unexpected } from './context.js';
 import { claimWindow } from '../limits/window.js';
+import { nothingSent } from './nothing-sent.js';
 import { chosenChannel, delivery } from './channel.js';
 
 // Control and format characters (NUL, line breaks, bidi overrides) have no place inside a phone
@@ -59,9 +60,10 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
     if (line === 'invalid_phone_number') return refuse(ctx, 'invalid_phone_number');
   }
 
-  // Nothing sent (a fault, or the provider refused): the points and the number's resend cooldown come back.
+  // Nothing sent (refused, or the request never left): the points and the number's resend
+  // cooldown come back. A fault that may have come after the code went out keeps them (./nothing-sent.ts).
   const result = await provider.send({ ...sendRequest(phone.e164, context), ...delivery(ctx, chosen.channel) }).catch(async (err: unknown) => {
-    await admitted.release();
+    if (nothingSent(err)) await admitted.release();
     throw err;
   });
   if (result.status !== 'sent') await admitted.release();

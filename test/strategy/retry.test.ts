@@ -173,7 +173,7 @@ describe('retry on an in-process provider', () => {
     const { agent, fake, clock, t } = await started();
     const before = await pendingOf(agent);
     clock.advance(COOLDOWN);
-    fake.next('resend', new DingUnavailableError('connection', 'The fake provider is down'));
+    fake.next('resend', new DingUnavailableError('connection', 'The fake provider is down', { cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }) }));
     await agent.post('/login/resend').send({}).expect(500);
     expect(t.errors).toEqual([expect.objectContaining({ reason: 'connection' })]);
     expect(await pendingOf(agent)).toEqual(before);
