@@ -21,8 +21,12 @@ export type WebhookStoreOption =
 export type ClaimResult = 'new' | 'processing' | 'done';
 
 export interface DedupStore {
-  /** How long a processed id is remembered, ms: an event older than this cannot be told from a replay. */
-  readonly ttlMs: number;
+  /**
+   * Whether an event created at `createdAt` (epoch ms, signed by the provider) is older than the
+   * store can vouch for: its id may be forgotten (past the ttl, or dropped early from a full memory
+   * store), so a delivery of it cannot be told from a replay.
+   */
+  isStale(createdAt: number): boolean;
   /** Claims `id` as being processed when it is new. */
   claim(id: string): Promise<ClaimResult>;
   /** `id` was processed: remembered for `ttlMs`. */
@@ -54,11 +58,31 @@ class MemoryDedup implements DedupStore {
    * proportion to the bound.
    */
   readonly #seen: LRUCache<string, number>;
-  readonly ttlMs: number;
+  readonly #ttlMs: number;
+  /**
+   * The latest time an id dropped early (the cache full, the id still within its ttl) was claimed
+   * or finished: its event was created before then. An event created no later than this may be
+   * one of those and is stale. Past `maxEntries` ids within the ttl, the store thus vouches for the
+   * last `maxEntries` claims' span only: a first delivery older than that (a retry held back for
+   * longer than the newest `maxEntries` events took) is acknowledged as stale, not handled.
+   */
+  #forgottenUntil = 0;
 
   constructor(max: number, ttlSeconds: number) {
-    this.#seen = new LRUCache({ max });
-    this.ttlMs = ttlSeconds * 1000;
+    this.#ttlMs = ttlSeconds * 1000;
+    this.#seen = new LRUCache({
+      max,
+      dispose: (until, _id, reason) => {
+        if (reason !== 'evict' || Math.abs(until) <= Date.now()) return;
+        // A claim is stored as -(claim time + PROCESSING), a finished id as finish time + ttl.
+        const at = until < 0 ? -until - PROCESSING_SECONDS * 1000 : until - this.#ttlMs;
+        if (at > this.#forgottenUntil) this.#forgottenUntil = at;
+      },
+    });
+  }
+
+  isStale(createdAt: number): boolean {
+    return Date.now() - createdAt > this.#ttlMs || createdAt <= this.#forgottenUntil;
   }
 
   claim(id: string): Promise<ClaimResult> {
@@ -70,7 +94,7 @@ class MemoryDedup implements DedupStore {
   }
 
   finish(id: string): Promise<void> {
-    this.#seen.set(id, Date.now() + this.ttlMs);
+    this.#seen.set(id, Date.now() + this.#ttlMs);
     return Promise.resolve();
   }
 
@@ -94,13 +118,17 @@ class RedisDedup implements DedupStore {
   readonly #client: RedisLike;
   readonly #prefix: string;
   readonly #ttl: number;
-  readonly ttlMs: number;
 
   constructor(client: RedisLike, prefix: string, ttlSeconds: number) {
     this.#client = client;
     this.#prefix = prefix;
     this.#ttl = ttlSeconds;
-    this.ttlMs = ttlSeconds * 1000;
+  }
+
+  // Redis keeps every id for the ttl (unless its maxmemory policy evicts keys that have one:
+  // docs/webhooks.md says to keep it at noeviction for this prefix's Redis).
+  isStale(createdAt: number): boolean {
+    return Date.now() - createdAt > this.#ttl * 1000;
   }
 
   // ioredis takes the options as words; node-redis 4+ as an object.

@@ -77,7 +77,7 @@ export function webhookHandler(flow: WebhookFlow): WebhookHandler {
     if (!parsed || !EVENT_ID.test(parsed.id)) return answer(res, 400, { error: 'bad_request' });
     if (!parsed.event) return answer(res, 200, { received: true });
     // Its id may be forgotten already (ttl, eviction, a restart): it cannot be told from a replay.
-    if (parsed.createdAt !== undefined && Date.now() - parsed.createdAt > flow.store.ttlMs) return answer(res, 200, { received: true, stale: true });
+    if (parsed.createdAt !== undefined && flow.store.isStale(parsed.createdAt)) return answer(res, 200, { received: true, stale: true });
 
     let claimed: ClaimResult;
     try {
