@@ -59,10 +59,12 @@ export function dingWebhook(options: DingWebhookOptions): WebhookHandler {
   const expected = digest(options.secret);
   return webhookHandler({
     name: 'dingWebhook',
-    authenticate: (req) => {
-      const token = tokenOf(req);
-      // Digests of both sides: equal lengths, so the comparison takes the same time for any token.
-      return token !== undefined && timingSafeEqual(digest(token), expected);
+    authenticate: {
+      request: (req) => {
+        const token = tokenOf(req);
+        // Digests of both sides: equal lengths, so the comparison takes the same time for any token.
+        return token !== undefined && timingSafeEqual(digest(token), expected);
+      },
     },
     parse: parseDingDelivery,
     onEvent: options.onEvent,

@@ -29,8 +29,14 @@ export interface ParsedDelivery {
   event: DeliveryEvent | undefined;
 }
 
+/**
+ * How a delivery proves its origin: by the request alone (Ding V1's URL token, checked before the
+ * body is read, so a forger costs no read of up to the body limit) or by its bytes (a signature).
+ */
+export type WebhookAuth = { request(req: IncomingMessage): boolean } | { body(req: IncomingMessage, body: Buffer): boolean };
+
 export interface WebhookFlow {
-  authenticate(req: IncomingMessage, body: Buffer): boolean;
+  authenticate: WebhookAuth;
   parse(json: unknown): ParsedDelivery | undefined;
   onEvent: OnEvent;
   store: DedupStore;
@@ -64,9 +70,11 @@ function warnOnce(name: string): (err: unknown) => void {
 export function webhookHandler(flow: WebhookFlow): WebhookHandler {
   const warn = warnOnce(flow.name);
   const run = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const auth = flow.authenticate;
+    if ('request' in auth && !auth.request(req)) return answer(res, 401, { error: 'invalid_signature' });
     const read = await rawBody(req);
     if (!read.ok) return answer(res, read.status, { error: read.status === 413 ? 'payload_too_large' : 'bad_request' });
-    if (!flow.authenticate(req, read.body)) return answer(res, 401, { error: 'invalid_signature' });
+    if ('body' in auth && !auth.body(req, read.body)) return answer(res, 401, { error: 'invalid_signature' });
     let json: unknown;
     try {
       json = JSON.parse(read.body.toString('utf8'));

@@ -59,7 +59,7 @@ export function preludeWebhook(options: PreludeWebhookOptions): WebhookHandler {
   if (typeof options.onEvent !== 'function') throw new TypeError('preludeWebhook: `onEvent` must be a function');
   return webhookHandler({
     name: 'preludeWebhook',
-    authenticate: (req, body) => verifyPreludeSignature(body, req.headers[PRELUDE_SIGNATURE_HEADER], key),
+    authenticate: { body: (req, body) => verifyPreludeSignature(body, req.headers[PRELUDE_SIGNATURE_HEADER], key) },
     parse: parsePreludeDelivery,
     onEvent: options.onEvent,
     store: dedupStore(options.store),
