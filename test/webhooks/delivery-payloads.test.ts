@@ -42,7 +42,7 @@ describe('the status', () => {
       expect(prelude({ status: good })?.event?.status).toBe(good);
       expect(ding({ type: 'delivery_status', status: good })?.event?.status).toBe(good);
     }
-    for (const bad of ['a'.repeat(33), '_sent', 'Delivered', 'delivered!', 'x delivered', 'delivered\n', '', 7]) {
+    for (const bad of ['a'.repeat(33), '_sent', 'Delivered', 'delivered!', 'x delivered', 'delivered\n', '', 7, ['delivered']]) {
       expect(prelude({ status: bad })?.event?.status).toBe('unknown');
       expect(ding({ type: 'delivery_status', status: bad })).toEqual({ id: 'evt_1', event: undefined });
     }
@@ -82,6 +82,7 @@ describe('the verification id and the number', () => {
       [null, '14155552671'],
       [undefined, 'x+14155552671'],
       [undefined, '+14155552671x'],
+      [['vrf_1'], ['+14155552671']],
     ]) {
       const d = ding({ type: 'attempt', auth_uuid: verificationId, recipient_phone_number: phone })?.event;
       expect(d && 'verificationId' in d).toBe(false);

@@ -250,6 +250,7 @@ describe('the Prelude signature', () => {
     }
     expect(() => preludeWebhook({ publicKey: 'not a key', onEvent })).toThrow(new TypeError('preludeWebhook: `publicKey` is not a PEM public key (-----BEGIN PUBLIC KEY-----)'));
     expect(() => preludeWebhook(null as never)).toThrow(new TypeError('preludeWebhook requires { publicKey, onEvent }'));
+    expect(() => preludeWebhook('publicKey' as never)).toThrow(new TypeError('preludeWebhook requires { publicKey, onEvent }'));
     expect(() => preludeWebhook({ publicKey: keys.publicPem, onEvent: 'x' as never })).toThrow(new TypeError('preludeWebhook: `onEvent` must be a function'));
   });
 });
@@ -285,6 +286,15 @@ describe('dingWebhook edges', () => {
     expect(events).toHaveLength(1);
   });
 
+  it('warns as dingWebhook when its handler fails', async () => {
+    const warnings = collectWarnings();
+    const a = express();
+    a.post('/hook', dingWebhook({ secret: SECRET, onEvent: () => Promise.reject(new RangeError('database down')) }));
+    await request(a).post(`/hook?token=${SECRET}`).send(JSON.parse(dingBody()) as object).expect(500);
+    await warnings.stop();
+    expect(warnings.messages()).toEqual([expect.stringMatching(/^passport-ding: dingWebhook answered 500 \(RangeError\)/)]);
+  });
+
   it('takes a secret of 16 characters, and names the rule for a shorter one', () => {
     const onEvent = (): void => undefined;
     expect(() => dingWebhook({ secret: 'x'.repeat(16), onEvent })).not.toThrow();
@@ -292,6 +302,7 @@ describe('dingWebhook edges', () => {
     expect(() => dingWebhook({ secret: 'x'.repeat(15), onEvent })).toThrow(rule);
     expect(() => dingWebhook({ secret: 1234567890123456 as never, onEvent })).toThrow(rule);
     expect(() => dingWebhook(undefined as never)).toThrow(new TypeError('dingWebhook requires { secret, onEvent }'));
+    expect(() => dingWebhook(null as never)).toThrow(new TypeError('dingWebhook requires { secret, onEvent }'));
     expect(() => dingWebhook({ secret: SECRET, onEvent: undefined as never })).toThrow(new TypeError('dingWebhook: `onEvent` must be a function'));
   });
 });
