@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { preludeWebhook } from 'passport-ding';
+import { DEFAULT_DEDUP_PREFIX, dedupStore, PROCESSING_SECONDS } from '../../lib/webhooks/dedup.js';
 import type { PassportDingEvent } from 'passport-ding';
 import { redisGate } from '../helpers/env.js';
 import { keyPair, signature } from './sign.js';
@@ -91,6 +92,55 @@ if (redisGate('webhook de-duplication in Redis')) {
       const res = await request(instance((e) => void events.push(e))).post('/hook').set('Content-Type', 'application/json').set('X-Webhook-Signature', signature(body, keys.privateKey)).send(body).expect(200);
       expect(res.body.duplicate).toBe(true);
       expect(events).toEqual([]);
+      await client.del(`${prefix}${id}`);
+    });
+
+    // The keys themselves: under the default prefix, `processing` for PROCESSING_SECONDS while
+    // claimed, `done` for ttlSeconds once finished, gone once released.
+    it('keeps a claim for PROCESSING_SECONDS and a finished id for ttlSeconds, under the default prefix', async () => {
+      const store = dedupStore({ redis: client, ttlSeconds: 3600 });
+      expect(store.ttlMs).toBe(3_600_000);
+      const id = `evt_default_${process.pid}_${Date.now()}_${kind}`;
+      const key = `${DEFAULT_DEDUP_PREFIX}${id}`;
+      expect(DEFAULT_DEDUP_PREFIX).toBe('passport-ding:webhook:');
+      try {
+        expect(await store.claim(id)).toBe('new');
+        expect(await client.get(key)).toBe('processing');
+        const claimed = await client.ttl(key);
+        expect(claimed).toBeGreaterThan(PROCESSING_SECONDS - 60);
+        expect(claimed).toBeLessThanOrEqual(PROCESSING_SECONDS);
+        expect(await store.claim(id)).toBe('processing');
+        await store.finish(id);
+        expect(await client.get(key)).toBe('done');
+        const done = await client.ttl(key);
+        expect(done).toBeGreaterThan(3600 - 60);
+        expect(done).toBeLessThanOrEqual(3600);
+        expect(await store.claim(id)).toBe('done');
+        await store.release(id);
+        expect(await client.get(key)).toBeNull();
+        expect(await store.claim(id)).toBe('new');
+      } finally {
+        await client.del(key);
+      }
+    });
+
+    // A claim that expired between this claim's SET NX and its GET: not acknowledged as done (the
+    // event may never have been handled); the provider's next retry takes the id.
+    it('reads an id gone between the claim and the read as still processing', async () => {
+      const id = `evt_gone_${Date.now()}_${kind}`;
+      await client.set(`${prefix}${id}`, 'processing');
+      const vanishing = {
+        set: (...a: unknown[]) => client.set(...a),
+        get: async (k: string) => {
+          await client.del(k);
+          return client.get(k);
+        },
+        del: (k: string) => client.del(k),
+        ...(kind === 'ioredis' ? { defineCommand: (client as unknown as { defineCommand: unknown }).defineCommand } : {}),
+      };
+      const store = dedupStore({ redis: vanishing, prefix });
+      expect(await store.claim(id)).toBe('processing');
+      expect(await store.claim(id)).toBe('new');
       await client.del(`${prefix}${id}`);
     });
   });

@@ -1,0 +1,116 @@
+// The webhook handlers' de-duplication store in this process (the default): an id claimed stays
+// "processing" for PROCESSING_SECONDS, an id finished is "done" for ttlSeconds, a released one is
+// new again, and the bound drops the oldest id. Time is the system clock, set by the test (only
+// `Date` is faked). The `store` option's checks and their messages.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_DEDUP_ENTRIES, DEFAULT_DEDUP_TTL_SECONDS, dedupStore, PROCESSING_SECONDS } from '../../lib/webhooks/dedup.js';
+
+const T0 = Date.UTC(2026, 11, 2, 7, 0, 0);
+
+describe('the memory de-duplication store', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(T0);
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('keeps a claimed id processing for PROCESSING_SECONDS, then lets a retry claim it', async () => {
+    const store = dedupStore({});
+    expect(PROCESSING_SECONDS).toBe(300);
+    expect(await store.claim('evt_1')).toBe('new');
+    expect(await store.claim('evt_1')).toBe('processing');
+    vi.setSystemTime(T0 + PROCESSING_SECONDS * 1000 - 1);
+    expect(await store.claim('evt_1')).toBe('processing');
+    // Claimed until exactly then: at that moment it is free, and the retry claims it afresh.
+    vi.setSystemTime(T0 + PROCESSING_SECONDS * 1000);
+    expect(await store.claim('evt_1')).toBe('new');
+    vi.setSystemTime(T0 + PROCESSING_SECONDS * 1000 + 1);
+    expect(await store.claim('evt_1')).toBe('processing');
+  });
+
+  it('remembers a finished id as done for ttlSeconds from the finish, then forgets it', async () => {
+    const store = dedupStore({ ttlSeconds: 60 });
+    expect(store.ttlMs).toBe(60_000);
+    expect(await store.claim('evt_2')).toBe('new');
+    vi.setSystemTime(T0 + 10_000);
+    await store.finish('evt_2');
+    expect(await store.claim('evt_2')).toBe('done');
+    vi.setSystemTime(T0 + 10_000 + 60_000 - 1);
+    expect(await store.claim('evt_2')).toBe('done');
+    vi.setSystemTime(T0 + 10_000 + 60_000);
+    expect(await store.claim('evt_2')).toBe('new');
+  });
+
+  it('forgets a released id at once, and only that one', async () => {
+    const store = dedupStore(undefined);
+    expect(await store.claim('evt_3')).toBe('new');
+    expect(await store.claim('evt_4')).toBe('new');
+    await store.release('evt_3');
+    expect(await store.claim('evt_3')).toBe('new');
+    expect(await store.claim('evt_4')).toBe('processing');
+    // The only id held, released: the store is empty, and the id new.
+    const one = dedupStore({ maxEntries: 5 });
+    expect(await one.claim('evt_5')).toBe('new');
+    await one.release('evt_5');
+    expect(await one.claim('evt_5')).toBe('new');
+  });
+
+  it('holds maxEntries ids, dropping the oldest claim', async () => {
+    const store = dedupStore({ maxEntries: 2 });
+    await store.claim('a');
+    await store.claim('b');
+    // Reads do not refresh: `a` is still the oldest.
+    expect(await store.claim('a')).toBe('processing');
+    await store.claim('c');
+    expect(await store.claim('b')).toBe('processing');
+    expect(await store.claim('a')).toBe('new');
+  });
+
+  it('defaults to 10,000 ids for 14 days', async () => {
+    const store = dedupStore(undefined);
+    expect(DEFAULT_DEDUP_TTL_SECONDS).toBe(14 * 24 * 3600);
+    expect(store.ttlMs).toBe(14 * 24 * 3600 * 1000);
+    expect(dedupStore({}).ttlMs).toBe(14 * 24 * 3600 * 1000);
+    expect(dedupStore({ maxEntries: 3 }).ttlMs).toBe(14 * 24 * 3600 * 1000);
+    expect(DEFAULT_DEDUP_ENTRIES).toBe(10_000);
+    for (const s of [store, dedupStore({ ttlSeconds: 60 })]) {
+      for (let i = 0; i < 10_000; i++) await s.claim(`id_${i}`);
+      expect(await s.claim('id_0')).toBe('processing');
+      await s.claim('id_10000');
+      expect(await s.claim('id_1')).toBe('processing');
+      expect(await s.claim('id_0')).toBe('new');
+    }
+  });
+});
+
+describe('the store option', () => {
+  const storeMessage = 'webhook option `store` must be { maxEntries?, ttlSeconds? } or { redis: client, prefix? }';
+  const redisMessage = 'webhook option `store.redis` must be a connected node-redis or ioredis client';
+  const fn = async (): Promise<unknown> => undefined;
+
+  it('refuses what is not an object', () => {
+    for (const bad of [null, 'memory', 10, true]) expect(() => dedupStore(bad)).toThrow(storeMessage);
+  });
+
+  it('refuses a maxEntries or ttlSeconds that is not an integer in range, naming it and the range', () => {
+    for (const bad of [0, -1, 1.5, '10', Number.NaN, 10_000_001]) {
+      expect(() => dedupStore({ maxEntries: bad })).toThrow(new TypeError('webhook option `store.maxEntries` must be an integer from 1 to 10000000'));
+    }
+    for (const bad of [0, 2.5, '60', 365 * 24 * 3600 + 1]) {
+      expect(() => dedupStore({ ttlSeconds: bad })).toThrow(new TypeError('webhook option `store.ttlSeconds` must be an integer from 1 to 31536000'));
+      expect(() => dedupStore({ redis: { set: fn, get: fn, del: fn }, ttlSeconds: bad })).toThrow('`store.ttlSeconds`');
+    }
+    expect(dedupStore({ maxEntries: 1, ttlSeconds: 1 }).ttlMs).toBe(1000);
+  });
+
+  it('refuses a redis that is not a client, and a prefix that is not a string', () => {
+    for (const bad of [null, undefined, 'redis://127.0.0.1', { get: fn, del: fn }, { set: fn, del: fn }, { set: fn, get: fn }, { set: 1, get: fn, del: fn }]) {
+      expect(() => dedupStore({ redis: bad })).toThrow(new TypeError(redisMessage));
+    }
+    expect(() => dedupStore({ redis: { set: fn, get: fn, del: fn }, prefix: 5 })).toThrow(new TypeError('webhook option `store.prefix` must be a string'));
+    expect(() => dedupStore({ redis: { set: fn, get: fn, del: fn }, prefix: null })).toThrow('`store.prefix`');
+    expect(dedupStore({ redis: { set: fn, get: fn, del: fn }, ttlSeconds: 90 }).ttlMs).toBe(90_000);
+  });
+});
