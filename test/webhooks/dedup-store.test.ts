@@ -4,6 +4,7 @@
 // `Date` is faked). The `store` option's checks and their messages.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_DEDUP_ENTRIES, DEFAULT_DEDUP_TTL_SECONDS, dedupStore, PROCESSING_SECONDS } from '../../lib/webhooks/dedup.js';
+import type { DedupStore } from '../../lib/webhooks/dedup.js';
 
 const T0 = Date.UTC(2026, 11, 2, 7, 0, 0);
 
@@ -32,7 +33,7 @@ describe('the memory de-duplication store', () => {
 
   it('remembers a finished id as done for ttlSeconds from the finish, then forgets it', async () => {
     const store = dedupStore({ ttlSeconds: 60 });
-    expect(store.ttlMs).toBe(60_000);
+    expectTtlMs(store, 60_000);
     expect(await store.claim('evt_2')).toBe('new');
     vi.setSystemTime(T0 + 10_000);
     await store.finish('evt_2');
@@ -68,12 +69,32 @@ describe('the memory de-duplication store', () => {
     expect(await store.claim('a')).toBe('new');
   });
 
+  it('an id dropped before its ttl (the store full) makes events created no later than its handling stale', async () => {
+    const store = dedupStore({ maxEntries: 2, ttlSeconds: 3600 });
+    for (const id of ['a', 'b']) {
+      await store.claim(id);
+      await store.finish(id);
+    }
+    expect(store.isStale(T0 - 1)).toBe(false);
+    vi.setSystemTime(T0 + 5_000);
+    // 'a' goes while still within its ttl: an event created by its finish (T0) may be its replay.
+    await store.claim('c');
+    expect(store.isStale(T0)).toBe(true);
+    expect(store.isStale(T0 + 1)).toBe(false);
+    // An id dropped after its ttl moves nothing: the ttl covers it.
+    vi.setSystemTime(T0 + 3_600_000 + 10_000);
+    await store.claim('d');
+    await store.claim('e');
+    expect(store.isStale(T0 + 1)).toBe(true); // older than the ttl now
+    expect(store.isStale(T0 + 3_600_000 + 10_000 - 1)).toBe(false);
+  });
+
   it('defaults to 10,000 ids for 14 days', async () => {
     const store = dedupStore(undefined);
     expect(DEFAULT_DEDUP_TTL_SECONDS).toBe(14 * 24 * 3600);
-    expect(store.ttlMs).toBe(14 * 24 * 3600 * 1000);
-    expect(dedupStore({}).ttlMs).toBe(14 * 24 * 3600 * 1000);
-    expect(dedupStore({ maxEntries: 3 }).ttlMs).toBe(14 * 24 * 3600 * 1000);
+    expectTtlMs(store, 14 * 24 * 3600 * 1000);
+    expectTtlMs(dedupStore({}), 14 * 24 * 3600 * 1000);
+    expectTtlMs(dedupStore({ maxEntries: 3 }), 14 * 24 * 3600 * 1000);
     expect(DEFAULT_DEDUP_ENTRIES).toBe(10_000);
     for (const s of [store, dedupStore({ ttlSeconds: 60 })]) {
       for (let i = 0; i < 10_000; i++) await s.claim(`id_${i}`);
@@ -102,7 +123,7 @@ describe('the store option', () => {
       expect(() => dedupStore({ ttlSeconds: bad })).toThrow(new TypeError('webhook option `store.ttlSeconds` must be an integer from 1 to 31536000'));
       expect(() => dedupStore({ redis: { set: fn, get: fn, del: fn }, ttlSeconds: bad })).toThrow('`store.ttlSeconds`');
     }
-    expect(dedupStore({ maxEntries: 1, ttlSeconds: 1 }).ttlMs).toBe(1000);
+    expectTtlMs(dedupStore({ maxEntries: 1, ttlSeconds: 1 }), 1000);
   });
 
   it('refuses a redis that is not a client, and a prefix that is not a string', () => {
@@ -111,6 +132,13 @@ describe('the store option', () => {
     }
     expect(() => dedupStore({ redis: { set: fn, get: fn, del: fn }, prefix: 5 })).toThrow(new TypeError('webhook option `store.prefix` must be a string'));
     expect(() => dedupStore({ redis: { set: fn, get: fn, del: fn }, prefix: null })).toThrow('`store.prefix`');
-    expect(dedupStore({ redis: { set: fn, get: fn, del: fn }, ttlSeconds: 90 }).ttlMs).toBe(90_000);
+    expectTtlMs(dedupStore({ redis: { set: fn, get: fn, del: fn }, ttlSeconds: 90 }), 90_000);
   });
 });
+
+/** The store's ttl as the stale check reads it: an event exactly that old is not stale, older is. */
+function expectTtlMs(store: DedupStore, ms: number): void {
+  const now = Date.now();
+  expect(store.isStale(now - ms + 50)).toBe(false);
+  expect(store.isStale(now - ms - 50)).toBe(true);
+}
