@@ -48,3 +48,28 @@ describe('blockLength outside the countries', () => {
     expect(blockLength('+49301234567890')).toBe(1 + 2 + 11);
   });
 });
+
+describe('blockLength past the shortest typical length of its calling code', () => {
+  it('leaves a number shorter than its own type\'s typical length as it is', () => {
+    // +62: the shortest typical length is 9 (fixed lines); a mobile's is 11. A 10-digit mobile is
+    // parsed (10 > 9) but not cut (10 <= 11).
+    expect(blockLength(valid('+628123456789', 'ID'))).toBe('+628123456789'.length);
+    expect(blockKey('+628123456789', 3, undefined)).toBe('b+628123456/3');
+    // +49: German toll-free numbers fold at 13; one of 12 digits is not cut.
+    expect(blockLength(valid('+49800123456789', 'DE'))).toBe('+49800123456789'.length);
+  });
+
+  it('leaves a number whose type does not fold as it is (a German premium-rate number of 12 digits)', () => {
+    expect(blockLength(valid('+49900123456789', 'DE'))).toBe('+49900123456789'.length);
+    expect(blockKey('+49900123456789', 3, undefined)).toBe('b+49900123456/3');
+  });
+
+  it('leaves text that does not parse, or parses to no country, as it is', () => {
+    const tooLong = `+49${'1'.repeat(20)}`;
+    expect(blockLength(tooLong)).toBe(tooLong.length);
+    expect(blockKey(tooLong, 3, undefined)).toBe(`b${tooLong.slice(0, -3)}/3`);
+    // +39 is Italy's and the Vatican's; this one is neither's.
+    expect(normalizePhone('+39061234567890')).toMatchObject({ ok: false });
+    expect(blockLength('+39061234567890')).toBe('+39061234567890'.length);
+  });
+});
