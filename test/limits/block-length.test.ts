@@ -1,0 +1,75 @@
+// lib/limits/block-length.ts at its edges: calling codes of three digits (the lookup tries one,
+// two and three), numbers of no country's calling code, and a number written other than as
+// normalizePhone() writes it. Every number the strategy keys comes from normalizePhone(); the
+// cases here are the ones block-keys.test.ts (two-digit codes: DE, IT, AT) does not reach.
+import { describe, expect, it } from 'vitest';
+import { blockKey } from '../../lib/limits/keys.js';
+import { blockLength } from '../../lib/limits/block-length.js';
+import { normalizePhone } from '../../lib/phone.js';
+
+/** Checks that `e164` is a valid number of `country` (none for +800), as the send step would see it. */
+function valid(e164: string, country: string | undefined): string {
+  expect(normalizePhone(e164)).toMatchObject({ ok: true, e164, country });
+  return e164;
+}
+
+describe('blockLength with three-digit calling codes', () => {
+  it('cuts a Finnish mobile (+358, typical 9 national digits) of 10 digits to 9', () => {
+    const long = valid('+3584123456789', 'FI');
+    expect(blockLength(long)).toBe(1 + 3 + 9);
+    expect(blockKey(long, 3, undefined)).toBe(blockKey(valid('+358412345678', 'FI'), 3, undefined));
+    expect(blockKey(long, 3, undefined)).toBe('b+358412345/3');
+  });
+
+  it('cuts a Serbian fixed line (+381, typical 10) of 11 digits to 10, and leaves one of 9 as it is', () => {
+    expect(blockLength(valid('+38111123456789', 'RS'))).toBe(1 + 3 + 10);
+    expect(blockKey('+38111123456789', 3, undefined)).toBe('b+3811112345/3');
+    expect(blockLength(valid('+381111234567', 'RS'))).toBe('+381111234567'.length);
+  });
+
+  it('leaves a number of a fixed-length plan with a three-digit code as it is', () => {
+    expect(blockLength(valid('+35312345678', 'IE'))).toBe('+35312345678'.length);
+    expect(blockKey('+35312345678', 3, undefined)).toBe('b+35312345/3');
+  });
+});
+
+describe('blockLength outside the countries', () => {
+  it('leaves a number of a calling code no country has (+800 freephone) as it is', () => {
+    const freephone = valid('+80012345678', undefined);
+    expect(blockLength(freephone)).toBe(freephone.length);
+    expect(blockKey(freephone, 3, undefined)).toBe('b+80012345/3');
+  });
+
+  it('leaves a number whose national part is not what the metadata reads (a trunk 0 kept) as it is', () => {
+    // normalizePhone() would write +49301234567890 (cut to +4930123456...); written with the
+    // trunk 0, the parse's national number is one digit shorter than the text's, so no cut.
+    expect(normalizePhone('+490301234567890')).toMatchObject({ ok: true, e164: '+49301234567890' });
+    expect(blockLength('+490301234567890')).toBe('+490301234567890'.length);
+    expect(blockLength('+49301234567890')).toBe(1 + 2 + 11);
+  });
+});
+
+describe('blockLength past the shortest typical length of its calling code', () => {
+  it('leaves a number shorter than its own type\'s typical length as it is', () => {
+    // +62: the shortest typical length is 9 (fixed lines); a mobile's is 11. A 10-digit mobile is
+    // parsed (10 > 9) but not cut (10 <= 11).
+    expect(blockLength(valid('+628123456789', 'ID'))).toBe('+628123456789'.length);
+    expect(blockKey('+628123456789', 3, undefined)).toBe('b+628123456/3');
+    // +49: German toll-free numbers fold at 13; one of 12 digits is not cut.
+    expect(blockLength(valid('+49800123456789', 'DE'))).toBe('+49800123456789'.length);
+  });
+
+  it('leaves a number whose type does not fold as it is (a German premium-rate number of 12 digits)', () => {
+    expect(blockLength(valid('+49900123456789', 'DE'))).toBe('+49900123456789'.length);
+    expect(blockKey('+49900123456789', 3, undefined)).toBe('b+49900123456/3');
+  });
+
+  it('leaves text that does not parse, or parses to no country, as it is', () => {
+    const tooLong = `+49${'1'.repeat(20)}`;
+    expect(blockLength(tooLong)).toBe(tooLong.length);
+    expect(blockKey(tooLong, 3, undefined)).toBe(`b${tooLong.slice(0, -3)}/3`);
+    // +39 is Italy's and the Vatican's; this one is neither's.
+    expect(normalizePhone('+39061234567890')).toMatchObject({ ok: false });
+    expect(blockLength('+39061234567890')).toBe('+39061234567890'.length);
+  });
+});

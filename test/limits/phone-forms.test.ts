@@ -1,0 +1,58 @@
+// One phone, one budget: the ways people write one number must normalise to one E.164 number and
+// so to one limit key per rule. Argentina's mobiles are the case in point: international
+// `+54 9 11 xxxx xxxx`, and the national `(0)11 15 xxxx xxxx` with the `15` mobile prefix, typed
+// with or without `+54` in front, are one number. A second spelling with its own key would give one
+// phone a second budget.
+import { describe, expect, it } from 'vitest';
+import { blockKey, phoneKey } from '../../lib/limits/keys.js';
+import { normalizePhone } from '../../lib/phone.js';
+import type { CountryCode } from '../../lib/phone.js';
+
+const SECRET = 'phone forms test secret';
+
+function e164Of(input: string, country?: CountryCode): string {
+  const result = normalizePhone(input, country);
+  if (!result.ok) throw new Error(`${input}: ${result.reason}`);
+  expect(result.country).toBe('AR');
+  return result.e164;
+}
+
+describe('Argentine mobile numbers', () => {
+  const forms: Array<[string, CountryCode | undefined]> = [
+    ['+54 9 11 2345 6789', undefined],
+    ['+5491123456789', undefined],
+    ['+54 11 15 2345 6789', undefined],
+    ['+54 011 15 2345 6789', undefined],
+    ['+54 (11) 15-2345-6789', undefined],
+    ['011 15 2345 6789', 'AR'],
+    ['11 15 2345 6789', 'AR'],
+    ['9 11 2345 6789', 'AR'],
+  ];
+
+  it.each(forms)('%j (default country %s) is +5491123456789', (input, country) => {
+    expect(e164Of(input, country)).toBe('+5491123456789');
+  });
+
+  it('all forms share one phone key and one block key, plain and keyed', () => {
+    for (const secret of [undefined, SECRET]) {
+      const phone = new Set(forms.map(([input, country]) => phoneKey(e164Of(input, country), secret)));
+      const block = new Set(forms.map(([input, country]) => blockKey(e164Of(input, country), 3, secret)));
+      expect(phone.size).toBe(1);
+      expect(block.size).toBe(1);
+    }
+    expect(blockKey('+5491123456789', 3, undefined)).toBe('b+5491123456/3');
+  });
+
+  it('outside Buenos Aires too: +54 9 351 ... and +54 351 15 ... are one number', () => {
+    expect(e164Of('+54 351 15 234 5678')).toBe('+5493512345678');
+    expect(e164Of('+54 9 351 234 5678')).toBe('+5493512345678');
+    expect(e164Of('0351 15 234 5678', 'AR')).toBe('+5493512345678');
+  });
+
+  it('without the 9 and the 15 it is another number: a Buenos Aires fixed line, with keys of its own', () => {
+    // libphonenumber-js reads +54 11 2345 6789 as a valid fixed line. Whether an SMS to it reaches
+    // the mobile with the same eight digits is up to the carriers' routing, not this library.
+    expect(e164Of('+54 11 2345 6789')).toBe('+541123456789');
+    expect(phoneKey('+541123456789', undefined)).not.toBe(phoneKey('+5491123456789', undefined));
+  });
+});
