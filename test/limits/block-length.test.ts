@@ -59,9 +59,9 @@ describe('blockLength past the shortest typical length of its calling code', () 
     expect(blockLength(valid('+49800123456789', 'DE'))).toBe('+49800123456789'.length);
   });
 
-  it('leaves a number whose type does not fold as it is (a German premium-rate number of 12 digits)', () => {
-    expect(blockLength(valid('+49900123456789', 'DE'))).toBe('+49900123456789'.length);
-    expect(blockKey('+49900123456789', 3, undefined)).toBe('b+49900123456/3');
+  it("keys a number one digit past its type's longest (+49 900, 12 digits: no type) as its typed prefix", () => {
+    expect(blockLength(valid('+49900123456789', 'DE'))).toBe('+4990012345678'.length);
+    expect(blockKey('+49900123456789', 3, undefined)).toBe('b+4990012345/3');
   });
 
   it('leaves text that does not parse, or parses to no country, as it is', () => {
