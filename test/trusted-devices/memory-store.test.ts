@@ -50,3 +50,58 @@ describe('MemoryDeviceStore: the per-user index and the global bound', () => {
     expect(await store.removeUser('alice')).toBe(3);
   });
 });
+
+describe('MemoryDeviceStore: expiry and forgetting', () => {
+  it('expired devices go before the oldest live one when a user is at maxDevicesPerUser (expiry at `now` itself included)', async () => {
+    const store = new MemoryDeviceStore(10);
+    // The oldest lives longest (a later device was remembered with a test number's shorter trust).
+    await store.add('long', record('alice', NOW + 30 * DAY), 3, NOW);
+    await store.add('short', record('alice', NOW + DAY), 3, NOW);
+    await store.add('edge', record('alice', NOW + 2 * DAY), 3, NOW);
+    await store.add('new', record('alice', NOW + 32 * DAY), 3, NOW + 2 * DAY);
+    expect(await store.get('long')).toBeDefined();
+    expect(await store.get('new')).toBeDefined();
+    expect(await store.get('short')).toBeUndefined();
+    expect(await store.get('edge')).toBeUndefined();
+    expect(store.size).toBe(2);
+    expect(await store.removeUser('alice')).toBe(2);
+  });
+
+  it('past maxDevicesPerUser the oldest go, as many as it takes, and other users keep theirs', async () => {
+    const store = new MemoryDeviceStore(10);
+    await store.add('b1', record('bob'), 3, NOW);
+    for (const digest of ['d1', 'd2', 'd3']) await store.add(digest, record('alice'), 3, NOW);
+    // A lower bound (the option changed between restarts of a shared store) drops two at once.
+    await store.add('d4', record('alice'), 2, NOW);
+    expect([await store.get('d1'), await store.get('d2')]).toEqual([undefined, undefined]);
+    expect(await store.get('d3')).toBeDefined();
+    expect(await store.get('d4')).toBeDefined();
+    expect(await store.get('b1')).toBeDefined();
+    expect(store.size).toBe(3);
+  });
+
+  it('forgetting the only device, then filling the store, keeps working (the placeholder entry is evicted cleanly)', async () => {
+    const store = new MemoryDeviceStore(2);
+    await store.add('d1', record('alice'), 10, NOW);
+    await store.remove('d1');
+    expect(store.size).toBe(0);
+    await store.add('d2', record('bob'), 10, NOW);
+    await store.add('d3', record('carol'), 10, NOW);
+    expect(store.size).toBe(2);
+    expect(await store.get('d2')).toBeDefined();
+    expect(await store.get('d3')).toBeDefined();
+    expect(await store.removeUser('alice')).toBe(0);
+    expect(await store.removeUser('bob')).toBe(1);
+  });
+
+  it('remove forgets one device and keeps the user’s others; removeUser counts and forgets them all', async () => {
+    const store = new MemoryDeviceStore(10);
+    for (const digest of ['d1', 'd2', 'd3']) await store.add(digest, record('alice'), 10, NOW);
+    await store.remove('d2');
+    expect(await store.get('d2')).toBeUndefined();
+    expect(store.size).toBe(2);
+    expect(await store.removeUser('alice')).toBe(2);
+    expect(store.size).toBe(0);
+    expect(await store.removeUser('alice')).toBe(0);
+  });
+});
