@@ -80,6 +80,15 @@ describe('MemoryDeviceStore: expiry and forgetting', () => {
     expect(store.size).toBe(3);
   });
 
+  it('with maxDevicesPerUser 1 a new device replaces the only one', async () => {
+    const store = new MemoryDeviceStore(10);
+    await store.add('d1', record('alice'), 1, NOW);
+    await store.add('d2', record('alice'), 1, NOW);
+    expect(await store.get('d1')).toBeUndefined();
+    expect(await store.get('d2')).toBeDefined();
+    expect(await store.removeUser('alice')).toBe(1);
+  });
+
   it('forgetting the only device, then filling the store, keeps working (the placeholder entry is evicted cleanly)', async () => {
     const store = new MemoryDeviceStore(2);
     await store.add('d1', record('alice'), 10, NOW);

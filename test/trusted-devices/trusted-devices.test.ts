@@ -3,6 +3,8 @@
 // or all, a changed number, a forged, tampered or missing cookie) and the memory bound. Real
 // Express, express-session and Passport; the FakeProvider stands in for the OTP API.
 import { randomBytes } from 'node:crypto';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { DingConfigurationError, DingOtpStrategy, MAX_TRUSTED_DAYS } from 'passport-ding';
@@ -360,8 +362,26 @@ describe('trusted devices: edges', () => {
       [{}, false],
       [{ remember: true }, false],
       [Object.create({ rememberDevice: true }), false],
+      [undefined, false],
     ];
-    for (const [body, expected] of bodies) expect([body, devices.asked({ body })]).toEqual([body, expected]);
+    for (const [body, expected] of bodies) expect([body, devices.asked({ body, headers: {} })]).toEqual([body, expected]);
+  });
+
+  it('remembers nothing for nobody signed in, or for a trust that ends now', async () => {
+    const { app } = setup();
+    const devices = devicesOf(app);
+    const store = (app.strategy as unknown as { _devices: { store: MemoryDeviceStore } })._devices.store;
+    const req = (user?: object) => ({ res: new ServerResponse(new IncomingMessage(new Socket())), headers: {}, body: {}, user });
+    const nobody = req();
+    await devices.remember(nobody, ALICE_PHONE);
+    await devices.remember(req({ id: 'u1' }), ALICE_PHONE, app.clock.now());
+    expect(store.size).toBe(0);
+    expect(nobody.res.getHeader('Set-Cookie')).toBeUndefined();
+    // A trust ending a millisecond later is remembered (with a one-second cookie).
+    const later = req({ id: 'u1' });
+    await devices.remember(later, ALICE_PHONE, app.clock.now() + 1);
+    expect(store.size).toBe(1);
+    expect(String(later.res.getHeader('Set-Cookie'))).toContain('Max-Age=1;');
   });
 
   it('remembering needs req.res: the store is not touched without it (a configuration error)', async () => {
