@@ -14,6 +14,7 @@ import { COOKIE, trustedApp } from '../helpers/trusted-app.js';
 import type { TrustedApp } from '../helpers/trusted-app.js';
 import { FakeProvider } from '../helpers/fake-provider.js';
 import { MemoryDeviceStore } from '../../lib/trusted-devices/memory-store.js';
+import { rememberAfter } from '../../lib/trusted-devices/remember.js';
 import { wrongCode } from '../helpers/codes.js';
 import { testClock } from '../helpers/clock.js';
 
@@ -382,6 +383,29 @@ describe('trusted devices: edges', () => {
     await devices.remember(later, ALICE_PHONE, app.clock.now() + 1);
     expect(store.size).toBe(1);
     expect(String(later.res.getHeader('Set-Cookie'))).toContain('Max-Age=1;');
+  });
+
+  it('rememberAfter: only a success with the box ticked remembers; an error thrown while remembering is the error decision, as an Error', async () => {
+    const { app } = setup();
+    const devices = devicesOf(app) as unknown as Parameters<typeof rememberAfter>[0];
+    const store = (app.strategy as unknown as { _devices: { store: MemoryDeviceStore } })._devices.store;
+    const req = (user: object | undefined, body: object = { rememberDevice: 'on' }) => ({ res: new ServerResponse(new IncomingMessage(new Socket())), headers: {}, body, user }) as never;
+    const success = { type: 'success' as const };
+    await expect(rememberAfter(undefined, req({ id: 'u1' }), ALICE_PHONE, success)).resolves.toBe(success);
+    const fail = { type: 'fail' as const };
+    await expect(rememberAfter(devices, req({ id: 'u1' }), ALICE_PHONE, fail)).resolves.toBe(fail);
+    await expect(rememberAfter(devices, req({ id: 'u1' }, {}), ALICE_PHONE, success)).resolves.toBe(success);
+    expect(store.size).toBe(0);
+    await expect(rememberAfter(devices, req({ id: 'u1' }), ALICE_PHONE, success)).resolves.toBe(success);
+    expect(store.size).toBe(1);
+    // A `userId` that throws a string (an app bug): the error decision, with an Error of that text.
+    const throwing = trustedApp(true, { options: { userId: () => { throw 'no id'; } } });
+    const decided = await rememberAfter(devicesOf(throwing) as unknown as Parameters<typeof rememberAfter>[0], req({ id: 'u1' }), ALICE_PHONE, success);
+    expect(decided).toEqual({ type: 'error', err: new Error('no id') });
+    expect((decided as { err: unknown }).err).toBeInstanceOf(Error);
+    const own = new RangeError('own');
+    const again = trustedApp(true, { options: { userId: () => { throw own; } } });
+    expect(await rememberAfter(devicesOf(again) as unknown as Parameters<typeof rememberAfter>[0], req({ id: 'u1' }), ALICE_PHONE, success)).toEqual({ type: 'error', err: own });
   });
 
   it('remembering needs req.res: the store is not touched without it (a configuration error)', async () => {
