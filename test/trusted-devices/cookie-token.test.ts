@@ -30,6 +30,7 @@ describe('readCookie', () => {
     expect(await read('n=""')).toBe('');
     expect(await read('n="')).toBe('"');
     expect(await read('n="abc')).toBe('"abc');
+    expect(await read('n=abc"')).toBe('abc"');
   });
 
   it('takes the first of two cookies of the name, trims spaces, and skips other names and valueless parts', async () => {

@@ -52,6 +52,14 @@ describe('MemoryDeviceStore: the per-user index and the global bound', () => {
 });
 
 describe('MemoryDeviceStore: expiry and forgetting', () => {
+  it('a user whose own devices the global bound pushes out goes on adding devices (making room for one always ends)', async () => {
+    const store = new MemoryDeviceStore(2);
+    for (const digest of ['d1', 'd2', 'd3', 'd4', 'd5']) await store.add(digest, record('alice'), 3, NOW);
+    expect(store.size).toBe(2);
+    expect(await store.get('d4')).toBeDefined();
+    expect(await store.get('d5')).toBeDefined();
+  });
+
   it('expired devices go before the oldest live one when a user is at maxDevicesPerUser (expiry at `now` itself included)', async () => {
     const store = new MemoryDeviceStore(10);
     // The oldest lives longest (a later device was remembered with a test number's shorter trust).
