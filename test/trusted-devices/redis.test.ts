@@ -17,6 +17,7 @@ import { FakeProvider } from '../helpers/fake-provider.js';
 import { Users } from '../helpers/users.js';
 import type { TestUser } from '../helpers/users.js';
 import { userKey } from '../../lib/pending.js';
+import { RedisDeviceStore } from '../../lib/trusted-devices/redis-store.js';
 
 const ALICE_PHONE = '+14155552671';
 const CAROL_PHONE = '+14155552672';
@@ -189,6 +190,51 @@ if (redisGate('trusted devices on Redis')) {
       } finally {
         client.disconnect();
         await probe.close();
+      }
+    });
+  });
+
+  describe('trusted devices on Redis: the store itself', () => {
+    const record = (user: string) => ({ user, phone: 'p', createdAt: Date.now(), expiresAt: Date.now() + DAY });
+
+    it('keeps the record at <prefix>t:<digest> and the index at <prefix>u:<user>; a command Redis refuses is a TrustedDeviceStoreError', async () => {
+      const client = createClient({ url });
+      await client.connect();
+      const prefix = `test:devices:${randomBytes(6).toString('hex')}:`;
+      try {
+        const store = new RedisDeviceStore(client, prefix);
+        await store.add('digest1', record('user1'), 3, Date.now());
+        expect((await client.keys(`${prefix}*`)).sort()).toEqual([`${prefix}t:digest1`, `${prefix}u:user1`]);
+        // A key of another type (WRONGTYPE): the read and the script fail, as the store's error.
+        await client.hSet(`${prefix}t:hash`, 'a', '1');
+        await expect(store.get('hash')).rejects.toBeInstanceOf(TrustedDeviceStoreError);
+        await client.set(`${prefix}u:user2`, 'x');
+        await expect(store.add('digest2', record('user2'), 3, Date.now())).rejects.toBeInstanceOf(TrustedDeviceStoreError);
+        expect(await store.removeUser('user1')).toBe(1);
+      } finally {
+        const keys = await client.keys(`${prefix}*`);
+        if (keys.length > 0) await client.del(keys);
+        await client.close();
+      }
+    });
+
+    it('fails at once while the client is not connected, with that cause (node-redis, and ioredis that would connect or queue)', async () => {
+      const never = createClient({ url });
+      never.on('error', () => undefined);
+      const lazy = new Redis(url, { lazyConnect: true });
+      lazy.on('error', () => undefined);
+      try {
+        for (const client of [never, lazy]) {
+          const store = new RedisDeviceStore(client, `test:devices:${randomBytes(6).toString('hex')}:`);
+          for (const call of [() => store.get('d'), () => store.add('d', record('u'), 3, Date.now()), () => store.remove('d', 'u'), () => store.removeUser('u')]) {
+            const err = await call().then(() => undefined, (e: unknown) => e);
+            expect(err).toBeInstanceOf(TrustedDeviceStoreError);
+            expect((err as Error & { cause: Error }).cause.message).toBe('Redis is not connected');
+          }
+        }
+        expect(lazy.status).toBe('wait');
+      } finally {
+        lazy.disconnect();
       }
     });
   });

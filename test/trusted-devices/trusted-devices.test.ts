@@ -3,6 +3,8 @@
 // or all, a changed number, a forged, tampered or missing cookie) and the memory bound. Real
 // Express, express-session and Passport; the FakeProvider stands in for the OTP API.
 import { randomBytes } from 'node:crypto';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { DingConfigurationError, DingOtpStrategy, MAX_TRUSTED_DAYS } from 'passport-ding';
@@ -12,6 +14,7 @@ import { COOKIE, SECURE_COOKIE, trustedApp } from '../helpers/trusted-app.js';
 import type { TrustedApp } from '../helpers/trusted-app.js';
 import { FakeProvider } from '../helpers/fake-provider.js';
 import { MemoryDeviceStore } from '../../lib/trusted-devices/memory-store.js';
+import { rememberAfter } from '../../lib/trusted-devices/remember.js';
 import { wrongCode } from '../helpers/codes.js';
 import { testClock } from '../helpers/clock.js';
 
@@ -368,6 +371,132 @@ describe('trusted devices and test numbers (attack3)', () => {
     await client.post('/2fa/send');
     expect((await client.post('/2fa/code', { code: '424242' })).status).not.toBe(200);
     // ...and so should be what it earned.
+    expect(await again(client, reviewer)).toBe(false);
+  });
+});
+
+// Edges found by mutation testing (issue 20): each pins a decision a planted bug flipped unnoticed.
+describe('trusted devices: edges', () => {
+  type Devices = { asked(req: unknown): boolean; remember(req: unknown, phone: string, endsAt?: number): Promise<void> };
+  const devicesOf = (app: TrustedApp) => (app.strategy as unknown as { _devices: Devices })._devices;
+
+  it('the remember field: on, true, 1 and yes in any case and with spaces around; a JSON true only as the body’s own field', () => {
+    const devices = devicesOf(setup().app);
+    for (const yes of ['on', ' ON ', 'True', '1', 'yes', 'YES\t']) expect([yes, devices.asked({ body: { rememberDevice: yes } })]).toEqual([yes, true]);
+    for (const no of ['off', 'no', '0', 'onn', 'y', '', ' ']) expect([no, devices.asked({ body: { rememberDevice: no } })]).toEqual([no, false]);
+    expect(devices.asked({ body: { rememberDevice: true } })).toBe(true);
+    // Inherited is not sent: a polluted prototype does not tick the box.
+    const bodies: [unknown, boolean][] = [
+      [{ rememberDevice: 'true ' }, true],
+      [{ rememberDevice: 1 }, false],
+      [null, false],
+      [{}, false],
+      [{ remember: true }, false],
+      [Object.create({ rememberDevice: true }), false],
+      [undefined, false],
+    ];
+    for (const [body, expected] of bodies) expect([body, devices.asked({ body, headers: {} })]).toEqual([body, expected]);
+  });
+
+  it('remembers nothing for nobody signed in, or for a trust that ends now', async () => {
+    const { app } = setup();
+    const devices = devicesOf(app);
+    const store = (app.strategy as unknown as { _devices: { store: MemoryDeviceStore } })._devices.store;
+    const req = (user?: object) => ({ res: new ServerResponse(new IncomingMessage(new Socket())), headers: {}, body: {}, user });
+    const nobody = req();
+    await devices.remember(nobody, ALICE_PHONE);
+    await devices.remember(req({ id: 'u1' }), ALICE_PHONE, app.clock.now());
+    expect(store.size).toBe(0);
+    expect(nobody.res.getHeader('Set-Cookie')).toBeUndefined();
+    // A trust ending a millisecond later is remembered (with a one-second cookie).
+    const later = req({ id: 'u1' });
+    await devices.remember(later, ALICE_PHONE, app.clock.now() + 1);
+    expect(store.size).toBe(1);
+    expect(String(later.res.getHeader('Set-Cookie'))).toContain('Max-Age=1;');
+  });
+
+  it('rememberAfter: only a success with the box ticked remembers; an error thrown while remembering is the error decision, as an Error', async () => {
+    const { app } = setup();
+    const devices = devicesOf(app) as unknown as Parameters<typeof rememberAfter>[0];
+    const store = (app.strategy as unknown as { _devices: { store: MemoryDeviceStore } })._devices.store;
+    const req = (user: object | undefined, body: object = { rememberDevice: 'on' }) => ({ res: new ServerResponse(new IncomingMessage(new Socket())), headers: {}, body, user }) as never;
+    const success = { type: 'success' as const };
+    await expect(rememberAfter(undefined, req({ id: 'u1' }), ALICE_PHONE, success)).resolves.toBe(success);
+    const fail = { type: 'fail' as const };
+    await expect(rememberAfter(devices, req({ id: 'u1' }), ALICE_PHONE, fail)).resolves.toBe(fail);
+    await expect(rememberAfter(devices, req({ id: 'u1' }, {}), ALICE_PHONE, success)).resolves.toBe(success);
+    expect(store.size).toBe(0);
+    await expect(rememberAfter(devices, req({ id: 'u1' }), ALICE_PHONE, success)).resolves.toBe(success);
+    expect(store.size).toBe(1);
+    // A `userId` that throws a string (an app bug): the error decision, with an Error of that text.
+    const throwing = trustedApp(true, { options: { userId: () => { throw 'no id'; } } });
+    const decided = await rememberAfter(devicesOf(throwing) as unknown as Parameters<typeof rememberAfter>[0], req({ id: 'u1' }), ALICE_PHONE, success);
+    expect(decided).toEqual({ type: 'error', err: new Error('no id') });
+    expect((decided as { err: unknown }).err).toBeInstanceOf(Error);
+    const own = new RangeError('own');
+    const again = trustedApp(true, { options: { userId: () => { throw own; } } });
+    expect(await rememberAfter(devicesOf(again) as unknown as Parameters<typeof rememberAfter>[0], req({ id: 'u1' }), ALICE_PHONE, success)).toEqual({ type: 'error', err: own });
+  });
+
+  it('remembering needs req.res: the store is not touched without it (a configuration error)', async () => {
+    const { app, alice, client } = setup();
+    await login(app, client, alice);
+    const devices = devicesOf(app);
+    for (const res of [undefined, {}, { setHeader: () => undefined }, { getHeader: () => undefined }]) {
+      await expect(devices.remember({ res, headers: {}, body: {} }, ALICE_PHONE)).rejects.toThrow(/req\.res is missing/);
+    }
+  });
+
+  it("remembering on a device that holds another user's cookie leaves that user's device remembered (not theirs to revoke)", async () => {
+    const { app, alice, carol, client } = setup();
+    await login(app, client, alice);
+    const alices = client.cookies.get(COOKIE) as string;
+    await client.post('/logout');
+    await login(app, client, carol);
+    expect(client.cookies.get(COOKIE)).not.toBe(alices);
+    client.cookies.set(COOKIE, alices);
+    expect(await again(client, alice)).toBe(true);
+    await expect(app.strategy.forgetAllDevices(alice.id)).resolves.toBe(1);
+    await expect(app.strategy.forgetAllDevices(carol.id)).resolves.toBe(1);
+  });
+
+  it('forgetDevice without a device cookie sets no cookie', async () => {
+    const { app, alice, client } = setup();
+    await client.post('/login/password', { userId: alice.id });
+    expect((await client.post('/device/forget')).body).toEqual({ forgotten: false });
+    expect(client.setCookie(COOKIE)).toBeUndefined();
+    // With a cookie the store does not know, it is cleared all the same.
+    client.cookies.set(COOKIE, randomBytes(32).toString('base64url'));
+    expect((await client.post('/device/forget')).body).toEqual({ forgotten: false });
+    expect(client.setCookie(COOKIE)).toMatch(/; Max-Age=0; /);
+    void app;
+  });
+
+  it('forgetAllDevices takes a non-empty string or a finite number, as `userId` answers it', async () => {
+    const { app, alice, client } = setup();
+    await login(app, client, alice);
+    const message = 'forgetAllDevices(userId) takes the user id as a non-empty string or a number, as the `userId` option answers it';
+    for (const id of ['', Number.NaN, Number.POSITIVE_INFINITY, null, undefined, {}, true]) {
+      await expect(app.strategy.forgetAllDevices(id as never)).rejects.toThrow(message);
+    }
+    await expect(app.strategy.forgetAllDevices(7)).resolves.toBe(0);
+    await expect(app.strategy.forgetAllDevices(alice.id)).resolves.toBe(1);
+  });
+
+  it("a test number's trust ending within a second: Max-Age rounds up, and the device is refused from expiresAt on", async () => {
+    const REVIEW = '+12015550100';
+    const clock = testClock();
+    const ends = clock.now() + DAY + 500;
+    const app = trustedApp(true, { clock, options: { testNumbers: { numbers: { [REVIEW]: '424242' }, expiresAt: ends } } });
+    const reviewer = app.users.add(REVIEW);
+    const client = new CookieClient(app.t.app);
+    await client.post('/login/password', { userId: reviewer.id });
+    await client.post('/2fa/start');
+    expect((await client.post('/2fa/code', { code: '424242', rememberDevice: 'on' })).status).toBe(200);
+    expect((client.setCookie(COOKIE) as string).split('; ')).toContain(`Max-Age=${DAY / 1000 + 1}`);
+    clock.advance(DAY + 499);
+    expect(await again(client, reviewer)).toBe(true);
+    clock.advance(1);
     expect(await again(client, reviewer)).toBe(false);
   });
 });
