@@ -50,7 +50,9 @@ export class MemoryDeviceStore implements DeviceStore {
     // The cache's clock is its own; expiry is checked against the strategy's clock on every read,
     // and this ttl only lets the cache drop the entry once it is of no use.
     this.#records.set(digest, record, { ttl: Math.max(1, record.expiresAt - now) });
-    this.#byUser.set(record.user, [...current, digest]);
+    // Read again: a full cache evicted its least recently used record in that set(), and the
+    // dispose hook unindexed it; it may have been one of this user's.
+    this.#byUser.set(record.user, [...(this.#byUser.get(record.user) ?? []), digest]);
     return Promise.resolve();
   }
 

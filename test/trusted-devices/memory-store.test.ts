@@ -10,11 +10,10 @@ const NOW = 1_700_000_000_000;
 const record = (user: string, expiresAt = NOW + DAY): DeviceRecord => ({ user, phone: 'p', createdAt: NOW, expiresAt });
 
 describe('MemoryDeviceStore: the per-user index and the global bound', () => {
-  // Known bug (issue 20, reported to the lead): add() reads the user's list before
-  // `#records.set()`, which may evict the least recently used record; when that record is the
-  // same user's, the dispose hook unindexes it, and add() then writes the list read before the
-  // eviction back, so the index names a device the cache no longer holds.
-  it.fails('a device evicted by its own user’s add leaves the index: forgetting the user counts only what is held', async () => {
+  // add() once read the user's list before `#records.set()`, which may evict the least recently
+  // used record; when that record was the same user's, the dispose hook unindexed it and add()
+  // then wrote the list read before the eviction back: the index named a device no longer held.
+  it('a device evicted by its own user’s add leaves the index: forgetting the user counts only what is held', async () => {
     const store = new MemoryDeviceStore(2);
     for (const digest of ['d1', 'd2', 'd3']) await store.add(digest, record('alice'), 10, NOW);
     expect(store.size).toBe(2);
@@ -22,7 +21,7 @@ describe('MemoryDeviceStore: the per-user index and the global bound', () => {
     expect(await store.removeUser('alice')).toBe(2);
   });
 
-  it.fails('a device evicted by its own user’s add does not stay in the index once the rest are gone (the index is bounded by maxDevices)', async () => {
+  it('a device evicted by its own user’s add does not stay in the index once the rest are gone (the index is bounded by maxDevices)', async () => {
     const store = new MemoryDeviceStore(2);
     for (const digest of ['d1', 'd2', 'd3']) await store.add(digest, record('alice'), 10, NOW);
     // Two other users' devices push out alice's two remaining ones.
@@ -33,7 +32,7 @@ describe('MemoryDeviceStore: the per-user index and the global bound', () => {
     expect(await store.removeUser('alice')).toBe(0);
   });
 
-  it.fails('a device evicted by its own user’s add does not count against maxDevicesPerUser (no live device forgotten for it)', async () => {
+  it('a device evicted by its own user’s add does not count against maxDevicesPerUser (no live device forgotten for it)', async () => {
     const store = new MemoryDeviceStore(3);
     await store.add('b1', record('bob'), 3, NOW);
     await store.add('d1', record('alice'), 3, NOW);

@@ -20,6 +20,7 @@ describe('resolveTrustedDevices', () => {
       ttlMs: 30 * DAY,
       field: 'rememberDevice',
       cookieName: 'passport-ding.device',
+      defaultCookieName: true,
       cookiePath: '/',
       maxDevicesPerUser: 10,
     };
@@ -32,7 +33,7 @@ describe('resolveTrustedDevices', () => {
   it('takes each value at its bounds', () => {
     expect(resolveTrustedDevices({ days: 1, maxDevicesPerUser: 1, maxDevices: 1 }, true)).toMatchObject({ ttlMs: DAY, maxDevicesPerUser: 1, store: { kind: 'memory', maxDevices: 1 } });
     expect(resolveTrustedDevices({ days: MAX_TRUSTED_DAYS, maxDevicesPerUser: 100, maxDevices: 1_000_000 }, true)).toMatchObject({ ttlMs: 400 * DAY, maxDevicesPerUser: 100, store: { maxDevices: 1_000_000 } });
-    expect(resolveTrustedDevices({ field: 'remember[device]', cookieName: "a!#$%&'*+-.^_`|~9Z", cookiePath: '/a/b~:<' }, true)).toMatchObject({ field: 'remember[device]', cookieName: "a!#$%&'*+-.^_`|~9Z", cookiePath: '/a/b~:<' });
+    expect(resolveTrustedDevices({ field: 'remember[device]', cookieName: "a!#$%&'*+-.^_`|~9Z", cookiePath: '/a/b~:<' }, true)).toMatchObject({ field: 'remember[device]', cookieName: "a!#$%&'*+-.^_`|~9Z", defaultCookieName: false, cookiePath: '/a/b~:<' });
   });
 
   it('a Redis store: its client and prefix (default, or given)', () => {
