@@ -1,10 +1,10 @@
 // Whether a failed send or resend surely sent nothing, so that its points and the number's resend
 // cooldown can come back. Only the provider's own answer (a refusal, a 5xx) or a request that
 // never left proves it. A timeout, a reset once the request was written, or an unreadable reply
-// can come after the provider accepted the request and texted the code: giving points back then would
-// let a script re-send at once, every time, during a provider brownout (a slow or flaky API that
-// the circuit breaker, which opens only after faults in a row, does not stop), each SMS on the
-// app's bill and in no budget. Such a fault keeps the points and the cooldown.
+// can come after the provider accepted the request and texted the code. Giving points back then
+// would let a script re-send at once, every time, during a provider brownout (a slow or flaky API
+// that the circuit breaker, which opens only after faults in a row, does not stop), each SMS on
+// the app's bill and in no budget. Such a fault keeps the points and the cooldown.
 
 import { OtpApiError, OtpAuthError, OtpUnavailableError } from '../errors.js';
 
