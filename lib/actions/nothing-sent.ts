@@ -10,7 +10,7 @@ import { OtpApiError, OtpAuthError, OtpUnavailableError } from '../errors.js';
 
 // Failures before a request is written: no connection made (refused, no such host, no route),
 // the connect step timed out, the pool was closed, the TLS handshake refused the certificate.
-const NOT_CONNECTED = new Set([
+const NOT_CONNECTED: ReadonlySet<unknown> = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
@@ -31,10 +31,10 @@ export function nothingSent(err: unknown): boolean {
   if (err instanceof OtpApiError || err instanceof OtpAuthError) return true;
   if (!(err instanceof OtpUnavailableError)) return false;
   if (err.reason === 'circuit_open') return true;
-  // The provider answered, and not with success (a 5xx, an unexpected status): it says it did not
-  // do it. One that texted and then answered 500 would be its bug, not an attacker's lever.
-  const status = err.upstreamStatus;
-  if (status !== undefined && (status < 200 || status >= 300)) return true;
-  const code: unknown = (err.cause as { code?: unknown } | undefined)?.code;
-  return typeof code === 'string' && NOT_CONNECTED.has(code);
+  // The provider answered, and not with success (a 5xx, an unexpected 3xx): it says it did not do
+  // it. One that texted and then answered 500 would be its bug, not an attacker's lever. A 200
+  // with an unreadable body may well have sent the code.
+  if ((err.upstreamStatus ?? 0) >= 300) return true;
+  const code = (err.cause as { code?: unknown } | undefined)?.code;
+  return NOT_CONNECTED.has(code);
 }

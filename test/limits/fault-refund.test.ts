@@ -48,6 +48,7 @@ describe('send points after a failed provider call', () => {
     ['the connection was refused', () => new OtpUnavailableError('connection', 'send: connection failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) })],
     ['the circuit breaker is open', () => new OtpUnavailableError('circuit_open', 'send: circuit open', { retryAfter: 5 })],
     ['the provider answered a 5xx', () => new OtpUnavailableError('server_error', 'send: unexpected HTTP 502', { status: 502 })],
+    ['the provider answered an unexpected 3xx', () => new OtpUnavailableError('server_error', 'send: unexpected HTTP 300', { status: 300 })],
   ])('points and cooldown come back when %s', async (_what, error) => {
     const { app, fake } = limited();
     fake.next('send', async () => {
@@ -63,7 +64,9 @@ describe('send points after a failed provider call', () => {
   it.each([
     ['a reset after the request was written', () => new OtpUnavailableError('connection', 'send: connection failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) })],
     ['an unreadable reply', () => new OtpUnavailableError('malformed_response', 'send: reply is not valid HTTP')],
+    ['a 200 with an unreadable body', () => new OtpUnavailableError('malformed_response', 'send: reply is not application/json', { status: 200 })],
     ["a custom provider's own error", () => new Error('provider bug')],
+    ["a custom provider's own error, whatever its cause", () => new Error('provider bug', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) })],
   ])('points and cooldown stay spent after %s', async (_what, error) => {
     const { app, fake } = limited();
     fake.next('send', async () => {
