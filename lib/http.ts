@@ -288,7 +288,8 @@ export function retryAfterSeconds(reply: Pick<Reply, 'retryAfter' | 'retryAfterM
   return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(ms / 1000)));
 }
 
-function errorCode(err: unknown): string {
+/** The `code` of a Node or undici error (`ECONNREFUSED`, `UND_ERR_SOCKET`, ...), '' when it has none. */
+export function errorCode(err: unknown): string {
   return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
 }
 

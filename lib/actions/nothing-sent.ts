@@ -7,10 +7,11 @@
 // the app's bill and in no budget. Such a fault keeps the points and the cooldown.
 
 import { OtpApiError, OtpAuthError, OtpUnavailableError } from '../errors.js';
+import { errorCode } from '../http.js';
 
 // Failures before a request is written: no connection made (refused, no such host, no route),
 // the connect step timed out, the pool was closed, the TLS handshake refused the certificate.
-const NOT_CONNECTED: ReadonlySet<unknown> = new Set([
+const NOT_CONNECTED: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ENOTFOUND',
   'EAI_AGAIN',
@@ -35,6 +36,5 @@ export function nothingSent(err: unknown): boolean {
   // it. One that texted and then answered 500 would be its bug, not an attacker's lever. A 200
   // with an unreadable body may well have sent the code.
   if ((err.upstreamStatus ?? 0) >= 300) return true;
-  const code = (err.cause as { code?: unknown } | undefined)?.code;
-  return NOT_CONNECTED.has(code);
+  return NOT_CONNECTED.has(errorCode(err.cause));
 }
