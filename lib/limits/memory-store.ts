@@ -1,22 +1,19 @@
-// The memory store: one LRU map (lru-cache) of at most `maxKeys` keys for every rule and mark.
+// The memory store: one table (./slot-table.ts) of at most `maxKeys` keys for every rule and mark.
 //
 // Bounded: when full, the least recently used key goes, so a flood of new keys (an SMS-pumping
 // run rotating numbers and addresses) ages out quiet keys while keys in use stay (docs/limits.md
-// says what that trades). Compact: a counter is one number under a short key, about 110 bytes of
-// heap with the map's own entry, plus 16 bytes per slot of lru-cache's preallocated expiry arrays
-// and 8-16 bytes in the sweep's round (below).
+// says what that trades). Compact: a counter is one small integer under a short key, about 100
+// bytes of heap with the map's entry, plus the table's slot arrays (36 bytes a slot, allocated
+// when the store is built) and the sweep's round (below; 8 bytes a slot).
 //
-// No timer per key, and no pause: lru-cache checks expiry on read (`ttlAutopurge` off), and every
-// key stored anew also looks at the oldest keys of a round over all stored keys (a queue of keys
-// in the order they were stored, denque): an expired one goes, a live one goes to the back of the
-// round.
-// A whole-store sweep (lru-cache's purgeStale) would free the same memory but walks every key at
-// once: about a microsecond per key, so a store filled to the default cap by a pumping run would
-// stall the event loop for a few hundred milliseconds at each sweep.
+// No timer per key, and no pause: a read treats an expired key as absent, and every key stored
+// anew also looks at the oldest entries of a round over all stored keys (a ring of slots in the
+// order they were stored): an expired key goes, a live one goes to the back of the round.
+// A whole-store sweep would free the same memory but walk every key at once: about a microsecond
+// per key, so a store filled to the default cap by a pumping run would stall the event loop for a
+// few hundred milliseconds at each sweep.
 
-import Denque from 'denque';
-import { LRUCache } from 'lru-cache';
-import { deleteEntry, entryCount } from '../lru-delete.js';
+import { NONE, SlotTable } from './slot-table.js';
 import type { Count, CounterStore, Hit } from './store.js';
 
 /**
@@ -30,8 +27,8 @@ const SWEEP_STEPS_PER_KEY = 2;
 export const DEFAULT_MAX_KEYS = 200_000;
 
 /**
- * The largest `maxKeys`. lru-cache allocates its slot arrays for every slot when the store is
- * built, about 32 bytes a slot: 10 million slots take about 2 seconds and 350 MB at startup, and a
+ * The largest `maxKeys`. The table allocates its slot arrays for every slot when the store is
+ * built, 44 bytes a slot with the sweep's round: 10 million slots take about 440 MB at startup, and a
  * bound past that would exhaust the heap before the first login. A store that big belongs in Redis.
  */
 export const MAX_MAX_KEYS = 10_000_000;
@@ -45,11 +42,6 @@ export function isMaxKeys(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) >= MIN_MAX_KEYS && (value as number) <= MAX_MAX_KEYS;
 }
 
-// lru-cache holds an entry while its age is at most its ttl; a window of `windowMs` ends at
-// start + windowMs exactly (as the session's own `nextRetryAt` does), so the ttl is one ms less.
-const ttlOf = (windowMs: number): number => Math.max(1, windowMs - 1);
-const leftOf = (remaining: number): number => Math.max(0, remaining + 1);
-
 /**
  * `text` as one flat string. A key built by concatenation is a tree of string pieces in V8 (a
  * "cons string"), and the store would keep the tree with every key: about 90 bytes against 33 for
@@ -62,36 +54,71 @@ function flat(text: string): string {
   return text.length < 2 ? text : [text.charAt(0), text.slice(1)].join('');
 }
 
+/**
+ * The sweep's round: slots in the order their keys were stored, each with the slot's generation
+ * then (a slot whose key went since has another), in a ring of at most `capacity` entries.
+ */
+class Round {
+  readonly #slots: Int32Array;
+  readonly #generations: Uint32Array;
+  #first = 0;
+  #length = 0;
+
+  constructor(capacity: number) {
+    this.#slots = new Int32Array(capacity);
+    this.#generations = new Uint32Array(capacity);
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Adds an entry at the back; when full, the oldest entry leaves first, unchecked. */
+  push(slot: number, generation: number): void {
+    const capacity = this.#slots.length;
+    if (this.#length === capacity) this.#first = (this.#first + 1) % capacity;
+    else this.#length += 1;
+    const at = (this.#first + this.#length - 1) % capacity;
+    this.#slots[at] = slot;
+    this.#generations[at] = generation;
+  }
+
+  /** The front entry's slot and generation (only while length > 0). */
+  frontSlot(): number {
+    return this.#slots[this.#first] as number;
+  }
+
+  frontGeneration(): number {
+    return this.#generations[this.#first] as number;
+  }
+
+  dropFront(): void {
+    this.#first = (this.#first + 1) % this.#slots.length;
+    this.#length -= 1;
+  }
+}
+
 export class MemoryStore implements CounterStore {
-  readonly #cache: LRUCache<string, number | string>;
-  /** Stored keys in the order of the sweep's round (a key stored twice may be in it twice). */
-  readonly #round = new Denque<string>();
-  readonly #maxKeys: number;
+  readonly #table: SlotTable<number | string>;
+  readonly #round: Round;
+  readonly #now: () => number;
 
   constructor(maxKeys: number, now: () => number = Date.now) {
-    this.#maxKeys = maxKeys;
-    this.#cache = new LRUCache<string, number | string>({
-      max: maxKeys,
-      // Every entry has its own ttl; this default is never used, but lru-cache wants one to
-      // allocate its expiry arrays.
-      ttl: 3_600_000,
-      ttlAutopurge: false,
-      // 0: read the clock each time; a resolution would cache it with a timer.
-      ttlResolution: 0,
-      perf: { now },
-      // Expired keys go by the sweep and the store's own deletes (../lru-delete.ts says why).
-      noDeleteOnStaleGet: true,
-    });
+    this.#table = new SlotTable<number | string>(maxKeys);
+    // The round holds at most maxKeys entries: past that, the oldest entry leaves it unchecked (its
+    // key, if still stored, then goes by eviction, as the cap bounds it anyway).
+    this.#round = new Round(maxKeys);
+    this.#now = now;
   }
 
   /** The bound: at most this many keys. */
   get maxKeys(): number {
-    return this.#maxKeys;
+    return this.#table.capacity;
   }
 
   /** Keys held now (expired ones not yet swept included). */
   get size(): number {
-    return entryCount(this.#cache);
+    return this.#table.size;
   }
 
   hit(hits: readonly Hit[]): Promise<Count[]> {
@@ -100,40 +127,51 @@ export class MemoryStore implements CounterStore {
 
   // The same three steps at once, for the limits (./limits.ts), which need no promise from memory.
   hitSync(hits: readonly Hit[]): Count[] {
+    const now = this.#now();
     const counts: Count[] = [];
-    for (const h of hits) counts.push(this.#hitOne(h));
+    for (const h of hits) counts.push(this.#hitOne(h, now));
     return counts;
   }
 
   giveBackSync(keys: readonly string[]): void {
-    const cache = this.#cache;
+    const now = this.#now();
+    const table = this.#table;
     for (const key of keys) {
-      const count = cache.get(key, { updateAgeOnGet: false });
+      const slot = this.#live(key, now);
+      if (slot === NONE) continue;
+      const count = table.valueAt(slot);
       if (typeof count !== 'number') continue;
-      if (count <= 1) this.#delete(key);
-      else cache.set(key, count - 1, { noUpdateTTL: true });
+      if (count <= 1) table.delete(slot);
+      else table.setValue(slot, count - 1);
     }
   }
 
   forgetSync(keys: readonly string[]): void {
-    for (const key of keys) this.#delete(key);
+    const table = this.#table;
+    for (const key of keys) {
+      const slot = table.slotOf(key);
+      if (slot !== NONE) table.delete(slot);
+    }
   }
 
-  #hitOne({ key, add, windowMs, slide, points }: Hit): Count {
-    const cache = this.#cache;
-    const current = cache.get(key);
+  #hitOne({ key, add, windowMs, slide, points }: Hit, now: number): Count {
+    const table = this.#table;
+    const slot = this.#live(key, now);
+    const current = slot === NONE ? undefined : table.valueAt(slot);
     const count = typeof current === 'number' ? current : 0;
-    if (add === 0) return { count, msLeft: count === 0 || (points !== undefined && count < points) ? 0 : leftOf(cache.getRemainingTTL(key)) };
+    if (add === 0) return { count, msLeft: count === 0 || (points !== undefined && count < points) ? 0 : table.expiresAt(slot) - now };
     const next = count + add;
-    if (count === 0 || slide) {
-      // A new key is stored flat; an existing one keeps the key object it was first stored with.
-      if (count === 0) this.#store(flat(key), next, windowMs);
-      else cache.set(key, next, { ttl: ttlOf(windowMs) });
+    if (count === 0) {
+      this.#store(key, next, now + windowMs, now);
       return { count: next, msLeft: windowMs };
     }
-    cache.set(key, next, { noUpdateTTL: true });
-    // Within its limit nobody reads the wait: skip the clock and the lookup.
-    return { count: next, msLeft: points !== undefined && next <= points ? 0 : leftOf(cache.getRemainingTTL(key)) };
+    table.setValue(slot, next);
+    if (slide) {
+      table.setExpiry(slot, now + windowMs);
+      return { count: next, msLeft: windowMs };
+    }
+    // Within its limit nobody reads the wait: skip the subtraction's read of the expiry.
+    return { count: next, msLeft: points !== undefined && next <= points ? 0 : table.expiresAt(slot) - now };
   }
 
   giveBack(keys: readonly string[]): Promise<void> {
@@ -147,44 +185,64 @@ export class MemoryStore implements CounterStore {
   }
 
   mark(key: string, value: string, ttlMs: number): Promise<void> {
-    this.#store(flat(key), value, ttlMs);
+    const now = this.#now();
+    this.#store(key, value, now + ttlMs, now);
     return Promise.resolve();
   }
 
   readMark(key: string): Promise<string | undefined> {
-    const value = this.#cache.get(key);
+    const slot = this.#live(key, this.#now());
+    const value = slot === NONE ? undefined : this.#table.valueAt(slot);
     return Promise.resolve(typeof value === 'string' ? value : undefined);
   }
 
   unmark(key: string, value: string): Promise<void> {
-    if (this.#cache.get(key, { updateAgeOnGet: false }) === value) this.#delete(key);
+    const slot = this.#live(key, this.#now());
+    if (slot !== NONE && this.#table.valueAt(slot) === value) this.#table.delete(slot);
     return Promise.resolve();
   }
 
-  #delete(key: string): void {
-    deleteEntry(this.#cache, key, 0);
+  /**
+   * The slot of `key` while its window is open, made the most recently used; NONE for a key not
+   * held or expired (an expired key stays until the sweep, a delete or eviction takes it).
+   * A window of `windowMs` ends at its start + windowMs exactly, as the session's own `nextRetryAt`.
+   */
+  #live(key: string, now: number): number {
+    const table = this.#table;
+    const slot = table.slotOf(key);
+    if (slot === NONE || table.expiresAt(slot) <= now) return NONE;
+    table.touch(slot);
+    return slot;
   }
 
-  /** Stores a key anew and puts it at the back of the sweep's round, after moving the round on. */
-  #store(key: string, value: number | string, windowMs: number): void {
-    this.#sweep(SWEEP_STEPS_PER_KEY);
-    this.#cache.set(key, value, { ttl: ttlOf(windowMs) });
-    // The round holds at most maxKeys entries: past that, the oldest entry leaves it unchecked (its
-    // key, if still stored, then goes by expiry on read or by eviction, as the cap bounds it anyway).
-    if (this.#round.length >= this.#maxKeys) this.#round.shift();
-    this.#round.push(key);
+  /** Stores a value anew (over an expired one, if any) and puts its slot at the back of the round, after moving the round on. */
+  #store(key: string, value: number | string, expiresAt: number, now: number): void {
+    this.#sweep(SWEEP_STEPS_PER_KEY, now);
+    const table = this.#table;
+    let slot = table.slotOf(key);
+    if (slot === NONE) {
+      // A new key is stored flat; an existing one keeps the key string it was first stored with.
+      slot = table.add(flat(key), value, expiresAt);
+    } else {
+      table.setValue(slot, value);
+      table.setExpiry(slot, expiresAt);
+      table.touch(slot);
+    }
+    this.#round.push(slot, table.generation(slot));
   }
 
-  /** Looks at `steps` keys of the round: expired or gone ones leave it, live ones go to its back. */
-  #sweep(steps: number): void {
+  /** Looks at `steps` entries of the round: gone or expired keys leave it, live ones go to its back. */
+  #sweep(steps: number, now: number): void {
     const round = this.#round;
-    const cache = this.#cache;
+    const table = this.#table;
     for (let i = 0; i < steps && round.length > 0; i++) {
-      const key = round.shift() as string;
-      // lru-cache: below 0 an entry has expired; 0 for a key it does not hold (or one at its last ms).
-      const left = cache.getRemainingTTL(key);
-      if (left < 0) this.#delete(key);
-      else if (left > 0 || cache.has(key)) round.push(key);
+      const slot = round.frontSlot();
+      const generation = round.frontGeneration();
+      round.dropFront();
+      // Another generation: the key this entry was for went (deleted, evicted), and the slot may hold another key now.
+      if (table.generation(slot) !== generation) continue;
+      if (table.expiresAt(slot) <= now) table.delete(slot);
+      else round.push(slot, generation);
     }
   }
 }

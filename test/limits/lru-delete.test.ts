@@ -4,7 +4,6 @@
 import { LRUCache } from 'lru-cache';
 import { describe, expect, it } from 'vitest';
 import { deleteEntry, entryCount, PLACEHOLDER_KEY } from '../../lib/lru-delete.js';
-import { MemoryStore } from '../../lib/limits/index.js';
 import { MemoryDeviceStore } from '../../lib/trusted-devices/memory-store.js';
 
 const internals = (cache: LRUCache<string, number>) => LRUCache.unsafeExposeInternals(cache);
@@ -63,8 +62,8 @@ describe('deleteEntry', () => {
 
   // lib/lru-delete.ts promises "true if it was there". In a one-slot cache (trusted devices take
   // maxDevices: 1) the placeholder set first evicts the entry, so delete() no longer finds it: the
-  // entry is gone, but the answer is false. No caller is misled today (MemoryStore and the webhook
-  // dedup ignore the answer; MemoryDeviceStore unindexes on false, which the eviction did already).
+  // entry is gone, but the answer is false. No caller is misled today (the webhook dedup ignores the
+  // answer; MemoryDeviceStore unindexes on false, which the eviction did already).
   it('a one-slot cache: deleting its only entry answers true', () => {
     const cache = new LRUCache<string, number>({ max: 1 });
     cache.set('k', 1);
@@ -73,36 +72,6 @@ describe('deleteEntry', () => {
 });
 
 describe('stores that delete through it', () => {
-  it('limits memory store: a mark set and removed in an empty store, again and again, reads and counts right', async () => {
-    let now = 1_000_000;
-    const store = new MemoryStore(200_000, () => now);
-    for (let i = 0; i < 3; i += 1) {
-      await store.mark('R+12015550100', 'owner', 30_000);
-      expect(store.size).toBe(1);
-      await store.unmark('R+12015550100', 'owner');
-      expect(store.size).toBe(0);
-      expect(await store.readMark('R+12015550100')).toBeUndefined();
-    }
-    await store.hit([{ key: 'P1', add: 1, windowMs: 10_000, slide: false }]);
-    await store.forget(['P1']);
-    expect(store.size).toBe(0);
-    // An expired key read by get() stays until the sweep or a delete takes it, and reads as absent.
-    await store.hit([{ key: 'P2', add: 1, windowMs: 10_000, slide: false }]);
-    now += 10_000;
-    expect(await store.hit([{ key: 'P2', add: 0, windowMs: 10_000, slide: false }])).toEqual([{ count: 0, msLeft: 0 }]);
-    expect((await store.hit([{ key: 'P2', add: 1, windowMs: 10_000, slide: false }]))[0]?.count).toBe(1);
-  });
-
-  it('limits memory store at maxKeys: the placeholder takes no live key’s place for long', async () => {
-    const store = new MemoryStore(100);
-    await store.mark('only', 'x', 60_000);
-    await store.unmark('only', 'x');
-    for (let i = 0; i < 100; i += 1) await store.hit([{ key: `k${i}`, add: 1, windowMs: 60_000, slide: false }]);
-    // The placeholder was evicted first: all 100 keys are held.
-    expect(store.size).toBe(100);
-    expect((await store.hit([{ key: 'k0', add: 0, windowMs: 60_000, slide: false }]))[0]?.count).toBe(1);
-  });
-
   it('trusted devices memory store: the last device removed leaves an empty store that still works', async () => {
     const store = new MemoryDeviceStore(10_000);
     const record = { user: 'u1', phone: 'p', createdAt: 0, expiresAt: Date.now() + 60_000 };

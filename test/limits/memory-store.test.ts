@@ -199,6 +199,38 @@ describe('memory store', () => {
     expect(store.size).toBe(2);
   });
 
+  it('an emptied store keeps working: a mark or a counter set and removed again and again reads and counts right', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore(200_000, () => now);
+    for (let i = 0; i < 3; i += 1) {
+      await store.mark('R+12015550100', 'owner', 30_000);
+      expect(store.size).toBe(1);
+      await store.unmark('R+12015550100', 'owner');
+      expect(store.size).toBe(0);
+      expect(await store.readMark('R+12015550100')).toBeUndefined();
+    }
+    await store.hit([hit('P1', 10_000)]);
+    await store.forget(['P1']);
+    expect(store.size).toBe(0);
+    // An expired key stays until the sweep or a delete takes it, reads as absent, and counts from 1 again.
+    await store.hit([hit('P2', 10_000)]);
+    now += 10_000;
+    expect(await store.hit([{ ...hit('P2', 10_000), add: 0 }])).toEqual([{ count: 0, msLeft: 0 }]);
+    expect(store.size).toBe(1);
+    expect((await store.hit([hit('P2', 10_000)]))[0]).toEqual({ count: 1, msLeft: 10_000 });
+    expect(store.size).toBe(1);
+  });
+
+  it('emptied, then filled past maxKeys: it holds maxKeys keys, the newest', async () => {
+    const store = new MemoryStore(100);
+    await store.mark('only', 'x', 60_000);
+    await store.unmark('only', 'x');
+    for (let i = 0; i < 150; i += 1) await store.hit([hit(`k${i}`)]);
+    expect(store.size).toBe(100);
+    const counts = await store.hit([{ ...hit('k49'), add: 0 }, { ...hit('k50'), add: 0 }, { ...hit('k149'), add: 0 }]);
+    expect(counts.map((c) => c.count)).toEqual([0, 1, 1]);
+  });
+
   it('is the default store, sized by limits.maxKeys', async () => {
     const settings = resolveLimits({ maxKeys: 200 });
     if (!settings) throw new Error('off');
@@ -208,7 +240,7 @@ describe('memory store', () => {
   });
 
   it('builds at the largest maxKeys the options take, slot arrays and all, and counts', async () => {
-    // lru-cache allocates every slot up front: this is the bound that still fits (about 350 MB).
+    // The table allocates every slot up front: this is the bound that still fits (about 440 MB).
     const settings = resolveLimits({ maxKeys: MAX_MAX_KEYS });
     if (!settings) throw new Error('off');
     const limits = new Limits(settings);
