@@ -4,6 +4,7 @@
 //   npm install passport-ding passport express express-session
 //   node server.mjs        # no PRELUDE_API_KEY: the embedded sandbox; each code is printed here
 //   PRELUDE_API_KEY=... SESSION_SECRET=... node server.mjs     # the real Prelude Verify V2 API
+//   PRELUDE_API_KEY=... PRELUDE_BASE_URL=http://127.0.0.1:8420 node server.mjs   # npx passport-ding-sandbox
 //
 // Messages: a refusal is rendered into the answer to the request that failed (a custom
 // callback), never queued in the session the way `failureMessage` queues it in
@@ -21,7 +22,7 @@ const sandbox = apiKey ? undefined : await startDingSandbox({ onCode: ({ code })
 
 const users = new Map(); // id -> { id, phone }: your database
 passport.use(new DingOtpStrategy(
-  { provider: 'prelude', apiKey: apiKey ?? sandbox.apiKey, ...(sandbox && { baseUrl: sandbox.preludeUrl }), defaultCountry: 'US' },
+  { provider: 'prelude', apiKey: apiKey ?? sandbox.apiKey, baseUrl: sandbox?.preludeUrl ?? process.env.PRELUDE_BASE_URL, defaultCountry: 'US' },
   async (phone) => {
     // The number is verified (E.164). Random ids: an id in a log must not lead back to a number.
     const user = [...users.values()].find((u) => u.phone === phone) ?? { id: randomUUID(), phone };
@@ -81,9 +82,13 @@ app.post('/login/resend', step('retry'));
 app.post('/logout', (req, res, next) => req.logout((err) => (err ? next(err) : res.redirect(303, '/login'))));
 app.use((err, req, res, _next) => {
   // passport-ding's messages carry no code, key or phone number: log them. Anything else: its name only.
-  const reason = err instanceof PassportDingError && 'reason' in err ? ` (${err.reason})` : '';
-  console.error(err instanceof PassportDingError ? `error: ${err.name}${reason}: ${err.message}` : `error: ${err.name}`);
-  res.status(err.status === 413 ? 413 : 500).send(page('<a href="/login">Back to sign-in</a>', 'That did not work. Please try again.'));
+  const ours = err instanceof PassportDingError;
+  const reason = ours && 'reason' in err ? ` (${err.reason})` : '';
+  console.error(ours ? `error: ${err.name}${reason}: ${err.message}` : `error: ${err.name}`);
+  if (req.session?.passport) delete req.session.passport.user; // a login Passport could not save stays out
+  if (typeof err.retryAfter === 'number') res.set('Retry-After', String(err.retryAfter)); // busy, or the circuit open
+  res.status(ours ? err.status : err.status === 413 ? 413 : 500) // 503: the OTP API is down
+    .send(page('<a href="/login">Back to sign-in</a>', 'That did not work. Please try again.'));
 });
 
 const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () =>

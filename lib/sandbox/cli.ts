@@ -17,8 +17,10 @@ const USAGE = `Usage: passport-ding-sandbox [options]
   --customer-uuid <id>   customer UUID Ding V1 clients must send (default: random)
   --code-length <n>      digits per code (default 6)
   --ttl <seconds>        life of an authentication (default 600)
-  --max-attempts <n>     wrong checks before rate_limited (default 5)
-  --cooldown <seconds>   wait between sends of one authentication (default 30)
+  --max-attempts <n>     wrong codes per code sent (default 5; then V2 answers
+                         expired_or_not_found, V1 rate_limited)
+  --cooldown <seconds>   Ding V1 only: wait between sends of one authentication
+                         (default 30; V2 has no resend cooldown)
   --max-retries <n>      retries per authentication (default 3)
   --latency <ms>         delay before every answer (default 0)
   --number <e164=kind>   scripted number, repeatable; kind is one of rate_limited,
@@ -74,7 +76,7 @@ function toOptions(argv: string[]): DingSandboxOptions | 'help' {
   const numbers: Record<string, NumberBehavior> = {};
   for (const spec of values.number ?? []) {
     const [phone, kind] = spec.split('=');
-    if (!phone || !kind || !KINDS.has(kind)) throw new UsageError(`--number takes +E164=kind, e.g. +15550000001=blocked_number`);
+    if (!phone || !kind || !KINDS.has(kind)) throw new UsageError(`--number takes +E164=kind, e.g. +12015550101=blocked_number`);
     numbers[phone] = kind as NumberBehavior;
   }
   if (Object.keys(numbers).length > 0) options.numbers = numbers;

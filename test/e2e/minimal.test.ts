@@ -11,6 +11,8 @@ import { DingOtpStrategy, pendingVerification } from 'passport-ding';
 import { startDingSandbox } from 'passport-ding/sandbox';
 import request from 'supertest';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { copyFile, mkdir, rm, symlink } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
@@ -68,41 +70,87 @@ describe('the failureMessage + req.session.messages pattern', () => {
   });
 });
 
+/** The file in a folder of its own, as after `npm install passport-ding passport express express-session`. */
+async function copyMinimal(folder: string): Promise<void> {
+  if (!existsSync(`${root}dist/index.js`)) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
+  await rm(folder, { recursive: true, force: true });
+  await mkdir(`${folder}node_modules`, { recursive: true });
+  await copyFile(source, `${folder}server.mjs`);
+  await symlink(root, `${folder}node_modules/passport-ding`, 'dir');
+  for (const name of ['express', 'express-session', 'passport']) {
+    await symlink(`${root}node_modules/${name}`, `${folder}node_modules/${name}`, 'dir');
+  }
+}
+
+/** Runs the copy in `folder` with `env` (PORT=0); resolves with its URL and a reader of its output. */
+async function runMinimal(folder: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+  let output = '';
+  const child = spawn(process.execPath, ['server.mjs'], { cwd: folder, env: { ...env, PORT: '0' } });
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL printed:\n${output}`)), 20_000);
+    const check = (): void => {
+      const port = /Open http:\/\/localhost:(\d+)/.exec(output)?.[1];
+      if (port) {
+        clearTimeout(timer);
+        resolve(`http://127.0.0.1:${port}`);
+      }
+    };
+    child.stdout?.on('data', check);
+    child.once('exit', () => reject(new Error(`exited:\n${output}`)));
+  });
+  return { child, url, output: () => output };
+}
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('examples/minimal/server.mjs with the OTP API down', () => {
+  it("answers the error handler's page with the error's status (503), Retry-After once the circuit opens, and logs no number", async () => {
+    const folder = `${root}test-output/minimal-down/`;
+    await copyMinimal(folder);
+    const env: NodeJS.ProcessEnv = { ...process.env, PRELUDE_API_KEY: 'prelude_sk_test', PRELUDE_BASE_URL: `http://127.0.0.1:${await closedPort()}`, SESSION_SECRET: 'down' };
+    const { child, url, output } = await runMinimal(folder, env);
+    try {
+      const answers: Response[] = [];
+      // The circuit breaker opens after five faults in a row (the default): the sixth fails at once, with a wait.
+      for (let i = 0; i < 6; i += 1) {
+        answers.push(await fetch(`${url}/login/phone`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'phoneNumber=%2B12015550195', redirect: 'manual' }));
+      }
+      expect(answers.map((a) => a.status)).toEqual([503, 503, 503, 503, 503, 503]);
+      expect(answers[0]?.headers.get('retry-after')).toBeNull();
+      expect(Number(answers[5]?.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await answers[5]?.text()).toContain('That did not work. Please try again.');
+      expect(output()).toContain('error: OtpUnavailableError (connection)');
+      expect(output()).toContain('error: OtpUnavailableError (circuit_open)');
+      expect(output()).not.toContain('2015550195');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+});
+
 if (chromiumGate(SUITE)) {
   describe(SUITE, () => {
     let child: ChildProcess;
-    let output = '';
+    let read: () => string = () => '';
     let url = '';
     let browser: Browser;
 
     beforeAll(async () => {
-      if (!existsSync(`${root}dist/index.js`)) throw new Error('dist/ is missing: run `npm run build` (npm test does it first)');
-      // A folder of its own, as after `npm install passport-ding passport express express-session`.
-      await rm(copy, { recursive: true, force: true });
-      await mkdir(`${copy}node_modules`, { recursive: true });
-      await copyFile(source, `${copy}server.mjs`);
-      await symlink(root, `${copy}node_modules/passport-ding`, 'dir');
-      for (const name of ['express', 'express-session', 'passport']) {
-        await symlink(`${root}node_modules/${name}`, `${copy}node_modules/${name}`, 'dir');
-      }
-      const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0' };
+      await copyMinimal(copy);
+      const env: NodeJS.ProcessEnv = { ...process.env };
       delete env.PRELUDE_API_KEY;
+      delete env.PRELUDE_BASE_URL;
       delete env.SESSION_SECRET;
-      child = spawn(process.execPath, ['server.mjs'], { cwd: copy, env });
-      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no URL printed:\n${output}`)), 20_000);
-        const check = (): void => {
-          const port = /Open http:\/\/localhost:(\d+)/.exec(output)?.[1];
-          if (port) {
-            clearTimeout(timer);
-            resolve(`http://127.0.0.1:${port}`);
-          }
-        };
-        child.stdout?.on('data', check);
-        child.once('exit', () => reject(new Error(`exited:\n${output}`)));
-      });
+      ({ child, url, output: read } = await runMinimal(copy, env));
       browser = await launchChromium();
     });
 
@@ -111,10 +159,10 @@ if (chromiumGate(SUITE)) {
       child?.kill('SIGTERM');
     });
 
-    const codes = (): string[] => [...output.matchAll(/\[sandbox\] code (\d{6})/g)].map((m) => m[1] ?? '');
+    const codes = (): string[] => [...read().matchAll(/\[sandbox\] code (\d{6})/g)].map((m) => m[1] ?? '');
 
     it('says it runs on the sandbox over Prelude V2', () => {
-      expect(output).toContain('(sandbox, Prelude V2 endpoints)');
+      expect(read()).toContain('(sandbox, Prelude V2 endpoints)');
     });
 
     it('signs in after three wrong codes, showing one message each time, never a pile', async () => {
@@ -170,11 +218,11 @@ if (chromiumGate(SUITE)) {
       });
       expect(forged.status).toBe(403);
       expect(codes().length).toBeGreaterThan(0);
-      expect(output).not.toContain('2015550197');
+      expect(read()).not.toContain('2015550197');
     });
 
     it('prints no phone number and no code outside the sandbox lines', () => {
-      const other = output.split('\n').filter((line) => !line.startsWith('[sandbox] code '));
+      const other = read().split('\n').filter((line) => !line.startsWith('[sandbox] code '));
       expect(other.join('\n')).not.toMatch(/\d{6}/);
       expect(other.join('\n')).not.toContain('2015550199');
     });

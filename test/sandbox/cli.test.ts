@@ -54,9 +54,9 @@ describe('passport-ding-sandbox CLI', () => {
 
     const created = await post('/authentication', { customer_uuid: customerUuid, phone_number: '+15551234567' });
     expect(created.status).toBe('pending');
-    const [, code] = await waitFor(/code (\d{8}) for \+1••••••4567 \(send\)\n/);
+    const [, code] = await waitFor(/code (\d{8}) for \+1•••••4567 \(send\)\n/);
     await post('/retry', { customer_uuid: customerUuid, authentication_uuid: created.authentication_uuid });
-    const [, newCode] = await waitFor(/code (\d{8}) for \+1••••••4567 \(retry\)\n/);
+    const [, newCode] = await waitFor(/code (\d{8}) for \+1•••••4567 \(retry\)\n/);
     const checked = await post('/check', { customer_uuid: customerUuid, authentication_uuid: created.authentication_uuid, check_code: newCode });
     expect(checked.status).toBe('valid');
     expect(code).toMatch(/^\d{8}$/);
@@ -75,7 +75,7 @@ describe('passport-ding-sandbox CLI', () => {
       }).then((r) => r.json() as Promise<Record<string, unknown>>);
     const target = { type: 'phone_number', value: '+15557654321' };
     expect((await v2('/verification', { target })).status).toBe('success');
-    const [, v2Code] = await waitFor(/code (\d{8}) for \+1••••••4321 \(send\)\n/);
+    const [, v2Code] = await waitFor(/code (\d{8}) for \+1•••••4321 \(send\)\n/);
     expect((await v2('/verification/check', { target, code: v2Code })).status).toBe('success');
     expect(output()).not.toContain('5551234567');
     expect(output()).not.toContain('5557654321');
