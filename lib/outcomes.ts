@@ -20,7 +20,7 @@ export const OUTCOMES = {
   expired: { status: 401, message: 'That code has expired. Request a new one.' },
   too_many_attempts: { status: 429, message: 'Too many wrong codes. Request a new one.' },
   retry_too_soon: { status: 429, message: 'Please wait before requesting another code.' },
-  retries_exhausted: { status: 429, message: 'No more codes can be sent. Start again with your phone number.' },
+  retries_exhausted: { status: 429, message: 'No more codes can be sent. Enter the last code we sent you, or try again later.' },
   rate_limited: { status: 429, message: 'Too many requests. Try again later.' },
   blocked: { status: 403, message: 'Codes cannot be sent to this number.' },
   // The app's `beforeSend` hook (a CAPTCHA or bot check) said no.

@@ -60,7 +60,7 @@ ${body}
 </html>`.value;
 }
 
-/** Hidden CSRF field for every form (csrf-sync reads `_csrf` from the body). */
+/** Hidden CSRF field for every form (../csrf.ts reads `_csrf` from the body). */
 export function csrfField(ctx: PageContext): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${ctx.csrfToken}">`;
 }

@@ -195,6 +195,8 @@ function store(value: unknown, maxKeys: unknown): LimitSettings['store'] {
   if (!isObject(value) || !isObject(value.redis)) fail('limits.store', "'memory', a memoryLimitStore() or { redis: client, prefix? }");
   const client = value.redis;
   if (typeof client.eval !== 'function') fail('limits.store.redis', 'a node-redis (4+) or ioredis client');
+  // Redis keys expire on their own; a bound here would bound nothing, so it is not taken silently.
+  if (maxKeys !== undefined) fail('limits.maxKeys', 'left out with a Redis store (it bounds the memory store; bound Redis with its own maxmemory)');
   const prefix = value.prefix ?? DEFAULT_LIMIT_PREFIX;
   if (typeof prefix !== 'string' || prefix === '') fail('limits.store.prefix', 'a non-empty string');
   return { kind: 'redis', client, prefix };

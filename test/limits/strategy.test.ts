@@ -88,6 +88,9 @@ describe('a memory store shared by two strategies (memoryLimitStore)', () => {
   it('takes its bound where it is made, not from the strategy', () => {
     expect(() => h.strategy({ limits: { store: memoryLimitStore(), maxKeys: 1000 } })).toThrow(/`limits.maxKeys` must be left out with a memoryLimitStore\(\)/);
     expect(() => memoryLimitStore({ maxKeys: 10 })).toThrow(new TypeError('memoryLimitStore: `maxKeys` must be an integer from 100 to 10000000'));
+    // With Redis it would bound nothing: refused rather than ignored.
+    const redis = { eval: async () => [] };
+    expect(() => h.strategy({ limits: { store: { redis }, keySecret: 'k', maxKeys: 1000 } })).toThrow(/`limits.maxKeys` must be left out with a Redis store/);
   });
 });
 

@@ -444,7 +444,7 @@ describe.each(MATRIX)('DingOtpStrategy (%s, %s)', (_name, provider, express) => 
       expect(ok.body.pending.remainingRetries).toBe(0);
       h1.clock.advance(30_000);
       const res = await agent.post('/api/retry').send({}).expect(429);
-      expect(res.body).toEqual({ code: 'retries_exhausted', message: 'No more codes can be sent. Start again with your phone number.' });
+      expect(res.body).toEqual({ code: 'retries_exhausted', message: 'No more codes can be sent. Enter the last code we sent you, or try again later.' });
       expect(resends()).toBe(1);
       // The code already sent still works.
       await agent.post('/login/code').send({ code: h1.code(PHONE) }).expect(200);
