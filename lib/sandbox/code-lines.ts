@@ -1,6 +1,8 @@
 // How the CLI prints a code it "sent": apart from cli.ts (which starts a server when imported)
 // so the format can be read and tested on its own.
-import { maskPhone } from './core/mask.js';
+// Masked as the library masks numbers everywhere (pendingVerification(), events), so a printed
+// line matches the page it belongs to.
+import { maskPhone } from '../phone.js';
 import type { CodeEvent } from './types.js';
 
 /**
