@@ -19,7 +19,7 @@
 // running or waiting, each waiting one a request in flight: at most as many as the server has
 // requests open, and gone when they settle.
 
-import { LRUCache } from 'lru-cache';
+import { NONE, SlotTable } from './slot-table.js';
 
 /** What this process learned from resends of one verification (see `resent`). */
 export interface ResendState {
@@ -27,28 +27,19 @@ export interface ResendState {
   remainingRetries?: number;
 }
 
-interface ResendEntry extends ResendState {
-  until: number;
-}
-
-interface LedgerEntry {
-  /** Fewest attempts left seen for this verification; -1 once it is finished. */
-  left: number;
-  /** Epoch ms after which the entry is of no use (the verification's expiry). */
-  until: number;
-}
-
+/** The attempts ledger's value once a verification is finished (otherwise: the fewest attempts left seen). */
 const FINISHED = -1;
 
 export class CheckSerializer {
   readonly #tails = new Map<string, Promise<void>>();
-  readonly #ledger: LRUCache<string, LedgerEntry>;
-  readonly #resends: LRUCache<string, ResendEntry>;
+  /** Per verification id: the fewest attempts left seen, or FINISHED; it expires with the verification. */
+  readonly #ledger: SlotTable<number>;
+  readonly #resends: SlotTable<ResendState>;
 
   /** `maxEntries` bounds each ledger; the oldest entries go first (they fall back to the session's count). */
   constructor(maxEntries = 10_000) {
-    this.#ledger = new LRUCache({ max: maxEntries });
-    this.#resends = new LRUCache({ max: maxEntries });
+    this.#ledger = new SlotTable(maxEntries);
+    this.#resends = new SlotTable(maxEntries);
   }
 
   /** Runs `task` after every earlier task for `id` has settled. */
@@ -70,20 +61,22 @@ export class CheckSerializer {
    * codes; `'finished'` when a check here already ended the verification.
    */
   attemptsLeft(id: string, fromSession: number, now: number): number | 'finished' {
-    const entry = this.#ledger.peek(id);
-    if (!entry || entry.until <= now) return fromSession;
-    if (entry.left === FINISHED) return 'finished';
-    return Math.min(fromSession, entry.left);
+    const ledger = this.#ledger;
+    const slot = ledger.slotOf(id);
+    if (slot === NONE || ledger.expiresAt(slot) <= now) return fromSession;
+    const left = ledger.valueAt(slot) as number;
+    if (left === FINISHED) return 'finished';
+    return Math.min(fromSession, left);
   }
 
   /** A wrong code: `left` attempts remain for `id` until `until` (epoch ms). */
   recordLeft(id: string, left: number, until: number, now: number): void {
-    this.#set(id, { left: Math.max(0, left), until }, now);
+    bounded(this.#ledger, id, Math.max(0, left), until, now);
   }
 
   /** The verification ended (validated, expired, dropped): later checks must not reach the provider. */
   finish(id: string, until: number, now: number): void {
-    this.#set(id, { left: FINISHED, until }, now);
+    bounded(this.#ledger, id, FINISHED, until, now);
   }
 
   /**
@@ -91,8 +84,10 @@ export class CheckSerializer {
    * resend in this process already moved them on.
    */
   resendState(id: string, fromSession: ResendState, now: number): ResendState {
-    const entry = this.#resends.peek(id);
-    if (!entry || entry.until <= now) return fromSession;
+    const resends = this.#resends;
+    const slot = resends.slotOf(id);
+    if (slot === NONE || resends.expiresAt(slot) <= now) return fromSession;
+    const entry = resends.valueAt(slot) as ResendState;
     const state: ResendState = { nextRetryAt: Math.max(fromSession.nextRetryAt, entry.nextRetryAt) };
     const counts = [fromSession.remainingRetries, entry.remainingRetries].filter((n): n is number => n !== undefined);
     if (counts.length > 0) state.remainingRetries = Math.min(...counts);
@@ -101,33 +96,31 @@ export class CheckSerializer {
 
   /** A resend of `id` (sent or refused by the provider) left this state, of use until `until`. */
   resent(id: string, state: ResendState, until: number, now: number): void {
-    const entry: ResendEntry = { nextRetryAt: state.nextRetryAt, until };
+    const entry: ResendState = { nextRetryAt: state.nextRetryAt };
     if (state.remainingRetries !== undefined) entry.remainingRetries = state.remainingRetries;
-    bounded(this.#resends, id, entry, now);
+    bounded(this.#resends, id, entry, until, now);
   }
 
   /** Entries in the ledger and ids with tasks queued or running (for tests). */
   get size(): { ledger: number; queued: number } {
     return { ledger: this.#ledger.size, queued: this.#tails.size };
   }
-
-  #set(id: string, entry: LedgerEntry, now: number): void {
-    bounded(this.#ledger, id, entry, now);
-  }
 }
 
 /**
- * Sets `id` newest in `cache` (reads peek, so the order is that of the last write), which drops
- * the oldest entry past the bound, then drops expired entries from the oldest end. A bounded
+ * Sets `id` newest in `table` (reads do not touch, so the order is that of the last write), which
+ * drops the oldest entry past the bound, then drops expired entries from the oldest end. A bounded
  * `Map` would do the same in insertion order, but finding its oldest entry (its first key) steps
  * over every slot deleted since the table was last rebuilt: at the bound, each insert costs time
- * in proportion to the bound (about 11 µs at 10,000 entries), where lru-cache's list costs none.
+ * in proportion to the bound (about 11 µs at 10,000 entries), where the table's list costs none.
  */
-function bounded<E extends { until: number }>(cache: LRUCache<string, E>, id: string, entry: E, now: number): void {
-  cache.set(id, entry);
-  for (;;) {
-    const oldest = cache.rkeys().next();
-    if (oldest.done || (cache.peek(oldest.value)?.until ?? 0) > now) return;
-    cache.delete(oldest.value);
+function bounded<V>(table: SlotTable<V>, id: string, value: V, until: number, now: number): void {
+  const slot = table.slotOf(id);
+  if (slot === NONE) table.add(id, value, until);
+  else {
+    table.setValue(slot, value);
+    table.setExpiry(slot, until);
+    table.touch(slot);
   }
+  for (let oldest = table.oldest; oldest !== NONE && table.expiresAt(oldest) <= now; oldest = table.oldest) table.delete(oldest);
 }

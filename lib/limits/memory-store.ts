@@ -1,4 +1,4 @@
-// The memory store: one table (./slot-table.ts) of at most `maxKeys` keys for every rule and mark.
+// The memory store: one table (../slot-table.ts) of at most `maxKeys` keys for every rule and mark.
 //
 // Bounded: when full, the least recently used key goes, so a flood of new keys (an SMS-pumping
 // run rotating numbers and addresses) ages out quiet keys while keys in use stay (docs/limits.md
@@ -13,7 +13,7 @@
 // per key, so a store filled to the default cap by a pumping run would stall the event loop for a
 // few hundred milliseconds at each sweep.
 
-import { NONE, SlotTable } from './slot-table.js';
+import { NONE, SlotTable } from '../slot-table.js';
 import type { Count, CounterStore, Hit } from './store.js';
 
 /**

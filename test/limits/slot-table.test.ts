@@ -1,7 +1,8 @@
-// lib/limits/slot-table.ts: the memory store's table. Least recently used order, eviction when
-// full, deleted slots reused, and generations that tell a reused slot from the key it held.
+// lib/slot-table.ts: the table under the limits' memory store and the check queue's ledgers.
+// Least recently used order, eviction when full, deleted slots reused, and generations that tell
+// a reused slot from the key it held.
 import { describe, expect, it } from 'vitest';
-import { NONE, SlotTable } from '../../lib/limits/slot-table.js';
+import { NONE, SlotTable } from '../../lib/slot-table.js';
 
 const keysOf = (table: SlotTable<number>, keys: string[]): string[] => keys.filter((k) => table.slotOf(k) !== NONE);
 
@@ -35,6 +36,20 @@ describe('SlotTable', () => {
     table.add('e', 1, 0);
     expect(keysOf(table, all)).toEqual(['a', 'd', 'e']);
     expect(table.size).toBe(3);
+  });
+
+  it('names its least recently used slot, NONE when empty', () => {
+    const table = new SlotTable<number>(3);
+    expect(table.oldest).toBe(NONE);
+    const a = table.add('a', 1, 0);
+    const b = table.add('b', 1, 0);
+    expect(table.oldest).toBe(a);
+    table.touch(a);
+    expect(table.oldest).toBe(b);
+    table.delete(b);
+    expect(table.oldest).toBe(a);
+    table.delete(a);
+    expect(table.oldest).toBe(NONE);
   });
 
   it('keeps the order through deletes anywhere in it: first, middle, last', () => {

@@ -1,14 +1,15 @@
-// The memory store's table: at most `capacity` keys, each with a value (a count or a mark) and the
-// time it expires, in least-recently-used order. Slots are numbers into flat arrays allocated once
-// (typed arrays for the order, the expiry times and each slot's generation: 36 bytes a slot), so a
-// key costs its string, its Map entry and a few array cells, and an update is a Map lookup and a
-// few writes.
+// A table of at most `capacity` keys, each with a value and the time it expires, in
+// least-recently-used order: under the limits' memory store (./limits/memory-store.ts) and the
+// check queue's ledgers (./serialize.ts), which a login reads and writes about thirty times
+// between them. Slots are numbers into flat arrays allocated once (typed arrays for the order, the
+// expiry times and each slot's generation: 36 bytes a slot), so a key costs its string, its Map
+// entry and a few array cells, and an update is a Map lookup and a few writes.
 //
-// Why not lru-cache, which the other in-process tables use: a login makes about thirty reads and
-// writes of the limits' counters, and lru-cache's general paths (options read per call, background
-// fetches, sizes, dispose hooks, a get then a set for each increment) cost more per login than the
-// whole store of the 0.1.0 release did (bench/README.md, "Against the 0.1.0 release"). This table
-// does what the limits need and nothing else: no timers, no callbacks, and it never reads the clock.
+// Why not lru-cache, which the other in-process tables use: its general paths (options read per
+// call, background fetches, sizes, dispose hooks; a get then a set for each increment) cost more
+// per login than the whole store of the 0.1.0 release did (bench/README.md, "Against the 0.1.0
+// release"). This table does what those two need and nothing else: no timers, no callbacks, and it
+// never reads the clock (its callers pass the time).
 
 /** No slot: the end of the order, or a key the table does not hold. */
 export const NONE = -1;
@@ -72,6 +73,11 @@ export class SlotTable<V> {
 
   generation(slot: number): number {
     return this.#generations[slot] as number;
+  }
+
+  /** The least recently used slot, or NONE when the table is empty. */
+  get oldest(): number {
+    return this.#oldest;
   }
 
   /** Makes `slot` the most recently used. */
