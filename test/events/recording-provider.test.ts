@@ -105,7 +105,7 @@ describe('recordingProvider on its own', () => {
     const result = await recordingProvider(fake, record).send({ phoneNumber: PHONE });
     expect(result).toEqual({ status: 'blocked', reason: 'spam', riskFactors: ['ip_reputation'] });
     expect(record.riskFactors).toEqual(['ip_reputation']);
-    expect('verificationId' in record).toBe(false);
+    expect(record.verificationId).toBeUndefined();
     expect(record.calls?.map((c) => c.result)).toEqual(['blocked']);
   });
 
