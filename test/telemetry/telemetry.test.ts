@@ -4,13 +4,17 @@
 import express from 'express';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SpanStatusCode } from '@opentelemetry/api';
+import { context, metrics, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
+import type { HrTime } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { AggregationTemporality, DataPointType, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { MetricData } from '@opentelemetry/sdk-metrics';
 import { harness, PROVIDERS } from '../helpers/harness.js';
 import { wrongCode } from '../helpers/codes.js';
+import { createTelemetry } from '../../lib/telemetry/index.js';
+import type { Telemetry } from '../../lib/telemetry/index.js';
+import type { ActionEvent, ActionRecord } from '../../lib/events.js';
 
 const PHONE = '+14155552671';
 
@@ -110,5 +114,189 @@ describe.each(PROVIDERS)('telemetry (%s)', (provider) => {
     const finished = spans.getFinishedSpans();
     expect(finished).toHaveLength(1);
     expect(finished[0]?.attributes).toMatchObject({ 'passport_ding.outcome': 'blocked', 'passport_ding.rule': 'allowedCountries', 'passport_ding.status': 403 });
+  });
+});
+
+// The recorder on its own, fed a step's event and record as lib/events.ts builds them: every
+// attribute, span kind, time and status, and each metric's attributes, read back exactly.
+describe('createTelemetry on its own', () => {
+  const T0 = 1_700_000_000_000;
+  const ms = (t: HrTime | undefined): number => (t ? t[0] * 1000 + t[1] / 1e6 : Number.NaN);
+  const OPTION_MESSAGE = 'DingOtpStrategy: option `telemetry` must be true, false or { tracerProvider?, meterProvider? }';
+  let spans: InMemorySpanExporter;
+  let tracerProvider: BasicTracerProvider;
+  let metricExporter: InMemoryMetricExporter;
+  let reader: PeriodicExportingMetricReader;
+  let meterProvider: MeterProvider;
+
+  beforeEach(() => {
+    spans = new InMemorySpanExporter();
+    tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+    metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
+    meterProvider = new MeterProvider({ readers: [reader] });
+  });
+  afterEach(async () => {
+    trace.disable();
+    metrics.disable();
+    await tracerProvider.shutdown();
+    await meterProvider.shutdown();
+  });
+
+  async function metricData(): Promise<MetricData[]> {
+    await reader.forceFlush();
+    return metricExporter.getMetrics().at(-1)?.scopeMetrics.flatMap((s) => s.metrics) ?? [];
+  }
+
+  function recorder(option: unknown = { tracerProvider, meterProvider }): Telemetry {
+    const telemetry = createTelemetry(option);
+    if (!telemetry) throw new Error('telemetry is off');
+    return telemetry;
+  }
+
+  it('is off for undefined and false without loading the API; refuses any other shape with its exact message', () => {
+    const never = (): never => {
+      throw new Error('loaded');
+    };
+    expect(createTelemetry(undefined, never)).toBeUndefined();
+    expect(createTelemetry(false, never)).toBeUndefined();
+    for (const bad of ['yes', null, 42, 0, '']) {
+      expect(() => createTelemetry(bad, never)).toThrow(new TypeError(OPTION_MESSAGE));
+    }
+    for (const bad of [{}, { getTracer: 'tracer' }]) {
+      expect(() => createTelemetry({ tracerProvider: bad }, never)).toThrow(
+        new TypeError('DingOtpStrategy: option `telemetry.tracerProvider` must be an OpenTelemetry TracerProvider'),
+      );
+    }
+    for (const bad of [{}, { getMeter: 'meter' }]) {
+      expect(() => createTelemetry({ meterProvider: bad }, never)).toThrow(
+        new TypeError('DingOtpStrategy: option `telemetry.meterProvider` must be an OpenTelemetry MeterProvider'),
+      );
+    }
+    const missing = new TypeError('DingOtpStrategy: option `telemetry` needs the optional peer dependency @opentelemetry/api (npm install @opentelemetry/api)');
+    expect(() => createTelemetry(true, () => undefined)).toThrow(missing);
+    expect(() => createTelemetry({}, () => undefined)).toThrow(missing);
+    expect(createTelemetry({ tracerProvider: undefined, meterProvider: undefined })).toBeDefined();
+  });
+
+  it('true, and a provider left out, use the global ones', async () => {
+    trace.setGlobalTracerProvider(tracerProvider);
+    metrics.setGlobalMeterProvider(meterProvider);
+    const event = { type: 'send', outcome: 'sent', at: new Date(T0 + 5), provider: 'fake' } as const;
+    for (const option of [true, {}, { tracerProvider }, { meterProvider }]) {
+      recorder(option).recordAction(event, { startedAt: T0, calls: [] });
+    }
+    expect(spans.getFinishedSpans().map((s) => s.name)).toEqual(Array(4).fill('passport-ding send'));
+    const actions = (await metricData()).find((m) => m.descriptor.name === 'passport_ding.actions');
+    expect(actions?.dataPoints.map((p) => p.value)).toEqual([4]);
+  });
+
+  it('activeContext() is the context active now, the parent of the step', () => {
+    expect(recorder().activeContext()).toBe(context.active());
+  });
+
+  it("a step's span and its provider calls: names, kinds, times, parents, every attribute, statuses", async () => {
+    const parentSpan = trace.wrapSpanContext({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED });
+    const parent = trace.setSpan(ROOT_CONTEXT, parentSpan);
+    const record: ActionRecord = {
+      startedAt: T0,
+      parent,
+      calls: [
+        { operation: 'lookup', startedAt: T0 + 1, latencyMs: 2.5, result: 'ok' },
+        { operation: 'send', startedAt: T0 + 4, latencyMs: 10.25, result: 'error' },
+      ],
+    };
+    const event: ActionEvent = {
+      type: 'send',
+      outcome: 'error',
+      status: 503,
+      at: new Date(T0 + 20),
+      provider: 'prelude',
+      phone: '+1•••••2671',
+      country: 'US',
+      verificationId: 'vrf_1',
+      latencyMs: 10.25,
+      rule: 'sendsPerPhone',
+      riskFactors: ['ip_reputation'],
+      test: true,
+      error: 'DING_UNAVAILABLE',
+    };
+    recorder().recordAction(event, record);
+
+    const [lookup, send, step] = spans.getFinishedSpans();
+    expect(step?.name).toBe('passport-ding send');
+    expect(step?.kind).toBe(SpanKind.INTERNAL);
+    expect(ms(step?.startTime)).toBe(T0);
+    expect(ms(step?.endTime)).toBe(T0 + 20);
+    expect(step?.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
+    expect(step?.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(step?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'DING_UNAVAILABLE' });
+    // The phone, even masked, is no attribute.
+    expect(step?.attributes).toEqual({
+      'passport_ding.action': 'send',
+      'passport_ding.outcome': 'error',
+      'passport_ding.provider': 'prelude',
+      'passport_ding.status': 503,
+      'passport_ding.country': 'US',
+      'passport_ding.verification_id': 'vrf_1',
+      'passport_ding.latency_ms': 10.25,
+      'passport_ding.rule': 'sendsPerPhone',
+      'passport_ding.risk_factors': ['ip_reputation'],
+      'passport_ding.test': true,
+      'error.type': 'DING_UNAVAILABLE',
+    });
+
+    expect([lookup?.name, send?.name]).toEqual(['passport-ding provider lookup', 'passport-ding provider send']);
+    for (const call of [lookup, send]) {
+      expect(call?.kind).toBe(SpanKind.CLIENT);
+      expect(call?.parentSpanContext?.spanId).toBe(step?.spanContext().spanId);
+    }
+    expect([ms(lookup?.startTime), ms(lookup?.endTime)]).toEqual([T0 + 1, T0 + 3.5]);
+    expect([ms(send?.startTime), ms(send?.endTime)]).toEqual([T0 + 4, T0 + 14.25]);
+    expect(lookup?.status).toEqual({ code: SpanStatusCode.UNSET });
+    expect(send?.status).toEqual({ code: SpanStatusCode.ERROR });
+    expect(send?.attributes).toEqual({
+      'passport_ding.provider': 'prelude',
+      'passport_ding.operation': 'send',
+      'passport_ding.result': 'error',
+      'passport_ding.verification_id': 'vrf_1',
+      'passport_ding.test': true,
+    });
+
+    const data = await metricData();
+    const actions = data.find((m) => m.descriptor.name === 'passport_ding.actions');
+    expect(actions?.descriptor).toMatchObject({ description: 'Login steps (send, resend, verify) by type and outcome' });
+    expect(actions?.dataPoints.map((p) => [p.attributes, p.value])).toEqual([
+      [{ 'passport_ding.action': 'send', 'passport_ding.outcome': 'error', 'passport_ding.provider': 'prelude', 'passport_ding.test': true }, 1],
+    ]);
+    const latency = data.find((m) => m.descriptor.name === 'passport_ding.provider.latency');
+    expect(latency?.descriptor).toMatchObject({ description: 'Duration of OTP provider calls', unit: 'ms' });
+    expect(latency?.dataPoints.map((p) => [p.attributes, (p.value as { sum: number }).sum])).toEqual([
+      [{ 'passport_ding.provider': 'prelude', 'passport_ding.operation': 'lookup', 'passport_ding.test': true }, 2.5],
+      [{ 'passport_ding.provider': 'prelude', 'passport_ding.operation': 'send', 'passport_ding.test': true }, 10.25],
+    ]);
+  });
+
+  it('a step with only the required fields has only those attributes; an error without a code is _OTHER', async () => {
+    const telemetry = recorder();
+    const call = { operation: 'check', startedAt: T0 + 1, latencyMs: 1, result: 'valid' } as const;
+    telemetry.recordAction({ type: 'verify', outcome: 'verified', at: new Date(T0 + 2), provider: 'fake' }, { startedAt: T0, calls: [call] });
+    telemetry.recordAction({ type: 'resend', outcome: 'error', at: new Date(T0 + 2), provider: 'fake' }, { startedAt: T0, calls: [] });
+    const [check, verify, resend] = spans.getFinishedSpans();
+    expect(verify?.attributes).toEqual({ 'passport_ding.action': 'verify', 'passport_ding.outcome': 'verified', 'passport_ding.provider': 'fake' });
+    expect(verify?.status).toEqual({ code: SpanStatusCode.UNSET });
+    expect(verify?.parentSpanContext).toBeUndefined();
+    expect(check?.attributes).toEqual({ 'passport_ding.provider': 'fake', 'passport_ding.operation': 'check', 'passport_ding.result': 'valid' });
+    expect(resend?.attributes).toEqual({ 'passport_ding.action': 'resend', 'passport_ding.outcome': 'error', 'passport_ding.provider': 'fake', 'error.type': '_OTHER' });
+    expect(resend?.status).toEqual({ code: SpanStatusCode.ERROR, message: 'error' });
+
+    const data = await metricData();
+    const actions = data.find((m) => m.descriptor.name === 'passport_ding.actions');
+    expect(actions?.dataPoints.map((p) => p.attributes)).toEqual([
+      { 'passport_ding.action': 'verify', 'passport_ding.outcome': 'verified', 'passport_ding.provider': 'fake', 'passport_ding.test': false },
+      { 'passport_ding.action': 'resend', 'passport_ding.outcome': 'error', 'passport_ding.provider': 'fake', 'passport_ding.test': false },
+    ]);
+    const latency = data.find((m) => m.descriptor.name === 'passport_ding.provider.latency');
+    expect(latency?.dataPoints.map((p) => p.attributes)).toEqual([{ 'passport_ding.provider': 'fake', 'passport_ding.operation': 'check', 'passport_ding.test': false }]);
   });
 });

@@ -34,6 +34,8 @@ describe('resolveWebhookUrl', () => {
       expect(() => resolveWebhookUrl({ url: bad, secret: SECRET }, 'ding')).toThrow(new TypeError(URL_MESSAGE));
     }
     expect(() => resolveWebhookUrl({ secret: SECRET }, 'ding')).toThrow(new TypeError(URL_MESSAGE));
+    // The URL is a string: a URL object (or anything else whose text would parse) is refused.
+    expect(() => resolveWebhookUrl({ url: new URL('https://app.example/hooks'), secret: SECRET }, 'ding')).toThrow(new TypeError(URL_MESSAGE));
     const secretRule = new TypeError('DingOtpStrategy: option `webhookUrl.secret` must be a random string of at least 16 characters');
     for (const bad of [undefined, 'x'.repeat(15), 1234567890123456]) {
       expect(() => resolveWebhookUrl({ url: 'https://app.example/hooks', secret: bad }, 'ding')).toThrow(secretRule);
