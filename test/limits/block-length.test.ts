@@ -77,7 +77,7 @@ describe('blockLength past the shortest typical length of its calling code', () 
   // is 11 digits, +49's shortest typical length), so it could not tell a search from none.
   it('keys a number of no type as its longest typed prefix when that is longer than the floor (+62 premium rate)', () => {
     // +62: floor 9 national digits. Eleven digits with no type; its first ten are a premium-rate
-    // number (typical 10), kept whole.
+    // number, which keys whole.
     expect(blockLength(valid('+6280925176897', 'ID'))).toBe('+628092517689'.length);
     expect(blockKey('+6280925176897', 3, undefined)).toBe('b+628092517/3');
   });
