@@ -64,6 +64,24 @@ describe('blockLength past the shortest typical length of its calling code', () 
     expect(blockKey('+49900123456789', 3, undefined)).toBe('b+4990012345/3');
   });
 
+  // Mutation testing (issue 20): untypedLength()'s last step, where no prefix has a type either.
+  it("cuts a number with no typed prefix down to its code's shortest typical length to that length", () => {
+    // +43: the shortest typical length is 9 (fixed lines). Neither number matches a type, nor
+    // does any prefix of either down to the calling code.
+    expect(blockLength(valid('+4384543294335', 'AT'))).toBe(1 + 2 + 9);
+    expect(blockLength(valid('+436481373479', 'AT'))).toBe(1 + 2 + 9);
+    expect(blockKey('+4384543294335', 3, undefined)).toBe(blockKey('+438454329433', 3, undefined));
+  });
+
+  // Mutation testing (issue 20): the DE case above ends at the floor either way (its typed prefix
+  // is 11 digits, +49's shortest typical length), so it could not tell a search from none.
+  it('keys a number of no type as its longest typed prefix when that is longer than the floor (+62 premium rate)', () => {
+    // +62: floor 9 national digits. Eleven digits with no type; its first ten are a premium-rate
+    // number, which keys whole.
+    expect(blockLength(valid('+6280925176897', 'ID'))).toBe('+628092517689'.length);
+    expect(blockKey('+6280925176897', 3, undefined)).toBe('b+628092517/3');
+  });
+
   it('leaves text that does not parse, or parses to no country, as it is', () => {
     const tooLong = `+49${'1'.repeat(20)}`;
     expect(blockLength(tooLong)).toBe(tooLong.length);

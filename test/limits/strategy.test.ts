@@ -92,6 +92,17 @@ describe('a memory store shared by two strategies (memoryLimitStore)', () => {
     const redis = { eval: async () => [] };
     expect(() => h.strategy({ limits: { store: { redis }, keySecret: 'k', maxKeys: 1000 } })).toThrow(/`limits.maxKeys` must be left out with a Redis store/);
   });
+
+  // Mutation testing (issue 20): each refusal of memoryLimitStore()'s options, with its message
+  // (before, only `maxKeys` was checked: a null went on to a destructuring TypeError, a string
+  // was taken as no options).
+  it('refuses options that are not an object, and a `now` that is not a function', () => {
+    for (const bad of [null, 'fast', 42]) {
+      expect(() => memoryLimitStore(bad as never)).toThrow(new TypeError('memoryLimitStore: options must be an object'));
+    }
+    expect(() => memoryLimitStore({ now: 5 as never })).toThrow(new TypeError('memoryLimitStore: `now` must be a function'));
+    expect(memoryLimitStore({ now: () => 0 }).size).toBe(0);
+  });
 });
 
 describe('send limits in logins', () => {

@@ -6,9 +6,9 @@ import express from 'express';
 import type { Express, Request } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { decline, DingOtpStrategy } from 'passport-ding';
+import { decline, DingOtpStrategy, OtpApiError } from 'passport-ding';
 import type { ActionEvent, DingOtpStrategyOptions, OtpProvider, PassportDingEvent } from 'passport-ding';
-import { countryAllowed, countryOf, normalizeLineType, resolveAllowedCountries, resolveLineTypeGate } from '../../lib/gates/index.js';
+import { checkLine, countryAllowed, countryOf, normalizeLineType, resolveAllowedCountries, resolveLineTypeGate } from '../../lib/gates/index.js';
 import { harness } from '../helpers/harness.js';
 import { securityApp } from '../helpers/security-app.js';
 
@@ -68,10 +68,19 @@ describe('country allow-list', () => {
     expect(resolveAllowedCountries(undefined)).toBeUndefined();
   });
 
+  // Mutation testing (issue 20): every code must be a country, not only one of them
+  // (`every` → `some` took `['US', 'XX']`), and the refusal names the option.
+  it('refuses a list with one code that is not a country among good ones, with its message', () => {
+    const message = 'DingOtpStrategy: option `allowedCountries` must be a non-empty array of ISO 3166-1 alpha-2 codes, e.g. ["US", "CA"]';
+    for (const bad of [[], ['US', 'XX'], ['CA', 'us'], ['US', 42]]) expect(() => resolveAllowedCountries(bad)).toThrow(new TypeError(message));
+    expect(resolveAllowedCountries(['US', 'CA'])).toEqual(new Set(['US', 'CA']));
+  });
+
   it('helpers: countryOf and countryAllowed', () => {
     expect(countryOf(PHONE)).toBe('US');
     expect(countryOf('+14165550123')).toBe('CA');
     expect(countryOf(NON_GEOGRAPHIC)).toBeUndefined();
+    expect(countryOf('not a number')).toBeUndefined();
     expect(countryAllowed(countryOf(NON_GEOGRAPHIC), undefined)).toBe(true);
     expect(countryAllowed(countryOf(NON_GEOGRAPHIC), new Set(['US'] as const))).toBe(false);
     expect(countryAllowed('CA', new Set(['US'] as const))).toBe(false);
@@ -101,6 +110,64 @@ describe('line-type gate', () => {
     expect(resolveLineTypeGate({ refuse: ['premium_rate', 'isp'] })?.refuse).toEqual(new Set(['premiumrate', 'internetserviceprovider']));
     expect(normalizeLineType('PremiumRate')).toBe(normalizeLineType('premium_rate'));
     expect(normalizeLineType('InternetServiceProvider')).toBe(normalizeLineType('isp'));
+  });
+
+  // Mutation testing (issue 20): each refusal's exact message (a null no longer reaches the
+  // destructuring, a non-string name no longer reaches normalizeLineType(), one unknown name
+  // among known ones is refused), and what the object form refuses when it does not say.
+  it('refuses each malformed option with a message that says what it takes', () => {
+    const must = (expected: string) => new TypeError(`DingOtpStrategy: option \`lineTypes\` must be ${expected}`);
+    for (const bad of ['yes', 1, null]) expect(() => resolveLineTypeGate(bad)).toThrow(must('true, false or { refuse?, refuseTemporary? }'));
+    const names = must(
+      '{ refuse: [...] } with line types from: CallingCards, FixedLine, InternetServiceProvider, LocalRate, Mobile, Other, Pager, PayPhone, ' +
+        'PremiumRate, Satellite, Service, SharedCost, ShortCodesCommercial, TollFree, UniversalAccess, Unknown, VPN, VoiceMail, Voip',
+    );
+    for (const bad of [{ refuse: 'PremiumRate' }, { refuse: ['Premium'] }, { refuse: ['PremiumRate', 'Premium'] }, { refuse: [42] }, { refuse: ['Voip', null] }]) {
+      expect(() => resolveLineTypeGate(bad)).toThrow(names);
+    }
+    expect(() => resolveLineTypeGate({ refuseTemporary: 'yes' })).toThrow(must('{ refuseTemporary: boolean }'));
+  });
+
+  it('in its object form refuses the default types unless told otherwise, temporary numbers only when told', () => {
+    const defaults = new Set(['premiumrate', 'sharedcost']);
+    expect(resolveLineTypeGate(true)).toEqual({ refuse: defaults, refuseTemporary: false });
+    expect(resolveLineTypeGate({})).toEqual({ refuse: defaults, refuseTemporary: false });
+    expect(resolveLineTypeGate({ refuseTemporary: true })).toEqual({ refuse: defaults, refuseTemporary: true });
+    expect(resolveLineTypeGate({ refuse: ['Voip'], refuseTemporary: false })).toEqual({ refuse: new Set(['voip']), refuseTemporary: false });
+  });
+
+  // checkLine() itself, with a scripted lookup: what the send action reads from it.
+  describe('checkLine', () => {
+    const unused = () => Promise.reject(new Error('not used'));
+    const provider = (lookup?: OtpProvider['lookup']): OtpProvider => ({
+      name: 'scripted',
+      send: unused,
+      check: unused,
+      resend: unused,
+      close: () => Promise.resolve(),
+      ...(lookup ? { lookup } : {}),
+    });
+    const gate = { refuse: new Set(['premiumrate']), refuseTemporary: true };
+
+    it('answers allowed or refused from the lookup', async () => {
+      expect(await checkLine(provider(async (phoneNumber) => ({ phoneNumber, lineType: 'Mobile' })), PHONE, gate)).toBe('allowed');
+      expect(await checkLine(provider(async (phoneNumber) => ({ phoneNumber })), PHONE, gate)).toBe('allowed');
+      expect(await checkLine(provider(async (phoneNumber) => ({ phoneNumber, lineType: 'premium_rate' })), PHONE, gate)).toBe('refused');
+      expect(await checkLine(provider(async (phoneNumber) => ({ phoneNumber, temporary: true })), PHONE, gate)).toBe('refused');
+    });
+
+    it('takes only the invalid_phone_number API error as an answer; any other failure is thrown as it came', async () => {
+      expect(await checkLine(provider(() => Promise.reject(new OtpApiError('invalid_phone_number', 'invalid', undefined, 422))), PHONE, gate)).toBe('invalid_phone_number');
+      const refusal = new OtpApiError('bad_request', 'bad request');
+      await expect(checkLine(provider(() => Promise.reject(refusal)), PHONE, gate)).rejects.toBe(refusal);
+      // A custom provider's own error that merely carries the field is not the API's answer.
+      const lookalike = Object.assign(new Error('lookup failed'), { apiCode: 'invalid_phone_number' });
+      await expect(checkLine(provider(() => Promise.reject(lookalike)), PHONE, gate)).rejects.toBe(lookalike);
+    });
+
+    it('fails closed, naming the provider, when the provider has no lookup() (swapped after construction)', async () => {
+      await expect(checkLine(provider(), PHONE, gate)).rejects.toThrow(new TypeError('The scripted provider has no lookup(), which the lineTypes gate needs'));
+    });
   });
 });
 
