@@ -70,5 +70,8 @@ describe('phoneFacts, shared calling codes and unknown prefixes', () => {
     // No calling code starts with 0: the mask shows no code, and there is no country.
     expect(phoneFacts('+0123456789')).toStrictEqual({ masked: '+•••••6789' });
     expect(maskPhone('+0123456789')).toBe('+•••••6789');
+    // Seven digits after the +: two shown, as for any 7-digit national number (the + is no digit).
+    expect(phoneFacts('+0123456')).toStrictEqual({ masked: '+•••••56' });
+    expect(maskPhone('+0123456')).toBe('+•••••56');
   });
 });
