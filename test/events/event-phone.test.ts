@@ -54,6 +54,10 @@ describe('phoneFacts, shared calling codes and unknown prefixes', () => {
     expect(phoneFacts('+12025550143')).toEqual({ masked: '+1•••••0143', country: 'CA' });
   });
 
+  it("a calling code of one country names it, whatever country the caller passes", () => {
+    expect(phoneFacts('+4520123457', 'SE')).toStrictEqual({ masked: '+45•••••457', country: 'DK' });
+  });
+
   it('keeps the first country it found for a number: a later known country does not replace it', () => {
     expect(phoneFacts('+12025550144').country).toBe('US');
     expect(phoneFacts('+12025550144', 'CA').country).toBe('CA');

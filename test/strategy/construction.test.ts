@@ -324,6 +324,9 @@ describe('phone numbers', () => {
     expect(normalizePhone('415 555 2671 abc')).toEqual({ ok: false, reason: 'invalid_phone_number' });
     // Separators only: no digit at all.
     expect(normalizePhone('(-)')).toEqual({ ok: false, reason: 'invalid_phone_number' });
+    // With a default country the country code is never what is missing: 00 then 999, a calling code
+    // no country has, is a number no fix of the country would make valid.
+    expect(normalizePhone('00 999 1234 5678', 'FR')).toEqual({ ok: false, reason: 'invalid_phone_number' });
   });
 
   it('masks all but the country code and the last digits', () => {
