@@ -44,3 +44,38 @@ describe('phoneFacts', () => {
     expect(phoneFacts('+12025550199').country).toBe('US');
   });
 });
+
+// Mutation testing (issue 20): the memo of shared calling codes, and numbers the prefix table does
+// not know. Each test uses numbers of its own: the memo lives as long as the module.
+describe('phoneFacts, shared calling codes and unknown prefixes', () => {
+  it('remembers the country the send step found: a later call without one reads it back, no parse', () => {
+    // A deliberately wrong known country shows the memo is what answers (a parse would say US).
+    expect(phoneFacts('+12025550143', 'CA')).toEqual({ masked: '+1•••••0143', country: 'CA' });
+    expect(phoneFacts('+12025550143')).toEqual({ masked: '+1•••••0143', country: 'CA' });
+  });
+
+  it("a calling code of one country names it, whatever country the caller passes", () => {
+    expect(phoneFacts('+4520123457', 'SE')).toStrictEqual({ masked: '+45•••••457', country: 'DK' });
+  });
+
+  it('keeps the first country it found for a number: a later known country does not replace it', () => {
+    expect(phoneFacts('+12025550144').country).toBe('US');
+    expect(phoneFacts('+12025550144', 'CA').country).toBe('CA');
+    expect(phoneFacts('+12025550144').country).toBe('US');
+  });
+
+  it('a number of a shared code that no country has: masked, with no country, parsed once and remembered so', () => {
+    // +1 555 is no area code: the parse finds no country, and the memo keeps that answer ('').
+    for (let i = 0; i < 2; i++) expect(phoneFacts('+15555550145')).toStrictEqual({ masked: '+1•••••0145' });
+  });
+
+  it('a number without its +, or with a calling code no country has: masked all the same', () => {
+    expect(phoneFacts('4520123456')).toStrictEqual({ masked: '+45•••••456', country: 'DK' });
+    // No calling code starts with 0: the mask shows no code, and there is no country.
+    expect(phoneFacts('+0123456789')).toStrictEqual({ masked: '+•••••6789' });
+    expect(maskPhone('+0123456789')).toBe('+•••••6789');
+    // Seven digits after the +: two shown, as for any 7-digit national number (the + is no digit).
+    expect(phoneFacts('+0123456')).toStrictEqual({ masked: '+•••••56' });
+    expect(maskPhone('+0123456')).toBe('+•••••56');
+  });
+});

@@ -61,7 +61,7 @@ describe('country allow-list', () => {
   });
 
   it('is checked at construction', () => {
-    for (const bad of [[], ['USA'], ['us'], 'US', [42], ['XX']]) {
+    for (const bad of [[], ['USA'], ['us'], 'US', [42], ['XX'], [['US']]]) {
       expect(() => resolveAllowedCountries(bad)).toThrow(TypeError);
       expect(() => h.strategy({ allowedCountries: bad as never })).toThrow(/allowedCountries/);
     }

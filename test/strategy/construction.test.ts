@@ -81,6 +81,8 @@ describe('DingOtpStrategy construction', () => {
     ['codePattern', '^\\d{6}$'],
     ['defaultCountry', 'XX'],
     ['defaultCountry', 'us'],
+    // An array of one code reads as that code to libphonenumber-js's isSupportedCountry().
+    ['defaultCountry', ['US']],
     ['secondFactor', 'user.phone'],
     ['signals', {}],
     ['now', 5],
@@ -291,6 +293,40 @@ describe('phone numbers', () => {
     expect(normalizePhone('415')).toEqual({ ok: false, reason: 'invalid_phone_number' });
     expect(normalizePhone('  ')).toEqual({ ok: false, reason: 'missing_phone_number' });
     expect(normalizePhone(undefined)).toEqual({ ok: false, reason: 'missing_phone_number' });
+  });
+
+  // Mutation testing (issue 20): the whole input must be the number, with or without a default
+  // country; the library would otherwise pick one out of the text around it.
+  it('refuses a number inside other text: invalid_phone_number, never the number picked out', () => {
+    expect(normalizePhone('call +1 415 555 2671 now')).toEqual({ ok: false, reason: 'invalid_phone_number' });
+    expect(normalizePhone('call 415 555 2671 now', 'US')).toEqual({ ok: false, reason: 'invalid_phone_number' });
+    expect(normalizePhone('tel: +1 415 555 2671', 'US')).toEqual({ ok: false, reason: 'invalid_phone_number' });
+  });
+
+  it('reads input up to 64 characters (blanks around it trimmed first); longer is invalid_phone_number', () => {
+    const padded = (length: number) => `+1${' '.repeat(length - 12)}4155552671`;
+    expect(padded(64)).toHaveLength(64);
+    expect(normalizePhone(`  ${padded(64)}  `)).toEqual({ ok: true, e164: PHONE, country: 'US' });
+    expect(normalizePhone(padded(65))).toEqual({ ok: false, reason: 'invalid_phone_number' });
+  });
+
+  it("a valid number longer than E.164's 15 digits is invalid_phone_number; 15 digits are fine", () => {
+    // Germany's plan passes the library's length check at 16 digits; no network routes it.
+    expect(normalizePhone('+49 1512 3456 7891 2')).toEqual({ ok: true, e164: '+491512345678912', country: 'DE' });
+    expect(normalizePhone('+49 1512 3456 7891 23')).toEqual({ ok: false, reason: 'invalid_phone_number' });
+  });
+
+  it('missing_country_code only for 6 to 15 digits and separators; fewer, more, or letters are invalid_phone_number', () => {
+    expect(normalizePhone('123-456')).toEqual({ ok: false, reason: 'missing_country_code' });
+    expect(normalizePhone('12-345')).toEqual({ ok: false, reason: 'invalid_phone_number' });
+    expect(normalizePhone('12345 67890 12345')).toEqual({ ok: false, reason: 'missing_country_code' });
+    expect(normalizePhone('12345 67890 123456')).toEqual({ ok: false, reason: 'invalid_phone_number' });
+    expect(normalizePhone('415 555 2671 abc')).toEqual({ ok: false, reason: 'invalid_phone_number' });
+    // Separators only: no digit at all.
+    expect(normalizePhone('(-)')).toEqual({ ok: false, reason: 'invalid_phone_number' });
+    // With a default country the country code is never what is missing: 00 then 999, a calling code
+    // no country has, is a number no fix of the country would make valid.
+    expect(normalizePhone('00 999 1234 5678', 'FR')).toEqual({ ok: false, reason: 'invalid_phone_number' });
   });
 
   it('masks all but the country code and the last digits', () => {
