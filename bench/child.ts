@@ -19,7 +19,7 @@ export interface ServerChild {
 }
 
 export interface ChildOptions {
-  /** Directory for a V8 CPU profile of the child (--cpu-prof), or undefined for none. */
+  /** Directory for a V8 CPU profile of the child (server.ts writes it, from the moment it listens), or undefined for none. */
   cpuProfDir?: string | undefined;
   /** The CPU profile's sampling interval, µs (node's default: 1000). */
   cpuProfIntervalUs?: number | undefined;
@@ -37,8 +37,6 @@ export interface ChildOptions {
 
 export async function startServerChild(variant: VariantName, ding: DingTarget, options: ChildOptions = {}): Promise<ServerChild> {
   const execArgv = ['--expose-gc'];
-  if (options.cpuProfDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${variant}-${Date.now()}.cpuprofile`);
-  if (options.cpuProfDir && options.cpuProfIntervalUs) execArgv.push(`--cpu-prof-interval=${options.cpuProfIntervalUs}`);
   execArgv.push(...(options.nodeFlags ?? []));
   // Plain node on the bundle made by bundle.ts (run.ts builds it first).
   const child: ChildProcess = fork(SERVER_BUNDLE, [], {
@@ -53,6 +51,8 @@ export async function startServerChild(variant: VariantName, ding: DingTarget, o
       BENCH_DING_URL: ding.url,
       BENCH_DING_API_KEY: ding.apiKey,
       BENCH_DING_CUSTOMER_UUID: ding.customerUuid,
+      BENCH_CPU_PROF: options.cpuProfDir ?? '',
+      BENCH_CPU_PROF_INTERVAL: options.cpuProfIntervalUs === undefined ? '' : String(options.cpuProfIntervalUs),
       BENCH_ALLOC_PROF: options.allocProfDir ?? '',
       BENCH_TRUST_PROXY: options.trustProxy ? '1' : '',
       ...options.env,

@@ -16,7 +16,7 @@
 //   BENCH_LEAK_LOGINS=100000 logins through the strategy app for the leak check (0: skip)
 //   BENCH_LEAK_CONCURRENCY=16
 //   BENCH_MICRO=1            also time the strategy's pieces alone (micro.ts; 0: skip)
-//   BENCH_CPU_PROF=dir       write a V8 CPU profile of every server child into dir
+//   BENCH_CPU_PROF=dir       write a V8 CPU profile of every server child into dir (from its listen)
 //   BENCH_CPU_PROF_INTERVAL=1000  its sampling interval in µs (100 shows the small functions)
 //   BENCH_ALLOC_PROF=dir     write an allocation profile of every server child into dir (bytes
 //                            allocated by function, collected ones included; slows the child)

@@ -55,22 +55,40 @@ const tell = (message: FromChild): void => {
 };
 
 /**
- * With BENCH_ALLOC_PROF=dir: V8's sampling heap profiler over the child's life, counting objects
- * the GC has already collected too (so it shows what is allocated, not what stays). Returns the
- * function that writes it to dir at the end.
+ * With BENCH_CPU_PROF=dir and BENCH_ALLOC_PROF=dir: V8's CPU profiler and its sampling heap
+ * profiler (which counts objects the GC has already collected too, so it shows what is allocated,
+ * not what stays), started once the server listens: startup (module loading, the variant's
+ * tables and their slot arrays) is left out, so a profile divided by the logins served is the
+ * cost of serving alone. Returns the function that writes them to their dirs at the end.
  */
-async function startAllocationProfile(): Promise<((name: string) => void) | undefined> {
-  const dir = process.env.BENCH_ALLOC_PROF;
-  if (!dir) return undefined;
+async function startProfiles(name: string): Promise<(() => void) | undefined> {
+  const cpuDir = process.env.BENCH_CPU_PROF;
+  const allocDir = process.env.BENCH_ALLOC_PROF;
+  if (!cpuDir && !allocDir) return undefined;
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object): Promise<unknown> =>
     new Promise((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
-  await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
-  return (name) => {
-    session.post('HeapProfiler.stopSampling', (err, result) => {
-      if (!err) writeFileSync(join(dir, `${name}-${Date.now()}.heapprofile`), JSON.stringify(result.profile));
-    });
+  if (cpuDir) {
+    await post('Profiler.enable');
+    const interval = Number(process.env.BENCH_CPU_PROF_INTERVAL);
+    if (interval > 0) await post('Profiler.setSamplingInterval', { interval });
+    await post('Profiler.start');
+  }
+  if (allocDir) {
+    await post('HeapProfiler.startSampling', { samplingInterval: 1024, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  }
+  return () => {
+    if (cpuDir) {
+      session.post('Profiler.stop', (err, result) => {
+        if (!err) writeFileSync(join(cpuDir, `${name}-${Date.now()}.cpuprofile`), JSON.stringify(result.profile));
+      });
+    }
+    if (allocDir) {
+      session.post('HeapProfiler.stopSampling', (err, result) => {
+        if (!err) writeFileSync(join(allocDir, `${name}-${Date.now()}.heapprofile`), JSON.stringify(result.profile));
+      });
+    }
   };
 }
 
@@ -81,7 +99,6 @@ async function main(): Promise<void> {
   const customerUuid = process.env.BENCH_DING_CUSTOMER_UUID;
   if (!isVariantName(name) || !url || !apiKey || !customerUuid) throw new Error('server.ts: BENCH_VARIANT and BENCH_DING_* are required');
 
-  const allocations = await startAllocationProfile();
   const variant = await VARIANTS[name]({ url, apiKey, customerUuid });
   // Read per request (req.ip), so setting it after the routes still applies to every one of them.
   if (process.env.BENCH_TRUST_PROXY === '1') variant.app.set('trust proxy', 'loopback');
@@ -89,6 +106,7 @@ async function main(): Promise<void> {
   // The load client keeps its sockets open between phases; never let the server drop them.
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const profiles = await startProfiles(name);
 
   process.on('message', (message: ToChild) => {
     if (message.type === 'gc') {
@@ -98,7 +116,7 @@ async function main(): Promise<void> {
     }
     tell({ type: 'reply', id: message.id, usage: usage() });
     if (message.type === 'stop') {
-      allocations?.(name);
+      profiles?.();
       server.closeAllConnections();
       server.close();
       void variant.close().finally(() => process.disconnect());
