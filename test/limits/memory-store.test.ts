@@ -321,6 +321,13 @@ describe('memory store', () => {
     expect((limits.store as MemoryStore).size).toBeLessThanOrEqual(200);
   });
 
+  // Mutation testing (issue 20): `isMaxKeys()` wants an integer (`Number.isInteger(value) &&` →
+  // `true &&` let a fraction, or a numeric string, through its two comparisons).
+  it('takes only an integer maxKeys: a fraction or a numeric string is refused', () => {
+    expect(() => resolveLimits({ maxKeys: 150.5 })).toThrow(TypeError);
+    expect(() => resolveLimits({ maxKeys: '200' as unknown as number })).toThrow(TypeError);
+  });
+
   it('builds at the largest maxKeys the options take, slot arrays and all, and counts', async () => {
     // The table allocates every slot up front: this is the bound that still fits (about 440 MB).
     const settings = resolveLimits({ maxKeys: MAX_MAX_KEYS });
