@@ -326,6 +326,8 @@ describe('memory store', () => {
   it('takes only an integer maxKeys: a fraction or a numeric string is refused', () => {
     expect(() => resolveLimits({ maxKeys: 150.5 })).toThrow(TypeError);
     expect(() => resolveLimits({ maxKeys: '200' as unknown as number })).toThrow(TypeError);
+    // ...and the store names the bound it was built with (`get maxKeys()` emptied survived).
+    expect(new MemoryStore(150).maxKeys).toBe(150);
   });
 
   it('builds at the largest maxKeys the options take, slot arrays and all, and counts', async () => {
