@@ -199,6 +199,88 @@ describe('memory store', () => {
     expect(store.size).toBe(2);
   });
 
+  // Mutation testing (issue 20, the slot table): a give-back only takes points from a counter; a
+  // mark under the key is no count (`typeof count !== 'number'` → `false` set it to NaN).
+  it('a give-back of a key that holds a mark leaves the mark as it was', async () => {
+    const store = new MemoryStore(100);
+    await store.mark('m', 'owner', 60_000);
+    await store.giveBack(['m']);
+    expect(await store.readMark('m')).toBe('owner');
+    expect(store.size).toBe(1);
+  });
+
+  // Mutation testing (issue 20, the slot table): forgetting a key the store does not hold deletes
+  // nothing (`slot !== NONE` → `true` deleted slot -1, which dropped the list of free slots: the
+  // next key went past the table's arrays and read no expiry).
+  it('forgetting a key it does not hold, after a delete, keeps the freed slot for the next key', async () => {
+    const now = 1_000_000;
+    const store = new MemoryStore(100, () => now);
+    for (let i = 0; i < 100; i += 1) await store.hit([hit(`k${i}`)]);
+    await store.forget(['k0', 'missing']);
+    await store.hit([hit('new')]);
+    expect(await store.hit([hit('new')])).toEqual([{ count: 2, msLeft: 60_000 }]);
+    expect(store.size).toBe(100);
+  });
+
+  // Mutation testing (issue 20, the slot table): a key stored anew over its own expired slot
+  // takes the new value and window and becomes the most recently used (each of the three writes
+  // of #store()'s `else` removed left the old count, the old expiry, or its old place in the order).
+  it('a key hit again after its window ends starts a new window and is the most recently used', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore(100, () => now);
+    // Four live keys at the front of the sweep's round, so it does not reach `a` below.
+    for (let i = 0; i < 4; i += 1) await store.hit([hit(`x${i}`, 600_000)]);
+    await store.hit([hit('a', 10_000), hit('a', 10_000), hit('a', 10_000)]);
+    now += 10_000;
+    // x0 read after a's last hit: in the order, x1 x2 x3 a x0.
+    expect((await store.hit([{ ...hit('x0'), add: 0 }]))[0]?.count).toBe(1);
+    expect(await store.hit([hit('a', 10_000)])).toEqual([{ count: 1, msLeft: 10_000 }]);
+    expect(store.size).toBe(5);
+    // Now x1 x2 x3 x0 a: 99 new keys evict the first four, and a stays, with its new window.
+    for (let i = 0; i < 99; i += 1) await store.hit([hit(`n${i}`, 600_000)]);
+    expect(store.size).toBe(100);
+    const counts = await store.hit([{ ...hit('x0'), add: 0 }, { ...hit('a', 10_000), add: 0 }]);
+    expect(counts).toEqual([{ count: 0, msLeft: 0 }, { count: 1, msLeft: 10_000 }]);
+  });
+
+  // Mutation testing (issue 20, the slot table): the round is a ring of maxKeys entries; once its
+  // front has gone round the ring many times, the sweep still frees expired keys, so a store of
+  // short-lived keys stays at the keys still live (the ring's index arithmetic, mutated, lost
+  // entries or read past the ring, and expired keys piled up to maxKeys).
+  it('frees expired keys the same after the round has gone round its ring many times', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore(100, () => now);
+    let most = 0;
+    for (let i = 0; i < 2000; i += 1) {
+      await store.hit([hit(`s${i}`, 1_000)]);
+      now += 100;
+      most = Math.max(most, store.size);
+    }
+    // Ten keys live at once (a window of 1 s, a key every 100 ms), and the round keeps up: at
+    // most three expired ones wait for it.
+    expect(most).toBeLessThanOrEqual(13);
+    expect(store.size).toBeGreaterThanOrEqual(10);
+  });
+
+  // Mutation testing (issue 20, the slot table): a full round (maxKeys entries) drops its front
+  // entry to take a new one and stays a ring: the keys left in it are all reached once they expire
+  // (the full round's `% capacity` → `* capacity`, or no bound, or the bound's test inverted, left
+  // more expired keys stored).
+  it('a round that has been full still reaches every key left in it', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore(100, () => now);
+    for (let i = 0; i < 110; i += 1) await store.hit([hit(`k${i}`, 1_000)]);
+    expect(store.size).toBe(100);
+    now += 1_000;
+    // Each new key looks at two entries of the round: 50 new keys free 93 expired keys (the other
+    // steps reach entries of the 10 keys evicted). The 7 left are keys whose entries the full
+    // round dropped unchecked: eviction takes them, and the round has nothing left to free.
+    for (let i = 0; i < 50; i += 1) await store.hit([hit(`n${i}`, 600_000)]);
+    expect(store.size).toBe(50 + 7);
+    for (let i = 50; i < 70; i += 1) await store.hit([hit(`n${i}`, 600_000)]);
+    expect(store.size).toBe(70 + 7);
+  });
+
   it('an emptied store keeps working: a mark or a counter set and removed again and again reads and counts right', async () => {
     let now = 1_000_000;
     const store = new MemoryStore(200_000, () => now);
@@ -237,6 +319,15 @@ describe('memory store', () => {
     const limits = new Limits(settings);
     for (let i = 0; i < 500; i += 1) await limits.reserveSend(`+1201555${String(1000 + i)}`, `198.51.${i % 250}.${i % 7}`, 30_000);
     expect((limits.store as MemoryStore).size).toBeLessThanOrEqual(200);
+  });
+
+  // Mutation testing (issue 20): `isMaxKeys()` wants an integer (`Number.isInteger(value) &&` →
+  // `true &&` let a fraction, or a numeric string, through its two comparisons).
+  it('takes only an integer maxKeys: a fraction or a numeric string is refused', () => {
+    expect(() => resolveLimits({ maxKeys: 150.5 })).toThrow(TypeError);
+    expect(() => resolveLimits({ maxKeys: '200' as unknown as number })).toThrow(TypeError);
+    // ...and the store names the bound it was built with (`get maxKeys()` emptied survived).
+    expect(new MemoryStore(150).maxKeys).toBe(150);
   });
 
   it('builds at the largest maxKeys the options take, slot arrays and all, and counts', async () => {

@@ -103,6 +103,21 @@ describe('CheckSerializer attempts ledger', () => {
     expect(s.attemptsLeft('c', 5, 0)).toBe(1);
   });
 
+  // Mutation testing (issue 20, the ledgers on the slot table): a rewrite sets the id's new
+  // expiry, not only its value (`table.setExpiry(slot, until)` removed in `bounded()` kept the
+  // first write's expiry, and a later `finish()` stopped counting at the earlier time).
+  it('rewriting an id takes its new expiry too', () => {
+    const s = new CheckSerializer();
+    s.recordLeft('v', 3, 1_000, 0);
+    s.recordLeft('v', 2, 5_000, 500);
+    expect(s.attemptsLeft('v', 5, 2_000)).toBe(2);
+    s.finish('v', 9_000, 2_000);
+    expect(s.attemptsLeft('v', 5, 8_999)).toBe('finished');
+    s.resent('v', { nextRetryAt: 3_000, remainingRetries: 2 }, 1_000, 0);
+    s.resent('v', { nextRetryAt: 4_000, remainingRetries: 1 }, 5_000, 500);
+    expect(s.resendState('v', { nextRetryAt: 0, remainingRetries: 3 }, 2_000)).toEqual({ nextRetryAt: 4_000, remainingRetries: 1 });
+  });
+
   it('within the bound, an entry expired exactly now is dropped on the next write, a live one behind it is kept', () => {
     const s = new CheckSerializer(10);
     s.recordLeft('old', 1, 1_000, 0);
