@@ -18,33 +18,34 @@ import type { ActionEvent, ActionRecord } from '../../lib/events.js';
 
 const PHONE = '+14155552671';
 
+/** The OpenTelemetry SDK with in-memory exporters: spans as they end, metrics when read. */
+function inMemorySdk() {
+  const spans = new InMemorySpanExporter();
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  return { spans, tracerProvider, metricExporter, reader, meterProvider };
+}
+
 describe.each(PROVIDERS)('telemetry (%s)', (provider) => {
   const h = harness(express, {}, provider);
-  let spans: InMemorySpanExporter;
-  let tracerProvider: BasicTracerProvider;
-  let metricExporter: InMemoryMetricExporter;
-  let reader: PeriodicExportingMetricReader;
-  let meterProvider: MeterProvider;
-
+  let sdk: ReturnType<typeof inMemorySdk>;
   beforeEach(() => {
-    spans = new InMemorySpanExporter();
-    tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-    metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-    reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
-    meterProvider = new MeterProvider({ readers: [reader] });
+    sdk = inMemorySdk();
   });
   afterEach(async () => {
-    await tracerProvider.shutdown();
-    await meterProvider.shutdown();
+    await sdk.tracerProvider.shutdown();
+    await sdk.meterProvider.shutdown();
   });
 
   async function metrics(): Promise<MetricData[]> {
-    await reader.forceFlush();
-    return metricExporter.getMetrics().at(-1)?.scopeMetrics.flatMap((s) => s.metrics) ?? [];
+    await sdk.reader.forceFlush();
+    return sdk.metricExporter.getMetrics().at(-1)?.scopeMetrics.flatMap((s) => s.metrics) ?? [];
   }
 
   function app() {
-    return h.app({ strategies: { ding: h.strategy({ telemetry: { tracerProvider, meterProvider } }) } }).app;
+    return h.app({ strategies: { ding: h.strategy({ telemetry: { tracerProvider: sdk.tracerProvider, meterProvider: sdk.meterProvider } }) } }).app;
   }
 
   it('spans each step and each provider call, with the event attributes and no phone number', async () => {
@@ -53,7 +54,7 @@ describe.each(PROVIDERS)('telemetry (%s)', (provider) => {
     await agent.post('/login/code').send({ code: wrongCode(h.code(PHONE)) }).expect(401);
     await agent.post('/login/code').send({ code: h.code(PHONE) }).expect(200);
 
-    const finished = spans.getFinishedSpans();
+    const finished = sdk.spans.getFinishedSpans();
     const steps = finished.filter((s) => !s.name.includes('provider'));
     expect(steps.map((s) => [s.name, s.attributes['passport_ding.outcome']])).toEqual([
       ['passport-ding send', 'sent'],
@@ -87,7 +88,7 @@ describe.each(PROVIDERS)('telemetry (%s)', (provider) => {
   it('marks a fault as an error span with the error code', async () => {
     h.sandbox.fail({ mode: 'http500', operation: h.op('send') });
     await request(app()).post('/login/phone').send({ phoneNumber: PHONE }).expect(500);
-    const [call, step] = spans.getFinishedSpans();
+    const [call, step] = sdk.spans.getFinishedSpans();
     expect(step?.status.code).toBe(SpanStatusCode.ERROR);
     expect(step?.attributes['error.type']).toBe('DING_UNAVAILABLE');
     expect(call?.status.code).toBe(SpanStatusCode.ERROR);
@@ -96,22 +97,22 @@ describe.each(PROVIDERS)('telemetry (%s)', (provider) => {
 
   it("types an app's own error as _OTHER, never by its code", async () => {
     const appError = Object.assign(new Error('lookup failed'), { code: `NO_USER_${PHONE}` });
-    const strategy = h.strategy({ telemetry: { tracerProvider, meterProvider } }, async () => {
+    const strategy = h.strategy({ telemetry: { tracerProvider: sdk.tracerProvider, meterProvider: sdk.meterProvider } }, async () => {
       throw appError;
     });
     const agent = request.agent(h.app({ strategies: { ding: strategy } }).app);
     await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
     await agent.post('/login/code').send({ code: h.code(PHONE) }).expect(500);
-    const step = spans.getFinishedSpans().find((s) => s.name === 'passport-ding verify');
+    const step = sdk.spans.getFinishedSpans().find((s) => s.name === 'passport-ding verify');
     expect(step?.status.code).toBe(SpanStatusCode.ERROR);
     expect(step?.attributes['error.type']).toBe('_OTHER');
-    expect(JSON.stringify(spans.getFinishedSpans().map((s) => [s.attributes, s.status]))).not.toContain('2671');
+    expect(JSON.stringify(sdk.spans.getFinishedSpans().map((s) => [s.attributes, s.status]))).not.toContain('2671');
   });
 
   it('spans a refusal without a provider call, with the rule that refused', async () => {
-    const strategy = h.strategy({ telemetry: { tracerProvider, meterProvider }, allowedCountries: ['FR'] });
+    const strategy = h.strategy({ telemetry: { tracerProvider: sdk.tracerProvider, meterProvider: sdk.meterProvider }, allowedCountries: ['FR'] });
     await request(h.app({ strategies: { ding: strategy } }).app).post('/login/phone').send({ phoneNumber: PHONE }).expect(403);
-    const finished = spans.getFinishedSpans();
+    const finished = sdk.spans.getFinishedSpans();
     expect(finished).toHaveLength(1);
     expect(finished[0]?.attributes).toMatchObject({ 'passport_ding.outcome': 'blocked', 'passport_ding.rule': 'allowedCountries', 'passport_ding.status': 403 });
   });
@@ -123,32 +124,23 @@ describe('createTelemetry on its own', () => {
   const T0 = 1_700_000_000_000;
   const ms = (t: HrTime | undefined): number => (t ? t[0] * 1000 + t[1] / 1e6 : Number.NaN);
   const OPTION_MESSAGE = 'DingOtpStrategy: option `telemetry` must be true, false or { tracerProvider?, meterProvider? }';
-  let spans: InMemorySpanExporter;
-  let tracerProvider: BasicTracerProvider;
-  let metricExporter: InMemoryMetricExporter;
-  let reader: PeriodicExportingMetricReader;
-  let meterProvider: MeterProvider;
-
+  let sdk: ReturnType<typeof inMemorySdk>;
   beforeEach(() => {
-    spans = new InMemorySpanExporter();
-    tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-    metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-    reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
-    meterProvider = new MeterProvider({ readers: [reader] });
+    sdk = inMemorySdk();
   });
   afterEach(async () => {
     trace.disable();
     metrics.disable();
-    await tracerProvider.shutdown();
-    await meterProvider.shutdown();
+    await sdk.tracerProvider.shutdown();
+    await sdk.meterProvider.shutdown();
   });
 
   async function metricData(): Promise<MetricData[]> {
-    await reader.forceFlush();
-    return metricExporter.getMetrics().at(-1)?.scopeMetrics.flatMap((s) => s.metrics) ?? [];
+    await sdk.reader.forceFlush();
+    return sdk.metricExporter.getMetrics().at(-1)?.scopeMetrics.flatMap((s) => s.metrics) ?? [];
   }
 
-  function recorder(option: unknown = { tracerProvider, meterProvider }): Telemetry {
+  function recorder(option: unknown = { tracerProvider: sdk.tracerProvider, meterProvider: sdk.meterProvider }): Telemetry {
     const telemetry = createTelemetry(option);
     if (!telemetry) throw new Error('telemetry is off');
     return telemetry;
@@ -180,13 +172,13 @@ describe('createTelemetry on its own', () => {
   });
 
   it('true, and a provider left out, use the global ones', async () => {
-    trace.setGlobalTracerProvider(tracerProvider);
-    metrics.setGlobalMeterProvider(meterProvider);
+    trace.setGlobalTracerProvider(sdk.tracerProvider);
+    metrics.setGlobalMeterProvider(sdk.meterProvider);
     const event = { type: 'send', outcome: 'sent', at: new Date(T0 + 5), provider: 'fake' } as const;
-    for (const option of [true, {}, { tracerProvider }, { meterProvider }]) {
+    for (const option of [true, {}, { tracerProvider: sdk.tracerProvider }, { meterProvider: sdk.meterProvider }]) {
       recorder(option).recordAction(event, { startedAt: T0, calls: [] });
     }
-    expect(spans.getFinishedSpans().map((s) => s.name)).toEqual(Array(4).fill('passport-ding send'));
+    expect(sdk.spans.getFinishedSpans().map((s) => s.name)).toEqual(Array(4).fill('passport-ding send'));
     const actions = (await metricData()).find((m) => m.descriptor.name === 'passport_ding.actions');
     expect(actions?.dataPoints.map((p) => p.value)).toEqual([4]);
   });
@@ -223,7 +215,7 @@ describe('createTelemetry on its own', () => {
     };
     recorder().recordAction(event, record);
 
-    const [lookup, send, step] = spans.getFinishedSpans();
+    const [lookup, send, step] = sdk.spans.getFinishedSpans();
     expect(step?.name).toBe('passport-ding send');
     expect(step?.kind).toBe(SpanKind.INTERNAL);
     expect(ms(step?.startTime)).toBe(T0);
@@ -282,7 +274,7 @@ describe('createTelemetry on its own', () => {
     const call = { operation: 'check', startedAt: T0 + 1, latencyMs: 1, result: 'valid' } as const;
     telemetry.recordAction({ type: 'verify', outcome: 'verified', at: new Date(T0 + 2), provider: 'fake' }, { startedAt: T0, calls: [call] });
     telemetry.recordAction({ type: 'resend', outcome: 'error', at: new Date(T0 + 2), provider: 'fake' }, { startedAt: T0, calls: [] });
-    const [check, verify, resend] = spans.getFinishedSpans();
+    const [check, verify, resend] = sdk.spans.getFinishedSpans();
     expect(verify?.attributes).toEqual({ 'passport_ding.action': 'verify', 'passport_ding.outcome': 'verified', 'passport_ding.provider': 'fake' });
     expect(verify?.status).toEqual({ code: SpanStatusCode.UNSET });
     expect(verify?.parentSpanContext).toBeUndefined();
