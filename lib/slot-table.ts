@@ -54,7 +54,6 @@ export class SlotTable<V> {
     return this.#index.get(key) ?? NONE;
   }
 
-
   valueAt(slot: number): V | undefined {
     return this.#values[slot];
   }
