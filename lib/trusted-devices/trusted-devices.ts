@@ -111,7 +111,8 @@ export class TrustedDevices {
    * Holding the token is what it takes: no user check. Resolves with whether one was remembered.
    */
   async forget(req: Request, res: Response | undefined = req.res): Promise<boolean> {
-    const token = wellFormedToken(this.#readCookie(req));
+    const cookie = this.#readCookie(req);
+    const token = wellFormedToken(cookie);
     let forgotten = false;
     if (token !== undefined) {
       const digest = tokenDigest(token);
@@ -121,7 +122,7 @@ export class TrustedDevices {
         forgotten = true;
       }
     }
-    if (res && this.#readCookie(req) !== undefined) this.#setCookie(req, res, '', 0, this.#settings.now());
+    if (res && cookie !== undefined) this.#setCookie(req, res, '', 0, this.#settings.now());
     return forgotten;
   }
 
