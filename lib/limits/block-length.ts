@@ -23,7 +23,7 @@
 // Through `libphonenumber-js/core` with the max metadata passed in: `libphonenumber-js/max` has no
 // `Metadata` export in its CommonJS build, and one metadata object serves every call here.
 import { getCountries, getCountryCallingCode, getExampleNumber, Metadata, parsePhoneNumberFromString } from 'libphonenumber-js/core';
-import type { CountryCode, NumberType } from 'libphonenumber-js/core';
+import type { CountryCode, NumberType, PhoneNumber } from 'libphonenumber-js/core';
 import metadataMax from 'libphonenumber-js/max/metadata';
 import examples from 'libphonenumber-js/mobile/examples';
 
@@ -143,10 +143,20 @@ export function blockLength(e164: string): number {
   const shortest = shortestFold(code);
   if (shortest === undefined || national <= shortest) return e164.length;
   const parsed = parsePhoneNumberFromString(e164, metadataMax);
-  if (!parsed?.country || parsed.countryCallingCode !== code || parsed.nationalNumber.length !== national) return e164.length;
+  if (!parsed || !isWhole(parsed, code, national)) return e164.length;
   const type = parsed.getType();
   if (type === undefined) return untypedLength(e164, code, shortest);
-  const typical = typicalOf(foldsOf(parsed.country), type);
+  return typedLength(e164, code, national, parsed.country, type);
+}
+
+/** Whether the parse read every national digit as a number of a country of `code`. */
+function isWhole(parsed: PhoneNumber, code: string, national: number): parsed is PhoneNumber & { country: CountryCode } {
+  return parsed.country !== undefined && parsed.countryCallingCode === code && parsed.nationalNumber.length === national;
+}
+
+/** A typed number's length, cut to its type's typical national length when it is longer. */
+function typedLength(e164: string, code: string, national: number, country: CountryCode, type: NumberType): number {
+  const typical = typicalOf(foldsOf(country), type);
   if (typical === undefined || national <= typical) return e164.length;
   return 1 + code.length + typical;
 }
@@ -157,13 +167,17 @@ export function blockLength(e164: string): number {
  * 2345 6000 then 1, 12, ...). Such a number counts as its longest prefix that is a number of a
  * type, folded as that one is, so a held range's extensions fall in its own block; with no typed
  * prefix down to the code's shortest typical length, it is cut to that length. Real subscribers'
- * numbers have a type; only these pay the few extra parses.
+ * numbers have a type; only these pay the extra parses, one per prefix tried.
  */
 function untypedLength(e164: string, code: string, shortest: number): number {
   const floor = 1 + code.length + shortest;
   for (let length = e164.length - 1; length >= floor; length -= 1) {
     const prefix = e164.slice(0, length);
-    if (parsePhoneNumberFromString(prefix, metadataMax)?.getType() !== undefined) return blockLength(prefix);
+    const parsed = parsePhoneNumberFromString(prefix, metadataMax);
+    const type = parsed?.getType();
+    if (parsed === undefined || type === undefined) continue;
+    const national = length - 1 - code.length;
+    return isWhole(parsed, code, national) ? typedLength(prefix, code, national, parsed.country, type) : length;
   }
   return floor;
 }
