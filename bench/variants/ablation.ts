@@ -6,6 +6,9 @@
 //   without passport-ding's HTTP layer, DingClient and DingProvider (deadline, reply checks).
 // - strategy-nolimits: the strategy app with `limits: false` (no limit counters; the resend
 //   cooldown's mark is still kept).
+// - strategy-release-rules: the strategy app with only the rules the 0.1.0 release had (sends per
+//   number and per address, out of reach; wrong codes per number), the budgets added since off:
+//   beside strategy-baseline, what this version costs for the same work.
 // - strategy-distinct / strategy-distinct-nolimits: the strategy app with the default limits (or
 //   none), trusting X-Forwarded-For from loopback, for the memory bench, where every login is a
 //   new number from a new address.
@@ -16,7 +19,7 @@ import type { OtpProvider } from 'passport-ding';
 import { undiciUpstream } from './floor.js';
 import { e164Pattern, handwrittenApp } from './handwritten.js';
 import type { BenchApp, DingTarget } from './shell.js';
-import { DEFAULT_LIMITS_ONE_COUNTRY, strategyApp } from './strategy.js';
+import { DEFAULT_LIMITS_ONE_COUNTRY, strategyApp, UNREACHABLE } from './strategy.js';
 
 function rawProvider(ding: DingTarget): OtpProvider {
   const upstream = undiciUpstream(ding);
@@ -53,6 +56,11 @@ export async function strategyRawApp(ding: DingTarget): Promise<BenchApp> {
 
 export async function strategyNoLimitsApp(ding: DingTarget): Promise<BenchApp> {
   return strategyApp(ding, { limits: false });
+}
+
+export async function strategyReleaseRulesApp(ding: DingTarget): Promise<BenchApp> {
+  const off = { sendsPerNetwork: false, sendsPerNumberBlock: false, sendsPerCountry: false, failedChecksPerIp: false, consecutiveFailuresPerPhone: false } as const;
+  return strategyApp(ding, { limits: { sendsPerPhone: UNREACHABLE, sendsPerIp: UNREACHABLE, ...off } });
 }
 
 export async function floorRegexApp(ding: DingTarget): Promise<BenchApp> {

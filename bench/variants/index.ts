@@ -1,5 +1,5 @@
 // The variants by name, as the bench's command line and results name them.
-import { floorBareApp, floorRegexApp, strategyDistinctApp, strategyDistinctNoLimitsApp, strategyNoLimitsApp, strategyRawApp } from './ablation.js';
+import { floorBareApp, floorRegexApp, strategyDistinctApp, strategyDistinctNoLimitsApp, strategyNoLimitsApp, strategyRawApp, strategyReleaseRulesApp } from './ablation.js';
 import { strategyBaselineApp } from './baseline.js';
 import { fetchApp } from './fetch.js';
 import { floorApp } from './floor.js';
@@ -15,6 +15,7 @@ export const VARIANTS = {
   'floor-regex': floorRegexApp,
   'strategy-raw': strategyRawApp,
   'strategy-nolimits': strategyNoLimitsApp,
+  'strategy-release-rules': strategyReleaseRulesApp,
   // An earlier build, for a regression check (baseline.ts; needs BENCH_BASELINE_DIST).
   'strategy-baseline': strategyBaselineApp,
   // The memory bench (memory.ts).
