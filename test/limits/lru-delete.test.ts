@@ -60,6 +60,19 @@ describe('deleteEntry', () => {
     expect(cache.get('k')).toBe(1);
   });
 
+  // Mutation testing (the run of lru-delete.ts alone): the test above no longer reaches the key
+  // test since one-slot caches skip the placeholder (`cache.max > 1`). In a cache with room, the
+  // placeholder's own key asked for while one other entry is held is not there: the answer is
+  // false and nothing is added (`key !== PLACEHOLDER_KEY` → `true` set the placeholder, then
+  // deleted it, and answered true).
+  it("deleting the placeholder's own key from a cache with room and one entry: false, the entry alone stays", () => {
+    const cache = new LRUCache<string, number>({ max: 3 });
+    cache.set('k', 1);
+    expect(deleteEntry(cache, PLACEHOLDER_KEY, 0)).toBe(false);
+    expect([...cache.keys()]).toEqual(['k']);
+    expect(entryCount(cache)).toBe(1);
+  });
+
   // lib/lru-delete.ts promises "true if it was there". In a one-slot cache (trusted devices take
   // maxDevices: 1) the placeholder set first evicts the entry, so delete() no longer finds it: the
   // entry is gone, but the answer is false. No caller is misled today (the webhook dedup ignores the
