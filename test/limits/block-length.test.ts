@@ -116,6 +116,10 @@ describe('blockLength past the shortest typical length of its calling code', () 
     // floor was NaN, and blockKey() cut it to nothing: one block for every such number.
     expect(blockLength(valid('+33692861385', 'FR'))).toBe('+33692861385'.length);
     expect(blockKey('+33692861385', 3, undefined)).toBe('b+33692861/3');
+    // Belgium folds nothing either; 04 0x is no mobile range (Belgian mobiles start 045 to 049).
+    // foldsOf() keeping a type that does not fold (`typical < longest` → `<=`) gave +32 a floor of
+    // 8 digits (its shortest type) and cut this one to it.
+    expect(blockLength(valid('+32401234567', 'BE'))).toBe('+32401234567'.length);
     // +49 151 with one digit too few (German mobiles have 11): no type, 10 digits, under +49's
     // floor of 11. Without the fast path it was cut as if it had 11 digits: blocks ten times narrower.
     expect(blockLength(valid('+491512345678', 'DE'))).toBe('+491512345678'.length);
