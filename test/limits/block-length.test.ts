@@ -82,6 +82,17 @@ describe('blockLength past the shortest typical length of its calling code', () 
     expect(blockKey('+6280925176897', 3, undefined)).toBe('b+628092517/3');
   });
 
+  // Mutation testing: in the +62 premium-rate case above the typed prefix keys whole, so the
+  // prefix's own cut (untypedLength() handing it to typedLength()) was never shown.
+  it("cuts a number of no type as its longest typed prefix is cut, when that prefix is past its type's typical length (+62 fixed line)", () => {
+    // +62 22 (Bandung): the 10-digit fixed line is typed, and cut to 9 digits (the typical length of
+    // Indonesian fixed lines); with one digit more it has no type and keys as that fixed line.
+    const typed = valid('+622279416622', 'ID');
+    expect(blockLength(typed)).toBe(1 + 2 + 9);
+    expect(blockLength(valid('+6222794166220', 'ID'))).toBe(1 + 2 + 9);
+    expect(blockKey('+6222794166220', 3, undefined)).toBe(blockKey(typed, 3, undefined));
+  });
+
   it('leaves text that does not parse, or parses to no country, as it is', () => {
     const tooLong = `+49${'1'.repeat(20)}`;
     expect(blockLength(tooLong)).toBe(tooLong.length);
@@ -89,5 +100,29 @@ describe('blockLength past the shortest typical length of its calling code', () 
     // +39 is Italy's and the Vatican's; this one is neither's.
     expect(normalizePhone('+39061234567890')).toMatchObject({ ok: false });
     expect(blockLength('+39061234567890')).toBe('+39061234567890'.length);
+    // Mutation testing: text of no calling code (+999 is none). Never from normalizePhone(), but a
+    // tampered session store's pending number reaches the limits on a resend; callingCode()'s
+    // `n -= 1` looped forever on it, `code === undefined` → `false` threw.
+    expect(blockLength('+99912345678')).toBe('+99912345678'.length);
+    expect(blockKey('+99912345678', 3, undefined)).toBe('b+99912345/3');
+  });
+
+  // Mutation testing: blockLength()'s fast path (no folding type, or no longer than the shortest
+  // typical length) is not only a saved parse: past it a number of no type goes to
+  // untypedLength(), whose floor is that shortest length.
+  it('leaves a number of no type as it is when its code has no folding type (+33) or it is shorter than the floor', () => {
+    // France folds nothing (one length per type). 06 92 is Réunion's mobile range (+262): with
+    // +33 the plan accepts it and the max metadata gives it no type. Without the fast path its
+    // floor was NaN, and blockKey() cut it to nothing: one block for every such number.
+    expect(blockLength(valid('+33692861385', 'FR'))).toBe('+33692861385'.length);
+    expect(blockKey('+33692861385', 3, undefined)).toBe('b+33692861/3');
+    // Belgium folds nothing either; 04 0x is no mobile range (Belgian mobiles start 045 to 049).
+    // foldsOf() keeping a type that does not fold (`typical < longest` → `<=`) gave +32 a floor of
+    // 8 digits (its shortest type) and cut this one to it.
+    expect(blockLength(valid('+32401234567', 'BE'))).toBe('+32401234567'.length);
+    // +49 151 with one digit too few (German mobiles have 11): no type, 10 digits, under +49's
+    // floor of 11. Without the fast path it was cut as if it had 11 digits: blocks ten times narrower.
+    expect(blockLength(valid('+491512345678', 'DE'))).toBe('+491512345678'.length);
+    expect(blockKey('+491512345678', 3, undefined)).toBe('b+491512345/3');
   });
 });
