@@ -32,7 +32,7 @@ const PROVIDER_SUITES = ['test/providers/**/*.test.ts', 'test/security/serialize
 // Whole logins through Express, Passport and the sandbox: what reaches lib/actions, lib/pending.ts
 // and lib/limits. They reach the providers too, but every mutant there would rerun them, so
 // MUTATE_SUITES=providers leaves them out for a quick run over lib/providers and lib/http*.ts.
-const LOGIN_SUITES = ['test/security/faults.test.ts', 'test/security/gates.test.ts', 'test/strategy/**/*.test.ts', 'test/limits/**/*.test.ts'];
+const LOGIN_SUITES = ['test/security/faults.test.ts', 'test/security/gates.test.ts', 'test/security/block-extensions.test.ts', 'test/strategy/**/*.test.ts', 'test/limits/**/*.test.ts'];
 // The production hooks (webhooks, trusted devices, test numbers, events, telemetry) are reached
 // by their own suites; MUTATE_SUITES=hooks runs those with the login suites, which reach the
 // gates, ip.ts, phone.ts and the limits' keys too. Kept apart from the default run, whose
