@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { appendSetCookie, readCookie, secureFor } from '../../lib/trusted-devices/cookie.js';
+import { appendSetCookie, deviceCookie, readCookie, secureFor } from '../../lib/trusted-devices/cookie.js';
 import { formatRecord, parseRecord } from '../../lib/trusted-devices/store.js';
 import { newToken, phoneTag, sameTag, tokenDigest, wellFormedToken } from '../../lib/trusted-devices/token.js';
 
@@ -57,6 +57,28 @@ describe('secureFor', () => {
     for (const host of ['localhost.example', 'app.example:3000', '127.0.0.2', '[::2]:3000', 'xlocalhost']) {
       expect([host, await secure(host)]).toEqual([host, true]);
     }
+  });
+});
+
+describe('deviceCookie', () => {
+  /** deviceCookie() on a real request over loopback HTTP, with the Host header given. */
+  const cookieOf = async (host: string, name: string, isDefault: boolean, path = '/') => {
+    const app = express();
+    app.get('/', (req, res) => res.json(deviceCookie(name, isDefault, path, req)));
+    return (await request(app).get('/').set('Host', host)).body as { name: string; secure: boolean };
+  };
+
+  it('a name the app chose is used as given: Secure only off loopback or with a __Host-/__Secure- prefix at its start', async () => {
+    expect(await cookieOf('localhost:3000', 'device', false)).toEqual({ name: 'device', secure: false });
+    expect(await cookieOf('app.example', 'device', false)).toEqual({ name: 'device', secure: true });
+    for (const name of ['__Host-device', '__secure-device', '__HOST-d']) expect(await cookieOf('localhost', name, false)).toEqual({ name, secure: true });
+    for (const name of ['my__Host-device', 'x__secure-d']) expect(await cookieOf('localhost', name, false)).toEqual({ name, secure: false });
+  });
+
+  it('the default name: plain on loopback HTTP, __Host- when Secure, __Secure- with another path', async () => {
+    expect(await cookieOf('127.0.0.1', 'passport-ding.device', true)).toEqual({ name: 'passport-ding.device', secure: false });
+    expect(await cookieOf('app.example', 'passport-ding.device', true)).toEqual({ name: '__Host-passport-ding.device', secure: true });
+    expect(await cookieOf('app.example', 'passport-ding.device', true, '/account')).toEqual({ name: '__Secure-passport-ding.device', secure: true });
   });
 });
 

@@ -120,4 +120,17 @@ describe('MemoryDeviceStore: expiry and forgetting', () => {
     expect(store.size).toBe(0);
     expect(await store.removeUser('alice')).toBe(0);
   });
+
+  it('a user’s first device beside another user’s only one, with a per-user bound of 1, evicts nothing from a store of 2', async () => {
+    // add() deletes nothing for a user with no devices; a delete of a digest the cache does not
+    // hold would still put the placeholder entry in (lru-delete.ts), and at two slots that evicts
+    // the other user's device.
+    const store = new MemoryDeviceStore(2);
+    await store.add('b1', record('bob'), 1, NOW);
+    await store.add('d1', record('alice'), 1, NOW);
+    expect(await store.get('b1')).toBeDefined();
+    expect(await store.get('d1')).toBeDefined();
+    expect(store.size).toBe(2);
+    expect(await store.removeUser('bob')).toBe(1);
+  });
 });

@@ -36,6 +36,14 @@ describe('resolveTrustedDevices', () => {
     expect(resolveTrustedDevices({ field: 'remember[device]', cookieName: "a!#$%&'*+-.^_`|~9Z", cookiePath: '/a/b~:<' }, true)).toMatchObject({ field: 'remember[device]', cookieName: "a!#$%&'*+-.^_`|~9Z", defaultCookieName: false, cookiePath: '/a/b~:<' });
   });
 
+  it('only a name that starts with __Host- (any case) needs cookiePath /', () => {
+    for (const cookieName of ['my__Host-device', 'a__host-b', '__Secure-device']) {
+      expect(resolveTrustedDevices({ cookieName, cookiePath: '/account' }, true)).toMatchObject({ cookieName, cookiePath: '/account' });
+    }
+    const refusal = message('cookiePath', "'/' with a `__Host-` cookie name (browsers refuse a __Host- cookie on any other path)");
+    for (const cookieName of ['__Host-device', '__HOST-device', '__host-d']) expect(resolve({ cookieName, cookiePath: '/account' })).toThrow(refusal);
+  });
+
   it('a Redis store: its client and prefix (default, or given)', () => {
     expect(resolveTrustedDevices({ store: { redis } }, true)?.store).toEqual({ kind: 'redis', client: redis, prefix: 'passport-ding:device:' });
     expect(resolveTrustedDevices({ store: { redis, prefix: 'app:' } }, true)?.store).toEqual({ kind: 'redis', client: redis, prefix: 'app:' });
