@@ -16,7 +16,7 @@ import { blockKey, ipKey, networkKey, phoneKey } from './keys.js';
 import { MemoryStore } from './memory-store.js';
 import type { LimitName, LimitSettings, ResolvedRule } from './options.js';
 import { RedisStore } from './redis-store.js';
-import type { Count, CounterStore, Hit } from './store.js';
+import type { Count, CounterStore, Hit, StoreKey } from './store.js';
 
 /** Points were reserved; `release()` gives them back (at most once). */
 export interface LimitGrant {
@@ -47,19 +47,21 @@ export interface FailedCheckGrant extends LimitGrant {
   clear(): Promise<void>;
 }
 
-// Short codes keep memory keys small (each byte is kept once per sender); Redis keys say the name.
-const CODES: Record<RefusingRule | 'owner', [memory: string, redis: string]> = {
-  sendsPerPhone: ['P', 'sends-phone:'],
-  sendsPerIp: ['I', 'sends-ip:'],
-  sendsPerNetwork: ['N', 'sends-network:'],
-  sendsPerNumberBlock: ['B', 'sends-block:'],
-  sendsPerCountry: ['C', 'sends-country:'],
-  sendsGlobal: ['G', 'sends-global'],
-  failedChecksPerPhone: ['F', 'failed-checks-phone:'],
-  failedChecksPerIp: ['J', 'failed-checks-ip:'],
-  consecutiveFailuresPerPhone: ['X', 'consecutive-failures-phone:'],
-  resendCooldown: ['R', 'resend-cooldown:'],
-  owner: ['O', 'owner:'],
+// Where each rule's keys go: in memory a space of the store (from 1; 0 is for plain keys), so a
+// rule's key is the number's or address's key itself (../slot-table.ts says why); in Redis a key
+// prefix that says the rule's name.
+const CODES: Record<RefusingRule | 'owner', [memorySpace: number, redis: string]> = {
+  sendsPerPhone: [1, 'sends-phone:'],
+  sendsPerIp: [2, 'sends-ip:'],
+  sendsPerNetwork: [3, 'sends-network:'],
+  sendsPerNumberBlock: [4, 'sends-block:'],
+  sendsPerCountry: [5, 'sends-country:'],
+  sendsGlobal: [6, 'sends-global'],
+  failedChecksPerPhone: [7, 'failed-checks-phone:'],
+  failedChecksPerIp: [8, 'failed-checks-ip:'],
+  consecutiveFailuresPerPhone: [9, 'consecutive-failures-phone:'],
+  resendCooldown: [10, 'resend-cooldown:'],
+  owner: [11, 'owner:'],
 };
 
 /** A store error as a plain LimitStoreError: a Redis client error can hold the connection and its options. */
@@ -77,6 +79,8 @@ async function guarded<T>(step: Promise<T>): Promise<T> {
     throw storeError(err);
   }
 }
+
+const keyOf = (where: StoreKey): string => where.key;
 
 function secondsFrom(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
@@ -103,8 +107,8 @@ class Reservation implements LimitGrant {
   async release(): Promise<void> {
     if (!this.settle()) return;
     // Every counted point is given back; read-only hits hold none.
-    const held: string[] = [];
-    for (const c of this.#counted) if (c.add === 1) held.push(c.key);
+    const held: Counted[] = [];
+    for (const c of this.#counted) if (c.add === 1) held.push(c);
     await this.#limits.giveBack(held);
   }
 
@@ -119,10 +123,10 @@ class Reservation implements LimitGrant {
 /** A reserved wrong code: `clear()` is a right code (the phone's counts start again). */
 class FailedCheckReservation extends Reservation implements FailedCheckGrant {
   readonly #limits: Limits;
-  readonly #forget: string[];
-  readonly #perIp: string | undefined;
+  readonly #forget: StoreKey[];
+  readonly #perIp: StoreKey | undefined;
 
-  constructor(limits: Limits, counted: readonly Counted[], forget: string[], perIp: string | undefined) {
+  constructor(limits: Limits, counted: readonly Counted[], forget: StoreKey[], perIp: StoreKey | undefined) {
     super(limits, counted);
     this.#limits = limits;
     this.#forget = forget;
@@ -171,16 +175,18 @@ export class Limits {
     return this.#store;
   }
 
-  #key(rule: RefusingRule | 'owner', key: string): string {
-    const [memory, redis] = CODES[rule];
-    return this.#redis ? `${this.#prefix}${redis}${key}` : `${memory}${key}`;
+  /** The store's key of `rule` for `key` (a number's or an address's key): see CODES. */
+  #key(rule: RefusingRule | 'owner', key: string): StoreKey {
+    const [space, redis] = CODES[rule];
+    return this.#redis ? { key: `${this.#prefix}${redis}${key}` } : { key, space };
   }
 
   /** Adds a counter of `rule` for `key` to `wanted`, if the rule is on; returns it. */
   #count(wanted: Counted[], rule: LimitName, key: string, add: 0 | 1 = 1, slide = false, points?: number): Counted | undefined {
     const r: ResolvedRule | undefined = this.#rules[rule];
     if (!r) return undefined;
-    const counted: Counted = { key: this.#key(rule, key), add, windowMs: r.durationSeconds * 1000, slide, points: points ?? r.points, rule };
+    const where = this.#key(rule, key);
+    const counted: Counted = { key: where.key, space: where.space, add, windowMs: r.durationSeconds * 1000, slide, points: points ?? r.points, rule };
     wanted.push(counted);
     return counted;
   }
@@ -197,7 +203,10 @@ export class Limits {
     const phone = phoneKey(phoneNumber, secret);
     const rules = this.#rules;
     const wanted: Counted[] = [];
-    if (cooldownMs > 0) wanted.push({ key: this.#key('resendCooldown', phone), add: 1, windowMs: cooldownMs, slide: false, points: 1, rule: 'resendCooldown' });
+    if (cooldownMs > 0) {
+      const where = this.#key('resendCooldown', phone);
+      wanted.push({ key: where.key, space: where.space, add: 1, windowMs: cooldownMs, slide: false, points: 1, rule: 'resendCooldown' });
+    }
     this.#count(wanted, 'consecutiveFailuresPerPhone', phone, 0);
     this.#count(wanted, 'sendsPerPhone', phone);
     if (rules.sendsPerIp) this.#count(wanted, 'sendsPerIp', ipKey(ip, secret));
@@ -225,9 +234,9 @@ export class Limits {
     const perIp = this.#rules.failedChecksPerIp ? this.#count(wanted, 'failedChecksPerIp', ipKey(ip, this.#secret)) : undefined;
     // A right code forgets the phone's counts and its resend cooldown; the address gets its point back.
     const forget = [this.#key('resendCooldown', phone)];
-    if (perPhone) forget.push(perPhone.key);
-    if (consecutive) forget.push(consecutive.key);
-    return this.#reserve(wanted, new FailedCheckReservation(this, wanted, forget, perIp?.key));
+    if (perPhone) forget.push(perPhone);
+    if (consecutive) forget.push(consecutive);
+    return this.#reserve(wanted, new FailedCheckReservation(this, wanted, forget, perIp));
   }
 
   /** A right code: the phone's wrong-code counts start again (also what `clear()` does). */
@@ -248,25 +257,28 @@ export class Limits {
 
   /** Makes `owner` the owner of the number's verification window for `ttlMs`. */
   async takeWindow(phoneNumber: string, owner: string, ttlMs: number): Promise<void> {
-    await guarded(this.#store.mark(this.#key('owner', phoneKey(phoneNumber, this.#secret)), owner, ttlMs));
+    const { key, space } = this.#key('owner', phoneKey(phoneNumber, this.#secret));
+    await guarded(this.#store.mark(key, owner, ttlMs, space));
   }
 
   /** Whether `owner` still owns the number's window (no other session has sent to it since). */
   async ownsWindow(phoneNumber: string, owner: string | undefined): Promise<boolean> {
     if (owner === undefined) return false;
-    return (await guarded(this.#store.readMark(this.#key('owner', phoneKey(phoneNumber, this.#secret))))) === owner;
+    const { key, space } = this.#key('owner', phoneKey(phoneNumber, this.#secret));
+    return (await guarded(this.#store.readMark(key, space))) === owner;
   }
 
   /** The window is spent (a right code): `owner`'s mark goes, unless another session took it since. */
   async leaveWindow(phoneNumber: string, owner: string): Promise<void> {
-    await guarded(this.#store.unmark(this.#key('owner', phoneKey(phoneNumber, this.#secret)), owner));
+    const { key, space } = this.#key('owner', phoneKey(phoneNumber, this.#secret));
+    await guarded(this.#store.unmark(key, owner, space));
   }
 
   /** For reservations: one point back on each key. */
-  async giveBack(keys: readonly string[]): Promise<void> {
+  async giveBack(keys: readonly StoreKey[]): Promise<void> {
     if (keys.length === 0) return;
     const memory = this.#memory;
-    if (!memory) return guarded(this.#store.giveBack(keys));
+    if (!memory) return guarded(this.#store.giveBack(keys.map(keyOf)));
     try {
       memory.giveBackSync(keys);
     } catch (err) {
@@ -275,10 +287,10 @@ export class Limits {
   }
 
   /** For reservations: deletes `forget` and gives one point back on each of `giveBack`. */
-  async forgetAndGiveBack(forget: readonly string[], giveBack: readonly string[]): Promise<void> {
+  async forgetAndGiveBack(forget: readonly StoreKey[], giveBack: readonly StoreKey[]): Promise<void> {
     const memory = this.#memory;
     if (!memory) {
-      await guarded(Promise.all([this.#store.forget(forget), giveBack.length > 0 ? this.#store.giveBack(giveBack) : undefined]));
+      await guarded(Promise.all([this.#store.forget(forget.map(keyOf)), giveBack.length > 0 ? this.#store.giveBack(giveBack.map(keyOf)) : undefined]));
       return;
     }
     try {

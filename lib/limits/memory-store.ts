@@ -2,9 +2,10 @@
 //
 // Bounded: when full, the least recently used key goes, so a flood of new keys (an SMS-pumping
 // run rotating numbers and addresses) ages out quiet keys while keys in use stay (docs/limits.md
-// says what that trades). Compact: a counter is one small integer under a short key, about 100
-// bytes of heap with the map's entry, plus the table's slot arrays (36 bytes a slot, allocated
-// when the store is built) and the sweep's round (below; 8 bytes a slot).
+// says what that trades). Compact: the counters of one number (or address) share one short key
+// and its map entry, about 100 bytes of heap, and each counter is a small integer in a slot of the
+// table's arrays (41 bytes a slot, allocated when the store is built) and of the sweep's round
+// (below; 8 bytes a slot).
 //
 // No timer per key, and no pause: a read treats an expired key as absent, and every key stored
 // anew also looks at the oldest entries of a round over all stored keys (a ring of slots in the
@@ -14,7 +15,7 @@
 // few hundred milliseconds at each sweep.
 
 import { NONE, SlotTable } from '../slot-table.js';
-import type { Count, CounterStore, Hit } from './store.js';
+import type { Count, CounterStore, Hit, StoreKey } from './store.js';
 
 /**
  * Keys of the round looked at per key stored anew, so the round moves twice as fast as keys are
@@ -28,10 +29,11 @@ export const DEFAULT_MAX_KEYS = 200_000;
 
 /**
  * The largest `maxKeys`. The table allocates its slot arrays for every slot when the store is
- * built, 44 bytes a slot with the sweep's round: 10 million slots take about 440 MB at startup, and a
- * bound past that would exhaust the heap before the first login. A store that big belongs in Redis.
+ * built, 49 bytes a slot with the sweep's round: 10 million slots take about 490 MB at startup,
+ * and a bound past that would exhaust the heap before the first login. A store that big belongs in Redis.
  */
 export const MAX_MAX_KEYS = 10_000_000;
+
 const MIN_MAX_KEYS = 100;
 
 /** What a `maxKeys` must be, as an error message says it. */
@@ -104,7 +106,7 @@ export class MemoryStore implements CounterStore {
   readonly #now: () => number;
 
   constructor(maxKeys: number, now: () => number = Date.now) {
-    this.#table = new SlotTable<number | string>(maxKeys);
+    this.#table = new SlotTable<number | string>(maxKeys, flat);
     // The round holds at most maxKeys entries: past that, the oldest entry leaves it unchecked (its
     // key, if still stored, then goes by eviction, as the cap bounds it anyway).
     this.#round = new Round(maxKeys);
@@ -133,36 +135,39 @@ export class MemoryStore implements CounterStore {
     return counts;
   }
 
-  giveBackSync(keys: readonly string[]): void {
+  giveBackSync(keys: readonly StoreKey[]): void {
     const now = this.#now();
-    const table = this.#table;
-    for (const key of keys) {
-      const slot = this.#live(key, now);
-      if (slot === NONE) continue;
-      const count = table.valueAt(slot);
-      if (typeof count !== 'number') continue;
-      if (count <= 1) table.delete(slot);
-      else table.setValue(slot, count - 1);
-    }
+    for (const { key, space = 0 } of keys) this.#giveBackOne(key, space, now);
   }
 
-  forgetSync(keys: readonly string[]): void {
-    const table = this.#table;
-    for (const key of keys) {
-      const slot = table.slotOf(key);
-      if (slot !== NONE) table.delete(slot);
-    }
+  forgetSync(keys: readonly StoreKey[]): void {
+    for (const { key, space = 0 } of keys) this.#forgetOne(key, space);
   }
 
-  #hitOne({ key, add, windowMs, slide, points }: Hit, now: number): Count {
+  #giveBackOne(key: string, space: number, now: number): void {
     const table = this.#table;
-    const slot = this.#live(key, now);
+    const slot = this.#live(key, space, now);
+    if (slot === NONE) return;
+    const count = table.valueAt(slot);
+    if (typeof count !== 'number') return;
+    if (count <= 1) table.delete(slot);
+    else table.setValue(slot, count - 1);
+  }
+
+  #forgetOne(key: string, space: number): void {
+    const slot = this.#table.slotOf(key, space);
+    if (slot !== NONE) this.#table.delete(slot);
+  }
+
+  #hitOne({ key, space = 0, add, windowMs, slide, points }: Hit, now: number): Count {
+    const table = this.#table;
+    const slot = this.#live(key, space, now);
     const current = slot === NONE ? undefined : table.valueAt(slot);
     const count = typeof current === 'number' ? current : 0;
     if (add === 0) return { count, msLeft: count === 0 || (points !== undefined && count < points) ? 0 : table.expiresAt(slot) - now };
     const next = count + add;
     if (count === 0) {
-      this.#store(key, next, now + windowMs, now);
+      this.#store(key, space, next, now + windowMs, now);
       return { count: next, msLeft: windowMs };
     }
     table.setValue(slot, next);
@@ -175,29 +180,30 @@ export class MemoryStore implements CounterStore {
   }
 
   giveBack(keys: readonly string[]): Promise<void> {
-    this.giveBackSync(keys);
+    const now = this.#now();
+    for (const key of keys) this.#giveBackOne(key, 0, now);
     return Promise.resolve();
   }
 
   forget(keys: readonly string[]): Promise<void> {
-    this.forgetSync(keys);
+    for (const key of keys) this.#forgetOne(key, 0);
     return Promise.resolve();
   }
 
-  mark(key: string, value: string, ttlMs: number): Promise<void> {
+  mark(key: string, value: string, ttlMs: number, space = 0): Promise<void> {
     const now = this.#now();
-    this.#store(key, value, now + ttlMs, now);
+    this.#store(key, space, value, now + ttlMs, now);
     return Promise.resolve();
   }
 
-  readMark(key: string): Promise<string | undefined> {
-    const slot = this.#live(key, this.#now());
+  readMark(key: string, space = 0): Promise<string | undefined> {
+    const slot = this.#live(key, space, this.#now());
     const value = slot === NONE ? undefined : this.#table.valueAt(slot);
     return Promise.resolve(typeof value === 'string' ? value : undefined);
   }
 
-  unmark(key: string, value: string): Promise<void> {
-    const slot = this.#live(key, this.#now());
+  unmark(key: string, value: string, space = 0): Promise<void> {
+    const slot = this.#live(key, space, this.#now());
     if (slot !== NONE && this.#table.valueAt(slot) === value) this.#table.delete(slot);
     return Promise.resolve();
   }
@@ -207,22 +213,22 @@ export class MemoryStore implements CounterStore {
    * held or expired (an expired key stays until the sweep, a delete or eviction takes it).
    * A window of `windowMs` ends at its start + windowMs exactly, as the session's own `nextRetryAt`.
    */
-  #live(key: string, now: number): number {
+  #live(key: string, space: number, now: number): number {
     const table = this.#table;
-    const slot = table.slotOf(key);
+    const slot = table.slotOf(key, space);
     if (slot === NONE || table.expiresAt(slot) <= now) return NONE;
     table.touch(slot);
     return slot;
   }
 
   /** Stores a value anew (over an expired one, if any) and puts its slot at the back of the round, after moving the round on. */
-  #store(key: string, value: number | string, expiresAt: number, now: number): void {
+  #store(key: string, space: number, value: number | string, expiresAt: number, now: number): void {
     this.#sweep(SWEEP_STEPS_PER_KEY, now);
     const table = this.#table;
-    let slot = table.slotOf(key);
+    let slot = table.slotOf(key, space);
     if (slot === NONE) {
-      // A new key is stored flat; an existing one keeps the key string it was first stored with.
-      slot = table.add(flat(key), value, expiresAt);
+      // The table stores a key it does not hold yet flat (flat(), its `keep`).
+      slot = table.add(key, value, expiresAt, space);
     } else {
       table.setValue(slot, value);
       table.setExpiry(slot, expiresAt);

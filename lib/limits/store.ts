@@ -11,9 +11,19 @@ export interface Count {
   msLeft: number;
 }
 
-/** One counter update of a batch. */
-export interface Hit {
+/**
+ * A key, and its space in a memory store: there the limits keep each rule's keys in a space of
+ * their own (../slot-table.ts says why), so `key` is the number's or address's key alone. Redis
+ * keys name their rule, and Redis ignores `space`.
+ */
+export interface StoreKey {
   key: string;
+  /** The memory store's space (default 0). */
+  space?: number | undefined;
+}
+
+/** One counter update of a batch. */
+export interface Hit extends StoreKey {
   /** Points to add: 1 to count, 0 only to read. */
   add: 0 | 1;
   windowMs: number;
@@ -36,10 +46,10 @@ export interface CounterStore {
   giveBack(keys: readonly string[]): Promise<void>;
   /** Deletes the keys. */
   forget(keys: readonly string[]): Promise<void>;
-  /** Sets a mark: `value` under `key` for `ttlMs`. */
-  mark(key: string, value: string, ttlMs: number): Promise<void>;
+  /** Sets a mark: `value` under `key` for `ttlMs`. `space`: as in StoreKey. */
+  mark(key: string, value: string, ttlMs: number, space?: number): Promise<void>;
   /** The mark's value, or undefined when there is none (or it expired). */
-  readMark(key: string): Promise<string | undefined>;
+  readMark(key: string, space?: number): Promise<string | undefined>;
   /** Deletes the mark if it still holds `value` (someone else's newer mark stays). */
-  unmark(key: string, value: string): Promise<void>;
+  unmark(key: string, value: string, space?: number): Promise<void>;
 }

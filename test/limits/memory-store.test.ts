@@ -85,6 +85,28 @@ describe('memory store', () => {
     expect(await store.readMark('m')).toBeUndefined();
   });
 
+  it('keeps one key in several spaces apart: each counter counts, gives back, forgets and expires on its own, beside marks', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore(100, () => now);
+    const at = (space: number, windowMs = 60_000) => ({ ...hit('+15550100', windowMs), space });
+    expect(store.hitSync([at(1), at(2), at(1), at(3, 10_000)]).map((c) => c.count)).toEqual([1, 1, 2, 1]);
+    await store.mark('+15550100', 'owner', 30_000, 4);
+    await store.mark('+15550100', 'plain', 30_000);
+    expect(store.size).toBe(5);
+    store.giveBackSync([{ key: '+15550100', space: 1 }]);
+    store.forgetSync([{ key: '+15550100', space: 2 }]);
+    now += 10_000;
+    // Space 3's window ended; space 1 lost a point; space 2 was forgotten; the marks are each their own.
+    expect(store.hitSync([{ ...at(1), add: 0 }, { ...at(2), add: 0 }, { ...at(3), add: 0 }]).map((c) => c.count)).toEqual([1, 0, 0]);
+    expect([await store.readMark('+15550100', 4), await store.readMark('+15550100'), await store.readMark('+15550100', 1)]).toEqual(['owner', 'plain', undefined]);
+    await store.unmark('+15550100', 'owner', 4);
+    expect([await store.readMark('+15550100', 4), await store.readMark('+15550100')]).toEqual([undefined, 'plain']);
+    // The plain interface is space 0.
+    await store.forget(['+15550100']);
+    expect(await store.readMark('+15550100')).toBeUndefined();
+    expect(store.hitSync([{ ...at(1), add: 0 }])[0]?.count).toBe(1);
+  });
+
   it('reads a key it does not hold as a count of 0 with no time left, and a counter as no mark', async () => {
     const store = new MemoryStore(100);
     expect(await store.hit([{ ...hit('none'), add: 0 }])).toEqual([{ count: 0, msLeft: 0 }]);
@@ -331,7 +353,7 @@ describe('memory store', () => {
   });
 
   it('builds at the largest maxKeys the options take, slot arrays and all, and counts', async () => {
-    // The table allocates every slot up front: this is the bound that still fits (about 440 MB).
+    // The table allocates every slot up front: this is the bound that still fits (about 490 MB).
     const settings = resolveLimits({ maxKeys: MAX_MAX_KEYS });
     if (!settings) throw new Error('off');
     const limits = new Limits(settings);

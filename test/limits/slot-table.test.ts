@@ -1,6 +1,6 @@
 // lib/slot-table.ts: the table under the limits' memory store and the check queue's ledgers.
-// Least recently used order, eviction when full, deleted slots reused, and generations that tell
-// a reused slot from the key it held.
+// Least recently used order, eviction when full, deleted slots reused, generations that tell
+// a reused slot from the key it held, and one key's entries in several spaces chained together.
 import { describe, expect, it } from 'vitest';
 import { NONE, SlotTable } from '../../lib/slot-table.js';
 
@@ -109,5 +109,89 @@ describe('SlotTable', () => {
     expect(table.size).toBe(0);
     table.add('c', 3, 0);
     expect(table.slotOf('c')).toBe(0);
+  });
+
+  describe('spaces: one key, an entry in each', () => {
+    const slotsOf = (table: SlotTable<number>, key: string, spaces: number[]): number[] => spaces.map((space) => table.slotOf(key, space));
+
+    it('holds the same key in several spaces as separate entries, each with its own value, expiry and place in the order', () => {
+      const table = new SlotTable<number>(10);
+      const p = table.add('+15550100', 1, 100, 1);
+      const r = table.add('+15550100', 2, 200, 3);
+      const plain = table.add('+15550100', 3, 300);
+      expect(new Set([p, r, plain]).size).toBe(3);
+      expect(slotsOf(table, '+15550100', [1, 3, 0, 2])).toEqual([p, r, plain, NONE]);
+      expect([table.valueAt(p), table.expiresAt(r), table.valueAt(plain), table.size]).toEqual([1, 200, 3, 3]);
+      // Another key in the same spaces is another chain.
+      const other = table.add('+15550199', 9, 900, 3);
+      expect([table.slotOf('+15550199', 3), table.slotOf('+15550199', 1), table.slotOf('+15550100', 3)]).toEqual([other, NONE, r]);
+      expect(table.oldest).toBe(p);
+    });
+
+    it('deletes any entry of a chain, first, middle or last, and the others stay found', () => {
+      const table = new SlotTable<number>(10);
+      const [a, b, c, d] = [1, 2, 3, 4].map((space) => table.add('k', space, 0, space)) as [number, number, number, number];
+      // The chain is a, then the later entries: deleting the first one moves the key's index.
+      table.delete(a);
+      expect(slotsOf(table, 'k', [1, 2, 3, 4])).toEqual([NONE, b, c, d]);
+      table.delete(c);
+      expect(slotsOf(table, 'k', [1, 2, 3, 4])).toEqual([NONE, b, NONE, d]);
+      table.delete(d);
+      expect(slotsOf(table, 'k', [1, 2, 3, 4])).toEqual([NONE, b, NONE, NONE]);
+      // An entry added now joins what is left of the chain.
+      const e = table.add('k', 5, 0, 3);
+      expect(slotsOf(table, 'k', [2, 3])).toEqual([b, e]);
+      table.delete(b);
+      table.delete(e);
+      expect([table.size, ...slotsOf(table, 'k', [1, 2, 3, 4, 0])]).toEqual([0, NONE, NONE, NONE, NONE, NONE]);
+      // The key is gone: a new entry starts a chain of its own.
+      const f = table.add('k', 6, 0, 2);
+      expect([table.slotOf('k', 2), table.valueAt(f)]).toEqual([f, 6]);
+    });
+
+    it('deletes an entry from a long chain by walking to it, past entries of other spaces', () => {
+      const table = new SlotTable<number>(10);
+      const slots = [0, 1, 2, 3, 4].map((space) => table.add('k', space, 0, space));
+      // The chain runs first, then the later entries newest first: walk to each from the front.
+      table.delete(slots[1] as number);
+      table.delete(slots[2] as number);
+      expect(slotsOf(table, 'k', [0, 1, 2, 3, 4])).toEqual([slots[0], NONE, NONE, slots[3], slots[4]]);
+      table.delete(slots[0] as number);
+      table.delete(slots[4] as number);
+      expect(slotsOf(table, 'k', [0, 3, 4])).toEqual([NONE, slots[3], NONE]);
+    });
+
+    it('evicts one entry of a key when full, and keeps the key\'s other entries', () => {
+      const table = new SlotTable<number>(3);
+      const p = table.add('k', 1, 0, 1);
+      table.add('k', 2, 0, 2);
+      table.add('other', 3, 0);
+      table.touch(p);
+      // Full: the least recently used entry is k's in space 2.
+      const added = table.add('k', 4, 0, 3);
+      expect([table.slotOf('k', 1), table.slotOf('k', 2), table.slotOf('k', 3), table.slotOf('other')]).toEqual([p, NONE, added, table.slotOf('other')]);
+      expect(table.size).toBe(3);
+    });
+
+    it('keeps a key as `keep` makes it once per chain, and answers a lookup after a change to the key it last looked up', () => {
+      const kept: string[] = [];
+      const table = new SlotTable<number>(10, (key) => {
+        kept.push(key);
+        return `${key}`;
+      });
+      table.add('k', 1, 0, 1);
+      table.add('k', 2, 0, 2);
+      expect(kept).toEqual(['k']);
+      // A lookup remembers k's chain; deleting from it, or adding to it, is seen by the next lookup.
+      expect(table.slotOf('k', 1)).not.toBe(NONE);
+      table.delete(table.slotOf('k', 1));
+      expect(table.slotOf('k', 1)).toBe(NONE);
+      table.delete(table.slotOf('k', 2));
+      expect(table.slotOf('k', 2)).toBe(NONE);
+      expect(table.slotOf('k', 3)).toBe(NONE);
+      const again = table.add('k', 3, 0, 3);
+      expect(table.slotOf('k', 3)).toBe(again);
+      expect(kept).toEqual(['k', 'k']);
+    });
   });
 });
