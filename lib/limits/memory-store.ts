@@ -33,7 +33,6 @@ export const DEFAULT_MAX_KEYS = 200_000;
  * and a bound past that would exhaust the heap before the first login. A store that big belongs in Redis.
  */
 export const MAX_MAX_KEYS = 10_000_000;
-
 const MIN_MAX_KEYS = 100;
 
 /** What a `maxKeys` must be, as an error message says it. */
