@@ -193,5 +193,20 @@ describe('SlotTable', () => {
       expect(table.slotOf('k', 3)).toBe(again);
       expect(kept).toEqual(['k', 'k']);
     });
+
+    it("deleting a chain's first entry leaves the key's index on the next one, found after other keys were looked up", () => {
+      const table = new SlotTable<number>(10);
+      const first = table.add('k', 1, 0, 1);
+      const second = table.add('k', 2, 0, 2);
+      table.add('other', 3, 0);
+      table.delete(first);
+      // Another key looked up in between: the next lookup of k goes to the index, not the last key's chain.
+      expect(table.slotOf('other')).not.toBe(NONE);
+      expect([table.slotOf('k', 1), table.slotOf('k', 2)]).toEqual([NONE, second]);
+      table.delete(second);
+      expect(table.slotOf('other')).not.toBe(NONE);
+      expect(table.slotOf('k', 2)).toBe(NONE);
+      expect(table.size).toBe(1);
+    });
   });
 });
