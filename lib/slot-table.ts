@@ -69,9 +69,14 @@ export class SlotTable<V> {
     this.#generations = new Uint32Array(capacity);
   }
 
-  /** Keys held, expired ones not yet deleted included. */
+  /** Entries held, expired ones not yet deleted included. */
   get size(): number {
     return this.#size;
+  }
+
+  /** Distinct keys held (a key with entries in several spaces counts once): the Map's entries. */
+  get distinctKeys(): number {
+    return this.#index.size;
   }
 
   /** The slot of `key` in `space`, expired or not, or NONE. */

@@ -141,9 +141,11 @@ describe('SlotTable', () => {
       // An entry added now joins what is left of the chain.
       const e = table.add('k', 5, 0, 3);
       expect(slotsOf(table, 'k', [2, 3])).toEqual([b, e]);
+      expect([table.size, table.distinctKeys]).toEqual([2, 1]);
       table.delete(b);
       table.delete(e);
-      expect([table.size, ...slotsOf(table, 'k', [1, 2, 3, 4, 0])]).toEqual([0, NONE, NONE, NONE, NONE, NONE]);
+      // Nothing of the key is kept: not its entries, nor its index.
+      expect([table.size, table.distinctKeys, ...slotsOf(table, 'k', [1, 2, 3, 4, 0])]).toEqual([0, 0, NONE, NONE, NONE, NONE, NONE]);
       // The key is gone: a new entry starts a chain of its own.
       const f = table.add('k', 6, 0, 2);
       expect([table.slotOf('k', 2), table.valueAt(f)]).toEqual([f, 6]);
