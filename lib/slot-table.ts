@@ -1,4 +1,4 @@
-// A table of at most `capacity` keys, each with a value and the time it expires, in
+// A table of at most `capacity` entries, each with a value and the time it expires, in
 // least-recently-used order: under the limits' memory store (./limits/memory-store.ts) and the
 // check queue's ledgers (./serialize.ts), which a login reads and writes about thirty times
 // between them. Slots are numbers into flat arrays allocated once (typed arrays for the order, the
