@@ -3,7 +3,7 @@
 // limits inside real logins.
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_LIMITS, ipKey, ipNetwork, Limits, phoneKey, resolveLimits } from '../../lib/limits/index.js';
+import { DEFAULT_LIMITS, ipKey, ipNetwork, Limits, MemoryStore, phoneKey, resolveLimits } from '../../lib/limits/index.js';
 import type { LimitDecision, LimitsOptions } from '../../lib/limits/index.js';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
@@ -108,6 +108,33 @@ describe('limits options', () => {
     expect(phoneKey(PHONE, undefined)).toBe(`p${PHONE}`);
     expect(ipKey('2001:db8:1:2:3:4:5:6', undefined)).toBe(ipKey('2001:db8:1:2:ffff::1', undefined));
     expect(phoneKey(PHONE, undefined)).not.toBe(ipKey(PHONE, undefined));
+  });
+});
+
+describe('memory store layout', () => {
+  // In memory each rule keeps the number's (or address's) own key in a space of its own, so one
+  // number's entries share a key chained through the slot table (lib/slot-table.ts): no rule name
+  // in the key, nothing in space 0. Redis keys name their rule (test/limits/redis.test.ts).
+  it("keeps each rule's count under the number's key itself, in the rule's own space, and the window's owner as a mark", async () => {
+    const l = limits({ sendsPerIp: false, sendsPerNetwork: false, sendsPerNumberBlock: false, sendsPerCountry: false });
+    const store = l.store as MemoryStore;
+    const phone = phoneKey(PHONE, undefined);
+    expect((await l.reserveSend(PHONE, '203.0.113.1', 60_000)).ok).toBe(true);
+    expect((await l.reserveFailedCheck(PHONE, '203.0.113.1')).ok).toBe(true);
+    await l.takeWindow(PHONE, 'owner-token', 60_000);
+    const read = (key: string, space: number) => ({ key, space, add: 0 as const, windowMs: 60_000, slide: false });
+    // Spaces 0..11: 1 sendsPerPhone, 7 failedChecksPerPhone, 9 consecutiveFailuresPerPhone, 10 the
+    // resend cooldown hold a point each; 11 holds the owner's mark (a mark reads as a count of 0).
+    const counts = store.hitSync(Array.from({ length: 12 }, (_, space) => read(phone, space))).map((c) => c.count);
+    expect(counts).toEqual([0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 1, 0]);
+    expect(await store.readMark(phone, 11)).toBe('owner-token');
+    expect(await store.readMark(phone, 0)).toBeUndefined();
+    // Not the Redis form: no key names its rule.
+    expect(store.hitSync([read(`sends-phone:${phone}`, 0), read(`sends-phone:${phone}`, 1)]).map((c) => c.count)).toEqual([0, 0]);
+    expect(await store.readMark(`owner:${phone}`, 0)).toBeUndefined();
+    // The number's 4 counters and mark, and the address's wrong code (space 8, under its own key).
+    expect(store.hitSync([read(ipKey('203.0.113.1', undefined), 8)])[0]?.count).toBe(1);
+    expect(store.size).toBe(6);
   });
 });
 
