@@ -255,22 +255,27 @@ export class Limits {
     await this.forgetAndGiveBack(rules.map((r) => this.#key(r, phone)), []);
   }
 
+  /** Where the owner of the number's verification window is marked. */
+  #ownerKey(phoneNumber: string): StoreKey {
+    return this.#key('owner', phoneKey(phoneNumber, this.#secret));
+  }
+
   /** Makes `owner` the owner of the number's verification window for `ttlMs`. */
   async takeWindow(phoneNumber: string, owner: string, ttlMs: number): Promise<void> {
-    const { key, space } = this.#key('owner', phoneKey(phoneNumber, this.#secret));
+    const { key, space } = this.#ownerKey(phoneNumber);
     await guarded(this.#store.mark(key, owner, ttlMs, space));
   }
 
   /** Whether `owner` still owns the number's window (no other session has sent to it since). */
   async ownsWindow(phoneNumber: string, owner: string | undefined): Promise<boolean> {
     if (owner === undefined) return false;
-    const { key, space } = this.#key('owner', phoneKey(phoneNumber, this.#secret));
+    const { key, space } = this.#ownerKey(phoneNumber);
     return (await guarded(this.#store.readMark(key, space))) === owner;
   }
 
   /** The window is spent (a right code): `owner`'s mark goes, unless another session took it since. */
   async leaveWindow(phoneNumber: string, owner: string): Promise<void> {
-    const { key, space } = this.#key('owner', phoneKey(phoneNumber, this.#secret));
+    const { key, space } = this.#ownerKey(phoneNumber);
     await guarded(this.#store.unmark(key, owner, space));
   }
 
