@@ -89,6 +89,53 @@ describe('the memory de-duplication store', () => {
     expect(store.isStale(T0 + 3_600_000 + 10_000 - 1)).toBe(false);
   });
 
+  it('a claim dropped while its delivery is still processing makes events created no later than the claim stale', async () => {
+    const store = dedupStore({ maxEntries: 2, ttlSeconds: 3600 });
+    expect(await store.claim('a')).toBe('new');
+    vi.setSystemTime(T0 + 1_000);
+    await store.claim('b');
+    vi.setSystemTime(T0 + 2_000);
+    // 'a' (claimed at T0, never finished) goes while claimed: the mark is its claim time, not the
+    // end of its processing window (T0 + PROCESSING_SECONDS).
+    await store.claim('c');
+    expect(store.isStale(T0)).toBe(true);
+    expect(store.isStale(T0 + 1)).toBe(false);
+  });
+
+  it('a claim dropped once its processing window is over moves nothing, from the very millisecond it ends', async () => {
+    // Its id is free again (a retry would be handled), so no event is made stale by it.
+    const store = dedupStore({ maxEntries: 2, ttlSeconds: 3600 });
+    await store.claim('a');
+    await store.claim('b');
+    vi.setSystemTime(T0 + PROCESSING_SECONDS * 1000);
+    await store.claim('c');
+    expect(store.isStale(T0)).toBe(false);
+    // A millisecond earlier, the claim still held: dropping it moves the mark to the claim.
+    vi.setSystemTime(T0);
+    const held = dedupStore({ maxEntries: 2, ttlSeconds: 3600 });
+    await held.claim('a');
+    await held.claim('b');
+    vi.setSystemTime(T0 + PROCESSING_SECONDS * 1000 - 1);
+    await held.claim('c');
+    expect(held.isStale(T0)).toBe(true);
+  });
+
+  it('the mark of dropped ids never moves back, even when the clock does', async () => {
+    const store = dedupStore({ maxEntries: 2, ttlSeconds: 3600 });
+    vi.setSystemTime(T0 + 10_000);
+    await store.claim('a');
+    await store.finish('a');
+    // The system clock is stepped back ten seconds (NTP): 'b' is handled "before" 'a'.
+    vi.setSystemTime(T0);
+    await store.claim('b');
+    await store.finish('b');
+    await store.claim('c'); // drops 'a', handled at T0 + 10 s
+    expect(store.isStale(T0 + 10_000)).toBe(true);
+    await store.claim('d'); // drops 'b', handled at T0: the mark stays at T0 + 10 s
+    expect(store.isStale(T0 + 10_000)).toBe(true);
+    expect(store.isStale(T0 + 10_001)).toBe(false);
+  });
+
   it('defaults to 10,000 ids for 14 days', async () => {
     const store = dedupStore(undefined);
     expect(DEFAULT_DEDUP_TTL_SECONDS).toBe(14 * 24 * 3600);

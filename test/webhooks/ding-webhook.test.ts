@@ -55,6 +55,16 @@ describe('dingWebhook', () => {
     expect(events).toEqual([]);
   });
 
+  it('answers a forgery with the small JSON body both handlers use, before reading the body', async () => {
+    const a = app(() => undefined);
+    for (const url of ['/webhooks/ding', '/webhooks/ding?token=wrong']) {
+      const res = await request(a).post(url).send(event({ type: 'attempt' })).expect(401);
+      expect(res.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(res.headers['content-length']).toBe(String(Buffer.byteLength('{"error":"invalid_signature"}')));
+      expect(res.text).toBe('{"error":"invalid_signature"}');
+    }
+  });
+
   it('de-duplicates by event id and processes a retry after a 500', async () => {
     let calls = 0;
     const events: PassportDingEvent[] = [];

@@ -5,7 +5,7 @@ import express from 'express';
 import request from 'supertest';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { preludeWebhook } from 'passport-ding';
 import { DEFAULT_DEDUP_PREFIX, dedupStore, PROCESSING_SECONDS } from '../../lib/webhooks/dedup.js';
 import type { DedupStore } from '../../lib/webhooks/dedup.js';
@@ -122,6 +122,21 @@ if (redisGate('webhook de-duplication in Redis')) {
         expect(await store.claim(id)).toBe('new');
       } finally {
         await client.del(key);
+      }
+    });
+
+    // Redis keeps an id for the whole ttl, so only the ttl bounds what is stale; to the millisecond.
+    it('takes an event created exactly ttlSeconds ago as not stale, and one a millisecond older as stale', () => {
+      const store = dedupStore({ redis: client, prefix, ttlSeconds: 3600 });
+      const now = Date.UTC(2026, 11, 2, 7, 0, 0);
+      vi.useFakeTimers({ toFake: ['Date'] });
+      try {
+        vi.setSystemTime(now);
+        expect(store.isStale(now - 3_600_000)).toBe(false);
+        expect(store.isStale(now - 3_600_001)).toBe(true);
+        expect(store.isStale(now)).toBe(false);
+      } finally {
+        vi.useRealTimers();
       }
     });
 
