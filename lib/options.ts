@@ -183,9 +183,13 @@ export interface DingOtpStrategyOptionsBase {
   userId?: ((req: Request) => UserIdValue | Promise<UserIdValue>) | undefined;
   /** Fraud signals and message settings for each send and resend. Default: `{ ip: req.ip }`. */
   signals?: ((req: Request) => SendContext | Promise<SendContext>) | undefined;
-  /** Wrong codes allowed per verification before it is dropped. Default 5. */
+  /** Wrong codes allowed per verification: the one that spends the last is answered `too_many_attempts` and the verification is dropped. Default 5. */
   maxAttempts?: number | undefined;
-  /** Seconds before a resend, when the provider does not say. Default 30. */
+  /**
+   * Seconds before a resend, when the provider does not say; also the wait between two codes to
+   * one number from any session or instance (a send within it is `retry_too_soon` and sends
+   * nothing). `0` turns both off. Default 30.
+   */
   resendCooldownSeconds?: number | undefined;
   /**
    * Resends allowed per verification when the provider does not count them (Prelude V2 does not;
@@ -203,9 +207,11 @@ export interface DingOtpStrategyOptionsBase {
   /** Clock in epoch milliseconds, for tests. Default `Date.now`. */
   now?: (() => number) | undefined;
   /**
-   * Abuse limits, checked before the provider is called: codes sent per phone number and per
-   * client IP, and wrong codes per phone number across verifications. On by default, counted in
-   * this process's memory; `{ store: { redis: client } }` shares them between app instances.
+   * Abuse limits, checked before the provider is called: codes sent per number, address, network,
+   * number block, country and in all (`sendsGlobal`, off until set), wrong codes per number and
+   * per address, and a lock after wrong codes in a row (docs/limits.md has every rule and default).
+   * On by default, counted in this process's memory; `{ store: { redis: client } }` shares them
+   * between app instances.
    * `false` turns them off (only when something in front of the strategy limits instead).
    */
   limits?: LimitsOptions | false | undefined;

@@ -49,8 +49,8 @@ export interface LimitsOptions {
   store?: LimitStore | undefined;
   /**
    * The memory store's bound: at most this many keys (counters and marks) at once; when full, the
-   * least recently used key is dropped. Default 200,000 (about 25 MB), at most 10,000,000. Ignored
-   * with Redis.
+   * least recently used key is dropped. Default 200,000 (about 30 MB when full), at most 10,000,000.
+   * A `TypeError` beside a Redis store, which it would not bound.
    */
   maxKeys?: number | undefined;
   /** Codes sent (send and resend) to one phone number. Default 5 per hour. */
