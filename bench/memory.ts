@@ -30,7 +30,9 @@ export interface Pumping {
   maxKeys: number;
   seconds: number;
   startHeap: number;
-  rows: Array<{ attempts: number; heapUsed: number; keys: number; admitted: number }>;
+  /** Array buffers (outside the heap) at the start: the store's slot arrays, made when it is built. */
+  startBuffers: number;
+  rows: Array<{ attempts: number; heapUsed: number; arrayBuffers: number; keys: number; admitted: number }>;
   /** Heap growth per attempt over the second half of the run (0 when it has stopped growing). */
   secondHalfBytesPerAttempt: number;
 }
@@ -63,7 +65,7 @@ async function pump(attempts: number): Promise<Pumping> {
     execArgv: ['--import', 'tsx', '--expose-gc'],
     env: { ...process.env, BENCH_PUMP_ATTEMPTS: String(attempts) },
   });
-  const [message] = (await once(child, 'message')) as [Omit<Pumping, 'attempts' | 'secondHalfBytesPerAttempt' | 'startHeap'> & { start: number }];
+  const [message] = (await once(child, 'message')) as [Omit<Pumping, 'attempts' | 'secondHalfBytesPerAttempt' | 'startHeap' | 'startBuffers'> & { start: number; startBuffers: number }];
   await once(child, 'exit');
   const second = message.rows.slice(Math.floor(message.rows.length / 2));
   return {
@@ -71,6 +73,7 @@ async function pump(attempts: number): Promise<Pumping> {
     maxKeys: message.maxKeys,
     seconds: message.seconds,
     startHeap: message.start,
+    startBuffers: message.startBuffers,
     rows: message.rows,
     secondHalfBytesPerAttempt: slope(second.map((r) => ({ x: r.attempts, y: r.heapUsed }))),
   };
@@ -82,7 +85,7 @@ export async function runMemory(options: { logins: number; attempts: number }, p
   const off = await heapPerLogin('strategy-distinct-nolimits', options.logins);
   progress(`memory: limits off, ${off.perLogin.toFixed(0)} bytes kept per login`);
   const pumping = await pump(options.attempts);
-  for (const r of pumping.rows) progress(`pumping: ${r.attempts} attempts, ${r.admitted} admitted, ${r.keys} keys, heap ${(r.heapUsed / 2 ** 20).toFixed(1)} MB`);
+  for (const r of pumping.rows) progress(`pumping: ${r.attempts} attempts, ${r.admitted} admitted, ${r.keys} keys, heap ${(r.heapUsed / 2 ** 20).toFixed(1)} MB, array buffers ${(r.arrayBuffers / 2 ** 20).toFixed(1)} MB`);
   return {
     perSender: {
       logins: options.logins,
@@ -105,7 +108,8 @@ export function formatMemory(m: MemoryResult): string {
       (m.perSender.failed ? ` (${m.perSender.failed} logins FAILED)` : ''),
     `Pumping run: ${p.attempts} sends to new numbers from new addresses, default cap ${p.maxKeys} keys, ${p.seconds.toFixed(0)} s: ` +
       `heap ${mb(p.startHeap)} MB at the start, ${last ? mb(last.heapUsed) : '-'} MB at the end (${last?.keys ?? '-'} keys); ` +
-      `second half ${p.secondHalfBytesPerAttempt.toFixed(1)} bytes per attempt (about 0: the heap stopped growing)`,
-    ...p.rows.map((r) => `  ${String(r.attempts).padStart(8)} attempts  ${String(r.admitted).padStart(8)} admitted  ${String(r.keys).padStart(7)} keys  heap ${mb(r.heapUsed).padStart(6)} MB`),
+      `second half ${p.secondHalfBytesPerAttempt.toFixed(1)} bytes per attempt (about 0: the heap stopped growing); ` +
+      `array buffers outside the heap (the store's slot arrays, made when it is built) ${mb(p.startBuffers)} MB at the start, ${last ? mb(last.arrayBuffers) : '-'} MB at the end`,
+    ...p.rows.map((r) => `  ${String(r.attempts).padStart(8)} attempts  ${String(r.admitted).padStart(8)} admitted  ${String(r.keys).padStart(7)} keys  heap ${mb(r.heapUsed).padStart(6)} MB  array buffers ${mb(r.arrayBuffers).padStart(5)} MB`),
   ].join('\n');
 }
