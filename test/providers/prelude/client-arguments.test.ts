@@ -46,6 +46,31 @@ describe('construction', () => {
       '/v20/v2/verification',
     ]);
   });
+
+  it('refuses a base path ending in /v1 (Ding V1, the sandbox url), naming sandbox.preludeUrl', () => {
+    const message =
+      "PreludeClient: `baseUrl` ends in /v1, the Ding V1 API (the sandbox's `sandbox.url`); Prelude Verify V2 takes `sandbox.preludeUrl` or https://api.prelude.dev";
+    for (const path of ['/v1', '/v1/', '/v1//', '/api/v1']) {
+      expect(() => client({ baseUrl: `${upstream.url}${path}` }), path).toThrow(new TypeError(message));
+    }
+    expect(() => new PreludeClient({ apiKey: API_KEY, baseUrl: 'https://api.ding.live/v1' })).toThrow(new TypeError(message));
+  });
+
+  it('a /v1 elsewhere in the path is no Ding base: /v2 is added as for any other path', async () => {
+    upstream.answer({ status: 200, body: CREATED });
+    for (const path of ['/v1/proxy', '/v10', '/v1x']) {
+      await client({ baseUrl: `${upstream.url}${path}` }).createVerification({ phoneNumber: PHONE });
+    }
+    expect(upstream.seen.map((r) => r.url)).toEqual(['/v1/proxy/v2/verification', '/v10/v2/verification', '/v1x/v2/verification']);
+  });
+
+  it('a base URL that is not a string, or does not parse, gets the HTTP layer\'s message, not the /v1 one', () => {
+    // A URL object ending in /v1: only a string is read as a base, so the type message comes first.
+    expect(() => client({ baseUrl: new URL(`${upstream.url}/v1`) as unknown as string })).toThrow(
+      new TypeError('baseUrl must be a non-empty string'),
+    );
+    expect(() => client({ baseUrl: 'not a url' })).toThrow(new TypeError('baseUrl must be an absolute URL'));
+  });
 });
 
 describe('each argument is checked by name before any request', () => {
