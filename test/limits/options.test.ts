@@ -2,7 +2,7 @@
 // is what an operator reads when a setting is wrong, so each one names the setting and what it
 // must be. And each bound at its edge: the last value taken and the first one refused.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_LIMITS, noLimits, resolveLimits } from '../../lib/limits/index.js';
+import { DEFAULT_LIMITS, memoryLimitStore, noLimits, resolveLimits } from '../../lib/limits/index.js';
 
 const SECRET = 'options test secret';
 const redis = { eval() {} };
@@ -73,6 +73,11 @@ describe('limits option bounds', () => {
     // A bound the store could not allocate (100 million slots exhaust the heap at startup) is refused.
     expect(() => resolveLimits({ maxKeys: 10_000_001 })).toThrow(TypeError);
     expect(() => resolveLimits({ maxKeys: 100_000_000 })).toThrow(TypeError);
+  });
+
+  it('take a memoryLimitStore() as a memory store: its own bound, its counters shared', () => {
+    const shared = memoryLimitStore({ maxKeys: 1000 });
+    expect(resolveLimits({ store: shared })?.store).toStrictEqual({ kind: 'memory', prefix: 'passport-ding:limit:', maxKeys: 1000, shared: shared.memory });
   });
 
   it('give each rule its own copy of a default', () => {
