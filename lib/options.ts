@@ -183,7 +183,10 @@ export interface DingOtpStrategyOptionsBase {
   userId?: ((req: Request) => UserIdValue | Promise<UserIdValue>) | undefined;
   /** Fraud signals and message settings for each send and resend. Default: `{ ip: req.ip }`. */
   signals?: ((req: Request) => SendContext | Promise<SendContext>) | undefined;
-  /** Wrong codes allowed per verification: the one that spends the last is answered `too_many_attempts` and the verification is dropped. Default 5. */
+  /**
+   * Wrong codes allowed per verification: the one that spends the last is answered
+   * `too_many_attempts` and the verification is dropped. Default 5.
+   */
   maxAttempts?: number | undefined;
   /**
    * Seconds before a resend, when the provider does not say; also the wait between two codes to
