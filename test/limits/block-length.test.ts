@@ -6,36 +6,31 @@ import { describe, expect, it } from 'vitest';
 import { blockKey } from '../../lib/limits/keys.js';
 import { blockLength } from '../../lib/limits/block-length.js';
 import { normalizePhone } from '../../lib/phone.js';
-
-/** Checks that `e164` is a valid number of `country` (none for +800), as the send step would see it. */
-function valid(e164: string, country: string | undefined): string {
-  expect(normalizePhone(e164)).toMatchObject({ ok: true, e164, country });
-  return e164;
-}
+import { validNumber } from '../helpers/phones.js';
 
 describe('blockLength with three-digit calling codes', () => {
   it('cuts a Finnish mobile (+358, typical 9 national digits) of 10 digits to 9', () => {
-    const long = valid('+3584123456789', 'FI');
+    const long = validNumber('+3584123456789', 'FI');
     expect(blockLength(long)).toBe(1 + 3 + 9);
-    expect(blockKey(long, 3, undefined)).toBe(blockKey(valid('+358412345678', 'FI'), 3, undefined));
+    expect(blockKey(long, 3, undefined)).toBe(blockKey(validNumber('+358412345678', 'FI'), 3, undefined));
     expect(blockKey(long, 3, undefined)).toBe('b+358412345/3');
   });
 
   it('cuts a Serbian fixed line (+381, typical 10) of 11 digits to 10, and leaves one of 9 as it is', () => {
-    expect(blockLength(valid('+38111123456789', 'RS'))).toBe(1 + 3 + 10);
+    expect(blockLength(validNumber('+38111123456789', 'RS'))).toBe(1 + 3 + 10);
     expect(blockKey('+38111123456789', 3, undefined)).toBe('b+3811112345/3');
-    expect(blockLength(valid('+381111234567', 'RS'))).toBe('+381111234567'.length);
+    expect(blockLength(validNumber('+381111234567', 'RS'))).toBe('+381111234567'.length);
   });
 
   it('leaves a number of a fixed-length plan with a three-digit code as it is', () => {
-    expect(blockLength(valid('+35312345678', 'IE'))).toBe('+35312345678'.length);
+    expect(blockLength(validNumber('+35312345678', 'IE'))).toBe('+35312345678'.length);
     expect(blockKey('+35312345678', 3, undefined)).toBe('b+35312345/3');
   });
 });
 
 describe('blockLength outside the countries', () => {
   it('leaves a number of a calling code no country has (+800 freephone) as it is', () => {
-    const freephone = valid('+80012345678', undefined);
+    const freephone = validNumber('+80012345678', undefined);
     expect(blockLength(freephone)).toBe(freephone.length);
     expect(blockKey(freephone, 3, undefined)).toBe('b+80012345/3');
   });
@@ -53,14 +48,14 @@ describe('blockLength past the shortest typical length of its calling code', () 
   it('leaves a number shorter than its own type\'s typical length as it is', () => {
     // +62: the shortest typical length is 9 (fixed lines); a mobile's is 11. A 10-digit mobile is
     // parsed (10 > 9) but not cut (10 <= 11).
-    expect(blockLength(valid('+628123456789', 'ID'))).toBe('+628123456789'.length);
+    expect(blockLength(validNumber('+628123456789', 'ID'))).toBe('+628123456789'.length);
     expect(blockKey('+628123456789', 3, undefined)).toBe('b+628123456/3');
     // +49: German toll-free numbers fold at 13; one of 12 digits is not cut.
-    expect(blockLength(valid('+49800123456789', 'DE'))).toBe('+49800123456789'.length);
+    expect(blockLength(validNumber('+49800123456789', 'DE'))).toBe('+49800123456789'.length);
   });
 
   it("keys a number one digit past its type's longest (+49 900, 12 digits: no type) as its typed prefix", () => {
-    expect(blockLength(valid('+49900123456789', 'DE'))).toBe('+4990012345678'.length);
+    expect(blockLength(validNumber('+49900123456789', 'DE'))).toBe('+4990012345678'.length);
     expect(blockKey('+49900123456789', 3, undefined)).toBe('b+4990012345/3');
   });
 
@@ -68,8 +63,8 @@ describe('blockLength past the shortest typical length of its calling code', () 
   it("cuts a number with no typed prefix down to its code's shortest typical length to that length", () => {
     // +43: the shortest typical length is 9 (fixed lines). Neither number matches a type, nor
     // does any prefix of either down to the calling code.
-    expect(blockLength(valid('+4384543294335', 'AT'))).toBe(1 + 2 + 9);
-    expect(blockLength(valid('+436481373479', 'AT'))).toBe(1 + 2 + 9);
+    expect(blockLength(validNumber('+4384543294335', 'AT'))).toBe(1 + 2 + 9);
+    expect(blockLength(validNumber('+436481373479', 'AT'))).toBe(1 + 2 + 9);
     expect(blockKey('+4384543294335', 3, undefined)).toBe(blockKey('+438454329433', 3, undefined));
   });
 
@@ -78,7 +73,7 @@ describe('blockLength past the shortest typical length of its calling code', () 
   it('keys a number of no type as its longest typed prefix when that is longer than the floor (+62 premium rate)', () => {
     // +62: floor 9 national digits. Eleven digits with no type; its first ten are a premium-rate
     // number, which keys whole.
-    expect(blockLength(valid('+6280925176897', 'ID'))).toBe('+628092517689'.length);
+    expect(blockLength(validNumber('+6280925176897', 'ID'))).toBe('+628092517689'.length);
     expect(blockKey('+6280925176897', 3, undefined)).toBe('b+628092517/3');
   });
 
@@ -87,9 +82,9 @@ describe('blockLength past the shortest typical length of its calling code', () 
   it("cuts a number of no type as its longest typed prefix is cut, when that prefix is past its type's typical length (+62 fixed line)", () => {
     // +62 22 (Bandung): the 10-digit fixed line is typed, and cut to 9 digits (the typical length of
     // Indonesian fixed lines); with one digit more it has no type and keys as that fixed line.
-    const typed = valid('+622279416622', 'ID');
+    const typed = validNumber('+622279416622', 'ID');
     expect(blockLength(typed)).toBe(1 + 2 + 9);
-    expect(blockLength(valid('+6222794166220', 'ID'))).toBe(1 + 2 + 9);
+    expect(blockLength(validNumber('+6222794166220', 'ID'))).toBe(1 + 2 + 9);
     expect(blockKey('+6222794166220', 3, undefined)).toBe(blockKey(typed, 3, undefined));
   });
 
@@ -114,15 +109,15 @@ describe('blockLength past the shortest typical length of its calling code', () 
     // France folds nothing (one length per type). 06 92 is Réunion's mobile range (+262): with
     // +33 the plan accepts it and the max metadata gives it no type. Without the fast path its
     // floor was NaN, and blockKey() cut it to nothing: one block for every such number.
-    expect(blockLength(valid('+33692861385', 'FR'))).toBe('+33692861385'.length);
+    expect(blockLength(validNumber('+33692861385', 'FR'))).toBe('+33692861385'.length);
     expect(blockKey('+33692861385', 3, undefined)).toBe('b+33692861/3');
     // Belgium folds nothing either; 04 0x is no mobile range (Belgian mobiles start 045 to 049).
     // foldsOf() keeping a type that does not fold (`typical < longest` → `<=`) gave +32 a floor of
     // 8 digits (its shortest type) and cut this one to it.
-    expect(blockLength(valid('+32401234567', 'BE'))).toBe('+32401234567'.length);
+    expect(blockLength(validNumber('+32401234567', 'BE'))).toBe('+32401234567'.length);
     // +49 151 with one digit too few (German mobiles have 11): no type, 10 digits, under +49's
     // floor of 11. Without the fast path it was cut as if it had 11 digits: blocks ten times narrower.
-    expect(blockLength(valid('+491512345678', 'DE'))).toBe('+491512345678'.length);
+    expect(blockLength(validNumber('+491512345678', 'DE'))).toBe('+491512345678'.length);
     expect(blockKey('+491512345678', 3, undefined)).toBe('b+491512345/3');
   });
 });
