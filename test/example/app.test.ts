@@ -510,6 +510,15 @@ describe('logging', () => {
     expect(sid.length).toBeGreaterThan(10);
     for (const secret of [code, phone, phone.slice(1), phone.slice(2), sid, sandbox.apiKey]) expect(log).not.toContain(secret);
   });
+  it('logs the whole path of a request answered inside a mounted router (/api/...)', async () => {
+    example.logs.length = 0;
+    const agent = request.agent(example.url);
+    const token = ((await agent.get('/api/session').expect(200)).body as { csrfToken: string }).csrfToken;
+    await agent.post('/api/login/send').set('x-csrf-token', token).send({ phoneNumber: nextPhone() }).expect(200);
+    const http = example.logs.filter((line) => / http method=POST /.test(line));
+    expect(http).toHaveLength(1);
+    expect(http[0]).toContain('path=/api/login/send ');
+  });
 });
 
 describe('a session store that fails at login', () => {
