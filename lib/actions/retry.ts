@@ -30,6 +30,9 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
   const { checks } = ctx;
   return checks.run(pending.id, async (): Promise<ActionResult> => {
     const now = settings.now();
+    // Alive when this request arrived (openPending), maybe not after the resends queued ahead of
+    // it: a resend now would pay for an SMS of a code the next verify answers `expired`.
+    if (now >= pending.expiresAt) return drop('expired');
     // No code can be tried any more (a wrong-code budget spent here or in a request this process
     // saw): a resend would be paid for and useless.
     const left = checks.attemptsLeft(pending.id, pending.attemptsLeft, now);

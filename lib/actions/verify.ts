@@ -42,6 +42,12 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
     if (left === 'finished') return drop('no_pending_verification');
     if (left <= 0) return drop('too_many_attempts');
     const finish = (): void => checks.finish(id, expiresAt, now);
+    // openPending() saw the code alive when this request arrived; a check queued behind slow ones
+    // may run after its expiry, and a provider window longer than ttlSeconds would still take it.
+    if (now >= expiresAt) {
+      finish();
+      return drop('expired');
+    }
 
     const grant = await limits.reserveFailedCheck(phoneNumber, req.ip);
     if (!grant.ok) return limitRefused(ctx, grant);
