@@ -32,9 +32,10 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
 
   const { checks, limits } = ctx;
   const { id, phoneNumber, expiresAt } = pending;
-  // Prelude: another session has sent to this number since; its window, not ours (no provider call).
-  if (!(await holdsWindow(limits, provider, pending))) return drop('no_pending_verification');
   return checks.run(id, async (): Promise<ActionResult> => {
+    // Prelude: another session has sent to this number since; its window, not ours (no provider
+    // call). Asked here, when the check runs: a send may take the window while this one queues.
+    if (!(await holdsWindow(limits, provider, pending))) return drop('no_pending_verification');
     // What earlier checks in this process learned beats this request's copy of the session (a
     // session never holds 0 attempts: the last wrong code clears it; the ledger may).
     const now = settings.now();
