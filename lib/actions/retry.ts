@@ -22,14 +22,18 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
   // A channel the app does not offer is refused before the queue: nothing spent, nothing changed.
   const chosen = chosenChannel(ctx);
   if ('refused' in chosen) return chosen.refused;
-  // Prelude: another session has sent to this number since; its window, not ours (no provider call).
-  if (!(await holdsWindow(ctx.limits, ctx.provider, pending))) return drop('no_pending_verification');
 
   // One resend of a verification at a time in this process (a double-click pays for one SMS), and
   // each decides from what earlier ones left, not from this request's copy of the session.
   const { checks } = ctx;
   return checks.run(pending.id, async (): Promise<ActionResult> => {
+    // Prelude: another session has sent to this number since; its window, not ours (no provider
+    // call). Asked here, when the resend runs: a send may take the window while this one queues.
+    if (!(await holdsWindow(ctx.limits, ctx.provider, pending))) return drop('no_pending_verification');
     const now = settings.now();
+    // Alive when this request arrived (openPending), maybe not after the resends queued ahead of
+    // it: a resend now would pay for an SMS of a code the next verify answers `expired`.
+    if (now >= pending.expiresAt) return drop('expired');
     // No code can be tried any more (a wrong-code budget spent here or in a request this process
     // saw): a resend would be paid for and useless.
     const left = checks.attemptsLeft(pending.id, pending.attemptsLeft, now);

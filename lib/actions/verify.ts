@@ -32,9 +32,10 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
 
   const { checks, limits } = ctx;
   const { id, phoneNumber, expiresAt } = pending;
-  // Prelude: another session has sent to this number since; its window, not ours (no provider call).
-  if (!(await holdsWindow(limits, provider, pending))) return drop('no_pending_verification');
   return checks.run(id, async (): Promise<ActionResult> => {
+    // Prelude: another session has sent to this number since; its window, not ours (no provider
+    // call). Asked here, when the check runs: a send may take the window while this one queues.
+    if (!(await holdsWindow(limits, provider, pending))) return drop('no_pending_verification');
     // What earlier checks in this process learned beats this request's copy of the session (a
     // session never holds 0 attempts: the last wrong code clears it; the ledger may).
     const now = settings.now();
@@ -42,6 +43,12 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
     if (left === 'finished') return drop('no_pending_verification');
     if (left <= 0) return drop('too_many_attempts');
     const finish = (): void => checks.finish(id, expiresAt, now);
+    // openPending() saw the code alive when this request arrived; a check queued behind slow ones
+    // may run after its expiry, and a provider window longer than ttlSeconds would still take it.
+    if (now >= expiresAt) {
+      finish();
+      return drop('expired');
+    }
 
     const grant = await limits.reserveFailedCheck(phoneNumber, req.ip);
     if (!grant.ok) return limitRefused(ctx, grant);

@@ -1,0 +1,72 @@
+// attack4: a code is `expired` locally once the pending verification's expiry (ttlSeconds at most)
+// has passed, with no API call (SECURITY.md, "Codes that live too long"). openPending() checks the
+// expiry when a verify arrives, but the check itself runs later, in the verification's queue
+// (lib/serialize.ts), behind any check still in flight. A right code that arrived a moment before
+// the expiry, queued behind a slow check, reached the provider after it, and with a provider
+// window longer than ttlSeconds (Ding's is its own, 10 minutes in the sandbox) logged in: the
+// code's life was stretched by however long the queue ahead of it took. Should: the expiry is
+// decided again when the queued check runs.
+import express from 'express';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import { harness } from '../helpers/harness.js';
+import { securityApp } from '../helpers/security-app.js';
+import { wrongCode } from '../helpers/codes.js';
+
+const PHONE = '+14155552671';
+const h = harness(express);
+
+const until = async (done: () => boolean): Promise<void> => {
+  for (let i = 0; i < 200 && !done(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
+};
+
+describe('a check queued past the expiry', () => {
+  it('is expired when it runs, with no provider call, though the provider would still take the code', async () => {
+    // The provider's window (600 s) outlives the app's (60 s); a short deadline ends the stalled check.
+    const app = securityApp({ strategy: h.strategy({ ttlSeconds: 60, timeoutMs: 500, limits: false }), users: h.users });
+    const agent = request.agent(app);
+    expect((await agent.post('/api/send').send({ phoneNumber: PHONE })).status).toBe(200);
+    const code = h.code(PHONE);
+    const checks = h.counter('check');
+
+    // A wrong code whose check stalls upstream, holding the verification's queue...
+    h.sandbox.fail({ mode: 'timeout', operation: h.op('check') });
+    const stalled = agent.post('/api/verify').send({ code: wrongCode(code) }).then((res) => res);
+    await until(() => checks() === 1);
+    // ...the right code, 59 s into a 60 s code, passes the arrival check and queues behind it...
+    h.clock.advance(59_000);
+    const late = agent.post('/api/verify').send({ code }).then((res) => res);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // ...and by the time its turn comes the code is past its life.
+    h.clock.advance(2_000);
+    expect((await stalled).status).toBeGreaterThanOrEqual(500);
+    const res = await late;
+
+    expect(res.body).toMatchObject({ code: 'expired' });
+    expect(res.status).toBe(401);
+    expect(res.body.user).toBeUndefined();
+    expect(checks()).toBe(1);
+  });
+
+  // The same for a resend: one queued behind a stalled resend ran past the expiry and paid for an
+  // SMS of a verification the next verify answers `expired` without a look.
+  it('a resend is expired when it runs, with no SMS paid for', async () => {
+    const app = securityApp({ strategy: h.strategy({ ttlSeconds: 60, timeoutMs: 500, limits: false, resendCooldownSeconds: 0 }), users: h.users });
+    const agent = request.agent(app);
+    expect((await agent.post('/api/send').send({ phoneNumber: PHONE })).status).toBe(200);
+    const resends = h.counter('resend');
+
+    h.sandbox.fail({ mode: 'timeout', operation: h.op('resend') });
+    h.clock.advance(59_000);
+    const stalled = agent.post('/api/retry').send({}).then((res) => res);
+    await until(() => resends() === 1);
+    const late = agent.post('/api/retry').send({}).then((res) => res);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    h.clock.advance(2_000);
+    expect((await stalled).status).toBeGreaterThanOrEqual(500);
+    const res = await late;
+
+    expect(res.body).toMatchObject({ code: 'expired' });
+    expect(resends()).toBe(1);
+  });
+});
