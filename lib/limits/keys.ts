@@ -25,9 +25,23 @@ function hash(secret: KeySecret, kind: string, value: string): string {
   return createHmac('sha256', secret).update(`${kind}:${value}`).digest('hex').slice(0, 32);
 }
 
+/**
+ * The number the per-number rules count: an Argentine number typed without the mobile 9
+ * (`+54 11 2345 6789`) counts as the mobile (`+54 9 11 2345 6789`). From abroad a mobile is
+ * dialled with the 9, but the line's own number on the network has none, so an SMS to the form
+ * without it can reach the same handset; and Argentina's plan never gives one ten-digit number to
+ * a fixed line and a mobile both, so no two subscribers share a key. Otherwise one handset would
+ * have two cooldowns, two send and wrong-code budgets and two window owners. The code still goes
+ * to the number as typed; only the limits' key is the mobile's.
+ */
+export function countedNumber(e164: string): string {
+  // +54, then ten national digits not starting with 9 (no area code does) or 0.
+  return e164.length === 13 && e164.startsWith('+54') && e164.charCodeAt(3) > 48 && e164.charCodeAt(3) < 57 ? `+549${e164.slice(3)}` : e164;
+}
+
 /** The limit key of an E.164 phone number. */
 export function phoneKey(e164: string, secret: KeySecret): string {
-  return hash(secret, 'p', e164);
+  return hash(secret, 'p', countedNumber(e164));
 }
 
 /** The limit key of a client address (`req.ip`); one shared key when there is none. */
@@ -48,7 +62,8 @@ export function networkKey(ip: string | undefined, secret: KeySecret): string {
  * they always had.
  */
 export function blockKey(e164: string, digits: number, secret: KeySecret): string {
-  return hash(secret, 'b', `${e164.slice(0, blockLength(e164) - digits)}/${digits}`);
+  const number = countedNumber(e164);
+  return hash(secret, 'b', `${number.slice(0, blockLength(number) - digits)}/${digits}`);
 }
 
 /**

@@ -1,10 +1,11 @@
 // One phone, one budget: the ways people write one number must normalise to one E.164 number and
 // so to one limit key per rule. Argentina's mobiles are the case in point: international
 // `+54 9 11 xxxx xxxx`, and the national `(0)11 15 xxxx xxxx` with the `15` mobile prefix, typed
-// with or without `+54` in front, are one number. A second spelling with its own key would give one
-// phone a second budget.
+// with or without `+54` in front, are one number; the form without the 9 is another E.164 number
+// that reaches the same handset, so it shares the keys. A second spelling with its own key would
+// give one phone a second budget.
 import { describe, expect, it } from 'vitest';
-import { blockKey, phoneKey } from '../../lib/limits/keys.js';
+import { blockKey, countedNumber, phoneKey } from '../../lib/limits/keys.js';
 import { normalizePhone } from '../../lib/phone.js';
 import type { CountryCode } from '../../lib/phone.js';
 
@@ -49,10 +50,25 @@ describe('Argentine mobile numbers', () => {
     expect(e164Of('0351 15 234 5678', 'AR')).toBe('+5493512345678');
   });
 
-  it('without the 9 and the 15 it is another number: a Buenos Aires fixed line, with keys of its own', () => {
-    // libphonenumber-js reads +54 11 2345 6789 as a valid fixed line. Whether an SMS to it reaches
-    // the mobile with the same eight digits is up to the carriers' routing, not this library.
+  it('without the 9 and the 15 it is another E.164 number, but one handset: its keys are the mobile\'s', () => {
+    // libphonenumber-js reads +54 11 2345 6789 as a valid fixed line, and the code goes to it as
+    // typed; an SMS to it can reach the mobile with the same ten digits (keys.ts says why), so
+    // every per-number rule counts both forms as one.
     expect(e164Of('+54 11 2345 6789')).toBe('+541123456789');
-    expect(phoneKey('+541123456789', undefined)).not.toBe(phoneKey('+5491123456789', undefined));
+    for (const secret of [undefined, SECRET]) {
+      expect(phoneKey('+541123456789', secret)).toBe(phoneKey('+5491123456789', secret));
+      expect(blockKey('+541123456789', 3, secret)).toBe(blockKey('+5491123456789', 3, secret));
+      expect(phoneKey('+543512345678', secret)).toBe(phoneKey('+5493512345678', secret));
+    }
+  });
+
+  it('other numbers keep their own keys: other countries, and +54 numbers of other lengths', () => {
+    expect(countedNumber('+541123456789')).toBe('+5491123456789');
+    expect(countedNumber('+5491123456789')).toBe('+5491123456789');
+    // Not ten national digits, or not a +54 number: as they are.
+    for (const other of ['+54112345678', '+5411234567890', '+551123456789', '+15412345678', '+4412345678901']) expect(countedNumber(other)).toBe(other);
+    // Ten digits starting with 0 or 9 are no area code: as they are.
+    expect(countedNumber('+540123456789')).toBe('+540123456789');
+    expect(countedNumber('+549123456789')).toBe('+549123456789');
   });
 });
