@@ -89,6 +89,32 @@ describe('risk factors a Prelude send keeps', () => {
   });
 });
 
+describe('a Prelude send: what the result says of a block, and the channel of a call', () => {
+  async function sent(body: Record<string, unknown>, request: { channel?: 'whatsapp' } = {}, options: Record<string, unknown> = {}) {
+    const u = await startUpstream({ status: 200, body: { id: 'vrf_01', request_id: 'req_1', ...body } });
+    upstreams.push(u);
+    return { result: await prelude({ baseUrl: u.url, ...options }).send({ phoneNumber: PHONE, ...request }), seen: u.seen };
+  }
+
+  it('a block keeps its risk factors for the events; a block without any, and a rate limit, carry none', async () => {
+    const { result } = await sent({ status: 'blocked', reason: 'suspicious', risk_factors: ['ip_reputation'] });
+    expect(result).toEqual({ status: 'blocked', reason: 'spam', riskFactors: ['ip_reputation'] });
+    expect('riskFactors' in (await sent({ status: 'blocked', reason: 'suspicious' })).result).toBe(false);
+    const limited = (await sent({ status: 'blocked', reason: 'repeated_attempts', risk_factors: ['ip_reputation'] })).result;
+    expect(limited).toEqual({ status: 'rate_limited' });
+  });
+
+  it('a reply that says method voice is a call, whatever was asked and whatever channels it lists', async () => {
+    expect((await sent({ status: 'success', method: 'voice' })).result).toMatchObject({ status: 'sent', channel: 'voice' });
+    expect((await sent({ status: 'success', method: 'voice' }, { channel: 'whatsapp' })).result).toMatchObject({ channel: 'voice' });
+  });
+
+  it('a channel other than voice keeps the provider\'s own method', async () => {
+    const { seen } = await sent({ status: 'success', method: 'message' }, { channel: 'whatsapp' }, { method: 'message' });
+    expect(seen[0]?.body).toMatchObject({ options: { method: 'message', preferred_channel: 'whatsapp' } });
+  });
+});
+
 describe('replies the sandbox does not give', () => {
   const AUTH = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
   const CUSTOMER = '00000000-0000-4000-8000-000000000000';
