@@ -32,7 +32,10 @@ const PROVIDER_SUITES = ['test/providers/**/*.test.ts', 'test/security/serialize
 // Whole logins through Express, Passport and the sandbox: what reaches lib/actions, lib/pending.ts
 // and lib/limits. They reach the providers too, but every mutant there would rerun them, so
 // MUTATE_SUITES=providers leaves them out for a quick run over lib/providers and lib/http*.ts.
-const LOGIN_SUITES = ['test/security/faults.test.ts', 'test/security/gates.test.ts', 'test/security/block-extensions.test.ts', 'test/strategy/**/*.test.ts', 'test/limits/**/*.test.ts'];
+// The queued-check suites (expiry-in-queue, window-in-queue) and argentine-mobile-forms are whole
+// logins on the in-process sandbox too: the only tests of the expiry and window-owner checks
+// inside checks.run() in verify.ts and retry.ts, and the end-to-end test of countedNumber().
+const LOGIN_SUITES = ['test/security/faults.test.ts', 'test/security/gates.test.ts', 'test/security/block-extensions.test.ts', 'test/security/expiry-in-queue.test.ts', 'test/security/window-in-queue.test.ts', 'test/security/argentine-mobile-forms.test.ts', 'test/strategy/**/*.test.ts', 'test/limits/**/*.test.ts'];
 // The production hooks (webhooks, trusted devices, test numbers, events, telemetry) are reached
 // by their own suites; MUTATE_SUITES=hooks runs those with the login suites, which reach the
 // gates, ip.ts, phone.ts and the limits' keys too. Kept apart from the default run, whose

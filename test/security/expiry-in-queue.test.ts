@@ -48,6 +48,30 @@ describe('a check queued past the expiry', () => {
     expect(checks()).toBe(1);
   });
 
+  // The expiry is the code's first dead millisecond (openPending's `now >= expiresAt`): a check
+  // whose turn comes exactly then is expired too, not checked.
+  it('is expired when its turn comes at the very millisecond of the expiry', async () => {
+    const app = securityApp({ strategy: h.strategy({ ttlSeconds: 60, timeoutMs: 500, limits: false }), users: h.users });
+    const agent = request.agent(app);
+    expect((await agent.post('/api/send').send({ phoneNumber: PHONE })).status).toBe(200);
+    const code = h.code(PHONE);
+    const checks = h.counter('check');
+
+    h.sandbox.fail({ mode: 'timeout', operation: h.op('check') });
+    const stalled = agent.post('/api/verify').send({ code: wrongCode(code) }).then((res) => res);
+    await until(() => checks() === 1);
+    h.clock.advance(59_999);
+    const late = agent.post('/api/verify').send({ code }).then((res) => res);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    h.clock.advance(1);
+    expect((await stalled).status).toBeGreaterThanOrEqual(500);
+    const res = await late;
+
+    expect(res.body).toMatchObject({ code: 'expired' });
+    expect(res.body.user).toBeUndefined();
+    expect(checks()).toBe(1);
+  });
+
   // The same for a resend: one queued behind a stalled resend ran past the expiry and paid for an
   // SMS of a verification the next verify answers `expired` without a look.
   it('a resend is expired when it runs, with no SMS paid for', async () => {
@@ -63,6 +87,26 @@ describe('a check queued past the expiry', () => {
     const late = agent.post('/api/retry').send({}).then((res) => res);
     await new Promise((resolve) => setTimeout(resolve, 100));
     h.clock.advance(2_000);
+    expect((await stalled).status).toBeGreaterThanOrEqual(500);
+    const res = await late;
+
+    expect(res.body).toMatchObject({ code: 'expired' });
+    expect(resends()).toBe(1);
+  });
+
+  it('a resend whose turn comes at the very millisecond of the expiry sends nothing', async () => {
+    const app = securityApp({ strategy: h.strategy({ ttlSeconds: 60, timeoutMs: 500, limits: false, resendCooldownSeconds: 0 }), users: h.users });
+    const agent = request.agent(app);
+    expect((await agent.post('/api/send').send({ phoneNumber: PHONE })).status).toBe(200);
+    const resends = h.counter('resend');
+
+    h.sandbox.fail({ mode: 'timeout', operation: h.op('resend') });
+    h.clock.advance(59_999);
+    const stalled = agent.post('/api/retry').send({}).then((res) => res);
+    await until(() => resends() === 1);
+    const late = agent.post('/api/retry').send({}).then((res) => res);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    h.clock.advance(1);
     expect((await stalled).status).toBeGreaterThanOrEqual(500);
     const res = await late;
 
