@@ -15,6 +15,9 @@ import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
 const h = harness(express);
+// How long the stalled upstream call holds the queue: the second request must be in the queue
+// before it ends (100 ms after it is sent), with room for a loaded machine's slow event loop.
+const STALL_MS = 1500;
 
 const until = async (done: () => boolean): Promise<void> => {
   for (let i = 0; i < 200 && !done(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -23,7 +26,7 @@ const until = async (done: () => boolean): Promise<void> => {
 describe('a check queued past the expiry', () => {
   it('is expired when it runs, with no provider call, though the provider would still take the code', async () => {
     // The provider's window (600 s) outlives the app's (60 s); a short deadline ends the stalled check.
-    const app = securityApp({ strategy: h.strategy({ ttlSeconds: 60, timeoutMs: 500, limits: false }), users: h.users });
+    const app = securityApp({ strategy: h.strategy({ ttlSeconds: 60, timeoutMs: STALL_MS, limits: false }), users: h.users });
     const agent = request.agent(app);
     expect((await agent.post('/api/send').send({ phoneNumber: PHONE })).status).toBe(200);
     const code = h.code(PHONE);
@@ -51,7 +54,7 @@ describe('a check queued past the expiry', () => {
   // The expiry is the code's first dead millisecond (openPending's `now >= expiresAt`): a check
   // whose turn comes exactly then is expired too, not checked.
   it('is expired when its turn comes at the very millisecond of the expiry', async () => {
-    const app = securityApp({ strategy: h.strategy({ ttlSeconds: 60, timeoutMs: 500, limits: false }), users: h.users });
+    const app = securityApp({ strategy: h.strategy({ ttlSeconds: 60, timeoutMs: STALL_MS, limits: false }), users: h.users });
     const agent = request.agent(app);
     expect((await agent.post('/api/send').send({ phoneNumber: PHONE })).status).toBe(200);
     const code = h.code(PHONE);
@@ -75,7 +78,7 @@ describe('a check queued past the expiry', () => {
   // The same for a resend: one queued behind a stalled resend ran past the expiry and paid for an
   // SMS of a verification the next verify answers `expired` without a look.
   it('a resend is expired when it runs, with no SMS paid for', async () => {
-    const app = securityApp({ strategy: h.strategy({ ttlSeconds: 60, timeoutMs: 500, limits: false, resendCooldownSeconds: 0 }), users: h.users });
+    const app = securityApp({ strategy: h.strategy({ ttlSeconds: 60, timeoutMs: STALL_MS, limits: false, resendCooldownSeconds: 0 }), users: h.users });
     const agent = request.agent(app);
     expect((await agent.post('/api/send').send({ phoneNumber: PHONE })).status).toBe(200);
     const resends = h.counter('resend');
@@ -95,7 +98,7 @@ describe('a check queued past the expiry', () => {
   });
 
   it('a resend whose turn comes at the very millisecond of the expiry sends nothing', async () => {
-    const app = securityApp({ strategy: h.strategy({ ttlSeconds: 60, timeoutMs: 500, limits: false, resendCooldownSeconds: 0 }), users: h.users });
+    const app = securityApp({ strategy: h.strategy({ ttlSeconds: 60, timeoutMs: STALL_MS, limits: false, resendCooldownSeconds: 0 }), users: h.users });
     const agent = request.agent(app);
     expect((await agent.post('/api/send').send({ phoneNumber: PHONE })).status).toBe(200);
     const resends = h.counter('resend');

@@ -14,6 +14,9 @@ import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
 const h = harness(express, {}, 'prelude');
+// How long the stalled upstream call holds the queue: the second request must be in the queue
+// before it ends (100 ms after it is sent), with room for a loaded machine's slow event loop.
+const STALL_MS = 1500;
 
 const until = async (done: () => boolean): Promise<void> => {
   for (let i = 0; i < 200 && !done(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
@@ -21,7 +24,7 @@ const until = async (done: () => boolean): Promise<void> => {
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 100));
 
 describe('Prelude: a check or resend queued while another session takes the window', () => {
-  const app = () => securityApp({ strategy: h.strategy({ timeoutMs: 500, resendCooldownSeconds: 0, limits: false }), users: h.users });
+  const app = () => securityApp({ strategy: h.strategy({ timeoutMs: STALL_MS, resendCooldownSeconds: 0, limits: false }), users: h.users });
 
   it('finds no pending verification when it runs, with no provider call', async () => {
     const target = app();
