@@ -140,6 +140,21 @@ describe('send', () => {
   });
 });
 
+describe('send: a pending reply without expires_at', () => {
+  it('is sent by SMS, with no expiry of its own (the strategy then applies ttlSeconds)', async () => {
+    const stub = await startUpstream({ status: 200, body: { authentication_uuid: MISSING_UUID, status: 'pending', created_at: '2026-12-04T06:00:00Z' } });
+    const p = new DingProvider({ apiKey: 'k', customerUuid: MISSING_UUID, baseUrl: `${stub.url}/v1` });
+    try {
+      const result = await p.send({ phoneNumber: PHONE });
+      expect(result).toMatchObject({ status: 'sent', id: MISSING_UUID, channel: 'sms' });
+      expect(result).not.toHaveProperty('expiresAt');
+    } finally {
+      await p.close();
+      await stub.close();
+    }
+  });
+});
+
 describe('check', () => {
   it('valid, then already_validated', async () => {
     const p = provider();
@@ -192,10 +207,14 @@ describe('resend', () => {
     const tooSoon = await p.resend({ id, phoneNumber: PHONE });
     expect(tooSoon).toMatchObject({ status: 'too_soon', remainingRetries: 1 });
     expect(tooSoon.nextRetryAt).toBeInstanceOf(Date);
+    // Only a resend that went out says how it went.
+    expect(tooSoon).not.toHaveProperty('channel');
     sandbox.advance(30_000);
-    expect(await p.resend({ id, phoneNumber: PHONE })).toMatchObject({ status: 'sent', remainingRetries: 0 });
+    expect(await p.resend({ id, phoneNumber: PHONE })).toMatchObject({ status: 'sent', remainingRetries: 0, channel: 'sms' });
     sandbox.advance(30_000);
-    expect(await p.resend({ id, phoneNumber: PHONE })).toMatchObject({ status: 'exhausted', remainingRetries: 0 });
+    const exhausted = await p.resend({ id, phoneNumber: PHONE });
+    expect(exhausted).toMatchObject({ status: 'exhausted', remainingRetries: 0 });
+    expect(exhausted).not.toHaveProperty('channel');
   });
 
   it('expired', async () => {
