@@ -10,18 +10,12 @@ import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { harness } from '../helpers/harness.js';
+import { inQueue, STALL_MS, until } from '../helpers/queue-timing.js';
 import { securityApp } from '../helpers/security-app.js';
 import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
 const h = harness(express);
-// How long the stalled upstream call holds the queue: the second request must be in the queue
-// before it ends (100 ms after it is sent), with room for a loaded machine's slow event loop.
-const STALL_MS = 1500;
-
-const until = async (done: () => boolean): Promise<void> => {
-  for (let i = 0; i < 200 && !done(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-};
 
 /**
  * A wrong code's check stalls upstream, holding the verification's queue; the right code arrives
@@ -40,7 +34,7 @@ async function queuedCheck(arriveAt: number, waited: number): Promise<{ res: req
   await until(() => checks() === 1);
   h.clock.advance(arriveAt);
   const late = agent.post('/api/verify').send({ code }).then((res) => res);
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await inQueue();
   h.clock.advance(waited);
   expect((await stalled).status).toBeGreaterThanOrEqual(500);
   return { res: await late, checks: checks() };
@@ -57,7 +51,7 @@ async function queuedResend(arriveAt: number, waited: number): Promise<{ res: re
   const stalled = agent.post('/api/retry').send({}).then((res) => res);
   await until(() => resends() === 1);
   const late = agent.post('/api/retry').send({}).then((res) => res);
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await inQueue();
   h.clock.advance(waited);
   expect((await stalled).status).toBeGreaterThanOrEqual(500);
   return { res: await late, resends: resends() };

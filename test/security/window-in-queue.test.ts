@@ -9,19 +9,12 @@ import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { harness } from '../helpers/harness.js';
+import { inQueue, STALL_MS, until } from '../helpers/queue-timing.js';
 import { securityApp } from '../helpers/security-app.js';
 import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
 const h = harness(express, {}, 'prelude');
-// How long the stalled upstream call holds the queue: the second request must be in the queue
-// before it ends (100 ms after it is sent), with room for a loaded machine's slow event loop.
-const STALL_MS = 1500;
-
-const until = async (done: () => boolean): Promise<void> => {
-  for (let i = 0; i < 200 && !done(); i += 1) await new Promise((resolve) => setTimeout(resolve, 5));
-};
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 100));
 
 describe('Prelude: a check or resend queued while another session takes the window', () => {
   const app = () => securityApp({ strategy: h.strategy({ timeoutMs: STALL_MS, resendCooldownSeconds: 0, limits: false }), users: h.users });
@@ -39,7 +32,7 @@ describe('Prelude: a check or resend queued while another session takes the wind
     const stalled = first.post('/api/verify').send({ code: wrongCode(code) }).then((res) => res);
     await until(() => checks() === 1);
     const queued = first.post('/api/verify').send({ code: wrongCode(code) }).then((res) => res);
-    await settle();
+    await inQueue();
     // ...while another session's send renews the window: it is that session's now.
     expect((await second.post('/api/send').send({ phoneNumber: PHONE })).status).toBe(200);
     const secondCode = h.code(PHONE);
@@ -63,7 +56,7 @@ describe('Prelude: a check or resend queued while another session takes the wind
     const stalled = first.post('/api/retry').send({}).then((res) => res);
     await until(() => sends() === 1);
     const queued = first.post('/api/retry').send({}).then((res) => res);
-    await settle();
+    await inQueue();
     expect((await second.post('/api/send').send({ phoneNumber: PHONE })).status).toBe(200);
     expect(sends()).toBe(2);
     expect((await stalled).status).toBeGreaterThanOrEqual(500);
