@@ -10,13 +10,16 @@ import { DEFAULT_DEMO_USER } from '../../example/app.js';
 import { readConfig, ConfigError } from '../../example/config.js';
 import { redisGate } from '../helpers/env.js';
 import { csrfFrom, startSandbox, TestClock, type ApiName, type RunningExample } from '../helpers/example-app.js';
-import { eventLines, startWebhookExample, waitFor } from './webhook-example.js';
+import { waitFor, type Patience } from '../helpers/wait.js';
+import { eventLines, startWebhookExample } from './webhook-example.js';
 
 type Agent = ReturnType<typeof request.agent>;
 
 const UNDELIVERABLE = '+12015550666';
 const TEST_NUMBER = '+12015550100';
 const TEST_CODE = '424242';
+// The sandbox delivers its webhooks on its own time; each probe is an HTTP request to the example.
+const DELIVERY: Patience = { withinMs: 5000, everyMs: 25 };
 
 describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
   const clock = new TestClock();
@@ -56,7 +59,7 @@ describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
     await agent.post('/login/code').type('form').send({ _csrf: csrfFrom(page), code: code === '000000' ? '111111' : '000000' }).expect(401);
     await agent.post('/login/code').type('form').send({ _csrf: csrfFrom(page), code }).expect(303).expect('location', '/account');
     await sandbox.webhooks.settled();
-    await waitFor('the delivery event line', () => eventLines(example.logs.slice(before)).find((e) => e.otp.status === 'delivered'));
+    await waitFor('the delivery event line', () => eventLines(example.logs.slice(before)).find((e) => e.otp.status === 'delivered'), DELIVERY);
 
     const lines = example.logs.slice(before);
     const events = eventLines(lines);
@@ -83,7 +86,7 @@ describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
     const page = await sendTo(agent, '+12015550412');
     expect(page).toContain('SMS delivery:');
     await sandbox.webhooks.settled();
-    expect(await waitFor('delivered', async () => ((await deliveryOf(agent)) === 'delivered' ? 'delivered' : undefined))).toBe('delivered');
+    expect(await waitFor('delivered', async () => ((await deliveryOf(agent)) === 'delivered' ? 'delivered' : undefined), DELIVERY)).toBe('delivered');
     const again = await agent.get('/login/code').expect(200);
     expect(again.text).toMatch(/id="delivery-status">delivered</);
     expect(sandbox.webhooks.stats()).toMatchObject({ delivered: expect.any(Number) as number });
@@ -96,7 +99,7 @@ describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
       .send({ _csrf: csrfFrom(form.text), username: DEFAULT_DEMO_USER.username, password: DEFAULT_DEMO_USER.password })
       .expect(303).expect('location', '/2fa/code');
     await sandbox.webhooks.settled();
-    await waitFor('delivered', async () => ((await agent.get('/2fa/code/delivery').expect(200)).body.status === 'delivered' ? true : undefined));
+    await waitFor('delivered', async () => ((await agent.get('/2fa/code/delivery').expect(200)).body.status === 'delivered' ? true : undefined), DELIVERY);
     expect((await agent.get('/2fa/code').expect(200)).text).toMatch(/id="delivery-status">delivered</);
     // The phone login's slot of this session is empty: nothing pending there.
     await agent.get('/login/code/delivery').expect(404);
@@ -120,7 +123,7 @@ describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
     await agent.post('/account/phone').type('form').send({ _csrf: csrfFrom(change.text), phoneNumber: '+12015550419' })
       .expect(303).expect('location', '/account/phone/code');
     await sandbox.webhooks.settled();
-    await waitFor('delivered', async () => ((await agent.get('/account/phone/code/delivery').expect(200)).body.status === 'delivered' ? true : undefined));
+    await waitFor('delivered', async () => ((await agent.get('/account/phone/code/delivery').expect(200)).body.status === 'delivered' ? true : undefined), DELIVERY);
     expect((await agent.get('/account/phone/code').expect(200)).text).toMatch(/id="delivery-status">delivered</);
     // The other code pages' slots of this session hold nothing pending.
     await agent.get('/login/code/delivery').expect(404);
@@ -133,7 +136,7 @@ describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
     const agent = request.agent(example.url);
     await sendTo(agent, UNDELIVERABLE);
     await sandbox.webhooks.settled();
-    await waitFor('undeliverable', async () => ((await deliveryOf(agent)) === 'undeliverable' ? true : undefined));
+    await waitFor('undeliverable', async () => ((await deliveryOf(agent)) === 'undeliverable' ? true : undefined), DELIVERY);
     expect((await agent.get('/login/code').expect(200)).text).toMatch(/id="delivery-status">undeliverable</);
   });
 
@@ -143,11 +146,11 @@ describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
     clock.advance(31_000); // the test before sent to the same number: past its resend cooldown
     await sendTo(alice, UNDELIVERABLE);
     await sandbox.webhooks.settled();
-    await waitFor('undeliverable', async () => ((await deliveryOf(alice)) === 'undeliverable' ? true : undefined));
+    await waitFor('undeliverable', async () => ((await deliveryOf(alice)) === 'undeliverable' ? true : undefined), DELIVERY);
     // Bob sends to another number with the same mask ending: his page knows only his own verification.
     await sendTo(bob, '+12015551666');
     await sandbox.webhooks.settled();
-    await waitFor('delivered', async () => ((await deliveryOf(bob)) === 'delivered' ? true : undefined));
+    await waitFor('delivered', async () => ((await deliveryOf(bob)) === 'delivered' ? true : undefined), DELIVERY);
     expect(await deliveryOf(alice)).toBe('undeliverable');
     // A session with nothing pending gets nothing, not the latest status of anyone.
     const carol = request.agent(example.url);
@@ -160,7 +163,7 @@ describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
     const agent = request.agent(example.url);
     await sendTo(agent, '+12015550413');
     await sandbox.webhooks.settled();
-    await waitFor('delivered', async () => ((await deliveryOf(agent)) === 'delivered' ? true : undefined));
+    await waitFor('delivered', async () => ((await deliveryOf(agent)) === 'delivered' ? true : undefined), DELIVERY);
     const id = eventLines(example.logs).filter((e) => e.otp.type === 'send').at(-1)?.otp.verificationId as string;
     const before = example.logs.length;
     const body = JSON.stringify(api === 'prelude'
@@ -250,7 +253,7 @@ if (redisGate('example delivery reports on Redis (test/example/delivery-webhooks
       const login = await onB.get('/login').expect(200);
       await onB.post('/login/phone').type('form').send({ _csrf: csrfFrom(login.text), phoneNumber: '+12015550414' }).expect(303);
       await sandbox.webhooks.settled();
-      await waitFor('delivered on B', async () => ((await onB.get('/login/code/delivery').expect(200)).body.status === 'delivered' ? true : undefined));
+      await waitFor('delivered on B', async () => ((await onB.get('/login/code/delivery').expect(200)).body.status === 'delivered' ? true : undefined), DELIVERY);
       expect(eventLines(a.logs).some((e) => e.otp.type === 'delivery' && e.otp.status === 'delivered')).toBe(true);
       expect(eventLines(b.logs).some((e) => e.otp.type === 'delivery')).toBe(false);
       expect((await onB.get('/login/code').expect(200)).text).toMatch(/id="delivery-status">delivered</);

@@ -4,6 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cookiesFrom, csrfFrom } from '../helpers/example-app.js';
 import { startScript, type StartScript } from '../helpers/start-script.js';
+import { until } from '../helpers/wait.js';
 
 async function sendCode(base: string, phone: string): Promise<string> {
   const login = await fetch(`${base}/login`);
@@ -29,12 +30,15 @@ describe.each(['prelude', 'ding'])('start script in sandbox mode over %s', (prov
     expect(script.output()).toMatch(new RegExp(`Delivery reports: http://127\\.0\\.0\\.1:${port}/webhooks/${provider}`));
     const base = `http://127.0.0.1:${port}`;
     const cookie = await sendCode(base, '+12015550778');
-    const until = Date.now() + 10_000;
+    // The sandbox's delivery report reaches the example's webhook on its own time.
     let status: unknown = null;
-    while (status !== 'delivered' && Date.now() < until) {
-      status = ((await (await fetch(`${base}/login/code/delivery`, { headers: { cookie } })).json()) as { status: unknown }).status;
-      if (status !== 'delivered') await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await until(
+      async () => {
+        status = ((await (await fetch(`${base}/login/code/delivery`, { headers: { cookie } })).json()) as { status: unknown }).status;
+        return status === 'delivered';
+      },
+      { withinMs: 10_000, everyMs: 100 },
+    );
     expect(status).toBe('delivered');
     const page = await (await fetch(`${base}/login/code`, { headers: { cookie } })).text();
     expect(page).toMatch(/id="delivery-status">delivered</);

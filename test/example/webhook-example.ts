@@ -49,14 +49,3 @@ export async function startWebhookExample(
 export function eventLines(logs: readonly string[]): Array<{ level: string; msg: string; otp: Record<string, unknown> }> {
   return logs.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { level: string; msg: string; otp: Record<string, unknown> });
 }
-
-/** Polls `probe` until it returns something (the sandbox delivers webhooks asynchronously). */
-export async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}

@@ -17,6 +17,7 @@ import { securityApp } from '../helpers/security-app.js';
 import { redisGate } from '../helpers/env.js';
 import { wrongCode } from '../helpers/codes.js';
 import { redisClients } from '../helpers/redis-clients.js';
+import { sleep } from '../helpers/wait.js';
 
 const PHONE = '+14155552671';
 const OTHER = '+14155552672';
@@ -77,7 +78,7 @@ for (const provider of ['ding', 'prelude'] as const) {
         const agent = request.agent(a);
         expect((await send(a, PHONE, agent)).status).toBe(200);
         expect((await agent.post('/api/verify').send({ code: h.code(PHONE) })).status).toBe(200);
-        await new Promise((resolve) => setTimeout(resolve, 20)); // the clear runs in the background
+        await sleep(20); // the clear runs in the background
         expect((await send(b)).status).toBe(200);
       });
 

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDingSandbox } from 'passport-ding/sandbox';
 import type { CodeEvent, DingSandbox } from 'passport-ding/sandbox';
+import { waitFor } from '../helpers/wait.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PHONE = '+14155552671';
@@ -115,25 +116,28 @@ describe('the CLI prints each code with its channel and message', () => {
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-    const waitFor = async (re: RegExp): Promise<RegExpMatchArray> => {
-      for (let i = 0; i < 400; i++) {
-        const m = re.exec(out);
-        if (m) return m;
-        if (child?.exitCode !== null) throw new Error(`CLI exited before printing ${re}:\n${out}`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-      throw new Error(`no ${re} in:\n${out}`);
-    };
-    const [, url] = await waitFor(/prelude url:\s+(http:\/\/127\.0\.0\.1:\d+) /);
+    // The CLI prints on its own time: poll its output.
+    const printed = (re: RegExp): Promise<RegExpMatchArray> =>
+      waitFor(
+        () => `${re} in:\n${out}`,
+        () => {
+          const m = re.exec(out);
+          if (m) return m;
+          if (child?.exitCode !== null) throw new Error(`CLI exited before printing ${re}:\n${out}`);
+          return undefined;
+        },
+        { withinMs: 10_000, everyMs: 25 },
+      );
+    const [, url] = await printed(/prelude url:\s+(http:\/\/127\.0\.0\.1:\d+) /);
     const post = (body: unknown): Promise<Response> =>
       fetch(`${url}/v2/verification`, { method: 'POST', headers: { authorization: 'Bearer cli-key', 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
     expect((await post({ target, options: { app_realm: { platform: 'web', value: 'example.com' } } })).status).toBe(200);
-    const [, code] = await waitFor(/code (\d{6}) for \+1•+2671 \(send\)\n {2}by sms \(method message\):\n {2}\| Your verification code is \d{6}\.\n {2}\|\n {2}\| @example\.com #(\d{6})\n/);
+    const [, code] = await printed(/code (\d{6}) for \+1•+2671 \(send\)\n {2}by sms \(method message\):\n {2}\| Your verification code is \d{6}\.\n {2}\|\n {2}\| @example\.com #(\d{6})\n/);
     expect(out).toContain(`@example.com #${code}`);
 
     expect((await post({ target, options: { method: 'voice' } })).status).toBe(200);
-    const [, spoken] = await waitFor(/code (\d{6}) for \+1•+2671 \(retry\)\n {2}by voice \(method voice\):\n {2}\| Your verification code is ((?:\d ){5}\d)\.\n/);
+    const [, spoken] = await printed(/code (\d{6}) for \+1•+2671 \(retry\)\n {2}by voice \(method voice\):\n {2}\| Your verification code is ((?:\d ){5}\d)\.\n/);
     expect(spoken?.replace(/ /g, '')).toHaveLength(6);
     // The number is masked on the code line; the message itself never carries it.
     expect(out).not.toContain('4155552671');

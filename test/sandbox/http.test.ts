@@ -8,6 +8,7 @@ import { Agent, Client, request } from 'undici';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDingSandbox, type DingSandbox } from 'passport-ding/sandbox';
 import { ERROR_CODES } from '../../lib/providers/ding/wire.js';
+import { waitFor } from '../helpers/wait.js';
 
 const agent = new Agent();
 let sb: DingSandbox;
@@ -346,7 +347,7 @@ describe('faults', () => {
         () => 'answered',
         (err: { code?: string }) => err.code,
       );
-    while (sb.stats().byOperation.createAuthentication !== 1) await new Promise((r) => setTimeout(r, 5));
+    await waitFor('the unanswered call to reach the sandbox', () => sb.stats().byOperation.createAuthentication === 1);
     expect(sb.stats().openConnections).toBe(1);
     await sb.close();
     expect(await pending).toBe('UND_ERR_SOCKET');
@@ -380,7 +381,7 @@ describe('latency, stats and close', () => {
       () => 'answered',
       () => 'closed',
     );
-    while (veryslow.stats().requests !== 1) await new Promise((r) => setTimeout(r, 5));
+    await waitFor('the delayed lookup to reach the sandbox', () => veryslow.stats().requests === 1);
     await veryslow.close();
     expect(await pending).toBe('closed');
     await slow.close();
@@ -412,7 +413,8 @@ describe('latency, stats and close', () => {
     // The peak starts again from what is still open.
     expect(sb.stats()).toEqual({ connectionsOpened: 0, openConnections: 1, peakOpenConnections: 1, requests: 0, byOperation: {} });
     await client.close();
-    while (sb.stats().openConnections !== 0) await new Promise((r) => setTimeout(r, 5));
+    // The sandbox hears the socket close a moment after client.close() resolves.
+    await waitFor('the client socket to close', () => sb.stats().openConnections === 0);
   });
 
   it('stats keeps the most connections open at once after they close', async () => {
@@ -425,7 +427,7 @@ describe('latency, stats and close', () => {
     await Promise.all(lookups);
     expect(sb.stats()).toMatchObject({ connectionsOpened: 3, openConnections: 3, peakOpenConnections: 3 });
     await Promise.all(clients.map((client) => client.close()));
-    while (sb.stats().openConnections !== 0) await new Promise((r) => setTimeout(r, 5));
+    await waitFor('the three sockets to close', () => sb.stats().openConnections === 0);
     expect(sb.stats()).toMatchObject({ connectionsOpened: 3, openConnections: 0, peakOpenConnections: 3 });
     sb.reset();
     expect(sb.stats().peakOpenConnections).toBe(0);

@@ -5,6 +5,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebhookQueue } from '../../lib/sandbox/core/webhooks.js';
+import { waitFor } from '../helpers/wait.js';
 
 describe('WebhookQueue', () => {
   it('holds at most maxPending deliveries; more are dropped and counted; close() ends the held ones', async () => {
@@ -21,7 +22,8 @@ describe('WebhookQueue', () => {
       const delivery = { url, body: Buffer.from('{}'), headers: { 'content-type': 'application/json' } };
       expect([1, 2, 3, 4, 5].map(() => queue.send(delivery))).toEqual([true, true, true, false, false]);
       expect(queue.stats()).toEqual({ delivered: 0, failed: 0, dropped: 2, pending: 3 });
-      while (held.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+      // The three accepted deliveries go out on their own; close() must find them held.
+      await waitFor('three held deliveries', () => held.length >= 3);
       await queue.close();
       expect(queue.stats()).toEqual({ delivered: 0, failed: 0, dropped: 2, pending: 0 });
       // Closed: nothing more is taken.

@@ -7,6 +7,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startDingSandbox, type DingSandbox, type DingSandboxOptions } from 'passport-ding/sandbox';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 interface Received {
   url: string;
@@ -251,12 +252,12 @@ describe('delivery', () => {
     try {
       await createV2(sb, r.url);
       // Wait for the first tries to fail, so retries are waiting on their backoff.
-      while (r.received.length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+      await waitFor('the first three tries', () => r.received.length >= 3);
       expect(sb.webhooks.stats().pending).toBe(3);
       const before = r.received.length;
       await sb.close();
       expect(sb.webhooks.stats()).toMatchObject({ pending: 0 });
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
       // No retry went out after close(), though the backoff (100 ms) had long passed.
       expect(r.received.length).toBe(before);
       expect(rejections).toEqual([]);

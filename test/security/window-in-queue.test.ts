@@ -9,7 +9,8 @@ import express from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { harness } from '../helpers/harness.js';
-import { inQueue, STALL_MS, until } from '../helpers/queue-timing.js';
+import { inQueue, STALL_MS } from '../helpers/queue-timing.js';
+import { until } from '../helpers/wait.js';
 import { securityApp } from '../helpers/security-app.js';
 import { wrongCode } from '../helpers/codes.js';
 

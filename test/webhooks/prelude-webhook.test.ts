@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { preludeWebhook } from 'passport-ding';
 import type { DeliveryEvent, PassportDingEvent } from 'passport-ding';
 import { keyPair, signature } from './sign.js';
+import { waitFor } from '../helpers/wait.js';
 
 const keys = keyPair();
 const other = keyPair();
@@ -170,7 +171,7 @@ describe('preludeWebhook', () => {
     const body = deliveryStatus('delivered', 'evt_slow_then_failed');
     const first = post(a, body).then((r) => r);
     // Wait until the first delivery is inside onEvent.
-    while (calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await waitFor('the first delivery inside onEvent', () => calls !== 0);
     const retry = await post(a, body);
     release?.();
     expect(retry.status).toBe(409);

@@ -11,6 +11,7 @@ import { DEFAULT_DEDUP_PREFIX, dedupStore, PROCESSING_SECONDS } from '../../lib/
 import type { DedupStore } from '../../lib/webhooks/dedup.js';
 import type { PassportDingEvent } from 'passport-ding';
 import { redisGate } from '../helpers/env.js';
+import { waitFor } from '../helpers/wait.js';
 import { keyPair, signature } from './sign.js';
 
 const keys = keyPair();
@@ -71,7 +72,7 @@ if (redisGate('webhook de-duplication in Redis')) {
       const body = JSON.stringify({ id: `evt_slow_${Date.now()}_${kind}`, type: 'verify.attempt', payload: { verification_id: 'vrf_2' }, created_at: new Date().toISOString() });
       const post = (a: express.Express) => request(a).post('/hook').set('Content-Type', 'application/json').set('X-Webhook-Signature', signature(body, keys.privateKey)).send(body);
       const first = post(slow).then((r) => r);
-      while (!entered) await new Promise((resolve) => setTimeout(resolve, 5));
+      await waitFor('the first delivery inside onEvent', () => entered);
       const retry = await post(other);
       expect(retry.status).toBe(409);
       expect(retry.headers['retry-after']).toBe('30');

@@ -18,21 +18,15 @@ import { startDingSandbox } from 'passport-ding/sandbox';
 import type { DingSandbox, DingSandboxOptions } from 'passport-ding/sandbox';
 import { createApp } from '../helpers/app.js';
 import { Users } from '../helpers/users.js';
+import { sleep, waitFor, type Patience } from '../helpers/wait.js';
 import { keyPair } from './sign.js';
 
 const PHONE = '+14155552671';
 const UNDELIVERABLE = '+14155552690';
 const SECRET = 'a-long-random-webhook-secret-0123456789';
 
-async function waitFor<T>(what: string, read: () => T | undefined, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+// The sandbox sends its webhooks on its own time, after the call that caused them has answered.
+const DELIVERY: Patience = { withinMs: 10_000, everyMs: 25 };
 
 function publicKeyOf(sandbox: DingSandbox): string | undefined {
   return (sandbox as DingSandbox & { webhookPublicKey?: string }).webhookPublicKey;
@@ -106,7 +100,7 @@ describe.each(['prelude', 'ding'] as const)('webhooks from the sandbox, end to e
     const events: DeliveryEvent[] = [];
     handle = handler((e) => void events.push(e as DeliveryEvent));
     const s = await send(PHONE);
-    await waitFor('sent and delivered', () => (['sent', 'delivered'].every((st) => events.some((e) => e.status === st)) ? true : undefined));
+    await waitFor('sent and delivered', () => (['sent', 'delivered'].every((st) => events.some((e) => e.status === st)) ? true : undefined), DELIVERY);
     expect(events.find((e) => e.status === 'delivered')).toMatchObject({ type: 'delivery', provider, phone: '+1•••••2671' });
     expect(typeof events.find((e) => e.status === 'delivered')?.verificationId).toBe('string');
     await s.close();
@@ -118,7 +112,7 @@ describe.each(['prelude', 'ding'] as const)('webhooks from the sandbox, end to e
     const events: DeliveryEvent[] = [];
     handle = handler((e) => void events.push(e as DeliveryEvent));
     const t = await send(UNDELIVERABLE);
-    await waitFor('undeliverable', () => events.find((e) => e.status === 'undeliverable'));
+    await waitFor('undeliverable', () => events.find((e) => e.status === 'undeliverable'), DELIVERY);
     await t.close();
   });
 
@@ -129,8 +123,8 @@ describe.each(['prelude', 'ding'] as const)('webhooks from the sandbox, end to e
     handle = handler((e) => void events.push(e), keyPair().publicPem);
     const before = arrived.length;
     const s = await send(PHONE);
-    await waitFor('a delivery attempt', () => (arrived.length > before ? true : undefined));
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor('a delivery attempt', () => (arrived.length > before ? true : undefined), DELIVERY);
+    await sleep(300);
     expect(events).toEqual([]);
     await s.close();
   });
@@ -151,8 +145,8 @@ describe.each(['prelude', 'ding'] as const)('webhooks from the sandbox, end to e
     const ids = (): string[] => arrived.slice(before).map((a) => (JSON.parse(a.body.toString()) as { id: string }).id);
     // The first delivery got a 500 and comes again with the same id (the sandbox retries it after
     // a backoff, so it may arrive after the later events).
-    await waitFor('the refused delivery again, with the same id', () => (new Set(ids()).size < ids().length ? true : undefined));
-    await waitFor('delivered', () => events.find((e) => e.status === 'delivered'));
+    await waitFor('the refused delivery again, with the same id', () => (new Set(ids()).size < ids().length ? true : undefined), DELIVERY);
+    await waitFor('delivered', () => events.find((e) => e.status === 'delivered'), DELIVERY);
     const count = events.length;
     const first = arrived[before];
     if (!first) throw new Error('no delivery arrived');

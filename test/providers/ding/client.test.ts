@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DingApiError, DingAuthError, DingUnavailableError } from '../../../lib/errors.js';
 import { DingClient, type DingClientOptions } from '../../../lib/providers/ding/client.js';
 import { everythingIn, failure } from '../../helpers/errors.js';
+import { until } from '../../helpers/wait.js';
 import { wrongCode } from '../../helpers/codes.js';
 
 const PHONE = '+15551230001';
@@ -62,11 +63,6 @@ function client(options: Partial<DingClientOptions> = {}): DingClient {
 function typed(err: unknown, kind: abstract new (...args: never[]) => Error, props: Record<string, unknown>): void {
   expect(err).toBeInstanceOf(kind);
   expect(err).toMatchObject(props);
-}
-
-async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!condition() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
 }
 
 /** A pending authentication for PHONE and its code. */
@@ -506,7 +502,7 @@ describe('connections', () => {
     await failure(c.lookup(PHONE));
     expect(sandbox.stats().openConnections).toBeGreaterThan(0);
     await c.close();
-    await waitFor(() => sandbox.stats().openConnections === 0);
+    await until(() => sandbox.stats().openConnections === 0);
     expect(sandbox.stats().openConnections).toBe(0);
   });
 
@@ -517,7 +513,7 @@ describe('connections', () => {
     await c.close();
     const err = await failure(c.lookup(PHONE));
     typed(err, DingUnavailableError, { reason: 'connection' });
-    await waitFor(() => sandbox.stats().openConnections === 0);
+    await until(() => sandbox.stats().openConnections === 0);
     expect(sandbox.stats().openConnections).toBe(0);
   });
 });

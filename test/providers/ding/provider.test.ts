@@ -9,6 +9,7 @@ import { DingProvider } from '../../../lib/providers/ding/provider.js';
 import type { OtpProvider } from '../../../lib/providers/provider.js';
 import { wrongCode } from '../../helpers/codes.js';
 import { startUpstream } from '../../helpers/upstream.js';
+import { until } from '../../helpers/wait.js';
 
 const PHONE = '+15551230001';
 const MISSING_UUID = '0b6f7a4e-9d7c-4a51-8e34-2f0a1b2c3d4e';
@@ -283,8 +284,7 @@ describe('faults pass through typed', () => {
     await Promise.all(Array.from({ length: 12 }, () => p.send({ phoneNumber: PHONE })));
     expect(sandbox.stats().connectionsOpened).toBeLessThanOrEqual(4);
     await p.close();
-    const until = Date.now() + 2000;
-    while (sandbox.stats().openConnections > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    await until(() => sandbox.stats().openConnections === 0);
     expect(sandbox.stats().openConnections).toBe(0);
   });
 });

@@ -8,6 +8,7 @@ import { PreludeProvider, type PreludeProviderOptions } from '../../../lib/provi
 import type { OtpProvider } from '../../../lib/providers/provider.js';
 import { wrongCode } from '../../helpers/codes.js';
 import { startUpstream, type Answer, type Received } from '../../helpers/upstream.js';
+import { until } from '../../helpers/wait.js';
 
 const PHONE = '+15551230001';
 const N = {
@@ -622,8 +623,7 @@ describe('faults pass through typed', () => {
     expect(sandbox.stats().connectionsOpened).toBeLessThanOrEqual(4);
     await p.close();
     await p.close();
-    const until = Date.now() + 2000;
-    while (sandbox.stats().openConnections > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    await until(() => sandbox.stats().openConnections === 0);
     expect(sandbox.stats().openConnections).toBe(0);
   });
 });

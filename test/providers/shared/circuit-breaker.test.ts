@@ -7,6 +7,7 @@ import { DingProvider, OtpApiError, OtpAuthError, OtpUnavailableError, PreludePr
 import { CircuitBreaker, isProviderFault } from '../../../lib/circuit-breaker.js';
 import { failure } from '../../helpers/errors.js';
 import { startUpstream, type Upstream } from '../../helpers/upstream.js';
+import { sleep } from '../../helpers/wait.js';
 
 const PHONE = '+14155552671';
 const CUSTOMER = '00000000-0000-4000-8000-000000000000';
@@ -41,8 +42,6 @@ const PROVIDERS: Array<[string, Make, () => unknown, unknown]> = [
     { code: 'invalid_line', message: 'bad line' },
   ],
 ];
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe.each(PROVIDERS)('%s', (_name, make, created, refusal) => {
   function provider(u: Upstream, breaker?: { failures?: number; cooldownMs?: number } | false): OtpProvider {

@@ -9,6 +9,7 @@ import { OtpApiError, OtpAuthError, OtpUnavailableError } from '../../../lib/err
 import { JsonHttpClient, MAX_RETRY_AFTER_SECONDS, retryAfterSeconds, validateBaseUrl, type JsonHttpClientOptions } from '../../../lib/http.js';
 import { failure } from '../../helpers/errors.js';
 import { startUpstream, type Script, type Upstream } from '../../helpers/upstream.js';
+import { until } from '../../helpers/wait.js';
 
 const SECRET = 'sk_test_9d2f4b7c1e';
 const upstreams: Upstream[] = [];
@@ -341,7 +342,7 @@ describe('content types and bodies', () => {
     const err = await failure(client(s.url).request(GET));
     expect(err).toMatchObject({ reason: 'server_error', upstreamStatus: 500, message: 'Ding thing: unexpected HTTP 500' });
     // Read to the end, the socket would stay in the pool until close().
-    await waitFor(() => s.closed() === 1);
+    await until(() => s.closed() === 1);
     expect(s.closed()).toBe(1);
     expect(s.requests()).toBe(1);
   });
@@ -380,8 +381,3 @@ describe('retryAfterSeconds at its edges', () => {
     expect(retryAfterSeconds({ retryAfter: reply.retryAfter, retryAfterMs: reply.retryAfterMs }, now)).toBe(seconds);
   });
 });
-
-async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!condition() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-}

@@ -9,6 +9,7 @@ import { DeadlineReached, Deadlines } from '../../../lib/deadline.js';
 import { JsonHttpClient, validateBaseUrl } from '../../../lib/http.js';
 import { exchange } from '../../../lib/http-reply.js';
 import { everythingIn, failure } from '../../helpers/errors.js';
+import { until } from '../../helpers/wait.js';
 
 const API_KEY = 'test_key_3f9a61c0d2b84e77';
 
@@ -315,7 +316,8 @@ describe('deadlines', () => {
     const short = new Deadlines(200).start();
     const keepAll = (): boolean => true;
     const holding = exchange(pool, { method: 'GET', path: '/v1/slow' }, long, keepAll).catch((err: unknown) => err);
-    await waitFor(() => s.seen.length === 1);
+    // The held call is not awaited (it never ends on its own): poll until the server has it.
+    await until(() => s.seen.length === 1);
     const started = Date.now();
     const queued = await exchange(pool, { method: 'GET', path: '/v1/queued' }, short, keepAll).catch((err: unknown) => err);
     expect(queued).toBeInstanceOf(DeadlineReached);
@@ -416,7 +418,8 @@ describe('pooling', () => {
     expect(s.openSockets.size).toBeGreaterThan(0);
     await c.close();
     await c.close();
-    await waitFor(() => s.openSockets.size === 0);
+    // The server hears each socket's close a moment after close() resolves.
+    await until(() => s.openSockets.size === 0);
     expect(s.openSockets.size).toBe(0);
     const err = await failure(c.request(POST));
     expect(err).toMatchObject({ reason: 'connection' });
@@ -426,10 +429,10 @@ describe('pooling', () => {
     const s = await startServer(() => undefined);
     const c = client(s.url, { timeoutMs: 300 });
     const call = failure(c.request(POST));
-    await waitFor(() => s.seen.length === 1);
+    await until(() => s.seen.length === 1);
     await c.close();
     expect(await call).toMatchObject({ reason: 'timeout' });
-    await waitFor(() => s.openSockets.size === 0);
+    await until(() => s.openSockets.size === 0);
     expect(s.openSockets.size).toBe(0);
   });
 });
@@ -460,8 +463,3 @@ describe('the API key stays out of errors', () => {
     expect(everythingIn(err)).not.toContain(API_KEY);
   });
 });
-
-async function waitFor(condition: () => boolean, ms = 2000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!condition() && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
-}
