@@ -17,6 +17,7 @@ const INTEGRATION = [
   'test/example/start-webhooks.test.ts',
   'test/example/*-browser.test.ts',
   'test/sandbox/cli.test.ts',
+  'test/sandbox/channels.test.ts',
   'test/sandbox/contract-gate.test.ts',
   'test/telemetry/optional-peer.test.ts',
 ];
