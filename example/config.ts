@@ -117,6 +117,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const preludeKey = env.PRELUDE_API_KEY || undefined;
   const provider = providerName(env.EXAMPLE_PROVIDER, apiKey !== undefined, preludeKey !== undefined);
   const live = apiKey !== undefined || preludeKey !== undefined;
+  // Sandbox mode prints every code to the log, opens the demo user with its published password
+  // and makes plain-HTTP cookies: a server whose API key went missing must not come up that way.
+  if (!live && env.NODE_ENV === 'production') {
+    throw new ConfigError('NODE_ENV=production needs the real API: set PRELUDE_API_KEY (Prelude V2), or DING_API_KEY and DING_CUSTOMER_UUID (Ding V1). The sandbox prints every code to the log and opens the demo user: it does not run in production');
+  }
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`PORT must be a port number (got "${env.PORT}")`);
   const country = env.DEFAULT_COUNTRY?.toUpperCase() || undefined;

@@ -48,11 +48,12 @@ export function readField(body: unknown, field: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-// Body parsers per content type, as the configuration error names them.
-const PARSERS: Array<[RegExp, string]> = [
-  [/^application\/x-www-form-urlencoded\b/i, 'app.use(express.urlencoded({ extended: false }))'],
-  [/^application\/(?:[\w.+-]+\+)?json\b/i, 'app.use(express.json())'],
-  [/^multipart\/form-data\b/i, "a multipart parser such as multer's upload.none() (or post the form as application/x-www-form-urlencoded)"],
+// Body parsers per content type, as the configuration error names them: the type in the
+// library's words, never the client's header (which may hold anything up to the header limit).
+const PARSERS: Array<[RegExp, string, string]> = [
+  [/^application\/x-www-form-urlencoded\b/i, 'application/x-www-form-urlencoded', 'app.use(express.urlencoded({ extended: false }))'],
+  [/^application\/(?:[\w.+-]+\+)?json\b/i, 'application/json', 'app.use(express.json())'],
+  [/^multipart\/form-data\b/i, 'multipart/form-data', "a multipart parser such as multer's upload.none() (or post the form as application/x-www-form-urlencoded)"],
 ];
 const BOTH = 'app.use(express.urlencoded({ extended: false })) for HTML forms and app.use(express.json()) for JSON';
 
@@ -63,18 +64,19 @@ function hasBody(req: Request): boolean {
 
 /**
  * `req.body`, or a configuration error when no body parser has read the request. Express 4's and
- * 5's parsers define `req.body` once they run, so a request without it never met one; and a form
- * or JSON request whose body is still undefined met none for its content type (Express 5 leaves
- * other requests' bodies undefined: those are read as empty, a client's mistake, not the app's).
+ * 5's parsers define `req.body` once they run, so a request without it never met one. A request
+ * that met a parser and still has no body (Express 5 leaves a body of a type no parser took, JSON
+ * posted to an app that parses forms only, undefined) is read as empty: the client chose the type,
+ * so it is the client's mistake, a 4xx, not a configuration error any anonymous client could raise.
  */
 export function bodyOf(req: Request): unknown {
   const body: unknown = req.body;
-  if (body !== undefined) return body;
+  // A parser ran (it defines `req.body`, undefined or not): whatever it left is the body.
+  if (body !== undefined || 'body' in (req as object)) return body;
   const type = req.headers['content-type'] ?? '';
-  const parser = hasBody(req) ? PARSERS.find(([pattern]) => pattern.test(type))?.[1] : undefined;
-  if (parser !== undefined) return missingParser(`${type.split(';')[0] ?? type} bodies need ${parser}`);
-  if (!('body' in req)) return missingParser(`add ${BOTH}`);
-  return undefined;
+  const parser = hasBody(req) ? PARSERS.find(([pattern]) => pattern.test(type)) : undefined;
+  if (parser !== undefined) return missingParser(`${parser[1]} bodies need ${parser[2]}`);
+  return missingParser(`add ${BOTH}`);
 }
 
 function missingParser(fix: string): never {

@@ -18,6 +18,8 @@ import { startDingSandbox } from 'passport-ding/sandbox';
 
 const apiKey = process.env.PRELUDE_API_KEY;
 // The sandbox is the Prelude API offline, in this process: no SMS, the code goes to the console.
+// Never in production, where whoever reads the log could then sign in as any number.
+if (!apiKey && process.env.NODE_ENV === 'production') throw new Error('Set PRELUDE_API_KEY: the sandbox does not run in production');
 const sandbox = apiKey ? undefined : await startDingSandbox({ onCode: ({ code }) => console.log(`[sandbox] code ${code}`) });
 
 const users = new Map(); // id -> { id, phone }: your database
