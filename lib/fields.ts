@@ -71,12 +71,33 @@ function hasBody(req: Request): boolean {
  */
 export function bodyOf(req: Request): unknown {
   const body: unknown = req.body;
+  if (body !== undefined) return body;
+  const parser = hasBody(req) ? PARSERS.find(([pattern]) => pattern.test(req.headers['content-type'] ?? '')) : undefined;
   // A parser ran (it defines `req.body`, undefined or not): whatever it left is the body.
-  if (body !== undefined || 'body' in (req as object)) return body;
-  const type = req.headers['content-type'] ?? '';
-  const parser = hasBody(req) ? PARSERS.find(([pattern]) => pattern.test(type)) : undefined;
+  if ('body' in (req as object)) {
+    if (parser !== undefined) warnUnparsed(parser);
+    return body;
+  }
   if (parser !== undefined) return missingParser(`${parser[1]} bodies need ${parser[2]}`);
   return missingParser(`add ${BOTH}`);
+}
+
+// Content types already reported: at most one warning per entry of PARSERS in a process, so a
+// client posting them again and again cannot fill the log.
+const warned = new Set<string>();
+
+/**
+ * The app's developer still learns which parser is missing when their own client posts a type the
+ * app does not parse (its logins all answer `missing_phone_number`), without a 500 a client could
+ * raise: a warning, once per content type, in the library's words.
+ */
+function warnUnparsed([, type, fix]: [RegExp, string, string]): void {
+  if (warned.has(type)) return;
+  warned.add(type);
+  process.emitWarning(
+    `passport-ding: a ${type} body reached passport.authenticate() but no body parser took it, so it was read as empty (missing_phone_number or missing_code); if your clients post ${type}, add ${fix}. Reported once`,
+    { code: 'PASSPORT_DING_UNPARSED_BODY' },
+  );
 }
 
 function missingParser(fix: string): never {

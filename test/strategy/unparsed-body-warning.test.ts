@@ -1,0 +1,71 @@
+// An app that parses forms only, whose own front end posts JSON: every login answers
+// missing_phone_number (a client's 4xx, since any client can choose the type). The developer
+// still learns which parser to add, from one process warning per content type, never from the
+// client's header text and never again however often a client posts it.
+import express5 from 'express';
+import session from 'express-session';
+import passport from 'passport';
+import request from 'supertest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { harness } from '../helpers/harness.js';
+
+const PHONE = '+14155552671';
+const MARKER = 'client-text-+14155550000';
+
+const h = harness(express5, {}, 'prelude');
+
+function formsOnlyApp(): express5.Express {
+  const auth = new passport.Passport();
+  auth.use('ding', h.strategy());
+  const app = express5();
+  app.use(express5.urlencoded({ extended: false }));
+  app.use(session({ secret: 'unparsed body warning', resave: false, saveUninitialized: false }));
+  app.post('/login/phone', auth.authenticate('ding', { action: 'send' }), (_req, res) => {
+    res.json({ ok: true });
+  });
+  return app;
+}
+
+let seen: Array<Error & { code?: string }> = [];
+const listener = (warning: Error & { code?: string }): void => {
+  if (warning.code === 'PASSPORT_DING_UNPARSED_BODY') seen.push(warning);
+};
+beforeEach(() => {
+  seen = [];
+  process.on('warning', listener);
+});
+afterEach(() => {
+  process.off('warning', listener);
+});
+
+/** emitWarning reports on a later tick. */
+const nextTicks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('a body type the app does not parse (Express 5)', () => {
+  it('warns once per content type, naming the parser to add, never quoting the client', async () => {
+    const app = formsOnlyApp();
+    for (let i = 0; i < 3; i += 1) {
+      await request(app).post('/login/phone').set('content-type', `application/json,${MARKER}`).send(JSON.stringify({ phoneNumber: PHONE })).expect(400);
+    }
+    await nextTicks();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.message).toContain('a application/json body reached passport.authenticate()');
+    expect(seen[0]?.message).toContain('add app.use(express.json())');
+    expect(seen[0]?.message).not.toContain(MARKER);
+
+    await request(app).post('/login/phone').field('phoneNumber', PHONE).expect(400);
+    await request(app).post('/login/phone').field('phoneNumber', PHONE).expect(400);
+    await nextTicks();
+    expect(seen).toHaveLength(2);
+    expect(seen[1]?.message).toContain('multipart/form-data');
+    expect(h.calls('send')).toBe(0);
+  });
+
+  it('no warning for a form the app parses, nor for a post without a body', async () => {
+    const app = formsOnlyApp();
+    await request(app).post('/login/phone').type('form').send({ phoneNumber: PHONE }).expect(200);
+    await request(app).post('/login/phone').expect(400);
+    await nextTicks();
+    expect(seen).toEqual([]);
+  });
+});
