@@ -99,7 +99,8 @@ export function validateBaseUrl(baseUrl: unknown): URL {
   throw new TypeError('baseUrl must use https (http is allowed only for loopback hosts)');
 }
 
-function isLoopbackHost(hostname: string): boolean {
+/** localhost, 127.x.x.x or [::1]: a host whose traffic never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
   // URL normalises IPv4 forms (`127.1` -> `127.0.0.1`) and lower-cases names.
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }

@@ -4,6 +4,7 @@
 // `?token=<secret>` and `dingWebhook({ secret })` checks it. A `callbackUrl` from `signals(req)`
 // wins over this one for that request.
 
+import { isLoopbackHost } from '../http.js';
 import type { OtpProvider, ResendRequest, SendRequest } from '../providers/provider.js';
 
 /** `'https://app.example/webhooks/prelude'`, or `{ url, secret }` (required with Ding V1). */
@@ -55,6 +56,11 @@ export function resolveWebhookUrl(value: unknown, providerName: string): string 
   if (value === null || typeof value !== 'object') throw new TypeError('DingOtpStrategy: option `webhookUrl` must be a URL string or { url, secret }');
   const { url, secret } = value as { url?: unknown; secret?: unknown };
   const parsed = absoluteUrl(url);
+  // The secret is the only proof a Ding post is Ding's: over plain HTTP anyone on the path reads
+  // it and forges delivery reports. The same rule as `baseUrl`'s for the API key.
+  if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
+    throw new TypeError('DingOtpStrategy: option `webhookUrl.url` carries the secret, so it must use https (http is allowed only for loopback hosts)');
+  }
   checkWebhookSecret(secret, 'DingOtpStrategy: option `webhookUrl.secret`');
   parsed.searchParams.set(WEBHOOK_TOKEN_PARAM, secret as string);
   return parsed.href;

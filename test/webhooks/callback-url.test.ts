@@ -18,7 +18,7 @@ describe('resolveWebhookUrl', () => {
     expect(WEBHOOK_TOKEN_PARAM).toBe('token');
     for (const provider of ['ding', 'prelude']) {
       expect(resolveWebhookUrl({ url: 'https://app.example/hooks?a=1', secret: SECRET }, provider)).toBe(`https://app.example/hooks?a=1&token=${SECRET}`);
-      expect(resolveWebhookUrl({ url: 'http://app.example/hooks', secret: 'x'.repeat(16) }, provider)).toBe(`http://app.example/hooks?token=${'x'.repeat(16)}`);
+      expect(resolveWebhookUrl({ url: 'http://127.0.0.1:3000/hooks', secret: 'x'.repeat(16) }, provider)).toBe(`http://127.0.0.1:3000/hooks?token=${'x'.repeat(16)}`);
     }
   });
 
@@ -41,6 +41,20 @@ describe('resolveWebhookUrl', () => {
       expect(() => resolveWebhookUrl({ url: 'https://app.example/hooks', secret: bad }, 'ding')).toThrow(secretRule);
     }
     expect(() => checkWebhookSecret('x'.repeat(16), 'it')).not.toThrow();
+  });
+
+  it('{ url, secret } over plain http only to a loopback host: the token would cross the network in clear', () => {
+    const rule = new TypeError('DingOtpStrategy: option `webhookUrl.url` carries the secret, so it must use https (http is allowed only for loopback hosts)');
+    for (const provider of ['ding', 'prelude']) {
+      for (const url of ['http://app.example/hooks', 'http://10.0.0.7:3000/hooks', 'http://127.example/hooks', 'http://[::2]/hooks']) {
+        expect(() => resolveWebhookUrl({ url, secret: SECRET }, provider)).toThrow(rule);
+      }
+      for (const url of ['http://localhost:3000/hooks', 'http://127.0.0.2/hooks', 'http://[::1]:8080/hooks', 'HTTP://LOCALHOST/hooks']) {
+        expect(resolveWebhookUrl({ url, secret: SECRET }, provider)).toBe(`${new URL(url).href}?token=${SECRET}`);
+      }
+    }
+    // A URL without a secret carries nothing to steal (Prelude signs its posts).
+    expect(resolveWebhookUrl('http://app.example/hooks', 'prelude')).toBe('http://app.example/hooks');
   });
 });
 
