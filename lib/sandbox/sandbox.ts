@@ -26,9 +26,26 @@ function e164Argument(method: string, phoneNumber: unknown): string {
   return phoneNumber;
 }
 
+let warnedInProduction = false;
+
+/**
+ * An app that starts the sandbox when its API key is missing would, on a server whose secret was
+ * not mounted, run logins on codes it prints. A warning, not an error: test runs may set
+ * NODE_ENV=production on purpose. Once per process.
+ */
+function warnInProduction(): void {
+  if (warnedInProduction || process.env.NODE_ENV !== 'production') return;
+  warnedInProduction = true;
+  process.emitWarning(
+    'passport-ding: the sandbox was started with NODE_ENV=production. It is a development tool: no SMS leaves it, its codes go to onCode (often a log), and a login through it proves nothing. If the API key is missing, set it',
+    { code: 'PASSPORT_DING_SANDBOX_IN_PRODUCTION' },
+  );
+}
+
 /** Starts the sandbox (Ding V1 under `/v1`, Prelude V2 under `/v2`) on 127.0.0.1 and resolves once it listens. */
 export async function startDingSandbox(options: DingSandboxOptions = {}): Promise<DingSandbox> {
   const settings = resolveOptions(options);
+  warnInProduction();
   const clock = createClock(settings.now);
   // Both APIs' codes, newest per number: latestCode() answers whichever API sent last.
   const latest = new LRUCache<string, CodeEvent>({ max: MAX_NUMBERS });
