@@ -3,12 +3,12 @@
 // sessions and the login's limits on one Redis client; a second-factor strategy with its limits and
 // trusted devices in memory; `onEvent`; delivery reports from the sandbox (`webhookUrl`) into
 // `preludeWebhook` with its default memory store. Nothing here calls process.exit or unrefs
-// anything: at SIGTERM it closes the server, waits for its 'close', closes the strategies, quits
+// anything: at SIGTERM it closes the server, waits for its 'close', closes the strategies, closes
 // its Redis client, and then the process must end by itself.
 //
 // Environment: SANDBOX_API_KEY, SANDBOX_PRELUDE_URL, SANDBOX_WEBHOOK_PUBLIC_KEY (the test's
 // sandbox), REDIS_URL, REDIS_PREFIX (unique to the run), SESSION_SECRET, LIMIT_KEY_SECRET;
-// SHUTDOWN_SKIP_REDIS_QUIT=1 leaves the Redis client open (the test's negative control).
+// SHUTDOWN_SKIP_REDIS_CLOSE=1 leaves the Redis client open (the test's negative control).
 // Prints `listening <port>`, one `event <type> <outcome or status>` line per event, and one
 // `shutdown: <step>` line per step of the shutdown, on stdout; stderr stays empty unless
 // something goes wrong.
@@ -118,9 +118,9 @@ await once(server, 'close');
 console.log('shutdown: server closed');
 await Promise.all(strategies.map((strategy) => strategy.close()));
 console.log('shutdown: strategies closed');
-if (process.env.SHUTDOWN_SKIP_REDIS_QUIT === '1') {
-  console.log('shutdown: redis quit skipped');
+if (process.env.SHUTDOWN_SKIP_REDIS_CLOSE === '1') {
+  console.log('shutdown: redis close skipped');
 } else {
-  await redis.quit(); // yours: passport-ding never closes a client it was given
-  console.log('shutdown: redis quit');
+  await redis.close(); // yours: passport-ding never closes a client it was given
+  console.log('shutdown: redis close');
 }

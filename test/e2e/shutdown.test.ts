@@ -2,7 +2,7 @@
 // (sessions and limits on Redis; two strategies; limits, trusted devices and webhook ids in memory) runs
 // as a child; at SIGTERM it does what the doc says and nothing more (no process.exit). After a
 // login over keep-alive connections it exits 0 by itself; a login request in flight at SIGTERM
-// still gets its answer first; and the same app without `redis.quit()` does not exit, so the
+// still gets its answer first; and the same app without `redis.close()` does not exit, so the
 // first case's exit is the recipe's doing.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -227,12 +227,12 @@ if (redisGate(SUITE)) {
       const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
         app.child.once('exit', (code, signal) => resolve({ code, signal })));
       app.child.kill('SIGTERM');
-      await app.printed('shutdown: redis quit', EXIT_BOUND_MS);
+      await app.printed('shutdown: redis close', EXIT_BOUND_MS);
       expect(await until(app.exited, { withinMs: AFTER_LAST_STEP_MS }), `exit within ${AFTER_LAST_STEP_MS} ms of the last step; stderr:\n${app.stderr()}`).toBe(true);
       expect(await exit).toEqual({ code: 0, signal: null });
 
       const steps = app.stdout().split('\n').filter((line) => line.startsWith('shutdown: '));
-      expect(steps).toEqual(['shutdown: SIGTERM', 'shutdown: server closed', 'shutdown: strategies closed', 'shutdown: redis quit']);
+      expect(steps).toEqual(['shutdown: SIGTERM', 'shutdown: server closed', 'shutdown: strategies closed', 'shutdown: redis close']);
       // The idle keep-alive connection was closed by the app (server.close() closes idle ones).
       expect(client.endedByServer.size).toBe(1);
       // No unhandled rejection, no warning, no stack: nothing at all on stderr.
@@ -274,7 +274,7 @@ if (redisGate(SUITE)) {
         expect(app.stdout()).toContain('event verify verified');
 
         // Its keep-alive connection is then closed by the app, once idle, and the rest follows.
-        await app.printed('shutdown: redis quit', EXIT_BOUND_MS - (Date.now() - sigtermAt));
+        await app.printed('shutdown: redis close', EXIT_BOUND_MS - (Date.now() - sigtermAt));
         expect(client.endedByServer.size).toBe(1);
         expect(await until(app.exited, { withinMs: AFTER_LAST_STEP_MS }), `exit within ${AFTER_LAST_STEP_MS} ms of the last step; stderr:\n${app.stderr()}`).toBe(true);
         expect(await exit).toEqual({ code: 0, signal: null });
@@ -286,14 +286,14 @@ if (redisGate(SUITE)) {
       }
     }, START_MS + EXIT_BOUND_MS + 15_000);
 
-    it('negative control: the same app and login without redis.quit() does not exit after SIGTERM', async () => {
-      const app = await startApp(sandbox, { SHUTDOWN_SKIP_REDIS_QUIT: '1' });
+    it('negative control: the same app and login without redis.close() does not exit after SIGTERM', async () => {
+      const app = await startApp(sandbox, { SHUTDOWN_SKIP_REDIS_CLOSE: '1' });
       const client = await fullLogin(app, sandbox);
       app.child.kill('SIGTERM');
-      await app.printed('shutdown: redis quit skipped', EXIT_BOUND_MS);
+      await app.printed('shutdown: redis close skipped', EXIT_BOUND_MS);
       // Everything else is closed, as in the first case; the Redis connection alone keeps it alive.
       expect(app.stdout()).toContain('shutdown: strategies closed');
-      expect(await until(app.exited, { withinMs: AFTER_LAST_STEP_MS }), 'still running without redis.quit()').toBe(false);
+      expect(await until(app.exited, { withinMs: AFTER_LAST_STEP_MS }), 'still running without redis.close()').toBe(false);
       expect(app.stderr()).toBe('');
       client.agent.destroy();
       // afterEach kills it.
