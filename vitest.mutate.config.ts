@@ -35,15 +35,22 @@ const PROVIDER_SUITES = ['test/providers/**/*.test.ts', 'test/security/serialize
 // The queued-check suites (expiry-in-queue, window-in-queue) and argentine-mobile-forms are whole
 // logins on the in-process sandbox too: the only tests of the expiry and window-owner checks
 // inside checks.run() in verify.ts and retry.ts, and the end-to-end test of countedNumber().
-const LOGIN_SUITES = ['test/security/faults.test.ts', 'test/security/gates.test.ts', 'test/security/block-extensions.test.ts', 'test/security/expiry-in-queue.test.ts', 'test/security/window-in-queue.test.ts', 'test/security/argentine-mobile-forms.test.ts', 'test/strategy/**/*.test.ts', 'test/limits/**/*.test.ts'];
+// unparsed-body-type is the test of bodyOf() for a body no parser took (lib/fields.ts), with its
+// warning's suite in test/strategy/.
+const LOGIN_SUITES = ['test/security/faults.test.ts', 'test/security/gates.test.ts', 'test/security/block-extensions.test.ts', 'test/security/expiry-in-queue.test.ts', 'test/security/window-in-queue.test.ts', 'test/security/argentine-mobile-forms.test.ts', 'test/security/unparsed-body-type.test.ts', 'test/strategy/**/*.test.ts', 'test/limits/**/*.test.ts'];
 // The production hooks (webhooks, trusted devices, test numbers, events, telemetry) are reached
 // by their own suites; MUTATE_SUITES=hooks runs those with the login suites, which reach the
 // gates, ip.ts, phone.ts and the limits' keys too. Kept apart from the default run, whose
 // mutated files these suites do not add to.
 const HOOK_SUITES = ['test/webhooks/**/*.test.ts', 'test/trusted-devices/**/*.test.ts', 'test/test-numbers/**/*.test.ts', 'test/events/**/*.test.ts', 'test/telemetry/telemetry.test.ts'];
+// The sandbox's own suites that run in this process (not cli, channels, contract-gate: child
+// processes): MUTATE_SUITES=sandbox, for `--mutate lib/sandbox/...`. These alone: the login suites
+// start the sandbox in a beforeAll, so with them every sandbox mutant would rerun all of them.
+const SANDBOX_SUITES = ['test/sandbox/*.test.ts', '!test/sandbox/{cli,channels,contract-gate}.test.ts'];
 const SUITES: Record<string, string[]> = {
   providers: PROVIDER_SUITES,
   hooks: [...HOOK_SUITES, ...LOGIN_SUITES],
+  sandbox: SANDBOX_SUITES,
 };
 
 // Built on vitest.config.ts (its aliases and hook timeout); `test` is replaced, not merged, since
@@ -59,8 +66,8 @@ export default defineConfig({
     // Redis-only suites (test/e2e/), suites run in a child process or against the
     // built dist/ (example/start, example/prelude, package/, sandbox/cli,
     // sandbox/contract-gate: a mutant in this process's lib/ never reaches them), the sandbox's
-    // own suites, and the slow whole-app ones (example, fuzz, privacy) whose paths the suites
-    // below already take. Each mutant reruns only the tests that reached it, but a mutant
+    // own suites (MUTATE_SUITES=sandbox runs them), and the slow whole-app ones (example, fuzz,
+    // privacy) whose paths the suites below already take. Each mutant reruns only the tests that reached it, but a mutant
     // reached while a file loads or in a beforeAll reruns all of these, so the list stays short.
     include: SUITES[process.env.MUTATE_SUITES ?? ''] ?? [...PROVIDER_SUITES, ...LOGIN_SUITES],
     sequence: { sequencer: FastFirstSequencer },

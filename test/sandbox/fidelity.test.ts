@@ -113,4 +113,16 @@ describe('scripted lookup values outside the specs', () => {
     });
     await ok.close();
   });
+
+  it('a preludeNumbers script is what V2 answers for its number (a sandbox started in the test, not in a beforeAll)', async () => {
+    const phone = '+14155552690';
+    const scripted = await startDingSandbox({ preludeNumbers: { [phone]: { lookup: { line_type: 'voip', flags: ['temporary'] } } } });
+    try {
+      const res = await fetch(`${scripted.preludeUrl}/v2/lookup/${encodeURIComponent(phone)}`, { headers: { authorization: `Bearer ${scripted.apiKey}` } });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ phone_number: phone, line_type: 'voip', flags: ['temporary'] });
+    } finally {
+      await scripted.close();
+    }
+  });
 });
