@@ -3,11 +3,11 @@
 // on the other; the resend cooldown, the attempt budget and the send limits hold across both.
 import { randomUUID } from 'node:crypto';
 import type { DingSandbox } from 'passport-ding/sandbox';
-import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { redisGate } from '../helpers/env.js';
 import { csrfFrom, startExample, startSandbox, TestClock, type RunningExample } from '../helpers/example-app.js';
 import { wrongCode } from '../helpers/codes.js';
+import { deleteKeys, keysUnder } from '../helpers/redis-clients.js';
 
 const SUITE = 'multi-instance suite (test/e2e/multi-instance.test.ts)';
 
@@ -52,34 +52,14 @@ if (redisGate(SUITE)) {
     let n = 400;
     const phone = (): string => `+1201555${String((n += 1)).padStart(4, '0')}`;
 
-    /** Every key of this run (sessions and limit counters). */
-    async function runKeys(): Promise<string[]> {
-      const redis = createClient({ url: redisUrl });
-      await redis.connect();
-      try {
-        const keys: string[] = [];
-        for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) keys.push(...batch);
-        return keys;
-      } finally {
-        await redis.close();
-      }
-    }
-
     /**
      * Thirty seconds pass: the test clock moves, and the resend-cooldown keys go from Redis, whose
      * own clock (which times their expiry) a test cannot move.
      */
     async function cooldownPasses(): Promise<void> {
       clock.advance(31_000);
-      const keys = (await runKeys()).filter((key) => key.includes('resend-cooldown:'));
-      if (keys.length === 0) return;
-      const redis = createClient({ url: redisUrl });
-      await redis.connect();
-      try {
-        await redis.del(keys);
-      } finally {
-        await redis.close();
-      }
+      const keys = (await keysUnder(prefix)).filter((key) => key.includes('resend-cooldown:'));
+      await deleteKeys(keys);
     }
 
     beforeAll(async () => {
@@ -99,13 +79,7 @@ if (redisGate(SUITE)) {
       await a?.stop();
       await b?.stop();
       await sandbox?.close();
-      const keys = await runKeys();
-      if (keys.length > 0) {
-        const redis = createClient({ url: redisUrl });
-        await redis.connect();
-        await redis.del(keys);
-        await redis.close();
-      }
+      await deleteKeys(await keysUnder(prefix));
     });
 
     it('sends on A, verifies on B, and is signed in on both', async () => {
@@ -126,7 +100,7 @@ if (redisGate(SUITE)) {
         expect(profile.text).toContain('Hello, Phone user');
       }
       // The sessions really are in Redis under this run's prefix.
-      expect((await runKeys()).length).toBeGreaterThan(0);
+      expect((await keysUnder(prefix)).length).toBeGreaterThan(0);
     });
 
     it('holds the resend cooldown across instances', async () => {
@@ -196,7 +170,7 @@ if (redisGate(SUITE)) {
       const sixth = await user.request(b.url, '/login/phone', { phoneNumber: number });
       expect(sixth.status).toBe(429);
       expect(sixth.text).toContain('Too many requests.');
-      expect((await runKeys()).some((key) => key.startsWith(`${prefix}limit:`))).toBe(true);
+      expect((await keysUnder(prefix)).some((key) => key.startsWith(`${prefix}limit:`))).toBe(true);
     });
 
     it('signs in exactly once when both instances get the right code at the same time', async () => {

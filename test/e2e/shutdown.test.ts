@@ -10,11 +10,11 @@ import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:ht
 import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startDingSandbox, type DingSandbox } from 'passport-ding/sandbox';
-import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { redisGate } from '../helpers/env.js';
 import { phoneSequence } from '../helpers/phones.js';
 import { until, waitFor } from '../helpers/wait.js';
+import { deleteKeys, keysUnder } from '../helpers/redis-clients.js';
 
 const SUITE = 'shutdown suite (test/e2e/shutdown.test.ts)';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -185,18 +185,6 @@ if (redisGate(SUITE)) {
       return client;
     }
 
-    async function runKeys(): Promise<string[]> {
-      const redis = createClient({ url: redisUrl });
-      await redis.connect();
-      try {
-        const keys: string[] = [];
-        for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) keys.push(...batch);
-        return keys;
-      } finally {
-        await redis.close();
-      }
-    }
-
     beforeAll(async () => {
       sandbox = await startDingSandbox();
     });
@@ -207,20 +195,14 @@ if (redisGate(SUITE)) {
 
     afterAll(async () => {
       await sandbox?.close();
-      const keys = await runKeys();
-      if (keys.length > 0) {
-        const redis = createClient({ url: redisUrl });
-        await redis.connect();
-        await redis.del(keys);
-        await redis.close();
-      }
+      await deleteKeys(await keysUnder(prefix));
     });
 
     it('after a login over keep-alive connections, SIGTERM: the app closes each thing in order and exits 0 by itself', async () => {
       const app = await startApp(sandbox);
       const client = await fullLogin(app, sandbox);
       // Sessions and limit counters went to Redis under this run's prefix.
-      const keys = await runKeys();
+      const keys = await keysUnder(prefix);
       expect(keys.some((key) => key.startsWith(`${prefix}sess:`))).toBe(true);
       expect(keys.some((key) => key.startsWith(`${prefix}limit:`))).toBe(true);
 

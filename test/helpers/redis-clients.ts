@@ -4,7 +4,9 @@
 //   before its tests; afterwards every key under `prefix` deleted and the clients closed);
 // - openRedis() and REDIS_CLIENT_PAIRS: one connection of either library the stores accept
 //   (node-redis or ioredis) behind one interface, and the pairs a suite runs with, so that each
-//   store is shown to work with both libraries and with one of each on the same keys.
+//   store is shown to work with both libraries and with one of each on the same keys;
+// - keysUnder() and deleteKeys(): a suite whose app instances hold their own connections (child
+//   processes, example apps) reads and removes its run's keys over a short-lived one.
 import { afterAll, beforeAll } from 'vitest';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
@@ -93,3 +95,28 @@ export const REDIS_CLIENT_PAIRS: Array<[name: string, first: RedisKind, second: 
   ['ioredis', 'ioredis', 'ioredis'],
   ['node-redis and ioredis on the same keys', 'node-redis', 'ioredis'],
 ];
+
+/** Runs `use` on a connection of its own to REDIS_URL, closed afterwards. */
+async function withRedis<T>(use: (redis: RedisClient) => Promise<T>): Promise<T> {
+  const redis = createClient({ url: process.env.REDIS_URL as string });
+  await redis.connect();
+  try {
+    return await use(redis);
+  } finally {
+    await redis.close();
+  }
+}
+
+/** Every key under `prefix` (a run's own prefix), by SCAN. */
+export function keysUnder(prefix: string): Promise<string[]> {
+  return withRedis(async (redis) => {
+    const keys: string[] = [];
+    for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) keys.push(...batch);
+    return keys;
+  });
+}
+
+/** Deletes `keys`; none, nothing (not even a connection). */
+export async function deleteKeys(keys: string[]): Promise<void> {
+  if (keys.length > 0) await withRedis((redis) => redis.del(keys));
+}
