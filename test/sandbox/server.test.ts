@@ -1,6 +1,7 @@
 // The core's HTTP side (lib/sandbox/core/server.ts) as a client sees it: answers with their
 // length, stats() as a snapshot, requests Node's parser refuses, and the core's own refusal of an
 // empty module list. Each test starts its own sandbox.
+import { request as httpRequest } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { request } from 'undici';
@@ -151,4 +152,20 @@ describe('the request loop, with two stand-in API modules', () => {
       expect(seen.fault).toEqual({ mode: 'http503', operation: '/b-post', body: { id: 'x' } });
     });
   });
+});
+
+it('close() ends a latency wait: the held answer\'s timer is cleared, not left to run for latencyMs', async () => {
+  const timers = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+  const sb = await startDingSandbox({ latencyMs: 60_000 });
+  // node:http, which sets no timer of its own for the request (undici would).
+  const req = httpRequest(`${sb.url}/lookup/%2B15551234567`);
+  req.on('error', () => {});
+  req.end();
+  const deadline = Date.now() + 5_000;
+  while (sb.stats().requests === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+  await new Promise((resolve) => setImmediate(resolve));
+  const held = timers();
+  await sb.close();
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(timers()).toBeLessThan(held);
 });
