@@ -126,3 +126,30 @@ describe('scripted lookup values outside the specs', () => {
     }
   });
 });
+
+describe('the V2 module over HTTP, from a sandbox started inside the test', () => {
+  // Inside the test, not in a beforeAll, so that a mutation run sees these requests (see
+  // CONTRIBUTING.md, "Surviving mutants").
+  it('the Bearer key, a bad body, a fault and reset() answer in V2 terms', async () => {
+    const own = await startDingSandbox();
+    try {
+      const post = async (path: string, body: string, authorization = `Bearer ${own.apiKey}`) => {
+        const res = await fetch(`${own.preludeUrl}/v2${path}`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body });
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+      const phone = '+14155552671';
+      const create = JSON.stringify({ target: { type: 'phone_number', value: phone } });
+      expect(await post('/verification', create, 'Bearer wrong')).toEqual({ status: 401, body: { code: 'invalid_api_key', message: 'The API key is not valid' } });
+      expect(await post('/verification', '{')).toMatchObject({ status: 400, body: { code: 'invalid_request', message: expect.any(String) } });
+      own.fail({ mode: 'http500', operation: 'createVerification' });
+      expect(await post('/verification', create)).toEqual({ status: 500, body: { code: 'internal', message: 'Internal server error' } });
+      expect(await post('/verification', create)).toMatchObject({ status: 200, body: { status: 'success' } });
+      const code = own.latestCode(phone) ?? '';
+      own.reset();
+      const check = JSON.stringify({ target: { type: 'phone_number', value: phone }, code });
+      expect(await post('/verification/check', check)).toMatchObject({ status: 200, body: { status: 'expired_or_not_found' } });
+    } finally {
+      await own.close();
+    }
+  });
+});

@@ -5,14 +5,19 @@ import { describe, expect, it } from 'vitest';
 import {
   PRELUDE_OPERATIONS,
   PreludeState,
+  createPreludeModule,
   matchPreludeRoute,
   parsePreludeBody,
   preludeAuthorizer,
   preludeFaultAction,
   scriptFor,
   validateCheck,
+  ulid,
   validateCreate,
+  validateLookup,
 } from '../../lib/sandbox/prelude/index.js';
+import { preludeLookupScriptProblem } from '../../lib/sandbox/prelude/lookup.js';
+import { isPreludeNumberScript } from '../../lib/sandbox/prelude/operations.js';
 import type { PreludeContext, PreludeStateSettings } from '../../lib/sandbox/prelude/index.js';
 import type { CodeEvent } from '../../lib/sandbox/types.js';
 import { wrongCode } from '../helpers/codes.js';
@@ -319,6 +324,39 @@ describe('V2 sandbox HTTP pieces', () => {
     expect(preludeFaultAction('reset', 'checkVerification', 0)).toEqual({ kind: 'reset' });
     expect(preludeFaultAction('unknown_status_value', 'lookupPhoneNumber', 0)).toMatchObject({ reply: { status: 200, body: { line_type: 'landline' } } });
   });
+  it('every fault mode, each body exactly', () => {
+    const reply = (mode: Parameters<typeof preludeFaultAction>[0], op: Parameters<typeof preludeFaultAction>[1]) => preludeFaultAction(mode, op, 0);
+    expect(reply('http503', 'createVerification')).toEqual({ kind: 'reply', reply: { status: 503, body: { message: 'Service Unavailable' } } });
+    expect(reply('forbidden', 'checkVerification')).toEqual({ kind: 'reply', reply: { status: 403, body: { message: 'Forbidden' } } });
+    expect(reply('bad_json', 'createVerification')).toEqual({ kind: 'reply', reply: { status: 200, raw: '{"id": "vrf_' } });
+    expect(reply('bad_json', 'lookupPhoneNumber')).toEqual({ kind: 'reply', reply: { status: 200, raw: '{"phone_number": "+' } });
+    const id = expect.stringMatching(/^vrf_0000000000[0-9a-hjkmnp-tv-z]{16}$/);
+    expect(reply('unknown_status_value', 'createVerification')).toEqual({ kind: 'reply', reply: { status: 200, body: { id, status: 'approved', method: 'message' } } });
+    expect(reply('unknown_status_value', 'checkVerification')).toEqual({ kind: 'reply', reply: { status: 200, body: { id, status: 'expired' } } });
+    expect(reply('unknown_status_value', 'lookupPhoneNumber')).toEqual({
+      kind: 'reply',
+      reply: { status: 200, body: { phone_number: '+15555550100', country_code: 'US', line_type: 'landline', flags: [] } },
+    });
+  });
+
+  it('an error inside the sandbox answers a V2 500', () => {
+    const module = createPreludeModule({
+      apiKey: 'k',
+      settings: { codeLength: 6, ttlMs: MINUTE, maxAttempts: 3, maxRetries: 1, onCode: undefined },
+      now: () => 0,
+      numbers: new Map(),
+      deliver: () => {},
+    });
+    expect(module.internalError()).toEqual({ status: 500, body: { code: 'internal', message: 'sandbox error' } });
+  });
+
+  it('the Bearer token is the whole rest of the header, after one or more spaces', () => {
+    const authorize = preludeAuthorizer('sandbox_key');
+    expect(authorize('Bearer   sandbox_key')).toBeUndefined();
+    for (const header of ['Bearer sandbox_key extra', 'XBearer sandbox_key', 'Bearersandbox_key']) {
+      expect(authorize(header)).toMatchObject({ status: 401, body: { code: 'invalid_bearer_token' } });
+    }
+  });
 });
 
 describe('V2 sandbox lookup', () => {
@@ -367,5 +405,184 @@ describe('V2 sandbox lookup', () => {
     const create = (value: string) => PRELUDE_OPERATIONS.createVerification(ctx, { body: { target: { type: 'phone_number', value } } });
     expect(create('+15550000003').body).toMatchObject({ status: 'success' });
     expect(scriptFor({ prelude: { lookup: { line_type: 'voip' } } })).toBeUndefined();
+  });
+});
+
+// Found by mutating lib/sandbox/prelude/ (docs/_incoming/mut-sbx-prelude.md): each V2 refusal
+// with its code, its param and its exact message; the shapes of the answers, the channels and the
+// webhook payloads that no test above pinned.
+describe('V2 sandbox, each refusal and answer exactly', () => {
+  const target = { type: 'phone_number', value: PHONE };
+
+  it.each([
+    ["a null target", {"target":null}, "invalid_request", "target", "target is required and must be an object"],
+    ["no target", {}, "invalid_request", "target", "target is required and must be an object"],
+    ["an unknown target type", {"target":{"type":"sms","value":PHONE}}, "invalid_request", "target.type", "target.type must be one of phone_number, email_address"],
+    ["a numeric value", {"target":{"type":"phone_number","value":14155552671}}, "invalid_request", "target.value", "target.value is required and must be a string"],
+    ["an email target", {"target":{"type":"email_address","value":"a@b.c"}}, "email_verification_not_allowed", "target.type", "email verification is not enabled for this account"],
+    ["a non-E.164 number", {"target":{"type":"phone_number","value":"4155552671"}}, "invalid_phone_number", "target.value", "target.value is not a valid phone number"],
+    ["signals that are not an object", {target,"signals":"x"}, "invalid_request", "signals", "signals must be an object"],
+    ["a numeric device id", {target,"signals":{"device_id":1}}, "invalid_request", "signals.device_id", "signals.device_id must be a string"],
+    ["a non-boolean trust", {target,"signals":{"is_trusted_user":"yes"}}, "invalid_request", "signals.is_trusted_user", "signals.is_trusted_user must be a boolean"],
+    ["a bad ip", {target,"signals":{"ip":"1.2.3"}}, "invalid_request", "signals.ip", "signals.ip must be an IPv4 or IPv6 address"],
+    ["an upper-case platform", {target,"signals":{"device_platform":"IOS"}}, "invalid_request", "signals.device_platform", "signals.device_platform must be one of android, ios, ipados, tvos, web"],
+    ["options that are not an object", {target,"options":[]}, "invalid_request", "options", "options must be an object"],
+    ["a numeric template id", {target,"options":{"template_id":1}}, "invalid_request", "options.template_id", "options.template_id must be a string"],
+    ["template variables with one not a string", {target,"options":{"variables":{"a":"x","b":1}}}, "invalid_template_variables", "options.variables", "options.variables must map names to strings"],
+    ["both code size and custom code", {target,"options":{"code_size":6,"custom_code":"123456"}}, "custom_size_conflict", "options.code_size", "options.code_size and options.custom_code cannot be used together"],
+    ["a code size of 9", {target,"options":{"code_size":9}}, "invalid_code_size", "options.code_size", "options.code_size must be an integer from 4 to 8"],
+    ["a custom code", {target,"options":{"custom_code":"1234"}}, "custom_code_not_allowed", "options.custom_code", "custom codes are not enabled for this account"],
+    ["a bad locale", {target,"options":{"locale":"english please"}}, "invalid_locale", "options.locale", "options.locale must be a BCP-47 language tag"],
+    ["a bad callback URL", {target,"options":{"callback_url":"ftp://x"}}, "invalid_callback_url", "options.callback_url", "options.callback_url must be an http(s) URL"],
+    ["an unknown method", {target,"options":{"method":"sms"}}, "invalid_request", "options.method", "options.method must be one of auto, voice, message"],
+    ["an unknown preferred channel", {target,"options":{"preferred_channel":"voice"}}, "invalid_request", "options.preferred_channel", "options.preferred_channel must be one of sms, rcs, whatsapp, viber, zalo, telegram"],
+    ["an unknown integration", {target,"options":{"integration":"firebase"}}, "invalid_request", "options.integration", "options.integration must be auth0 or supabase"],
+    ["a string app realm", {target,"options":{"app_realm":"FA+9qCX9VSu"}}, "invalid_app_realm", "options.app_realm", "options.app_realm must be an object"],
+    ["an iOS app realm", {target,"options":{"app_realm":{"platform":"ios","value":"FA+9qCX9VSu"}}}, "invalid_app_realm_platform", "options.app_realm.platform", "options.app_realm.platform must be android or web"],
+    ["a 12-character app hash", {target,"options":{"app_realm":{"platform":"android","value":"FA+9qCX9VSux"}}}, "invalid_app_realm_value", "options.app_realm.value", "options.app_realm.value must be an 11-character app hash"],
+    ["a numeric app hash", {target,"options":{"app_realm":{"platform":"android","value":12345678901}}}, "invalid_app_realm_value", "options.app_realm.value", "options.app_realm.value must be an 11-character app hash"],
+    ["a web realm with a scheme", {target,"options":{"app_realm":{"platform":"web","value":"https://example.com"}}}, "invalid_app_realm_value", "options.app_realm.value", "options.app_realm.value must be the site domain, e.g. example.com"],
+    ["a numeric web realm", {target,"options":{"app_realm":{"platform":"web","value":12345}}}, "invalid_app_realm_value", "options.app_realm.value", "options.app_realm.value must be the site domain, e.g. example.com"],
+    ["metadata that is not an object", {target,"metadata":"x"}, "invalid_request", "metadata", "metadata must be an object"],
+    ["a numeric correlation id", {target,"metadata":{"correlation_id":5}}, "invalid_correlation_id", "metadata.correlation_id", "metadata.correlation_id must be a string of at most 64 characters"],
+    ["a long correlation id", {target,"metadata":{"correlation_id":"x".repeat(65)}}, "invalid_correlation_id", "metadata.correlation_id", "metadata.correlation_id must be a string of at most 64 characters"],
+    ["a short dispatch id", {target,"dispatch_id":"abc"}, "invalid_request", "dispatch_id", "dispatch_id must be a string of 36 characters"],
+    ["a dispatch id that is a list of 36", {target,"dispatch_id":Array(36).fill("a")}, "invalid_request", "dispatch_id", "dispatch_id must be a string of 36 characters"],
+  ])('refuses %s with its code, param and message', (_what, body, code, param, message) => {
+    const v = validateCreate(body as Record<string, unknown>);
+    expect(v.ok ? undefined : v.reply).toEqual({ status: 400, body: { code, message, param } });
+  });
+
+  it('accepts a web app realm (a domain, with a port), an empty metadata and a code of 64 characters', () => {
+    for (const value of ['example.com', 'localhost:3000']) expect(validateCreate({ target, options: { app_realm: { platform: 'web', value } } }).ok).toBe(true);
+    expect(validateCreate({ target, metadata: {} }).ok).toBe(true);
+    expect(validateCheck({ target, code: 'x'.repeat(64) }).ok).toBe(true);
+    const v = validateCheck({ target, code: '' });
+    expect(v.ok ? undefined : v.reply.body).toEqual({ code: 'invalid_request', message: 'code is required and must be a non-empty string', param: 'code' });
+  });
+
+  it('lookup refusals say what is wrong', () => {
+    const body = (v: ReturnType<typeof validateLookup>) => (v.ok ? undefined : v.reply.body);
+    expect(body(validateLookup('123', new URLSearchParams()))).toEqual({
+      code: 'invalid_phone_number',
+      message: 'phone_number is not a valid E.164 phone number',
+      param: 'phone_number',
+    });
+    expect(body(validateLookup(PHONE, new URLSearchParams('type=x')))).toEqual({ code: 'invalid_request', message: 'type must be cnam', param: 'type' });
+  });
+
+  it('a check the validator refuses is a 400, not a check', () => {
+    const ctx: PreludeContext = { state: setup().state, numbers: new Map() };
+    expect(PRELUDE_OPERATIONS.checkVerification(ctx, { body: { target } })).toMatchObject({ status: 400, body: { code: 'invalid_request', param: 'code' } });
+  });
+
+  it('a scripted error answers its own message, or a generic one for a code without one', () => {
+    const numbers = new Map<string, NonNullable<Parameters<typeof scriptFor>[0]>>([
+      ['+15550000001', { prelude: { error: 'too_many_requests', httpStatus: 429 } }],
+      ['+15550000002', { prelude: { error: 'internal', httpStatus: 500 } }],
+    ]);
+    const ctx: PreludeContext = { state: setup().state, numbers };
+    const create = (value: string) => PRELUDE_OPERATIONS.createVerification(ctx, { body: { target: { type: 'phone_number', value } } });
+    expect(create('+15550000001')).toEqual({ status: 429, body: { code: 'too_many_requests', message: 'too many requests', param: 'target.value' } });
+    expect(create('+15550000002')).toEqual({ status: 500, body: { code: 'internal', message: 'the request was refused', param: 'target.value' } });
+  });
+
+  it('preludeNumbers entries: what is a script and what is not', () => {
+    for (const good of [{ error: 'internal' }, { error: 'too_many_requests', httpStatus: 429 }, { error: 'internal', httpStatus: 400 }, { error: 'internal', httpStatus: 599 }, { status: 'shadow_blocked', reason: 'suspicious' }, { lookup: {} }, { status: 'challenged' }, { status: 'blocked', reason: 'suspicious' }]) {
+      expect(isPreludeNumberScript(good)).toBe(true);
+    }
+    for (const bad of [null, 'blocked', 42, { error: 'nope' }, { error: 'internal', httpStatus: 399 }, { error: 'internal', httpStatus: 600 }, { error: 'internal', httpStatus: 429.5 }, { lookup: null }, { lookup: [] }, { lookup: 'voip' }, { status: 'blocked', reason: 'nope' }, { status: 'success' }, { status: 'success', reason: 'suspicious' }]) {
+      expect(isPreludeNumberScript(bad)).toBe(false);
+    }
+  });
+
+  it('scripted lookup answers: each field outside the V2 answer is refused by name', () => {
+    expect(preludeLookupScriptProblem({ phone_number: '+1', country_code: 'US', caller_name: 'A', line_type: 'voip', flags: ['ported'], network_info: { carrier_name: 'X', mcc: '310', mnc: undefined }, original_network_info: {}, flags2: undefined })).toBeUndefined();
+    expect(preludeLookupScriptProblem({ country_code: 1 })).toBe('lookup.country_code must be a string');
+    expect(preludeLookupScriptProblem({ flags: ['ported', 'roaming'] })).toBe('lookup.flags must be a list of ported, temporary');
+    expect(preludeLookupScriptProblem({ line_type: 'Mobile' })).toMatch(/^lookup\.line_type must be one of calling_cards, /);
+    for (const bad of [null, 'X', '', 5, { carrier: 'X' }, { carrier_name: 'X', carrier: 'Y' }, { mcc: 310 }]) {
+      expect(preludeLookupScriptProblem({ network_info: bad })).toBe('lookup.network_info must be { carrier_name?, mcc?, mnc? } of strings');
+    }
+    expect(preludeLookupScriptProblem({ original_network_info: { mnc: 1 } })).toBe('lookup.original_network_info must be { carrier_name?, mcc?, mnc? } of strings');
+    expect(preludeLookupScriptProblem({ carrier: 'X' })).toBe("lookup.carrier is not a field of Prelude's lookup answer");
+  });
+
+  it('a V1 lookup script that removes carrier fields: network_info holds only what is left', () => {
+    const numbers = new Map<string, NonNullable<Parameters<typeof scriptFor>[0]>>([
+      ['+15550000001', { lookup: { carrier: undefined, mcc: undefined, mnc: undefined } }],
+      ['+15550000002', { lookup: { mcc: undefined, mnc: undefined } }],
+      ['+15550000003', { lookup: { carrier: undefined, mnc: undefined } }],
+      ['+15550000004', { lookup: { carrier: undefined, mcc: undefined } }],
+    ] as never);
+    const ctx: PreludeContext = { state: setup().state, numbers };
+    const lookup = (param: string) => JSON.parse(JSON.stringify(PRELUDE_OPERATIONS.lookupPhoneNumber(ctx, { body: {}, param }).body)) as Record<string, unknown>;
+    expect(lookup('+15550000001')).not.toHaveProperty('network_info');
+    expect(lookup('+15550000002').network_info).toEqual({ carrier_name: expect.any(String) });
+    expect(lookup('+15550000003').network_info).toEqual({ mcc: expect.any(String) });
+    expect(lookup('+15550000004').network_info).toEqual({ mnc: expect.any(String) });
+  });
+
+  it('channels: voice is a call, a preferred channel is planned before SMS, a challenged window never uses SMS', () => {
+    const s = setup();
+    expect(s.create(PHONE, { options: { method: 'voice' } })).toMatchObject({ method: 'voice', channels: ['voice'] });
+    expect(s.events.at(-1)).toMatchObject({ channel: 'voice', method: 'voice' });
+    expect(s.create(OTHER, { options: { preferred_channel: 'whatsapp' } })).toMatchObject({ method: 'message', channels: ['whatsapp', 'sms'] });
+    expect(s.create('+14155552673')).toMatchObject({ method: 'message', channels: ['sms'] });
+    const challenged = (phone: string, options: Record<string, unknown>) => {
+      const v = validateCreate({ target: { type: 'phone_number', value: phone }, options });
+      if (!v.ok) throw new Error('invalid create');
+      return s.state.create(v.value, { status: 'challenged' });
+    };
+    expect(challenged('+14155552674', { preferred_channel: 'sms' })).toMatchObject({ status: 'challenged', channels: ['whatsapp'] });
+    expect(challenged('+14155552675', { preferred_channel: 'viber' })).toMatchObject({ status: 'challenged', channels: ['viber'] });
+    expect(s.events.at(-1)).toMatchObject({ channel: 'viber', method: 'message' });
+    // A resend in a challenged window is challenged too, not a plain retry.
+    expect(challenged('+14155552675', {})).toMatchObject({ status: 'challenged', channels: ['whatsapp'] });
+  });
+
+  it('a web app realm puts the WebOTP line in the message', () => {
+    const s = setup();
+    s.create(PHONE, { options: { app_realm: { platform: 'web', value: 'example.com' } } });
+    expect(s.events.at(-1)?.message).toBe(`Your verification code is ${s.code()}.\n\n@example.com #${s.code()}`);
+  });
+
+  it('ids carry their time in Crockford base 32', () => {
+    expect(ulid('x', 0).slice(0, 12)).toBe('x_0000000000');
+    expect(ulid('x', 33).slice(0, 12)).toBe('x_0000000011');
+    expect(ulid('x', -5).slice(0, 12)).toBe('x_0000000000');
+    expect(ulid('vrf', Date.UTC(2026, 0, 2)).slice(0, 14)).toBe('vrf_01kdy02100');
+  });
+
+  it('the correlation id and callback URL of a retry replace the window\'s; a retry without them keeps them', () => {
+    const posts: [string, string][] = [];
+    const s = setup({ webhook: (url, event) => posts.push([url, event.type]) });
+    s.create(PHONE, { metadata: { correlation_id: 'a' }, options: { callback_url: 'https://a.example/hook' } });
+    s.create(PHONE);
+    expect(s.check(wrongCode(s.code()))).toMatchObject({ metadata: { correlation_id: 'a' } });
+    expect(posts.at(-1)?.[0]).toBe('https://a.example/hook');
+    s.create(PHONE, { metadata: { correlation_id: 'b' }, options: { callback_url: 'https://b.example/hook' } });
+    expect(s.check(wrongCode(s.code()))).toMatchObject({ metadata: { correlation_id: 'b' } });
+    expect(posts.at(-1)?.[0]).toBe('https://b.example/hook');
+  });
+
+  it('no correlation id, no metadata; no callback URL, no webhook; a callback URL without a webhook setting is harmless', () => {
+    const posts: unknown[] = [];
+    const s = setup({ webhook: (_url, event) => posts.push(event) });
+    s.create();
+    expect(s.check(wrongCode(s.code()))).not.toHaveProperty('metadata');
+    expect(posts).toEqual([]);
+    expect(setup().create(PHONE, { options: { callback_url: 'https://a.example/hook' } }).status).toBe('success');
+  });
+
+  it('webhook payloads: no metadata without a correlation id, carrier_information only for a number with a carrier (+881, a satellite network, has none)', () => {
+    const events: { type: string; payload: Record<string, unknown> }[] = [];
+    const s = setup({ webhook: (_url, event) => events.push(JSON.parse(JSON.stringify(event)) as never) });
+    s.create('+881612345678', { options: { callback_url: 'https://a.example/hook' } });
+    expect(events.map((e) => e.type)).toEqual(['verify.authentication', 'verify.attempt', 'verify.delivery_status']);
+    for (const e of events) {
+      expect(e.payload).not.toHaveProperty('metadata');
+      expect(e.payload).not.toHaveProperty('carrier_information');
+    }
   });
 });
