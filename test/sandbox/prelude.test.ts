@@ -436,7 +436,6 @@ describe('V2 sandbox, each refusal and answer exactly', () => {
     ["a bad callback URL", {target,"options":{"callback_url":"ftp://x"}}, "invalid_callback_url", "options.callback_url", "options.callback_url must be an http(s) URL"],
     ["an unknown method", {target,"options":{"method":"sms"}}, "invalid_request", "options.method", "options.method must be one of auto, voice, message"],
     ["an unknown preferred channel", {target,"options":{"preferred_channel":"voice"}}, "invalid_request", "options.preferred_channel", "options.preferred_channel must be one of sms, rcs, whatsapp, viber, zalo, telegram"],
-    ["an unknown integration", {target,"options":{"integration":"firebase"}}, "invalid_request", "options.integration", "options.integration must be auth0 or supabase"],
     ["a string app realm", {target,"options":{"app_realm":"FA+9qCX9VSu"}}, "invalid_app_realm", "options.app_realm", "options.app_realm must be an object"],
     ["an iOS app realm", {target,"options":{"app_realm":{"platform":"ios","value":"FA+9qCX9VSu"}}}, "invalid_app_realm_platform", "options.app_realm.platform", "options.app_realm.platform must be android or web"],
     ["a 12-character app hash", {target,"options":{"app_realm":{"platform":"android","value":"FA+9qCX9VSux"}}}, "invalid_app_realm_value", "options.app_realm.value", "options.app_realm.value must be an 11-character app hash"],
@@ -451,6 +450,10 @@ describe('V2 sandbox, each refusal and answer exactly', () => {
   ])('refuses %s with its code, param and message', (_what, body, code, param, message) => {
     const v = validateCreate(body as Record<string, unknown>);
     expect(v.ok ? undefined : v.reply).toEqual({ status: 400, body: { code, message, param } });
+  });
+
+  it('ignores options.integration, whatever its value: it left the spec in 2026-01 (CONTRACT.md §14)', () => {
+    for (const integration of ['auth0', 'firebase', 42]) expect(validateCreate({ target, options: { integration } }).ok).toBe(true);
   });
 
   it('accepts a web app realm (a domain, with a port), an empty metadata and a code of 64 characters', () => {
