@@ -95,7 +95,7 @@ function warnUnparsed([, type, fix]: [RegExp, string, string]): void {
   if (warned.has(type)) return;
   warned.add(type);
   process.emitWarning(
-    `passport-ding: a ${type} body reached passport.authenticate() but no body parser took it, so it was read as empty (missing_phone_number or missing_code); if your clients post ${type}, add ${fix}. Reported once`,
+    `passport-ding: a body of type ${type} reached passport.authenticate() but no body parser took it, so it was read as empty (missing_phone_number or missing_code); if your clients post ${type}, add ${fix}. Reported once`,
     { code: 'PASSPORT_DING_UNPARSED_BODY' },
   );
 }

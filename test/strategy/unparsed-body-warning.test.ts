@@ -49,7 +49,7 @@ describe('a body type the app does not parse (Express 5)', () => {
     }
     await nextTicks();
     expect(seen).toHaveLength(1);
-    expect(seen[0]?.message).toContain('a application/json body reached passport.authenticate()');
+    expect(seen[0]?.message).toContain('a body of type application/json reached passport.authenticate()');
     expect(seen[0]?.message).toContain('add app.use(express.json())');
     expect(seen[0]?.message).not.toContain(MARKER);
 
