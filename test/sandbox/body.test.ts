@@ -3,19 +3,11 @@
 // refusal in Ding's 400, which is the problem the core found. Each test starts its own sandbox.
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { startDingSandbox, type DingSandbox } from '../../lib/sandbox/index.js';
+import type { DingSandbox } from '../../lib/sandbox/index.js';
+import { withSandbox } from '../helpers/sandbox-io.js';
 
 const PHONE = '+15551234567';
 const LIMIT = 64 * 1024;
-
-async function withSandbox(run: (sb: DingSandbox) => Promise<void>): Promise<void> {
-  const sb = await startDingSandbox();
-  try {
-    await run(sb);
-  } finally {
-    await sb.close();
-  }
-}
 
 interface Answer {
   status: number;

@@ -8,6 +8,7 @@ import { Agent, Client, request } from 'undici';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startDingSandbox, type DingSandbox } from 'passport-ding/sandbox';
 import { ERROR_CODES } from '../../lib/providers/ding/wire.js';
+import { rawExchange } from '../helpers/sandbox-io.js';
 import { waitFor } from '../helpers/wait.js';
 
 const agent = new Agent();
@@ -55,18 +56,6 @@ function expectError(answer: Answer, code: string): void {
   expect(answer.status).toBe(400);
   expect(answer.contentType).toBe('application/json');
   expect(answer.body).toEqual({ code, message: expect.any(String), doc_url: expect.stringContaining(`#${code}`) });
-}
-
-/** Raw bytes in, raw bytes out: for input no HTTP client would send. */
-async function raw(payload: string | Buffer): Promise<string> {
-  const socket = connect(sb.port, '127.0.0.1');
-  await once(socket, 'connect');
-  socket.write(payload);
-  const chunks: Buffer[] = [];
-  socket.on('data', (c: Buffer) => chunks.push(c));
-  await Promise.race([once(socket, 'close'), once(socket, 'end')]);
-  socket.destroy();
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 describe('API key and customer', () => {
@@ -228,11 +217,11 @@ describe('hostile input', () => {
   });
 
   it('garbage on the socket gets a JSON 400, not a crash', async () => {
-    const answer = await raw('THIS IS NOT HTTP\r\n\r\n');
+    const answer = await rawExchange(sb.port, 'THIS IS NOT HTTP\r\n\r\n');
     expect(answer).toMatch(/^HTTP\/1\.1 400/);
     expect(answer).toContain('application/json');
     expect(answer).toContain('"bad_request"');
-    const overflow = await raw(`GET /v1/check HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`);
+    const overflow = await rawExchange(sb.port, `GET /v1/check HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`);
     expect(overflow).toMatch(/^HTTP\/1\.1 431/);
     expect((await postJson('/authentication', createBody())).status).toBe(200);
   });
@@ -251,7 +240,7 @@ describe('hostile input', () => {
 
   it('an absolute-form or odd request target does not confuse routing', async () => {
     for (const target of ['http://evil.example/v1/lookup/%2B1555', '//evil.example/v1/check', '//[', '/v1/lookup/%2B1555/../../x']) {
-      const answer = await raw(`GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      const answer = await rawExchange(sb.port, `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
       expect(answer).toMatch(/^HTTP\/1\.1 40[045]/);
       expect(answer).toContain('application/json');
     }

@@ -2,35 +2,15 @@
 // length, stats() as a snapshot, requests Node's parser refuses, and the core's own refusal of an
 // empty module list. Each test starts its own sandbox.
 import { request as httpRequest } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { request } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { createSandboxServer } from '../../lib/sandbox/core/server.js';
 import { FaultQueue } from '../../lib/sandbox/core/faults.js';
 import type { ApiModule } from '../../lib/sandbox/core/module.js';
-import { startDingSandbox, type DingSandbox } from '../../lib/sandbox/index.js';
-
-async function withSandbox(run: (sb: DingSandbox) => Promise<void>): Promise<void> {
-  const sb = await startDingSandbox();
-  try {
-    await run(sb);
-  } finally {
-    await sb.close();
-  }
-}
-
-/** Raw bytes in, raw bytes out. */
-async function raw(port: number, payload: string): Promise<string> {
-  const socket = connect(port, '127.0.0.1');
-  await once(socket, 'connect');
-  socket.write(payload);
-  const chunks: Buffer[] = [];
-  socket.on('data', (c: Buffer) => chunks.push(c));
-  await Promise.race([once(socket, 'close'), once(socket, 'end')]);
-  socket.destroy();
-  return Buffer.concat(chunks).toString('utf8');
-}
+import { startDingSandbox } from '../../lib/sandbox/index.js';
+import { rawExchange, withSandbox } from '../helpers/sandbox-io.js';
 
 describe('answers', () => {
   it('every answer is JSON with its exact Content-Length, a 404 and a 405 as much as a 200', async () => {
@@ -47,7 +27,7 @@ describe('answers', () => {
 
   it('a request target that starts with two slashes routes nowhere, even when the rest is a route', async () => {
     await withSandbox(async (sb) => {
-      const answer = await raw(sb.port, `GET //v1/lookup/%2B15551234567 HTTP/1.1\r\nHost: x\r\nx-api-key: ${sb.apiKey}\r\ncustomer-uuid: ${sb.customerUuid}\r\nConnection: close\r\n\r\n`);
+      const answer = await rawExchange(sb.port, `GET //v1/lookup/%2B15551234567 HTTP/1.1\r\nHost: x\r\nx-api-key: ${sb.apiKey}\r\ncustomer-uuid: ${sb.customerUuid}\r\nConnection: close\r\n\r\n`);
       expect(answer).toMatch(/^HTTP\/1\.1 404 /);
       expect(answer.endsWith('{"message":"Not Found"}')).toBe(true);
     });
@@ -55,11 +35,11 @@ describe('answers', () => {
 
   it('a malformed request gets a raw 400 in Ding\'s shape, with its length, and the connection closed', async () => {
     await withSandbox(async (sb) => {
-      const answer = await raw(sb.port, 'THIS IS NOT HTTP\r\n\r\n');
+      const answer = await rawExchange(sb.port, 'THIS IS NOT HTTP\r\n\r\n');
       const [head = '', body = ''] = answer.split('\r\n\r\n');
       expect(head.split('\r\n')).toEqual(['HTTP/1.1 400 Bad Request', 'Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close']);
       expect(JSON.parse(body)).toEqual({ code: 'bad_request', message: 'malformed HTTP request', doc_url: expect.stringContaining('#bad_request') });
-      const overflow = await raw(sb.port, `GET /v1/check HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`);
+      const overflow = await rawExchange(sb.port, `GET /v1/check HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(100_000)}\r\n\r\n`);
       expect(overflow.split('\r\n')[0]).toBe('HTTP/1.1 431 Request Header Fields Too Large');
       expect(overflow).toContain('"malformed HTTP request"');
     });
