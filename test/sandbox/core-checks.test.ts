@@ -1,8 +1,11 @@
 // The core's format checks and number facts (lib/sandbox/core/formats.ts, numbers.ts), which both
-// API modules use to validate requests and to answer lookups: their edges, one case each.
+// API modules use to validate requests and to answer lookups, its code maker (codes.ts) and the
+// message text both APIs' states build (message.ts): their edges, one case each.
 import { describe, expect, it } from 'vitest';
 import { isBcp47, isHttpUrl, isPossibleNumber } from '../../lib/sandbox/core/formats.js';
 import { numberFacts } from '../../lib/sandbox/core/numbers.js';
+import { newCode, sameCode } from '../../lib/sandbox/core/codes.js';
+import { deliveryMessage } from '../../lib/sandbox/core/message.js';
 
 describe('formats', () => {
   it('isBcp47: a loose tag of at most 64 characters', () => {
@@ -44,5 +47,29 @@ describe('numberFacts', () => {
 
   it('no carrier for a calling code the table lacks', () => {
     expect(numberFacts('+999123456789')).toStrictEqual({});
+  });
+});
+
+describe('codes', () => {
+  it('newCode keeps its length when the number drawn has leading zeros', () => {
+    // One code in ten starts with a 0: of 400 four-digit codes about 40 do (none: a chance of 0.9^400).
+    const codes = Array.from({ length: 400 }, () => newCode(4));
+    expect(codes.every((code) => /^[0-9]{4}$/.test(code))).toBe(true);
+    expect(codes.some((code) => code.startsWith('0'))).toBe(true);
+  });
+
+  it('sameCode compares whole codes, of any lengths', () => {
+    expect(sameCode('012345', '012345')).toBe(true);
+    expect(sameCode('012345', '12345')).toBe(false);
+    expect(sameCode('1234', '12345')).toBe(false);
+  });
+});
+
+describe('deliveryMessage', () => {
+  it('a call spells the digits out and takes no realm line; a message ends in the WebOTP line or the app hash', () => {
+    expect(deliveryMessage('0427', 'voice', { platform: 'web', value: 'example.com' })).toBe('Your verification code is 0 4 2 7.');
+    expect(deliveryMessage('0427', 'sms', undefined)).toBe('Your verification code is 0427.');
+    expect(deliveryMessage('0427', 'whatsapp', { platform: 'web', value: 'example.com' })).toBe('Your verification code is 0427.\n\n@example.com #0427');
+    expect(deliveryMessage('0427', 'sms', { platform: 'android', value: 'FA+9qCX9VSu' })).toBe('Your verification code is 0427.\n\nFA+9qCX9VSu');
   });
 });
