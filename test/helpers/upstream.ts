@@ -1,7 +1,7 @@
 // A loopback upstream whose answers a test scripts, for the provider behaviour the sandbox never
 // shows (off-contract replies, a provider that stays down, 429 hints, echoed secrets) and for
-// checking what goes on the wire. The one scripted upstream of the suite: tests do not hand-write
-// `http.createServer` stand-ins for Ding or Prelude.
+// checking what goes on the wire; also the receiver the sandbox's webhook queue posts to. The one
+// scripted upstream of the suite: tests do not hand-write `http.createServer` stand-ins.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll } from 'vitest';
@@ -21,6 +21,8 @@ export interface Received {
   text: string;
   /** The body parsed as JSON; undefined when empty or not JSON. */
   body: unknown;
+  /** When the request arrived (performance.now()), for the time between tries. */
+  at: number;
 }
 
 /**
@@ -53,11 +55,12 @@ export async function startUpstream(first: Script = { status: 200, body: {} }): 
   let script: Script = first;
   const seen: Received[] = [];
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const at = performance.now();
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
-      const received: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, text, body: parse(text) };
+      const received: Received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, text, body: parse(text), at };
       seen.push(received);
       const a = Array.isArray(script) ? (script.shift() ?? USED_UP) : typeof script === 'function' ? script(received) : script;
       if ('drop' in a) {
