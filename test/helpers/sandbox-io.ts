@@ -3,11 +3,11 @@
 // input no HTTP client would send.
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import { startDingSandbox, type DingSandbox } from '../../lib/sandbox/index.js';
+import { startDingSandbox, type DingSandbox, type DingSandboxOptions } from '../../lib/sandbox/index.js';
 
-/** Starts a sandbox with default options, runs `run` on it, and closes it whatever happens. */
-export async function withSandbox(run: (sandbox: DingSandbox) => Promise<void>): Promise<void> {
-  const sandbox = await startDingSandbox();
+/** Starts a sandbox with `options`, runs `run` on it, and closes it whatever happens. */
+export async function withSandbox(run: (sandbox: DingSandbox) => Promise<void>, options: DingSandboxOptions = {}): Promise<void> {
+  const sandbox = await startDingSandbox(options);
   try {
     await run(sandbox);
   } finally {

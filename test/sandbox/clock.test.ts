@@ -2,7 +2,8 @@
 // createTestClock() that an app and a sandbox share in tests. Their steps, their refusals with
 // the exact messages, and reset().
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTestClock, startDingSandbox } from '../../lib/sandbox/index.js';
+import { createTestClock } from '../../lib/sandbox/index.js';
+import { withSandbox } from '../helpers/sandbox-io.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -42,8 +43,7 @@ describe('createTestClock()', () => {
 describe('sandbox.advance()', () => {
   it('adds to the sandbox clock, which follows its now() option; refuses bad steps with its message', async () => {
     let base = 5_000;
-    const sb = await startDingSandbox({ now: () => base });
-    try {
+    await withSandbox(async (sb) => {
       expect(sb.now()).toBe(5_000);
       sb.advance(1_000);
       expect(sb.now()).toBe(6_000);
@@ -56,8 +56,6 @@ describe('sandbox.advance()', () => {
         expect(() => sb.advance(bad)).toThrow(new RangeError(message));
       }
       expect(sb.now()).toBe(8_000);
-    } finally {
-      await sb.close();
-    }
+    }, { now: () => base });
   });
 });

@@ -2,7 +2,7 @@
 // first out, each fault for its next N matching calls, and the exact messages of its refusals.
 import { describe, expect, it } from 'vitest';
 import { FaultQueue } from '../../lib/sandbox/core/faults.js';
-import { startDingSandbox } from '../../lib/sandbox/index.js';
+import { withSandbox } from '../helpers/sandbox-io.js';
 
 const MODES = 'http500, http503, timeout, reset, bad_json, forbidden, unknown_status_value';
 
@@ -40,11 +40,8 @@ describe('FaultQueue', () => {
 });
 
 it('sandbox.fail() names both APIs\' operations in its refusal', async () => {
-  const sb = await startDingSandbox();
-  try {
+  await withSandbox(async (sb) => {
     // @ts-expect-error: an unknown operation, as a JavaScript caller could pass
     expect(() => sb.fail({ mode: 'http500', operation: 'sendSms' })).toThrow(/^DingSandbox: fail\(\) operation must be one of .*create.*createVerification/);
-  } finally {
-    await sb.close();
-  }
+  });
 });

@@ -3,6 +3,7 @@
 // scripted lookup values outside the specs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDingSandbox, type DingSandbox } from 'passport-ding/sandbox';
+import { withSandbox } from '../helpers/sandbox-io.js';
 
 let sb: DingSandbox;
 
@@ -116,14 +117,11 @@ describe('scripted lookup values outside the specs', () => {
 
   it('a preludeNumbers script is what V2 answers for its number (a sandbox started in the test, not in a beforeAll)', async () => {
     const phone = '+14155552690';
-    const scripted = await startDingSandbox({ preludeNumbers: { [phone]: { lookup: { line_type: 'voip', flags: ['temporary'] } } } });
-    try {
+    await withSandbox(async (scripted) => {
       const res = await fetch(`${scripted.preludeUrl}/v2/lookup/${encodeURIComponent(phone)}`, { headers: { authorization: `Bearer ${scripted.apiKey}` } });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ phone_number: phone, line_type: 'voip', flags: ['temporary'] });
-    } finally {
-      await scripted.close();
-    }
+    }, { preludeNumbers: { [phone]: { lookup: { line_type: 'voip', flags: ['temporary'] } } } });
   });
 });
 
@@ -131,8 +129,7 @@ describe('the V2 module over HTTP, from a sandbox started inside the test', () =
   // Inside the test, not in a beforeAll, so that a mutation run sees these requests (see
   // CONTRIBUTING.md, "Surviving mutants").
   it('the Bearer key, a bad body, a fault and reset() answer in V2 terms', async () => {
-    const own = await startDingSandbox();
-    try {
+    await withSandbox(async (own) => {
       const post = async (path: string, body: string, authorization = `Bearer ${own.apiKey}`) => {
         const res = await fetch(`${own.preludeUrl}/v2${path}`, { method: 'POST', headers: { authorization, 'content-type': 'application/json' }, body });
         return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -148,8 +145,6 @@ describe('the V2 module over HTTP, from a sandbox started inside the test', () =
       own.reset();
       const check = JSON.stringify({ target: { type: 'phone_number', value: phone }, code });
       expect(await post('/verification/check', check)).toMatchObject({ status: 200, body: { status: 'expired_or_not_found' } });
-    } finally {
-      await own.close();
-    }
+    });
   });
 });
