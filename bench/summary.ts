@@ -4,33 +4,20 @@
 // machine, other work only ever adds time, so the best round of each variant (most logins/s,
 // least CPU per login) is also kept: the ratio of bests is the least disturbed comparison.
 import type { CellResult } from './cell.js';
-import { cpuOf, median, medianInterval } from './measure.js';
+import { cpuOf, median, medianInterval, type CellMetrics } from './measure.js';
 import type { VariantName } from './variants/index.js';
 
-export interface Row {
+/** The metrics of a cell (measure.ts), each the median over rounds; then the group's own fields. */
+export interface Row extends Omit<CellMetrics, 'driverCpuUsPerLogin'> {
   variant: VariantName;
   concurrency: number;
   rounds: number;
   /** Completed logins over all rounds, and failures. */
   logins: number;
   failed: number;
-  /** Medians over rounds. */
-  loginsPerSec: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Event-loop thread CPU per login and % busy (null where unknown), then the whole process. */
-  loopCpuUsPerLogin: number | null;
-  loopCpuPercent: number | null;
-  serverCpuUsPerLogin: number;
-  serverCpuPercent: number;
-  serverSystemShare: number;
-  gcUsPerLogin: number;
-  minorGcPer1000: number;
-  majorGcPer1000: number;
   /** Best round: most logins/s, least CPU per login (event loop when known). */
   bestLoginsPerSec: number;
   bestCpuUsPerLogin: number;
-  driverCpuPercent: number;
   /** Worst (largest) over rounds. */
   upstreamConnections: number;
   upstreamPeakOpen: number;
