@@ -44,7 +44,7 @@ const LOGIN_SUITES = ['test/security/faults.test.ts', 'test/security/gates.test.
 // mutated files these suites do not add to.
 const HOOK_SUITES = ['test/webhooks/**/*.test.ts', 'test/trusted-devices/**/*.test.ts', 'test/test-numbers/**/*.test.ts', 'test/events/**/*.test.ts', 'test/telemetry/telemetry.test.ts'];
 // The sandbox's own suites that run in this process (not cli, channels, contract-gate: child
-// processes): MUTATE_SUITES=sandbox, for `--mutate lib/sandbox/...`. These alone: the login suites
+// processes; cli-main runs the CLI's main() here): MUTATE_SUITES=sandbox, for `--mutate lib/sandbox/...`. These alone: the login suites
 // start the sandbox in a beforeAll, so with them every sandbox mutant would rerun all of them.
 const SANDBOX_SUITES = ['test/sandbox/*.test.ts', '!test/sandbox/{cli,channels,contract-gate}.test.ts'];
 const SUITES: Record<string, string[]> = {
