@@ -1,19 +1,26 @@
 // The core's webhook queue (lib/sandbox/core/webhooks.ts) against a receiver on 127.0.0.1: which
 // answers acknowledge a delivery (any 2xx, nothing else), the backoff between the four tries, and
 // the counters that reset() zeroes.
+import { once } from 'node:events';
+import { createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { RETRY_DELAYS_MS, WebhookQueue } from '../../lib/sandbox/core/webhooks.js';
 import { startUpstream, type Answer, type Upstream } from '../helpers/upstream.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** The receiver answers `status`, or, for the n-th request (0-based) when it returns undefined, never. */
-async function withQueue(status: number | ((n: number) => number | undefined), run: (queue: WebhookQueue, receiver: Upstream) => Promise<void>): Promise<void> {
+async function withQueue(
+  status: number | ((n: number) => number | undefined),
+  run: (queue: WebhookQueue, receiver: Upstream) => Promise<void>,
+  options: ConstructorParameters<typeof WebhookQueue>[0] = {},
+): Promise<void> {
   const answer = (n: number): Answer => {
     const code = typeof status === 'number' ? status : status(n);
     return code === undefined ? { hang: true } : { status: code };
   };
   const receiver = await startUpstream(() => answer(receiver.seen.length - 1));
-  const queue = new WebhookQueue();
+  const queue = new WebhookQueue(options);
   try {
     await run(queue, receiver);
   } finally {
@@ -82,5 +89,64 @@ describe('WebhookQueue: acknowledgements', () => {
       expect(performance.now() - start).toBeLessThan(330);
       expect(r.seen).toHaveLength(3);
     });
+  });
+});
+
+// One try's deadline covers the connect (the TLS handshake included) and the answer: 5 s in the
+// sandbox, 300 ms here (tryTimeoutMs), so that a test need not hold a try for 5 s. Without the
+// Agent's timeouts undici's defaults would hold a try 10 s (connect) or 300 s (headers, body).
+describe('WebhookQueue: one try is given up at its deadline', () => {
+  it('a receiver that holds the answer: the try ends at the deadline, the next one is delivered', async () => {
+    await withQueue(
+      (n) => (n === 0 ? undefined : 204),
+      async (queue, r) => {
+        queue.send(delivery(r.url));
+        // Well before undici's own 300 s, and before this run's 7 s test timeout.
+        await waitFor('the second try acknowledged', () => queue.stats().delivered === 1, { withinMs: 3000 });
+        expect(r.seen).toHaveLength(2);
+        const [first, second] = r.seen;
+        // The held try ran its 300 ms, then the 100 ms backoff.
+        expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(300 + (RETRY_DELAYS_MS[0] ?? 0) - 5);
+        expect(queue.stats()).toEqual({ delivered: 1, failed: 0, dropped: 0, pending: 0 });
+      },
+      { tryTimeoutMs: 300 },
+    );
+  });
+
+  it('a receiver that takes the connection and never answers the TLS handshake: the try ends at the deadline, the next ones are made', async () => {
+    // A TCP listener, not a TLS server: the client's hello is read and never answered, so the first
+    // https try never gets past its connect. Later connections are dropped at once (each try fails
+    // fast), so the delivery is given up soon after the first try ends.
+    const sockets: Socket[] = [];
+    const arrivals: number[] = [];
+    let firstClosed = 0;
+    const silent = createServer((socket) => {
+      arrivals.push(performance.now());
+      sockets.push(socket);
+      socket.on('error', () => undefined);
+      // Read (and drop) the hello, so that the client's close is seen.
+      if (arrivals.length === 1) socket.on('close', () => (firstClosed = performance.now())).resume();
+      else socket.destroy();
+    });
+    silent.listen(0, '127.0.0.1');
+    await once(silent, 'listening');
+    const { port } = silent.address() as AddressInfo;
+    const queue = new WebhookQueue({ tryTimeoutMs: 300 });
+    try {
+      queue.send({ url: `https://127.0.0.1:${port}/hook`, body: Buffer.from('{}'), headers: { 'content-type': 'application/json' } });
+      // undici checks a connect's deadline on a timer of its own that ticks about every 500 ms, so
+      // the first try ends 300 to about 1,300 ms in; without the option, after 10 s.
+      await waitFor('the delivery given up', () => queue.stats().failed === 1, { withinMs: 4000 });
+      expect(arrivals).toHaveLength(4);
+      const first = arrivals[0] ?? 0;
+      expect(firstClosed - first).toBeGreaterThanOrEqual(295);
+      expect((arrivals[1] ?? 0) - firstClosed).toBeGreaterThanOrEqual((RETRY_DELAYS_MS[0] ?? 0) - 5);
+      expect(queue.stats()).toEqual({ delivered: 0, failed: 1, dropped: 0, pending: 0 });
+    } finally {
+      await queue.close();
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+      await once(silent, 'close');
+    }
   });
 });

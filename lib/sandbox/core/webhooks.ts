@@ -36,16 +36,20 @@ export const RETRY_DELAYS_MS: readonly number[] = [100, 200, 400];
 const TRY_TIMEOUT_MS = 5_000;
 
 export class WebhookQueue {
-  readonly #agent = new Agent({ connect: { timeout: TRY_TIMEOUT_MS }, headersTimeout: TRY_TIMEOUT_MS, bodyTimeout: TRY_TIMEOUT_MS });
+  readonly #agent: Agent;
   readonly #stopping = new AbortController();
   readonly #pending = new Set<Promise<void>>();
   #stats = { delivered: 0, failed: 0, dropped: 0 };
   #closed: Promise<void> | undefined;
   readonly #maxPending: number;
 
-  /** `maxPending`: the bound (MAX_PENDING unless a test wants a small one). */
-  constructor({ maxPending = MAX_PENDING }: { maxPending?: number } = {}) {
+  /**
+   * `maxPending`: the bound (MAX_PENDING unless a test wants a small one). `tryTimeoutMs`: one
+   * try's deadline (TRY_TIMEOUT_MS unless a test wants a short one, so it need not hold a try 5 s).
+   */
+  constructor({ maxPending = MAX_PENDING, tryTimeoutMs = TRY_TIMEOUT_MS }: { maxPending?: number; tryTimeoutMs?: number } = {}) {
     this.#maxPending = maxPending;
+    this.#agent = new Agent({ connect: { timeout: tryTimeoutMs }, headersTimeout: tryTimeoutMs, bodyTimeout: tryTimeoutMs });
     // Every pending delivery listens to the one stop signal; up to MAX_PENDING of them is expected.
     setMaxListeners(0, this.#stopping.signal);
   }
