@@ -98,6 +98,7 @@ describe('scripted lookup values outside the specs', () => {
       /numbers: lookup\.line_type must be one of .*FixedLine/,
     );
     await expect(startDingSandbox({ numbers: { '+15550000001': { lookup: { number_ported: 'yes' as never } } } })).rejects.toThrow(TypeError);
+    await expect(startDingSandbox({ numbers: { '+15550000001': { lookup: { carrier: 5 as never } } } })).rejects.toThrow(/^DingSandbox: numbers: lookup\.carrier must be a string$/);
     await expect(startDingSandbox({ numbers: { '+15550000001': { lookup: { carrier_name: 'x' } as never } } })).rejects.toThrow(
       /lookup\.carrier_name is not a field/,
     );
