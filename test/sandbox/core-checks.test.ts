@@ -47,6 +47,13 @@ describe('numberFacts', () => {
 
   it('no carrier for a calling code the table lacks', () => {
     expect(numberFacts('+999123456789')).toStrictEqual({});
+    expect(numberFacts('+8801712345678')).toStrictEqual({ country: 'BD', kind: 'MOBILE' });
+  });
+
+  it('a number of another country than the table\'s for its calling code: that country, no carrier', () => {
+    expect(numberFacts('+14165552671')).toStrictEqual({ country: 'CA', kind: 'FIXED_LINE_OR_MOBILE' });
+    expect(numberFacts('+77012345678')).toStrictEqual({ country: 'KZ', kind: 'MOBILE' });
+    expect(numberFacts('+14155552671')).toStrictEqual({ country: 'US', mcc: '310', mnc: '410', carrier: 'AT&T', kind: 'FIXED_LINE_OR_MOBILE' });
   });
 });
 

@@ -4,6 +4,9 @@ import { Agent, request } from 'undici';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startDingSandbox, type CodeEvent, type DingSandbox, type DingSandboxOptions } from 'passport-ding/sandbox';
 import { wrongCode } from '../helpers/codes.js';
+import { createClock } from '../../lib/sandbox/core/clock.js';
+import { createDingModule, SandboxState } from '../../lib/sandbox/ding/index.js';
+import { matchRoute } from '../../lib/sandbox/ding/routes.js';
 
 const agent = new Agent();
 const started: DingSandbox[] = [];
@@ -457,7 +460,10 @@ describe('lookup', () => {
     });
     expect((await lookup(sb, '+447700900123')).body).toMatchObject({ country_code: 'GB', mcc: '234' });
     expect((await lookup(sb, '+351912345678')).body).toMatchObject({ country_code: 'PT' });
-    expect((await lookup(sb, '+8801712345678')).body).not.toHaveProperty('country_code');
+    // Bangladesh: a country the carrier table lacks; its country still, no carrier.
+    const bd = (await lookup(sb, '+8801712345678')).body;
+    expect(bd).toMatchObject({ country_code: 'BD' });
+    expect(bd).not.toHaveProperty('carrier');
     expect((await lookup(sb, PHONE, '?type=cnam')).body.caller_name).toEqual(expect.any(String));
   });
 
@@ -502,5 +508,241 @@ describe('reset and advance', () => {
     const sb = await start();
     expect(() => sb.advance(-1)).toThrow(RangeError);
     expect(() => sb.advance(Number.POSITIVE_INFINITY)).toThrow(RangeError);
+  });
+});
+
+// Every V1 refusal with its status, code and exact message (the spec leaves `message` free, so the
+// sandbox's own words are pinned here: an emptied one, or one from the wrong check, shows), every
+// fault mode's answer exactly, and the few answers the tests above look at only in part. Each
+// sandbox is started inside its test, where a mutation run sees what the test reaches.
+describe('V1 sandbox, each refusal and answer exactly', () => {
+  const OTHER_CUSTOMER = '11111111-2222-4333-8444-555555555555';
+  const UNKNOWN_AUTH = '00000000-0000-4000-8000-000000000000';
+  const refused = (code: string, message: string) => ({
+    status: 400,
+    body: { code, message, doc_url: `https://docs.prelude.so/verify/v1/documentation/errors#${code}` },
+  });
+  const badRequest = (message: string) => refused('bad_request', message);
+
+  it('create: missing and ill-typed fields, then the customer, then each format, in that order', async () => {
+    const sb = await start();
+    const cases: Array<[Body, ReturnType<typeof refused>]> = [
+      [{ customer_uuid: undefined }, badRequest('customer_uuid is required and must be a string')],
+      [{ phone_number: 15551234567 }, badRequest('phone_number is required and must be a string')],
+      [{ ip: 5 }, badRequest('ip must be a string')],
+      [{ locale: null }, badRequest('locale must be a string')],
+      [{ is_returning_user: 'yes' }, badRequest('is_returning_user must be a boolean')],
+      [{ customer_uuid: OTHER_CUSTOMER }, refused('account_invalid', 'customer_uuid is not a valid account')],
+      [{ customer_uuid: OTHER_CUSTOMER, phone_number: '+123' }, refused('account_invalid', 'customer_uuid is not a valid account')],
+      [{ phone_number: '+123' }, refused('invalid_phone_number', 'phone_number is not a valid phone number')],
+      [{ ip: '::1' }, badRequest('ip must be an IPv4 address')],
+      [{ device_type: 'PHONE' }, badRequest('device_type must be one of IOS, ANDROID, WEB')],
+      [{ callback_url: 'ftp://example.com/hooks' }, badRequest('callback_url must be an http(s) URL')],
+      [{ locale: 'en_US' }, badRequest('locale must be a BCP-47 language tag')],
+      [{ app_realm: 'FA+9qCX9VSu' }, refused('app_realm_require_device_type', 'app_realm requires device_type')],
+      [{ app_realm: 'FA+9qCX9VSu', device_type: 'IOS' }, refused('unsupported_app_realm_device_type', 'app_realm is only supported with device_type ANDROID')],
+      [{ app_realm: 'FA+9qCX9VSu', device_type: 'WEB' }, refused('unsupported_app_realm_device_type', 'app_realm is only supported with device_type ANDROID')],
+    ];
+    for (const [extra, expected] of cases) {
+      expect([extra, await post(sb, '/authentication', { customer_uuid: sb.customerUuid, phone_number: PHONE, ...extra })]).toEqual([extra, expected]);
+    }
+    // Nothing refused was sent.
+    expect(sb.latestCode(PHONE)).toBeUndefined();
+    expect((await create(sb, PHONE, { app_realm: 'FA+9qCX9VSu', device_type: 'ANDROID' })).status).toBe('pending');
+  });
+
+  it('check and retry: missing fields, the customer, a malformed id, an unknown one', async () => {
+    const sb = await start();
+    const { authentication_uuid: id } = await create(sb, PHONE);
+    const base = { customer_uuid: sb.customerUuid, authentication_uuid: id, check_code: '000000' };
+    const checks: Array<[Body, ReturnType<typeof refused>]> = [
+      [{ check_code: undefined }, badRequest('check_code is required and must be a string')],
+      [{ authentication_uuid: 5 }, badRequest('authentication_uuid is required and must be a string')],
+      [{ customer_uuid: OTHER_CUSTOMER }, refused('account_invalid', 'customer_uuid is not a valid account')],
+      [{ customer_uuid: OTHER_CUSTOMER, authentication_uuid: 'nope' }, refused('account_invalid', 'customer_uuid is not a valid account')],
+      [{ authentication_uuid: 'nope' }, refused('invalid_auth_uuid', 'authentication_uuid is not a valid UUID')],
+      [{ authentication_uuid: UNKNOWN_AUTH }, refused('invalid_auth_uuid', 'authentication_uuid does not match any authentication')],
+    ];
+    for (const [extra, expected] of checks) expect([extra, await post(sb, '/check', { ...base, ...extra })]).toEqual([extra, expected]);
+    const retries: Array<[Body, ReturnType<typeof refused>]> = [
+      [{ customer_uuid: undefined }, badRequest('customer_uuid is required and must be a string')],
+      [{ customer_uuid: OTHER_CUSTOMER }, refused('account_invalid', 'customer_uuid is not a valid account')],
+      [{ authentication_uuid: 'nope' }, refused('invalid_auth_uuid', 'authentication_uuid is not a valid UUID')],
+      [{ authentication_uuid: UNKNOWN_AUTH }, refused('invalid_auth_uuid', 'authentication_uuid does not match any authentication')],
+    ];
+    for (const [extra, expected] of retries) {
+      expect([extra, await post(sb, '/retry', { customer_uuid: sb.customerUuid, authentication_uuid: id, ...extra })]).toEqual([extra, expected]);
+    }
+    // None of them counted as a check or a retry.
+    expect(await check(sb, id, sb.latestCode(PHONE))).toBe('valid');
+  });
+
+  it('feedback: missing fields, the customer, the number, the status, then the number\'s authentications', async () => {
+    const sb = await start();
+    const send = (extra: Body) => post(sb, '/authentication/feedback', { customer_uuid: sb.customerUuid, phone_number: PHONE, status: 'onboarded', ...extra });
+    const cases: Array<[Body, ReturnType<typeof refused>]> = [
+      [{ status: undefined }, badRequest('status is required and must be a string')],
+      [{ customer_uuid: OTHER_CUSTOMER }, refused('account_invalid', 'customer_uuid is not a valid account')],
+      [{ phone_number: '15551234567' }, refused('invalid_phone_number', 'phone_number is not a valid E.164 phone number')],
+      [{ status: 'finished' }, refused('invalid_feedback_status', 'status must be one of onboarded, not_onboarded')],
+      [{}, refused('no_associated_auth_found', 'no authentication found for this phone number')],
+    ];
+    for (const [extra, expected] of cases) expect([extra, await send(extra)]).toEqual([extra, expected]);
+    await create(sb, PHONE);
+    expect((await send({})).status).toBe(200);
+    expect(await send({})).toEqual(refused('duplicated_feedback_status', 'this feedback status was already sent for this phone number'));
+  });
+
+  it('authentication status: a malformed id, an unknown one', async () => {
+    const sb = await start();
+    for (const id of ['nope', '%E0%A4%A']) expect(await get(sb, `/authentication/${id}`)).toEqual(refused('invalid_auth_uuid', 'auth_uuid is not a valid UUID'));
+    expect(await get(sb, `/authentication/${UNKNOWN_AUTH}`)).toEqual(refused('invalid_auth_uuid', 'authentication_uuid does not match any authentication'));
+  });
+
+  it('lookup: no or an empty customer-uuid header, another customer, a number not in E.164, a type other than cnam', async () => {
+    const sb = await start();
+    const path = `/lookup/${encodeURIComponent(PHONE)}`;
+    expect(await get(sb, path)).toEqual(badRequest('the customer-uuid header is required'));
+    expect(await get(sb, path, { 'customer-uuid': '' })).toEqual(badRequest('the customer-uuid header is required'));
+    expect(await get(sb, path, { 'customer-uuid': OTHER_CUSTOMER })).toEqual(refused('account_invalid', 'customer_uuid is not a valid account'));
+    const as = { 'customer-uuid': sb.customerUuid };
+    for (const number of ['15551234567', '%E0%A4%A']) {
+      expect(await get(sb, `/lookup/${number}`, as)).toEqual(refused('invalid_phone_number', 'phone_number is not a valid E.164 phone number'));
+    }
+    for (const query of ['?type=carrier', '?type=cnam,carrier', '?type=cnam&type=']) expect(await get(sb, `${path}${query}`, as)).toEqual(badRequest('type must be cnam'));
+    expect((await get(sb, `${path}?type=cnam&type=cnam`, as)).body.caller_name).toBe('SANDBOX CALLER');
+  });
+
+  it('scripted refusals say what the number is', async () => {
+    const sb = await start({ numbers: { '+15550000003': 'blocked_number', '+15550000004': 'unsupported_region', '+15550000005': 'invalid_line' } });
+    const send = (phone: string) => post(sb, '/authentication', { customer_uuid: sb.customerUuid, phone_number: phone });
+    expect(await send('+15550000003')).toEqual(refused('blocked_number', 'the phone number is blocked'));
+    expect(await send('+15550000004')).toEqual(refused('unsupported_region', 'the phone number is in an unsupported region'));
+    expect(await send('+15550000005')).toEqual(refused('invalid_line', 'the phone number line type is not supported'));
+  });
+
+  it('a scripted lookup without caller_name keeps the default CNAM name; without type=cnam there is none', async () => {
+    const sb = await start({ numbers: { '+15550000009': { lookup: { line_type: 'Voip' } } } });
+    const as = { 'customer-uuid': sb.customerUuid };
+    expect((await get(sb, '/lookup/%2B15550000009?type=cnam', as)).body).toMatchObject({ line_type: 'Voip', caller_name: 'SANDBOX CALLER' });
+    expect((await get(sb, '/lookup/%2B15550000009', as)).body).not.toHaveProperty('caller_name');
+  });
+
+  it('the attempt event names the sender "Sandbox" when the create named none', async () => {
+    const sb = await start();
+    const { authentication_uuid: id } = await create(sb, PHONE);
+    const events = (await get(sb, `/authentication/${String(id)}`)).body.events as Body[];
+    expect(events[1]).toEqual({
+      type: 'attempt',
+      created_at: iso(T0),
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      content: 'Your code is ••••••',
+      sender_id: 'Sandbox',
+      capability: 'text',
+      attempt_number: 1,
+      status: 'delivered',
+    });
+  });
+
+  it('onCode\'s message carries the Android app hash on its last line when the create had an app_realm', async () => {
+    const events: CodeEvent[] = [];
+    const sb = await start({ onCode: (e) => events.push(e) });
+    await create(sb, PHONE, { app_realm: 'FA+9qCX9VSu', device_type: 'ANDROID' });
+    const code = sb.latestCode(PHONE) ?? '';
+    expect(events.map((e) => e.message)).toEqual([`Your verification code is ${code}.\n\nFA+9qCX9VSu`]);
+  });
+
+  it('each fault mode\'s answer, exactly', async () => {
+    const sb = await start();
+    const raw = async (path: string, body: string) => {
+      const res = await request(`${sb.url}${path}`, { method: 'POST', headers: { 'x-api-key': sb.apiKey, 'content-type': 'application/json' }, body, dispatcher: agent });
+      return { status: res.statusCode, type: res.headers['content-type'], text: await res.body.text() };
+    };
+    sb.fail({ mode: 'http500' });
+    expect(await post(sb, '/authentication', { customer_uuid: sb.customerUuid, phone_number: PHONE })).toEqual({
+      status: 500,
+      body: { code: 'internal_server_error', message: 'Internal server error', doc_url: 'https://docs.prelude.so/verify/v1/documentation/errors#internal_server_error' },
+    });
+    sb.fail({ mode: 'bad_json' });
+    expect(await raw('/authentication', JSON.stringify({ customer_uuid: sb.customerUuid, phone_number: PHONE }))).toEqual({
+      status: 200,
+      type: 'application/json',
+      text: '{"authentication_uuid": "',
+    });
+    // A fault takes a call whose body is not JSON as well: the fault answers, not the body's 400.
+    sb.fail({ mode: 'http503' });
+    expect(await raw('/check', 'not json')).toEqual({ status: 503, type: 'application/json', text: '{"message":"Service Unavailable"}' });
+    expect(sb.latestCode(PHONE)).toBeUndefined();
+  });
+
+  it('unknown_status_value: one off-contract value per operation, the rest in shape; check and retry echo the request\'s id', async () => {
+    const sb = await start();
+    const uuid = expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const at = iso(T0);
+    const id = 'c0ffee00-0000-4000-8000-000000000001';
+    sb.fail({ mode: 'unknown_status_value', times: 6 });
+    expect(await post(sb, '/authentication', { customer_uuid: sb.customerUuid, phone_number: PHONE, authentication_uuid: 5 })).toEqual({
+      status: 200,
+      body: { authentication_uuid: uuid, status: 'approved', created_at: at, expires_at: at },
+    });
+    expect(await post(sb, '/check', { authentication_uuid: id })).toEqual({ status: 200, body: { authentication_uuid: id, status: 'expired' } });
+    expect(await post(sb, '/retry', { authentication_uuid: id })).toEqual({
+      status: 200,
+      body: { authentication_uuid: id, status: 'queued', created_at: at, next_retry_at: at, remaining_retry: 1 },
+    });
+    expect(await post(sb, '/authentication/feedback', {})).toEqual({ status: 200, body: { uuid: 42 } });
+    expect(await get(sb, `/authentication/${id}`)).toEqual({
+      status: 200,
+      body: { uuid, phone_number: '+15555550100', created_at: at, signals: {}, events: [{ type: 'sms_sent', created_at: at }] },
+    });
+    expect(await get(sb, '/lookup/%2B15551234567')).toEqual({ status: 200, body: { phone_number: '+15555550100', country_code: 'US', line_type: 'Landline' } });
+    expect((await create(sb, PHONE)).status).toBe('pending');
+  });
+});
+
+// The module and the state through their own functions, for what HTTP cannot reach.
+describe('the V1 module and state without HTTP', () => {
+  const settings = { codeLength: 6, ttlMs: 600_000, maxAttempts: 1000, cooldownMs: 30_000, maxRetries: 3, onCode: undefined };
+  const clock = createClock(() => T0);
+
+  it('an error inside the sandbox answers a V1 500 with internal_server_error', () => {
+    const module = createDingModule({ apiKey: 'k', customerUuid: '11111111-2222-4333-8444-555555555555', settings, clock, numbers: new Map(), deliver: () => {} });
+    expect(module.internalError()).toEqual({
+      status: 500,
+      body: { code: 'internal_server_error', message: 'sandbox error', doc_url: 'https://docs.prelude.so/verify/v1/documentation/errors#internal_server_error' },
+    });
+  });
+
+  it('a state with no webhook sender takes a callback_url; latestCode() is the number\'s newest code', () => {
+    const state = new SandboxState(settings, clock);
+    const created = state.create({ customer_uuid: 'x', phone_number: PHONE, callback_url: 'http://127.0.0.1:9/hooks' });
+    expect(created.status).toBe('pending');
+    expect(state.latestCode(PHONE)).toMatch(/^\d{6}$/);
+    expect(state.latestCode('+15550000000')).toBeUndefined();
+  });
+
+  it('matchRoute(): the fixed feedback path before the parametrised one, each operation\'s method, raw path parameters', () => {
+    expect(matchRoute('POST', '/v1/authentication')).toEqual({ operation: 'createAuthentication', method: 'POST', param: '' });
+    expect(matchRoute('POST', '/v1/authentication/feedback')).toEqual({ operation: 'feedback', method: 'POST', param: '' });
+    expect(matchRoute('GET', '/v1/authentication/feedback')).toEqual({ status: 405, allow: 'POST' });
+    expect(matchRoute('GET', '/v1/authentication/abc')).toEqual({ operation: 'getAuthenticationStatus', method: 'GET', param: 'abc' });
+    expect(matchRoute('GET', '/v1/lookup/%2B15551234567')).toEqual({ operation: 'lookup', method: 'GET', param: '%2B15551234567' });
+    expect(matchRoute('POST', '/v1/check')).toEqual({ operation: 'check', method: 'POST', param: '' });
+    expect(matchRoute('GET', '/v1/retry')).toEqual({ status: 405, allow: 'POST' });
+    expect(matchRoute('GET', '/v1/lookup/+1/x')).toEqual({ status: 404 });
+    expect(matchRoute('POST', '/v2/verification')).toEqual({ status: 404 });
+  });
+
+  it('an authentication logs at most 200 events, the first 200', () => {
+    const state = new SandboxState(settings, clock);
+    const id = state.create({ customer_uuid: 'x', phone_number: PHONE }).authentication_uuid ?? '';
+    const wrong = wrongCode(state.latestCode(PHONE));
+    // create logs 3 events (balance update, attempt, delivery status); each check logs 1.
+    for (let i = 0; i < 197; i++) state.check(id, wrong);
+    expect(state.status(id)?.events).toHaveLength(200);
+    expect(state.check(id, wrong)?.status).toBe('invalid');
+    const events = state.status(id)?.events ?? [];
+    expect(events).toHaveLength(200);
+    expect(events.at(-1)).toMatchObject({ type: 'check', status: 'invalid' });
   });
 });

@@ -79,6 +79,32 @@ describe('lookup line types of unscripted numbers', () => {
   });
 });
 
+describe('lookup of a number in a calling code several countries share (+1, +7, +44)', () => {
+  // Both specs: country_code is the ISO 3166-1 alpha-2 code of the number's country. The carrier
+  // table is keyed by calling code, so a Toronto number was 'US' on AT&T (MCC 310, a US code).
+  it('answers the number\'s own country, and no carrier of another country', async () => {
+    await withSandbox(async (s) => {
+      const v1 = async (phone: string) =>
+        (await (await fetch(`${s.url}/lookup/${encodeURIComponent(phone)}`, { headers: { 'x-api-key': s.apiKey, 'customer-uuid': s.customerUuid } })).json()) as Record<string, unknown>;
+      const v2 = async (phone: string) =>
+        (await (await fetch(`${s.preludeUrl}/v2/lookup/${encodeURIComponent(phone)}`, { headers: { authorization: `Bearer ${s.apiKey}` } })).json()) as Record<string, unknown>;
+      for (const [phone, country] of [['+14165552671', 'CA'], ['+18092345678', 'DO'], ['+77012345678', 'KZ'], ['+441534123456', 'JE'], ['+8801712345678', 'BD']]) {
+        const a = await v1(phone as string);
+        expect([phone, a.country_code]).toEqual([phone, country]);
+        for (const key of ['mcc', 'mnc', 'carrier']) expect(a).not.toHaveProperty(key);
+        const b = await v2(phone as string);
+        expect([phone, b.country_code]).toEqual([phone, country]);
+        expect(b).not.toHaveProperty('network_info');
+      }
+      // The table's own countries, and numbers no plan places (the +1 555 range), keep its carrier.
+      expect(await v1('+14155552671')).toMatchObject({ country_code: 'US', mcc: '310', mnc: '410', carrier: 'AT&T' });
+      expect(await v1('+15551234567')).toMatchObject({ country_code: 'US', mcc: '310', mnc: '410', carrier: 'AT&T' });
+      expect(await v1('+79161234567')).toMatchObject({ country_code: 'RU', mcc: '250', mnc: '01', carrier: 'MTS' });
+      expect(await v2('+14155552671')).toMatchObject({ country_code: 'US', network_info: { carrier_name: 'AT&T', mcc: '310', mnc: '410' } });
+    });
+  });
+});
+
 describe('V1 retry after the last retry', () => {
   it('answers a next_retry_at no earlier than its created_at', async () => {
     const { body } = await create('+14155552672');
@@ -98,6 +124,7 @@ describe('scripted lookup values outside the specs', () => {
       /numbers: lookup\.line_type must be one of .*FixedLine/,
     );
     await expect(startDingSandbox({ numbers: { '+15550000001': { lookup: { number_ported: 'yes' as never } } } })).rejects.toThrow(TypeError);
+    await expect(startDingSandbox({ numbers: { '+15550000001': { lookup: { carrier: 5 as never } } } })).rejects.toThrow(/^DingSandbox: numbers: lookup\.carrier must be a string$/);
     await expect(startDingSandbox({ numbers: { '+15550000001': { lookup: { carrier_name: 'x' } as never } } })).rejects.toThrow(
       /lookup\.carrier_name is not a field/,
     );

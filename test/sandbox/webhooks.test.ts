@@ -180,6 +180,7 @@ describe('Ding V1 webhooks', () => {
     for (const e of r.received) {
       expect(e.url).toBe('/hooks/ding?token=s3cret&x=1');
       expect(e.headers['x-webhook-signature']).toBeUndefined();
+      expect(e.headers['content-type']).toBe('application/json');
       expect(e.body).toMatchObject({ auth_uuid: created.authentication_uuid, recipient_phone_number: PHONE, correlation_id: 'c-2' });
       expect(e.body.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+0000$/);
     }
@@ -189,6 +190,13 @@ describe('Ding V1 webhooks', () => {
     expect(delivery).toMatchObject({ attempt_id: attempt!.id, status: 'delivered' });
     expect(attempt2).toMatchObject({ attempt_number: 2 });
     expect(new Set(r.received.map((e) => e.body.id)).size).toBe(5);
+  });
+
+  it('no callback_url, no deliveries: nothing pending, sent or failed', async () => {
+    const sb = await sandbox({ retryCooldownSeconds: 0 });
+    const created = await v1(sb, '/authentication', { phone_number: PHONE });
+    expect((await v1(sb, '/retry', { authentication_uuid: created.authentication_uuid })).status).toBe('approved');
+    expect(sb.webhooks.stats()).toEqual({ delivered: 0, failed: 0, dropped: 0, pending: 0 });
   });
 
   it('a number scripted undeliverable: failed attempt, undeliverable delivery, in webhooks and status events', async () => {

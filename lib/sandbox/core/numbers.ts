@@ -1,5 +1,6 @@
-// What the sandbox "knows" about a number, whichever API asks: a plausible carrier of its country
-// (longest calling-code prefix wins) and its line kind from libphonenumber-js's full metadata.
+// What the sandbox "knows" about a number, whichever API asks: its country and line kind from
+// libphonenumber-js's full metadata, and a plausible carrier of that country (longest
+// calling-code prefix wins).
 // Each API module says these in its own vocabulary.
 import { parsePhoneNumberFromString, type NumberType } from 'libphonenumber-js/max';
 
@@ -64,9 +65,16 @@ export interface NumberFacts {
 
 export function numberFacts(phoneNumber: string): NumberFacts {
   const facts: NumberFacts = {};
+  const parsed = parsePhoneNumberFromString(phoneNumber);
+  // The number's own country where the plan places it: a calling code shared by several countries
+  // (+1, +7, +44) has one of them in the table, whose carrier is no carrier of the others (a
+  // Toronto number is CA, not a US number on AT&T). Numbers no plan places (the +1 555 test range)
+  // keep the table's country and carrier.
+  const country = parsed?.country;
   const carrier = carrierFor(phoneNumber);
-  if (carrier) [facts.country, facts.mcc, facts.mnc, facts.carrier] = carrier;
-  const kind = parsePhoneNumberFromString(phoneNumber)?.getType();
+  if (carrier && (country === undefined || country === carrier[0])) [facts.country, facts.mcc, facts.mnc, facts.carrier] = carrier;
+  else if (country !== undefined) facts.country = country;
+  const kind = parsed?.getType();
   if (kind !== undefined) facts.kind = kind;
   return facts;
 }

@@ -31,9 +31,8 @@ export function defaultLineType(phoneNumber: string): LineType {
 export function lookupNumber(phoneNumber: string, cnam: boolean, behavior: NumberBehavior | undefined): LookupResponseWire {
   const body: LookupResponseWire = { phone_number: phoneNumber };
   const facts = numberFacts(phoneNumber);
-  if (facts.carrier !== undefined) {
-    Object.assign(body, { mcc: facts.mcc, mnc: facts.mnc, carrier: facts.carrier, country_code: facts.country });
-  }
+  if (facts.carrier !== undefined) Object.assign(body, { mcc: facts.mcc, mnc: facts.mnc, carrier: facts.carrier });
+  if (facts.country !== undefined) body.country_code = facts.country;
   body.number_ported = false;
   body.temporary_phone_number = false;
   // A number scripted as `invalid_line` looks like a landline here too.
