@@ -9,8 +9,10 @@
 // - Per address (`req.ip`: set `trust proxy` behind a proxy): PASSWORD_FAILURES_PER_IP wrong
 //   passwords across usernames, so one client cannot walk through many accounts either.
 //
-// Both are checked before the password is hashed: a refused attempt costs no scrypt. Past either
-// one the answer is 429 with Retry-After, even for the right password, until the window ends.
+// Each attempt is counted before the password is hashed, in one step (so a burst of concurrent
+// guesses cannot all pass a check made before any of them was counted), and a refused attempt
+// costs no scrypt. Past either budget the answer is 429 with Retry-After, even for the right
+// password, until the window ends.
 // Whoever knows a username can hold its password login for a window this way: the usual trade-off
 // of a per-account limit, and the reason it is counted per window, not until an unlock.
 //
@@ -26,12 +28,14 @@ export const PASSWORD_WINDOW_MS = 15 * 60 * 1000;
 export const PASSWORD_LIMIT_MAX_KEYS = 50_000;
 
 export interface PasswordLimits {
-  /** Seconds to wait when this attempt is refused before the password is checked; undefined to go on. */
-  refused(username: string, ip: string | undefined): Promise<number | undefined>;
-  /** A wrong password: one more for the account and the address. */
-  failed(username: string, ip: string | undefined): Promise<void>;
-  /** A right password: the account's count starts again. */
-  succeeded(username: string): Promise<void>;
+  /**
+   * Counts this attempt for the account and the address before the password is checked, in one
+   * step, so concurrent attempts cannot all slip under the budget. Seconds to wait when it is
+   * over either budget (refuse it then, without checking the password); undefined to go on.
+   */
+  reserve(username: string, ip: string | undefined): Promise<number | undefined>;
+  /** A right password: the account's count starts again, and the address gets its point back. */
+  succeeded(username: string, ip: string | undefined): Promise<void>;
 }
 
 interface Counter {
@@ -54,56 +58,57 @@ function waitSeconds(resetAt: number, now: number): number {
 export function memoryPasswordLimits(secret: string, now: () => number): PasswordLimits {
   const key = createHmac('sha256', secret).update('passport-ding example password limits').digest();
   const counters = new LRUCache<string, Counter>({ max: PASSWORD_LIMIT_MAX_KEYS });
-  const live = (name: string | undefined, at: number): Counter | undefined => {
-    const c = name === undefined ? undefined : counters.get(name);
-    return c && c.resetAt > at ? c : undefined;
-  };
-  const bump = (name: string | undefined, at: number): void => {
-    if (name === undefined) return;
-    const c = live(name, at);
-    counters.set(name, c ? { count: c.count + 1, resetAt: c.resetAt } : { count: 1, resetAt: at + PASSWORD_WINDOW_MS });
+  /** One more on `name`'s counter (a new window when there is none or it ended); the counter after it. */
+  const bump = (name: string, at: number): Counter => {
+    const c = counters.get(name);
+    const next = c && c.resetAt > at ? { count: c.count + 1, resetAt: c.resetAt } : { count: 1, resetAt: at + PASSWORD_WINDOW_MS };
+    counters.set(name, next);
+    return next;
   };
   return {
-    refused: async (username, ip) => {
+    // Synchronous inside: nothing else runs between reading and writing a counter.
+    reserve: async (username, ip) => {
       const at = now();
       const { account, address } = keys(key, username, ip);
       const waits: number[] = [];
-      const a = live(account, at);
-      if (a && a.count >= PASSWORD_FAILURES_PER_ACCOUNT) waits.push(waitSeconds(a.resetAt, at));
-      const i = live(address, at);
-      if (i && i.count >= PASSWORD_FAILURES_PER_IP) waits.push(waitSeconds(i.resetAt, at));
+      const a = bump(account, at);
+      if (a.count > PASSWORD_FAILURES_PER_ACCOUNT) waits.push(waitSeconds(a.resetAt, at));
+      if (address !== undefined) {
+        const i = bump(address, at);
+        if (i.count > PASSWORD_FAILURES_PER_IP) waits.push(waitSeconds(i.resetAt, at));
+      }
       return waits.length === 0 ? undefined : Math.max(...waits);
     },
-    failed: async (username, ip) => {
-      const at = now();
+    succeeded: async (username, ip) => {
       const { account, address } = keys(key, username, ip);
-      bump(account, at);
-      bump(address, at);
-    },
-    succeeded: async (username) => {
-      counters.delete(keys(key, username, undefined).account);
+      counters.delete(account);
+      const i = address === undefined ? undefined : counters.get(address);
+      if (address !== undefined && i && i.count > 0) counters.set(address, { count: i.count - 1, resetAt: i.resetAt });
     },
   };
 }
 
-// Each key: INCR, and the window's expiry on the first failure of a window.
-const FAIL_SCRIPT = `
-for i, name in ipairs(KEYS) do
-  if redis.call('INCR', name) == 1 then redis.call('PEXPIRE', name, ARGV[1]) end
-end
-return 1`;
-
-// The longest wait among the keys at or past their budget (ARGV: the budgets, in KEYS' order); 0 for none.
-const REFUSED_SCRIPT = `
+// KEYS: the counters; ARGV: the window (ms), then each key's budget. Each key: INCR (the window's
+// expiry on the first of a window). Answers the longest wait (ms) among the keys now past their
+// budget, 0 for none.
+const RESERVE_SCRIPT = `
 local wait = 0
 for i, name in ipairs(KEYS) do
-  local count = tonumber(redis.call('GET', name) or '0')
-  if count >= tonumber(ARGV[i]) then
+  local count = redis.call('INCR', name)
+  if count == 1 then redis.call('PEXPIRE', name, ARGV[1]) end
+  if count > tonumber(ARGV[i + 1]) then
     local ttl = redis.call('PTTL', name)
     if ttl > wait then wait = ttl end
   end
 end
 return wait`;
+
+// KEYS: the account's counter, then the address's (optional). The account starts again; the
+// address gets its point back.
+const SUCCEEDED_SCRIPT = `
+redis.call('DEL', KEYS[1])
+if KEYS[2] and tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
+return 1`;
 
 export function redisPasswordLimits(client: RedisClient, prefix: string, secret: string): PasswordLimits {
   const key = createHmac('sha256', secret).update('passport-ding example password limits').digest();
@@ -112,17 +117,14 @@ export function redisPasswordLimits(client: RedisClient, prefix: string, secret:
     return address === undefined ? [prefix + account] : [prefix + account, prefix + address];
   };
   return {
-    refused: async (username, ip) => {
+    reserve: async (username, ip) => {
       const names = named(username, ip);
       const budgets = [PASSWORD_FAILURES_PER_ACCOUNT, PASSWORD_FAILURES_PER_IP].slice(0, names.length).map(String);
-      const ms = Number(await client.eval(REFUSED_SCRIPT, { keys: names, arguments: budgets }));
+      const ms = Number(await client.eval(RESERVE_SCRIPT, { keys: names, arguments: [String(PASSWORD_WINDOW_MS), ...budgets] }));
       return ms > 0 ? Math.ceil(ms / 1000) : undefined;
     },
-    failed: async (username, ip) => {
-      await client.eval(FAIL_SCRIPT, { keys: named(username, ip), arguments: [String(PASSWORD_WINDOW_MS)] });
-    },
-    succeeded: async (username) => {
-      await client.del(named(username, undefined));
+    succeeded: async (username, ip) => {
+      await client.eval(SUCCEEDED_SCRIPT, { keys: named(username, ip), arguments: [] });
     },
   };
 }

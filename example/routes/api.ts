@@ -89,14 +89,11 @@ export function apiRoutes(options: { passport: Passport; users: UserStore; logge
       const username = typeof body.username === 'string' ? body.username.slice(0, 100) : '';
       const password = typeof body.password === 'string' ? body.password.slice(0, 1000) : '';
       // Too many wrong passwords for this account or from this address (../password-limits.ts).
-      const wait = await passwordLimits.refused(username, req.ip);
+      const wait = await passwordLimits.reserve(username, req.ip);
       if (wait !== undefined) return refuse(res, 429, { code: 'rate_limited', message: 'Too many attempts. Try again later.', retryAfter: wait });
       const user = await users.authenticate(username, password);
-      if (!user) {
-        await passwordLimits.failed(username, req.ip);
-        return refuse(res, 401, { code: 'invalid_credentials', message: 'Wrong username or password.' });
-      }
-      await passwordLimits.succeeded(username);
+      if (!user) return refuse(res, 401, { code: 'invalid_credentials', message: 'Wrong username or password.' });
+      await passwordLimits.succeeded(username, req.ip);
       await signIn(req, user, { firstFactor: 'password' });
       logger.info('login.password_ok', { user: user.id, via: 'api' });
       // A remembered device (the cookie set by /api/2fa/verify with `rememberDevice: true`)

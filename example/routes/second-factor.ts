@@ -82,7 +82,7 @@ export function secondFactorRoutes(options: SecondFactorOptions): Router {
       (async () => {
         // Too many wrong passwords for this account or from this address: refused before the
         // password is hashed, the same for a username that exists and one that does not.
-        const wait = await passwordLimits.refused(username, req.ip);
+        const wait = await passwordLimits.reserve(username, req.ip);
         if (wait !== undefined) {
           logger.info('login.password_limited');
           res.set('Retry-After', String(wait));
@@ -90,11 +90,10 @@ export function secondFactorRoutes(options: SecondFactorOptions): Router {
         }
         const user = await users.authenticate(username, field(req, 'password').slice(0, 1000));
         if (!user) {
-          await passwordLimits.failed(username, req.ip);
           logger.info('login.password_refused');
           return sendPage(res, 401, passwordPage(pageContext(req, res), { message: 'Wrong username or password.', username, demoHint, returnTo: formReturnTo }));
         }
-        await passwordLimits.succeeded(username);
+        await passwordLimits.succeeded(username, req.ip);
         const returnTo = formReturnTo ?? req.session.loginReturnTo;
         // A password is half a sign-in: a short session until the code (see signIn).
         await signIn(req, user, { firstFactor: 'password' }, (session) => {

@@ -1,9 +1,10 @@
-// The example's password step is limited: wrong passwords per account (the username typed,
-// whether or not it exists) and per client address, counted before the password is hashed, so
-// neither online guessing nor a flood of scrypt work goes on without end. A refusal is 429 with
-// Retry-After, the same for a known and an unknown username, and it holds even for the right
-// password until the window ends. A right password clears its account's count. Pages and JSON.
-// Real example app on the sandbox (Prelude V2), the clock moved by the test.
+// The example's password step is limited: attempts per account (the username typed, whether or
+// not it exists) and per client address, counted before the password is hashed and in one step
+// (a burst of concurrent guesses cannot all slip under the budget), so neither online guessing
+// nor a flood of scrypt work goes on without end. A refusal is 429 with Retry-After, the same for
+// a known and an unknown username, and it holds even for the right password until the window
+// ends. A right password clears its account's count. Pages and JSON. Real example app on the
+// sandbox (Prelude V2), the clock moved by the test; two instances on Redis.
 import request from 'supertest';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,6 +82,14 @@ describe('the example: wrong passwords are limited', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     // Another address is not held up by it.
     expect((await postJson('someone-else', 'wrong', '203.0.113.10')).status).toBe(401);
+  });
+
+  it('a burst of concurrent guesses gets no more than the budget checked: the rest are 429 before any hashing', async () => {
+    clock.advance(PASSWORD_WINDOW_MS);
+    const answers = await Promise.all(Array.from({ length: 3 * PASSWORD_FAILURES_PER_ACCOUNT }, (_, i) => postJson(username, 'wrong', `192.0.2.${100 + i}`)));
+    const statuses = answers.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(PASSWORD_FAILURES_PER_ACCOUNT);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(2 * PASSWORD_FAILURES_PER_ACCOUNT);
   });
 
   it('JSON: the account budget holds there too', async () => {
