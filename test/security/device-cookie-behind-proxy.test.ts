@@ -10,7 +10,9 @@
 // Forwarded, Via, X-Real-IP; a browser sends none of them), or the app's environment (Express's
 // `app.get('env')`, NODE_ENV): the loopback exemption is for development. Either one makes the
 // cookie Secure and `__Host-`. Real Express, express-session and Passport over loopback HTTP.
-import { describe, expect, it } from 'vitest';
+import type { Request } from 'express';
+import { afterEach, describe, expect, it } from 'vitest';
+import { secureFor } from '../../lib/trusted-devices/cookie.js';
 import { CookieClient } from '../helpers/cookie-client.js';
 import { COOKIE, SECURE_COOKIE, trustedApp } from '../helpers/trusted-app.js';
 import type { TrustedApp } from '../helpers/trusted-app.js';
@@ -64,5 +66,22 @@ describe('the device cookie behind a same-host proxy without trust proxy', () =>
     const line = await remembered(app, new CookieClient(app.t.app));
     expect(line.startsWith(`${SECURE_COOKIE}=`)).toBe(true);
     expect(line.split('; ')).toContain('Secure');
+  });
+});
+
+describe('secureFor outside Express (no req.app): NODE_ENV decides', () => {
+  const saved = process.env.NODE_ENV;
+  afterEach(() => {
+    process.env.NODE_ENV = saved;
+  });
+  const loopback = (headers: Record<string, string> = {}) =>
+    ({ secure: false, headers: { host: 'localhost:3000', ...headers }, socket: { localAddress: '127.0.0.1' } }) as unknown as Request;
+
+  it('not Secure on loopback in development, Secure in production or with a forwarding header', () => {
+    process.env.NODE_ENV = 'development';
+    expect(secureFor(loopback())).toBe(false);
+    expect(secureFor(loopback({ 'x-forwarded-proto': 'https' }))).toBe(true);
+    process.env.NODE_ENV = 'production';
+    expect(secureFor(loopback())).toBe(true);
   });
 });
