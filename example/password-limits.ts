@@ -6,8 +6,9 @@
 // - Per account: PASSWORD_FAILURES_PER_ACCOUNT wrong passwords for one username in a window of
 //   PASSWORD_WINDOW_MS, counted for any username typed, known or not, so the refusal does not tell
 //   which usernames exist. A right password clears the account's count.
-// - Per address (`req.ip`: set `trust proxy` behind a proxy): PASSWORD_FAILURES_PER_IP wrong
-//   passwords across usernames, so one client cannot walk through many accounts either.
+// - Per address (`req.ip`: set `trust proxy` behind a proxy; an IPv6 address by its /64):
+//   PASSWORD_FAILURES_PER_IP wrong passwords across usernames, so one client cannot walk through
+//   many accounts either.
 //
 // Each attempt is counted before the password is hashed, in one step (so a burst of concurrent
 // guesses cannot all pass a check made before any of them was counted), and a refused attempt
@@ -18,6 +19,7 @@
 //
 // In memory (bounded, least recently used out first) or, with Redis, shared by every instance.
 import { createHmac } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import { LRUCache } from 'lru-cache';
 import type { RedisClient } from './redis.js';
 
@@ -43,11 +45,39 @@ interface Counter {
   resetAt: number;
 }
 
-/** Counter keys: the username as a keyed hash (no usernames in Redis or memory dumps), the address as it is. */
+/**
+ * The address a client is counted by: an IPv4 address as it is (also when Express gives it as
+ * `::ffff:1.2.3.4`), an IPv6 address by its /64, the block one subscriber gets (a host picks
+ * new addresses in it at will, so counting each one would count nothing).
+ */
+export function addressKey(ip: string): string {
+  if (!isIPv6(ip)) return ip;
+  // The eight groups: a dotted IPv4 tail as its two groups, `::` expanded.
+  let text = ip.toLowerCase();
+  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
+  if (dotted) {
+    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
+    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
+  const [head = '', tail] = text.split('::');
+  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => Number.parseInt(g, 16)));
+  const left = parse(head);
+  const right = tail === undefined ? [] : parse(tail);
+  const g = tail === undefined ? left : [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+  // IPv4-mapped (::ffff:0:0/96): the IPv4 client it is.
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
+    const hi = g[6] ?? 0;
+    const lo = g[7] ?? 0;
+    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+  }
+  return `${g.slice(0, 4).map((x) => x.toString(16)).join(':')}::/64`;
+}
+
+/** Counter keys: the username as a keyed hash (no usernames in Redis or memory dumps), the address by addressKey(). */
 function keys(key: Buffer, username: string, ip: string | undefined): { account: string; address: string | undefined } {
   return {
     account: `a:${createHmac('sha256', key).update(username).digest('base64url').slice(0, 22)}`,
-    address: ip ? `i:${ip}` : undefined,
+    address: ip ? `i:${addressKey(ip)}` : undefined,
   };
 }
 

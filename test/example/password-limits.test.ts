@@ -9,7 +9,7 @@ import request from 'supertest';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_USER } from '../../example/app.js';
-import { PASSWORD_FAILURES_PER_ACCOUNT, PASSWORD_FAILURES_PER_IP, PASSWORD_WINDOW_MS } from '../../example/password-limits.js';
+import { addressKey, PASSWORD_FAILURES_PER_ACCOUNT, PASSWORD_FAILURES_PER_IP, PASSWORD_WINDOW_MS } from '../../example/password-limits.js';
 import { redisGate } from '../helpers/env.js';
 import { csrfFrom, sandboxApi, startExample, startSandbox, TestClock, type RunningExample } from '../helpers/example-app.js';
 
@@ -82,6 +82,25 @@ describe('the example: wrong passwords are limited', () => {
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     // Another address is not held up by it.
     expect((await postJson('someone-else', 'wrong', '203.0.113.10')).status).toBe(401);
+  });
+
+  it('an IPv6 client is counted by its /64: new addresses inside it are the same client', async () => {
+    clock.advance(PASSWORD_WINDOW_MS);
+    for (let i = 0; i < PASSWORD_FAILURES_PER_IP; i++) expect((await postJson(`v6user${i}`, 'wrong', `2001:db8:7:7::${(i + 1).toString(16)}`)).status).toBe(401);
+    expect((await postJson('v6-someone', 'wrong', '2001:db8:7:7:ffff:1:2:3')).status).toBe(429);
+    expect((await postJson('v6-someone', 'wrong', '2001:db8:7:8::1')).status).toBe(401);
+  });
+
+  it('addressKey: IPv4 as it is (also IPv4-mapped, in any spelling), IPv6 by its /64', () => {
+    for (const [ip, key] of [
+      ['203.0.113.9', '203.0.113.9'],
+      ['::ffff:203.0.113.9', '203.0.113.9'],
+      ['::FFFF:cb00:7109', '203.0.113.9'],
+      ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2::/64'],
+      ['2001:0db8:0001:0002::9', '2001:db8:1:2::/64'],
+      ['2001:db8::', '2001:db8:0:0::/64'],
+      ['::1', '0:0:0:0::/64'],
+    ] as const) expect([ip, addressKey(ip)]).toEqual([ip, key]);
   });
 
   it('a burst of concurrent guesses gets no more than the budget checked: the rest are 429 before any hashing', async () => {
