@@ -7,8 +7,9 @@
 //   PASSWORD_WINDOW_MS, counted for any username typed, known or not, so the refusal does not tell
 //   which usernames exist. A right password clears the account's count.
 // - Per address (`req.ip`: set `trust proxy` behind a proxy; an IPv6 address by its /64):
-//   PASSWORD_FAILURES_PER_IP wrong passwords across usernames, so one client cannot walk through
-//   many accounts either.
+//   PASSWORD_ATTEMPTS_PER_IP attempts across usernames, right ones included (a client that owns
+//   an account must not buy more guesses at others with logins of its own), so one client cannot
+//   walk through many accounts either.
 //
 // Each attempt is counted before the password is hashed, in one step (so a burst of concurrent
 // guesses cannot all pass a check made before any of them was counted), and a refused attempt
@@ -24,7 +25,7 @@ import { LRUCache } from 'lru-cache';
 import type { RedisClient } from './redis.js';
 
 export const PASSWORD_FAILURES_PER_ACCOUNT = 10;
-export const PASSWORD_FAILURES_PER_IP = 100;
+export const PASSWORD_ATTEMPTS_PER_IP = 100;
 export const PASSWORD_WINDOW_MS = 15 * 60 * 1000;
 /** The most counters kept in memory (accounts and addresses together, about 100 bytes each). */
 export const PASSWORD_LIMIT_MAX_KEYS = 50_000;
@@ -36,8 +37,12 @@ export interface PasswordLimits {
    * over either budget (refuse it then, without checking the password); undefined to go on.
    */
   reserve(username: string, ip: string | undefined): Promise<number | undefined>;
-  /** A right password: the account's count starts again, and the address gets its point back. */
-  succeeded(username: string, ip: string | undefined): Promise<void>;
+  /**
+   * A right password: the account's count starts again. The address keeps its count (a right
+   * password is an attempt too): giving its point back would let a client that owns one account
+   * buy a guess at other accounts with each login of its own.
+   */
+  succeeded(username: string): Promise<void>;
 }
 
 interface Counter {
@@ -105,15 +110,12 @@ export function memoryPasswordLimits(secret: string, now: () => number): Passwor
       if (a.count > PASSWORD_FAILURES_PER_ACCOUNT) waits.push(waitSeconds(a.resetAt, at));
       if (address !== undefined) {
         const i = bump(address, at);
-        if (i.count > PASSWORD_FAILURES_PER_IP) waits.push(waitSeconds(i.resetAt, at));
+        if (i.count > PASSWORD_ATTEMPTS_PER_IP) waits.push(waitSeconds(i.resetAt, at));
       }
       return waits.length === 0 ? undefined : Math.max(...waits);
     },
-    succeeded: async (username, ip) => {
-      const { account, address } = keys(key, username, ip);
-      counters.delete(account);
-      const i = address === undefined ? undefined : counters.get(address);
-      if (address !== undefined && i && i.count > 0) counters.set(address, { count: i.count - 1, resetAt: i.resetAt });
+    succeeded: async (username) => {
+      counters.delete(keys(key, username, undefined).account);
     },
   };
 }
@@ -133,13 +135,6 @@ for i, name in ipairs(KEYS) do
 end
 return wait`;
 
-// KEYS: the account's counter, then the address's (optional). The account starts again; the
-// address gets its point back.
-const SUCCEEDED_SCRIPT = `
-redis.call('DEL', KEYS[1])
-if KEYS[2] and tonumber(redis.call('GET', KEYS[2]) or '0') > 0 then redis.call('DECR', KEYS[2]) end
-return 1`;
-
 export function redisPasswordLimits(client: RedisClient, prefix: string, secret: string): PasswordLimits {
   const key = createHmac('sha256', secret).update('passport-ding example password limits').digest();
   const named = (username: string, ip: string | undefined): string[] => {
@@ -149,12 +144,12 @@ export function redisPasswordLimits(client: RedisClient, prefix: string, secret:
   return {
     reserve: async (username, ip) => {
       const names = named(username, ip);
-      const budgets = [PASSWORD_FAILURES_PER_ACCOUNT, PASSWORD_FAILURES_PER_IP].slice(0, names.length).map(String);
+      const budgets = [PASSWORD_FAILURES_PER_ACCOUNT, PASSWORD_ATTEMPTS_PER_IP].slice(0, names.length).map(String);
       const ms = Number(await client.eval(RESERVE_SCRIPT, { keys: names, arguments: [String(PASSWORD_WINDOW_MS), ...budgets] }));
       return ms > 0 ? Math.ceil(ms / 1000) : undefined;
     },
-    succeeded: async (username, ip) => {
-      await client.eval(SUCCEEDED_SCRIPT, { keys: named(username, ip), arguments: [] });
+    succeeded: async (username) => {
+      await client.del(named(username, undefined));
     },
   };
 }

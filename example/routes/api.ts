@@ -93,7 +93,7 @@ export function apiRoutes(options: { passport: Passport; users: UserStore; logge
       if (wait !== undefined) return refuse(res, 429, { code: 'rate_limited', message: 'Too many attempts. Try again later.', retryAfter: wait });
       const user = await users.authenticate(username, password);
       if (!user) return refuse(res, 401, { code: 'invalid_credentials', message: 'Wrong username or password.' });
-      await passwordLimits.succeeded(username, req.ip);
+      await passwordLimits.succeeded(username);
       await signIn(req, user, { firstFactor: 'password' });
       logger.info('login.password_ok', { user: user.id, via: 'api' });
       // A remembered device (the cookie set by /api/2fa/verify with `rememberDevice: true`)

@@ -93,7 +93,7 @@ export function secondFactorRoutes(options: SecondFactorOptions): Router {
           logger.info('login.password_refused');
           return sendPage(res, 401, passwordPage(pageContext(req, res), { message: 'Wrong username or password.', username, demoHint, returnTo: formReturnTo }));
         }
-        await passwordLimits.succeeded(username, req.ip);
+        await passwordLimits.succeeded(username);
         const returnTo = formReturnTo ?? req.session.loginReturnTo;
         // A password is half a sign-in: a short session until the code (see signIn).
         await signIn(req, user, { firstFactor: 'password' }, (session) => {

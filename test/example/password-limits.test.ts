@@ -9,7 +9,7 @@ import request from 'supertest';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_USER } from '../../example/app.js';
-import { addressKey, PASSWORD_FAILURES_PER_ACCOUNT, PASSWORD_FAILURES_PER_IP, PASSWORD_WINDOW_MS } from '../../example/password-limits.js';
+import { addressKey, PASSWORD_FAILURES_PER_ACCOUNT, PASSWORD_ATTEMPTS_PER_IP, PASSWORD_WINDOW_MS } from '../../example/password-limits.js';
 import { redisGate } from '../helpers/env.js';
 import { csrfFrom, sandboxApi, startExample, startSandbox, TestClock, type RunningExample } from '../helpers/example-app.js';
 
@@ -75,7 +75,7 @@ describe('the example: wrong passwords are limited', () => {
 
   it('one address is limited across usernames', async () => {
     clock.advance(PASSWORD_WINDOW_MS);
-    for (let i = 0; i < PASSWORD_FAILURES_PER_IP; i++) expect((await postJson(`user${i}`, 'wrong', '203.0.113.9')).status).toBe(401);
+    for (let i = 0; i < PASSWORD_ATTEMPTS_PER_IP; i++) expect((await postJson(`user${i}`, 'wrong', '203.0.113.9')).status).toBe(401);
     const refused = await postJson('someone-else', 'wrong', '203.0.113.9');
     expect(refused.status).toBe(429);
     expect(refused.body).toMatchObject({ code: 'rate_limited' });
@@ -84,9 +84,16 @@ describe('the example: wrong passwords are limited', () => {
     expect((await postJson('someone-else', 'wrong', '203.0.113.10')).status).toBe(401);
   });
 
+  it("an address's count takes right passwords too: logins to an account of one's own buy no more guesses at others", async () => {
+    clock.advance(PASSWORD_WINDOW_MS);
+    for (let i = 0; i < PASSWORD_ATTEMPTS_PER_IP - 1; i++) expect((await postJson(`own${i}`, 'wrong', '203.0.113.50')).status).toBe(401);
+    expect((await postJson(username, password, '203.0.113.50')).status).toBe(200);
+    expect((await postJson('own-next', 'wrong', '203.0.113.50')).status).toBe(429);
+  });
+
   it('an IPv6 client is counted by its /64: new addresses inside it are the same client', async () => {
     clock.advance(PASSWORD_WINDOW_MS);
-    for (let i = 0; i < PASSWORD_FAILURES_PER_IP; i++) expect((await postJson(`v6user${i}`, 'wrong', `2001:db8:7:7::${(i + 1).toString(16)}`)).status).toBe(401);
+    for (let i = 0; i < PASSWORD_ATTEMPTS_PER_IP; i++) expect((await postJson(`v6user${i}`, 'wrong', `2001:db8:7:7::${(i + 1).toString(16)}`)).status).toBe(401);
     expect((await postJson('v6-someone', 'wrong', '2001:db8:7:7:ffff:1:2:3')).status).toBe(429);
     expect((await postJson('v6-someone', 'wrong', '2001:db8:7:8::1')).status).toBe(401);
   });
