@@ -36,13 +36,14 @@ const PROVIDER_SUITES = ['test/providers/**/*.test.ts', 'test/security/serialize
 // logins on the in-process sandbox too: the only tests of the expiry and window-owner checks
 // inside checks.run() in verify.ts and retry.ts, and the end-to-end test of countedNumber().
 // unparsed-body-type is the test of bodyOf() for a body no parser took (lib/fields.ts), with its
-// warning's suite in test/strategy/.
-const LOGIN_SUITES = ['test/security/faults.test.ts', 'test/security/gates.test.ts', 'test/security/block-extensions.test.ts', 'test/security/expiry-in-queue.test.ts', 'test/security/window-in-queue.test.ts', 'test/security/argentine-mobile-forms.test.ts', 'test/security/unparsed-body-type.test.ts', 'test/strategy/**/*.test.ts', 'test/limits/**/*.test.ts'];
+// warning's suite in test/strategy/. provider-resend-wait holds a provider's next_retry_at to an
+// hour in retry.ts.
+const LOGIN_SUITES = ['test/security/faults.test.ts', 'test/security/gates.test.ts', 'test/security/block-extensions.test.ts', 'test/security/expiry-in-queue.test.ts', 'test/security/window-in-queue.test.ts', 'test/security/argentine-mobile-forms.test.ts', 'test/security/unparsed-body-type.test.ts', 'test/security/provider-resend-wait.test.ts', 'test/strategy/**/*.test.ts', 'test/limits/**/*.test.ts'];
 // The production hooks (webhooks, trusted devices, test numbers, events, telemetry) are reached
 // by their own suites; MUTATE_SUITES=hooks runs those with the login suites, which reach the
 // gates, ip.ts, phone.ts and the limits' keys too. Kept apart from the default run, whose
 // mutated files these suites do not add to.
-const HOOK_SUITES = ['test/webhooks/**/*.test.ts', 'test/trusted-devices/**/*.test.ts', 'test/test-numbers/**/*.test.ts', 'test/events/**/*.test.ts', 'test/telemetry/telemetry.test.ts'];
+const HOOK_SUITES = ['test/webhooks/**/*.test.ts', 'test/trusted-devices/**/*.test.ts', 'test/security/device-cookie-behind-proxy.test.ts', 'test/test-numbers/**/*.test.ts', 'test/events/**/*.test.ts', 'test/telemetry/telemetry.test.ts'];
 // The sandbox's own suites that run in this process (not cli, channels, contract-gate: child
 // processes; cli-main runs the CLI's main() here): MUTATE_SUITES=sandbox, for `--mutate lib/sandbox/...`.
 // Nor webhook-deadline, which holds a webhook try for the queue's 5 s: every webhooks.ts mutant the

@@ -23,6 +23,7 @@ import { phoneLoginRoutes } from './routes/phone-login.js';
 import { secondFactorRoutes } from './routes/second-factor.js';
 import { securityHeaders } from './security.js';
 import { closeRedis, connectRedis } from './redis.js';
+import { memoryPasswordLimits, redisPasswordLimits } from './password-limits.js';
 import { createSession } from './session.js';
 import { UserStore, type DemoUser } from './users.js';
 import { webhookRoutes, webhookUrlFor, type WebhookSettings } from './webhooks.js';
@@ -171,6 +172,9 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
   app.use(auth.passport.session());
   app.use(csrf.protect);
 
+  // Wrong passwords per account and per address (./password-limits.ts), shared by every instance with Redis.
+  const passwordLimits = redis ? redisPasswordLimits(redis, `${redisPrefix}password:`, firstSecret) : memoryPasswordLimits(firstSecret, now);
+
   app.use(phoneLoginRoutes(auth.passport, logger));
   app.use(deliveryRoutes('ding', SECOND_FACTOR));
   app.use(secondFactorRoutes({
@@ -178,9 +182,10 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
     secondFactor: auth.secondFactor,
     users,
     logger,
+    passwordLimits,
     demoHint: demoUser && sandbox ? `Demo user: ${demoUser.username} / ${demoUser.password}` : undefined,
   }));
-  app.use('/api', apiRoutes({ passport: auth.passport, users, logger, secondFactor: auth.secondFactor }));
+  app.use('/api', apiRoutes({ passport: auth.passport, users, logger, secondFactor: auth.secondFactor, passwordLimits }));
   app.use(phoneChangeRoutes({ passport: auth.passport, logger, forgetAllDevices: auth.forgetAllDevices }));
   app.use(accountRoutes(logger, auth.secondFactor));
   if (options.routes) {

@@ -3,7 +3,7 @@
 import { createHmac } from 'node:crypto';
 import type { Request } from 'express';
 import passport from 'passport';
-import { decline, DingOtpStrategy } from 'passport-ding';
+import { decline, DingOtpStrategy, memoryLimitStore } from 'passport-ding';
 import type { DingOtpStrategyOptions, SendContext } from 'passport-ding';
 import { exampleChannels } from './channels.js';
 import type { Logger } from './logger.js';
@@ -65,14 +65,23 @@ function signals(req: Request): SendContext {
 // The library's default limits, counted in Redis when the app has it: with the in-memory
 // default, two instances would each allow the full budget. Redis keys are HMACs of the number and
 // IP, so every instance needs the same key secret: one derived from the secret they already share.
+// Without Redis the three strategies share one memory store (memoryLimitStore): each building its
+// own would give every number and address three budgets and three resend cooldowns, so a phone
+// change could text a number a phone login had texted a second before.
 function limitsFor(options: {
   limits?: DingOtpStrategyOptions['limits'];
   redis?: object | undefined;
   redisPrefix?: string;
   secret?: string | string[] | undefined;
+  now?: (() => number) | undefined;
 }): DingOtpStrategyOptions['limits'] {
   if (options.limits === false) return false;
-  if (!options.redis) return options.limits;
+  if (!options.redis) {
+    if (options.limits?.store !== undefined) return options.limits;
+    // The bound moves to the shared store (`limits.maxKeys` beside one is a TypeError).
+    const { maxKeys, ...rules } = options.limits ?? {};
+    return { ...rules, store: memoryLimitStore({ ...(maxKeys !== undefined ? { maxKeys } : {}), ...(options.now ? { now: options.now } : {}) }) };
+  }
   // express-session signs with the first of a list of secrets; so does this.
   const secret = Array.isArray(options.secret) ? options.secret[0] : options.secret;
   if (!secret) throw new TypeError('createAuth: a secret is required with Redis (it keys the limit counters)');

@@ -12,6 +12,7 @@ import { currentUser, SECOND_FACTOR, type Passport } from '../auth.js';
 import { clock, hasFreshSecondFactor, isSignedIn, requireSignIn, requireUser } from '../guards.js';
 import { csrfToken } from '../csrf.js';
 import type { Logger } from '../logger.js';
+import type { PasswordLimits } from '../password-limits.js';
 import { noStore } from '../security.js';
 import { keepPending } from '../session.js';
 import type { User, UserStore } from '../users.js';
@@ -30,8 +31,8 @@ function userJson(req: Request, user: User | undefined = currentUser(req)): obje
   return { id: user.id, name: user.name, signedIn: isSignedIn(req), secondFactor: hasFreshSecondFactor(req) };
 }
 
-export function apiRoutes(options: { passport: Passport; users: UserStore; logger: Logger; secondFactor: DingOtpStrategy }): Router {
-  const { passport, users, logger, secondFactor } = options;
+export function apiRoutes(options: { passport: Passport; users: UserStore; logger: Logger; secondFactor: DingOtpStrategy; passwordLimits: PasswordLimits }): Router {
+  const { passport, users, logger, secondFactor, passwordLimits } = options;
   const router = Router();
   router.use(noStore);
 
@@ -87,8 +88,12 @@ export function apiRoutes(options: { passport: Passport; users: UserStore; logge
       const body = (req.body ?? {}) as Record<string, unknown>;
       const username = typeof body.username === 'string' ? body.username.slice(0, 100) : '';
       const password = typeof body.password === 'string' ? body.password.slice(0, 1000) : '';
+      // Too many wrong passwords for this account or from this address (../password-limits.ts).
+      const wait = await passwordLimits.reserve(username, req.ip);
+      if (wait !== undefined) return refuse(res, 429, { code: 'rate_limited', message: 'Too many attempts. Try again later.', retryAfter: wait });
       const user = await users.authenticate(username, password);
       if (!user) return refuse(res, 401, { code: 'invalid_credentials', message: 'Wrong username or password.' });
+      await passwordLimits.succeeded(username);
       await signIn(req, user, { firstFactor: 'password' });
       logger.info('login.password_ok', { user: user.id, via: 'api' });
       // A remembered device (the cookie set by /api/2fa/verify with `rememberDevice: true`)

@@ -8,6 +8,7 @@ import type { DingOtpStrategy } from 'passport-ding';
 import { currentUser, SECOND_FACTOR, TRUSTED_DEVICE_DAYS, type Passport } from '../auth.js';
 import { clock, isSignedIn, requireUser } from '../guards.js';
 import type { Logger } from '../logger.js';
+import type { PasswordLimits } from '../password-limits.js';
 import { noStore, safeReturnTo } from '../security.js';
 import type { User, UserStore } from '../users.js';
 import { secondFactorStartPage } from '../views/account.js';
@@ -16,7 +17,7 @@ import { codePage } from '../views/code.js';
 import { passwordPage } from '../views/login.js';
 import { maskPhoneForPage } from '../views/phone.js';
 import { deliveryExtras } from './delivery.js';
-import { pageContext, refusal, refusalText, sendPage, takeNotice } from './render.js';
+import { pageContext, refusal, refusalText, sendPage, takeNotice, waitText } from './render.js';
 import { signIn, takeReturnTo } from './sign-in.js';
 
 export interface SecondFactorOptions {
@@ -25,6 +26,8 @@ export interface SecondFactorOptions {
   secondFactor: DingOtpStrategy;
   users: UserStore;
   logger: Logger;
+  /** Wrong passwords per account and per address (../password-limits.ts). */
+  passwordLimits: PasswordLimits;
   /** Shown under the password form in sandbox mode, e.g. "Demo user: demo / ...". */
   demoHint?: string | undefined;
 }
@@ -35,7 +38,7 @@ function field(req: Request, name: string): string {
 }
 
 export function secondFactorRoutes(options: SecondFactorOptions): Router {
-  const { passport, secondFactor, users, logger, demoHint } = options;
+  const { passport, secondFactor, users, logger, passwordLimits, demoHint } = options;
   const router = Router();
   router.use(['/login/password', '/2fa'], noStore);
 
@@ -75,13 +78,22 @@ export function secondFactorRoutes(options: SecondFactorOptions): Router {
     '/login/password',
     (req, res, next) => {
       const username = field(req, 'username').slice(0, 100);
-      users.authenticate(username, field(req, 'password').slice(0, 1000)).then(async (user) => {
-        const formReturnTo = safeReturnTo(field(req, 'returnTo'));
+      const formReturnTo = safeReturnTo(field(req, 'returnTo'));
+      (async () => {
+        // Too many wrong passwords for this account or from this address: refused before the
+        // password is hashed, the same for a username that exists and one that does not.
+        const wait = await passwordLimits.reserve(username, req.ip);
+        if (wait !== undefined) {
+          logger.info('login.password_limited');
+          res.set('Retry-After', String(wait));
+          return sendPage(res, 429, passwordPage(pageContext(req, res), { message: `Too many attempts. You can try again in ${waitText(wait)}.`, username, demoHint, returnTo: formReturnTo }));
+        }
+        const user = await users.authenticate(username, field(req, 'password').slice(0, 1000));
         if (!user) {
-          // A real app also limits attempts per account and per IP (rate-limiter-flexible works).
           logger.info('login.password_refused');
           return sendPage(res, 401, passwordPage(pageContext(req, res), { message: 'Wrong username or password.', username, demoHint, returnTo: formReturnTo }));
         }
+        await passwordLimits.succeeded(username);
         const returnTo = formReturnTo ?? req.session.loginReturnTo;
         // A password is half a sign-in: a short session until the code (see signIn).
         await signIn(req, user, { firstFactor: 'password' }, (session) => {
@@ -98,7 +110,7 @@ export function secondFactorRoutes(options: SecondFactorOptions): Router {
           return res.redirect(303, target);
         }
         next();
-      }).catch(next);
+      })().catch(next);
     },
     // Password accepted: text the code straight away, no extra click.
     sendCode,

@@ -13,6 +13,7 @@ import { sendRequest } from './send.js';
 import { claimWindow, holdsWindow } from '../limits/window.js';
 import { chosenChannel, delivery } from './channel.js';
 import type { DeliveryChannel } from '../providers/delivery.js';
+import { MAX_RETRY_AFTER_SECONDS } from '../http.js';
 
 export async function retry(ctx: ActionContext): Promise<ActionResult> {
   const { settings } = ctx;
@@ -85,7 +86,7 @@ async function resend(
       const next: PendingState = {
         ...pending,
         id: result.id ?? pending.id,
-        nextRetryAt: result.nextRetryAt?.getTime() ?? now + settings.resendCooldownMs,
+        nextRetryAt: providerWait(result.nextRetryAt, now) ?? now + settings.resendCooldownMs,
       };
       if (result.id !== undefined && result.id !== pending.id) {
         // A new id: the provider's window had ended (Prelude V2 answers a resend then with a fresh
@@ -111,7 +112,7 @@ async function resend(
     case 'too_soon': {
       await admitted.release();
       // The provider's cooldown wins over ours; without one, start ours from now.
-      const said = result.nextRetryAt?.getTime();
+      const said = providerWait(result.nextRetryAt, now);
       const at = said !== undefined && said > now ? said : now + settings.resendCooldownMs;
       await remember({ ...pending, nextRetryAt: at });
       return refuse(ctx, 'retry_too_soon', { retryAfter: secondsUntil(at, now) });
@@ -131,4 +132,14 @@ async function resend(
     default:
       return unexpected(provider, 'resend', result.status);
   }
+}
+
+/**
+ * The provider's next-resend time (Ding V1's `next_retry_at`), no later than
+ * MAX_RETRY_AFTER_SECONDS from now: it reaches users as `retryAfter`, and a wait of hours is a
+ * broken or hostile upstream, as for its Retry-After header (../http.ts).
+ */
+function providerWait(at: Date | undefined, now: number): number | undefined {
+  const time = at?.getTime();
+  return time === undefined ? undefined : Math.min(time, now + MAX_RETRY_AFTER_SECONDS * 1000);
 }

@@ -29,14 +29,32 @@ function hostName(req: Request): string {
   return colon === -1 ? host : host.slice(0, colon);
 }
 
+// Headers a proxy adds and a browser never sends. A request with one came through a proxy, so the
+// browser is not on this machine, whatever Host the proxy passed on.
+const FORWARDING_HEADERS = ['forwarded', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-real-ip', 'via'];
+
 /**
- * Secure, except for plain HTTP to this machine (localhost, 127.0.0.1, [::1]): there some browsers
- * drop a Secure cookie set over HTTP, and no network lies between browser and app. Both the Host
- * header and the socket must be loopback: a Host header alone is the client's to choose.
+ * Secure, except for plain HTTP from a browser on this machine (localhost, 127.0.0.1, [::1]) in
+ * development: there some browsers drop a Secure cookie set over HTTP, and no network lies between
+ * browser and app. Both the Host header and the socket must be loopback (a Host header alone is
+ * the client's to choose), no forwarding header may be present, and the app's environment
+ * (`app.get('env')`, from NODE_ENV) must not be `production`: a TLS proxy on the same machine
+ * without `trust proxy` passes a loopback Host on a loopback socket too (nginx's default
+ * `Host $proxy_host`, Apache's `ProxyPreserveHost Off`), for a browser that is on the internet.
+ * A header can only make the cookie Secure, never take Secure away.
  */
 export function secureFor(req: Request): boolean {
   if (req.secure) return true;
-  return !(LOOPBACK_HOSTS.has(hostName(req)) && LOOPBACK_ADDRESSES.has(req.socket?.localAddress ?? ''));
+  if (!(LOOPBACK_HOSTS.has(hostName(req)) && LOOPBACK_ADDRESSES.has(req.socket?.localAddress ?? ''))) return true;
+  if (FORWARDING_HEADERS.some((name) => req.headers[name] !== undefined)) return true;
+  return environment(req) === 'production';
+}
+
+/** Express's `app.get('env')` (NODE_ENV, else 'development'); NODE_ENV outside Express. */
+function environment(req: Request): string | undefined {
+  const app = (req as { app?: { get?: unknown } }).app;
+  if (app && typeof app.get === 'function') return String((app.get as (name: string) => unknown).call(app, 'env'));
+  return process.env.NODE_ENV;
 }
 
 /** The name and the Secure flag of the device cookie on one request. */

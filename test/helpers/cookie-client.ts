@@ -11,6 +11,8 @@ export class CookieClient {
   readonly setCookies: string[] = [];
   /** The Host header to send (default: supertest's, 127.0.0.1:port). */
   host: string | undefined;
+  /** More headers to send with every request (a proxy's X-Forwarded-*, say). */
+  readonly headers: Record<string, string> = {};
 
   constructor(public app: Express) {}
 
@@ -30,6 +32,7 @@ export class CookieClient {
   async #send(test: request.Test): Promise<Response> {
     if (this.cookies.size > 0) test.set('Cookie', [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '));
     if (this.host !== undefined) test.set('Host', this.host);
+    for (const [name, value] of Object.entries(this.headers)) test.set(name, value);
     const res = await test;
     const lines = res.headers['set-cookie'] as unknown as string[] | undefined;
     for (const line of lines ?? []) {
