@@ -4,6 +4,7 @@
 
 import type { Request } from 'express';
 import type { VerificationDetails, VerifyDone, VerifyFunction, VerifyFunctionWithRequest, VerifyInfo } from '../options.js';
+import { OtpConfigurationError } from '../errors.js';
 import { isDeclined } from '../options.js';
 
 export type CallbackResult =
@@ -44,10 +45,27 @@ export function runVerifyCallback(
       settle(() => reject(err));
       return;
     }
-    if (!isThenable(returned)) return; // callback style: wait for done
-
     // An async function that declares `done` and resolves with nothing is callback style too.
     const takesDone = verify.length >= (passReq ? 4 : 3);
+    if (!isThenable(returned)) {
+      // Callback style: wait for done. A plain function that declares no `done` and returned a
+      // value (`(phone) => users.get(phone)`, which plain JavaScript allows) never calls it, and
+      // the request would wait forever: say so instead. Its value is not taken as the user: it
+      // may be something of the function's own (a query, a timer), and a user wrongly read from
+      // it would sign someone in. (A function that answers later through a rest parameter, length
+      // 0, and returns a value is refused too: it can declare `done`.)
+      if (returned !== undefined && !takesDone) {
+        settle(() =>
+          reject(
+            new OtpConfigurationError(
+              `The verify callback returned a value that is not a promise and declares no \`done\` parameter, so it can never answer: make it async (return a promise of the user, or false), or take \`done\` as its ${passReq ? 'fourth' : 'third'} parameter and call it.`,
+            ),
+          ),
+        );
+      }
+      return;
+    }
+
     returned.then(
       (value) => {
         if (value === undefined && takesDone) return;

@@ -4,7 +4,7 @@
 // that is a function. Called directly: the callback gets a request it never reads.
 import type { Request } from 'express';
 import { describe, expect, it } from 'vitest';
-import { decline } from 'passport-ding';
+import { decline, OtpConfigurationError } from 'passport-ding';
 import type { VerificationDetails, VerifyDone } from 'passport-ding';
 import { runVerifyCallback } from '../../lib/actions/callback.js';
 
@@ -62,6 +62,26 @@ describe('runVerifyCallback', () => {
     // The usual case: an arrow function whose body is the timer call returns the timer.
     const arrow = (_phone: string, _details: VerificationDetails, done: VerifyDone) => setImmediate(() => done(null, USER));
     expect(await runVerifyCallback(arrow as never, false, REQ, PHONE, DETAILS)).toEqual({ ok: true, user: USER, info: undefined });
+  });
+
+  it('a plain function without done that returns a value (a user, false, a query) is a configuration error; returning nothing, or answering done first, is not', async () => {
+    for (const value of [USER, false, null, 0, { then: 'not a function' }]) {
+      const verify = (): unknown => value;
+      await expect(runVerifyCallback(verify as never, false, REQ, PHONE, DETAILS)).rejects.toThrow(OtpConfigurationError);
+    }
+    const withReq = (_req: Request, _phone: string, _details: VerificationDetails): unknown => USER;
+    await expect(runVerifyCallback(withReq as never, true, REQ, PHONE, DETAILS)).rejects.toThrow(/`done` as its fourth parameter/);
+    // done called before returning: done's answer stands.
+    const answeredFirst = (...args: unknown[]): unknown => {
+      (args[2] as VerifyDone)(null, USER);
+      return 'ignored';
+    };
+    expect(await runVerifyCallback(answeredFirst as never, false, REQ, PHONE, DETAILS)).toEqual({ ok: true, user: USER, info: undefined });
+    // Returning nothing: a callback-style function that takes done through a rest parameter.
+    const restDone = (...args: unknown[]): void => {
+      setImmediate(() => (args[2] as VerifyDone)(null, USER));
+    };
+    expect(await runVerifyCallback(restDone as never, false, REQ, PHONE, DETAILS)).toEqual({ ok: true, user: USER, info: undefined });
   });
 
   it('a thenable that is a function is awaited like a promise', async () => {

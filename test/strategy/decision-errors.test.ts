@@ -5,7 +5,7 @@
 // process as an uncaught exception.
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { DingConfigurationError } from 'passport-ding';
+import { DingConfigurationError, type VerifyFunction } from 'passport-ding';
 import passport from 'passport';
 import { EXPRESS_VERSIONS } from '../helpers/app.js';
 import { fakeLogin } from '../helpers/fake-provider.js';
@@ -110,6 +110,19 @@ describe('setups the strategy cannot work with', () => {
     const { t } = fakeLogin({}, { withoutBodyParser: true });
     await request(t.app).post('/login/phone').expect(500);
     expect((t.errors[0] as Error).message).toMatch(/express\.urlencoded.*express\.json/);
+  });
+
+  it('a plain verify function returning the user without a promise or done: a configuration error that says what to write, not a request left waiting', async () => {
+    // Plain JavaScript allows it (the types do not); it cannot answer, as it takes no done.
+    const verify = ((phone: string) => ({ id: phone })) as unknown as VerifyFunction;
+    const { t, fake } = fakeLogin({}, { verify });
+    const agent = request.agent(t.app);
+    await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
+    const res = await agent.post('/login/code').send({ code: fake.code(PHONE) }).expect(500);
+    expect(res.body).toEqual({ error: 'OtpConfigurationError', code: 'DING_CONFIGURATION_ERROR' });
+    expect(t.errors).toHaveLength(1);
+    expect(t.errors[0]).toBeInstanceOf(DingConfigurationError);
+    expect((t.errors[0] as Error).message).toMatch(/not a promise.*make it async.*`done` as its third parameter/);
   });
 
   it('a body parser that did not match (a text/plain post): read as an empty body, the client is told what is missing', async () => {
