@@ -6,7 +6,8 @@ import { startDingSandbox, type CodeEvent, type DingSandbox, type DingSandboxOpt
 import { wrongCode } from '../helpers/codes.js';
 import { createClock } from '../../lib/sandbox/core/clock.js';
 import { createDingModule, SandboxState } from '../../lib/sandbox/ding/index.js';
-import { matchRoute } from '../../lib/sandbox/ding/routes.js';
+import { matchIn } from '../../lib/sandbox/core/routes.js';
+import { DING_ROUTES } from '../../lib/sandbox/ding/routes.js';
 
 const agent = new Agent();
 const started: DingSandbox[] = [];
@@ -721,16 +722,17 @@ describe('the V1 module and state without HTTP', () => {
     expect(state.latestCode('+15550000000')).toBeUndefined();
   });
 
-  it('matchRoute(): the fixed feedback path before the parametrised one, each operation\'s method, raw path parameters', () => {
-    expect(matchRoute('POST', '/v1/authentication')).toEqual({ operation: 'createAuthentication', method: 'POST', param: '' });
-    expect(matchRoute('POST', '/v1/authentication/feedback')).toEqual({ operation: 'feedback', method: 'POST', param: '' });
-    expect(matchRoute('GET', '/v1/authentication/feedback')).toEqual({ status: 405, allow: 'POST' });
-    expect(matchRoute('GET', '/v1/authentication/abc')).toEqual({ operation: 'getAuthenticationStatus', method: 'GET', param: 'abc' });
-    expect(matchRoute('GET', '/v1/lookup/%2B15551234567')).toEqual({ operation: 'lookup', method: 'GET', param: '%2B15551234567' });
-    expect(matchRoute('POST', '/v1/check')).toEqual({ operation: 'check', method: 'POST', param: '' });
-    expect(matchRoute('GET', '/v1/retry')).toEqual({ status: 405, allow: 'POST' });
-    expect(matchRoute('GET', '/v1/lookup/+1/x')).toEqual({ status: 404 });
-    expect(matchRoute('POST', '/v2/verification')).toEqual({ status: 404 });
+  it('the V1 route table: the fixed feedback path before the parametrised one, each operation\'s method, raw path parameters', () => {
+    const match = (method: string, path: string) => matchIn(DING_ROUTES, method, path);
+    expect(match('POST', '/v1/authentication')).toEqual({ operation: 'createAuthentication', method: 'POST', param: '' });
+    expect(match('POST', '/v1/authentication/feedback')).toEqual({ operation: 'feedback', method: 'POST', param: '' });
+    expect(match('GET', '/v1/authentication/feedback')).toEqual({ status: 405, allow: 'POST' });
+    expect(match('GET', '/v1/authentication/abc')).toEqual({ operation: 'getAuthenticationStatus', method: 'GET', param: 'abc' });
+    expect(match('GET', '/v1/lookup/%2B15551234567')).toEqual({ operation: 'lookup', method: 'GET', param: '%2B15551234567' });
+    expect(match('POST', '/v1/check')).toEqual({ operation: 'check', method: 'POST', param: '' });
+    expect(match('GET', '/v1/retry')).toEqual({ status: 405, allow: 'POST' });
+    expect(match('GET', '/v1/lookup/+1/x')).toEqual({ status: 404 });
+    expect(match('POST', '/v2/verification')).toEqual({ status: 404 });
   });
 
   it('an authentication logs at most 200 events, the first 200', () => {

@@ -6,7 +6,6 @@ import {
   PRELUDE_OPERATIONS,
   PreludeState,
   createPreludeModule,
-  matchPreludeRoute,
   parsePreludeBody,
   preludeAuthorizer,
   preludeFaultAction,
@@ -16,7 +15,9 @@ import {
   validateCreate,
   validateLookup,
 } from '../../lib/sandbox/prelude/index.js';
+import { matchIn } from '../../lib/sandbox/core/routes.js';
 import { preludeLookupScriptProblem } from '../../lib/sandbox/prelude/lookup.js';
+import { PRELUDE_ROUTES } from '../../lib/sandbox/prelude/routes.js';
 import { isPreludeNumberScript } from '../../lib/sandbox/prelude/operations.js';
 import type { PreludeContext, PreludeStateSettings } from '../../lib/sandbox/prelude/index.js';
 import type { CodeEvent } from '../../lib/sandbox/types.js';
@@ -290,6 +291,7 @@ describe('V2 sandbox validation', () => {
 
 describe('V2 sandbox HTTP pieces', () => {
   it('routes the two POST paths, 405 for other methods, 404 elsewhere', () => {
+    const matchPreludeRoute = (method: string, path: string) => matchIn(PRELUDE_ROUTES, method, path);
     expect(matchPreludeRoute('POST', '/v2/verification')).toEqual({ operation: 'createVerification', method: 'POST', param: '' });
     expect(matchPreludeRoute('POST', '/v2/verification/check')).toEqual({ operation: 'checkVerification', method: 'POST', param: '' });
     expect(matchPreludeRoute('GET', '/v2/lookup/+14155552671')).toEqual({ operation: 'lookupPhoneNumber', method: 'GET', param: '+14155552671' });

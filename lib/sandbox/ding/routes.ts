@@ -1,5 +1,5 @@
 // The V1 route table, served under /v1.
-import { matchIn, type Route, type RouteMatch } from '../core/routes.js';
+import type { Route } from '../core/routes.js';
 import type { SandboxOperation } from './operations.js';
 
 export const DING_ROUTES: Route<SandboxOperation>[] = [
@@ -10,7 +10,3 @@ export const DING_ROUTES: Route<SandboxOperation>[] = [
   { pattern: /^\/v1\/authentication\/([^/]+)$/, method: 'GET', operation: 'getAuthenticationStatus' },
   { pattern: /^\/v1\/lookup\/([^/]+)$/, method: 'GET', operation: 'lookup' },
 ];
-
-export function matchRoute(method: string, pathname: string): RouteMatch<SandboxOperation> {
-  return matchIn(DING_ROUTES, method, pathname);
-}

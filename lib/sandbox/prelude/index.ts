@@ -24,8 +24,6 @@ export type {
   PreludeSandboxOperation,
 } from './operations.js';
 export { lookupV2 } from './lookup.js';
-export { matchPreludeRoute } from './routes.js';
-export type { PreludeRouteMatch } from './routes.js';
 export { parsePreludeBody, preludeAuthorizer } from './reply.js';
 export { preludeFaultAction } from './faults.js';
 export { signatureHeader } from './signature.js';
