@@ -202,6 +202,11 @@ function store(value: unknown, maxKeys: unknown): LimitSettings['store'] {
   return { kind: 'redis', client, prefix };
 }
 
+// The keys are HMACs of phone numbers, a space small enough to hash through: a short or guessable
+// secret would let whoever reads the store recover every number in it. 16 bytes, as for the
+// webhook token (lib/webhooks/callback-url.ts).
+const MIN_KEY_SECRET_BYTES = 16;
+
 function keySecret(value: unknown, kind: LimitSettings['store']['kind']): Buffer | undefined {
   if (value === undefined) {
     // Instances sharing a Redis store must agree on the keys, so a random default would split
@@ -210,9 +215,9 @@ function keySecret(value: unknown, kind: LimitSettings['store']['kind']): Buffer
     // The memory store's counters never leave this process, so neither do its keys.
     return undefined;
   }
-  if (typeof value === 'string' && value !== '') return Buffer.from(value, 'utf8');
-  if (Buffer.isBuffer(value) && value.length > 0) return Buffer.from(value);
-  fail('limits.keySecret', 'a non-empty string or Buffer');
+  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : Buffer.isBuffer(value) ? Buffer.from(value) : undefined;
+  if (bytes !== undefined && bytes.length >= MIN_KEY_SECRET_BYTES) return bytes;
+  fail('limits.keySecret', `a random string or Buffer of at least ${MIN_KEY_SECRET_BYTES} bytes (e.g. \`openssl rand -hex 32\`)`);
 }
 
 /** Checks the `limits` option; `undefined` when limits are turned off (`limits: false`). */

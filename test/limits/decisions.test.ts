@@ -171,7 +171,7 @@ describe('a failing store', () => {
   it('becomes a LimitStoreError whose cause keeps the name and message, without a stack', async () => {
     // A client that rejects with something other than an Error (some wrappers do).
     const odd = { isReady: true, eval: () => Promise.reject('socket closed') };
-    const err = await limits({ store: { redis: odd }, keySecret: 'x', sendsPerPhone: rule(5, 600) }).reserveSend(PHONE, undefined).catch((e: unknown) => e);
+    const err = await limits({ store: { redis: odd }, keySecret: 'decisions test secret', sendsPerPhone: rule(5, 600) }).reserveSend(PHONE, undefined).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LimitStoreError);
     const cause = (err as Error).cause as Error;
     expect(cause).toBeInstanceOf(Error);

@@ -37,7 +37,7 @@ function redisFailingToGiveBack(): { client: object; failed: { giveBack: number;
 
 function login(): FakeLogin & { failed: { giveBack: number; clear: number } } {
   const { client, failed } = redisFailingToGiveBack();
-  return { ...fakeLogin({ limits: { store: { redis: client }, keySecret: 'test key secret' } }), failed };
+  return { ...fakeLogin({ limits: { store: { redis: client }, keySecret: 'test key secret, 32 bytes long' } }), failed };
 }
 
 /** The promise rejections nobody handled while `run` ran (and a few turns after), instead of failing the run. */

@@ -98,6 +98,9 @@ describe('limits options', () => {
     const fromBuffer = resolveLimits({ store: { redis }, keySecret: Buffer.from(SECRET) })?.keySecret;
     expect(fromString).toEqual(Buffer.from(SECRET));
     expect(fromBuffer).toEqual(fromString);
+    // 16 bytes is the least: as a Buffer, and as a string of 8 two-byte characters.
+    expect(resolveLimits({ keySecret: Buffer.alloc(16, 7) })?.keySecret).toEqual(Buffer.alloc(16, 7));
+    expect(resolveLimits({ keySecret: 'éééééééé' })?.keySecret).toEqual(Buffer.from('éééééééé'));
   });
 
   it('give the memory store plain keys by default, hashed ones when a keySecret is set', () => {

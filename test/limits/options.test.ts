@@ -33,8 +33,13 @@ describe('limits option messages', () => {
     ['the Redis client', { store: { redis: { get() {} } } }, must('limits.store.redis', 'a node-redis (4+) or ioredis client')],
     ['the prefix', { store: { redis, prefix: 42 }, keySecret: SECRET }, must('limits.store.prefix', 'a non-empty string')],
     ['keySecret with Redis', { store: { redis } }, must('limits.keySecret', 'set with a Redis store (the same secret on every instance sharing it)')],
-    ['keySecret', { keySecret: 42 }, must('limits.keySecret', 'a non-empty string or Buffer')],
-    ['keySecret as bytes that are no Buffer', { keySecret: new Uint8Array(8) }, must('limits.keySecret', 'a non-empty string or Buffer')],
+    ['keySecret', { keySecret: 42 }, must('limits.keySecret', 'a random string or Buffer of at least 16 bytes (e.g. `openssl rand -hex 32`)')],
+    ['keySecret as bytes that are no Buffer', { keySecret: new Uint8Array(16) }, must('limits.keySecret', 'a random string or Buffer of at least 16 bytes (e.g. `openssl rand -hex 32`)')],
+    // The keys are HMACs of phone numbers: a short secret is one a store's reader can guess.
+    ['a keySecret of 15 bytes', { keySecret: 'fifteen bytes!!' }, must('limits.keySecret', 'a random string or Buffer of at least 16 bytes (e.g. `openssl rand -hex 32`)')],
+    ['a keySecret Buffer of 15 bytes', { keySecret: Buffer.alloc(15, 1) }, must('limits.keySecret', 'a random string or Buffer of at least 16 bytes (e.g. `openssl rand -hex 32`)')],
+    // Counted in bytes, not characters: 8 two-byte characters are 16 bytes.
+    ['a keySecret of 7 two-byte characters', { keySecret: 'ééééééé' }, must('limits.keySecret', 'a random string or Buffer of at least 16 bytes (e.g. `openssl rand -hex 32`)')],
   ])('%s', (_what, value, message) => {
     expect(() => resolveLimits(value)).toThrow(new TypeError(message));
   });

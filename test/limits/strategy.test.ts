@@ -90,7 +90,7 @@ describe('a memory store shared by two strategies (memoryLimitStore)', () => {
     expect(() => memoryLimitStore({ maxKeys: 10 })).toThrow(new TypeError('memoryLimitStore: `maxKeys` must be an integer from 100 to 10000000'));
     // With Redis it would bound nothing: refused rather than ignored.
     const redis = { eval: async () => [] };
-    expect(() => h.strategy({ limits: { store: { redis }, keySecret: 'k', maxKeys: 1000 } })).toThrow(/`limits.maxKeys` must be left out with a Redis store/);
+    expect(() => h.strategy({ limits: { store: { redis }, keySecret: 'strategy test secret', maxKeys: 1000 } })).toThrow(/`limits.maxKeys` must be left out with a Redis store/);
   });
 
   // Mutation testing (issue 20): each refusal of memoryLimitStore()'s options, with its message
@@ -208,7 +208,7 @@ describe('send limits in logins', () => {
     // A node-redis client that was never connected: what the app has while Redis is down.
     const down = createClient({ url: 'redis://127.0.0.1:1' });
     down.on('error', () => undefined);
-    const target = app({ limits: { store: { redis: down }, keySecret: 'test key secret' } }, { errors: 'message' });
+    const target = app({ limits: { store: { redis: down }, keySecret: 'test key secret, 32 bytes long' } }, { errors: 'message' });
     const agent = request.agent(target);
     const res = await agent.post('/login/phone').send({ phoneNumber: PHONE });
     expect(res.status).toBe(503);
