@@ -140,7 +140,7 @@ export class DingOtpStrategy extends Strategy {
     if (verify === undefined && this._settings.phoneChange) {
       throw new TypeError('DingOtpStrategy: `phoneChange` requires a verify callback: it decides whether the number may become this account\'s (decline() when another account has it)');
     }
-    if (verify === undefined && !this._settings.secondFactor) throw new TypeError('DingOtpStrategy requires a verify callback');
+    if (verify === undefined && !this._settings.secondFactor) throw new TypeError('DingOtpStrategy requires a verify callback as its second argument: async (phoneNumber, verification) => user, or false to refuse');
     this._provider = providerFromOptions(options, webhookSecrets(options.webhookUrl));
     checkDeliveryOptions(this._settings, this._provider);
     if (this._settings.lineTypes && typeof this._provider.lookup !== 'function') {

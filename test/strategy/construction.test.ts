@@ -31,7 +31,7 @@ describe('DingOtpStrategy construction', () => {
 
   it('throws a TypeError without a verify callback', () => {
     expect(() => new (DingOtpStrategy as new (o: unknown, v?: unknown) => DingOtpStrategy)(creds)).toThrow(
-      new TypeError('DingOtpStrategy requires a verify callback'),
+      new TypeError('DingOtpStrategy requires a verify callback as its second argument: async (phoneNumber, verification) => user, or false to refuse'),
     );
     expect(() => new (DingOtpStrategy as new (o: unknown, v?: unknown) => DingOtpStrategy)(creds, 'verify')).toThrow(TypeError);
   });
