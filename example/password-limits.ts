@@ -20,7 +20,7 @@
 //
 // In memory (bounded, least recently used out first) or, with Redis, shared by every instance.
 import { createHmac } from 'node:crypto';
-import { isIPv6 } from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { LRUCache } from 'lru-cache';
 import type { RedisClient } from './redis.js';
 
@@ -56,26 +56,10 @@ interface Counter {
  * new addresses in it at will, so counting each one would count nothing).
  */
 export function addressKey(ip: string): string {
-  if (!isIPv6(ip)) return ip;
-  // The eight groups: a dotted IPv4 tail as its two groups, `::` expanded.
-  let text = ip.toLowerCase();
-  const dotted = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text);
-  if (dotted) {
-    const [a, b, c, d] = dotted.slice(1).map(Number) as [number, number, number, number];
-    text = `${text.slice(0, dotted.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
-  }
-  const [head = '', tail] = text.split('::');
-  const parse = (part: string): number[] => (part === '' ? [] : part.split(':').map((g) => Number.parseInt(g, 16)));
-  const left = parse(head);
-  const right = tail === undefined ? [] : parse(tail);
-  const g = tail === undefined ? left : [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
-  // IPv4-mapped (::ffff:0:0/96): the IPv4 client it is.
-  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) {
-    const hi = g[6] ?? 0;
-    const lo = g[7] ?? 0;
-    return `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
-  }
-  return `${g.slice(0, 4).map((x) => x.toString(16)).join(':')}::/64`;
+  if (!ipaddr.isValid(ip)) return ip;
+  const address = ipaddr.process(ip); // an IPv4-mapped address: the IPv4 client it is
+  if (address.kind() === 'ipv4') return address.toString();
+  return `${address.toNormalizedString().split(':').slice(0, 4).join(':')}::/64`;
 }
 
 /** Counter keys: the username as a keyed hash (no usernames in Redis or memory dumps), the address by addressKey(). */
