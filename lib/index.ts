@@ -6,20 +6,9 @@
 
 // The strategy (the class is also `Strategy`, as passport-local names it).
 export { DingOtpStrategy, DingOtpStrategy as Strategy } from './strategy.js';
-export { decline } from './options.js';
-export type {
-  Declined,
-  DingOtpStrategyOptions,
-  DingOtpStrategyOptionsBase,
-  DingOtpStrategyOptionsWithRequest,
-  SendContext,
-  VerificationDetails,
-  VerifyDone,
-  VerifyFunction,
-  VerifyFunctionWithRequest,
-  VerifyInfo,
-  VerifyValue,
-} from './options.js';
+export { decline } from './verify-callback.js';
+export type { DingOtpStrategyOptions, DingOtpStrategyOptionsBase, DingOtpStrategyOptionsWithRequest, SendContext } from './options.js';
+export type { Declined, VerificationDetails, VerifyDone, VerifyFunction, VerifyFunctionWithRequest, VerifyInfo, VerifyValue } from './verify-callback.js';
 export type { DingAction } from './augment.js';
 export { DING_ACTIONS } from './augment.js';
 // libphonenumber-js's ISO 3166 alpha-2 union, the type of `defaultCountry` and `allowedCountries`.

@@ -3,7 +3,7 @@
 // a TypeError at construction, not at the first login.
 
 import type { Request } from 'express';
-import type { FailureInfo, OutcomeMessages } from './outcomes.js';
+import type { OutcomeMessages } from './outcomes.js';
 import { OUTCOMES } from './outcomes.js';
 import type { CountryCode } from './phone.js';
 import { isCountryCode } from './phone.js';
@@ -27,82 +27,10 @@ import { resolveTrustedDevices } from './trusted-devices/options.js';
 import { PHONE_CHANGE_DECLINED_MESSAGE } from './phone-change.js';
 import type { DeliveryChannel } from './providers/delivery.js';
 import { resolveChannels, resolveWebOtpOrigin } from './providers/delivery.js';
+import { nearestName } from './nearest-name.js';
 
 /** What `signals(req)` may return: fraud signals plus per-send message settings. */
 export interface SendContext extends SendSignals, MessageSettings {}
-
-/** The second argument of the verify callback. */
-export interface VerificationDetails {
-  /** The provider's id for the verification (Ding's authentication UUID). */
-  id: string;
-  /** E.164, as verified. */
-  phoneNumber: string;
-  method: 'sms_otp';
-  /** The provider's short name, e.g. `ding`. */
-  provider: string;
-  /** When the code was first sent. */
-  createdAt: Date;
-  /** True when the strategy runs in second-factor mode. */
-  secondFactor: boolean;
-  /** True when the strategy runs in phone-change mode (`phoneChange: true`). */
-  phoneChange?: boolean | undefined;
-  /**
-   * Phone-change mode: the account the number was verified for, as `userId(req)` answers it at
-   * verify time (the same user the code was sent for: anyone else is refused before the check).
-   */
-  userId?: string | number | undefined;
-  /**
-   * Why the provider scored the send as risky (Prelude V2's `risk_factors`, e.g.
-   * `temporary_phone_number`), as opaque strings; absent when it named none. A login with risk
-   * factors may deserve a second look (a step-up, a review) rather than a refusal.
-   */
-  riskFactors?: readonly string[] | undefined;
-}
-
-/** What a verify callback may pass to `done` or resolve with on success. */
-export type VerifyInfo = object;
-
-/** The `done` callback of a callback-style verify function, as in every Passport strategy. */
-export type VerifyDone = (err?: unknown, user?: Express.User | false | null, info?: VerifyInfo | string) => void;
-
-/** A promise-style verify callback resolves with a user, `false` (refused), or `decline(info)`. */
-export type VerifyValue = Express.User | false | null | undefined | Declined;
-
-/** The verify callback: gets the verified E.164 number and returns (or passes to `done`) the user, or `false` to refuse. */
-export type VerifyFunction = (
-  phoneNumber: string,
-  details: VerificationDetails,
-  done: VerifyDone,
-) => void | Promise<VerifyValue | void>;
-
-/** The verify callback with `passReqToCallback: true`: `req` comes first. */
-export type VerifyFunctionWithRequest = (
-  req: Request,
-  phoneNumber: string,
-  details: VerificationDetails,
-  done: VerifyDone,
-) => void | Promise<VerifyValue | void>;
-
-const DECLINED: unique symbol = Symbol('passport-ding.declined');
-
-/** A refusal from a promise-style verify callback, with the info `fail()` gets. */
-export interface Declined {
-  readonly [DECLINED]: true;
-  readonly info: Partial<FailureInfo> & Record<string, unknown>;
-  readonly status: number | undefined;
-}
-
-/**
- * For promise-style verify callbacks: `return decline({ message: 'Account locked', code: 'locked' })`
- * refuses the login with that info (the same as `done(null, false, info)`). Status defaults to 401.
- */
-export function decline(info: Partial<FailureInfo> & Record<string, unknown> = {}, status?: number): Declined {
-  return { [DECLINED]: true, info, status };
-}
-
-export function isDeclined(value: unknown): value is Declined {
-  return typeof value === 'object' && value !== null && (value as { [DECLINED]?: unknown })[DECLINED] === true;
-}
 
 /** Options shared by both verify-callback styles, each documented where it is declared. */
 export interface DingOtpStrategyOptionsBase {
@@ -446,36 +374,6 @@ function refuseUnknownNames(options: object): void {
     if (Object.hasOwn(OPTION_NAMES, name)) continue;
     throw new TypeError(`DingOtpStrategy: unknown option \`${name}\` (did you mean \`${nearestName(name, KNOWN_OPTIONS)}\`?)`);
   }
-}
-
-/**
- * The known name closest to `name`: one it starts, ends or is contained in (`ttl` -> `ttlSeconds`)
- * first, case aside; else the fewest single-character edits (`phonefield` -> `phoneField`).
- */
-export function nearestName(name: string, known: readonly string[]): string {
-  const typed = name.toLowerCase();
-  const containing = known.filter((k) => typed.length >= 3 && k.toLowerCase().includes(typed));
-  if (containing.length > 0) return containing.reduce((a, b) => (b.length < a.length ? b : a));
-  let best = known[0] ?? '';
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const d = editDistance(typed, candidate.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [candidate, d];
-  }
-  return best;
-}
-
-/** Levenshtein distance, two rows at a time (option names are short; no library needed for this). */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = row;
-  }
-  return previous[b.length] ?? 0;
 }
 
 /** `codeLength` and `codePattern` as the one pattern codes are checked against. */

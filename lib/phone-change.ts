@@ -4,7 +4,7 @@
 // for anyone else (see ./actions/pending-session.ts). What a right code hands the route is built
 // here: never a user to log in, so nothing about the session changes unless the app changes it.
 
-import type { VerificationDetails } from './options.js';
+import type { VerificationDetails } from './verify-callback.js';
 
 /**
  * What a right code in phone-change mode hands the route, after the verify callback accepted:

@@ -12,14 +12,8 @@ import type { DingAction } from './augment.js';
 import { DING_ACTIONS } from './augment.js';
 import { OtpConfigurationError } from './errors.js';
 import { bodyOf, readFieldValue } from './fields.js';
-import type {
-  DingOtpStrategyOptions,
-  DingOtpStrategyOptionsWithRequest,
-  Settings,
-  VerificationDetails,
-  VerifyFunction,
-  VerifyFunctionWithRequest,
-} from './options.js';
+import type { DingOtpStrategyOptions, DingOtpStrategyOptionsWithRequest, Settings } from './options.js';
+import type { VerificationDetails, VerifyFunction, VerifyFunctionWithRequest } from './verify-callback.js';
 import { resolveOptions } from './options.js';
 import type { FailureInfo } from './outcomes.js';
 import { declinedOutcome, outcome } from './outcomes.js';

@@ -3,9 +3,9 @@
 // or `decline(info)`. Whichever answers first wins; later answers are ignored.
 
 import type { Request } from 'express';
-import type { VerificationDetails, VerifyDone, VerifyFunction, VerifyFunctionWithRequest, VerifyInfo } from '../options.js';
+import type { VerificationDetails, VerifyDone, VerifyFunction, VerifyFunctionWithRequest, VerifyInfo } from '../verify-callback.js';
 import { OtpConfigurationError } from '../errors.js';
-import { isDeclined } from '../options.js';
+import { isDeclined } from '../verify-callback.js';
 
 export type CallbackResult =
   | { ok: true; user: Express.User; info: VerifyInfo | string | undefined }

@@ -8,8 +8,8 @@
 //   - throws or rejects: error(), nothing sent
 
 import type { Request } from 'express';
-import type { Declined } from '../options.js';
-import { isDeclined } from '../options.js';
+import type { Declined } from '../verify-callback.js';
+import { isDeclined } from '../verify-callback.js';
 
 /** What `beforeSend` is told besides the request and the number. */
 export interface BeforeSendContext {

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { DingOtpStrategy } from 'passport-ding';
 import type { DingOtpStrategyOptions } from 'passport-ding';
-import { KNOWN_OPTIONS, nearestName } from '../../lib/options.js';
+import { KNOWN_OPTIONS } from '../../lib/options.js';
+import { nearestName } from '../../lib/nearest-name.js';
 import { FakeProvider } from '../helpers/fake-provider.js';
 
 const verify = async () => ({ id: 'u1' });
