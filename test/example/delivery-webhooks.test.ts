@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_USER } from '../../example/app.js';
 import { readConfig, ConfigError } from '../../example/config.js';
 import { redisGate } from '../helpers/env.js';
-import { csrfFrom, startSandbox, TestClock, type ApiName, type RunningExample } from '../helpers/example-app.js';
+import { csrfFrom, startSandbox, TestClock, type ApiName, twoInstancesOnRedis, type RunningExample } from '../helpers/example-app.js';
 import { waitFor, type Patience } from '../helpers/wait.js';
 import { eventLines, startWebhookExample } from './webhook-example.js';
 
@@ -228,34 +228,20 @@ describe('configuration', () => {
 
 if (redisGate('example delivery reports on Redis (test/example/delivery-webhooks.test.ts)')) {
   describe('two instances sharing Redis', () => {
-    const clock = new TestClock();
-    const redisPrefix = `pd-example-delivery-${process.pid}-${Date.now()}:`;
-    let sandbox: DingSandbox;
-    let a: RunningExample;
-    let b: RunningExample;
-
-    beforeAll(async () => {
-      sandbox = await startSandbox(clock);
-      const shared = { sessionSecret: 'a shared secret for both instances', redisUrl: process.env.REDIS_URL, redisPrefix, limits: false as const };
-      // Both send callback_url pointing at A: the report reaches A, the user's next page may be B's.
-      a = await startWebhookExample(sandbox, clock, 'prelude', shared);
-      b = await startWebhookExample(sandbox, clock, 'prelude', { ...shared, webhooks: { publicUrl: a.url, preludePublicKey: sandbox.webhookPublicKey } });
-    });
-
-    afterAll(async () => {
-      await a?.stop();
-      await b?.stop();
-      await sandbox?.close();
+    // Both send callback_url pointing at A: the report reaches A, the user's next page may be B's.
+    const two = twoInstancesOnRedis('delivery', async (sandbox, clock, shared) => {
+      const a = await startWebhookExample(sandbox, clock, 'prelude', shared);
+      return [a, await startWebhookExample(sandbox, clock, 'prelude', { ...shared, webhooks: { publicUrl: a.url, preludePublicKey: sandbox.webhookPublicKey } })];
     });
 
     it('a report received by one instance shows on the code page the other serves', async () => {
-      const onB = request.agent(b.url);
+      const onB = request.agent(two.b.url);
       const login = await onB.get('/login').expect(200);
       await onB.post('/login/phone').type('form').send({ _csrf: csrfFrom(login.text), phoneNumber: '+12015550414' }).expect(303);
-      await sandbox.webhooks.settled();
+      await two.sandbox.webhooks.settled();
       await waitFor('delivered on B', async () => ((await onB.get('/login/code/delivery').expect(200)).body.status === 'delivered' ? true : undefined), DELIVERY);
-      expect(eventLines(a.logs).some((e) => e.otp.type === 'delivery' && e.otp.status === 'delivered')).toBe(true);
-      expect(eventLines(b.logs).some((e) => e.otp.type === 'delivery')).toBe(false);
+      expect(eventLines(two.a.logs).some((e) => e.otp.type === 'delivery' && e.otp.status === 'delivered')).toBe(true);
+      expect(eventLines(two.b.logs).some((e) => e.otp.type === 'delivery')).toBe(false);
       expect((await onB.get('/login/code').expect(200)).text).toMatch(/id="delivery-status">delivered</);
     });
   });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_USER } from '../../example/app.js';
 import { addressKey, PASSWORD_FAILURES_PER_ACCOUNT, PASSWORD_ATTEMPTS_PER_IP, PASSWORD_WINDOW_MS } from '../../example/password-limits.js';
 import { redisGate } from '../helpers/env.js';
-import { csrfFrom, sandboxApi, startExample, startSandbox, TestClock, type RunningExample } from '../helpers/example-app.js';
+import { csrfFrom, sandboxApi, startExample, startSandbox, TestClock, twoInstancesOnRedis, type RunningExample } from '../helpers/example-app.js';
 
 const { username, password } = DEFAULT_DEMO_USER;
 
@@ -129,24 +129,7 @@ describe('the example: wrong passwords are limited', () => {
 
 if (redisGate('example password limits on Redis (test/example/password-limits.test.ts)')) {
   describe('the example on Redis: two instances count wrong passwords together', () => {
-    const clock = new TestClock();
-    const redisPrefix = `pd-example-password-${process.pid}-${Date.now()}:`;
-    let sandbox: DingSandbox;
-    let a: RunningExample;
-    let b: RunningExample;
-
-    beforeAll(async () => {
-      sandbox = await startSandbox(clock);
-      const shared = { ding: sandboxApi(sandbox, 'prelude'), sessionSecret: 'a shared secret for both instances', redisUrl: process.env.REDIS_URL, redisPrefix, limits: false as const };
-      a = await startExample(sandbox, clock, shared);
-      b = await startExample(sandbox, clock, shared);
-    });
-
-    afterAll(async () => {
-      await a?.stop();
-      await b?.stop();
-      await sandbox?.close();
-    });
+    const two = twoInstancesOnRedis('password');
 
     async function post(on: RunningExample, pass: string) {
       const agent = request.agent(on.url);
@@ -155,10 +138,10 @@ if (redisGate('example password limits on Redis (test/example/password-limits.te
     }
 
     it('wrong passwords on A and on B add up; past the budget both refuse, even the right password; a right one before clears it', async () => {
-      for (let i = 0; i < PASSWORD_FAILURES_PER_ACCOUNT - 1; i++) expect((await post(i % 2 === 0 ? a : b, 'wrong')).status).toBe(401);
-      expect((await post(b, password)).status).toBe(200);
-      for (let i = 0; i < PASSWORD_FAILURES_PER_ACCOUNT; i++) expect((await post(i % 2 === 0 ? a : b, 'wrong')).status).toBe(401);
-      for (const on of [a, b]) {
+      for (let i = 0; i < PASSWORD_FAILURES_PER_ACCOUNT - 1; i++) expect((await post(i % 2 === 0 ? two.a : two.b, 'wrong')).status).toBe(401);
+      expect((await post(two.b, password)).status).toBe(200);
+      for (let i = 0; i < PASSWORD_FAILURES_PER_ACCOUNT; i++) expect((await post(i % 2 === 0 ? two.a : two.b, 'wrong')).status).toBe(401);
+      for (const on of [two.a, two.b]) {
         const refused = await post(on, password);
         expect(refused.status).toBe(429);
         expect(refused.body).toMatchObject({ code: 'rate_limited' });

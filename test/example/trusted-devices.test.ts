@@ -7,7 +7,7 @@ import type { DingSandbox } from 'passport-ding/sandbox';
 import { afterAll, beforeAll, describe, expect, it, beforeEach } from 'vitest';
 import { DEFAULT_DEMO_USER } from '../../example/app.js';
 import { redisGate } from '../helpers/env.js';
-import { csrfFrom, sandboxApi, startExample, startSandbox, TestClock, type ApiName, type RunningExample } from '../helpers/example-app.js';
+import { csrfFrom, sandboxApi, startExample, startSandbox, TestClock, type ApiName, twoInstancesOnRedis, type RunningExample } from '../helpers/example-app.js';
 
 type Agent = ReturnType<typeof request.agent>;
 const demo = DEFAULT_DEMO_USER;
@@ -173,37 +173,20 @@ describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
 
 if (redisGate('example trusted devices on Redis (test/example/trusted-devices.test.ts)')) {
   describe('two instances sharing Redis', () => {
-    const clock = new TestClock();
-    const redisPrefix = `pd-example-devices-${process.pid}-${Date.now()}:`;
-    let sandbox: DingSandbox;
-    let a: RunningExample;
-    let b: RunningExample;
-
-    beforeAll(async () => {
-      sandbox = await startSandbox(clock);
-      const shared = { ding: sandboxApi(sandbox, 'prelude'), sessionSecret: 'a shared secret for both instances', redisUrl: process.env.REDIS_URL, redisPrefix, limits: false as const };
-      a = await startExample(sandbox, clock, shared);
-      b = await startExample(sandbox, clock, shared);
-    });
-
-    afterAll(async () => {
-      await a?.stop();
-      await b?.stop();
-      await sandbox?.close();
-    });
+    const two = twoInstancesOnRedis('devices');
 
     it('a device remembered on one instance skips the SMS on the other, and forgetting it there counts here', async () => {
-      const onA = request.agent(a.url);
+      const onA = request.agent(two.a.url);
       await passwordLogin(onA);
-      await enterCode(onA, sandbox, true);
+      await enterCode(onA, two.sandbox, true);
       await logout(onA);
       // The same browser (its cookies) talking to instance B.
       const cookies = onA.jar.getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false });
-      const onB = request.agent(b.url);
+      const onB = request.agent(two.b.url);
       for (const c of cookies) onB.jar.setCookie(`${c.name}=${c.value}`, '127.0.0.1', '/');
-      const before = sends(sandbox);
+      const before = sends(two.sandbox);
       expect(await passwordLogin(onB)).toBe('/account');
-      expect(sends(sandbox)).toBe(before);
+      expect(sends(two.sandbox)).toBe(before);
       await accountForm(onB, '/account/devices/forget-all');
       await logout(onB);
       for (const c of onB.jar.getCookies({ domain: '127.0.0.1', path: '/', secure: false, script: false })) onA.jar.setCookie(`${c.name}=${c.value}`, '127.0.0.1', '/');

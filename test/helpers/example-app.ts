@@ -1,11 +1,13 @@
 // Shared set-up for the example app's suites: a sandbox and app(s) on 127.0.0.1 with one clock
 // the tests can move, and a little HTML reading.
 import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll } from 'vitest';
 import type { AddressInfo } from 'node:net';
 import { startDingSandbox } from 'passport-ding/sandbox';
 import type { DingSandbox, DingSandboxOptions } from 'passport-ding/sandbox';
 import { createApp, type AppOptions, type ExampleApp } from '../../example/app.js';
 import { createLogger } from '../../example/logger.js';
+import { deleteKeys, keysUnder } from './redis-clients.js';
 
 /** A clock shared by the sandbox and the app: `advance(ms)` moves both. */
 export class TestClock {
@@ -62,6 +64,61 @@ export async function startExample(
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await example.close();
+    },
+  };
+}
+
+/** What two example instances share on Redis: the session secret, REDIS_URL, a key prefix of the run's own; no SMS limits. */
+export type SharedOnRedis = Pick<AppOptions, 'sessionSecret' | 'redisUrl' | 'redisPrefix' | 'limits'>;
+
+export interface TwoInstances {
+  readonly clock: TestClock;
+  readonly sandbox: DingSandbox;
+  readonly a: RunningExample;
+  readonly b: RunningExample;
+}
+
+/**
+ * Two instances of the example on one sandbox and one Redis (REDIS_URL), started before the
+ * suite's tests and stopped after them, their keys deleted. `start` builds them (default: the
+ * example on the sandbox's Prelude API twice); the getters answer once the suite has started.
+ */
+export function twoInstancesOnRedis(
+  name: string,
+  start: (sandbox: DingSandbox, clock: TestClock, shared: SharedOnRedis) => Promise<[RunningExample, RunningExample]> = async (sandbox, clock, shared) => {
+    const options = { ding: sandboxApi(sandbox, 'prelude'), ...shared };
+    return [await startExample(sandbox, clock, options), await startExample(sandbox, clock, options)];
+  },
+): TwoInstances {
+  const clock = new TestClock();
+  const redisPrefix = `pd-example-${name}-${process.pid}-${Date.now()}:`;
+  let started: { sandbox: DingSandbox; a: RunningExample; b: RunningExample } | undefined;
+  beforeAll(async () => {
+    const sandbox = await startSandbox(clock);
+    const shared = { sessionSecret: 'a shared secret for both instances', redisUrl: process.env.REDIS_URL, redisPrefix, limits: false as const };
+    const [a, b] = await start(sandbox, clock, shared);
+    started = { sandbox, a, b };
+  });
+  afterAll(async () => {
+    await started?.a.stop();
+    await started?.b.stop();
+    await started?.sandbox.close();
+    await deleteKeys(await keysUnder(redisPrefix));
+  });
+  const get = (): NonNullable<typeof started> => {
+    if (!started) throw new Error('twoInstancesOnRedis: the suite has not started');
+    return started;
+  };
+  return {
+    clock,
+    get sandbox() {
+      return get().sandbox;
+    },
+    get a() {
+      return get().a;
+    },
+    get b() {
+      return get().b;
     },
   };
 }
