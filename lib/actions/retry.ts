@@ -86,7 +86,7 @@ async function resend(
       const next: PendingState = {
         ...pending,
         id: result.id ?? pending.id,
-        nextRetryAt: providerWait(result.nextRetryAt, now) ?? now + settings.resendCooldownMs,
+        nextRetryAt: cappedRetryAt(result.nextRetryAt, now) ?? now + settings.resendCooldownMs,
       };
       if (result.id !== undefined && result.id !== pending.id) {
         // A new id: the provider's window had ended (Prelude V2 answers a resend then with a fresh
@@ -112,7 +112,7 @@ async function resend(
     case 'too_soon': {
       await admitted.release();
       // The provider's cooldown wins over ours; without one, start ours from now.
-      const said = providerWait(result.nextRetryAt, now);
+      const said = cappedRetryAt(result.nextRetryAt, now);
       const at = said !== undefined && said > now ? said : now + settings.resendCooldownMs;
       await remember({ ...pending, nextRetryAt: at });
       return refuse(ctx, 'retry_too_soon', { retryAfter: secondsUntil(at, now) });
@@ -135,11 +135,11 @@ async function resend(
 }
 
 /**
- * The provider's next-resend time (Ding V1's `next_retry_at`), no later than
+ * The provider's next-resend time (Ding V1's `next_retry_at`) as epoch ms, no later than
  * MAX_RETRY_AFTER_SECONDS from now: it reaches users as `retryAfter`, and a wait of hours is a
  * broken or hostile upstream, as for its Retry-After header (../http.ts).
  */
-function providerWait(at: Date | undefined, now: number): number | undefined {
+function cappedRetryAt(at: Date | undefined, now: number): number | undefined {
   const time = at?.getTime();
   return time === undefined ? undefined : Math.min(time, now + MAX_RETRY_AFTER_SECONDS * 1000);
 }

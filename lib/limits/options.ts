@@ -203,8 +203,8 @@ function store(value: unknown, maxKeys: unknown): LimitSettings['store'] {
 }
 
 // The keys are HMACs of phone numbers, a space small enough to hash through: a short or guessable
-// secret would let whoever reads the store recover every number in it. 16 bytes, as for the
-// webhook token (lib/webhooks/callback-url.ts).
+// secret would let whoever reads the store recover every number in it. 16 bytes, the length the
+// webhook token needs in characters (lib/webhooks/callback-url.ts).
 const MIN_KEY_SECRET_BYTES = 16;
 
 function keySecret(value: unknown, kind: LimitSettings['store']['kind']): Buffer | undefined {
