@@ -84,4 +84,17 @@ describe('secureFor outside Express (no req.app): NODE_ENV decides', () => {
     process.env.NODE_ENV = 'production';
     expect(secureFor(loopback())).toBe(true);
   });
+
+  it('Secure for a request that came over TLS itself (HTTPS straight to localhost: req.secure, no forwarding header) in development', () => {
+    process.env.NODE_ENV = 'development';
+    expect(secureFor({ ...loopback(), secure: true } as Request)).toBe(true);
+  });
+
+  it("a req.app without a get function (another framework's own) is not Express's: NODE_ENV decides", () => {
+    const withApp = { ...loopback(), app: {} } as unknown as Request;
+    process.env.NODE_ENV = 'development';
+    expect(secureFor(withApp)).toBe(false);
+    process.env.NODE_ENV = 'production';
+    expect(secureFor(withApp)).toBe(true);
+  });
 });
