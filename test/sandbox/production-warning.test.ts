@@ -1,18 +1,17 @@
 // Started with NODE_ENV=production, the sandbox warns once per process (an app that falls back to
 // it when its API key is missing would otherwise run real logins on printed codes in silence),
 // and still starts: test runs may set NODE_ENV=production on purpose.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startDingSandbox } from 'passport-ding/sandbox';
 
 const CODE = 'PASSPORT_DING_SANDBOX_IN_PRODUCTION';
-const nodeEnv = process.env.NODE_ENV;
 const seen: Array<Error & { code?: string }> = [];
 const listener = (warning: Error & { code?: string }): void => {
   if (warning.code === CODE) seen.push(warning);
 };
 process.on('warning', listener);
 afterEach(() => {
-  process.env.NODE_ENV = nodeEnv;
+  vi.unstubAllEnvs();
 });
 
 /** emitWarning reports on a later tick. */
@@ -27,17 +26,17 @@ async function startAndClose(): Promise<void> {
 describe('the sandbox under NODE_ENV=production', () => {
   it('is silent in development and test', async () => {
     for (const env of ['development', 'test']) {
-      process.env.NODE_ENV = env;
+      vi.stubEnv('NODE_ENV', env);
       await startAndClose();
     }
-    delete process.env.NODE_ENV;
+    vi.stubEnv('NODE_ENV', undefined);
     await startAndClose();
     await nextTicks();
     expect(seen).toEqual([]);
   });
 
   it('warns once per process, and starts anyway', async () => {
-    process.env.NODE_ENV = 'production';
+    vi.stubEnv('NODE_ENV', 'production');
     await startAndClose();
     await startAndClose();
     await nextTicks();

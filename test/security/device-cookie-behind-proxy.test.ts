@@ -11,7 +11,7 @@
 // `app.get('env')`, NODE_ENV): the loopback exemption is for development. Either one makes the
 // cookie Secure and `__Host-`. Real Express, express-session and Passport over loopback HTTP.
 import type { Request } from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { secureFor } from '../../lib/trusted-devices/cookie.js';
 import { CookieClient } from '../helpers/cookie-client.js';
 import { COOKIE, SECURE_COOKIE, trustedApp } from '../helpers/trusted-app.js';
@@ -70,31 +70,30 @@ describe('the device cookie behind a same-host proxy without trust proxy', () =>
 });
 
 describe('secureFor outside Express (no req.app): NODE_ENV decides', () => {
-  const saved = process.env.NODE_ENV;
   afterEach(() => {
-    process.env.NODE_ENV = saved;
+    vi.unstubAllEnvs();
   });
   const loopback = (headers: Record<string, string> = {}) =>
     ({ secure: false, headers: { host: 'localhost:3000', ...headers }, socket: { localAddress: '127.0.0.1' } }) as unknown as Request;
 
   it('not Secure on loopback in development, Secure in production or with a forwarding header', () => {
-    process.env.NODE_ENV = 'development';
+    vi.stubEnv('NODE_ENV', 'development');
     expect(secureFor(loopback())).toBe(false);
     expect(secureFor(loopback({ 'x-forwarded-proto': 'https' }))).toBe(true);
-    process.env.NODE_ENV = 'production';
+    vi.stubEnv('NODE_ENV', 'production');
     expect(secureFor(loopback())).toBe(true);
   });
 
   it('Secure for a request that came over TLS itself (HTTPS straight to localhost: req.secure, no forwarding header) in development', () => {
-    process.env.NODE_ENV = 'development';
+    vi.stubEnv('NODE_ENV', 'development');
     expect(secureFor({ ...loopback(), secure: true } as Request)).toBe(true);
   });
 
   it("a req.app without a get function (another framework's own) is not Express's: NODE_ENV decides", () => {
     const withApp = { ...loopback(), app: {} } as unknown as Request;
-    process.env.NODE_ENV = 'development';
+    vi.stubEnv('NODE_ENV', 'development');
     expect(secureFor(withApp)).toBe(false);
-    process.env.NODE_ENV = 'production';
+    vi.stubEnv('NODE_ENV', 'production');
     expect(secureFor(withApp)).toBe(true);
   });
 });
