@@ -52,6 +52,8 @@ export interface TestApp {
   users: Users;
   /** What the session `sid` holds under `key` (the strategy's default key), as stored. */
   storedPending(sid: string, key?: string): Promise<unknown>;
+  /** Replaces what the session `sid` holds under `key` in the store, as another instance would write it. */
+  writeStoredPending(sid: string, value: unknown, key?: string): Promise<void>;
   /** Ids of the stored sessions that hold a logged-in user. */
   loggedInSessions(): Promise<string[]>;
   /** Every error that reached the app's error handler, in order. */
@@ -182,6 +184,13 @@ export function createApp(setup: AppSetup): TestApp {
         store.get(sid, (err, data) => {
           if (err) return reject(err instanceof Error ? err : new Error(String(err)));
           resolve((data as Record<string, unknown> | null | undefined)?.[key]);
+        });
+      }),
+    writeStoredPending: (sid, value, key = 'passport-ding') =>
+      new Promise((resolve, reject) => {
+        store.get(sid, (err, data) => {
+          if (err || !data) return reject(err instanceof Error ? err : new Error(`no session ${sid}`));
+          store.set(sid, { ...data, [key]: value } as typeof data, (setErr) => (setErr ? reject(setErr instanceof Error ? setErr : new Error(String(setErr))) : resolve()));
         });
       }),
     loggedInSessions: () =>

@@ -28,13 +28,9 @@ async function sid(agent: TestAgent): Promise<string> {
 /** Rewrites the session's pending verification as an 0.1.0 instance would have stored it. */
 async function asWrittenBy010(t: TestApp, agent: TestAgent): Promise<Record<string, unknown>> {
   const id = await sid(agent);
-  const stored = await new Promise<Record<string, unknown>>((resolve, reject) =>
-    t.store.get(id, (err, data) => (err ? reject(err as Error) : resolve(data as unknown as Record<string, unknown>))),
-  );
-  const pending = stored['passport-ding'] as Record<string, unknown>;
+  const pending = (await t.storedPending(id)) as Record<string, unknown>;
   const old = Object.fromEntries(Object.entries(pending).filter(([k]) => FIELDS_0_1_0.includes(k)));
-  stored['passport-ding'] = old;
-  await new Promise<void>((resolve, reject) => t.store.set(id, stored as never, (err) => (err ? reject(err as Error) : resolve())));
+  await t.writeStoredPending(id, old);
   return old;
 }
 
