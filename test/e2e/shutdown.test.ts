@@ -246,9 +246,12 @@ if (redisGate(SUITE)) {
         await app.printed('shutdown: SIGTERM', 5_000);
         expect(answered, 'the verify is still in flight at SIGTERM').toBe(false);
 
-        // server.close() stopped listening: a new connection is refused...
+        // server.close() stopped listening: a new connection is refused... or, when it reached the
+        // kernel's accept queue in the instant between that line and server.close(), reset as the
+        // listening socket closes. Either way the app never answers it.
         const other = new Client(app.port);
-        await expect(other.request('GET', '/me')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+        const refused = await other.request('GET', '/me').then(() => 'answered', (err: NodeJS.ErrnoException) => err.code);
+        expect(['ECONNREFUSED', 'ECONNRESET']).toContain(refused);
         // ...while the request in flight finishes, with the login.
         const verified = await verifying;
         expect(verified).toMatchObject({ status: 200, body: { user: { id: number } } });
