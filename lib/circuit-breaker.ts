@@ -65,9 +65,9 @@ export class CircuitBreaker {
   /** Runs `call` unless the circuit is open; an open circuit throws OtpUnavailableError('circuit_open'). */
   async run<T>(call: () => Promise<T>): Promise<T> {
     // Closed, the usual state: the call runs as it is, and cockatiel hears only what moves its
-    // count (a fault, or the first answer after faults). Sending every call through its execute()
-    // added four async steps and a kilobyte of garbage to each provider call. Open and half-open,
-    // calls go through it, so its cooldown and probe decide.
+    // count (a fault, or the first answer after faults): its execute() would add async steps and
+    // allocations to every provider call. Open and half-open, calls go through it, so its cooldown
+    // and probe decide.
     if (this.#policy.state !== CircuitState.Closed) return this.#throughPolicy(call);
     let value: T;
     try {

@@ -4,8 +4,8 @@
 // and one timer, armed for the oldest deadline still running, serve them all. A call that
 // finishes only marks its deadline done; the queue drops it when it reaches the front. (A
 // setTimeout and clearTimeout per call, two calls per login, would build and tear down node's
-// timer lists around every call.) test/providers/shared/deadline.test.ts covers
-// the queue on a fake clock; providers/shared/http.test.ts every way a deadline ends a real call.
+// timer lists around every call.) test/providers/shared/deadline.test.ts covers the queue on a
+// fake clock; test/providers/shared/http.test.ts every way a deadline ends a real call.
 
 /** What a call past its deadline fails with, so a deadline is told apart from any other failure. */
 export class DeadlineReached extends Error {}

@@ -1,13 +1,12 @@
 // One HTTP exchange through undici's dispatcher, collected whole: the status, the content type,
 // and the body as text when the caller wants it.
 //
-// Pool.request() wraps every reply in a Readable stream, runs its callbacks in an async
-// resource, and hangs the abort signal's clean-up on the stream's 'close' event; body.text()
-// then reads the stream back into a string. This client reads small JSON bodies whole and ends
-// calls through its own deadline, so it takes the bytes as undici parses them instead and skips
-// that machinery on every call. providers/shared/http.test.ts covers every way a
-// reply can go wrong (stalls, resets, bad HTTP, short or oversized bodies, a deadline before the
-// call even reaches a socket).
+// Pool.request() wraps every reply in a Readable stream, runs its callbacks in an async resource,
+// and hangs the abort signal's clean-up on the stream's 'close' event; body.text() then reads the
+// stream back into a string. This client reads small JSON bodies whole and ends calls through its
+// own deadline, so it takes the bytes as undici parses them instead and skips that machinery on
+// every call. test/providers/shared/http.test.ts covers every way a reply can go wrong (stalls,
+// resets, bad HTTP, short or oversized bodies, a deadline before the call even reaches a socket).
 
 import type { Dispatcher } from 'undici';
 import type { Deadline } from './deadline.js';

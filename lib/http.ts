@@ -1,8 +1,9 @@
 // A small JSON-over-HTTPS client: each instance owns one keep-alive undici Pool, to the origin of
 // its base URL, one deadline per call (./deadline.ts), replies read whole off the dispatcher
-// (./http-reply.ts), and every failure turned into a typed error from ./errors.ts. Pools are not shared between instances: two clients for the same base URL (two
-// strategies, say) hold two pools, each closed by its own close(). It knows nothing about any one
-// API's routes; the provider gives it paths, bodies and a parser for its documented error body.
+// (./http-reply.ts), and every failure turned into a typed error from ./errors.ts. Pools are not
+// shared between instances: two clients for the same base URL (two strategies, say) hold two pools,
+// each closed by its own close(). It knows nothing about any one API's routes; the provider gives
+// it paths, bodies and a parser for its documented error body.
 //
 // Nothing here may leak the API key: error messages name the operation (never the path, which can
 // hold a phone number), undici errors are copied into a plain `cause` (name, code, message)

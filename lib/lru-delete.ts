@@ -1,10 +1,11 @@
-// Deleting from lru-cache without emptying it the slow way. lru-cache (11.x) deletes the last
-// entry it holds by clearing itself, and a clear refills every slot array the cache allocated up
-// front: work in proportion to `max`, not to what is held (about 1 ms at 200,000 slots, 50 ms at
+// Deleting from lru-cache without emptying it the slow way. lru-cache (11.x) deletes the last entry
+// it holds by clearing itself, and a clear refills every slot array the cache allocated up front:
+// work in proportion to `max`, not to what is held (about 1 ms at 200,000 slots, 50 ms at
 // 10,000,000, for one delete). A store that often holds a single key (one user's remembered
-// devices, forgotten at sign-out; the webhook ids of a quiet app) would pay that at each delete. So a placeholder entry goes in first: the entry deleted is then never
-// the last one, and the delete is the usual unlink. The placeholder holds one slot, never expires,
-// and is the first to go when the cache is full (nobody reads it, so it is the least recently used).
+// devices, forgotten at sign-out; the webhook ids of a quiet app) would pay that at each delete. So
+// a placeholder entry goes in first: the entry deleted is then never the last one, and the delete
+// is the usual unlink. The placeholder holds one slot, never expires, and is the first to go when
+// the cache is full (nobody reads it, so it is the least recently used).
 //
 // lru-cache also deletes an expired entry when `get()` finds it: a cache using deleteEntry() is
 // built with `noDeleteOnStaleGet`, and its expired entries go by its own deletes (or eviction).

@@ -100,10 +100,10 @@ export interface DingOtpStrategyOptionsBase {
    */
   phoneChange?: boolean | undefined;
   /**
-   * The id of the user a code is for, in second-factor and phone-change modes (and every later
-   * flow that binds a code to an account). The pending verification is bound to it at send; verify and retry
-   * refuse it for anyone else (`no_pending_verification`, and the pending state is dropped), even
-   * a user with the same phone number in the same session. A string, or a number (read as its
+   * The id of the user a code is for, in second-factor and phone-change modes (and every later flow
+   * that binds a code to an account). The pending verification is bound to it at send; verify and
+   * retry refuse it for anyone else (`no_pending_verification`, and the pending state is dropped),
+   * even a user with the same phone number in the same session. A string, or a number (read as its
    * decimal string). Default: `req.user.id`. Set it when your user objects keep the id under
    * another name (`(req) => req.user?.uuid`), or when the first factor leaves the user
    * half-signed-in (`(req) => req.session.pendingUserId`).
@@ -209,7 +209,7 @@ export interface DingOtpStrategyOptionsBase {
 
 /** Strategy options when the verify callback does not take `req`. */
 export interface DingOtpStrategyOptions extends DingOtpStrategyOptionsBase {
-  /** When true, `req` is the first argument of the verify callback. */
+  /** Unset or `false`: the verify callback does not take `req` first. */
   passReqToCallback?: false | undefined;
 }
 
@@ -408,7 +408,10 @@ function resolvePhoneChange(options: DingOtpStrategyOptionsBase): boolean {
   return true;
 }
 
-/** Checks every option except the provider ones (see strategy.ts) and fills in defaults. */
+/**
+ * Checks every option and fills in defaults, except the provider's (./providers/index.ts) and
+ * those ./production.ts reads (`onEvent`, `telemetry`, `testNumbers`, `webhookUrl`).
+ */
 export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqToCallback?: boolean | undefined }): Settings {
   refuseUnknownNames(options);
   const code = resolveCodePattern(options);

@@ -3,13 +3,14 @@
 // phone number at verify time; nothing of it comes from the client. Stored with short keys and
 // epoch milliseconds so it stays small (about 150 bytes as JSON) in any session store:
 //
-//   v  format version (1)          i  provider id (Ding's authentication UUID)
+//   v  format version (1)          i  provider id (Prelude's `vrf_` id, Ding's auth UUID)
 //   p  E.164 phone number          c  created at
 //   e  expires at                  r  next resend allowed at
 //   n  resends left (absent when the provider has not said)
 //   a  wrong codes still allowed (local budget)
 //   f  the provider's risk factors from the send (absent when none)
-//   u  the user the code is for (second-factor mode): a digest of their id, see userKey()
+//   u  the user the code is for (second-factor and phone-change modes): a digest of their id,
+//      see userKey()
 //   o  owner token of the provider's window (Prelude: see lib/limits/window.ts)
 //   h  how the latest code went out: the channel (`sms`, `whatsapp`, `voice`), when known
 
@@ -31,7 +32,7 @@ export interface PendingState {
   attemptsLeft: number;
   /** The provider's risk factors from the send, for the verify callback's details. */
   riskFactors?: readonly string[];
-  /** Second-factor mode: who the code is for, as `userKey(id)`. Absent for a phone login. */
+  /** Second-factor and phone-change modes: who the code is for, as `userKey(id)`. */
   user?: string;
   /** This session's claim on the number's verification window (Prelude), see lib/limits/window.ts. */
   owner?: string;

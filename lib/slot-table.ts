@@ -12,14 +12,13 @@
 // of one number's counters are one Map lookup and a walk of a few slots (the last key looked up is
 // remembered), and a counter that comes and goes (the resend cooldown, at every login) joins or
 // leaves its key's chain without touching the Map. In a server, where the Map's memory is rarely
-// in the CPU cache, each Map lookup costs a few hundred nanoseconds: a key per rule made this store
-// the largest part of the limits' cost per login (bench/README.md).
+// in the CPU cache, a Map lookup is the costly step, so a login's lookups are kept to one per key.
 //
 // Why not lru-cache, which the other in-process tables use: its general paths (options read per
-// call, background fetches, sizes, dispose hooks; a get then a set for each increment) cost more
-// per login than the whole store of the 0.1.0 release did (bench/README.md, "Against the 0.1.0
-// release"). This table does what those two need and nothing else: no timers, no callbacks, and it
-// never reads the clock (its callers pass the time).
+// call, background fetches, sizes, dispose hooks; a get then a set for each increment) are work
+// on every one of those thirty reads and writes that these two users never need. This table does
+// what they need and nothing else: no timers, no callbacks, and it never reads the clock (its
+// callers pass the time).
 
 /** No slot: the end of the order, or a key the table does not hold. */
 export const NONE = -1;

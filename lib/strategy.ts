@@ -104,7 +104,7 @@ function afterDecision(req: Request, err: unknown): void {
  * VerifiedPhoneChange, see ./phone-change.ts).
  *
  *     passport.use(new DingOtpStrategy(
- *       { apiKey: process.env.DING_API_KEY, customerUuid: process.env.DING_CUSTOMER_UUID },
+ *       { apiKey: process.env.PRELUDE_API_KEY },
  *       async (phoneNumber) => users.findOrCreateByPhone(phoneNumber),
  *     ));
  */

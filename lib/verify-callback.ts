@@ -6,12 +6,12 @@ import type { FailureInfo } from './outcomes.js';
 
 /** The second argument of the verify callback. */
 export interface VerificationDetails {
-  /** The provider's id for the verification (Ding's authentication UUID). */
+  /** The provider's id for the verification (Prelude's `vrf_...`, Ding's authentication UUID). */
   id: string;
   /** E.164, as verified. */
   phoneNumber: string;
   method: 'sms_otp';
-  /** The provider's short name, e.g. `ding`. */
+  /** The provider's short name: `prelude`, `ding`, or a custom provider's `name`. */
   provider: string;
   /** When the code was first sent. */
   createdAt: Date;

@@ -77,10 +77,11 @@ export interface Admitted {
 
 /**
  * The gates every SMS passes, send and resend alike: the app's `beforeSend`, then the send limits
- * (a point per phone and per IP, given back when refused). A refusal comes back as an
- * `ActionResult`; otherwise the points stay spent once the provider is reached, unless the caller
- * learns that nothing was sent and calls `release()`. `country` is the number's, when the caller
- * parsed it already (the per-country budget otherwise parses the number again).
+ * (a point of every send rule and the number's resend cooldown, all given back when one refuses). A
+ * refusal comes back as an `ActionResult`; otherwise the points stay spent once the provider is
+ * reached, unless the caller learns that nothing was sent and calls `release()`. `country` is the
+ * number's, when the caller parsed it already (the per-country budget otherwise parses the number
+ * again).
  */
 export async function admitSend(ctx: ActionContext, phoneNumber: string, context: BeforeSendContext, country?: string): Promise<{ refused: ActionResult } | Admitted> {
   const { settings, limits, req } = ctx;

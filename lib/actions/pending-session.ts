@@ -1,7 +1,7 @@
 // The pending verification as verify and retry open it: read from the session, still for the
-// signed-in user (and their number) in second-factor mode, not expired. Plus the three ways they
-// change it: keep a new state or drop it and say why, each saved before the reply; or spend it
-// (a right code).
+// signed-in user in second-factor and phone-change modes (and, for the second factor, still for
+// their number on file), not expired. Plus the three ways they change it: keep a new state or drop
+// it and say why, each saved before the reply; or spend it (a right code).
 
 import { clearPending, readPending, saveSession, writePending } from '../pending.js';
 import type { PendingState } from '../pending.js';

@@ -89,7 +89,7 @@ export interface LimitsOptions {
   keySecret?: string | Buffer | undefined;
 }
 
-/** The default rules: 5 sends per phone and 30 per IP an hour, 10 wrong codes per phone an hour. */
+/** The default rules (docs/limits.md says what each allows, and why). */
 export const DEFAULT_LIMITS = {
   sendsPerPhone: { points: 5, durationSeconds: 3600 },
   sendsPerIp: { points: 30, durationSeconds: 3600 },

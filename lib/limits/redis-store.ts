@@ -3,8 +3,8 @@
 // one round trip and atomic: concurrent requests on any instance cannot slip past a limit. Keys
 // expire by Redis's own TTL.
 //
-// node-redis (4, 5) and ioredis differ in how a script is called; `evaluate` hides that. A client
-// that is not connected fails at once instead of queueing the login behind a reconnect.
+// node-redis (4, 5) and ioredis differ in how a script is called; `evaluator()` hides that. A
+// client that is not connected fails at once instead of queueing the login behind a reconnect.
 
 import type { Count, CounterStore, Hit } from './store.js';
 

@@ -1,7 +1,8 @@
 // The small interface the strategy talks to. One implementation per OTP API (Prelude Verify V2,
-// Ding V1), each in its own folder beside this file; ./index.ts picks one from the options. A provider never sees `req` or the session; the strategy never builds
-// an HTTP request. Business refusals (wrong code, rate limited, ...) are results, not exceptions;
-// exceptions are reserved for faults (see ../errors.ts).
+// Ding V1), each in its own folder beside this file; ./index.ts picks one from the options. A
+// provider never sees `req` or the session; the strategy never builds an HTTP request. Business
+// refusals (wrong code, rate limited, ...) are results, not exceptions; exceptions are reserved
+// for faults (see ../errors.ts).
 
 import type { DeliveryChannel, ProviderCapabilities } from './delivery.js';
 
@@ -81,7 +82,7 @@ export type SendResult =
 
 /** What the strategy asks a provider to check: the pending verification and the code the user typed. */
 export interface CheckRequest {
-  /** The provider's id for the pending verification (Ding's authentication UUID). */
+  /** The provider's id for the pending verification (Prelude's `vrf_...`, Ding's auth UUID). */
   id: string;
   /** E.164, from the session. Prelude checks by target, Ding by id. */
   phoneNumber: string;

@@ -1,5 +1,6 @@
 // The passport-ding-sandbox command itself, apart from cli.ts (the executable, which runs it on
-// import) so that a test can run it in its own process: a mutation run sees only what runs there.
+// import) so that a test can run it inside the test's own process, with its own arguments,
+// process and console: coverage and mutation testing see only code that runs there.
 // It runs the sandbox (Prelude Verify V2 under /v2, the legacy Ding V1 under /v1) and prints both
 // base URLs, the API each speaks, the credentials and every code it "sends". Showing codes is the
 // whole point of this command; nothing else in the package logs one.

@@ -1,5 +1,5 @@
-// How the CLI prints a code it "sent": apart from cli.ts (which starts a server when imported)
-// so the format can be read and tested on its own.
+// How the CLI prints a code it "sent", in a module of its own so the format can be read and
+// tested apart from the command (./cli-main.ts).
 // Masked as the library masks numbers everywhere (pendingVerification(), events), so a printed
 // line matches the page it belongs to.
 import { maskPhone } from '../phone.js';

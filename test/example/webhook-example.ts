@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import type { DingSandbox } from 'passport-ding/sandbox';
 import { createApp, type AppOptions } from '../../example/app.js';
 import { createLogger } from '../../example/logger.js';
-import { sandboxApi, type ApiName, type RunningExample, type TestClock } from '../helpers/example-app.js';
+import { listenOnLoopback, sandboxApi, type ApiName, type RunningExample, type TestClock } from '../helpers/example-app.js';
 
 export async function startWebhookExample(
   sandbox: DingSandbox,
@@ -19,7 +19,7 @@ export async function startWebhookExample(
     res.end();
   };
   const server = createServer((req, res) => handle(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await listenOnLoopback(server);
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   const logs: string[] = [];
@@ -30,6 +30,9 @@ export async function startWebhookExample(
     now: clock.now,
     webhooks: { publicUrl: url, preludePublicKey: sandbox.webhookPublicKey, dingSecret: randomBytes(24).toString('hex') },
     ...options,
+  }).catch(async (error: unknown) => {
+    await new Promise((resolve) => server.close(resolve));
+    throw error;
   });
   handle = example.app;
   return {

@@ -25,6 +25,17 @@ export interface RunningExample extends ExampleApp {
   stop(): Promise<void>;
 }
 
+/** Listens on an ephemeral port on 127.0.0.1; rejects (instead of hanging) if the server cannot. */
+export function listenOnLoopback(server: Server): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
 export async function startSandbox(clock: TestClock, options: DingSandboxOptions = {}): Promise<DingSandbox> {
   return startDingSandbox({ now: clock.now, ...options });
 }
@@ -53,7 +64,12 @@ export async function startExample(
     ...options,
   });
   const server = createServer(example.app);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    await listenOnLoopback(server);
+  } catch (error) {
+    await example.close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   return {
     ...example,
@@ -78,26 +94,49 @@ export interface TwoInstances {
   readonly b: RunningExample;
 }
 
+/** Starts one instance of the two; for the second, `a` is the first (already listening). */
+export type StartInstance = (sandbox: DingSandbox, clock: TestClock, shared: SharedOnRedis, a?: RunningExample) => Promise<RunningExample>;
+
+/** The example on the sandbox's Prelude API. */
+const startOnPrelude: StartInstance = (sandbox, clock, shared) => startExample(sandbox, clock, { ding: sandboxApi(sandbox, 'prelude'), ...shared });
+
+/**
+ * The sandbox, then instance A, then instance B. If a step fails, what had started is stopped
+ * (newest first) before the error is rethrown: a suite whose set-up fails leaks no server, pool
+ * or Redis connection.
+ */
+export async function startTwoInstances(
+  clock: TestClock,
+  shared: SharedOnRedis,
+  start: StartInstance,
+): Promise<{ sandbox: DingSandbox; a: RunningExample; b: RunningExample }> {
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    const sandbox = await startSandbox(clock);
+    stops.unshift(() => sandbox.close());
+    const a = await start(sandbox, clock, shared);
+    stops.unshift(() => a.stop());
+    const b = await start(sandbox, clock, shared, a);
+    return { sandbox, a, b };
+  } catch (error) {
+    const failedStops: unknown[] = [];
+    for (const stop of stops) await stop().catch((stopError: unknown) => failedStops.push(stopError));
+    throw failedStops.length ? new AggregateError([error, ...failedStops], 'twoInstancesOnRedis: set-up failed, and so did stopping what it had started') : error;
+  }
+}
+
 /**
  * Two instances of the example on one sandbox and one Redis (REDIS_URL), started before the
- * suite's tests and stopped after them, their keys deleted. `start` builds them (default: the
- * example on the sandbox's Prelude API twice); the getters answer once the suite has started.
+ * suite's tests and stopped after them, their keys deleted. `start` builds each (default: the
+ * example on the sandbox's Prelude API); the getters answer once the suite has started.
  */
-export function twoInstancesOnRedis(
-  name: string,
-  start: (sandbox: DingSandbox, clock: TestClock, shared: SharedOnRedis) => Promise<[RunningExample, RunningExample]> = async (sandbox, clock, shared) => {
-    const options = { ding: sandboxApi(sandbox, 'prelude'), ...shared };
-    return [await startExample(sandbox, clock, options), await startExample(sandbox, clock, options)];
-  },
-): TwoInstances {
+export function twoInstancesOnRedis(name: string, start: StartInstance = startOnPrelude): TwoInstances {
   const clock = new TestClock();
   const redisPrefix = `pd-example-${name}-${process.pid}-${Date.now()}:`;
   let started: { sandbox: DingSandbox; a: RunningExample; b: RunningExample } | undefined;
   beforeAll(async () => {
-    const sandbox = await startSandbox(clock);
     const shared = { sessionSecret: 'a shared secret for both instances', redisUrl: process.env.REDIS_URL, redisPrefix, limits: false as const };
-    const [a, b] = await start(sandbox, clock, shared);
-    started = { sandbox, a, b };
+    started = await startTwoInstances(clock, shared, start);
   });
   afterAll(async () => {
     await started?.a.stop();

@@ -125,8 +125,8 @@ export class PreludeClient {
       headers: { authorization: `Bearer ${apiKey}` },
       secrets: [apiKey, ...(options.redact ?? [])],
       parseErrorBody: parsePreludeError,
-      // V2 documents only "4xx = your input" (CONTRACT.md §5): read the error body of each 4xx
-      // the SDK names, so a 422 `invalid_phone_number` is a refusal like a 400 one.
+      // V2 documents only "4xx = your input": read the error body of each 4xx the SDK names, so a
+      // 422 `invalid_phone_number` is a refusal like a 400 one.
       errorStatuses: [400, 404, 409, 422, 429],
       serviceName: 'Prelude',
       circuitBreaker: options.circuitBreaker,
@@ -198,7 +198,7 @@ function signalsWire(s: VerificationSignals | undefined): SignalsWire | undefine
   if (s.userAgent !== undefined) out.user_agent = s.userAgent;
   if (s.ja4Fingerprint !== undefined) out.ja4_fingerprint = s.ja4Fingerprint;
   // Never `is_trusted_user` (it lowers Prelude's fraud checks and must be agreed with Prelude
-  // first) and never `existing_user` (in no dated release, CONTRACT.md §14).
+  // first) and never `existing_user` (in no dated release of Prelude's SDKs).
   return Object.keys(out).length > 0 ? out : undefined;
 }
 

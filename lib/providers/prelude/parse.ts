@@ -2,10 +2,11 @@
 // ../ding/parse.ts, for the same reason: two small shapes do not need a schema library.
 //
 // Strict where the value decides something: the create and check statuses, the block reason, the
-// verification id, the lookup's line type (the line-type gate refuses by it). Lenient only where the contract says new values keep appearing (CONTRACT.md
-// §3.1, §10.6): the create statuses `challenged` and `shadow_blocked` (newer than SDK 0.10.0) are
-// accepted, and `channels` / `risk_factors`, which only describe the delivery, are not enum-checked,
-// nor are lookup `flags` beyond the one read (`temporary`).
+// verification id, the lookup's line type (the line-type gate refuses by it). Lenient only where
+// new values keep appearing in Prelude's releases: the create statuses `challenged` and
+// `shadow_blocked` (newer than SDK 0.10.0) are accepted, and `channels` / `risk_factors`, which
+// only describe the delivery, are not enum-checked, nor are lookup `flags` beyond the one read
+// (`temporary`).
 // Anything else off-contract is OtpUnavailableError('malformed_response'). Messages name the
 // field, never its value (values can be phone numbers or codes).
 

@@ -85,7 +85,7 @@ export class PreludeProvider implements OtpProvider {
     if (typeof options !== 'object' || options === null) throw new TypeError('PreludeProvider requires options');
     const { ttlSeconds, codeSize, method, preferredChannel } = options;
     if ('sendExistingUser' in options && (options as { sendExistingUser?: unknown }).sendExistingUser !== undefined) {
-      // `existing_user` is in no dated release of V2 (CONTRACT.md §14): an API may refuse it.
+      // `existing_user` is in no dated release of V2's SDKs: an API may refuse it.
       throw new TypeError('PreludeProvider: sendExistingUser is no longer supported (`existing_user` is in no dated Prelude V2 release); remove it');
     }
     if (ttlSeconds !== undefined && (typeof ttlSeconds !== 'number' || !Number.isFinite(ttlSeconds) || ttlSeconds <= 0)) {

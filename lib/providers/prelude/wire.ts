@@ -1,6 +1,6 @@
-// The Prelude Verify V2 wire format (CONTRACT.md, npm @prelude.so/sdk 0.10.0),
-// snake_case as sent. The client (providers/prelude/client.ts) and the sandbox (sandbox/prelude/) share
-// these types and nothing else. Enum values are `as const` arrays so both sides can check a value
+// The Prelude Verify V2 wire format (Prelude's docs and npm @prelude.so/sdk 0.10.0), snake_case
+// as sent. The client (providers/prelude/client.ts) and the sandbox (sandbox/prelude/) share these
+// types and nothing else. Enum values are `as const` arrays so both sides can check a value
 // at run time, not only type it.
 
 import type { LineType } from '../ding/wire.js';
@@ -82,7 +82,7 @@ export const ERROR_CODES = [
   'template_not_registered_in_country',
   'unsupported_country',
   // Seen in third-party code, not in Prelude's docs: what a create past the attempt limit or a
-  // check past the check limit may answer (CONTRACT.md §3.3). Kept for the sandbox's scripts.
+  // check past the check limit may answer. Kept for the sandbox's scripts.
   'too_many_attempts',
   'too_many_checks',
   'too_many_requests',
@@ -126,7 +126,7 @@ export interface OptionsWire {
   method?: RequestMethod;
   preferred_channel?: PreferredChannel;
   app_realm?: AppRealmWire;
-  /** Removed from the spec in 2026-01 (CONTRACT.md §14): the client never sends it; older callers may. */
+  /** Removed from Prelude's spec in 2026-01: the client never sends it; older callers may. */
   integration?: 'auth0' | 'supabase';
 }
 
@@ -151,7 +151,7 @@ export interface CreateVerificationResponseWire {
   reason?: BlockReason;
   metadata?: MetadataWire;
   request_id?: string;
-  /** Opaque strings (CONTRACT.md §14): new values keep appearing. */
+  /** Opaque strings: new values keep appearing in Prelude's SDK releases. */
   risk_factors?: string[];
   silent?: { request_url: string };
 }
@@ -177,7 +177,7 @@ export interface ErrorResponseWire {
   request_id?: string;
 }
 
-/** `GET /v2/lookup/{phone_number}` line types (CONTRACT.md §3.4), snake_case. */
+/** `GET /v2/lookup/{phone_number}` line types, snake_case. */
 export const LOOKUP_LINE_TYPES = [
   'calling_cards',
   'fixed_line',

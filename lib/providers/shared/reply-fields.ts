@@ -1,6 +1,6 @@
 // Reads an API reply, one JSON object at a time, field by field. Each reader checks a field's type
 // as it reads it, and anything off the contract (not an object, a wrong type, a missing required
-// field, an unknown enum value, a zone-less date) is a OtpUnavailableError('malformed_response')
+// field, an unknown enum value, a zone-less date) is an OtpUnavailableError('malformed_response')
 // naming the operation and the field, never a silent `undefined`. Shared by the Ding and Prelude
 // parsers; each keeps its own contract (which fields, which enums).
 import { OtpUnavailableError } from '../../errors.js';

@@ -94,8 +94,8 @@ function options(o: unknown): Reply | undefined {
   if (o.preferred_channel !== undefined && !oneOf(PREFERRED_CHANNELS, o.preferred_channel)) {
     return preludeError('invalid_request', `options.preferred_channel must be one of ${PREFERRED_CHANNELS.join(', ')}`, 'options.preferred_channel');
   }
-  // `integration` left the spec in 2026-01 (CONTRACT.md §14): like any key the API does not
-  // know, its value is ignored, whatever it is.
+  // `integration` left Prelude's spec in 2026-01: like any key the API does not know, its value is
+  // ignored, whatever it is.
   if (o.app_realm !== undefined) {
     const realm = o.app_realm;
     if (!isObject(realm)) return preludeError('invalid_app_realm', 'options.app_realm must be an object', 'options.app_realm');
