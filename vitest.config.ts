@@ -15,6 +15,7 @@ const INTEGRATION = [
   'test/example/start.test.ts',
   'test/example/prelude.test.ts',
   'test/example/start-webhooks.test.ts',
+  'test/example/refused-options.test.ts',
   'test/example/*-browser.test.ts',
   'test/sandbox/cli.test.ts',
   'test/sandbox/channels.test.ts',

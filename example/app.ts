@@ -22,7 +22,7 @@ import { deliveryRoutes } from './routes/delivery.js';
 import { phoneLoginRoutes } from './routes/phone-login.js';
 import { secondFactorRoutes } from './routes/second-factor.js';
 import { securityHeaders } from './security.js';
-import { closeRedis, connectRedis } from './redis.js';
+import { closeRedis, connectRedis, type RedisClient } from './redis.js';
 import { memoryPasswordLimits, redisPasswordLimits } from './password-limits.js';
 import { createSession } from './session.js';
 import { UserStore, type DemoUser } from './users.js';
@@ -93,8 +93,19 @@ export interface ExampleApp {
 export const DEFAULT_DEMO_USER: DemoUser = { username: 'demo', password: 'correct horse battery staple', phone: '+12015550123' };
 
 export async function createApp(options: AppOptions): Promise<ExampleApp> {
-  const sandbox = options.sandbox === true;
   const logger = options.logger ?? createLogger();
+  const redis = options.redisUrl ? await connectRedis(options.redisUrl, logger) : undefined;
+  try {
+    return await assemble(options, logger, redis);
+  } catch (err) {
+    // An option refused once Redis is connected: close it, or it holds the process open.
+    await closeRedis(redis);
+    throw err;
+  }
+}
+
+async function assemble(options: AppOptions, logger: Logger, redis: RedisClient | undefined): Promise<ExampleApp> {
+  const sandbox = options.sandbox === true;
   if (!options.sessionSecret && !sandbox) {
     throw new TypeError('createApp: sessionSecret is required outside sandbox mode (set SESSION_SECRET)');
   }
@@ -109,7 +120,6 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
   const users = await UserStore.create(demoUser || undefined, idKey);
   const now = options.now ?? Date.now;
   const redisPrefix = options.redisPrefix ?? 'passport-ding-example:';
-  const redis = options.redisUrl ? await connectRedis(options.redisUrl, logger) : undefined;
   const provider = options.ding.provider === 'prelude' ? 'prelude' : 'ding';
   const webhookUrl = options.webhooks ? webhookUrlFor(options.webhooks, provider) : undefined;
   const auth = createAuth({
