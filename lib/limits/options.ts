@@ -233,7 +233,15 @@ export function resolveLimits(value: unknown): LimitSettings | undefined {
   const where = store(options.store, options.maxKeys);
   const rules = {} as Record<LimitName, ResolvedRule | undefined>;
   for (const name of LIMIT_NAMES) rules[name] = rule(options[name], name);
-  return { store: where, keySecret: keySecret(options.keySecret, where.kind), rules };
+  const secret = keySecret(options.keySecret, where.kind);
+  // Keys are HMACs under the secret (plain without one): strategies on one memoryLimitStore() with
+  // different secrets would keep a number's counters, cooldown and Prelude window owner apart, and
+  // each count its own budget. Checked last, so that only a `limits` option that is otherwise
+  // valid gives the store its secret.
+  if (options.store instanceof SharedLimitStore && !options.store.sameSecret(secret)) {
+    fail('limits.keySecret', 'the same for every strategy sharing a memoryLimitStore() (or absent for all): with different secrets their keys never meet, and each counts its own budget');
+  }
+  return { store: where, keySecret: secret, rules };
 }
 
 /** What the strategy keeps with `limits: false`: no rule, and the memory store for its marks. */

@@ -19,9 +19,22 @@ export class SharedLimitStore {
   /** @internal The counters. */
   readonly memory: MemoryStore;
 
+  /** The `keySecret` of the first strategy given this store; `null` until one is. */
+  #secret: Buffer | undefined | null = null;
+
   /** @internal Use `memoryLimitStore()`. */
   constructor(memory: MemoryStore) {
     this.memory = memory;
+  }
+
+  /**
+   * @internal Whether a strategy keying its limits with `secret` finds the keys the others on this
+   * store write: the first strategy's secret (or its having none) is the store's from then on.
+   */
+  sameSecret(secret: Buffer | undefined): boolean {
+    if (this.#secret === null) this.#secret = secret;
+    if (this.#secret === undefined || secret === undefined) return this.#secret === secret;
+    return this.#secret.equals(secret);
   }
 
   /** Keys held now. */

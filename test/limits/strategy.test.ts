@@ -85,6 +85,23 @@ describe('a memory store shared by two strategies (memoryLimitStore)', () => {
     expect((await send(apart[0], '+14155552672')).status).toBe(200);
   });
 
+  // Keys are HMACs under `keySecret` (plain without one): two strategies on one store with
+  // different secrets would keep each number's counters, cooldown and Prelude window owner under
+  // different keys, so each would count its own budget, silently.
+  it('refuses a strategy whose keySecret differs from that of another strategy on the same store', () => {
+    const secret = 'shared store secret, 32 bytes!!';
+    const plain = memoryLimitStore();
+    h.strategy({ limits: { store: plain } });
+    expect(() => h.strategy({ limits: { store: plain, keySecret: secret } })).toThrow(/`limits.keySecret` must be the same for every strategy sharing a memoryLimitStore\(\)/);
+    h.strategy({ limits: { store: plain } });
+
+    const keyed = memoryLimitStore();
+    h.strategy({ limits: { store: keyed, keySecret: secret } });
+    h.strategy({ limits: { store: keyed, keySecret: Buffer.from(secret) } });
+    expect(() => h.strategy({ limits: { store: keyed } })).toThrow(/`limits.keySecret` must be the same/);
+    expect(() => h.strategy({ limits: { store: keyed, keySecret: `${secret}?` } })).toThrow(/`limits.keySecret` must be the same/);
+  });
+
   it('takes its bound where it is made, not from the strategy', () => {
     expect(() => h.strategy({ limits: { store: memoryLimitStore(), maxKeys: 1000 } })).toThrow(/`limits.maxKeys` must be left out with a memoryLimitStore\(\)/);
     expect(() => memoryLimitStore({ maxKeys: 10 })).toThrow(new TypeError('memoryLimitStore: `maxKeys` must be an integer from 100 to 10000000'));
