@@ -4,9 +4,11 @@
 //
 // Checks of one verification run one at a time in this process (../serialize.ts), and each
 // reserves a point of the per-phone failed-check budget first: kept for a wrong code, given back
-// for any other answer, cleared by a right one. So concurrent wrong codes cannot spend more
-// provider attempts than the session's budget, nor more than the phone's budget across
-// verifications and app instances.
+// for any other answer, cleared by a right one. With a Redis limit store the same reservation
+// counts the verification's own wrong codes there, which the check queue cannot see on other
+// instances. So concurrent wrong codes cannot spend more provider attempts than the session's
+// budget (`maxAttempts`), on one instance or several, nor more than the phone's budget across
+// verifications.
 
 import { OtpUnavailableError } from '../errors.js';
 import { bodyOf, NOT_A_STRING, readFieldValue } from '../fields.js';
@@ -50,8 +52,13 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
       return drop('expired');
     }
 
-    const grant = await limits.reserveFailedCheck(phoneNumber, req.ip);
-    if (!grant.ok) return limitRefused(ctx, grant);
+    const grant = await limits.reserveFailedCheck(phoneNumber, req.ip, { id, maxAttempts: settings.maxAttempts, windowMs: expiresAt - now });
+    if (!grant.ok) {
+      if (!('attemptsSpent' in grant)) return limitRefused(ctx, grant);
+      // Another instance checked the rest of the budget: what this one's queue would have said.
+      checks.recordLeft(id, 0, expiresAt, now);
+      return drop('too_many_attempts');
+    }
     let status: CheckStatus;
     try {
       ({ status } = await provider.check({ id, phoneNumber, code }));
@@ -75,7 +82,8 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
         void releaseWindow(limits, provider, pending);
         return { type: 'verified', phoneNumber, id, createdAt: pending.createdAt, ...(pending.riskFactors ? { riskFactors: pending.riskFactors } : {}) };
       case 'invalid': {
-        const attemptsLeft = left - 1;
+        // The fewer of this session's count and the verification's, counted on every instance.
+        const attemptsLeft = Math.min(left - 1, grant.attemptsLeft ?? left - 1);
         // Requests queued behind this one read the ledger: at 0 they answer too_many_attempts too.
         checks.recordLeft(id, attemptsLeft, expiresAt, now);
         // The budget is spent: nothing is left to check or to resend, so say so now rather than

@@ -44,6 +44,11 @@ export function phoneKey(e164: string, secret: KeySecret): string {
   return hash(secret, 'p', countedNumber(e164));
 }
 
+/** The key of one verification's wrong-code count: its provider id, hashed as the other keys are. */
+export function verificationKey(id: string, secret: KeySecret): string {
+  return hash(secret, 'v', id);
+}
+
 /** The limit key of a client address (`req.ip`); one shared key when there is none. */
 export function ipKey(ip: string | undefined, secret: KeySecret): string {
   return hash(secret, 'i', ipNetwork(ip));

@@ -12,7 +12,7 @@
 
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { LimitStoreError } from '../errors.js';
-import { blockKey, ipKey, networkKey, phoneKey } from './keys.js';
+import { blockKey, ipKey, networkKey, phoneKey, verificationKey } from './keys.js';
 import { MemoryStore } from './memory-store.js';
 import type { LimitName, LimitSettings, ResolvedRule } from './options.js';
 import { RedisStore } from './redis-store.js';
@@ -45,12 +45,34 @@ export type LimitDecision = LimitGrant | LimitRefusal;
 /** A reserved wrong code; `clear()` is a right code: the phone's wrong-code counts start again. */
 export interface FailedCheckGrant extends LimitGrant {
   clear(): Promise<void>;
+  /**
+   * Wrong codes the verification has left if this one is wrong, as the shared store counts them
+   * across instances (see `reserveFailedCheck`); undefined when the store does not count them.
+   */
+  attemptsLeft: number | undefined;
+}
+
+/**
+ * The verification's own wrong-code budget (`maxAttempts`) is spent, on this instance or another
+ * sharing the store: nothing more of it may be checked.
+ */
+export interface AttemptsSpent {
+  ok: false;
+  attemptsSpent: true;
+}
+
+/** One verification, as `reserveFailedCheck` counts its wrong codes: its provider id, its budget and how long it lives. */
+export interface VerificationBudget {
+  id: string;
+  maxAttempts: number;
+  /** Until the verification expires: the count is kept that long. */
+  windowMs: number;
 }
 
 // Where each rule's keys go: in memory a space of the store (from 1; 0 is for plain keys), so a
 // rule's key is the number's or address's key itself (../slot-table.ts says why); in Redis a key
 // prefix that says the rule's name.
-const CODES: Record<RefusingRule | 'owner', [memorySpace: number, redis: string]> = {
+const CODES: Record<RefusingRule | 'owner' | 'verificationAttempts', [memorySpace: number, redis: string]> = {
   sendsPerPhone: [1, 'sends-phone:'],
   sendsPerIp: [2, 'sends-ip:'],
   sendsPerNetwork: [3, 'sends-network:'],
@@ -62,6 +84,7 @@ const CODES: Record<RefusingRule | 'owner', [memorySpace: number, redis: string]
   consecutiveFailuresPerPhone: [9, 'consecutive-failures-phone:'],
   resendCooldown: [10, 'resend-cooldown:'],
   owner: [11, 'owner:'],
+  verificationAttempts: [12, 'attempts:'],
 };
 
 /** A store error as a plain LimitStoreError: a Redis client error can hold the connection and its options. */
@@ -82,6 +105,8 @@ async function guarded<T>(step: Promise<T>): Promise<T> {
 
 const keyOf = (where: StoreKey): string => where.key;
 
+const ATTEMPTS_SPENT: AttemptsSpent = { ok: false, attemptsSpent: true };
+
 function secondsFrom(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
@@ -89,7 +114,9 @@ function secondsFrom(ms: number): number {
 /** One counter of a reservation: the store's hit, with its limit (`points`) and the rule it stands for. */
 interface Counted extends Hit {
   points: number;
-  rule: RefusingRule;
+  rule: RefusingRule | 'verificationAttempts';
+  /** The count after the hit, once the store has answered. */
+  count?: number;
 }
 
 /** Reserved points: `release()` gives back the counted ones, at most once. */
@@ -125,12 +152,19 @@ class FailedCheckReservation extends Reservation implements FailedCheckGrant {
   readonly #limits: Limits;
   readonly #forget: StoreKey[];
   readonly #perIp: StoreKey | undefined;
+  readonly #attempts: Counted | undefined;
 
-  constructor(limits: Limits, counted: readonly Counted[], forget: StoreKey[], perIp: StoreKey | undefined) {
+  constructor(limits: Limits, counted: readonly Counted[], forget: StoreKey[], perIp: StoreKey | undefined, attempts: Counted | undefined) {
     super(limits, counted);
     this.#limits = limits;
     this.#forget = forget;
     this.#perIp = perIp;
+    this.#attempts = attempts;
+  }
+
+  get attemptsLeft(): number | undefined {
+    const attempts = this.#attempts;
+    return attempts?.count === undefined ? undefined : Math.max(0, attempts.points - attempts.count);
   }
 
   async clear(): Promise<void> {
@@ -176,7 +210,7 @@ export class Limits {
   }
 
   /** The store's key of `rule` for `key` (a number's or an address's key): see CODES. */
-  #key(rule: RefusingRule | 'owner', key: string): StoreKey {
+  #key(rule: keyof typeof CODES, key: string): StoreKey {
     const [space, redis] = CODES[rule];
     return this.#redis ? { key: `${this.#prefix}${redis}${key}` } : { key, space };
   }
@@ -224,19 +258,40 @@ export class Limits {
    * Reserves one wrong code for `phoneNumber` from `ip` before the code is checked. Keep it when
    * the code was wrong, `release()` it when the provider said anything else or could not be
    * reached, and `clear()` it when the code was right.
+   *
+   * With `verification`, and a Redis store, the verification's own wrong codes are counted there
+   * too, against `maxAttempts`: each instance's check queue counts only what reached it, so two
+   * instances would otherwise check up to twice the budget of one verification between them.
+   * Past it: `AttemptsSpent`. (In one process the check queue's count is exact already.)
    */
-  async reserveFailedCheck(phoneNumber: string, ip?: string): Promise<LimitRefusal | FailedCheckGrant> {
+  async reserveFailedCheck(phoneNumber: string, ip?: string): Promise<LimitRefusal | FailedCheckGrant>;
+  async reserveFailedCheck(phoneNumber: string, ip: string | undefined, verification: VerificationBudget): Promise<LimitRefusal | AttemptsSpent | FailedCheckGrant>;
+  async reserveFailedCheck(phoneNumber: string, ip?: string, verification?: VerificationBudget): Promise<LimitRefusal | AttemptsSpent | FailedCheckGrant> {
     // The phone's key is made once for the reservation and whatever follows it.
     const phone = phoneKey(phoneNumber, this.#secret);
     const wanted: Counted[] = [];
+    let attempts: Counted | undefined;
+    if (verification !== undefined && this.#redis) {
+      const where = this.#key('verificationAttempts', verificationKey(verification.id, this.#secret));
+      attempts = { key: where.key, space: where.space, add: 1, windowMs: verification.windowMs, slide: false, points: verification.maxAttempts, rule: 'verificationAttempts' };
+      wanted.push(attempts);
+    }
     const perPhone = this.#count(wanted, 'failedChecksPerPhone', phone);
     const consecutive = this.#count(wanted, 'consecutiveFailuresPerPhone', phone, 1, true);
     const perIp = this.#rules.failedChecksPerIp ? this.#count(wanted, 'failedChecksPerIp', ipKey(ip, this.#secret)) : undefined;
-    // A right code forgets the phone's counts and its resend cooldown; the address gets its point back.
+    // A right code forgets the phone's counts and its resend cooldown (and the verification's
+    // count, of no use any more); the address gets its point back.
     const forget = [this.#key('resendCooldown', phone)];
     if (perPhone) forget.push(perPhone);
     if (consecutive) forget.push(consecutive);
-    return this.#reserve(wanted, new FailedCheckReservation(this, wanted, forget, perIp));
+    if (attempts) forget.push(attempts);
+    const decision = await this.#reserve(wanted, new FailedCheckReservation(this, wanted, forget, perIp, attempts));
+    // The verification is spent: no wait makes it checkable again, so this beats any budget's refusal.
+    if (attempts?.count !== undefined && attempts.count > attempts.points) {
+      if (decision.ok) await decision.release().catch(() => undefined);
+      return ATTEMPTS_SPENT;
+    }
+    return decision;
   }
 
   /** A right code: the phone's wrong-code counts start again (also what `clear()` does). */
@@ -317,6 +372,7 @@ export class Limits {
     }
   }
 
+  /** Hits `wanted` and decides; a verification's count is the caller's to read (`count`), never a refusal here. */
   async #reserve<R extends Reservation>(wanted: Counted[], reservation: R): Promise<LimitRefusal | R> {
     const answer = this.#hit(wanted);
     const counts = Array.isArray(answer) ? answer : await answer;
@@ -324,9 +380,10 @@ export class Limits {
     for (let i = 0; i < wanted.length; i++) {
       const c = wanted[i] as Counted;
       const { count, msLeft } = counts[i] as Count;
+      c.count = count;
       const over = c.add === 1 ? count > c.points : count >= c.points;
-      if (!over) continue;
-      const candidate: LimitRefusal = { ok: false, retryAfter: secondsFrom(msLeft), rule: c.rule };
+      if (!over || c.rule === 'verificationAttempts') continue;
+      const candidate: LimitRefusal = { ok: false, retryAfter: secondsFrom(msLeft), rule: c.rule as RefusingRule };
       // The cooldown says more to the user (retry_too_soon) than any budget; among budgets, the longest wait.
       if (!refusal || c.rule === 'resendCooldown' || (refusal.rule !== 'resendCooldown' && candidate.retryAfter > refusal.retryAfter)) refusal = candidate;
     }

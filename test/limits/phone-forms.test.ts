@@ -72,3 +72,35 @@ describe('Argentine mobile numbers', () => {
     expect(countedNumber('+549123456789')).toBe('+549123456789');
   });
 });
+
+describe('one number written every other way a person or a script might', () => {
+  // A French mobile: punctuation, the trunk 0 kept after the country code, the international
+  // prefix 00 with a default country, the national form, other scripts' digits. Each must be
+  // the one number, or each spelling would be a budget and a resend cooldown of its own.
+  const forms: Array<[string, CountryCode | undefined]> = [
+    ['+33612345678', undefined],
+    ['+33 6 12 34 56 78', undefined],
+    ['+33-6-12-34-56-78', undefined],
+    ['+33.6.12.34.56.78', undefined],
+    ['+33 (0)6 12 34 56 78', undefined],
+    ['+33 06 12 34 56 78', undefined],
+    ['0033 6 12 34 56 78', 'FR'],
+    ['00 33 6 12 34 56 78', 'DE'],
+    ['06 12 34 56 78', 'FR'],
+    ['+３３６１２３４５６７８', undefined],
+    ['+٣٣٦١٢٣٤٥٦٧٨', undefined],
+    ['\u00a0+33 6 12 34 56 78\u00a0', undefined],
+  ];
+
+  it.each(forms)('%j (default country %s) is +33612345678, with its keys', (input, country) => {
+    const result = normalizePhone(input, country);
+    expect(result).toMatchObject({ ok: true, e164: '+33612345678' });
+    if (result.ok) expect(phoneKey(result.e164, SECRET)).toBe(phoneKey('+33612345678', SECRET));
+  });
+
+  // Forms that would name the number with something more: refused, never read as the number
+  // (which would be a second spelling) nor as another one.
+  it.each(['+33 6 12 34 56 78 ext 1', '+33612345678;ext=1', '+33 6 12 34 56 78 x1', 'tel:+33612345678', '＋33612345678', '+33 6 12 34 56 78 9'])('%j is refused', (input) => {
+    expect(normalizePhone(input).ok).toBe(false);
+  });
+});

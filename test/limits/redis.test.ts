@@ -110,6 +110,42 @@ if (redisGate('limits on Redis')) {
       refused(await one.reserveFailedCheck(PHONE));
     });
 
+    it("count one verification's wrong codes across instances: refused past maxAttempts, given back on release, gone after a right code", async () => {
+      const own = `${prefix}attempts:`;
+      const one = instance(a, ALL_RULES_OFF, own);
+      const two = instance(b, ALL_RULES_OFF, own);
+      const verification = { id: 'vrf_01jx0000000000000000000000', maxAttempts: 3, windowMs: 600_000 };
+      const left: Array<number | undefined> = [];
+      for (const limits of [one, two, one]) {
+        const grant = await limits.reserveFailedCheck(PHONE, '203.0.113.5', verification);
+        if (!grant.ok) throw new Error('refused');
+        left.push(grant.attemptsLeft);
+      }
+      expect(left).toEqual([2, 1, 0]);
+      // A fourth, on either instance: the verification is spent, whatever its session says.
+      expect(await two.reserveFailedCheck(PHONE, '203.0.113.5', verification)).toEqual({ ok: false, attemptsSpent: true });
+      // The key is an HMAC of the id, never the id; it lives as long as the code.
+      const [key, ...more] = await a.keys(`${own}attempts:*`);
+      expect(more).toHaveLength(0);
+      expect(key).not.toContain(verification.id);
+      expect(await a.pttl(key as string)).toBeGreaterThan(590_000);
+
+      // Another verification: a released point (the provider did not say "wrong") comes back, a
+      // right code deletes the count. Without a verification nothing is counted per verification.
+      const other = { ...verification, id: 'vrf_01jx0000000000000000000001' };
+      const released = await one.reserveFailedCheck(PHONE, undefined, other);
+      if (!released.ok) throw new Error('refused');
+      await released.release();
+      const right = await two.reserveFailedCheck(PHONE, undefined, other);
+      if (!right.ok) throw new Error('refused');
+      expect(right.attemptsLeft).toBe(2);
+      await right.clear();
+      expect(await a.keys(`${own}attempts:*`)).toHaveLength(1);
+      const plain = await one.reserveFailedCheck(PHONE);
+      if (!plain.ok) throw new Error('refused');
+      expect(plain.attemptsLeft).toBeUndefined();
+    });
+
     it("a right code's clear() gives the address its point back in Redis, and keeps its other wrong codes", async () => {
       const rules = { failedChecksPerIp: { points: 2, durationSeconds: 900 } };
       const one = instance(a, rules, `${prefix}clearip:`);
@@ -128,7 +164,7 @@ if (redisGate('limits on Redis')) {
       expect(keys.length).toBeGreaterThan(0);
       for (const key of keys) {
         expect(key).not.toMatch(/2015550123|203\.0\.113|198\.51\.100/);
-        expect(key).toMatch(/^passport-ding-test:[0-9a-f]+:[a-z]+:(sends-phone|sends-ip|sends-network|sends-block|failed-checks-phone|failed-checks-ip|consecutive-failures-phone|resend-cooldown):[0-9a-f]{32}$|sends-country:[A-Z]{2}$/);
+        expect(key).toMatch(/^passport-ding-test:[0-9a-f]+:[a-z]+:(sends-phone|sends-ip|sends-network|sends-block|failed-checks-phone|failed-checks-ip|consecutive-failures-phone|resend-cooldown|attempts):[0-9a-f]{32}$|sends-country:[A-Z]{2}$/);
         expect(await a.get(key)).toMatch(/^-?\d+$/);
       }
     });
