@@ -13,7 +13,13 @@ import { DING_ACTIONS } from './augment.js';
 import { OtpConfigurationError } from './errors.js';
 import { bodyOf, readFieldValue } from './fields.js';
 import type { DingOtpStrategyOptions, DingOtpStrategyOptionsWithRequest, Settings } from './options.js';
-import type { VerificationDetails, VerifyFunction, VerifyFunctionWithRequest } from './verify-callback.js';
+import type {
+  PhoneChangeVerifyFunction,
+  PhoneChangeVerifyFunctionWithRequest,
+  VerificationDetails,
+  VerifyFunction,
+  VerifyFunctionWithRequest,
+} from './verify-callback.js';
 import { resolveOptions } from './options.js';
 import type { FailureInfo } from './outcomes.js';
 import { declinedOutcome, outcome } from './outcomes.js';
@@ -112,6 +118,7 @@ export class DingOtpStrategy extends Strategy {
   name: string;
   private readonly _settings: Settings;
   private readonly _provider: OtpProvider;
+  // A phone-change callback is kept here too: its answer is read the same way (truthy accepts).
   private readonly _verify: VerifyFunction | VerifyFunctionWithRequest | undefined;
   // Shared by every request (Passport's per-request copies see the same objects): limit counters
   // and the per-verification check queue must outlive a request to mean anything.
@@ -122,11 +129,17 @@ export class DingOtpStrategy extends Strategy {
   private readonly _production: Production;
   private readonly _devices: TrustedDevices | undefined;
 
+  /** Phone-change mode (`phoneChange: true`): the callback accepts with any truthy value (`true`), it answers no user. */
+  constructor(options: DingOtpStrategyOptionsWithRequest & { phoneChange: true }, verify: PhoneChangeVerifyFunctionWithRequest);
+  constructor(options: DingOtpStrategyOptions & { phoneChange: true }, verify: PhoneChangeVerifyFunction);
   constructor(options: DingOtpStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
   constructor(options: DingOtpStrategyOptions, verify: VerifyFunction);
   /** Second-factor mode (`secondFactor` set): without a verify callback, success is `req.user`. */
   constructor(options: (DingOtpStrategyOptions | DingOtpStrategyOptionsWithRequest) & { secondFactor: NonNullable<DingOtpStrategyOptions['secondFactor']> });
-  constructor(options: DingOtpStrategyOptions | DingOtpStrategyOptionsWithRequest, verify?: VerifyFunction | VerifyFunctionWithRequest) {
+  constructor(
+    options: DingOtpStrategyOptions | DingOtpStrategyOptionsWithRequest,
+    verify?: VerifyFunction | VerifyFunctionWithRequest | PhoneChangeVerifyFunction | PhoneChangeVerifyFunctionWithRequest,
+  ) {
     super();
     if (options === null || typeof options !== 'object') throw new TypeError('DingOtpStrategy requires an options object');
     this._settings = resolveOptions(options);
