@@ -40,7 +40,7 @@ import { verify } from './actions/verify.js';
 import { Production } from './production.js';
 import { webhookSecrets } from './webhooks/callback-url.js';
 import { TrustedDevices, rememberAfter } from './trusted-devices/index.js';
-import { currentUserId } from './actions/context.js';
+import { currentUserId, missingPassportSessionHint } from './actions/context.js';
 import { PHONE_CHANGE_INFO, verifiedPhoneChange } from './phone-change.js';
 
 /** The one Passport action a request ends with. */
@@ -65,7 +65,9 @@ const NO_REGENERATE =
   'passport-ding needs a session Passport can regenerate at login (req.session.regenerate()), and this one cannot: ' +
   'use express-session (cookie-session and hand-made session objects lack regenerate() and save())';
 
-const NO_USER = 'secondFactor without a verify callback needs req.user (a logged-in user)';
+const NO_USER =
+  'secondFactor without a verify callback needs req.user (a logged-in user): sign the user in first, ' +
+  'and put this route behind a guard that sends a signed-out visitor to your login page';
 
 /**
  * An error thrown by what a Passport action ran (a custom callback, a flash call with no flash
@@ -216,7 +218,7 @@ export class DingOtpStrategy extends Strategy {
     if (action instanceof Error) return this.error(action);
     // Second-factor mode without a verify callback succeeds with req.user: without one, no step
     // of it makes sense, so say so before anything is sent or checked.
-    if (!this._verify && !req.user) return this.error(new OtpConfigurationError(NO_USER));
+    if (!this._verify && !req.user) return this.error(new OtpConfigurationError(NO_USER + missingPassportSessionHint(req, session)));
 
     const production = this._production;
     const record = production.start();
