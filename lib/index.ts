@@ -10,6 +10,7 @@ export { decline } from './verify-callback.js';
 export type { DingOtpStrategyOptions, DingOtpStrategyOptionsBase, DingOtpStrategyOptionsWithRequest, SendContext } from './options.js';
 export type { Declined, VerificationDetails, VerifyDone, VerifyFunction, VerifyFunctionWithRequest, VerifyInfo, VerifyValue } from './verify-callback.js';
 export type {
+  PhoneChangeVerificationDetails,
   PhoneChangeVerifyDone,
   PhoneChangeVerifyFunction,
   PhoneChangeVerifyFunctionWithRequest,

@@ -159,7 +159,9 @@ export class DingOtpStrategy extends Strategy {
     this._checks = new CheckSerializer();
     this._production = new Production(options, this._provider, this._settings);
     this._devices = this._settings.trustedDevices ? new TrustedDevices(this._settings, this._settings.trustedDevices) : undefined;
-    this._verify = verify;
+    // A phone-change callback is run only with details.userId set (see _decide): its narrower
+    // details type holds.
+    this._verify = verify as VerifyFunction | VerifyFunctionWithRequest | undefined;
     this.name = 'ding';
   }
 

@@ -67,10 +67,13 @@ export type PhoneChangeVerifyValue = boolean | object | null | undefined;
 /** The `done` callback of a callback-style phone-change verify function. */
 export type PhoneChangeVerifyDone = (err?: unknown, accepted?: boolean | object | null, info?: VerifyInfo | string) => void;
 
+/** The details a phone-change callback gets: whose account the number is for is always set. */
+export type PhoneChangeVerificationDetails = VerificationDetails & { phoneChange: true; userId: string | number };
+
 /** The verify callback in phone-change mode: gets the verified E.164 number and whose account it is for (`details.userId`). */
 export type PhoneChangeVerifyFunction = (
   phoneNumber: string,
-  details: VerificationDetails,
+  details: PhoneChangeVerificationDetails,
   done: PhoneChangeVerifyDone,
 ) => void | Promise<PhoneChangeVerifyValue | void>;
 
@@ -78,7 +81,7 @@ export type PhoneChangeVerifyFunction = (
 export type PhoneChangeVerifyFunctionWithRequest = (
   req: Request,
   phoneNumber: string,
-  details: VerificationDetails,
+  details: PhoneChangeVerificationDetails,
   done: PhoneChangeVerifyDone,
 ) => void | Promise<PhoneChangeVerifyValue | void>;
 
