@@ -9,6 +9,13 @@ export { DingOtpStrategy, DingOtpStrategy as Strategy } from './strategy.js';
 export { decline } from './verify-callback.js';
 export type { DingOtpStrategyOptions, DingOtpStrategyOptionsBase, DingOtpStrategyOptionsWithRequest, SendContext } from './options.js';
 export type { Declined, VerificationDetails, VerifyDone, VerifyFunction, VerifyFunctionWithRequest, VerifyInfo, VerifyValue } from './verify-callback.js';
+export type {
+  PhoneChangeVerificationDetails,
+  PhoneChangeVerifyDone,
+  PhoneChangeVerifyFunction,
+  PhoneChangeVerifyFunctionWithRequest,
+  PhoneChangeVerifyValue,
+} from './verify-callback.js';
 export type { DingAction } from './augment.js';
 export { DING_ACTIONS } from './augment.js';
 // libphonenumber-js's ISO 3166 alpha-2 union, the type of `defaultCountry` and `allowedCountries`.

@@ -13,7 +13,13 @@ import { DING_ACTIONS } from './augment.js';
 import { OtpConfigurationError } from './errors.js';
 import { bodyOf, readFieldValue } from './fields.js';
 import type { DingOtpStrategyOptions, DingOtpStrategyOptionsWithRequest, Settings } from './options.js';
-import type { VerificationDetails, VerifyFunction, VerifyFunctionWithRequest } from './verify-callback.js';
+import type {
+  PhoneChangeVerifyFunction,
+  PhoneChangeVerifyFunctionWithRequest,
+  VerificationDetails,
+  VerifyFunction,
+  VerifyFunctionWithRequest,
+} from './verify-callback.js';
 import { resolveOptions } from './options.js';
 import type { FailureInfo } from './outcomes.js';
 import { declinedOutcome, outcome } from './outcomes.js';
@@ -34,7 +40,7 @@ import { verify } from './actions/verify.js';
 import { Production } from './production.js';
 import { webhookSecrets } from './webhooks/callback-url.js';
 import { TrustedDevices, rememberAfter } from './trusted-devices/index.js';
-import { currentUserId } from './actions/context.js';
+import { currentUserId, missingPassportSessionHint } from './actions/context.js';
 import { PHONE_CHANGE_INFO, verifiedPhoneChange } from './phone-change.js';
 
 /** The one Passport action a request ends with. */
@@ -59,7 +65,9 @@ const NO_REGENERATE =
   'passport-ding needs a session Passport can regenerate at login (req.session.regenerate()), and this one cannot: ' +
   'use express-session (cookie-session and hand-made session objects lack regenerate() and save())';
 
-const NO_USER = 'secondFactor without a verify callback needs req.user (a logged-in user)';
+const NO_USER =
+  'secondFactor without a verify callback needs req.user (a logged-in user): sign the user in first, ' +
+  'and put this route behind a guard that sends a signed-out visitor to your login page';
 
 /**
  * An error thrown by what a Passport action ran (a custom callback, a flash call with no flash
@@ -112,6 +120,7 @@ export class DingOtpStrategy extends Strategy {
   name: string;
   private readonly _settings: Settings;
   private readonly _provider: OtpProvider;
+  // A phone-change callback is kept here too: its answer is read the same way (truthy accepts).
   private readonly _verify: VerifyFunction | VerifyFunctionWithRequest | undefined;
   // Shared by every request (Passport's per-request copies see the same objects): limit counters
   // and the per-verification check queue must outlive a request to mean anything.
@@ -122,11 +131,17 @@ export class DingOtpStrategy extends Strategy {
   private readonly _production: Production;
   private readonly _devices: TrustedDevices | undefined;
 
+  /** Phone-change mode (`phoneChange: true`): the callback accepts with any truthy value (`true`), it answers no user. */
+  constructor(options: DingOtpStrategyOptionsWithRequest & { phoneChange: true }, verify: PhoneChangeVerifyFunctionWithRequest);
+  constructor(options: DingOtpStrategyOptions & { phoneChange: true }, verify: PhoneChangeVerifyFunction);
   constructor(options: DingOtpStrategyOptionsWithRequest, verify: VerifyFunctionWithRequest);
   constructor(options: DingOtpStrategyOptions, verify: VerifyFunction);
   /** Second-factor mode (`secondFactor` set): without a verify callback, success is `req.user`. */
   constructor(options: (DingOtpStrategyOptions | DingOtpStrategyOptionsWithRequest) & { secondFactor: NonNullable<DingOtpStrategyOptions['secondFactor']> });
-  constructor(options: DingOtpStrategyOptions | DingOtpStrategyOptionsWithRequest, verify?: VerifyFunction | VerifyFunctionWithRequest) {
+  constructor(
+    options: DingOtpStrategyOptions | DingOtpStrategyOptionsWithRequest,
+    verify?: VerifyFunction | VerifyFunctionWithRequest | PhoneChangeVerifyFunction | PhoneChangeVerifyFunctionWithRequest,
+  ) {
     super();
     if (options === null || typeof options !== 'object') throw new TypeError('DingOtpStrategy requires an options object');
     this._settings = resolveOptions(options);
@@ -144,7 +159,9 @@ export class DingOtpStrategy extends Strategy {
     this._checks = new CheckSerializer();
     this._production = new Production(options, this._provider, this._settings);
     this._devices = this._settings.trustedDevices ? new TrustedDevices(this._settings, this._settings.trustedDevices) : undefined;
-    this._verify = verify;
+    // A phone-change callback is run only with details.userId set (see _decide): its narrower
+    // details type holds.
+    this._verify = verify as VerifyFunction | VerifyFunctionWithRequest | undefined;
     this.name = 'ding';
   }
 
@@ -203,7 +220,7 @@ export class DingOtpStrategy extends Strategy {
     if (action instanceof Error) return this.error(action);
     // Second-factor mode without a verify callback succeeds with req.user: without one, no step
     // of it makes sense, so say so before anything is sent or checked.
-    if (!this._verify && !req.user) return this.error(new OtpConfigurationError(NO_USER));
+    if (!this._verify && !req.user) return this.error(new OtpConfigurationError(NO_USER + missingPassportSessionHint(req, session)));
 
     const production = this._production;
     const record = production.start();

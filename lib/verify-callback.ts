@@ -56,6 +56,35 @@ export type VerifyFunctionWithRequest = (
   done: VerifyDone,
 ) => void | Promise<VerifyValue | void>;
 
+/**
+ * Phone-change mode (`phoneChange: true`): what the verify callback may pass to `done` or resolve
+ * with. It decides whether the verified number may become the account's: any truthy value
+ * accepts (`true`, the updated user), `false`, `null`, `undefined` or `decline(info)` refuses.
+ * Nobody is logged in with it, so it need not be an `Express.User`.
+ */
+export type PhoneChangeVerifyValue = boolean | object | null | undefined;
+
+/** The `done` callback of a callback-style phone-change verify function. */
+export type PhoneChangeVerifyDone = (err?: unknown, accepted?: boolean | object | null, info?: VerifyInfo | string) => void;
+
+/** The details a phone-change callback gets: whose account the number is for is always set. */
+export type PhoneChangeVerificationDetails = VerificationDetails & { phoneChange: true; userId: string | number };
+
+/** The verify callback in phone-change mode: gets the verified E.164 number and whose account it is for (`details.userId`). */
+export type PhoneChangeVerifyFunction = (
+  phoneNumber: string,
+  details: PhoneChangeVerificationDetails,
+  done: PhoneChangeVerifyDone,
+) => void | Promise<PhoneChangeVerifyValue | void>;
+
+/** The phone-change verify callback with `passReqToCallback: true`: `req` comes first. */
+export type PhoneChangeVerifyFunctionWithRequest = (
+  req: Request,
+  phoneNumber: string,
+  details: PhoneChangeVerificationDetails,
+  done: PhoneChangeVerifyDone,
+) => void | Promise<PhoneChangeVerifyValue | void>;
+
 const DECLINED: unique symbol = Symbol('passport-ding.declined');
 
 /** A refusal from a promise-style verify callback, with the info `fail()` gets. */

@@ -135,12 +135,26 @@ export async function currentUserKey(ctx: Pick<ActionContext, 'req' | 'settings'
   return id === undefined ? undefined : userKey(String(id));
 }
 
+/**
+ * What a "no user" configuration error adds when the session holds a Passport login and yet
+ * req.user is unset: the app has express-session but not `app.use(passport.session())`, which
+ * restores req.user on each request after the login's. Empty otherwise.
+ */
+export function missingPassportSessionHint(req: Request, session: SessionLike): string {
+  if (req.user) return '';
+  const saved: unknown = session['passport'];
+  const loggedIn = saved !== null && typeof saved === 'object' && (saved as { user?: unknown }).user !== undefined;
+  return loggedIn
+    ? '; this session holds a Passport login but req.user is not set: add app.use(passport.session()) after the session middleware, so that each request restores req.user'
+    : '';
+}
+
 /** `currentUserKey`, required: a second-factor or phone-change send for nobody is a bug in the app's wiring. */
 export async function requiredUserKey(ctx: ActionContext): Promise<string> {
   const key = await currentUserKey(ctx);
   if (key !== undefined) return key;
   const mode = ctx.settings.phoneChange ? 'phoneChange' : 'secondFactor';
   throw new OtpConfigurationError(
-    `${mode} binds each code to the signed-in user, but there is no user id: sign the user in first (req.user with an \`id\`), or set the \`userId\` option to where your app keeps it`,
+    `${mode} binds each code to the signed-in user, but there is no user id: sign the user in first (req.user with an \`id\`), or set the \`userId\` option to where your app keeps it${missingPassportSessionHint(ctx.req, ctx.session)}`,
   );
 }

@@ -40,6 +40,8 @@ export interface AppSetup {
   sessionWithoutRegenerate?: boolean;
   /** Leave out the req.flash middleware (failureFlash then throws inside Passport). */
   withoutFlash?: boolean;
+  /** Leave out `passport.session()` (Passport's initialize() instead, for req.logIn): req.user is never restored. */
+  withoutPassportSession?: boolean;
   /** Leave out the body parsers, to test the configuration error. */
   withoutBodyParser?: boolean;
   /** More routes, registered before the error handler (`auth` is this app's Passport). */
@@ -94,7 +96,7 @@ export function createApp(setup: AppSetup): TestApp {
         next();
       });
     }
-    app.use(auth.session());
+    app.use(setup.withoutPassportSession ? auth.initialize() : auth.session());
   }
 
   const done: RequestHandler = (req, res) => {

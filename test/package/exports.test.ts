@@ -121,6 +121,48 @@ import passport = require('passport');${body}`,
     expect(result.stdout).toBe('');
   }, 150_000);
 
+  // docs/phone-change.md: the phone-change verify callback accepts with any truthy value, `true`
+  // in its recipe. An app that declares its Express.User (as the README's Quick start does) must
+  // be able to write that, in both callback styles, while a login callback still answers a user;
+  // and `details.userId`, always set in this mode, is typed so.
+  it('a phone-change verify callback may answer `true` in an app that declares Express.User (CommonJS)', async () => {
+    const dir = `${consumer}phone-change/`;
+    await mkdir(dir, { recursive: true });
+    await writeFile(
+      `${dir}app.cts`,
+      `import { decline, DingOtpStrategy } from 'passport-ding';
+declare global {
+  namespace Express { interface User { id: string; phone: string } }
+}
+const taken = new Set<string>();
+declare function setPhone(userId: string | number, phoneNumber: string): Promise<void>;
+export const promiseStyle = new DingOtpStrategy({ apiKey: 'k', phoneChange: true }, async (phoneNumber, details) => {
+  if (taken.has(phoneNumber)) return decline({ code: 'phone_taken', message: 'Taken.' }, 409);
+  await setPhone(details.userId, phoneNumber); // always set in this mode: no \`!\` needed
+  return true;
+});
+export const callbackStyle = new DingOtpStrategy({ apiKey: 'k', phoneChange: true }, (_phoneNumber, _details, done) => done(null, true));
+export const withRequest = new DingOtpStrategy({ apiKey: 'k', phoneChange: true, passReqToCallback: true }, async (req, _phoneNumber, details) =>
+  req.user?.id === details.userId);
+// A login callback answers the user Passport logs in: \`true\` is not one.
+// @ts-expect-error: not a user
+export const login = new DingOtpStrategy({ apiKey: 'k' }, async () => true);
+`,
+    );
+    await writeFile(
+      `${dir}tsconfig.json`,
+      JSON.stringify({
+        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, esModuleInterop: true, types: ['node'] },
+        files: ['app.cts'],
+      }),
+    );
+    const tsc = `${root}node_modules/typescript/bin/tsc`;
+    const result = await run(process.execPath, [tsc, '-p', dir], { cwd: consumer, timeout: 120_000 }).catch(
+      (error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }),
+    );
+    expect(result.stdout).toBe('');
+  }, 150_000);
+
   // Fails today: lib/augment.ts carries `/// <reference types="express-session" preserve="true" />`,
   // but tsup 8.5.1's declaration bundler drops it from dist/index.d.ts (it files the directive
   // under augment.d.ts and looks it up under augment.ts). Fix: `dts: { banner: '/// <reference

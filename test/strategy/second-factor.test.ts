@@ -200,3 +200,46 @@ describe('second factor bound to the user', () => {
     expect(fake.calls('check')).toBe(0);
   });
 });
+
+// A newcomer's mistake: express-session but no app.use(passport.session()). The password login
+// stores the user in the session, and on the next request req.user is unset: "needs req.user"
+// alone reads as nonsense to someone who has just logged in. The message names the missing
+// middleware when the session holds a Passport login, and only then.
+describe('no req.user where a code is bound to the user: the message says what to add', () => {
+  // The recipe's second factor (no verify callback), and phone change (the number from the form,
+  // the code bound to req.user). A second factor with a callback reads no number without a user:
+  // missing_phone_number, as test/strategy/passport.test.ts has it.
+  const MODES = ['secondFactor', 'phoneChange'] as const;
+  function app(mode: (typeof MODES)[number], withoutPassportSession: boolean) {
+    const clock = testClock();
+    const fake = new FakeProvider({ now: clock.providerNow });
+    const users = new Users();
+    const alice = users.add(SHARED);
+    const strategy = mode === 'secondFactor'
+      ? new DingOtpStrategy({ provider: fake, now: clock.now, secondFactor: (req) => (req.user as TestUser | undefined)?.phoneNumber })
+      : new DingOtpStrategy({ provider: fake, now: clock.now, phoneChange: true }, async () => true);
+    const t = createApp({ express: express5, users, strategies: { 'ding-2fa': strategy }, withoutPassportSession });
+    return { t, fake, alice };
+  }
+
+  it.each(MODES)('%s without passport.session(): names it, before anything is sent', async (mode) => {
+    const { t, fake, alice } = app(mode, true);
+    const agent = request.agent(t.app);
+    await agent.post('/login/password').send({ userId: alice.id }).expect(200);
+    await agent.post('/2fa/send').send({ phoneNumber: '+14155550199' }).expect(500);
+    expect(t.errors).toEqual([expect.any(DingConfigurationError)]);
+    expect((t.errors[0] as Error).message).toMatch(
+      /; this session holds a Passport login but req\.user is not set: add app\.use\(passport\.session\(\)\) after the session middleware, so that each request restores req\.user$/,
+    );
+    expect(fake.calls('send')).toBe(0);
+  });
+
+  it.each(MODES)('%s with nobody signed in: sign in first, and no word of passport.session()', async (mode) => {
+    const { t, fake } = app(mode, false);
+    await request(t.app).post('/2fa/send').send({ phoneNumber: '+14155550199' }).expect(500);
+    expect(t.errors).toEqual([expect.any(DingConfigurationError)]);
+    expect((t.errors[0] as Error).message).toMatch(/sign the user in first/);
+    expect((t.errors[0] as Error).message).not.toMatch(/passport\.session/);
+    expect(fake.calls('send')).toBe(0);
+  });
+});
