@@ -102,6 +102,6 @@ function warnUnparsed([, type, fix]: [RegExp, string, string]): void {
 
 function missingParser(fix: string): never {
   throw new OtpConfigurationError(
-    `passport-ding reads the phone number and the code from req.body, but no body parser has read this request: ${fix}, before passport.authenticate()`,
+    `passport-ding reads its form fields from req.body, but no body parser has read this request: ${fix}, before passport.authenticate()`,
   );
 }
