@@ -1,6 +1,8 @@
 // Webhook de-duplication shared through Redis: two app instances (two handlers), one event id,
 // one event; a retry reaching one instance while the other still handles it is not acknowledged;
 // with node-redis and with ioredis.
+import { once } from 'node:events';
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import { Redis } from 'ioredis';
@@ -11,7 +13,7 @@ import { DEFAULT_DEDUP_PREFIX, dedupStore, PROCESSING_SECONDS } from '../../lib/
 import type { DedupStore } from '../../lib/webhooks/dedup.js';
 import type { PassportDingEvent } from 'passport-ding';
 import { redisGate } from '../helpers/env.js';
-import { waitFor } from '../helpers/wait.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { keyPair, signature } from './sign.js';
 
 const keys = keyPair();
@@ -161,6 +163,99 @@ if (redisGate('webhook de-duplication in Redis')) {
       await client.del(`${prefix}${id}`);
     });
   });
+}
+
+// A Redis that goes away mid-traffic: the client reconnects, and meanwhile node-redis and ioredis
+// queue every command (their offline queues) until it is back. The limits and trusted-device
+// stores fail at once then; the de-duplication store must too, or each delivery hangs for the
+// whole outage and a provider's retries pile up behind it. The outage is a TCP relay to the real
+// Redis that drops its connections and refuses new ones, then listens again.
+if (redisGate('webhook de-duplication while Redis reconnects')) {
+  describe.each(['node-redis', 'ioredis'] as const)('webhook de-duplication while Redis reconnects (%s)', (kind) => {
+    const url = new URL(process.env.REDIS_URL as string);
+    const prefix = `passport-ding-test:${process.pid}:reconnect:${kind}:`;
+
+    it('answers 500 store_failed at once while the client is reconnecting, and handles the retry once it is back', async () => {
+      const relay = await redisRelay(url);
+      type Client = { set(...a: unknown[]): Promise<unknown>; get(k: string): Promise<unknown>; del(k: string): Promise<unknown> };
+      let client: Client;
+      let ready: () => boolean;
+      let close: () => Promise<unknown>;
+      const relayed = `redis://127.0.0.1:${relay.port}${url.pathname}`;
+      if (kind === 'ioredis') {
+        const io = new Redis(relayed, { retryStrategy: () => 100 });
+        io.on('error', () => undefined);
+        await waitFor('ioredis ready', () => io.status === 'ready');
+        client = io as never;
+        ready = () => io.status === 'ready';
+        close = async () => io.disconnect();
+      } else {
+        const nr = createClient({ url: relayed, socket: { reconnectStrategy: () => 100 } });
+        nr.on('error', () => undefined);
+        await nr.connect();
+        client = nr as never;
+        ready = () => nr.isReady;
+        close = async () => nr.destroy(); // close() would wait for a reconnect that a closed relay never gives
+      }
+      const events: PassportDingEvent[] = [];
+      const a = express();
+      a.post('/hook', preludeWebhook({ publicKey: keys.publicPem, onEvent: (e) => void events.push(e), store: { redis: client, prefix, ttlSeconds: 3600 } }));
+      const eventId = `evt_reconnect_${Date.now()}_${kind}`;
+      const body = JSON.stringify({ id: eventId, type: 'verify.attempt', payload: { verification_id: 'vrf_r' }, created_at: new Date().toISOString() });
+      const post = () => request(a).post('/hook').set('Content-Type', 'application/json').set('X-Webhook-Signature', signature(body, keys.privateKey)).send(body).then((r) => r);
+      try { await relay.down(); await waitFor('the client to notice', () => !ready());
+        const res = await Promise.race([post(), sleep(2000).then(() => 'still waiting after 2 s' as const)]);
+        expect(res === 'still waiting after 2 s' ? res : { status: res.status, body: res.body as unknown }).toEqual({ status: 500, body: { error: 'store_failed' } });
+        expect(events).toEqual([]);
+        await relay.up();
+        await waitFor('the client back', () => ready());
+        const retry = await post();
+        expect(retry.status).toBe(200);
+        expect(events).toHaveLength(1);
+      } finally {
+        await relay.up();
+        await close();
+        await relay.close();
+        const admin = createClient({ url: url.href });
+        await admin.connect();
+        await admin.del(`${prefix}${eventId}`);
+        await admin.close();
+      }
+    });
+  });
+}
+
+/** A TCP relay on 127.0.0.1 to the Redis at `url`: down() drops every connection and refuses new ones; up() listens again. */
+async function redisRelay(url: URL): Promise<{ port: number; down(): Promise<void>; up(): Promise<void>; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let port = 0;
+  const listen = async () => {
+    const s = createServer((inbound) => {
+      const outbound = connect(Number(url.port || 6379), url.hostname);
+      for (const sock of [inbound, outbound]) {
+        sockets.add(sock);
+        sock.on('error', () => undefined);
+        sock.on('close', () => sockets.delete(sock));
+      }
+      inbound.pipe(outbound).pipe(inbound);
+      inbound.on('close', () => outbound.destroy());
+      outbound.on('close', () => inbound.destroy());
+    });
+    s.listen(port, '127.0.0.1');
+    await once(s, 'listening');
+    port = (s.address() as AddressInfo).port;
+    server = s;
+  };
+  const stop = async () => {
+    const s = server;
+    server = undefined;
+    if (!s) return;
+    for (const sock of sockets) sock.destroy();
+    await new Promise((resolve) => s.close(resolve));
+  };
+  await listen();
+  return { port, down: stop, up: async () => { if (!server) await listen(); }, close: stop };
 }
 
 /** The store's ttl as the stale check reads it: an event exactly that old is not stale, older is. */
