@@ -1,8 +1,6 @@
 // Webhook de-duplication shared through Redis: two app instances (two handlers), one event id,
 // one event; a retry reaching one instance while the other still handles it is not acknowledged;
 // with node-redis and with ioredis.
-import { once } from 'node:events';
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import express from 'express';
 import request from 'supertest';
 import { Redis } from 'ioredis';
@@ -13,6 +11,7 @@ import { DEFAULT_DEDUP_PREFIX, dedupStore, PROCESSING_SECONDS } from '../../lib/
 import type { DedupStore } from '../../lib/webhooks/dedup.js';
 import type { PassportDingEvent } from 'passport-ding';
 import { redisGate } from '../helpers/env.js';
+import { redisRelay } from '../helpers/redis-relay.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import { keyPair, signature } from './sign.js';
 
@@ -168,8 +167,7 @@ if (redisGate('webhook de-duplication in Redis')) {
 // A Redis that goes away mid-traffic: the client reconnects, and meanwhile node-redis and ioredis
 // queue every command (their offline queues) until it is back. The limits and trusted-device
 // stores fail at once then; the de-duplication store must too, or each delivery hangs for the
-// whole outage and a provider's retries pile up behind it. The outage is a TCP relay to the real
-// Redis that drops its connections and refuses new ones, then listens again.
+// whole outage and a provider's retries pile up behind it. The outage is redisRelay() (test/helpers/).
 if (redisGate('webhook de-duplication while Redis reconnects')) {
   describe.each(['node-redis', 'ioredis'] as const)('webhook de-duplication while Redis reconnects (%s)', (kind) => {
     const url = new URL(process.env.REDIS_URL as string);
@@ -181,7 +179,7 @@ if (redisGate('webhook de-duplication while Redis reconnects')) {
       let client: Client;
       let ready: () => boolean;
       let close: () => Promise<unknown>;
-      const relayed = `redis://127.0.0.1:${relay.port}${url.pathname}`;
+      const relayed = relay.url;
       if (kind === 'ioredis') {
         const io = new Redis(relayed, { retryStrategy: () => 100 });
         io.on('error', () => undefined);
@@ -223,39 +221,6 @@ if (redisGate('webhook de-duplication while Redis reconnects')) {
       }
     });
   });
-}
-
-/** A TCP relay on 127.0.0.1 to the Redis at `url`: down() drops every connection and refuses new ones; up() listens again. */
-async function redisRelay(url: URL): Promise<{ port: number; down(): Promise<void>; up(): Promise<void>; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  let port = 0;
-  const listen = async () => {
-    const s = createServer((inbound) => {
-      const outbound = connect(Number(url.port || 6379), url.hostname);
-      for (const sock of [inbound, outbound]) {
-        sockets.add(sock);
-        sock.on('error', () => undefined);
-        sock.on('close', () => sockets.delete(sock));
-      }
-      inbound.pipe(outbound).pipe(inbound);
-      inbound.on('close', () => outbound.destroy());
-      outbound.on('close', () => inbound.destroy());
-    });
-    s.listen(port, '127.0.0.1');
-    await once(s, 'listening');
-    port = (s.address() as AddressInfo).port;
-    server = s;
-  };
-  const stop = async () => {
-    const s = server;
-    server = undefined;
-    if (!s) return;
-    for (const sock of sockets) sock.destroy();
-    await new Promise((resolve) => s.close(resolve));
-  };
-  await listen();
-  return { port, down: stop, up: async () => { if (!server) await listen(); }, close: stop };
 }
 
 /** The store's ttl as the stale check reads it: an event exactly that old is not stale, older is. */
