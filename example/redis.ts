@@ -6,7 +6,9 @@ import type { Logger } from './logger.js';
 export type RedisClient = ReturnType<typeof createClient>;
 
 export async function connectRedis(url: string, logger: Logger): Promise<RedisClient> {
-  const client = createClient({ url });
+  // Fail at once while reconnecting, and drop a Redis that stops answering (docs/deploying.md,
+  // "When Redis fails"): otherwise every request reading a session waits out the outage.
+  const client = createClient({ url, disableOfflineQueue: true, socket: { socketTimeout: 2_000 } });
   // Without a listener a dropped connection is an unhandled 'error' event and the process dies;
   // with one, the client reconnects and requests wait or fail on their own.
   client.on('error', (err: Error) => logger.error('redis.error', { error: err.name }));

@@ -3,6 +3,7 @@
 // risk factors, and whether a test number answered. Built only when events or telemetry are on;
 // it changes no argument and no result.
 
+import { OtpUnavailableError } from './errors.js';
 import type { ActionRecord, ProviderCall } from './events.js';
 import type { CheckRequest, OtpProvider, ResendRequest, SendRequest } from './providers/provider.js';
 
@@ -44,7 +45,9 @@ function timed<T>(record: ActionRecord, operation: ProviderCall['operation'], ca
       return value;
     },
     (err: unknown) => {
-      done('error');
+      // An open circuit answers without calling the provider: no call to time, as for a local
+      // refusal (a 0 ms latency per refused request would hide the outage in the histogram).
+      if (!(err instanceof OtpUnavailableError && err.reason === 'circuit_open')) done('error');
       throw err;
     },
   );

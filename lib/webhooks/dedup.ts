@@ -110,6 +110,10 @@ interface RedisLike {
   get(key: string): Promise<unknown>;
   del(key: string): Promise<unknown>;
   defineCommand?: unknown | undefined;
+  /** node-redis 4+: false while it is not connected (never connected, reconnecting). */
+  isReady?: boolean | undefined;
+  /** ioredis: 'ready' once connected. */
+  status?: string | undefined;
 }
 
 const PROCESSING = 'processing';
@@ -131,8 +135,21 @@ class RedisDedup implements DedupStore {
     return Date.now() - createdAt > this.#ttl * 1000;
   }
 
+  /**
+   * Fails at once while Redis is away, as the limits and trusted-device stores do: node-redis and
+   * ioredis would queue the command until they reconnect, holding the delivery (and every retry
+   * the provider sends meanwhile) open for the whole outage. The provider retries a 500 later.
+   */
+  #ready(): void {
+    const c = this.#client;
+    if (c.isReady === false || (typeof c.defineCommand === 'function' && typeof c.status === 'string' && c.status !== 'ready')) {
+      throw new Error('Redis is not connected');
+    }
+  }
+
   // ioredis takes the options as words; node-redis 4+ as an object.
   #set(key: string, value: string, seconds: number, onlyNew: boolean): Promise<unknown> {
+    this.#ready();
     if (typeof this.#client.defineCommand === 'function') {
       return onlyNew ? this.#client.set(key, value, 'EX', seconds, 'NX') : this.#client.set(key, value, 'EX', seconds);
     }
@@ -144,6 +161,7 @@ class RedisDedup implements DedupStore {
     if ((await this.#set(key, PROCESSING, PROCESSING_SECONDS, true)) === 'OK') return 'new';
     // Held: by a delivery still running, or done (any other value, the '1' of earlier versions
     // included). Gone in between (its claim expired): the retry after this one will take it.
+    this.#ready();
     const value = await this.#client.get(key);
     return value === PROCESSING || value === null ? 'processing' : 'done';
   }
@@ -153,6 +171,7 @@ class RedisDedup implements DedupStore {
   }
 
   async release(id: string): Promise<void> {
+    this.#ready();
     await this.#client.del(this.#prefix + id);
   }
 }

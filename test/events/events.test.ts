@@ -121,6 +121,18 @@ describe.each(PROVIDERS)('onEvent (%s)', (provider) => {
     expect(events[1]?.latencyMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('an open circuit calls no provider: the fault event has no latencyMs', async () => {
+    const events: ActionEvent[] = [];
+    const { app } = appWith({ onEvent: (e) => void events.push(e as ActionEvent), circuitBreaker: { failures: 1, cooldownMs: 60_000 } });
+    h.sandbox.fail({ mode: 'http500', operation: h.op('send') });
+    await request(app).post('/login/phone').send({ phoneNumber: PHONE }).expect(500);
+    await request(app).post('/login/phone').send({ phoneNumber: '+14155552672' }).expect(500); // the harness's error handler answers 500 to every error
+    await settle();
+    expect(events[0]?.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(events[1]).toMatchObject({ type: 'send', outcome: 'error', error: 'DING_UNAVAILABLE', phone: '+1•••••2672' });
+    expect(events[1]?.latencyMs).toBeUndefined();
+  });
+
   it("names only this library's error codes: an app error's own code may hold anything (a number)", async () => {
     const events: ActionEvent[] = [];
     const appError = Object.assign(new Error('lookup failed'), { code: `NO_USER_${PHONE}` });

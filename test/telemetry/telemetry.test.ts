@@ -95,6 +95,27 @@ describe.each(PROVIDERS)('telemetry (%s)', (provider) => {
     expect(call?.attributes['passport_ding.result']).toBe('error');
   });
 
+  // An open circuit answers without calling the provider: no provider-call span and no latency
+  // point (a 0 ms point per refused request would pull the provider's latency down just when it
+  // is failing); the step's span still says error, DING_UNAVAILABLE.
+  it('an open circuit: the step is an error span, with no provider-call span and no latency point', async () => {
+    const strategy = h.strategy({ telemetry: { tracerProvider: sdk.tracerProvider, meterProvider: sdk.meterProvider }, circuitBreaker: { failures: 1, cooldownMs: 60_000 } });
+    const a = h.app({ strategies: { ding: strategy } }).app;
+    h.sandbox.fail({ mode: 'http500', operation: h.op('send') });
+    await request(a).post('/login/phone').send({ phoneNumber: PHONE }).expect(500);
+    const before = h.sandbox.stats().requests;
+    await request(a).post('/login/phone').send({ phoneNumber: '+14155552672' }).expect(500); // the harness's error handler answers 500 to every error
+    expect(h.sandbox.stats().requests).toBe(before);
+    const finished = sdk.spans.getFinishedSpans();
+    expect(finished.map((s) => s.name)).toEqual(['passport-ding provider send', 'passport-ding send', 'passport-ding send']);
+    const open = finished[2];
+    expect(open?.status.code).toBe(SpanStatusCode.ERROR);
+    expect(open?.attributes['error.type']).toBe('DING_UNAVAILABLE');
+    expect(open?.attributes['passport_ding.latency_ms']).toBeUndefined();
+    const latency = (await metrics()).find((m) => m.descriptor.name === 'passport_ding.provider.latency');
+    expect((latency?.dataPoints ?? []).reduce((n, p) => n + (p.value as { count: number }).count, 0)).toBe(1);
+  });
+
   it("types an app's own error as _OTHER, never by its code", async () => {
     const appError = Object.assign(new Error('lookup failed'), { code: `NO_USER_${PHONE}` });
     const strategy = h.strategy({ telemetry: { tracerProvider: sdk.tracerProvider, meterProvider: sdk.meterProvider } }, async () => {

@@ -11,7 +11,8 @@ import { DEFAULT_DEDUP_PREFIX, dedupStore, PROCESSING_SECONDS } from '../../lib/
 import type { DedupStore } from '../../lib/webhooks/dedup.js';
 import type { PassportDingEvent } from 'passport-ding';
 import { redisGate } from '../helpers/env.js';
-import { waitFor } from '../helpers/wait.js';
+import { redisRelay } from '../helpers/redis-relay.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 import { keyPair, signature } from './sign.js';
 
 const keys = keyPair();
@@ -159,6 +160,65 @@ if (redisGate('webhook de-duplication in Redis')) {
       expect(await store.claim(id)).toBe('processing');
       expect(await store.claim(id)).toBe('new');
       await client.del(`${prefix}${id}`);
+    });
+  });
+}
+
+// A Redis that goes away mid-traffic: the client reconnects, and meanwhile node-redis and ioredis
+// queue every command (their offline queues) until it is back. The limits and trusted-device
+// stores fail at once then; the de-duplication store must too, or each delivery hangs for the
+// whole outage and a provider's retries pile up behind it. The outage is redisRelay() (test/helpers/).
+if (redisGate('webhook de-duplication while Redis reconnects')) {
+  describe.each(['node-redis', 'ioredis'] as const)('webhook de-duplication while Redis reconnects (%s)', (kind) => {
+    const url = new URL(process.env.REDIS_URL as string);
+    const prefix = `passport-ding-test:${process.pid}:reconnect:${kind}:`;
+
+    it('answers 500 store_failed at once while the client is reconnecting, and handles the retry once it is back', async () => {
+      const relay = await redisRelay(url);
+      type Client = { set(...a: unknown[]): Promise<unknown>; get(k: string): Promise<unknown>; del(k: string): Promise<unknown> };
+      let client: Client;
+      let ready: () => boolean;
+      let close: () => Promise<unknown>;
+      const relayed = relay.url;
+      if (kind === 'ioredis') {
+        const io = new Redis(relayed, { retryStrategy: () => 100 });
+        io.on('error', () => undefined);
+        await waitFor('ioredis ready', () => io.status === 'ready');
+        client = io as never;
+        ready = () => io.status === 'ready';
+        close = async () => io.disconnect();
+      } else {
+        const nr = createClient({ url: relayed, socket: { reconnectStrategy: () => 100 } });
+        nr.on('error', () => undefined);
+        await nr.connect();
+        client = nr as never;
+        ready = () => nr.isReady;
+        close = async () => nr.destroy(); // close() would wait for a reconnect that a closed relay never gives
+      }
+      const events: PassportDingEvent[] = [];
+      const a = express();
+      a.post('/hook', preludeWebhook({ publicKey: keys.publicPem, onEvent: (e) => void events.push(e), store: { redis: client, prefix, ttlSeconds: 3600 } }));
+      const eventId = `evt_reconnect_${Date.now()}_${kind}`;
+      const body = JSON.stringify({ id: eventId, type: 'verify.attempt', payload: { verification_id: 'vrf_r' }, created_at: new Date().toISOString() });
+      const post = () => request(a).post('/hook').set('Content-Type', 'application/json').set('X-Webhook-Signature', signature(body, keys.privateKey)).send(body).then((r) => r);
+      try { await relay.down(); await waitFor('the client to notice', () => !ready());
+        const res = await Promise.race([post(), sleep(2000).then(() => 'still waiting after 2 s' as const)]);
+        expect(res === 'still waiting after 2 s' ? res : { status: res.status, body: res.body as unknown }).toEqual({ status: 500, body: { error: 'store_failed' } });
+        expect(events).toEqual([]);
+        await relay.up();
+        await waitFor('the client back', () => ready());
+        const retry = await post();
+        expect(retry.status).toBe(200);
+        expect(events).toHaveLength(1);
+      } finally {
+        await relay.up();
+        await close();
+        await relay.close();
+        const admin = createClient({ url: url.href });
+        await admin.connect();
+        await admin.del(`${prefix}${eventId}`);
+        await admin.close();
+      }
     });
   });
 }
