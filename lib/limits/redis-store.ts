@@ -6,6 +6,7 @@
 // node-redis (4, 5) and ioredis differ in how a script is called; `evaluator()` hides that. A
 // client that is not connected fails at once instead of queueing the login behind a reconnect.
 
+import { redisNotReady } from '../redis-ready.js';
 import type { Count, CounterStore, Hit } from './store.js';
 
 // KEYS: the counters; ARGV: add, window ms, slide (1/0) per key. Returns count, ms left per key.
@@ -39,12 +40,10 @@ return 0`;
 type Evaluate = (script: string, keys: string[], args: string[]) => Promise<unknown>;
 
 interface NodeRedisLike {
-  isReady?: boolean | undefined;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 
 interface IoRedisLike {
-  status?: string | undefined;
   defineCommand: unknown;
   eval(script: string, numKeys: number, ...args: string[]): Promise<unknown>;
 }
@@ -57,13 +56,15 @@ function evaluator(client: object): Evaluate {
   if (typeof (client as { defineCommand?: unknown }).defineCommand === 'function') {
     const io = client as IoRedisLike;
     return (script, keys, args) => {
-      if (io.status !== undefined && io.status !== 'ready') return Promise.reject(new NotConnected(`Redis is not connected (${io.status})`));
+      const notReady = redisNotReady(io);
+      if (notReady !== undefined) return Promise.reject(new NotConnected(notReady));
       return io.eval(script, keys.length, ...keys, ...args);
     };
   }
   const node = client as NodeRedisLike;
   return (script, keys, args) => {
-    if (node.isReady === false) return Promise.reject(new NotConnected('Redis is not connected'));
+    const notReady = redisNotReady(node);
+    if (notReady !== undefined) return Promise.reject(new NotConnected(notReady));
     return node.eval(script, { keys, arguments: args });
   };
 }

@@ -9,6 +9,7 @@
 // index, so the store needs one Redis (or a primary with replicas), not a Redis Cluster.
 // node-redis (4+) and ioredis are both accepted: they differ only in how eval takes its arguments.
 
+import { redisNotReady } from '../redis-ready.js';
 import { deviceStoreError } from './errors.js';
 import type { DeviceRecord, DeviceStore } from './store.js';
 import { formatRecord, parseRecord } from './store.js';
@@ -17,8 +18,6 @@ type Client = {
   eval: (...args: unknown[]) => Promise<unknown>;
   get: (key: string) => Promise<unknown>;
   defineCommand?: unknown | undefined;
-  isReady?: boolean | undefined;
-  status?: string | undefined;
   options?: { keyPrefix?: unknown } | undefined;
 };
 
@@ -97,10 +96,8 @@ export class RedisDeviceStore implements DeviceStore {
 
   /** Fail at once while Redis is away, rather than queue a login behind a reconnect. */
   #ready(): void {
-    const c = this.#client;
-    if (c.isReady === false || (typeof c.defineCommand === 'function' && typeof c.status === 'string' && c.status !== 'ready')) {
-      throw deviceStoreError(new Error('Redis is not connected'));
-    }
+    const notReady = redisNotReady(this.#client);
+    if (notReady !== undefined) throw deviceStoreError(new Error(notReady));
   }
 
   async #eval(script: string, keys: string[], args: string[]): Promise<unknown> {

@@ -11,6 +11,7 @@
 
 import { LRUCache } from 'lru-cache';
 import { deleteEntry } from '../lru-delete.js';
+import { redisNotReady } from '../redis-ready.js';
 
 /** Where webhook event ids are remembered for de-duplication: this process's memory (bounded) or Redis. */
 export type WebhookStoreOption =
@@ -110,10 +111,6 @@ interface RedisLike {
   get(key: string): Promise<unknown>;
   del(key: string): Promise<unknown>;
   defineCommand?: unknown | undefined;
-  /** node-redis 4+: false while it is not connected (never connected, reconnecting). */
-  isReady?: boolean | undefined;
-  /** ioredis: 'ready' once connected. */
-  status?: string | undefined;
 }
 
 const PROCESSING = 'processing';
@@ -141,10 +138,8 @@ class RedisDedup implements DedupStore {
    * the provider sends meanwhile) open for the whole outage. The provider retries a 500 later.
    */
   #ready(): void {
-    const c = this.#client;
-    if (c.isReady === false || (typeof c.defineCommand === 'function' && typeof c.status === 'string' && c.status !== 'ready')) {
-      throw new Error('Redis is not connected');
-    }
+    const notReady = redisNotReady(this.#client);
+    if (notReady !== undefined) throw new Error(notReady);
   }
 
   // ioredis takes the options as words; node-redis 4+ as an object.

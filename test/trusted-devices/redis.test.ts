@@ -229,7 +229,7 @@ if (redisGate('trusted devices on Redis')) {
           for (const call of [() => store.get('d'), () => store.add('d', record('u'), 3, Date.now()), () => store.remove('d', 'u'), () => store.removeUser('u')]) {
             const err = await call().then(() => undefined, (e: unknown) => e);
             expect(err).toBeInstanceOf(TrustedDeviceStoreError);
-            expect((err as Error & { cause: Error }).cause.message).toBe('Redis is not connected');
+            expect((err as Error & { cause: Error }).cause.message).toBe(client === lazy ? 'Redis is not connected (wait)' : 'Redis is not connected');
           }
         }
         expect(lazy.status).toBe('wait');
