@@ -30,7 +30,7 @@ export interface DedupStore {
   isStale(createdAt: number): boolean;
   /** Claims `id` as being processed when it is new. */
   claim(id: string): Promise<ClaimResult>;
-  /** `id` was processed: remembered for `ttlMs`. */
+  /** `id` was processed: remembered for the ttl and `CLOCK_SKEW_SECONDS`. */
   finish(id: string): Promise<void>;
   /** Forgets `id`, so a retry of it is processed. */
   release(id: string): Promise<void>;
@@ -45,6 +45,12 @@ export const DEFAULT_DEDUP_PREFIX = 'passport-ding:webhook:';
 export const MAX_DEDUP_ENTRIES = 10_000_000;
 // A year: far past any provider's retries (Prelude's two weeks).
 export const MAX_DEDUP_TTL_SECONDS = 365 * 24 * 3600;
+// How much longer than the ttl a finished id is kept: an event is stale by the clock of the
+// instance it reaches, against the time the provider signed into it, so a provider's clock ahead
+// of ours, or an instance's behind the one that handled the event, would otherwise leave a window
+// (as wide as the difference) in which the id is forgotten but the event not yet stale, and a
+// captured delivery replays. Clocks kept by NTP are far closer than this.
+export const CLOCK_SKEW_SECONDS = 300;
 // How long an id stays claimed while its handler runs. Past it, a retry is processed again: a
 // handler that never settled, or a process that died while handling (Redis keeps the claim),
 // does not block the event for the whole ttl.
@@ -60,6 +66,8 @@ class MemoryDedup implements DedupStore {
    */
   readonly #seen: LRUCache<string, number>;
   readonly #ttlMs: number;
+  /** How long a finished id is kept: the ttl and the clocks' tolerance. */
+  readonly #keptMs: number;
   /**
    * The latest time an id dropped early (the cache full, the id still within its ttl) was claimed
    * or finished: its event was created before then. An event created no later than this may be
@@ -71,12 +79,14 @@ class MemoryDedup implements DedupStore {
 
   constructor(max: number, ttlSeconds: number) {
     this.#ttlMs = ttlSeconds * 1000;
+    this.#keptMs = (ttlSeconds + CLOCK_SKEW_SECONDS) * 1000;
     this.#seen = new LRUCache({
       max,
       dispose: (until, _id, reason) => {
         if (reason !== 'evict' || Math.abs(until) <= Date.now()) return;
-        // A claim is stored as -(claim time + PROCESSING), a finished id as finish time + ttl.
-        const at = until < 0 ? -until - PROCESSING_SECONDS * 1000 : until - this.#ttlMs;
+        // A claim is stored as -(claim time + PROCESSING), a finished id as its finish time plus
+        // what it is kept for.
+        const at = until < 0 ? -until - PROCESSING_SECONDS * 1000 : until - this.#keptMs;
         if (at > this.#forgottenUntil) this.#forgottenUntil = at;
       },
     });
@@ -95,7 +105,7 @@ class MemoryDedup implements DedupStore {
   }
 
   finish(id: string): Promise<void> {
-    this.#seen.set(id, Date.now() + this.#ttlMs);
+    this.#seen.set(id, Date.now() + this.#keptMs);
     return Promise.resolve();
   }
 
@@ -162,7 +172,7 @@ class RedisDedup implements DedupStore {
   }
 
   async finish(id: string): Promise<void> {
-    await this.#set(this.#prefix + id, 'done', this.#ttl, false);
+    await this.#set(this.#prefix + id, 'done', this.#ttl + CLOCK_SKEW_SECONDS, false);
   }
 
   async release(id: string): Promise<void> {

@@ -3,7 +3,7 @@
 // new again, and the bound drops the oldest id. Time is the system clock, set by the test (only
 // `Date` is faked). The `store` option's checks and their messages.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_DEDUP_ENTRIES, DEFAULT_DEDUP_TTL_SECONDS, dedupStore, PROCESSING_SECONDS } from '../../lib/webhooks/dedup.js';
+import { CLOCK_SKEW_SECONDS, DEFAULT_DEDUP_ENTRIES, DEFAULT_DEDUP_TTL_SECONDS, dedupStore, PROCESSING_SECONDS } from '../../lib/webhooks/dedup.js';
 import type { DedupStore } from '../../lib/webhooks/dedup.js';
 
 const T0 = Date.UTC(2026, 11, 2, 7, 0, 0);
@@ -31,17 +31,34 @@ describe('the memory de-duplication store', () => {
     expect(await store.claim('evt_1')).toBe('processing');
   });
 
-  it('remembers a finished id as done for ttlSeconds from the finish, then forgets it', async () => {
+  it('remembers a finished id as done for ttlSeconds and CLOCK_SKEW_SECONDS from the finish, then forgets it', async () => {
     const store = dedupStore({ ttlSeconds: 60 });
     expectTtlMs(store, 60_000);
+    expect(CLOCK_SKEW_SECONDS).toBe(300);
+    const kept = (60 + CLOCK_SKEW_SECONDS) * 1000;
     expect(await store.claim('evt_2')).toBe('new');
     vi.setSystemTime(T0 + 10_000);
     await store.finish('evt_2');
     expect(await store.claim('evt_2')).toBe('done');
-    vi.setSystemTime(T0 + 10_000 + 60_000 - 1);
+    vi.setSystemTime(T0 + 10_000 + kept - 1);
     expect(await store.claim('evt_2')).toBe('done');
-    vi.setSystemTime(T0 + 10_000 + 60_000);
+    vi.setSystemTime(T0 + 10_000 + kept);
     expect(await store.claim('evt_2')).toBe('new');
+  });
+
+  it('an event signed by a clock ahead of ours is stale before its id is forgotten', async () => {
+    const store = dedupStore({ ttlSeconds: 3600 });
+    // The provider's clock is 4 minutes ahead: the event says it was created after we handled it.
+    const createdAt = T0 + 4 * 60_000;
+    expect(store.isStale(createdAt)).toBe(false);
+    expect(await store.claim('evt_ahead')).toBe('new');
+    await store.finish('evt_ahead');
+    // A replay at any moment: either its id is still known, or the event is stale by now.
+    for (const at of [T0 + 3_600_000, T0 + 3_600_000 + 4 * 60_000, T0 + 3_600_000 + 4 * 60_000 + 1]) {
+      vi.setSystemTime(at);
+      const known = (await store.claim('evt_ahead')) === 'done';
+      expect(known || store.isStale(createdAt), `at ${at - T0} ms`).toBe(true);
+    }
   });
 
   it('forgets a released id at once, and only that one', async () => {
