@@ -163,6 +163,10 @@ export class DingOtpStrategy extends Strategy {
     // details type holds.
     this._verify = verify as VerifyFunction | VerifyFunctionWithRequest | undefined;
     this.name = 'ding';
+    // Last, once nothing can refuse this strategy any more: a shared memory store takes the
+    // secret of the first strategy built on it (see resolveLimits()).
+    const limits = this._settings.limits;
+    if (limits?.store.kind === 'memory') limits.store.shared?.takeSecret(limits.keySecret);
   }
 
   /** The provider this strategy talks to (built from the credentials, or the one given). */

@@ -199,7 +199,7 @@ export class Limits {
       this.#store = new RedisStore(settings.store.client);
     } else {
       // A shared store (memoryLimitStore()) runs on its own clock, given where it was made.
-      this.#memory = settings.store.shared ?? new MemoryStore(settings.store.maxKeys, now);
+      this.#memory = settings.store.shared?.memory ?? new MemoryStore(settings.store.maxKeys, now);
       this.#store = this.#memory;
     }
   }

@@ -5,7 +5,6 @@
 
 import type { CountryCode } from 'libphonenumber-js';
 import { isSupportedCountry } from 'libphonenumber-js';
-import type { MemoryStore } from './memory-store.js';
 import { DEFAULT_MAX_KEYS, isMaxKeys, MAX_KEYS_RANGE } from './memory-store.js';
 import { SharedLimitStore } from './shared-store.js';
 
@@ -128,7 +127,7 @@ export interface ResolvedRule {
 
 /** The checked `limits` option. */
 export interface LimitSettings {
-  store: { kind: 'memory'; prefix: string; maxKeys: number; shared?: MemoryStore | undefined } | { kind: 'redis'; client: RedisClientLike; prefix: string };
+  store: { kind: 'memory'; prefix: string; maxKeys: number; shared?: SharedLimitStore | undefined } | { kind: 'redis'; client: RedisClientLike; prefix: string };
   rules: Record<LimitName, ResolvedRule | undefined>;
   /** The HMAC secret of the store keys; undefined for plain keys (memory store only). */
   keySecret: Buffer | undefined;
@@ -190,7 +189,7 @@ function store(value: unknown, maxKeys: unknown): LimitSettings['store'] {
   }
   if (value instanceof SharedLimitStore) {
     if (maxKeys !== undefined) fail('limits.maxKeys', 'left out with a memoryLimitStore() (its bound is set there)');
-    return { kind: 'memory', prefix: DEFAULT_LIMIT_PREFIX, maxKeys: value.memory.maxKeys, shared: value.memory };
+    return { kind: 'memory', prefix: DEFAULT_LIMIT_PREFIX, maxKeys: value.memory.maxKeys, shared: value };
   }
   if (!isObject(value) || !isObject(value.redis)) fail('limits.store', "'memory', a memoryLimitStore() or { redis: client, prefix? }");
   const client = value.redis;
@@ -236,9 +235,9 @@ export function resolveLimits(value: unknown): LimitSettings | undefined {
   const secret = keySecret(options.keySecret, where.kind);
   // Keys are HMACs under the secret (plain without one): strategies on one memoryLimitStore() with
   // different secrets would keep a number's counters, cooldown and Prelude window owner apart, and
-  // each count its own budget. Checked last, so that only a `limits` option that is otherwise
-  // valid gives the store its secret.
-  if (options.store instanceof SharedLimitStore && !options.store.sameSecret(secret)) {
+  // each count its own budget. The store takes its secret from the first strategy built on it (at
+  // the end of the strategy's constructor), so a strategy refused for any option gives it none.
+  if (options.store instanceof SharedLimitStore && !options.store.acceptsSecret(secret)) {
     fail('limits.keySecret', 'the same for every strategy sharing a memoryLimitStore() (or absent for all): with different secrets their keys never meet, and each counts its own budget');
   }
   return { store: where, keySecret: secret, rules };

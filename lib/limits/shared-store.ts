@@ -19,7 +19,7 @@ export class SharedLimitStore {
   /** @internal The counters. */
   readonly memory: MemoryStore;
 
-  /** The `keySecret` of the first strategy given this store; `null` until one is. */
+  /** The `keySecret` of the first strategy built on this store; `null` until one is. */
   #secret: Buffer | undefined | null = null;
 
   /** @internal Use `memoryLimitStore()`. */
@@ -29,12 +29,21 @@ export class SharedLimitStore {
 
   /**
    * @internal Whether a strategy keying its limits with `secret` finds the keys the others on this
-   * store write: the first strategy's secret (or its having none) is the store's from then on.
+   * store write: true until a strategy is built on it, then only for that strategy's secret (or,
+   * if it had none, for none).
    */
-  sameSecret(secret: Buffer | undefined): boolean {
-    if (this.#secret === null) this.#secret = secret;
+  acceptsSecret(secret: Buffer | undefined): boolean {
+    if (this.#secret === null) return true;
     if (this.#secret === undefined || secret === undefined) return this.#secret === secret;
     return this.#secret.equals(secret);
+  }
+
+  /**
+   * @internal A strategy on this store was built (nothing refused it) with `secret`: the first one
+   * makes it the store's.
+   */
+  takeSecret(secret: Buffer | undefined): void {
+    if (this.#secret === null) this.#secret = secret;
   }
 
   /** Keys held now. */

@@ -17,8 +17,8 @@ import type { SecurityAppSetup } from '../helpers/security-app.js';
 import { barrier } from '../helpers/barrier.js';
 import { redisGate } from '../helpers/env.js';
 import { redisClients } from '../helpers/redis-clients.js';
-import { memoryLimitStore } from 'passport-ding';
-import type { DingOtpStrategyOptions } from 'passport-ding';
+import { DingOtpStrategy, memoryLimitStore } from 'passport-ding';
+import type { DingOtpStrategyOptions, VerifyFunction } from 'passport-ding';
 import { wrongCode } from '../helpers/codes.js';
 
 const PHONE = '+14155552671';
@@ -100,6 +100,19 @@ describe('a memory store shared by two strategies (memoryLimitStore)', () => {
     h.strategy({ limits: { store: keyed, keySecret: Buffer.from(secret) } });
     expect(() => h.strategy({ limits: { store: keyed } })).toThrow(/`limits.keySecret` must be the same/);
     expect(() => h.strategy({ limits: { store: keyed, keySecret: `${secret}?` } })).toThrow(/`limits.keySecret` must be the same/);
+  });
+
+  // The store takes its secret when a strategy on it is built: one refused for any option (here a
+  // later one than limits, and a missing verify callback) leaves it free for the next.
+  it('takes no secret from a strategy that was refused', () => {
+    const secret = 'shared store secret, 32 bytes!!';
+    const other = 'another shared store secret!!!!';
+    const store = memoryLimitStore();
+    expect(() => h.strategy({ limits: { store, keySecret: secret }, allowedCountries: ['XX' as 'US'] })).toThrow(/allowedCountries/);
+    // No verify callback, outside second-factor mode: refused after its limits were read.
+    expect(() => new DingOtpStrategy({ ...h.credentials(), limits: { store, keySecret: secret } }, undefined as unknown as VerifyFunction)).toThrow(/requires a verify callback/);
+    h.strategy({ limits: { store, keySecret: other } });
+    expect(() => h.strategy({ limits: { store, keySecret: secret } })).toThrow(/`limits.keySecret` must be the same/);
   });
 
   it('takes its bound where it is made, not from the strategy', () => {
