@@ -229,8 +229,10 @@ describe('configuration', () => {
 if (redisGate('example delivery reports on Redis (test/example/delivery-webhooks.test.ts)')) {
   describe('two instances sharing Redis', () => {
     // Both send callback_url pointing at A: the report reaches A, the user's next page may be B's.
-    const two = twoInstancesOnRedis('delivery', (sandbox, clock, shared, a) =>
-      startWebhookExample(sandbox, clock, 'prelude', a ? { ...shared, webhooks: { publicUrl: a.url, preludePublicKey: sandbox.webhookPublicKey } } : shared));
+    const two = twoInstancesOnRedis('delivery', {
+      start: (sandbox, clock, shared, a) =>
+        startWebhookExample(sandbox, clock, 'prelude', a ? { ...shared, webhooks: { publicUrl: a.url, preludePublicKey: sandbox.webhookPublicKey } } : shared),
+    });
 
     it('a report received by one instance shows on the code page the other serves', async () => {
       const onB = request.agent(two.b.url);

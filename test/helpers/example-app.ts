@@ -84,11 +84,13 @@ export async function startExample(
   };
 }
 
-/** What two example instances share on Redis: the session secret, REDIS_URL, a key prefix of the run's own; no SMS limits. */
+/** What two example instances share on Redis: the session secret, REDIS_URL, a key prefix of the run's own, the SMS limits. */
 export type SharedOnRedis = Pick<AppOptions, 'sessionSecret' | 'redisUrl' | 'redisPrefix' | 'limits'>;
 
 export interface TwoInstances {
   readonly clock: TestClock;
+  /** The run's own key prefix in Redis, known before the suite starts. */
+  readonly redisPrefix: string;
   readonly sandbox: DingSandbox;
   readonly a: RunningExample;
   readonly b: RunningExample;
@@ -97,8 +99,17 @@ export interface TwoInstances {
 /** Starts one instance of the two; for the second, `a` is the first (already listening). */
 export type StartInstance = (sandbox: DingSandbox, clock: TestClock, shared: SharedOnRedis, a?: RunningExample) => Promise<RunningExample>;
 
-/** The example on the sandbox's Prelude API. */
-const startOnPrelude: StartInstance = (sandbox, clock, shared) => startExample(sandbox, clock, { ding: sandboxApi(sandbox, 'prelude'), ...shared });
+/** The example on the sandbox's Prelude V2 or Ding V1 API. */
+export const startOn = (api: ApiName): StartInstance => (sandbox, clock, shared) => startExample(sandbox, clock, { ding: sandboxApi(sandbox, api), ...shared });
+
+export interface TwoInstancesOptions {
+  /** Builds each instance (default: the example on the sandbox's Prelude API). */
+  start?: StartInstance;
+  /** The sandbox's options beside the shared clock (default: none). */
+  sandbox?: DingSandboxOptions;
+  /** The SMS limits of both instances (default: `false`, none); `{}` for the library's defaults, counted in Redis. */
+  limits?: AppOptions['limits'];
+}
 
 /**
  * The sandbox, then instance A, then instance B. If a step fails, what had started is stopped
@@ -109,10 +120,11 @@ export async function startTwoInstances(
   clock: TestClock,
   shared: SharedOnRedis,
   start: StartInstance,
+  sandboxOptions: DingSandboxOptions = {},
 ): Promise<{ sandbox: DingSandbox; a: RunningExample; b: RunningExample }> {
   const stops: Array<() => Promise<void>> = [];
   try {
-    const sandbox = await startSandbox(clock);
+    const sandbox = await startSandbox(clock, sandboxOptions);
     stops.unshift(() => sandbox.close());
     const a = await start(sandbox, clock, shared);
     stops.unshift(() => a.stop());
@@ -127,16 +139,17 @@ export async function startTwoInstances(
 
 /**
  * Two instances of the example on one sandbox and one Redis (REDIS_URL), started before the
- * suite's tests and stopped after them, their keys deleted. `start` builds each (default: the
- * example on the sandbox's Prelude API); the getters answer once the suite has started.
+ * suite's tests and stopped after them, their keys deleted. `options` sets how each is built, the
+ * sandbox and the limits (TwoInstancesOptions); the getters answer once the suite has started.
  */
-export function twoInstancesOnRedis(name: string, start: StartInstance = startOnPrelude): TwoInstances {
+export function twoInstancesOnRedis(name: string, options: TwoInstancesOptions = {}): TwoInstances {
+  const { start = startOn('prelude'), sandbox: sandboxOptions = {}, limits = false } = options;
   const clock = new TestClock();
   const redisPrefix = `pd-example-${name}-${process.pid}-${Date.now()}:`;
   let started: { sandbox: DingSandbox; a: RunningExample; b: RunningExample } | undefined;
   beforeAll(async () => {
-    const shared = { sessionSecret: 'a shared secret for both instances', redisUrl: process.env.REDIS_URL, redisPrefix, limits: false as const };
-    started = await startTwoInstances(clock, shared, start);
+    const shared = { sessionSecret: 'a shared secret for both instances', redisUrl: process.env.REDIS_URL, redisPrefix, limits };
+    started = await startTwoInstances(clock, shared, start, sandboxOptions);
   });
   afterAll(async () => {
     await started?.a.stop();
@@ -150,6 +163,7 @@ export function twoInstancesOnRedis(name: string, start: StartInstance = startOn
   };
   return {
     clock,
+    redisPrefix,
     get sandbox() {
       return get().sandbox;
     },

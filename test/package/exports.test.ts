@@ -35,6 +35,22 @@ async function node(file: string): Promise<unknown> {
   return JSON.parse(stdout.trim().split('\n').pop() ?? '');
 }
 
+/**
+ * Type-checks `files` in `dir` with the repository's tsc, strict under nodenext, through a
+ * tsconfig.json written there; answers what tsc printed ('' when it found nothing).
+ */
+async function typeCheck(dir: string, files: string[], options: { skipLibCheck: boolean; types: string[] }): Promise<string> {
+  await writeFile(
+    `${dir}tsconfig.json`,
+    JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, esModuleInterop: true, ...options }, files }),
+  );
+  const tsc = `${root}node_modules/typescript/bin/tsc`;
+  const result = await run(process.execPath, [tsc, '-p', dir], { cwd: consumer, timeout: 120_000 }).catch(
+    (error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }),
+  );
+  return result.stdout;
+}
+
 beforeAll(async () => {
   if (!existsSync(new URL('../../dist/index.js', import.meta.url))) {
     throw new Error('dist/ is missing: run `npm run build` (npm test does it in `pretest`)');
@@ -107,18 +123,7 @@ import type { CountryCode, DingAction } from 'passport-ding';
 import { startDingSandbox } from 'passport-ding/sandbox';
 import passport = require('passport');${body}`,
     );
-    await writeFile(
-      `${consumer}tsconfig.json`,
-      JSON.stringify({
-        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, esModuleInterop: true, types: ['node'] },
-        files: ['types.mts', 'types.cts'],
-      }),
-    );
-    const tsc = `${root}node_modules/typescript/bin/tsc`;
-    const result = await run(process.execPath, [tsc, '-p', consumer], { cwd: consumer, timeout: 120_000 }).catch(
-      (error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }),
-    );
-    expect(result.stdout).toBe('');
+    expect(await typeCheck(consumer, ['types.mts', 'types.cts'], { skipLibCheck: false, types: ['node'] })).toBe('');
   }, 150_000);
 
   // docs/phone-change.md: the phone-change verify callback accepts with any truthy value, `true`
@@ -149,24 +154,15 @@ export const withRequest = new DingOtpStrategy({ apiKey: 'k', phoneChange: true,
 export const login = new DingOtpStrategy({ apiKey: 'k' }, async () => true);
 `,
     );
-    await writeFile(
-      `${dir}tsconfig.json`,
-      JSON.stringify({
-        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, esModuleInterop: true, types: ['node'] },
-        files: ['app.cts'],
-      }),
-    );
-    const tsc = `${root}node_modules/typescript/bin/tsc`;
-    const result = await run(process.execPath, [tsc, '-p', dir], { cwd: consumer, timeout: 120_000 }).catch(
-      (error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }),
-    );
-    expect(result.stdout).toBe('');
+    expect(await typeCheck(dir, ['app.cts'], { skipLibCheck: false, types: ['node'] })).toBe('');
   }, 150_000);
 
-  // Fails today: lib/augment.ts carries `/// <reference types="express-session" preserve="true" />`,
-  // but tsup 8.5.1's declaration bundler drops it from dist/index.d.ts (it files the directive
-  // under augment.d.ts and looks it up under augment.ts). Fix: `dts: { banner: '/// <reference
-  // types="express-session" />' }` in tsup.config.ts (the lead's file).
+  // The declarations augment express-session's SessionData: a consumer whose tsconfig lists no
+  // `types` and that never imports express-session must still get req.session typed, so the
+  // declarations have to reference express-session's types themselves. tsup's declaration bundler
+  // drops the `/// <reference types="express-session" preserve="true" />` of lib/augment.ts; the
+  // `dts.banner` in tsup.config.ts writes that reference at the top of every built .d.ts instead.
+  // Without the banner this test fails (TS2339: no `session` on Request).
   it('a consumer with types: [] that never imports express-session has req.session typed', async () => {
     const dir = `${consumer}no-types/`;
     await mkdir(dir, { recursive: true });
@@ -178,17 +174,6 @@ const app = express();
 app.get('/', (req, res) => { res.json({ messages: req.session.messages ?? [], strategy: typeof DingOtpStrategy }); });
 `,
     );
-    await writeFile(
-      `${dir}tsconfig.json`,
-      JSON.stringify({
-        compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', strict: true, noEmit: true, skipLibCheck: true, esModuleInterop: true, types: [] },
-        files: ['app.mts'],
-      }),
-    );
-    const tsc = `${root}node_modules/typescript/bin/tsc`;
-    const result = await run(process.execPath, [tsc, '-p', dir], { cwd: consumer, timeout: 120_000 }).catch(
-      (error: { stdout?: string }) => ({ stdout: error.stdout ?? String(error) }),
-    );
-    expect(result.stdout).toBe('');
+    expect(await typeCheck(dir, ['app.mts'], { skipLibCheck: true, types: [] })).toBe('');
   }, 150_000);
 });

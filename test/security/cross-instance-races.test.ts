@@ -4,13 +4,11 @@
 // cookie. What must hold across instances as it holds in one process: one verification's wrong
 // codes make at most `maxAttempts` checks, a right code signs in once and remembers one device,
 // a number gets one SMS per cooldown, a number block no more than its budget.
-import { randomUUID } from 'node:crypto';
-import type { DingSandbox } from 'passport-ding/sandbox';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DEMO_USER } from '../../example/app.js';
 import { wrongCode } from '../helpers/codes.js';
 import { redisGate } from '../helpers/env.js';
-import { sandboxApi, startExample, startSandbox, TestClock, type ApiName, type RunningExample } from '../helpers/example-app.js';
+import { startOn, twoInstancesOnRedis, type ApiName } from '../helpers/example-app.js';
 import { deleteKeys, keysUnder } from '../helpers/redis-clients.js';
 
 const SUITE = 'cross-instance races (test/security/cross-instance-races.test.ts)';
@@ -60,81 +58,64 @@ const OPS: Record<ApiName, { send: string; resend: string; check: string }> = {
 
 if (redisGate(SUITE)) {
   describe.each(['prelude', 'ding'] as const)(`${SUITE}: %s`, (api) => {
-    const clock = new TestClock();
-    const prefix = `pd-attacker-race-${process.pid}-${randomUUID()}:`;
-    let sandbox: DingSandbox;
-    let a: RunningExample;
-    let b: RunningExample;
+    // A provider that checks more codes than the app allows (as the test numbers do: they have no
+    // provider limit at all), so that only the app's own budget stands in the way; latency keeps
+    // each burst's checks in flight together. The library's default limits, counted in Redis.
+    const two = twoInstancesOnRedis(`races-${api}`, { start: startOn(api), sandbox: { maxAttempts: 100, latencyMs: 20 }, limits: {} });
+    const { clock, redisPrefix: prefix } = two;
     let n = 0;
     const phone = (): string => `+1201555${String((n += 1) + 200).padStart(4, '0')}`;
-    const calls = (op: string): number => sandbox.stats().byOperation[op] ?? 0;
+    const calls = (op: string): number => two.sandbox.stats().byOperation[op] ?? 0;
     /** Instance A for even requests of a burst, B for odd ones. */
-    const either = (i: number): string => (i % 2 === 0 ? a.url : b.url);
-
-    beforeAll(async () => {
-      // A provider that checks more codes than the app allows (as the test numbers do: they have
-      // no provider limit at all), so that only the app's own budget stands in the way; latency
-      // keeps each burst's checks in flight together.
-      sandbox = await startSandbox(clock, { maxAttempts: 100, latencyMs: 20 });
-      const shared = { ding: sandboxApi(sandbox, api), redisUrl: process.env.REDIS_URL, redisPrefix: prefix, sessionSecret: `secret of both instances ${randomUUID()}` };
-      a = await startExample(sandbox, clock, shared);
-      b = await startExample(sandbox, clock, shared);
-    });
+    const either = (i: number): string => (i % 2 === 0 ? two.a.url : two.b.url);
 
     afterEach(() => {
       clock.offset = 0;
     });
 
-    afterAll(async () => {
-      await a?.stop();
-      await b?.stop();
-      await sandbox?.close();
-      await deleteKeys(await keysUnder(prefix));
-    });
-
     it('20 wrong codes at once, split over both instances, make maxAttempts (5) checks, not 5 per instance', async () => {
-      const user = await Agent.on(a.url);
+      const user = await Agent.on(two.a.url);
       const number = phone();
-      expect((await user.call(a.url, 'POST', '/api/login/send', { phoneNumber: number })).status).toBe(200);
-      const wrong = wrongCode(sandbox.latestCode(number));
+      expect((await user.call(two.a.url, 'POST', '/api/login/send', { phoneNumber: number })).status).toBe(200);
+      const wrong = wrongCode(two.sandbox.latestCode(number));
       const before = calls(OPS[api].check);
       const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => user.twin().call(either(i), 'POST', '/api/login/verify', { code: wrong })));
       expect(calls(OPS[api].check) - before).toBe(5);
       expect(answers.filter((r) => r.body.code === 'invalid_code')).toHaveLength(4);
       expect(answers.filter((r) => r.body.code === 'too_many_attempts').length).toBeGreaterThanOrEqual(15);
       // The right code is worth nothing now, on either instance.
-      const right = sandbox.latestCode(number) ?? '';
-      for (const base of [a.url, b.url]) expect((await user.call(base, 'POST', '/api/login/verify', { code: right })).body.user).toBeUndefined();
+      const right = two.sandbox.latestCode(number) ?? '';
+      for (const base of [two.a.url, two.b.url]) expect((await user.call(base, 'POST', '/api/login/verify', { code: right })).body.user).toBeUndefined();
     });
 
     it('wrong codes on alternating instances still count down one budget, and a right code on the last attempt signs in', async () => {
-      const user = await Agent.on(b.url);
+      const user = await Agent.on(two.b.url);
       const number = phone();
-      await user.call(b.url, 'POST', '/api/login/send', { phoneNumber: number });
-      const right = sandbox.latestCode(number) ?? '';
+      await user.call(two.b.url, 'POST', '/api/login/send', { phoneNumber: number });
+      const right = two.sandbox.latestCode(number) ?? '';
       // Each instance sees a session that says 5 left; the shared count says fewer.
       const lefts: Array<number | undefined> = [];
       for (const i of [0, 1, 2, 3]) lefts.push((await user.twin().call(either(i), 'POST', '/api/login/verify', { code: wrongCode(right) })).body.attemptsLeft);
       expect(lefts).toEqual([4, 3, 2, 1]);
-      expect((await user.call(a.url, 'POST', '/api/login/verify', { code: right })).status).toBe(200);
+      expect((await user.call(two.a.url, 'POST', '/api/login/verify', { code: right })).status).toBe(200);
     });
 
     it('20 right codes at once, split over both instances: one sign-in, one provider check that says valid', async () => {
-      const user = await Agent.on(a.url);
+      const user = await Agent.on(two.a.url);
       const number = phone();
-      await user.call(a.url, 'POST', '/api/login/send', { phoneNumber: number });
-      const code = sandbox.latestCode(number) ?? '';
+      await user.call(two.a.url, 'POST', '/api/login/send', { phoneNumber: number });
+      const code = two.sandbox.latestCode(number) ?? '';
       const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => user.twin().call(either(i), 'POST', '/api/login/verify', { code })));
       expect(answers.filter((r) => r.status === 200)).toHaveLength(1);
       expect(answers.filter((r) => r.setCookie.some((line) => line.startsWith('pd.sid=')) && r.status === 200)).toHaveLength(1);
     });
 
     it('a second factor passed by 10 requests at once over both instances remembers one device', async () => {
-      const user = await Agent.on(a.url);
-      const signedIn = await user.call(a.url, 'POST', '/api/login/password', { username: DEFAULT_DEMO_USER.username, password: DEFAULT_DEMO_USER.password });
+      const user = await Agent.on(two.a.url);
+      const signedIn = await user.call(two.a.url, 'POST', '/api/login/password', { username: DEFAULT_DEMO_USER.username, password: DEFAULT_DEMO_USER.password });
       expect(signedIn.status).toBe(200);
-      expect((await user.call(b.url, 'POST', '/api/2fa/send', {})).status).toBe(200);
-      const code = sandbox.latestCode(DEFAULT_DEMO_USER.phone) ?? '';
+      expect((await user.call(two.b.url, 'POST', '/api/2fa/send', {})).status).toBe(200);
+      const code = two.sandbox.latestCode(DEFAULT_DEMO_USER.phone) ?? '';
       const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => user.twin().call(either(i), 'POST', '/api/2fa/verify', { code, rememberDevice: true })));
       expect(answers.filter((r) => r.status === 200)).toHaveLength(1);
       const deviceCookies = answers.flatMap((r) => r.setCookie).filter((line) => line.startsWith('passport-ding.device=') && !/Max-Age=0/i.test(line));
@@ -153,9 +134,9 @@ if (redisGate(SUITE)) {
     });
 
     it('20 resends of one session at once, over both instances, once the cooldown has passed: one SMS', async () => {
-      const user = await Agent.on(a.url);
+      const user = await Agent.on(two.a.url);
       const number = phone();
-      await user.call(a.url, 'POST', '/api/login/send', { phoneNumber: number });
+      await user.call(two.a.url, 'POST', '/api/login/send', { phoneNumber: number });
       // The cooldown passes: the app's clock moves, and its key leaves Redis (whose clock a test cannot move).
       clock.advance(31_000);
       await deleteKeys((await keysUnder(prefix)).filter((key) => key.includes('resend-cooldown:')));
