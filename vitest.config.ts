@@ -11,6 +11,7 @@ const INTEGRATION = [
   'test/package/**/*.test.ts',
   'test/**/*redis*.test.ts',
   'test/limits/strategy.test.ts',
+  'test/security/cross-instance-races.test.ts',
   'test/example/sessions.test.ts',
   'test/example/start.test.ts',
   'test/example/prelude.test.ts',

@@ -37,8 +37,10 @@ const PROVIDER_SUITES = ['test/providers/**/*.test.ts', 'test/security/serialize
 // inside checks.run() in verify.ts and retry.ts, and the end-to-end test of countedNumber().
 // unparsed-body-type is the test of bodyOf() for a body no parser took (lib/fields.ts), with its
 // warning's suite in test/strategy/. provider-resend-wait holds a provider's next_retry_at to an
-// hour in retry.ts.
-const LOGIN_SUITES = ['test/security/faults.test.ts', 'test/security/gates.test.ts', 'test/security/block-extensions.test.ts', 'test/security/expiry-in-queue.test.ts', 'test/security/window-in-queue.test.ts', 'test/security/argentine-mobile-forms.test.ts', 'test/security/unparsed-body-type.test.ts', 'test/security/provider-resend-wait.test.ts', 'test/strategy/**/*.test.ts', 'test/limits/**/*.test.ts'];
+// hour in retry.ts. cross-instance-races is two example apps in this process on one sandbox and
+// one Redis: the only whole-login test of a verification's wrong codes counted in Redis (verify.ts,
+// limits.ts); without MUTATE_REDIS_URL it skips itself like the limits suites' Redis parts.
+const LOGIN_SUITES = ['test/security/faults.test.ts', 'test/security/gates.test.ts', 'test/security/block-extensions.test.ts', 'test/security/expiry-in-queue.test.ts', 'test/security/window-in-queue.test.ts', 'test/security/argentine-mobile-forms.test.ts', 'test/security/unparsed-body-type.test.ts', 'test/security/provider-resend-wait.test.ts', 'test/security/cross-instance-races.test.ts', 'test/strategy/**/*.test.ts', 'test/limits/**/*.test.ts'];
 // The production hooks (webhooks, trusted devices, test numbers, events, telemetry) are reached
 // by their own suites; MUTATE_SUITES=hooks runs those with the login suites, which reach the
 // gates, ip.ts, phone.ts and the limits' keys too. Kept apart from the default run, whose

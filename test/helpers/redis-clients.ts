@@ -48,6 +48,7 @@ export interface AnyRedisClient {
   del(keys: string[]): Promise<unknown>;
   zcard(key: string): Promise<number>;
   pttl(key: string): Promise<number>;
+  pexpire(key: string, ms: number): Promise<unknown>;
   /** Closes it, and is a no-op when it is closed already (a test may close it first). */
   close(): Promise<unknown>;
 }
@@ -63,6 +64,7 @@ function nodeRedis(url: string): AnyRedisClient {
     del: (keys) => client.del(keys),
     zcard: (key) => client.zCard(key),
     pttl: (key) => client.pTTL(key),
+    pexpire: (key, ms) => client.pExpire(key, ms),
     close: () => (client.isOpen ? client.close() : Promise.resolve()),
   };
 }
@@ -80,6 +82,7 @@ function ioredis(url: string): AnyRedisClient {
     del: (keys) => client.del(...keys),
     zcard: (key) => client.zcard(key),
     pttl: (key) => client.pttl(key),
+    pexpire: (key, ms) => client.pexpire(key, ms),
     close: () => (client.status === 'end' ? Promise.resolve() : client.quit().catch(() => client.disconnect())),
   };
 }
@@ -114,6 +117,11 @@ export function keysUnder(prefix: string): Promise<string[]> {
     for await (const batch of redis.scanIterator({ MATCH: `${prefix}*`, COUNT: 100 })) keys.push(...batch);
     return keys;
   });
+}
+
+/** The milliseconds `key` has left (Redis PTTL: -2 for no such key, -1 for no expiry). */
+export function pttlOf(key: string): Promise<number> {
+  return withRedis((redis) => redis.pTTL(key));
 }
 
 /** Deletes `keys`; none, nothing (not even a connection). */

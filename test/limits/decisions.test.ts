@@ -3,6 +3,7 @@
 // and what clear() and release() give back, and the LimitStoreError a failing store becomes.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { blockKey, ipKey, Limits, networkKey, phoneKey, resolveLimits } from '../../lib/limits/index.js';
+import { verificationKey } from '../../lib/limits/keys.js';
 import type { LimitDecision, LimitsOptions } from '../../lib/limits/index.js';
 import { LimitStoreError } from '../../lib/errors.js';
 import { createHmac } from 'node:crypto';
@@ -164,6 +165,10 @@ describe('keys', () => {
     expect(ipKey('203.0.113.7', secret)).toBe(hmac('i:203.0.113.7'));
     expect(networkKey('203.0.113.7', secret)).toBe(hmac('n:203.0.113.0/24'));
     expect(blockKey(PHONE, 3, secret)).toBe(hmac('b:+12015550/3'));
+    // A verification's wrong-code count (Redis only): its provider id, as the others. Instances of
+    // two versions share these keys during a rolling deploy, so the form is pinned like theirs.
+    expect(verificationKey('vrf_01jx0000000000000000000000', undefined)).toBe('vvrf_01jx0000000000000000000000');
+    expect(verificationKey('vrf_01jx0000000000000000000000', secret)).toBe(hmac('v:vrf_01jx0000000000000000000000'));
   });
 });
 

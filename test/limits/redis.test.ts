@@ -146,6 +146,31 @@ if (redisGate('limits on Redis')) {
       expect(plain.attemptsLeft).toBeUndefined();
     });
 
+    it("a spent verification is attemptsSpent even when a budget refuses too, its refused code costs no budget, and its count's window does not slide", async () => {
+      const own = `${prefix}spent:`;
+      const rules = { ...ALL_RULES_OFF, failedChecksPerPhone: { points: 4, durationSeconds: 900 } };
+      const one = instance(a, rules, own);
+      const two = instance(b, rules, own);
+      const verification = { id: 'vrf_01jx0000000000000000000002', maxAttempts: 3, windowMs: 600_000 };
+      const spent = { ok: false, attemptsSpent: true };
+      expect((await one.reserveFailedCheck(PHONE, undefined, verification)).ok).toBe(true);
+      // The count is kept windowMs from the first wrong code: a later one does not push it out.
+      const [key] = await a.keys(`${own}attempts:*`);
+      await a.pexpire(key as string, 60_000);
+      for (const limits of [two, one]) expect((await limits.reserveFailedCheck(PHONE, undefined, verification)).ok).toBe(true);
+      expect(await a.pttl(key as string)).toBeLessThanOrEqual(60_000);
+      // The fourth: spent. The phone's budget (4) would take it, but it is given back, and so is
+      // the verification's point.
+      expect(await two.reserveFailedCheck(PHONE, undefined, verification)).toEqual(spent);
+      expect(await a.get(key as string)).toBe('3');
+      // So the phone's fourth wrong code is still there for another verification...
+      const other = await one.reserveFailedCheck(PHONE, undefined, { ...verification, id: 'vrf_01jx0000000000000000000003' });
+      expect(other.ok).toBe(true);
+      // ...and with the phone's budget now spent as well, the spent verification still says so.
+      expect(await two.reserveFailedCheck(PHONE, undefined, verification)).toEqual(spent);
+      refused(await one.reserveFailedCheck(PHONE));
+    });
+
     it("a right code's clear() gives the address its point back in Redis, and keeps its other wrong codes", async () => {
       const rules = { failedChecksPerIp: { points: 2, durationSeconds: 900 } };
       const one = instance(a, rules, `${prefix}clearip:`);

@@ -9,7 +9,7 @@ import { DEFAULT_DEMO_USER } from '../../example/app.js';
 import { wrongCode } from '../helpers/codes.js';
 import { redisGate } from '../helpers/env.js';
 import { startOn, twoInstancesOnRedis, type ApiName } from '../helpers/example-app.js';
-import { deleteKeys, keysUnder } from '../helpers/redis-clients.js';
+import { deleteKeys, keysUnder, pttlOf } from '../helpers/redis-clients.js';
 
 const SUITE = 'cross-instance races (test/security/cross-instance-races.test.ts)';
 
@@ -83,6 +83,10 @@ if (redisGate(SUITE)) {
       expect(calls(OPS[api].check) - before).toBe(5);
       expect(answers.filter((r) => r.body.code === 'invalid_code')).toHaveLength(4);
       expect(answers.filter((r) => r.body.code === 'too_many_attempts').length).toBeGreaterThanOrEqual(15);
+      // Nothing else: the rest are too_many_attempts, from this instance's queue or from the shared
+      // count spent on the other one, or no_pending_verification for a request that read the session
+      // after the last wrong code dropped it.
+      expect(answers.map((r) => r.body.code).filter((code) => code !== 'invalid_code' && code !== 'too_many_attempts' && code !== 'no_pending_verification')).toEqual([]);
       // The right code is worth nothing now, on either instance.
       const right = two.sandbox.latestCode(number) ?? '';
       for (const base of [two.a.url, two.b.url]) expect((await user.call(base, 'POST', '/api/login/verify', { code: right })).body.user).toBeUndefined();
@@ -98,6 +102,28 @@ if (redisGate(SUITE)) {
       for (const i of [0, 1, 2, 3]) lefts.push((await user.twin().call(either(i), 'POST', '/api/login/verify', { code: wrongCode(right) })).body.attemptsLeft);
       expect(lefts).toEqual([4, 3, 2, 1]);
       expect((await user.call(two.a.url, 'POST', '/api/login/verify', { code: right })).status).toBe(200);
+    });
+
+    it("the verification's shared count lives as long as the code, and the session's count still binds when the shared one is lost", async () => {
+      const user = await Agent.on(two.a.url);
+      const number = phone();
+      const attemptKeys = async (): Promise<string[]> => (await keysUnder(two.redisPrefix)).filter((key) => /attempts:[0-9a-f]{32}$/.test(key));
+      const earlier = new Set(await attemptKeys());
+      await user.call(two.a.url, 'POST', '/api/login/send', { phoneNumber: number });
+      const right = two.sandbox.latestCode(number) ?? '';
+      const lefts: Array<number | undefined> = [];
+      for (const i of [0, 1]) lefts.push((await user.call(either(i), 'POST', '/api/login/verify', { code: wrongCode(right) })).body.attemptsLeft);
+      const mine = (await attemptKeys()).filter((key) => !earlier.has(key));
+      expect(mine).toHaveLength(1);
+      // Counted until the code expires (ttlSeconds, 600 s), not past it.
+      const ttl = await pttlOf(mine[0] as string);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(600_000);
+      // The shared count is lost (evicted, a failover): it would say 4 left, the session says 2.
+      await deleteKeys(mine);
+      for (const i of [2, 3]) lefts.push((await user.call(either(i), 'POST', '/api/login/verify', { code: wrongCode(right) })).body.attemptsLeft);
+      expect(lefts).toEqual([4, 3, 2, 1]);
+      expect((await user.call(two.b.url, 'POST', '/api/login/verify', { code: right })).status).toBe(200);
     });
 
     it('20 right codes at once, split over both instances: one sign-in, one provider check that says valid', async () => {
