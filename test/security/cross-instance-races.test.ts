@@ -82,11 +82,7 @@ if (redisGate(SUITE)) {
       const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => user.twin().call(either(i), 'POST', '/api/login/verify', { code: wrong })));
       expect(calls(OPS[api].check) - before).toBe(5);
       expect(answers.filter((r) => r.body.code === 'invalid_code')).toHaveLength(4);
-      // The rest: too_many_attempts, or, for a request that reached its instance only after the
-      // verification was dropped from the shared session (a loaded machine), nothing pending.
-      const rest = answers.filter((r) => r.body.code !== 'invalid_code').map((r) => r.body.code);
-      expect(rest).toContain('too_many_attempts');
-      for (const code of rest) expect(['too_many_attempts', 'no_pending_verification']).toContain(code);
+      expect(answers.filter((r) => r.body.code === 'too_many_attempts').length).toBeGreaterThanOrEqual(15);
       // The right code is worth nothing now, on either instance.
       const right = two.sandbox.latestCode(number) ?? '';
       for (const base of [two.a.url, two.b.url]) expect((await user.call(base, 'POST', '/api/login/verify', { code: right })).body.user).toBeUndefined();
