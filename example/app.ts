@@ -93,6 +93,10 @@ export interface ExampleApp {
 export const DEFAULT_DEMO_USER: DemoUser = { username: 'demo', password: 'correct horse battery staple', phone: '+12015550123' };
 
 export async function createApp(options: AppOptions): Promise<ExampleApp> {
+  // Before Redis: a Redis that is down keeps connectRedis() waiting, and this needs none.
+  if (!options.sessionSecret && options.sandbox !== true) {
+    throw new TypeError('createApp: sessionSecret is required outside sandbox mode (set SESSION_SECRET)');
+  }
   const logger = options.logger ?? createLogger();
   const redis = options.redisUrl ? await connectRedis(options.redisUrl, logger) : undefined;
   try {
@@ -106,9 +110,6 @@ export async function createApp(options: AppOptions): Promise<ExampleApp> {
 
 async function assemble(options: AppOptions, logger: Logger, redis: RedisClient | undefined): Promise<ExampleApp> {
   const sandbox = options.sandbox === true;
-  if (!options.sessionSecret && !sandbox) {
-    throw new TypeError('createApp: sessionSecret is required outside sandbox mode (set SESSION_SECRET)');
-  }
   // A random secret in sandbox mode: sessions end at every restart, which is fine for a demo.
   const secret = options.sessionSecret || randomBytes(32).toString('hex');
   const demoUser = options.demoUser === undefined ? (sandbox ? DEFAULT_DEMO_USER : false) : options.demoUser;

@@ -10,7 +10,7 @@ export async function connectRedis(url: string, logger: Logger): Promise<RedisCl
   // "When Redis fails"): otherwise every request reading a session waits out the outage.
   const client = createClient({ url, disableOfflineQueue: true, socket: { socketTimeout: 2_000 } });
   // Without a listener a dropped connection is an unhandled 'error' event and the process dies;
-  // with one, the client reconnects and requests wait or fail on their own.
+  // with one, the client reconnects, and meanwhile commands fail at once (disableOfflineQueue).
   client.on('error', (err: Error) => logger.error('redis.error', { error: err.name }));
   await client.connect();
   return client;

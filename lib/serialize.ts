@@ -10,8 +10,9 @@
 // Resends of one verification queue the same way (a double-click must not pay for two SMS), and
 // a second ledger keeps the cooldown and count the last resend left, for the same reason.
 //
-// Across processes the per-phone failed-check limit (a shared store) and the provider's own
-// attempt limit still hold; this only makes the local budget exact.
+// Across processes the queue sees nothing: with a Redis limit store each wrong code of a
+// verification is counted there too (../limits/limits.ts, reserveFailedCheck), and the per-phone
+// failed-check limit and the provider's own attempt limit hold as well.
 //
 // Bounded, since every key here comes from a session (user input): the two ledgers keep at most
 // `maxEntries` ids each (default 10,000; expired ones go first, then the oldest, and a request

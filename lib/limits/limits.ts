@@ -1,7 +1,8 @@
 // Abuse limits: what may be sent (per phone, address, network, number block, country, in all),
-// what may be checked (wrong codes per phone and per address, consecutive wrong codes per phone),
-// the resend cooldown across sessions, and who owns a verification window. The strategy reserves
-// points before it calls the provider and gives them back when the provider was never reached, so:
+// what may be checked (wrong codes per phone and per address, consecutive wrong codes per phone,
+// and with Redis each verification's wrong codes), the resend cooldown across sessions, and who
+// owns a verification window. The strategy reserves points before it calls the provider and gives
+// them back when the provider was never reached, so:
 //
 // - a refused request spends nothing (not even on the rule that refused it), and
 // - concurrent requests cannot slip past a limit: every reservation is one atomic batch in the

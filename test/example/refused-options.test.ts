@@ -2,8 +2,12 @@
 // connection before it throws: a process that built no app is not held open by it.
 // test/example/refused-app.ts runs as a child that never calls process.exit.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../../example/app.js';
+import { createLogger } from '../../example/logger.js';
 import { redisGate } from '../helpers/env.js';
 
 const SUITE = 'example createApp refused after connecting Redis (test/example/refused-options.test.ts)';
@@ -31,3 +35,25 @@ if (redisGate(SUITE)) {
     }, EXIT_WITHIN_MS + 5_000);
   });
 }
+
+// An option refused without Redis's help is refused before createApp connects to it: a missing
+// SESSION_SECRET with a Redis that is down (node-redis's connect() then retries for ever) is the
+// TypeError at once, not a start that hangs. Needs no Redis: the URL is a port nothing listens on.
+describe('example createApp refused before connecting Redis', () => {
+  it('a missing sessionSecret is a TypeError at once, even when Redis is unreachable', async () => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1');
+    await once(probe, 'listening');
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const started = createApp({
+      ding: { provider: 'prelude', apiKey: 'prelude-test-key', baseUrl: 'http://127.0.0.1:9' },
+      sandbox: false,
+      sessionSecret: '',
+      redisUrl: `redis://127.0.0.1:${port}`,
+      logger: createLogger(() => {}),
+    }).then(() => 'built', (err: unknown) => (err instanceof Error ? err.message : String(err)));
+    const answer = await Promise.race([started, new Promise((resolve) => setTimeout(() => resolve('still connecting after 2 s'), 2_000))]);
+    expect(answer).toBe('createApp: sessionSecret is required outside sandbox mode (set SESSION_SECRET)');
+  });
+});

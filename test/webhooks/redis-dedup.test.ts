@@ -201,7 +201,9 @@ if (redisGate('webhook de-duplication while Redis reconnects')) {
       const eventId = `evt_reconnect_${Date.now()}_${kind}`;
       const body = JSON.stringify({ id: eventId, type: 'verify.attempt', payload: { verification_id: 'vrf_r' }, created_at: new Date().toISOString() });
       const post = () => request(a).post('/hook').set('Content-Type', 'application/json').set('X-Webhook-Signature', signature(body, keys.privateKey)).send(body).then((r) => r);
-      try { await relay.down(); await waitFor('the client to notice', () => !ready());
+      try {
+        await relay.down();
+        await waitFor('the client to notice', () => !ready());
         const res = await Promise.race([post(), sleep(2000).then(() => 'still waiting after 2 s' as const)]);
         expect(res === 'still waiting after 2 s' ? res : { status: res.status, body: res.body as unknown }).toEqual({ status: 500, body: { error: 'store_failed' } });
         expect(events).toEqual([]);
