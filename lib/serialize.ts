@@ -75,6 +75,16 @@ export class CheckSerializer {
     bounded(this.#ledger, id, Math.max(0, left), until, now);
   }
 
+  /**
+   * A new send got `id` back (Prelude keeps one id for every send within its window): the code
+   * just sent starts with the session's fresh count, not with what this process saw of the id's
+   * earlier codes.
+   */
+  restart(id: string): void {
+    const slot = this.#ledger.slotOf(id);
+    if (slot !== NONE) this.#ledger.delete(slot);
+  }
+
   /** The verification ended (validated, expired, dropped): later checks must not reach the provider. */
   finish(id: string, until: number, now: number): void {
     bounded(this.#ledger, id, FINISHED, until, now);

@@ -295,6 +295,15 @@ export class Limits {
     return decision;
   }
 
+  /**
+   * A new send got verification `id` back: its own wrong-code count (Redis only, see
+   * `reserveFailedCheck`) starts again, as the session's does.
+   */
+  async restartVerification(id: string): Promise<void> {
+    if (!this.#redis) return;
+    await this.forgetAndGiveBack([this.#key('verificationAttempts', verificationKey(id, this.#secret))], []);
+  }
+
   /** A right code: the phone's wrong-code counts start again (also what `clear()` does). */
   async clearFailedChecks(phoneNumber: string): Promise<void> {
     const phone = phoneKey(phoneNumber, this.#secret);

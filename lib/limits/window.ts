@@ -9,6 +9,7 @@
 // with no provider call. With `limits: false` the store is still there (in memory), for this.
 
 import { randomBytes } from 'node:crypto';
+import type { CheckSerializer } from '../serialize.js';
 import type { Limits } from './limits.js';
 
 /** Providers whose verifications belong to the number, not to one send. */
@@ -26,6 +27,20 @@ export async function claimWindow(limits: Limits, provider: { readonly name: str
   const token = owner ?? randomBytes(12).toString('base64url');
   await limits.takeWindow(phoneNumber, token, ttlMs);
   return token;
+}
+
+/**
+ * A send (not a resend: that keeps its pending state and count) got `id` back. Where the provider
+ * keeps one verification per number, that may be the id of earlier sends in the window, whose
+ * wrong codes must not count against the code just sent: without this, a user who spent
+ * `maxAttempts` (set below the provider's own limit) and asked for a new code got one that could
+ * never be checked, each new send a paid SMS, until the window ended. The guessing budgets per
+ * number and address still bound every guess.
+ */
+export async function restartAttempts(limits: Limits, checks: CheckSerializer, provider: { readonly name: string }, id: string): Promise<void> {
+  if (!ownsWindows(provider)) return;
+  checks.restart(id);
+  await limits.restartVerification(id);
 }
 
 /** Whether this session's pending verification still owns its window (always, where windows are per send). */
