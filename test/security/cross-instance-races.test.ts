@@ -82,10 +82,11 @@ if (redisGate(SUITE)) {
       const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => user.twin().call(either(i), 'POST', '/api/login/verify', { code: wrong })));
       expect(calls(OPS[api].check) - before).toBe(5);
       expect(answers.filter((r) => r.body.code === 'invalid_code')).toHaveLength(4);
-      expect(answers.filter((r) => r.body.code === 'too_many_attempts').length).toBeGreaterThanOrEqual(15);
-      // Nothing else: the rest are too_many_attempts, from this instance's queue or from the shared
-      // count spent on the other one, or no_pending_verification for a request that read the session
-      // after the last wrong code dropped it.
+      // The rest are refused without a check: too_many_attempts, from this instance's queue or from
+      // the shared count spent on the other one, or no_pending_verification for a request that read
+      // the session after the last wrong code dropped it (how many of each is the machine's timing).
+      // Nothing else.
+      expect(answers.filter((r) => r.body.code === 'too_many_attempts').length).toBeGreaterThanOrEqual(1);
       expect(answers.map((r) => r.body.code).filter((code) => code !== 'invalid_code' && code !== 'too_many_attempts' && code !== 'no_pending_verification')).toEqual([]);
       // The right code is worth nothing now, on either instance.
       const right = two.sandbox.latestCode(number) ?? '';
