@@ -2,6 +2,7 @@
 // `userId` option, default `req.user.id`). Issue 13: Alice's pending code was accepted after the
 // session switched to Carol, who has the same phone number (a login with keepSessionInfo).
 import express5 from 'express';
+import type { Express } from 'express';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { DingConfigurationError, DingOtpStrategy } from 'passport-ding';
@@ -210,6 +211,22 @@ describe('no req.user where a code is bound to the user: the message says what t
   // the code bound to req.user). A second factor with a callback reads no number without a user:
   // missing_phone_number, as test/strategy/passport.test.ts has it.
   const MODES = ['secondFactor', 'phoneChange'] as const;
+  // The whole message as each mode words it, with nothing after it when the session holds no login.
+  const NO_USER_MESSAGE = {
+    secondFactor: 'secondFactor without a verify callback needs req.user (a logged-in user): sign the user in first, and put this route behind a guard that sends a signed-out visitor to your login page',
+    phoneChange: 'phoneChange binds each code to the signed-in user, but there is no user id: sign the user in first (req.user with an `id`), or set the `userId` option to where your app keeps it',
+  };
+  // A session that holds no login but still has the field: Passport's logOut() with
+  // keepSessionInfo keeps the `passport` object and deletes its user; an app may clear it to null.
+  function routes(app: Express): void {
+    app.post('/logout/keep-session-info', (req, res, next) => {
+      req.logout({ keepSessionInfo: true }, (err) => (err ? next(err) : res.json({ passport: (req.session as unknown as Record<string, unknown>).passport ?? 'absent' })));
+    });
+    app.post('/session/passport-null', (req, res) => {
+      (req.session as unknown as Record<string, unknown>).passport = null;
+      res.json({ ok: true });
+    });
+  }
   function app(mode: (typeof MODES)[number], withoutPassportSession: boolean) {
     const clock = testClock();
     const fake = new FakeProvider({ now: clock.providerNow });
@@ -218,7 +235,7 @@ describe('no req.user where a code is bound to the user: the message says what t
     const strategy = mode === 'secondFactor'
       ? new DingOtpStrategy({ provider: fake, now: clock.now, secondFactor: (req) => (req.user as TestUser | undefined)?.phoneNumber })
       : new DingOtpStrategy({ provider: fake, now: clock.now, phoneChange: true }, async () => true);
-    const t = createApp({ express: express5, users, strategies: { 'ding-2fa': strategy }, withoutPassportSession });
+    const t = createApp({ express: express5, users, strategies: { 'ding-2fa': strategy }, withoutPassportSession, routes });
     return { t, fake, alice };
   }
 
@@ -238,8 +255,29 @@ describe('no req.user where a code is bound to the user: the message says what t
     const { t, fake } = app(mode, false);
     await request(t.app).post('/2fa/send').send({ phoneNumber: '+14155550199' }).expect(500);
     expect(t.errors).toEqual([expect.any(DingConfigurationError)]);
-    expect((t.errors[0] as Error).message).toMatch(/sign the user in first/);
-    expect((t.errors[0] as Error).message).not.toMatch(/passport\.session/);
+    expect((t.errors[0] as Error).message).toBe(NO_USER_MESSAGE[mode]);
+    expect(fake.calls('send')).toBe(0);
+  });
+
+  // Logged out, the session keeps `passport: {}`: no login in it, so no word of passport.session().
+  it.each(MODES)('%s after a logout that kept the session: no word of passport.session()', async (mode) => {
+    const { t, fake, alice } = app(mode, false);
+    const agent = request.agent(t.app);
+    await agent.post('/login/password').send({ userId: alice.id }).expect(200);
+    await agent.post('/logout/keep-session-info').expect(200, { passport: {} });
+    await agent.post('/2fa/send').send({ phoneNumber: '+14155550199' }).expect(500);
+    expect(t.errors).toEqual([expect.any(DingConfigurationError)]);
+    expect((t.errors[0] as Error).message).toBe(NO_USER_MESSAGE[mode]);
+    expect(fake.calls('send')).toBe(0);
+  });
+
+  it.each(MODES)('%s with the session\'s passport field set to null by the app: the same configuration error', async (mode) => {
+    const { t, fake } = app(mode, true);
+    const agent = request.agent(t.app);
+    await agent.post('/session/passport-null').expect(200);
+    await agent.post('/2fa/send').send({ phoneNumber: '+14155550199' }).expect(500);
+    expect(t.errors).toEqual([expect.any(DingConfigurationError)]);
+    expect((t.errors[0] as Error).message).toBe(NO_USER_MESSAGE[mode]);
     expect(fake.calls('send')).toBe(0);
   });
 });
