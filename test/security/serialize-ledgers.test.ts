@@ -76,6 +76,26 @@ describe('CheckSerializer attempts ledger', () => {
     expect(s.attemptsLeft('v', 5, 10_000)).toBe(5);
   });
 
+  // A new send got the id back (Prelude: one id per window): its count starts again.
+  it('restart() forgets the id\'s count or finish, only that id, and an id it never saw changes nothing', () => {
+    const s = new CheckSerializer(2);
+    s.restart('new');
+    expect(s.size.ledger).toBe(0);
+    s.recordLeft('v', 0, 10_000, 0);
+    s.finish('w', 10_000, 0);
+    s.restart('v');
+    s.restart('w');
+    expect(s.size.ledger).toBe(0);
+    expect(s.attemptsLeft('v', 5, 0)).toBe(5);
+    expect(s.attemptsLeft('w', 5, 0)).toBe(5);
+    s.recordLeft('v', 1, 10_000, 0);
+    s.recordLeft('x', 3, 10_000, 0);
+    s.restart('unknown');
+    expect(s.size.ledger).toBe(2);
+    expect(s.attemptsLeft('v', 5, 0)).toBe(1);
+    expect(s.attemptsLeft('x', 5, 0)).toBe(3);
+  });
+
   it('zero attempts left is kept as zero (not finished, not the session count)', () => {
     const s = new CheckSerializer();
     s.recordLeft('v', 0, 10_000, 0);
