@@ -345,10 +345,10 @@ function num(options: DingOtpStrategyOptionsBase, name: keyof DingOtpStrategyOpt
   return value;
 }
 
-function fn<T>(options: DingOtpStrategyOptionsBase, name: keyof DingOtpStrategyOptionsBase): T | undefined {
+function fn<T>(options: DingOtpStrategyOptionsBase, name: keyof DingOtpStrategyOptionsBase, what = 'a function'): T | undefined {
   const value: unknown = options[name];
   if (value === undefined) return undefined;
-  if (typeof value !== 'function') fail(name, 'a function');
+  if (typeof value !== 'function') fail(name, what);
   return value as T;
 }
 
@@ -449,7 +449,8 @@ export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqTo
     defaultCountry: options.defaultCountry,
     codePattern: code.pattern,
     passReqToCallback: passReq === true,
-    secondFactor: fn(options, 'secondFactor'),
+    // `secondFactor: true` reads like `phoneChange: true`: say what the function gives.
+    secondFactor: fn(options, 'secondFactor', "a function (req) => the signed-in user's phone number, or null when there is none"),
     phoneChange,
     userId: fn<Settings['userId']>(options, 'userId') ?? defaultUserId,
     signals: fn(options, 'signals') ?? defaultSignals,

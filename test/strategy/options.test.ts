@@ -49,6 +49,9 @@ describe('option values', () => {
     [{ codeLength: 6.5 }, /`codeLength` must be an integer from 4 to 10/],
     [{ codeLength: 6, codePattern: /^\d{6}$/ }, /`codeLength` or `codePattern`, not both/],
     [{ userId: 'id' }, /`userId` must be a function/],
+    // `true`, as `phoneChange: true` is written: the message says what the function returns.
+    [{ secondFactor: true }, /`secondFactor` must be a function \(req\) => the signed-in user's phone number, or null when there is none$/],
+    [{ beforeSend: 'captcha' }, /`beforeSend` must be a function$/],
   ])('%j: %s', (options, message) => {
     expect(() => build(options)).toThrow(message);
   });
