@@ -280,7 +280,7 @@ describe('createTelemetry on its own', () => {
     const actions = data.find((m) => m.descriptor.name === 'passport_ding.actions');
     expect(actions?.descriptor).toMatchObject({ description: 'Login steps (send, resend, verify) by type and outcome' });
     expect(actions?.dataPoints.map((p) => [p.attributes, p.value])).toEqual([
-      [{ 'passport_ding.action': 'send', 'passport_ding.outcome': 'error', 'passport_ding.provider': 'prelude', 'passport_ding.test': true }, 1],
+      [{ 'passport_ding.action': 'send', 'passport_ding.outcome': 'error', 'passport_ding.provider': 'prelude', 'passport_ding.test': true, 'passport_ding.country': 'US', 'passport_ding.rule': 'sendsPerPhone', 'error.type': 'DING_UNAVAILABLE' }, 1],
     ]);
     const latency = data.find((m) => m.descriptor.name === 'passport_ding.provider.latency');
     expect(latency?.descriptor).toMatchObject({ description: 'Duration of OTP provider calls', unit: 'ms' });
@@ -307,7 +307,7 @@ describe('createTelemetry on its own', () => {
     const actions = data.find((m) => m.descriptor.name === 'passport_ding.actions');
     expect(actions?.dataPoints.map((p) => p.attributes)).toEqual([
       { 'passport_ding.action': 'verify', 'passport_ding.outcome': 'verified', 'passport_ding.provider': 'fake', 'passport_ding.test': false },
-      { 'passport_ding.action': 'resend', 'passport_ding.outcome': 'error', 'passport_ding.provider': 'fake', 'passport_ding.test': false },
+      { 'passport_ding.action': 'resend', 'passport_ding.outcome': 'error', 'passport_ding.provider': 'fake', 'passport_ding.test': false, 'error.type': '_OTHER' },
     ]);
     const latency = data.find((m) => m.descriptor.name === 'passport_ding.provider.latency');
     expect(latency?.dataPoints.map((p) => p.attributes)).toEqual([{ 'passport_ding.provider': 'fake', 'passport_ding.operation': 'check', 'passport_ding.test': false }]);
