@@ -305,7 +305,7 @@ describe('createTelemetry on its own', () => {
 
     const data = await metricData();
     const actions = data.find((m) => m.descriptor.name === 'passport_ding.actions');
-    expect(actions?.dataPoints.map((p) => p.attributes)).toEqual([
+    expect(actions?.dataPoints.map((p) => p.attributes)).toStrictEqual([
       { 'passport_ding.action': 'verify', 'passport_ding.outcome': 'verified', 'passport_ding.provider': 'fake', 'passport_ding.test': false },
       { 'passport_ding.action': 'resend', 'passport_ding.outcome': 'error', 'passport_ding.provider': 'fake', 'passport_ding.test': false, 'error.type': '_OTHER' },
     ]);
