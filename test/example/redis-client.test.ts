@@ -1,6 +1,6 @@
-// example/redis.ts's client, as docs/deploying.md sets it up: node-redis's socketTimeout drops a
-// connection that has been idle that long, and its default reconnect strategy gives up after such a
-// drop. An app with no login for 2 s must still reach Redis afterwards.
+// example/redis.ts's client, as docs/deploying.md sets it up: an app with no login for a while
+// still reaches Redis afterwards. (With node-redis's socketTimeout, an idle timer, a quiet
+// connection was dropped after it, and the default reconnect strategy never reconnected.)
 import { afterEach, describe, expect, it } from 'vitest';
 import { closeRedis, connectRedis, type RedisClient } from '../../example/redis.js';
 import { silentLogger } from '../../example/logger.js';
