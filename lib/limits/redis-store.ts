@@ -53,19 +53,18 @@ class NotConnected extends Error {
 }
 
 function evaluator(client: object): Evaluate {
+  let run: Evaluate;
   if (typeof (client as { defineCommand?: unknown }).defineCommand === 'function') {
     const io = client as IoRedisLike;
-    return (script, keys, args) => {
-      const notReady = redisNotReady(io);
-      if (notReady !== undefined) return Promise.reject(new NotConnected(notReady));
-      return io.eval(script, keys.length, ...keys, ...args);
-    };
+    run = (script, keys, args) => io.eval(script, keys.length, ...keys, ...args);
+  } else {
+    const node = client as NodeRedisLike;
+    run = (script, keys, args) => node.eval(script, { keys, arguments: args });
   }
-  const node = client as NodeRedisLike;
   return (script, keys, args) => {
-    const notReady = redisNotReady(node);
+    const notReady = redisNotReady(client);
     if (notReady !== undefined) return Promise.reject(new NotConnected(notReady));
-    return node.eval(script, { keys, arguments: args });
+    return run(script, keys, args);
   };
 }
 
