@@ -63,21 +63,17 @@ function actionAttributes(event: ActionEvent): Attributes {
 }
 
 /**
- * The counter's attributes: what a bill or an alert splits by (sends per country, refusals per
- * rule, errors per code), each from a small fixed set (ISO country codes, the limit and gate
- * names, the error codes), so the series stay bounded. `test` is always set, so a query can leave
- * review logins out; ids, latency and risk factors stay on spans.
+ * What the counter takes of a step's span attributes: what a bill or an alert splits by (sends per
+ * country, refusals per rule, errors per code), each from a small fixed set (ISO country codes,
+ * the limit and gate names, the error codes), so the series stay bounded. Ids, latency and risk
+ * factors stay on spans.
  */
-function actionCounterAttributes(event: ActionEvent, test: boolean): Attributes {
-  const attributes: Attributes = {
-    'passport_ding.action': event.type,
-    'passport_ding.outcome': event.outcome,
-    'passport_ding.provider': event.provider,
-    'passport_ding.test': test,
-  };
-  if (event.country !== undefined) attributes['passport_ding.country'] = event.country;
-  if (event.rule !== undefined) attributes['passport_ding.rule'] = event.rule;
-  if (event.outcome === 'error') attributes['error.type'] = event.error ?? '_OTHER';
+const COUNTED = ['passport_ding.action', 'passport_ding.outcome', 'passport_ding.provider', 'passport_ding.country', 'passport_ding.rule', 'error.type'] as const;
+
+/** The counter's attributes; `test` is always set, so a query can leave review logins out. */
+function counterAttributes(span: Attributes, test: boolean): Attributes {
+  const attributes: Attributes = { 'passport_ding.test': test };
+  for (const key of COUNTED) if (span[key] !== undefined) attributes[key] = span[key];
   return attributes;
 }
 
@@ -126,7 +122,7 @@ class OpenTelemetryRecorder implements Telemetry {
       this.#latency.record(call.latencyMs, { 'passport_ding.provider': event.provider, 'passport_ding.operation': call.operation, 'passport_ding.test': test });
     }
     span.end(event.at);
-    this.#actions.add(1, actionCounterAttributes(event, test));
+    this.#actions.add(1, counterAttributes(attributes, test));
   }
 }
 
