@@ -52,7 +52,10 @@ export function readField(body: unknown, field: string): string | undefined {
 // library's words, never the client's header (which may hold anything up to the header limit).
 const PARSERS: Array<[RegExp, string, string]> = [
   [/^application\/x-www-form-urlencoded\b/i, 'application/x-www-form-urlencoded', 'app.use(express.urlencoded({ extended: false }))'],
-  [/^application\/(?:[\w.+-]+\+)?json\b/i, 'application/json', 'app.use(express.json())'],
+  [/^application\/json\b/i, 'application/json', 'app.use(express.json())'],
+  // express.json() takes application/json alone: a +json type (JSON:API's vnd.api+json,
+  // problem+json) needs its type option, or the advice would send the developer in a circle.
+  [/^application\/[\w.+-]+\+json\b/i, 'application/*+json', "app.use(express.json({ type: ['application/json', 'application/*+json'] }))"],
   [/^multipart\/form-data\b/i, 'multipart/form-data', "a multipart parser such as multer's upload.none() (or post the form as application/x-www-form-urlencoded)"],
 ];
 const BOTH = 'app.use(express.urlencoded({ extended: false })) for HTML forms and app.use(express.json()) for JSON';

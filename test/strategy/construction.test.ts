@@ -381,6 +381,10 @@ describe('fields', () => {
     const json = 'application/json bodies need app.use(express.json()), before';
     expect(message(req({ 'content-type': 'application/json; charset=utf-8', 'content-length': '12' }))).toContain(json);
     expect(message(req({ 'content-type': 'application/json', 'transfer-encoding': 'chunked' }))).toContain(json);
+    // A +json type: plain express.json() would not take it either.
+    expect(message(req({ 'content-type': 'application/problem+json', 'content-length': '2' }))).toContain(
+      "application/*+json bodies need app.use(express.json({ type: ['application/json', 'application/*+json'] })), before",
+    );
     expect(message(req({ 'content-type': 'application/x-www-form-urlencoded', 'content-length': '3' }))).toContain(
       'application/x-www-form-urlencoded bodies need app.use(express.urlencoded({ extended: false })), before',
     );

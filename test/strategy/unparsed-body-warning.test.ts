@@ -61,6 +61,35 @@ describe('a body type the app does not parse (Express 5)', () => {
     expect(h.calls('send')).toBe(0);
   });
 
+  it('a +json type to an app that parses JSON: the advice is the parser option that takes it, and it works', async () => {
+    // express.json() takes application/json only: a client posting application/vnd.api+json
+    // (JSON:API) or application/problem+json reaches the strategy unread. "Add express.json()" would
+    // send the developer in a circle; the type option is what makes the parser take it.
+    const jsonApp = (parser: express5.RequestHandler): express5.Express => {
+      const auth = new passport.Passport();
+      auth.use('ding', h.strategy());
+      const app = express5();
+      app.use(parser);
+      app.use(session({ secret: 'unparsed body warning', resave: false, saveUninitialized: false }));
+      app.post('/login/phone', auth.authenticate('ding', { action: 'send' }), (_req, res) => {
+        res.json({ ok: true });
+      });
+      return app;
+    };
+    const body = JSON.stringify({ phoneNumber: PHONE });
+    await request(jsonApp(express5.json())).post('/login/phone').set('content-type', 'application/vnd.api+json').send(body).expect(400);
+    await nextTicks();
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.message).toContain('a body of type application/*+json reached passport.authenticate()');
+    expect(seen[0]?.message).toContain("add app.use(express.json({ type: ['application/json', 'application/*+json'] }))");
+    expect(h.calls('send')).toBe(0);
+
+    const advised = express5.json({ type: ['application/json', 'application/*+json'] });
+    await request(jsonApp(advised)).post('/login/phone').set('content-type', 'application/vnd.api+json').send(body).expect(200);
+    await request(jsonApp(advised)).post('/login/phone').set('content-type', 'application/json').send(JSON.stringify({ phoneNumber: '+14155552672' })).expect(200);
+    expect(h.calls('send')).toBe(2);
+  });
+
   it('no warning for a form the app parses, nor for a post without a body', async () => {
     const app = formsOnlyApp();
     await request(app).post('/login/phone').type('form').send({ phoneNumber: PHONE }).expect(200);
