@@ -29,6 +29,18 @@ export interface SessionOptions {
 
 /** Cookie name: not express-session's default `connect.sid`, which names the stack it runs on. */
 export const SESSION_COOKIE = 'pd.sid';
+
+/**
+ * The session cookie's name: `__Host-pd.sid` when it is Secure. A sibling subdomain can set a
+ * cookie for the parent domain that the browser sends here too; under the session cookie's name,
+ * the attacker's own signed-in session id signs the victim's browser in to the attacker's account
+ * (login CSRF: the CSRF check renders that session's tokens for the victim's forms). A browser
+ * keeps a `__Host-` cookie only from this host itself (Secure, Path=/, no Domain), and the
+ * unprefixed name is not read at all then. Plain HTTP (the sandbox) cannot have the prefix.
+ */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? `__Host-${SESSION_COOKIE}` : SESSION_COOKIE;
+}
 /** A session that holds only a pending code or a password without its second factor. */
 export const PENDING_SESSION_MS = 15 * 60 * 1000;
 /** A complete sign-in. */
@@ -37,7 +49,7 @@ export const SIGNED_IN_SESSION_MS = 12 * 60 * 60 * 1000;
 export function createSession(options: SessionOptions): RequestHandler {
   const store = options.store ?? (options.redis ? new RedisStore({ client: options.redis, prefix: options.redisPrefix }) : undefined);
   return session({
-    name: SESSION_COOKIE,
+    name: sessionCookieName(options.secure),
     secret: options.secret,
     store,
     resave: false,

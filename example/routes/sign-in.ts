@@ -2,7 +2,7 @@
 // seen before the login is worthless after it; what the app wants to carry over it reads first
 // and writes back after. The sign-in state written here names the user (SessionAuth.userId).
 import type { Request, Response } from 'express';
-import { keepPending, keepSignedIn, SESSION_COOKIE, type SessionAuth } from '../session.js';
+import { keepPending, keepSignedIn, sessionCookieName, type SessionAuth } from '../session.js';
 import type { User } from '../users.js';
 
 export function signIn(req: Request, user: User, auth: Omit<SessionAuth, 'userId'>, carry: (session: Request['session']) => void = () => {}): Promise<void> {
@@ -34,9 +34,12 @@ export function takeReturnTo(req: Request, fallback: string): string {
 export function endSession(req: Request, res: Response, done: (err?: unknown) => void): void {
   req.logout((err: unknown) => {
     if (err) return done(err);
+    // Over HTTPS the cookie is `__Host-pd.sid` (see sessionCookieName), which a browser clears
+    // only with a Secure Set-Cookie.
+    const secure = req.session.cookie.secure === true;
     req.session.destroy((destroyErr: unknown) => {
       if (destroyErr) return done(destroyErr);
-      res.clearCookie(SESSION_COOKIE, { path: '/' });
+      res.clearCookie(sessionCookieName(secure), { path: '/', httpOnly: true, sameSite: 'lax', secure });
       done();
     });
   });
