@@ -45,7 +45,7 @@ const LOGIN_SUITES = ['test/security/faults.test.ts', 'test/security/gates.test.
 // by their own suites; MUTATE_SUITES=hooks runs those with the login suites, which reach the
 // gates, ip.ts, phone.ts and the limits' keys too. Kept apart from the default run, whose
 // mutated files these suites do not add to.
-const HOOK_SUITES = ['test/webhooks/**/*.test.ts', 'test/trusted-devices/**/*.test.ts', 'test/security/device-cookie-behind-proxy.test.ts', 'test/test-numbers/**/*.test.ts', 'test/events/**/*.test.ts', 'test/telemetry/telemetry.test.ts'];
+const HOOK_SUITES = ['test/webhooks/**/*.test.ts', 'test/trusted-devices/**/*.test.ts', 'test/security/device-cookie-behind-proxy.test.ts', 'test/test-numbers/**/*.test.ts', 'test/events/**/*.test.ts', 'test/telemetry/telemetry.test.ts', 'test/telemetry/sampler-attributes.test.ts'];
 // The sandbox's own suites that run in this process (not cli, channels, contract-gate: child
 // processes; cli-main runs the CLI's main() here): MUTATE_SUITES=sandbox, for `--mutate lib/sandbox/...`.
 // Nor webhook-deadline, which holds a webhook try for the queue's 5 s: every webhooks.ts mutant the
