@@ -100,47 +100,60 @@ describe.each(PROVIDERS)('what the bill can be read from (%s)', (provider) => {
   }
 
   describe('maybeSent', () => {
-    it.each(SEND_FAULTS)('a send that meets %s: %s, maybeSent %s, on the event, its span and the counter', async (mode, code, maybe) => {
-      const target = app();
-      h.sandbox.fail({ mode, operation: h.op('send') });
-      expect((await request(target).post('/login/phone').send({ phoneNumber: PHONE })).status).toBeGreaterThanOrEqual(500);
-      expect(events).toHaveLength(1);
-      const event = events[0] as ActionEvent;
-      expect(event).toMatchObject({ type: 'send', outcome: 'error', error: code });
-      if (maybe) expect(event.maybeSent).toBe(true);
-      else expect('maybeSent' in event).toBe(false);
-
-      const [span] = stepSpans();
-      expect(span?.attributes['passport_ding.maybe_sent']).toBe(maybe ? true : undefined);
-      const expected: Attributes = {
-        'passport_ding.test': false,
-        'passport_ding.action': 'send',
-        'passport_ding.outcome': 'error',
-        'passport_ding.provider': provider,
-        'passport_ding.country': 'US',
-        'error.type': code,
-      };
-      if (maybe) expected['passport_ding.maybe_sent'] = true;
-      expect(await counted()).toStrictEqual([[expected, 1]]);
+    // One test over every fault, so that it says both halves: maybeSent where the code may have
+    // gone out, and nowhere else. A strategy (its own circuit breaker) and a number per fault.
+    it('a send that meets each sandbox fault: maybeSent exactly where the code may have gone out, on the event, its span and the counter', async () => {
+      const expected = new Map<string, number>();
+      for (const [i, [mode, code, maybe]] of SEND_FAULTS.entries()) {
+        events.length = 0;
+        sdk.spans.reset();
+        h.sandbox.fail({ mode, operation: h.op('send') });
+        const res = await request(app()).post('/login/phone').send({ phoneNumber: `+1415555270${i}` });
+        expect(res.status, mode).toBeGreaterThanOrEqual(500);
+        expect(events, mode).toEqual([expect.objectContaining({ type: 'send', outcome: 'error', error: code })]);
+        expect(events[0]?.maybeSent, mode).toBe(maybe ? true : undefined);
+        expect('maybeSent' in (events[0] as ActionEvent), mode).toBe(maybe);
+        const [span] = stepSpans();
+        expect(span?.attributes['passport_ding.maybe_sent'], mode).toBe(maybe ? true : undefined);
+        const attributes: Attributes = {
+          'passport_ding.test': false,
+          'passport_ding.action': 'send',
+          'passport_ding.outcome': 'error',
+          'passport_ding.provider': provider,
+          'passport_ding.country': 'US',
+          'error.type': code,
+        };
+        if (maybe) attributes['passport_ding.maybe_sent'] = true;
+        const key = JSON.stringify(attributes);
+        expected.set(key, (expected.get(key) ?? 0) + 1);
+      }
+      const points = await counted();
+      expect(new Map(points.map(([a, n]) => [JSON.stringify(a), n]))).toStrictEqual(expected);
+      // Three that may have sent (timeout, reset, bad_json), three that surely did not.
+      expect(points.filter(([a]) => a['passport_ding.maybe_sent'] === true).map(([, n]) => n)).toEqual([3]);
     });
 
-    it.each([
-      ['timeout', true],
-      ['reset', true],
-      ['http500', false],
-    ] as const)('a resend that meets %s: maybeSent %s', async (mode, maybe) => {
-      const agent = request.agent(app());
-      await agent.post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
-      h.clock.advance(61_000);
-      h.sandbox.fail({ mode, operation: h.op('resend') });
-      expect((await agent.post('/login/resend').send({})).status).toBeGreaterThanOrEqual(500);
-      expect(events.map((e) => [e.type, e.outcome, e.maybeSent])).toEqual([
-        ['send', 'sent', undefined],
-        ['resend', 'error', maybe ? true : undefined],
-      ]);
-      expect(stepSpans().map((s) => s.attributes['passport_ding.maybe_sent'])).toEqual([undefined, maybe ? true : undefined]);
+    it('a resend that meets a timeout or a reset: maybeSent; a 5xx: none', async () => {
+      const modes: Array<[FaultMode, boolean]> = [
+        ['timeout', true],
+        ['reset', true],
+        ['http500', false],
+      ];
+      for (const [i, [mode]] of modes.entries()) {
+        const agent = request.agent(app());
+        await agent.post('/login/phone').send({ phoneNumber: `+1415555271${i}` }).expect(200);
+        h.clock.advance(61_000);
+        h.sandbox.fail({ mode, operation: h.op('resend') });
+        expect((await agent.post('/login/resend').send({})).status, mode).toBeGreaterThanOrEqual(500);
+      }
+      const expected = modes.flatMap(([, maybe]) => [['send', 'sent', undefined], ['resend', 'error', maybe ? true : undefined]]);
+      expect(events.map((e) => [e.type, e.outcome, e.maybeSent])).toEqual(expected);
+      expect(stepSpans().map((s) => s.attributes['passport_ding.maybe_sent'])).toEqual(expected.map(([, , maybe]) => maybe));
       const resends = (await counted()).filter(([a]) => a['passport_ding.action'] === 'resend');
-      expect(resends.map(([a]) => a['passport_ding.maybe_sent'])).toEqual([maybe ? true : undefined]);
+      expect(resends.map(([a, n]) => [a['passport_ding.maybe_sent'], n])).toEqual([
+        [true, 2],
+        [undefined, 1],
+      ]);
     });
 
     it('a code the provider sent, then a session store that fails: error, maybeSent (the code went out)', async () => {
@@ -164,10 +177,18 @@ describe.each(PROVIDERS)('what the bill can be read from (%s)', (provider) => {
       await request(target).post('/login/phone').send({ phoneNumber: PHONE }).expect(200);
       await request(target).post('/login/phone').send({ phoneNumber: PHONE }).expect(429);
       expect((await request(target).post('/login/phone').send({ phoneNumber: '+14155552672' })).status).toBeGreaterThanOrEqual(500);
-      expect(events.map((e) => e.outcome)).toEqual(['sent', 'rate_limited', 'error']);
-      for (const e of events) expect('maybeSent' in e).toBe(false);
-      for (const s of stepSpans()) expect('passport_ding.maybe_sent' in s.attributes).toBe(false);
-      for (const [a] of await counted()) expect('passport_ding.maybe_sent' in a).toBe(false);
+      // And, beside them, one that may have sent: the only one marked.
+      h.sandbox.fail({ mode: 'reset', operation: h.op('send') });
+      expect((await request(target).post('/login/phone').send({ phoneNumber: '+14155552673' })).status).toBeGreaterThanOrEqual(500);
+      expect(events.map((e) => [e.outcome, e.maybeSent])).toEqual([
+        ['sent', undefined],
+        ['rate_limited', undefined],
+        ['error', undefined],
+        ['error', true],
+      ]);
+      for (const e of events.slice(0, 3)) expect('maybeSent' in e).toBe(false);
+      expect(stepSpans().map((s) => 'passport_ding.maybe_sent' in s.attributes)).toEqual([false, false, false, true]);
+      expect((await counted()).map(([a]) => 'passport_ding.maybe_sent' in a)).toEqual([false, false, false, true]);
     });
   });
 

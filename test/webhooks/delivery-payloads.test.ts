@@ -120,7 +120,7 @@ describe('the country', () => {
     expect(prelude({ target: { value: number } })?.event?.country).toBe(country);
   });
 
-  it('is left out for a number with no country, and for no number', () => {
+  it('is left out for a number with no country, and for no number; there for one beside them', () => {
     for (const event of [ding({ type: 'attempt', recipient_phone_number: '+80012345678' })?.event, prelude({ target: { value: '+80012345678' } })?.event]) {
       expect(event?.phone).toBe('+800•••••678');
       expect(event && 'country' in event).toBe(false);
@@ -128,6 +128,8 @@ describe('the country', () => {
     for (const event of [ding({ type: 'attempt' })?.event, prelude({ verification_id: 'vrf_1' })?.event]) {
       expect(event && 'country' in event).toBe(false);
     }
+    expect(ding({ type: 'attempt', recipient_phone_number: '+80012345678', phone_number: '+14155552671' })?.event?.country).toBeUndefined();
+    expect(ding({ type: 'attempt', recipient_phone_number: '+14155552671' })?.event?.country).toBe('US');
   });
 });
 

@@ -108,10 +108,10 @@ describe.each(['prelude', 'ding'] as const)('webhooks from the sandbox, end to e
 
   // Sends and deliveries split by the same country, so a dashboard can set one against the other:
   // a number of a shared calling code (+1: Canada here) and one of a code only France has.
-  it.each([
+  it.for([
     ['+16135550123', 'CA'],
     ['+33612345678', 'FR'],
-  ])('names the country of %s on its delivery events, as on its send event (%s)', async (phone, country, ctx) => {
+  ] as const)('names the country of %s on its delivery events, as on its send event (%s)', async ([phone, country], ctx) => {
     if (!ready()) return ctx.skip('this sandbox sends no webhooks (sandbox.webhookPublicKey is undefined)');
     const events: DeliveryEvent[] = [];
     const sends: ActionEvent[] = [];
