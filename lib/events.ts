@@ -17,8 +17,8 @@ export type ActionEventType = 'send' | 'resend' | 'verify';
 /**
  * How a send's line-type lookup (the `lineTypes` gate) ended, as far as a bill can tell:
  * `'answered'` (the provider said what the line is: billed, whether the gate then let the number
- * through or refused it), `'unknown'` (a timeout, a reset once the request was written, or an
- * unreadable reply: it may have been done and billed), `'failed'` (the provider refused the
+ * through or refused it), `'unknown'` (a timeout, a reset once the request was written, an
+ * unreadable reply, or a custom provider's own error: it may have been done and billed), `'failed'` (the provider refused the
  * request, answered a 5xx, or was never reached: nothing done). The same reasoning as for a send's
  * points (`maybeSent`).
  */
@@ -58,8 +58,8 @@ export interface ActionEvent {
   /**
    * `true` on a `send` or `resend` that ended in `'error'` when the code may have gone out (and
    * may be on the bill): the provider call timed out, lost its connection once the request was
-   * written or gave an unreadable reply, or the provider said `sent` and a later part of the step
-   * failed (the session store, the limits store). Such a step keeps its send points. Absent when
+   * written, gave an unreadable reply or failed with a custom provider's own error, or the provider
+   * said `sent` and a later part of the step failed (the session store, the limits store). Such a step keeps its send points. Absent when
    * nothing was sent: the provider refused or answered a 5xx, the request never left, or the step
    * failed before the provider was called. So `sent` counts are the bill's lower bound, and `sent`
    * plus `maybeSent` its upper bound.

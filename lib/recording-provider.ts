@@ -61,21 +61,14 @@ function circuitOpen(err: unknown): boolean {
 }
 
 /**
- * Notes whether a send or resend may have sent a code: it answered `sent`, or it failed in a way
- * that keeps the send points (the same decision, ./actions/nothing-sent.ts), so the bill's upper
- * bound is exact.
+ * A failed send or resend may have sent a code when the failure keeps its send points (the same
+ * decision, ./actions/nothing-sent.ts), so the bill's upper bound is exact.
  */
-function noteSend<T extends { status: string }>(record: ActionRecord, pending: Promise<T>): Promise<T> {
-  return pending.then(
-    (result) => {
-      if (result.status === 'sent') record.mayHaveSent = true;
-      return result;
-    },
-    (err: unknown) => {
-      if (!nothingSent(err)) record.mayHaveSent = true;
-      throw err;
-    },
-  );
+function failedSend(record: ActionRecord): (err: unknown) => never {
+  return (err) => {
+    if (!nothingSent(err)) record.mayHaveSent = true;
+    throw err;
+  };
 }
 
 /** The provider as one step sees it: each call noted in the step's record (one object per step). */
@@ -118,12 +111,15 @@ class RecordingProvider implements OtpProvider {
 
   send(request: SendRequest): ReturnType<OtpProvider['send']> {
     const record = this.#record;
-    return noteSend(record, this.#timed('send', request.phoneNumber, () => this.#provider.send(request))).then((result) => {
-      if (result.status === 'sent') record.verificationId = result.id;
+    return this.#timed('send', request.phoneNumber, () => this.#provider.send(request)).then((result) => {
+      if (result.status === 'sent') {
+        record.verificationId = result.id;
+        record.mayHaveSent = true;
+      }
       const risk = (result as { riskFactors?: readonly string[] }).riskFactors;
       if (risk !== undefined) record.riskFactors = risk;
       return result;
-    });
+    }, failedSend(record));
   }
 
   check(request: CheckRequest): ReturnType<OtpProvider['check']> {
@@ -134,10 +130,11 @@ class RecordingProvider implements OtpProvider {
   resend(request: ResendRequest): ReturnType<OtpProvider['resend']> {
     const record = this.#record;
     record.verificationId = request.id;
-    return noteSend(record, this.#timed('resend', request.phoneNumber, () => this.#provider.resend(request))).then((result) => {
+    return this.#timed('resend', request.phoneNumber, () => this.#provider.resend(request)).then((result) => {
       if (result.id !== undefined) record.verificationId = result.id;
+      if (result.status === 'sent') record.mayHaveSent = true;
       return result;
-    });
+    }, failedSend(record));
   }
 
   close(): Promise<void> {
