@@ -247,6 +247,8 @@ describe.each(PROVIDERS)('what the bill can be read from (%s)', (provider) => {
         ['resend', 'sent', undefined],
         ['send', 'rate_limited', undefined],
       ]);
+      // Absent, not a key holding undefined: a handler that lists the event's keys sees none.
+      expect(events.map((e) => 'lookup' in e)).toEqual([false, true, false, false]);
       expect(h.sandbox.stats().byOperation[LOOKUP[provider]]).toBe(1);
     });
   });
