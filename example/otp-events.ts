@@ -9,8 +9,8 @@
 import type { ActionEvent, DeliveryEvent, OnEvent, PassportDingEvent } from 'passport-ding';
 import { currentRequest } from './request-context.js';
 
-const ACTION_FIELDS = ['type', 'outcome', 'status', 'at', 'provider', 'phone', 'country', 'verificationId', 'latencyMs', 'rule', 'riskFactors', 'test', 'error'] as const;
-const DELIVERY_FIELDS = ['type', 'status', 'provider', 'verificationId', 'phone', 'at'] as const;
+const ACTION_FIELDS = ['type', 'outcome', 'status', 'at', 'provider', 'phone', 'country', 'verificationId', 'latencyMs', 'rule', 'riskFactors', 'test', 'error', 'maybeSent', 'lookup'] as const;
+const DELIVERY_FIELDS = ['type', 'status', 'provider', 'verificationId', 'phone', 'country', 'at'] as const;
 
 function pick(event: object, fields: readonly string[]): Record<string, unknown> {
   const source = event as Record<string, unknown>;

@@ -14,6 +14,16 @@ import { phoneFacts } from './event-phone.js';
 /** The step a login event describes: `retry` reads `resend` here, as operators say it. */
 export type ActionEventType = 'send' | 'resend' | 'verify';
 
+/**
+ * How a send's line-type lookup (the `lineTypes` gate) ended, as far as a bill can tell:
+ * `'answered'` (the provider said what the line is: billed, whether the gate then let the number
+ * through or refused it), `'unknown'` (a timeout, a reset once the request was written, an
+ * unreadable reply, or a custom provider's own error: it may have been done and billed), `'failed'` (the provider refused the
+ * request, answered a 5xx, or was never reached: nothing done). The same reasoning as for a send's
+ * points (`maybeSent`).
+ */
+export type LookupOutcome = 'answered' | 'unknown' | 'failed';
+
 /** One login step, as it ended. */
 export interface ActionEvent {
   type: ActionEventType;
@@ -45,6 +55,18 @@ export interface ActionEvent {
   test?: true;
   /** The error class's stable `code` (`DING_UNAVAILABLE`, `DING_AUTH_ERROR`, `PASSPORT_DING_LIMIT_STORE`, ...) when `outcome` is `'error'`. */
   error?: string;
+  /**
+   * `true` on a `send` or `resend` that ended in `'error'` when the code may have gone out (and
+   * may be on the bill): the provider call timed out, lost its connection once the request was
+   * written, gave an unreadable reply or failed with a custom provider's own error, or the provider
+   * said `sent` and a later part of the step failed (the session store, the limits store). Such a step keeps its send points. Absent when
+   * nothing was sent: the provider refused or answered a 5xx, the request never left, or the step
+   * failed before the provider was called. So `sent` counts are the bill's lower bound, and `sent`
+   * plus `maybeSent` its upper bound.
+   */
+  maybeSent?: true;
+  /** On a `send` that made a line-type lookup (the `lineTypes` gate): how it ended. Absent when none was made. */
+  lookup?: LookupOutcome;
 }
 
 /** A delivery report from the provider's webhook (`preludeWebhook`, `dingWebhook`). */
@@ -59,6 +81,8 @@ export interface DeliveryEvent {
   verificationId?: string;
   /** Masked, e.g. `+1•••••7890`. */
   phone?: string;
+  /** ISO 3166-1 alpha-2 country of the number, when the body names one that has a country (as on `ActionEvent`). */
+  country?: string;
   /** When the provider says it happened (else when the webhook arrived). */
   at: Date;
 }
@@ -93,6 +117,13 @@ export interface ActionRecord {
   rule?: string;
   riskFactors?: readonly string[];
   test?: boolean;
+  /**
+   * The send or resend call may have sent a code: it answered `sent`, or failed in a way that
+   * keeps the send points (../actions/nothing-sent.ts). Reported only on a step that ends in error.
+   */
+  mayHaveSent?: boolean;
+  /** How the step's line-type lookup ended, when one was made. */
+  lookup?: LookupOutcome;
   /** Each provider call, for telemetry's spans: present (empty at the start) only when telemetry is on. */
   calls?: ProviderCall[];
   /** Telemetry's parent context (the request's active span), when telemetry is on. */
@@ -194,6 +225,7 @@ export function actionEvent(type: ActionEventType, provider: string, record: Act
     case 'error': {
       const code = errorCode(decision.err);
       if (code !== undefined) event.error = code;
+      if (record.mayHaveSent) event.maybeSent = true;
       break;
     }
   }
@@ -205,6 +237,7 @@ export function actionEvent(type: ActionEventType, provider: string, record: Act
   if (record.verificationId !== undefined) event.verificationId = record.verificationId;
   if (record.latencyMs !== undefined) event.latencyMs = record.latencyMs;
   if (record.rule !== undefined) event.rule = record.rule;
+  if (record.lookup !== undefined) event.lookup = record.lookup;
   if (record.riskFactors !== undefined && record.riskFactors.length > 0) event.riskFactors = record.riskFactors;
   if (record.test) event.test = true;
   return event;

@@ -90,7 +90,7 @@ export type { BeforeSend, BeforeSendContext } from './gates/before-send.js';
 
 // Running it in production: events (`onEvent`), OpenTelemetry (`telemetry`), test numbers for app
 // review (`testNumbers`), and delivery webhooks (`webhookUrl` with the handlers below).
-export type { ActionEvent, ActionEventType, DeliveryEvent, OnEvent, PassportDingEvent } from './events.js';
+export type { ActionEvent, ActionEventType, DeliveryEvent, LookupOutcome, OnEvent, PassportDingEvent } from './events.js';
 export type { TelemetryOptions } from './telemetry/index.js';
 export type { TestNumbersOptions } from './test-numbers.js';
 export { dingWebhook, preludeWebhook, verifyPreludeSignature } from './webhooks/index.js';

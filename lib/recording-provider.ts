@@ -1,10 +1,12 @@
 // A per-request view of the provider that notes, in the step's ActionRecord, what the event and
 // the telemetry spans need: how long each call took, the verification id, the number, Prelude's
-// risk factors, and whether a test number answered. Built only when events or telemetry are on;
-// it changes no argument and no result.
+// risk factors, whether a test number answered, whether a send or resend may have sent a code,
+// and how a line-type lookup ended. Built only when events or telemetry are on; it changes no
+// argument and no result.
 
 import { OtpUnavailableError } from './errors.js';
 import type { ActionRecord, ProviderCall } from './events.js';
+import { nothingSent } from './actions/nothing-sent.js';
 import type { CheckRequest, OtpProvider, ResendRequest, SendRequest } from './providers/provider.js';
 
 /** A provider that can say a number is one of its test numbers (see ./test-numbers.ts). */
@@ -47,10 +49,26 @@ function timed<T>(record: ActionRecord, operation: ProviderCall['operation'], ca
     (err: unknown) => {
       // An open circuit answers without calling the provider: no call to time, as for a local
       // refusal (a 0 ms latency per refused request would hide the outage in the histogram).
-      if (!(err instanceof OtpUnavailableError && err.reason === 'circuit_open')) done('error');
+      if (!circuitOpen(err)) done('error');
       throw err;
     },
   );
+}
+
+/** An open circuit answers without calling the provider: no call was made. */
+function circuitOpen(err: unknown): boolean {
+  return err instanceof OtpUnavailableError && err.reason === 'circuit_open';
+}
+
+/**
+ * A failed send or resend may have sent a code when the failure keeps its send points (the same
+ * decision, ./actions/nothing-sent.ts), so the bill's upper bound is exact.
+ */
+function failedSend(record: ActionRecord): (err: unknown) => never {
+  return (err) => {
+    if (!nothingSent(err)) record.mayHaveSent = true;
+    throw err;
+  };
 }
 
 /** The provider as one step sees it: each call noted in the step's record (one object per step). */
@@ -66,7 +84,21 @@ class RecordingProvider implements OtpProvider {
     this.#record = record;
     if (provider.lookup) {
       const lookup = provider.lookup.bind(provider);
-      this.lookup = (phoneNumber: string) => this.#timed('lookup', phoneNumber, () => lookup(phoneNumber));
+      const record = this.#record;
+      // Billed when the provider answered; maybe when the reply was lost after the request was
+      // written (the same faults that keep a send's points); not when it refused or was never
+      // reached. An open circuit made no lookup at all.
+      this.lookup = (phoneNumber: string) =>
+        this.#timed('lookup', phoneNumber, () => lookup(phoneNumber)).then(
+          (info) => {
+            record.lookup = 'answered';
+            return info;
+          },
+          (err: unknown) => {
+            if (!circuitOpen(err)) record.lookup = nothingSent(err) ? 'failed' : 'unknown';
+            throw err;
+          },
+        );
     }
   }
 
@@ -80,11 +112,14 @@ class RecordingProvider implements OtpProvider {
   send(request: SendRequest): ReturnType<OtpProvider['send']> {
     const record = this.#record;
     return this.#timed('send', request.phoneNumber, () => this.#provider.send(request)).then((result) => {
-      if (result.status === 'sent') record.verificationId = result.id;
+      if (result.status === 'sent') {
+        record.verificationId = result.id;
+        record.mayHaveSent = true;
+      }
       const risk = (result as { riskFactors?: readonly string[] }).riskFactors;
       if (risk !== undefined) record.riskFactors = risk;
       return result;
-    });
+    }, failedSend(record));
   }
 
   check(request: CheckRequest): ReturnType<OtpProvider['check']> {
@@ -97,8 +132,9 @@ class RecordingProvider implements OtpProvider {
     record.verificationId = request.id;
     return this.#timed('resend', request.phoneNumber, () => this.#provider.resend(request)).then((result) => {
       if (result.id !== undefined) record.verificationId = result.id;
+      if (result.status === 'sent') record.mayHaveSent = true;
       return result;
-    });
+    }, failedSend(record));
   }
 
   close(): Promise<void> {

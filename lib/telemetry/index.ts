@@ -57,6 +57,8 @@ function actionAttributes(event: ActionEvent): Attributes {
   if (event.rule !== undefined) attributes['passport_ding.rule'] = event.rule;
   if (event.riskFactors !== undefined) attributes['passport_ding.risk_factors'] = [...event.riskFactors];
   if (event.test) attributes['passport_ding.test'] = true;
+  if (event.maybeSent) attributes['passport_ding.maybe_sent'] = true;
+  if (event.lookup !== undefined) attributes['passport_ding.lookup'] = event.lookup;
   // OpenTelemetry's fallback value for an error with no known type (an app's own error).
   if (event.outcome === 'error') attributes['error.type'] = event.error ?? '_OTHER';
   return attributes;
@@ -64,11 +66,21 @@ function actionAttributes(event: ActionEvent): Attributes {
 
 /**
  * What the counter takes of a step's span attributes: what a bill or an alert splits by (sends per
- * country, refusals per rule, errors per code), each from a small fixed set (ISO country codes,
- * the limit and gate names, the error codes), so the series stay bounded. Ids, latency and risk
- * factors stay on spans.
+ * country, refusals per rule, errors per code, failed sends that may have gone out, lookups by
+ * how they ended), each from a small fixed set (ISO country codes, the limit and gate names, the
+ * error codes, `true`, the three lookup outcomes), so the series stay bounded. Ids, latency and
+ * risk factors stay on spans.
  */
-const COUNTED = ['passport_ding.action', 'passport_ding.outcome', 'passport_ding.provider', 'passport_ding.country', 'passport_ding.rule', 'error.type'] as const;
+const COUNTED = [
+  'passport_ding.action',
+  'passport_ding.outcome',
+  'passport_ding.provider',
+  'passport_ding.country',
+  'passport_ding.rule',
+  'error.type',
+  'passport_ding.maybe_sent',
+  'passport_ding.lookup',
+] as const;
 
 /** The counter's attributes; `test` is always set, so a query can leave review logins out. */
 function counterAttributes(span: Attributes, test: boolean): Attributes {

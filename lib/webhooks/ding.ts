@@ -11,14 +11,14 @@ import type { WebhookStoreOption } from './dedup.js';
 import { dedupStore } from './dedup.js';
 import type { ParsedDelivery, WebhookHandler } from './handler.js';
 import { webhookHandler } from './handler.js';
-import { idField, maskedPhone, record, statusField, timeField } from './payload.js';
+import { idField, phoneFields, record, statusField, timeField } from './payload.js';
 import { checkWebhookSecret, WEBHOOK_TOKEN_PARAM } from './callback-url.js';
 
 /** Options of `dingWebhook`: the secret token in the callback URL, `onEvent`, and the de-duplication store. */
 export interface DingWebhookOptions {
   /** The same secret as the strategy's `webhookUrl: { url, secret }`. */
   secret: string;
-  /** Gets `{ type: 'delivery', status, provider: 'ding', verificationId, phone (masked), at }`. A throw or rejection answers 500. */
+  /** Gets `{ type: 'delivery', status, provider: 'ding', verificationId, phone (masked), country, at }`. A throw or rejection answers 500. */
   onEvent: OnEvent;
   /** Where seen event ids are kept. Default: memory, 10 000 ids. */
   store?: WebhookStoreOption | undefined;
@@ -46,8 +46,7 @@ export function parseDingDelivery(json: unknown): ParsedDelivery | undefined {
   const event: DeliveryEvent = { type: 'delivery', status, provider: 'ding', at: timeField(body.time) };
   const verificationId = idField(body.auth_uuid ?? body.authentication_uuid);
   if (verificationId !== undefined) event.verificationId = verificationId;
-  const phone = maskedPhone(body.recipient_phone_number ?? body.phone_number);
-  if (phone !== undefined) event.phone = phone;
+  Object.assign(event, phoneFields(body.recipient_phone_number ?? body.phone_number));
   return { id, event };
 }
 

@@ -19,9 +19,14 @@ export function statusField(value: unknown): string | undefined {
   return typeof value === 'string' && STATUS.test(value) ? value : undefined;
 }
 
-/** The number masked; undefined when it is not an E.164 number (never passed on as given). */
-export function maskedPhone(value: unknown): string | undefined {
-  return typeof value === 'string' && E164.test(value) ? phoneFacts(value).masked : undefined;
+/**
+ * The number masked, and its country, found as for the strategy's events (../event-phone.ts);
+ * nothing when it is not an E.164 number (never passed on as given).
+ */
+export function phoneFields(value: unknown): { phone?: string; country?: string } {
+  if (typeof value !== 'string' || !E164.test(value)) return {};
+  const facts = phoneFacts(value);
+  return facts.country === undefined ? { phone: facts.masked } : { phone: facts.masked, country: facts.country };
 }
 
 /** A time the provider gave (RFC 3339, or Ding's `+0000` offset) as epoch ms, else undefined. */

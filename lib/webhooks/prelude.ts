@@ -9,14 +9,14 @@ import type { WebhookStoreOption } from './dedup.js';
 import { dedupStore } from './dedup.js';
 import type { ParsedDelivery, WebhookHandler } from './handler.js';
 import { webhookHandler } from './handler.js';
-import { idField, maskedPhone, record, statusField, timeField, timeOrUndefined } from './payload.js';
+import { idField, phoneFields, record, statusField, timeField, timeOrUndefined } from './payload.js';
 import { PRELUDE_SIGNATURE_HEADER, preludePublicKey, verifyPreludeSignature } from './prelude-signature.js';
 
 /** Options of `preludeWebhook`: the webhook signing public key, `onEvent`, and the de-duplication store. */
 export interface PreludeWebhookOptions {
   /** The webhook signing key from Prelude's dashboard: a PEM string (SPKI) or a public KeyObject. */
   publicKey: string | KeyObject;
-  /** Gets `{ type: 'delivery', status, provider: 'prelude', verificationId, phone (masked), at }`. A throw or rejection answers 500, so Prelude retries. */
+  /** Gets `{ type: 'delivery', status, provider: 'prelude', verificationId, phone (masked), country, at }`. A throw or rejection answers 500, so Prelude retries. */
   onEvent: OnEvent;
   /** Where seen event ids are kept. Default: memory, 10 000 ids. */
   store?: WebhookStoreOption | undefined;
@@ -47,8 +47,7 @@ export function parsePreludeDelivery(json: unknown): ParsedDelivery | undefined 
   const createdAt = timeOrUndefined(envelope.created_at);
   const verificationId = idField(payload.verification_id);
   if (verificationId !== undefined) event.verificationId = verificationId;
-  const phone = maskedPhone(record(payload.target)?.value);
-  if (phone !== undefined) event.phone = phone;
+  Object.assign(event, phoneFields(record(payload.target)?.value));
   return { id, event, createdAt };
 }
 

@@ -1,7 +1,8 @@
 // Privacy of everything this issue adds, on both providers: events, spans, metrics, warnings and
 // webhook handling (events and answers) never hold a code, the API key, a session id or a full
 // phone number, whatever happens in the login (right and wrong codes, a resend, refusals, a
-// fault, a test number, a failing handler, a forged and a replayed webhook).
+// fault, a send whose outcome is unknown, line-type lookups, a test number, a failing handler, a
+// forged and a replayed webhook).
 import express from 'express';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +18,8 @@ const PHONE = '+14155552671';
 const REVIEW = '+12015550100';
 const REVIEW_CODE = '987654';
 const SECRET = 'a-long-random-webhook-secret-0123456789';
+// A send whose connection is reset once the request was written: `maybeSent`.
+const LOST = '+14155552673';
 
 describe.each(PROVIDERS)('privacy of events, spans and webhooks (%s)', (provider) => {
   const h = harness(express, {}, provider);
@@ -40,6 +43,8 @@ describe.each(PROVIDERS)('privacy of events, spans and webhooks (%s)', (provider
       telemetry: { tracerProvider, meterProvider },
       testNumbers: { numbers: { [REVIEW]: REVIEW_CODE }, expiresAt: h.clock.now() + 3600_000 },
       limits: { sendsPerPhone: { points: 3, durationSeconds: 3600 } },
+      lineTypes: true,
+      timeoutMs: 2000,
     });
     const { app } = h.app({ strategies: { ding: strategy } });
     const agent = request.agent(app);
@@ -58,6 +63,8 @@ describe.each(PROVIDERS)('privacy of events, spans and webhooks (%s)', (provider
     await request(app).post('/login/phone').send({ phoneNumber: PHONE }).expect(429);
     h.sandbox.fail({ mode: 'http500', operation: h.op('send') });
     await request(app).post('/login/phone').send({ phoneNumber: '+14155552672' }).expect(500);
+    h.sandbox.fail({ mode: 'reset', operation: h.op('send') });
+    await request(app).post('/login/phone').send({ phoneNumber: LOST }).expect(500);
     const review = request.agent(app);
     await review.post('/login/phone').send({ phoneNumber: REVIEW }).expect(200);
     await review.post('/login/code').send({ code: REVIEW_CODE }).expect(200);
@@ -97,13 +104,18 @@ describe.each(PROVIDERS)('privacy of events, spans and webhooks (%s)', (provider
       answers,
     });
     expect(events.length).toBeGreaterThan(8);
+    // The fields the bill is read from are in what was checked.
+    expect(events).toEqual(expect.arrayContaining([
+      expect.objectContaining({ type: 'send', outcome: 'error', maybeSent: true, lookup: 'answered' }),
+      expect.objectContaining({ type: 'delivery', country: 'US' }),
+    ]));
     expect(spans.getFinishedSpans().length).toBeGreaterThan(8);
     expect(warnings.length).toBeGreaterThan(0);
     for (const code of codes) expect(everything).not.toContain(code);
     expect(everything).not.toContain(h.sandbox.apiKey);
     expect(everything).not.toContain(sid);
     expect(everything).not.toContain(SECRET);
-    for (const phone of [PHONE, REVIEW, '+14155552672']) {
+    for (const phone of [PHONE, REVIEW, '+14155552672', LOST]) {
       expect(everything).not.toContain(phone);
       expect(everything).not.toContain(phone.slice(2));
       expect(everything).not.toContain(phone.slice(-7));

@@ -4,7 +4,7 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import type { ActionEvent, CheckResult, LineInfo, OtpProvider, PassportDingEvent, ResendResult } from 'passport-ding';
-import { OtpUnavailableError } from 'passport-ding';
+import { OtpApiError, OtpAuthError, OtpUnavailableError } from 'passport-ding';
 import { FakeProvider, fakeLogin } from '../helpers/fake-provider.js';
 import { recordingProvider } from '../../lib/recording-provider.js';
 import type { ActionRecord } from '../../lib/events.js';
@@ -182,5 +182,73 @@ describe('recordingProvider on its own', () => {
     const other = withCalls();
     await recordingProvider(numbers, other).send({ phoneNumber: '+14155552672' });
     expect(other.test).toBeUndefined();
+  });
+
+  // What the bill reads (docs/events.md): whether a send or resend may have sent a code (the same
+  // decision as for its points, lib/actions/nothing-sent.ts), and how a lookup ended.
+  const connection = (code: string) => new OtpUnavailableError('connection', 'failed', { cause: Object.assign(new Error(code), { code }) });
+  const FAULTS: Array<[string, boolean, () => Error]> = [
+    ['a timeout', true, () => new OtpUnavailableError('timeout', 'no reply')],
+    ['a reset once the request was written', true, () => connection('UND_ERR_SOCKET')],
+    ['a 200 with an unreadable body', true, () => new OtpUnavailableError('malformed_response', 'not JSON', { status: 200 })],
+    ["a custom provider's own error", true, () => new Error('provider bug')],
+    ['a 5xx', false, () => new OtpUnavailableError('server_error', 'HTTP 502', { status: 502 })],
+    ['a refused connection', false, () => connection('ECONNREFUSED')],
+    ['a documented refusal', false, () => new OtpApiError('invalid_phone_number', 'refused', undefined, 422)],
+    ['a refused key', false, () => new OtpAuthError(401)],
+  ];
+
+  // Each over every fault, so that it says both halves: noted where the code may have gone out
+  // (or the lookup may have been done), and not elsewhere.
+  it('a send or resend that fails: may have sent exactly after the faults that keep the points', async () => {
+    for (const [what, maybe, fault] of FAULTS) {
+      for (const operation of ['send', 'resend'] as const) {
+        const record = withCalls();
+        const provider = recordingProvider(new FakeProvider().next(operation, fault()), record);
+        const call = operation === 'send' ? provider.send({ phoneNumber: PHONE }) : provider.resend({ id: 'v1', phoneNumber: PHONE });
+        await expect(call).rejects.toThrow();
+        expect(record.mayHaveSent, `${operation}: ${what}`).toBe(maybe ? true : undefined);
+      }
+    }
+  });
+
+  it('a send or resend the provider answered: sent may have sent, any other answer did not; an open circuit made no call', async () => {
+    const fake = new FakeProvider().next('send', { status: 'blocked', reason: 'spam' }).next('resend', { status: 'too_soon' });
+    const refused = withCalls();
+    await recordingProvider(fake, refused).send({ phoneNumber: PHONE });
+    await recordingProvider(fake, refused).resend({ id: 'v1', phoneNumber: PHONE });
+    expect(refused.mayHaveSent).toBeUndefined();
+    for (const operation of ['send', 'resend'] as const) {
+      const sent = withCalls();
+      const provider = recordingProvider(new FakeProvider().next('resend', { status: 'sent' }), sent);
+      await (operation === 'send' ? provider.send({ phoneNumber: PHONE }) : provider.resend({ id: 'v1', phoneNumber: PHONE }));
+      expect(sent.mayHaveSent).toBe(true);
+    }
+    const open = withCalls();
+    const circuit = new OtpUnavailableError('circuit_open', 'open', { retryAfter: 5 });
+    await expect(recordingProvider(new FakeProvider().next('send', circuit), open).send({ phoneNumber: PHONE })).rejects.toBe(circuit);
+    expect(open.mayHaveSent).toBeUndefined();
+  });
+
+  it('a lookup that fails: unknown after the faults that keep a send\'s points, else failed', async () => {
+    for (const [what, maybe, fault] of FAULTS) {
+      const record = withCalls();
+      const error = fault();
+      const provider = recordingProvider({ ...throwingProvider(), lookup: () => Promise.reject(error) }, record);
+      await expect(provider.lookup?.(PHONE)).rejects.toBe(error);
+      expect(record.lookup, what).toBe(maybe ? 'unknown' : 'failed');
+      expect(record.mayHaveSent, what).toBeUndefined();
+    }
+  });
+
+  it('a lookup answered is answered; one an open circuit stopped is no lookup', async () => {
+    const answered = withCalls();
+    await recordingProvider({ ...throwingProvider(), lookup: (phoneNumber: string) => Promise.resolve({ phoneNumber, lineType: 'PremiumRate' }) }, answered).lookup?.(PHONE);
+    expect(answered.lookup).toBe('answered');
+    const open = withCalls();
+    const circuit = new OtpUnavailableError('circuit_open', 'open', { retryAfter: 5 });
+    await expect(recordingProvider({ ...throwingProvider(), lookup: () => Promise.reject(circuit) }, open).lookup?.(PHONE)).rejects.toBe(circuit);
+    expect(open.lookup).toBeUndefined();
+    expect(open.calls).toEqual([]);
   });
 });

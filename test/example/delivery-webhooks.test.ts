@@ -69,7 +69,7 @@ describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
     const send = events.find((e) => e.otp.type === 'send');
     expect(send).toMatchObject({ level: 'info', msg: 'otp.send', otp: { provider: api, phone: '+1•••••0411', country: 'US' } });
     expect(typeof send?.otp.verificationId).toBe('string');
-    expect(events.find((e) => e.otp.type === 'delivery')?.otp).toMatchObject({ provider: api, verificationId: send?.otp.verificationId });
+    expect(events.find((e) => e.otp.type === 'delivery')?.otp).toMatchObject({ provider: api, verificationId: send?.otp.verificationId, country: 'US' });
     for (const line of lines) {
       expect(line).not.toContain('2015550411');
       expect(line).not.toContain(code);

@@ -233,6 +233,8 @@ describe('createTelemetry on its own', () => {
       riskFactors: ['ip_reputation'],
       test: true,
       error: 'DING_UNAVAILABLE',
+      maybeSent: true,
+      lookup: 'answered',
     };
     recorder().recordAction(event, record);
 
@@ -256,6 +258,8 @@ describe('createTelemetry on its own', () => {
       'passport_ding.rule': 'sendsPerPhone',
       'passport_ding.risk_factors': ['ip_reputation'],
       'passport_ding.test': true,
+      'passport_ding.maybe_sent': true,
+      'passport_ding.lookup': 'answered',
       'error.type': 'DING_UNAVAILABLE',
     });
 
@@ -280,7 +284,20 @@ describe('createTelemetry on its own', () => {
     const actions = data.find((m) => m.descriptor.name === 'passport_ding.actions');
     expect(actions?.descriptor).toMatchObject({ description: 'Login steps (send, resend, verify) by type and outcome' });
     expect(actions?.dataPoints.map((p) => [p.attributes, p.value])).toEqual([
-      [{ 'passport_ding.action': 'send', 'passport_ding.outcome': 'error', 'passport_ding.provider': 'prelude', 'passport_ding.test': true, 'passport_ding.country': 'US', 'passport_ding.rule': 'sendsPerPhone', 'error.type': 'DING_UNAVAILABLE' }, 1],
+      [
+        {
+          'passport_ding.action': 'send',
+          'passport_ding.outcome': 'error',
+          'passport_ding.provider': 'prelude',
+          'passport_ding.test': true,
+          'passport_ding.country': 'US',
+          'passport_ding.rule': 'sendsPerPhone',
+          'error.type': 'DING_UNAVAILABLE',
+          'passport_ding.maybe_sent': true,
+          'passport_ding.lookup': 'answered',
+        },
+        1,
+      ],
     ]);
     const latency = data.find((m) => m.descriptor.name === 'passport_ding.provider.latency');
     expect(latency?.descriptor).toMatchObject({ description: 'Duration of OTP provider calls', unit: 'ms' });

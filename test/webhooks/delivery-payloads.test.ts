@@ -87,9 +87,11 @@ describe('the verification id and the number', () => {
       const d = ding({ type: 'attempt', auth_uuid: verificationId, recipient_phone_number: phone })?.event;
       expect(d && 'verificationId' in d).toBe(false);
       expect(d && 'phone' in d).toBe(false);
+      expect(d && 'country' in d).toBe(false);
       const p = prelude({ verification_id: verificationId, target: { value: phone } })?.event;
       expect(p && 'verificationId' in p).toBe(false);
       expect(p && 'phone' in p).toBe(false);
+      expect(p && 'country' in p).toBe(false);
     }
     expect(prelude({ target: '+14155552671' })?.event && 'phone' in (prelude({ target: '+14155552671' })?.event ?? {})).toBe(false);
   });
@@ -98,6 +100,36 @@ describe('the verification id and the number', () => {
     expect(ding({ type: 'attempt', recipient_phone_number: '+1234567' })?.event?.phone).toMatch(/^\+1•••••/);
     expect(prelude({ target: { value: '+123456789012345' } })?.event?.phone).toMatch(/•••••2345$/);
     expect(prelude({ verification_id: 'v'.repeat(128) })?.event?.verificationId).toBe('v'.repeat(128));
+  });
+});
+
+// The country as the strategy's events find it (lib/event-phone.ts): from a calling code only one
+// country has, else from the number (+1 is the US and Canada, +44 the UK and three Crown
+// Dependencies: +44 7911 is Guernsey); none for a non-geographic code (+800 freephone). An ISO
+// code, never digits.
+describe('the country', () => {
+  it.each([
+    ['+14155552671', 'US'],
+    ['+16135550123', 'CA'],
+    ['+33612345678', 'FR'],
+    ['+447400123456', 'GB'],
+    ['+447911123456', 'GG'],
+    ['+5491123456789', 'AR'],
+  ])('%s is %s, on both providers', (number, country) => {
+    expect(ding({ type: 'attempt', recipient_phone_number: number })?.event?.country).toBe(country);
+    expect(prelude({ target: { value: number } })?.event?.country).toBe(country);
+  });
+
+  it('is left out for a number with no country, and for no number; there for one beside them', () => {
+    for (const event of [ding({ type: 'attempt', recipient_phone_number: '+80012345678' })?.event, prelude({ target: { value: '+80012345678' } })?.event]) {
+      expect(event?.phone).toBe('+800•••••678');
+      expect(event && 'country' in event).toBe(false);
+    }
+    for (const event of [ding({ type: 'attempt' })?.event, prelude({ verification_id: 'vrf_1' })?.event]) {
+      expect(event && 'country' in event).toBe(false);
+    }
+    expect(ding({ type: 'attempt', recipient_phone_number: '+80012345678', phone_number: '+14155552671' })?.event?.country).toBeUndefined();
+    expect(ding({ type: 'attempt', recipient_phone_number: '+14155552671' })?.event?.country).toBe('US');
   });
 });
 

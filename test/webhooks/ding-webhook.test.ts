@@ -36,6 +36,7 @@ describe('dingWebhook', () => {
       provider: 'ding',
       verificationId: 'b1c2d3e4-0000-4000-8000-000000000001',
       phone: '+1•••••2671',
+      country: 'US',
       at: new Date('2023-05-09T12:09:31Z'),
     });
   });

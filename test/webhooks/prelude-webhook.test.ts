@@ -43,12 +43,12 @@ function post(a: express.Express, body: string, sig: string | null = signature(b
 }
 
 describe('preludeWebhook', () => {
-  it('hands a delivered report to onEvent, phone masked', async () => {
+  it('hands a delivered report to onEvent, phone masked, with its country', async () => {
     const events: PassportDingEvent[] = [];
     const res = await post(app((e) => void events.push(e)), deliveryStatus('delivered')).expect(200);
     expect(res.body).toEqual({ received: true });
     expect(events).toEqual([
-      { type: 'delivery', status: 'delivered', provider: 'prelude', verificationId: 'vrf_123', phone: '+1•••••2671', at: new Date('2026-12-02T07:00:05Z') },
+      { type: 'delivery', status: 'delivered', provider: 'prelude', verificationId: 'vrf_123', phone: '+1•••••2671', country: 'US', at: new Date('2026-12-02T07:00:05Z') },
     ]);
   });
 
@@ -59,7 +59,7 @@ describe('preludeWebhook', () => {
     await post(a, envelope('verify.attempt', { id: 'att_1', verification_id: 'vrf_9', delivery_status: 'pending' })).expect(200);
     await post(a, deliveryStatus('undeliverable')).expect(200);
     expect(events.map((e) => e.status)).toEqual(['created', 'sent', 'undeliverable']);
-    expect(events[0]).toMatchObject({ verificationId: 'vrf_9', phone: '+33•••••5678' });
+    expect(events[0]).toMatchObject({ verificationId: 'vrf_9', phone: '+33•••••5678', country: 'FR' });
   });
 
   it('answers 401 to a forgery and hands on nothing', async () => {

@@ -13,7 +13,7 @@ import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dingWebhook, DingOtpStrategy, preludeWebhook } from 'passport-ding';
-import type { DeliveryEvent, PassportDingEvent } from 'passport-ding';
+import type { ActionEvent, DeliveryEvent, PassportDingEvent } from 'passport-ding';
 import { startDingSandbox } from 'passport-ding/sandbox';
 import type { DingSandbox, DingSandboxOptions } from 'passport-ding/sandbox';
 import { createApp } from '../helpers/app.js';
@@ -74,11 +74,11 @@ describe.each(['prelude', 'ding'] as const)('webhooks from the sandbox, end to e
 
   const ready = (): boolean => publicKeyOf(sandbox) !== undefined;
 
-  function strategy(): DingOtpStrategy {
+  function strategy(onEvent?: (e: PassportDingEvent) => void): DingOtpStrategy {
     const users = new Users();
     const credentials = provider === 'prelude'
-      ? { provider: 'prelude' as const, apiKey: sandbox.apiKey, baseUrl: sandbox.preludeUrl, webhookUrl: hookUrl }
-      : { apiKey: sandbox.apiKey, customerUuid: sandbox.customerUuid, baseUrl: sandbox.url, webhookUrl: { url: hookUrl, secret: SECRET } };
+      ? { provider: 'prelude' as const, apiKey: sandbox.apiKey, baseUrl: sandbox.preludeUrl, webhookUrl: hookUrl, onEvent }
+      : { apiKey: sandbox.apiKey, customerUuid: sandbox.customerUuid, baseUrl: sandbox.url, webhookUrl: { url: hookUrl, secret: SECRET }, onEvent };
     return new DingOtpStrategy(credentials, async (phone) => users.findOrCreate(phone));
   }
 
@@ -88,8 +88,8 @@ describe.each(['prelude', 'ding'] as const)('webhooks from the sandbox, end to e
       : dingWebhook({ secret: SECRET, onEvent });
   }
 
-  async function send(phone: string): Promise<DingOtpStrategy> {
-    const s = strategy();
+  async function send(phone: string, onEvent?: (e: PassportDingEvent) => void): Promise<DingOtpStrategy> {
+    const s = strategy(onEvent);
     const { app } = createApp({ express, strategies: { ding: s } });
     await request(app).post('/login/phone').send({ phoneNumber: phone }).expect(200);
     return s;
@@ -101,8 +101,27 @@ describe.each(['prelude', 'ding'] as const)('webhooks from the sandbox, end to e
     handle = handler((e) => void events.push(e as DeliveryEvent));
     const s = await send(PHONE);
     await waitFor('sent and delivered', () => (['sent', 'delivered'].every((st) => events.some((e) => e.status === st)) ? true : undefined), DELIVERY);
-    expect(events.find((e) => e.status === 'delivered')).toMatchObject({ type: 'delivery', provider, phone: '+1•••••2671' });
+    expect(events.find((e) => e.status === 'delivered')).toMatchObject({ type: 'delivery', provider, phone: '+1•••••2671', country: 'US' });
     expect(typeof events.find((e) => e.status === 'delivered')?.verificationId).toBe('string');
+    await s.close();
+  });
+
+  // Sends and deliveries split by the same country, so a dashboard can set one against the other:
+  // a number of a shared calling code (+1: Canada here) and one of a code only France has.
+  it.for([
+    ['+16135550123', 'CA'],
+    ['+33612345678', 'FR'],
+  ] as const)('names the country of %s on its delivery events, as on its send event (%s)', async ([phone, country], ctx) => {
+    if (!ready()) return ctx.skip('this sandbox sends no webhooks (sandbox.webhookPublicKey is undefined)');
+    const events: DeliveryEvent[] = [];
+    const sends: ActionEvent[] = [];
+    handle = handler((e) => void events.push(e as DeliveryEvent));
+    const s = await send(phone, (e) => void sends.push(e as ActionEvent));
+    await waitFor('delivered', () => events.find((e) => e.status === 'delivered'), DELIVERY);
+    expect(sends).toEqual([expect.objectContaining({ type: 'send', outcome: 'sent', country })]);
+    const delivered = events.filter((e) => e.verificationId === sends[0]?.verificationId);
+    expect(delivered.length).toBeGreaterThan(0);
+    for (const e of delivered) expect(e).toMatchObject({ phone: sends[0]?.phone, country });
     await s.close();
   });
 
