@@ -17,6 +17,7 @@ import type { ActionContext, ActionResult } from './context.js';
 import { admitSend, PASS, refuse, requiredUserKey, secondFactorPhone, unexpected } from './context.js';
 import { claimWindow, restartAttempts } from '../limits/window.js';
 import { nothingSent } from './nothing-sent.js';
+import { MAX_RETRY_AFTER_SECONDS } from '../http.js';
 import { chosenChannel, delivery } from './channel.js';
 
 // Control and format characters (NUL, line breaks, bidi overrides) have no place inside a phone
@@ -98,7 +99,8 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
       return PASS;
     }
     case 'rate_limited':
-      return refuse(ctx, 'rate_limited');
+      // The provider's wait when it gave one (never one of ours: the provider's limit is not ours).
+      return refuse(ctx, 'rate_limited', providerWait(result.retryAfter));
     case 'blocked':
       return refuse(ctx, 'blocked');
     case 'invalid_phone_number':
@@ -106,6 +108,16 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
     default:
       return unexpected(provider, 'send', result);
   }
+}
+
+/**
+ * A provider's `retryAfter` as the answer's: whole seconds from 1 to MAX_RETRY_AFTER_SECONDS (as
+ * for a Retry-After header, ../http.ts); anything else (a custom provider's NaN, a negative) is
+ * no wait at all.
+ */
+function providerWait(seconds: unknown): { retryAfter: number } | undefined {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) return undefined;
+  return { retryAfter: Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(seconds))) };
 }
 
 /** `signals(req)`'s answer as a provider request: the fraud signals apart from the message settings. */

@@ -73,8 +73,11 @@ export type SendResult =
       /** The channel the provider used or plans first (`sms`, `whatsapp`, `voice`, ...), when it says. */
       channel?: string | undefined;
     }
-  /** The provider refused to send for volume reasons. */
-  | { status: 'rate_limited' }
+  /**
+   * The provider refused to send for volume reasons. `retryAfter`: the seconds the provider said
+   * to wait (an HTTP 429's `Retry-After` / `retry-after-ms`), only when it said; never a guess.
+   */
+  | { status: 'rate_limited'; retryAfter?: number | undefined }
   /** The provider refused this number: spam, blocklist, unsupported region or line. */
   | { status: 'blocked'; reason: 'spam' | 'blocked_number' | 'unsupported_region' | 'invalid_line'; riskFactors?: readonly string[] | undefined }
   /** The provider says the number is not a valid phone number. */

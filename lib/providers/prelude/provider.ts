@@ -306,6 +306,9 @@ function boundedRiskFactors(riskFactors: readonly string[] | undefined): string[
 
 function blocked(reason: CreateVerificationResponse['reason']): SendResult {
   switch (reason) {
+    // No wait with it: a blocked create is HTTP 200 with no time, and neither the window's length
+    // (a Dashboard setting) nor whether this is the window's attempt limit or a fraud rule is
+    // known here (docs/providers.md, "No wait on a window's refusal").
     case 'repeated_attempts':
       return { status: 'rate_limited' };
     case 'in_block_list':
@@ -320,9 +323,15 @@ function blocked(reason: CreateVerificationResponse['reason']): SendResult {
   }
 }
 
-/** The HTTP errors that refuse this number or this volume, as send results; undefined for faults. */
+/**
+ * The HTTP errors that refuse this number or this volume, as send results; undefined for faults.
+ * A limit carries Prelude's wait when its reply gave one (a 429's `retry-after-ms` / `Retry-After`).
+ */
 function sendRefusal(err: unknown): SendResult | undefined {
-  if (hasApiCode(err, 'too_many_attempts') || isRateLimit(err)) return { status: 'rate_limited' };
+  if (hasApiCode(err, 'too_many_attempts') || isRateLimit(err)) {
+    const { retryAfter } = err as OtpApiError | OtpUnavailableError;
+    return retryAfter === undefined ? { status: 'rate_limited' } : { status: 'rate_limited', retryAfter };
+  }
   if (!(err instanceof OtpApiError)) return undefined;
   switch (err.apiCode) {
     case 'invalid_phone_number':
