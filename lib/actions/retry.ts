@@ -14,6 +14,7 @@ import { claimWindow, holdsWindow } from '../limits/window.js';
 import { chosenChannel, delivery } from './channel.js';
 import type { DeliveryChannel } from '../providers/delivery.js';
 import { MAX_RETRY_AFTER_SECONDS } from '../http.js';
+import { checkedSendContext } from '../send-context.js';
 
 export async function retry(ctx: ActionContext): Promise<ActionResult> {
   const { settings } = ctx;
@@ -71,7 +72,7 @@ async function resend(
   };
   // The resend's own signals (its IP, its user agent), read before anything is spent, as at send.
   // Prelude's resend is a create and sends them; Ding's /retry takes none.
-  const context = await settings.signals(ctx.req);
+  const context = checkedSendContext(await settings.signals(ctx.req), provider.name);
   const admitted = await admitSend(ctx, pending.phoneNumber, { action: 'retry' });
   if ('refused' in admitted) return admitted.refused;
 

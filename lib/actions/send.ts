@@ -18,6 +18,7 @@ import { admitSend, PASS, refuse, requiredUserKey, secondFactorPhone, unexpected
 import { claimWindow, restartAttempts } from '../limits/window.js';
 import { nothingSent } from './nothing-sent.js';
 import { MAX_RETRY_AFTER_SECONDS } from '../http.js';
+import { checkedSendContext } from '../send-context.js';
 import { chosenChannel, delivery } from './channel.js';
 
 // Control and format characters (NUL, line breaks, bidi overrides) have no place inside a phone
@@ -45,8 +46,9 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   // Second-factor and phone-change modes: the code will be for this user only. Read before
   // anything is spent.
   const user = settings.secondFactor || settings.phoneChange ? await requiredUserKey(ctx) : undefined;
-  // The app's signals before anything is spent: if they throw, nothing was.
-  const context = await settings.signals(req);
+  // The app's signals before anything is spent: if they throw, nothing was. A field of the wrong
+  // shape is left out (../send-context.ts): a client's header must not break its own login.
+  const context = checkedSendContext(await settings.signals(req), provider.name);
 
   const admitted = await admitSend(ctx, phone.e164, { action: 'send' }, phone.country);
   if ('refused' in admitted) return admitted.refused;
