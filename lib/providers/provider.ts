@@ -127,6 +127,11 @@ export interface ResendResult {
   status: 'sent' | 'too_soon' | 'exhausted' | 'expired' | 'already_validated' | 'no_attempt' | 'not_found';
   /** Earliest time another resend is accepted, when the provider says. */
   nextRetryAt?: Date | undefined;
+  /**
+   * `too_soon`: the seconds the provider said to wait (an HTTP 429's `Retry-After`), when it said
+   * and gave no `nextRetryAt`. Never a guess: without either the strategy's cooldown applies.
+   */
+  retryAfter?: number | undefined;
   /** Resends left after this one, when the provider says. */
   remainingRetries?: number | undefined;
   /** A provider that starts a new verification on resend returns its id here. */

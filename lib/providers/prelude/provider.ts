@@ -166,8 +166,12 @@ export class PreludeProvider implements OtpProvider {
       // The attempt limit for this number: no further code can be sent for this login.
       if (hasApiCode(err, 'too_many_attempts')) return { status: 'exhausted' };
       // A bare 429 is a request-rate limit, Prelude's or a gateway's: it passes. `too_soon` keeps
-      // the login (the strategy starts its own cooldown); `exhausted` would lock it for good.
-      if (isRateLimit(err)) return { status: 'too_soon' };
+      // the login, for the wait the 429 gave, else the strategy's own cooldown; `exhausted` would
+      // lock it for good.
+      if (isRateLimit(err)) {
+        const { retryAfter } = err as OtpApiError | OtpUnavailableError;
+        return retryAfter === undefined ? { status: 'too_soon' } : { status: 'too_soon', retryAfter };
+      }
       throw err;
     }
     switch (reply.status) {
