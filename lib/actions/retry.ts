@@ -14,6 +14,7 @@ import { claimWindow, holdsWindow } from '../limits/window.js';
 import { chosenChannel, delivery } from './channel.js';
 import type { DeliveryChannel } from '../providers/delivery.js';
 import { MAX_RETRY_AFTER_SECONDS } from '../http.js';
+import { checkedSendContext } from '../send-context.js';
 
 export async function retry(ctx: ActionContext): Promise<ActionResult> {
   const { settings } = ctx;
@@ -71,7 +72,7 @@ async function resend(
   };
   // The resend's own signals (its IP, its user agent), read before anything is spent, as at send.
   // Prelude's resend is a create and sends them; Ding's /retry takes none.
-  const context = await settings.signals(ctx.req);
+  const context = checkedSendContext(await settings.signals(ctx.req), provider.name);
   const admitted = await admitSend(ctx, pending.phoneNumber, { action: 'retry' });
   if ('refused' in admitted) return admitted.refused;
 
@@ -111,8 +112,9 @@ async function resend(
     // From here on the provider refused and no SMS went out: the send points come back.
     case 'too_soon': {
       await admitted.release();
-      // The provider's cooldown wins over ours; without one, start ours from now.
-      const said = cappedRetryAt(result.nextRetryAt, now);
+      // The provider's cooldown (a time, or a wait in seconds) wins over ours; without one, start
+      // ours from now.
+      const said = cappedRetryAt(result.nextRetryAt, now) ?? waitUntil(result.retryAfter, now);
       const at = said !== undefined && said > now ? said : now + settings.resendCooldownMs;
       await remember({ ...pending, nextRetryAt: at });
       return refuse(ctx, 'retry_too_soon', { retryAfter: secondsUntil(at, now) });
@@ -132,6 +134,15 @@ async function resend(
     default:
       return unexpected(provider, 'resend', result.status);
   }
+}
+
+/**
+ * A provider's wait in seconds (Prelude's 429 `Retry-After`) as epoch ms on our clock: whole
+ * seconds from 1 to MAX_RETRY_AFTER_SECONDS; anything else (a custom provider's NaN) is none.
+ */
+function waitUntil(seconds: unknown, now: number): number | undefined {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) return undefined;
+  return now + Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(seconds))) * 1000;
 }
 
 /**

@@ -17,6 +17,8 @@ import type { ActionContext, ActionResult } from './context.js';
 import { admitSend, PASS, refuse, requiredUserKey, secondFactorPhone, unexpected } from './context.js';
 import { claimWindow, restartAttempts } from '../limits/window.js';
 import { nothingSent } from './nothing-sent.js';
+import { MAX_RETRY_AFTER_SECONDS } from '../http.js';
+import { checkedSendContext } from '../send-context.js';
 import { chosenChannel, delivery } from './channel.js';
 
 // Control and format characters (NUL, line breaks, bidi overrides) have no place inside a phone
@@ -44,8 +46,9 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   // Second-factor and phone-change modes: the code will be for this user only. Read before
   // anything is spent.
   const user = settings.secondFactor || settings.phoneChange ? await requiredUserKey(ctx) : undefined;
-  // The app's signals before anything is spent: if they throw, nothing was.
-  const context = await settings.signals(req);
+  // The app's signals before anything is spent: if they throw, nothing was. A field of the wrong
+  // shape is left out (../send-context.ts): a client's header must not break its own login.
+  const context = checkedSendContext(await settings.signals(req), provider.name);
 
   const admitted = await admitSend(ctx, phone.e164, { action: 'send' }, phone.country);
   if ('refused' in admitted) return admitted.refused;
@@ -98,7 +101,8 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
       return PASS;
     }
     case 'rate_limited':
-      return refuse(ctx, 'rate_limited');
+      // The provider's wait when it gave one (never one of ours: the provider's limit is not ours).
+      return refuse(ctx, 'rate_limited', providerWait(result.retryAfter));
     case 'blocked':
       return refuse(ctx, 'blocked');
     case 'invalid_phone_number':
@@ -106,6 +110,16 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
     default:
       return unexpected(provider, 'send', result);
   }
+}
+
+/**
+ * A provider's `retryAfter` as the answer's: whole seconds from 1 to MAX_RETRY_AFTER_SECONDS (as
+ * for a Retry-After header, ../http.ts); anything else (a custom provider's NaN, a negative) is
+ * no wait at all.
+ */
+function providerWait(seconds: unknown): { retryAfter: number } | undefined {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) return undefined;
+  return { retryAfter: Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(seconds))) };
 }
 
 /** `signals(req)`'s answer as a provider request: the fraud signals apart from the message settings. */

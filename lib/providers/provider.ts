@@ -73,8 +73,11 @@ export type SendResult =
       /** The channel the provider used or plans first (`sms`, `whatsapp`, `voice`, ...), when it says. */
       channel?: string | undefined;
     }
-  /** The provider refused to send for volume reasons. */
-  | { status: 'rate_limited' }
+  /**
+   * The provider refused to send for volume reasons. `retryAfter`: the seconds the provider said
+   * to wait (an HTTP 429's `Retry-After` / `retry-after-ms`), only when it said; never a guess.
+   */
+  | { status: 'rate_limited'; retryAfter?: number | undefined }
   /** The provider refused this number: spam, blocklist, unsupported region or line. */
   | { status: 'blocked'; reason: 'spam' | 'blocked_number' | 'unsupported_region' | 'invalid_line'; riskFactors?: readonly string[] | undefined }
   /** The provider says the number is not a valid phone number. */
@@ -124,6 +127,11 @@ export interface ResendResult {
   status: 'sent' | 'too_soon' | 'exhausted' | 'expired' | 'already_validated' | 'no_attempt' | 'not_found';
   /** Earliest time another resend is accepted, when the provider says. */
   nextRetryAt?: Date | undefined;
+  /**
+   * `too_soon`: the seconds the provider said to wait (an HTTP 429's `Retry-After`), when it said
+   * and gave no `nextRetryAt`. Never a guess: without either the strategy's cooldown applies.
+   */
+  retryAfter?: number | undefined;
   /** Resends left after this one, when the provider says. */
   remainingRetries?: number | undefined;
   /** A provider that starts a new verification on resend returns its id here. */

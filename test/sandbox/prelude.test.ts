@@ -439,6 +439,10 @@ describe('V2 sandbox, each refusal and answer exactly', () => {
     ["an unknown method", {target,"options":{"method":"sms"}}, "invalid_request", "options.method", "options.method must be one of auto, voice, message"],
     ["an unknown preferred channel", {target,"options":{"preferred_channel":"voice"}}, "invalid_request", "options.preferred_channel", "options.preferred_channel must be one of sms, rcs, whatsapp, viber, zalo, telegram"],
     ["a string app realm", {target,"options":{"app_realm":"FA+9qCX9VSu"}}, "invalid_app_realm", "options.app_realm", "options.app_realm must be an object"],
+    // Prelude's error list: invalid_app_realm is "Both platform and value are required for app realm".
+    ["an app realm without a platform", {target,"options":{"app_realm":{"value":"FA+9qCX9VSu"}}}, "invalid_app_realm", "options.app_realm", "options.app_realm needs both platform and value"],
+    ["an app realm without a value", {target,"options":{"app_realm":{"platform":"android"}}}, "invalid_app_realm", "options.app_realm", "options.app_realm needs both platform and value"],
+    ["an empty app realm", {target,"options":{"app_realm":{}}}, "invalid_app_realm", "options.app_realm", "options.app_realm needs both platform and value"],
     ["an iOS app realm", {target,"options":{"app_realm":{"platform":"ios","value":"FA+9qCX9VSu"}}}, "invalid_app_realm_platform", "options.app_realm.platform", "options.app_realm.platform must be android or web"],
     ["a 12-character app hash", {target,"options":{"app_realm":{"platform":"android","value":"FA+9qCX9VSux"}}}, "invalid_app_realm_value", "options.app_realm.value", "options.app_realm.value must be an 11-character app hash"],
     ["a numeric app hash", {target,"options":{"app_realm":{"platform":"android","value":12345678901}}}, "invalid_app_realm_value", "options.app_realm.value", "options.app_realm.value must be an 11-character app hash"],

@@ -50,4 +50,23 @@ describe('a custom OtpProvider (in process)', () => {
     await strategy.close();
     expect(fake.closed).toBe(true);
   });
+
+  it.each([
+    [7, 7],
+    [2.2, 3],
+    [0.001, 1],
+    [99_999, 3600],
+    [undefined, undefined],
+    [Number.NaN, undefined],
+    [-5, undefined],
+    [0, undefined],
+    ['30', undefined],
+  ])("a send refused rate_limited with retryAfter %s answers retryAfter %s (the provider's wait, whole seconds, at most an hour)", async (given, answered) => {
+    const { fake, t } = fakeLogin();
+    fake.next('send', { status: 'rate_limited', retryAfter: given as number | undefined });
+    const res = await request(t.app).post('/api/send').send({ phoneNumber: PHONE }).expect(429);
+    expect(res.body.code).toBe('rate_limited');
+    expect(res.body.retryAfter).toBe(answered);
+    if (answered === undefined) expect(res.body).not.toHaveProperty('retryAfter');
+  });
 });

@@ -5,8 +5,11 @@
 //   `too_many_attempts`, never an error;
 // - a bare 429 on check decided nothing: a transient fault (503), the login stays, the same code
 //   may be tried again;
-// - a bare 429 on resend is `retry_too_soon`, and the login can resend after the cooldown; only
-//   the attempt limit exhausts the resends.
+// - a bare 429 on resend is `retry_too_soon`, and the login can resend after Prelude's wait when
+//   the 429 gave one, else after the strategy's cooldown; only the attempt limit exhausts the
+//   resends;
+// - a 429 on send is `rate_limited`, with Prelude's wait (`retry-after-ms`, `Retry-After`) as
+//   `retryAfter` when it gives one, and none when it does not (never a wait of our own making).
 import express from 'express';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -101,6 +104,23 @@ describe('Prelude limits through the strategy', () => {
     expect(paths().filter((p) => p.endsWith('/verification'))).toHaveLength(3);
   });
 
+  it.each([
+    ['Retry-After longer than the cooldown', { 'retry-after': '90' }, 90],
+    ['retry-after-ms shorter than the cooldown', { 'retry-after-ms': '4500' }, 5],
+  ])("a 429 with %s on resend is retry_too_soon with Prelude's wait, not the strategy's cooldown", async (_what, headers, seconds) => {
+    const a = agent();
+    await a.post('/api/send').send({ phoneNumber: PHONE }).expect(200);
+    h.clock.advance(31_000);
+    script.push({ ...TOO_MANY_REQUESTS, headers });
+    const res = await a.post('/api/retry').send({});
+    expect(res.status).toBe(429);
+    expect(res.body).toMatchObject({ code: 'retry_too_soon', retryAfter: seconds });
+    h.clock.advance(seconds * 1000 - 1000);
+    expect((await a.post('/api/retry').send({})).body).toMatchObject({ code: 'retry_too_soon', retryAfter: 1 });
+    h.clock.advance(1000);
+    await a.post('/api/retry').send({}).expect(200);
+  });
+
   it('too_many_attempts on resend exhausts the resends', async () => {
     const a = agent();
     await a.post('/api/send').send({ phoneNumber: PHONE }).expect(200);
@@ -110,5 +130,29 @@ describe('Prelude limits through the strategy', () => {
     expect(res.status).toBe(429);
     expect(res.body).toMatchObject({ code: 'retries_exhausted' });
     expect((await me(a)).pending).toMatchObject({ remainingRetries: 0 });
+  });
+
+  it.each([
+    ['a V2 body with Retry-After', { status: 429, body: { code: 'too_many_requests', message: 'slow down' }, headers: { 'retry-after': '7' } }, 7],
+    ['too_many_attempts with retry-after-ms', { status: 429, body: { code: 'too_many_attempts', message: 'Too many' }, headers: { 'retry-after-ms': '12500' } }, 13],
+    ['a gateway page with Retry-After', { ...GATEWAY_429, headers: { 'content-type': 'text/html', 'retry-after': '40' } }, 40],
+  ] as Array<[string, Reply, number]>)('a 429 on send (%s) is rate_limited with the provider\'s retryAfter', async (_what, reply, seconds) => {
+    const a = agent();
+    script.push(reply);
+    const res = await a.post('/api/send').send({ phoneNumber: PHONE });
+    expect(res.status).toBe(429);
+    expect(res.body).toEqual({ code: 'rate_limited', message: expect.any(String), retryAfter: seconds });
+    expect(res.text).not.toContain('slow down');
+  });
+
+  it.each([
+    ['a 429 with no hint', TOO_MANY_REQUESTS],
+    ['blocked + repeated_attempts (HTTP 200: Prelude gives no time)', { status: 200, body: { id: ID, status: 'blocked', method: 'message', reason: 'repeated_attempts' } }],
+  ] as Array<[string, Reply]>)('%s on send is rate_limited with no retryAfter', async (_what, reply) => {
+    const a = agent();
+    script.push(reply);
+    const res = await a.post('/api/send').send({ phoneNumber: PHONE });
+    expect(res.status).toBe(429);
+    expect(res.body).toEqual({ code: 'rate_limited', message: expect.any(String) });
   });
 });

@@ -166,8 +166,12 @@ export class PreludeProvider implements OtpProvider {
       // The attempt limit for this number: no further code can be sent for this login.
       if (hasApiCode(err, 'too_many_attempts')) return { status: 'exhausted' };
       // A bare 429 is a request-rate limit, Prelude's or a gateway's: it passes. `too_soon` keeps
-      // the login (the strategy starts its own cooldown); `exhausted` would lock it for good.
-      if (isRateLimit(err)) return { status: 'too_soon' };
+      // the login, for the wait the 429 gave, else the strategy's own cooldown; `exhausted` would
+      // lock it for good.
+      if (isRateLimit(err)) {
+        const { retryAfter } = err as OtpApiError | OtpUnavailableError;
+        return retryAfter === undefined ? { status: 'too_soon' } : { status: 'too_soon', retryAfter };
+      }
       throw err;
     }
     switch (reply.status) {
@@ -306,6 +310,9 @@ function boundedRiskFactors(riskFactors: readonly string[] | undefined): string[
 
 function blocked(reason: CreateVerificationResponse['reason']): SendResult {
   switch (reason) {
+    // No wait with it: a blocked create is HTTP 200 with no time, and neither the window's length
+    // (a Dashboard setting) nor whether this is the window's attempt limit or a fraud rule is
+    // known here (docs/providers.md, "No wait on a window's refusal").
     case 'repeated_attempts':
       return { status: 'rate_limited' };
     case 'in_block_list':
@@ -320,9 +327,15 @@ function blocked(reason: CreateVerificationResponse['reason']): SendResult {
   }
 }
 
-/** The HTTP errors that refuse this number or this volume, as send results; undefined for faults. */
+/**
+ * The HTTP errors that refuse this number or this volume, as send results; undefined for faults.
+ * A limit carries Prelude's wait when its reply gave one (a 429's `retry-after-ms` / `Retry-After`).
+ */
 function sendRefusal(err: unknown): SendResult | undefined {
-  if (hasApiCode(err, 'too_many_attempts') || isRateLimit(err)) return { status: 'rate_limited' };
+  if (hasApiCode(err, 'too_many_attempts') || isRateLimit(err)) {
+    const { retryAfter } = err as OtpApiError | OtpUnavailableError;
+    return retryAfter === undefined ? { status: 'rate_limited' } : { status: 'rate_limited', retryAfter };
+  }
   if (!(err instanceof OtpApiError)) return undefined;
   switch (err.apiCode) {
     case 'invalid_phone_number':

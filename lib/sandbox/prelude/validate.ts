@@ -99,6 +99,10 @@ function options(o: unknown): Reply | undefined {
   if (o.app_realm !== undefined) {
     const realm = o.app_realm;
     if (!isObject(realm)) return preludeError('invalid_app_realm', 'options.app_realm must be an object', 'options.app_realm');
+    // Prelude's own words for `invalid_app_realm`: "Both platform and value are required".
+    if (realm.platform === undefined || realm.value === undefined) {
+      return preludeError('invalid_app_realm', 'options.app_realm needs both platform and value', 'options.app_realm');
+    }
     if (realm.platform !== 'android' && realm.platform !== 'web') {
       return preludeError('invalid_app_realm_platform', 'options.app_realm.platform must be android or web', 'options.app_realm.platform');
     }
