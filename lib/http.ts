@@ -290,6 +290,16 @@ export function retryAfterSeconds(reply: Pick<Reply, 'retryAfter' | 'retryAfterM
   return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(ms / 1000)));
 }
 
+/**
+ * A provider's wait in seconds (a custom provider's `retryAfter`, Prelude's 429 wait once read) as
+ * an answer's `retryAfter`: whole seconds from 1 to MAX_RETRY_AFTER_SECONDS. Undefined for
+ * anything but a positive finite number (a custom provider's NaN or negative is no wait at all).
+ */
+export function boundedRetryAfter(seconds: unknown): number | undefined {
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) return undefined;
+  return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(seconds)));
+}
+
 /** The `code` of a Node or undici error (`ECONNREFUSED`, `UND_ERR_SOCKET`, ...), '' when it has none. */
 export function errorCode(err: unknown): string {
   return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';

@@ -13,7 +13,7 @@ import { sendRequest } from './send.js';
 import { claimWindow, holdsWindow } from '../limits/window.js';
 import { chosenChannel, delivery } from './channel.js';
 import type { DeliveryChannel } from '../providers/delivery.js';
-import { MAX_RETRY_AFTER_SECONDS } from '../http.js';
+import { boundedRetryAfter, MAX_RETRY_AFTER_SECONDS } from '../http.js';
 import { checkedSendContext } from '../send-context.js';
 
 export async function retry(ctx: ActionContext): Promise<ActionResult> {
@@ -136,13 +136,10 @@ async function resend(
   }
 }
 
-/**
- * A provider's wait in seconds (Prelude's 429 `Retry-After`) as epoch ms on our clock: whole
- * seconds from 1 to MAX_RETRY_AFTER_SECONDS; anything else (a custom provider's NaN) is none.
- */
+/** A provider's wait in seconds (Prelude's 429 `Retry-After`) as epoch ms on our clock (../http.ts). */
 function waitUntil(seconds: unknown, now: number): number | undefined {
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) return undefined;
-  return now + Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(seconds))) * 1000;
+  const wait = boundedRetryAfter(seconds);
+  return wait === undefined ? undefined : now + wait * 1000;
 }
 
 /**

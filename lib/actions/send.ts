@@ -17,7 +17,7 @@ import type { ActionContext, ActionResult } from './context.js';
 import { admitSend, PASS, refuse, requiredUserKey, secondFactorPhone, unexpected } from './context.js';
 import { claimWindow, restartAttempts } from '../limits/window.js';
 import { nothingSent } from './nothing-sent.js';
-import { MAX_RETRY_AFTER_SECONDS } from '../http.js';
+import { boundedRetryAfter } from '../http.js';
 import { checkedSendContext } from '../send-context.js';
 import { chosenChannel, delivery } from './channel.js';
 
@@ -112,14 +112,10 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   }
 }
 
-/**
- * A provider's `retryAfter` as the answer's: whole seconds from 1 to MAX_RETRY_AFTER_SECONDS (as
- * for a Retry-After header, ../http.ts); anything else (a custom provider's NaN, a negative) is
- * no wait at all.
- */
+/** A provider's `retryAfter` as the answer's (../http.ts), when it gave a usable one. */
 function providerWait(seconds: unknown): { retryAfter: number } | undefined {
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds <= 0) return undefined;
-  return { retryAfter: Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil(seconds))) };
+  const retryAfter = boundedRetryAfter(seconds);
+  return retryAfter === undefined ? undefined : { retryAfter };
 }
 
 /** `signals(req)`'s answer as a provider request: the fraud signals apart from the message settings. */
