@@ -213,7 +213,7 @@ function store(value: unknown, maxKeys: unknown): LimitSettings['store'] {
   if (maxKeys !== undefined) fail('limits.maxKeys', 'left out with a Redis store (it bounds the memory store; bound Redis with its own maxmemory)');
   const prefix = value.prefix ?? DEFAULT_LIMIT_PREFIX;
   if (typeof prefix !== 'string' || prefix === '') fail('limits.store.prefix', 'a non-empty string');
-  const timeoutMs = value.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
+  const timeoutMs = value.timeoutMs === undefined ? DEFAULT_REDIS_TIMEOUT_MS : value.timeoutMs;
   if (!isRedisTimeoutMs(timeoutMs)) fail('limits.store.timeoutMs', REDIS_TIMEOUT_RANGE);
   return { kind: 'redis', client, prefix, timeoutMs };
 }

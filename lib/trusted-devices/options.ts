@@ -118,7 +118,7 @@ export function resolveTrustedDevices(value: unknown, secondFactor: boolean): Tr
     if (typeof client.eval !== 'function') fail('store.redis', 'a node-redis (4+) or ioredis client');
     const prefix = given.prefix ?? TRUSTED_DEVICE_DEFAULTS.prefix;
     if (typeof prefix !== 'string' || prefix === '') fail('store.prefix', 'a non-empty string');
-    const timeoutMs = given.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
+    const timeoutMs = given.timeoutMs === undefined ? DEFAULT_REDIS_TIMEOUT_MS : given.timeoutMs;
     if (!isRedisTimeoutMs(timeoutMs)) fail('store.timeoutMs', REDIS_TIMEOUT_RANGE);
     if (options.maxDevices !== undefined) fail('maxDevices', 'left out with a Redis store (Redis entries expire; bound Redis with its own maxmemory)');
     store = { kind: 'redis', client, prefix, timeoutMs };

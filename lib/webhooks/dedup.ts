@@ -228,7 +228,7 @@ export function dedupStore(option: unknown): DedupStore {
     }
     const prefix = o.prefix === undefined ? DEFAULT_DEDUP_PREFIX : o.prefix;
     if (typeof prefix !== 'string') throw new TypeError('webhook option `store.prefix` must be a string');
-    const timeoutMs = o.timeoutMs ?? DEFAULT_REDIS_TIMEOUT_MS;
+    const timeoutMs = o.timeoutMs === undefined ? DEFAULT_REDIS_TIMEOUT_MS : o.timeoutMs;
     if (!isRedisTimeoutMs(timeoutMs)) throw new TypeError(`webhook option \`store.timeoutMs\` must be ${REDIS_TIMEOUT_RANGE}`);
     return new RedisDedup(client, prefix, ttl, timeoutMs);
   }

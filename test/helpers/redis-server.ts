@@ -88,7 +88,7 @@ export async function connectSocket(kind: RedisKind, socket: string): Promise<So
     await waitFor('ioredis ready', () => io.status === 'ready');
     return { redis: io as unknown as RedisClientLike, ready: () => io.status === 'ready', close: () => io.disconnect() };
   }
-  const nr = createClient({ socket: { path: socket } });
+  const nr = createClient({ socket: { path: socket, tls: false } });
   nr.on('error', () => undefined);
   await nr.connect();
   return { redis: nr as unknown as RedisClientLike, ready: () => nr.isReady, close: () => nr.destroy() };

@@ -62,6 +62,30 @@ if (redisServerGate('limits on a frozen Redis')) {
       }
     });
 
+    it('a reply already in the socket when a stalled event loop fires the timer wins: no timeout for a Redis that answered', async () => {
+      const c = await connectSocket(kind, server.socket);
+      try {
+        const store = new RedisStore(c.redis, 50);
+        // Once the command is out (ioredis writes it at once, node-redis in a setImmediate), this
+        // process stalls (a long synchronous task) past the deadline while Redis answers. On the
+        // loop's next turn the timer fires before the socket is read.
+        const stall = (): void => {
+          const until = performance.now() + 200;
+          while (performance.now() < until);
+        };
+        const reply = await new Promise<{ value?: string | undefined; err?: unknown }>((resolve) => {
+          setImmediate(() => {
+            resolve(store.readMark('freeze:stall').then((value) => ({ value }), (err: unknown) => ({ err })));
+            if (kind === 'ioredis') stall();
+            else setImmediate(stall);
+          });
+        });
+        expect(reply).toEqual({ value: undefined });
+      } finally {
+        c.close();
+      }
+    });
+
     describe.each(PROVIDERS)('logins (%s)', (provider) => {
       const h = harness(express, {}, provider);
 
