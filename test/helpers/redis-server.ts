@@ -49,6 +49,10 @@ export async function startRedisServer(): Promise<OwnRedis> {
     { stdio: 'ignore' },
   );
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  // A worker that exits without its afterAll (a test run cut short) takes the server with it.
+  const kill = (): void => void server.kill('SIGKILL');
+  process.once('exit', kill);
+  void exited.then(() => process.off('exit', kill));
   await waitFor('redis-server to listen on its socket', () => existsSync(socket) || server.exitCode !== null, { withinMs: 10_000 });
   if (server.exitCode !== null) throw new Error(`redis-server exited with ${server.exitCode}`);
   let frozen = false;
