@@ -37,7 +37,7 @@ export class RedisDeadline {
   readonly #deadlines: Deadlines;
   readonly #message: string;
 
-  constructor(readonly ms: number) {
+  constructor(ms: number) {
     this.#deadlines = new Deadlines(ms);
     this.#message = `Redis did not answer within ${ms} ms`;
   }

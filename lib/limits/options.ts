@@ -39,7 +39,8 @@ export type RedisClientLike = object;
 /**
  * Where counters live. `'memory'` (default): this strategy's own, in this process, lost on
  * restart, at most `maxKeys` keys. `memoryLimitStore()`: the same, shared by the strategies it is
- * given to. `{ redis }`: shared by every app instance using the same Redis and prefix.
+ * given to. `{ redis, prefix?, timeoutMs? }`: shared by every app instance using the same Redis and
+ * prefix.
  */
 export type LimitStore = 'memory' | SharedLimitStore | RedisStoreOptions;
 

@@ -7,8 +7,8 @@ import { DEFAULT_REDIS_TIMEOUT_MS, isRedisTimeoutMs, REDIS_TIMEOUT_RANGE } from 
 
 /**
  * Where remembered devices live. `'memory'` (default): this process only, lost on restart, at most
- * `maxDevices` of them. `{ redis, prefix? }`: shared by every app instance using the same Redis and
- * prefix (node-redis 4+ or ioredis, the same shape as `limits.store`).
+ * `maxDevices` of them. `{ redis, prefix?, timeoutMs? }`: shared by every app instance using the same
+ * Redis and prefix (node-redis 4+ or ioredis, the same shape as `limits.store`).
  */
 export type TrustedDeviceStore = 'memory' | RedisStoreOptions;
 
