@@ -55,27 +55,23 @@ export class RedisDeadline {
    */
   race<T>(command: Promise<T>, late?: (reply: T) => void): Promise<T> {
     const deadline = this.#deadlines.start();
-    // 0: waiting, 1: answered in time, 2: past the deadline.
-    let state = 0;
+    // Whichever settles the promise first wins; the other's resolve or reject does nothing.
+    let timedOut = false;
     return new Promise<T>((resolve, reject) => {
       deadline.onExpire(() => {
         setImmediate(() => {
-          if (state !== 0) return;
-          state = 2;
+          timedOut = true;
           reject(new RedisTimeout(this.#message));
         });
       });
       command.then(
         (reply) => {
-          if (state === 0) {
-            state = 1;
+          if (!timedOut) {
             deadline.clear();
             resolve(reply);
           } else if (late !== undefined) late(reply);
         },
         (err: unknown) => {
-          if (state !== 0) return;
-          state = 1;
           deadline.clear();
           reject(err as Error);
         },

@@ -181,10 +181,11 @@ class RedisDedup implements DedupStore {
     // provider's retry would then find it held and be told 409 until it expired
     // (PROCESSING_SECONDS). So a late 'OK' (the claim was taken, by this delivery, which no longer
     // runs) gives it back at once; the key is this delivery's until then, so the DEL removes no
-    // one else's claim. A late reply that never comes (the connection dropped) leaves the claim
-    // to expire.
+    // one else's claim. Any other late reply (the id was held already: done, or another
+    // delivery's claim) leaves the key alone. A late reply that never comes (the connection
+    // dropped) leaves the claim to expire.
     const claimed = await this.#deadline.race(this.#set(key, PROCESSING, PROCESSING_SECONDS, true), (late) => {
-      if (late === 'OK' && redisNotReady(this.#client) === undefined) this.#client.del(key).catch(() => undefined);
+      if (late === 'OK') this.#client.del(key).catch(() => undefined);
     });
     if (claimed === 'OK') return 'new';
     // Held: by a delivery still running, or done (any other value, the '1' of earlier versions

@@ -83,6 +83,31 @@ if (redisServerGate('webhook de-duplication on a frozen Redis')) {
       }
     });
 
+    it('a claim past timeoutMs on an id already done: its late reply (not taken) leaves the id done, and the retry is a duplicate', async () => {
+      const events: PassportDingEvent[] = [];
+      const { c, probe, key, post, close } = await setup((e) => void events.push(e));
+      const ping = (): Promise<unknown> => (c.redis as { ping(): Promise<unknown> }).ping();
+      try {
+        const first = await post();
+        expect(first === 'no answer' ? first : [first.status, first.body]).toEqual([200, { received: true }]);
+        server.freeze();
+        const replay = await post();
+        expect(replay === 'no answer' ? replay : [replay.status, replay.body]).toEqual([500, { error: 'store_failed' }]);
+        server.thaw();
+        // On the store's connection, in order: the first ping's reply comes after the late SET NX's
+        // (so a DEL sent on it would be on its way), the second's after that DEL would have run.
+        await ping();
+        await ping();
+        expect(await probe.get(key)).toBe('done');
+        const retry = await post();
+        expect(retry === 'no answer' ? retry : [retry.status, retry.body]).toEqual([200, { received: true, duplicate: true }]);
+        expect(events).toHaveLength(1);
+        expect(unhandled).toEqual([]);
+      } finally {
+        await close();
+      }
+    });
+
     it('a finish past timeoutMs: the delivery is answered 200 all the same, and once applied a retry is a duplicate', async () => {
       const events: PassportDingEvent[] = [];
       const { key, probe, post, close } = await setup((e) => {
