@@ -82,7 +82,7 @@ export type {
 export { DEFAULT_LIMITS } from './limits/options.js';
 export { memoryLimitStore, SharedLimitStore } from './limits/shared-store.js';
 export type { MemoryLimitStoreOptions } from './limits/shared-store.js';
-export type { CountryRule, LimitName, LimitRule, LimitStore, LimitsOptions, NumberBlockRule, RedisClientLike } from './limits/options.js';
+export type { CountryRule, LimitName, LimitRule, LimitStore, LimitsOptions, NumberBlockRule, RedisClientLike, RedisStoreOptions } from './limits/options.js';
 export type { RefusingRule } from './limits/limits.js';
 export { DEFAULT_REFUSED_LINE_TYPES } from './gates/line-type.js';
 export type { LineTypeGateOptions } from './gates/line-type.js';

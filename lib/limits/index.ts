@@ -5,7 +5,7 @@ export { Limits } from './limits.js';
 export type { FailedCheckGrant, LimitDecision, LimitGrant, LimitRefusal, RefusingRule } from './limits.js';
 export { LimitStoreError } from '../errors.js';
 export { DEFAULT_LIMITS, DEFAULT_LIMIT_PREFIX, DEFAULT_MAX_KEYS, LIMIT_NAMES, MAX_CONSECUTIVE_FAILURES, MAX_MAX_KEYS, noLimits, resolveLimits } from './options.js';
-export type { CountryRule, LimitName, LimitRule, LimitSettings, LimitStore, LimitsOptions, NumberBlockRule, RedisClientLike } from './options.js';
+export type { CountryRule, LimitName, LimitRule, LimitSettings, LimitStore, LimitsOptions, NumberBlockRule, RedisClientLike, RedisStoreOptions } from './options.js';
 export { blockKey, ipKey, ipNetwork, networkKey, phoneKey, wideNetwork } from './keys.js';
 export { MemoryStore } from './memory-store.js';
 export { memoryLimitStore, SharedLimitStore } from './shared-store.js';

@@ -197,7 +197,7 @@ export class Limits {
     this.#prefix = settings.store.kind === 'redis' ? settings.store.prefix : '';
     if (settings.store.kind === 'redis') {
       this.#memory = undefined;
-      this.#store = new RedisStore(settings.store.client);
+      this.#store = new RedisStore(settings.store.client, settings.store.timeoutMs);
     } else {
       // A shared store (memoryLimitStore()) runs on its own clock, given where it was made.
       this.#memory = settings.store.shared?.memory ?? new MemoryStore(settings.store.maxKeys, now);

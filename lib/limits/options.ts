@@ -6,6 +6,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { DEFAULT_MAX_KEYS, isMaxKeys, MAX_KEYS_RANGE } from './memory-store.js';
+import { DEFAULT_REDIS_TIMEOUT_MS, isRedisTimeoutMs, REDIS_TIMEOUT_RANGE } from '../redis-deadline.js';
 import { SharedLimitStore } from './shared-store.js';
 
 /**
@@ -38,9 +39,24 @@ export type RedisClientLike = object;
 /**
  * Where counters live. `'memory'` (default): this strategy's own, in this process, lost on
  * restart, at most `maxKeys` keys. `memoryLimitStore()`: the same, shared by the strategies it is
- * given to. `{ redis }`: shared by every app instance using the same Redis and prefix.
+ * given to. `{ redis, prefix?, timeoutMs? }`: shared by every app instance using the same Redis and
+ * prefix.
  */
-export type LimitStore = 'memory' | SharedLimitStore | { redis: RedisClientLike; prefix?: string | undefined };
+export type LimitStore = 'memory' | SharedLimitStore | RedisStoreOptions;
+
+/** A Redis store: `limits.store` and the trusted devices' `store`. */
+export interface RedisStoreOptions {
+  /** The client, connected. */
+  redis: RedisClientLike;
+  /** Prefix of every key the store writes. */
+  prefix?: string | undefined;
+  /**
+   * How long each Redis command may wait for its reply, in ms: past it the store's call fails as
+   * it does while the client is disconnected. 1 to 60,000, default 1,000 (Redis answers in well
+   * under a millisecond). See docs/deploying.md, "When Redis fails".
+   */
+  timeoutMs?: number | undefined;
+}
 
 /** The `limits` option: the rules, where the counters live, and the key secret. */
 export interface LimitsOptions {
@@ -127,7 +143,7 @@ export interface ResolvedRule {
 
 /** The checked `limits` option. */
 export interface LimitSettings {
-  store: { kind: 'memory'; prefix: string; maxKeys: number; shared?: SharedLimitStore | undefined } | { kind: 'redis'; client: RedisClientLike; prefix: string };
+  store: { kind: 'memory'; prefix: string; maxKeys: number; shared?: SharedLimitStore | undefined } | { kind: 'redis'; client: RedisClientLike; prefix: string; timeoutMs: number };
   rules: Record<LimitName, ResolvedRule | undefined>;
   /** The HMAC secret of the store keys; undefined for plain keys (memory store only). */
   keySecret: Buffer | undefined;
@@ -191,14 +207,16 @@ function store(value: unknown, maxKeys: unknown): LimitSettings['store'] {
     if (maxKeys !== undefined) fail('limits.maxKeys', 'left out with a memoryLimitStore() (its bound is set there)');
     return { kind: 'memory', prefix: DEFAULT_LIMIT_PREFIX, maxKeys: value.memory.maxKeys, shared: value };
   }
-  if (!isObject(value) || !isObject(value.redis)) fail('limits.store', "'memory', a memoryLimitStore() or { redis: client, prefix? }");
+  if (!isObject(value) || !isObject(value.redis)) fail('limits.store', "'memory', a memoryLimitStore() or { redis: client, prefix?, timeoutMs? }");
   const client = value.redis;
   if (typeof client.eval !== 'function') fail('limits.store.redis', 'a node-redis (4+) or ioredis client');
   // Redis keys expire on their own; a bound here would bound nothing, so it is not taken silently.
   if (maxKeys !== undefined) fail('limits.maxKeys', 'left out with a Redis store (it bounds the memory store; bound Redis with its own maxmemory)');
   const prefix = value.prefix ?? DEFAULT_LIMIT_PREFIX;
   if (typeof prefix !== 'string' || prefix === '') fail('limits.store.prefix', 'a non-empty string');
-  return { kind: 'redis', client, prefix };
+  const timeoutMs = value.timeoutMs === undefined ? DEFAULT_REDIS_TIMEOUT_MS : value.timeoutMs;
+  if (!isRedisTimeoutMs(timeoutMs)) fail('limits.store.timeoutMs', REDIS_TIMEOUT_RANGE);
+  return { kind: 'redis', client, prefix, timeoutMs };
 }
 
 // The keys are HMACs of phone numbers, a space small enough to hash through: a short or guessable

@@ -4,8 +4,13 @@
 // expire by Redis's own TTL.
 //
 // node-redis (4, 5) and ioredis differ in how a script is called; `evaluator()` hides that. A
-// client that is not connected fails at once instead of queueing the login behind a reconnect.
+// client that is not connected fails at once instead of queueing the login behind a reconnect, and
+// a command without a reply within the store's `timeoutMs` fails then (../redis-deadline.ts). A
+// script applied after its deadline changes nothing the caller relies on: its call failed, so the
+// login was refused (a reservation's points then count until their window ends: fail closed), and
+// a give-back, forget or mark applied late is the one that was asked for.
 
+import { DEFAULT_REDIS_TIMEOUT_MS, RedisDeadline } from '../redis-deadline.js';
 import { redisNotReady } from '../redis-ready.js';
 import type { Count, CounterStore, Hit } from './store.js';
 
@@ -52,7 +57,7 @@ class NotConnected extends Error {
   override name = 'RedisNotConnected';
 }
 
-function evaluator(client: object): Evaluate {
+function evaluator(client: object, deadline: RedisDeadline): Evaluate {
   let run: Evaluate;
   if (typeof (client as { defineCommand?: unknown }).defineCommand === 'function') {
     const io = client as IoRedisLike;
@@ -64,15 +69,16 @@ function evaluator(client: object): Evaluate {
   return (script, keys, args) => {
     const notReady = redisNotReady(client);
     if (notReady !== undefined) return Promise.reject(new NotConnected(notReady));
-    return run(script, keys, args);
+    return deadline.race(run(script, keys, args));
   };
 }
 
 export class RedisStore implements CounterStore {
   readonly #eval: Evaluate;
 
-  constructor(client: object) {
-    this.#eval = evaluator(client);
+  /** `timeoutMs`: how long each script may wait for its reply. */
+  constructor(client: object, timeoutMs = DEFAULT_REDIS_TIMEOUT_MS) {
+    this.#eval = evaluator(client, new RedisDeadline(timeoutMs));
   }
 
   async hit(hits: readonly Hit[]): Promise<Count[]> {

@@ -2,14 +2,15 @@
 // defaults and bounds, and one function that checks it. A bad value is a bug in the app, so it
 // throws a TypeError at construction, as every other option does.
 
-import type { RedisClientLike } from '../limits/options.js';
+import type { RedisClientLike, RedisStoreOptions } from '../limits/options.js';
+import { DEFAULT_REDIS_TIMEOUT_MS, isRedisTimeoutMs, REDIS_TIMEOUT_RANGE } from '../redis-deadline.js';
 
 /**
  * Where remembered devices live. `'memory'` (default): this process only, lost on restart, at most
- * `maxDevices` of them. `{ redis, prefix? }`: shared by every app instance using the same Redis and
- * prefix (node-redis 4+ or ioredis, the same shape as `limits.store`).
+ * `maxDevices` of them. `{ redis, prefix?, timeoutMs? }`: shared by every app instance using the same
+ * Redis and prefix (node-redis 4+ or ioredis, the same shape as `limits.store`).
  */
-export type TrustedDeviceStore = 'memory' | { redis: RedisClientLike; prefix?: string | undefined };
+export type TrustedDeviceStore = 'memory' | RedisStoreOptions;
 
 /** The `trustedDevices` option: "remember this device" for the second factor (see docs/second-factor.md). */
 export interface TrustedDevicesOptions {
@@ -58,7 +59,7 @@ export const MAX_TRUSTED_DAYS = 400;
 
 /** The checked `trustedDevices` option. */
 export interface TrustedDeviceSettings {
-  store: { kind: 'memory'; maxDevices: number } | { kind: 'redis'; client: RedisClientLike; prefix: string };
+  store: { kind: 'memory'; maxDevices: number } | { kind: 'redis'; client: RedisClientLike; prefix: string; timeoutMs: number };
   ttlMs: number;
   field: string;
   cookieName: string;
@@ -112,13 +113,15 @@ export function resolveTrustedDevices(value: unknown, secondFactor: boolean): Tr
   let store: TrustedDeviceSettings['store'] = { kind: 'memory', maxDevices };
   const given = options.store;
   if (given !== undefined && given !== 'memory') {
-    if (!isObject(given) || !isObject(given.redis)) fail('store', "'memory' or { redis: client, prefix? }");
+    if (!isObject(given) || !isObject(given.redis)) fail('store', "'memory' or { redis: client, prefix?, timeoutMs? }");
     const client = given.redis;
     if (typeof client.eval !== 'function') fail('store.redis', 'a node-redis (4+) or ioredis client');
     const prefix = given.prefix ?? TRUSTED_DEVICE_DEFAULTS.prefix;
     if (typeof prefix !== 'string' || prefix === '') fail('store.prefix', 'a non-empty string');
+    const timeoutMs = given.timeoutMs === undefined ? DEFAULT_REDIS_TIMEOUT_MS : given.timeoutMs;
+    if (!isRedisTimeoutMs(timeoutMs)) fail('store.timeoutMs', REDIS_TIMEOUT_RANGE);
     if (options.maxDevices !== undefined) fail('maxDevices', 'left out with a Redis store (Redis entries expire; bound Redis with its own maxmemory)');
-    store = { kind: 'redis', client, prefix };
+    store = { kind: 'redis', client, prefix, timeoutMs };
   }
   const days = integer(options, 'days', TRUSTED_DEVICE_DEFAULTS.days, 1, MAX_TRUSTED_DAYS);
   const cookieName = text(options, 'cookieName', TRUSTED_DEVICE_DEFAULTS.cookieName, COOKIE_NAME, 'a cookie name (letters, digits and !#$%&\'*+-.^_`|~)');

@@ -8,7 +8,13 @@
 // once cannot push the index past its bound. The scripts touch record keys they derive from the
 // index, so the store needs one Redis (or a primary with replicas), not a Redis Cluster.
 // node-redis (4+) and ioredis are both accepted: they differ only in how eval takes its arguments.
+// Each command has the store's `timeoutMs` to answer (../redis-deadline.ts). One applied after its
+// deadline: a lookup's or a removal's is harmless (the caller asked for that removal and learnt it
+// failed), a late add records a device whose login went on without the cookie (no one holds its
+// token; it expires with the trust, and until then holds a place among the user's maxDevicesPerUser,
+// at the bound pushing out their oldest device as any new one would).
 
+import { DEFAULT_REDIS_TIMEOUT_MS, RedisDeadline } from '../redis-deadline.js';
 import { redisNotReady } from '../redis-ready.js';
 import { deviceStoreError } from './errors.js';
 import type { DeviceRecord, DeviceStore } from './store.js';
@@ -62,9 +68,11 @@ export class RedisDeviceStore implements DeviceStore {
   readonly #users: string;
   /** The record prefix as Redis sees it, for the scripts that name records they read off an index. */
   readonly #recordsInScripts: string;
+  readonly #deadline: RedisDeadline;
 
-  constructor(client: object, prefix: string) {
+  constructor(client: object, prefix: string, timeoutMs = DEFAULT_REDIS_TIMEOUT_MS) {
     this.#client = client as Client;
+    this.#deadline = new RedisDeadline(timeoutMs);
     this.#records = `${prefix}t:`;
     this.#users = `${prefix}u:`;
     // ioredis adds its `keyPrefix` to KEYS but not to script arguments.
@@ -80,7 +88,7 @@ export class RedisDeviceStore implements DeviceStore {
   async get(digest: string): Promise<DeviceRecord | undefined> {
     this.#ready();
     try {
-      return parseRecord(await this.#client.get(this.#records + digest));
+      return parseRecord(await this.#deadline.race(this.#client.get(this.#records + digest)));
     } catch (err) {
       throw deviceStoreError(err);
     }
@@ -104,8 +112,8 @@ export class RedisDeviceStore implements DeviceStore {
     this.#ready();
     try {
       // ioredis: eval(script, numKeys, ...keys, ...args); node-redis: eval(script, { keys, arguments }).
-      if (typeof this.#client.defineCommand === 'function') return await this.#client.eval(script, keys.length, ...keys, ...args);
-      return await this.#client.eval(script, { keys, arguments: args });
+      const reply = typeof this.#client.defineCommand === 'function' ? this.#client.eval(script, keys.length, ...keys, ...args) : this.#client.eval(script, { keys, arguments: args });
+      return await this.#deadline.race(reply);
     } catch (err) {
       throw deviceStoreError(err);
     }

@@ -34,7 +34,7 @@ export class TrustedDevices {
     this.#settings = settings;
     this.#options = options;
     const { store } = options;
-    this.#store = store.kind === 'memory' ? new MemoryDeviceStore(store.maxDevices) : new RedisDeviceStore(store.client, store.prefix);
+    this.#store = store.kind === 'memory' ? new MemoryDeviceStore(store.maxDevices) : new RedisDeviceStore(store.client, store.prefix, store.timeoutMs);
   }
 
   /** The store (for tests of its bound). */

@@ -7,16 +7,28 @@
 //
 // Memory (default): this process only, bounded by `maxEntries` (default 10 000 ids, the oldest
 // dropped first, about 100 bytes each) and `ttlSeconds`. Redis: per event a `SET key NX EX` claim
-// and a `SET` when done, shared by every instance.
+// and a `SET` when done, shared by every instance, each command with `timeoutMs` to answer
+// (../redis-deadline.ts).
 
 import { LRUCache } from 'lru-cache';
 import { deleteEntry } from '../lru-delete.js';
+import { DEFAULT_REDIS_TIMEOUT_MS, isRedisTimeoutMs, REDIS_TIMEOUT_RANGE, RedisDeadline } from '../redis-deadline.js';
 import { redisNotReady } from '../redis-ready.js';
 
 /** Where webhook event ids are remembered for de-duplication: this process's memory (bounded) or Redis. */
 export type WebhookStoreOption =
   | { maxEntries?: number | undefined; ttlSeconds?: number | undefined }
-  | { redis: object; prefix?: string | undefined; ttlSeconds?: number | undefined };
+  | {
+      redis: object;
+      prefix?: string | undefined;
+      ttlSeconds?: number | undefined;
+      /**
+       * How long each Redis command may wait for its reply, in ms: past it the delivery is
+       * answered 500 `store_failed`, as while the client is disconnected. 1 to 60,000, default
+       * 1,000. See docs/deploying.md, "When Redis fails".
+       */
+      timeoutMs?: number | undefined;
+    };
 
 /** What a claim found: a new id (now claimed), one being processed elsewhere, or one done. */
 export type ClaimResult = 'new' | 'processing' | 'done';
@@ -129,11 +141,13 @@ class RedisDedup implements DedupStore {
   readonly #client: RedisLike;
   readonly #prefix: string;
   readonly #ttl: number;
+  readonly #deadline: RedisDeadline;
 
-  constructor(client: RedisLike, prefix: string, ttlSeconds: number) {
+  constructor(client: RedisLike, prefix: string, ttlSeconds: number, timeoutMs: number) {
     this.#client = client;
     this.#prefix = prefix;
     this.#ttl = ttlSeconds;
+    this.#deadline = new RedisDeadline(timeoutMs);
   }
 
   // Redis keeps every id for the ttl (unless its maxmemory policy evicts keys that have one:
@@ -163,21 +177,34 @@ class RedisDedup implements DedupStore {
 
   async claim(id: string): Promise<ClaimResult> {
     const key = this.#prefix + id;
-    if ((await this.#set(key, PROCESSING, PROCESSING_SECONDS, true)) === 'OK') return 'new';
+    // A claim past its deadline fails the delivery (500), but Redis may still apply it: the
+    // provider's retry would then find it held and be told 409 until it expired
+    // (PROCESSING_SECONDS). So a late 'OK' (the claim was taken, by this delivery, which no longer
+    // runs) gives it back at once; the key is this delivery's until then, so the DEL removes no
+    // one else's claim. Any other late reply (the id was held already: done, or another
+    // delivery's claim) leaves the key alone. A late reply that never comes (the connection
+    // dropped) leaves the claim to expire.
+    const claimed = await this.#deadline.race(this.#set(key, PROCESSING, PROCESSING_SECONDS, true), (late) => {
+      if (late === 'OK') this.#client.del(key).catch(() => undefined);
+    });
+    if (claimed === 'OK') return 'new';
     // Held: by a delivery still running, or done (any other value, the '1' of earlier versions
     // included). Gone in between (its claim expired): the retry after this one will take it.
     this.#ready();
-    const value = await this.#client.get(key);
+    const value = await this.#deadline.race(this.#client.get(key));
     return value === PROCESSING || value === null ? 'processing' : 'done';
   }
 
+  // A finish past its deadline: the handler answers 200 all the same, and the claim, if the finish
+  // is never applied, expires as the handler.ts comment says. A release past its: the retry waits
+  // for the claim to expire, or finds the id free if the release is applied late.
   async finish(id: string): Promise<void> {
-    await this.#set(this.#prefix + id, 'done', this.#ttl + CLOCK_SKEW_SECONDS, false);
+    await this.#deadline.race(this.#set(this.#prefix + id, 'done', this.#ttl + CLOCK_SKEW_SECONDS, false));
   }
 
   async release(id: string): Promise<void> {
     this.#ready();
-    await this.#client.del(this.#prefix + id);
+    await this.#deadline.race(this.#client.del(this.#prefix + id));
   }
 }
 
@@ -192,7 +219,7 @@ function positiveInteger(value: unknown, name: string, fallback: number, max: nu
 /** The `store` option of a webhook handler as a store. Throws TypeError for a bad one. */
 export function dedupStore(option: unknown): DedupStore {
   if (option === undefined) return new MemoryDedup(DEFAULT_DEDUP_ENTRIES, DEFAULT_DEDUP_TTL_SECONDS);
-  if (option === null || typeof option !== 'object') throw new TypeError('webhook option `store` must be { maxEntries?, ttlSeconds? } or { redis: client, prefix? }');
+  if (option === null || typeof option !== 'object') throw new TypeError('webhook option `store` must be { maxEntries?, ttlSeconds? } or { redis: client, prefix?, ttlSeconds?, timeoutMs? }');
   const o = option as Record<string, unknown>;
   const ttl = positiveInteger(o.ttlSeconds, 'ttlSeconds', DEFAULT_DEDUP_TTL_SECONDS, MAX_DEDUP_TTL_SECONDS);
   if ('redis' in o) {
@@ -202,7 +229,9 @@ export function dedupStore(option: unknown): DedupStore {
     }
     const prefix = o.prefix === undefined ? DEFAULT_DEDUP_PREFIX : o.prefix;
     if (typeof prefix !== 'string') throw new TypeError('webhook option `store.prefix` must be a string');
-    return new RedisDedup(client, prefix, ttl);
+    const timeoutMs = o.timeoutMs === undefined ? DEFAULT_REDIS_TIMEOUT_MS : o.timeoutMs;
+    if (!isRedisTimeoutMs(timeoutMs)) throw new TypeError(`webhook option \`store.timeoutMs\` must be ${REDIS_TIMEOUT_RANGE}`);
+    return new RedisDedup(client, prefix, ttl, timeoutMs);
   }
   return new MemoryDedup(positiveInteger(o.maxEntries, 'maxEntries', DEFAULT_DEDUP_ENTRIES, MAX_DEDUP_ENTRIES), ttl);
 }

@@ -88,7 +88,7 @@ describe('limits options', () => {
   it('take a node-redis or ioredis client and a prefix', () => {
     const nodeRedis = { eval() {}, isReady: true };
     const ioredis = { defineCommand() {}, eval() {}, status: 'ready' };
-    expect(resolveLimits({ store: { redis: nodeRedis, prefix: 'app:' }, keySecret: SECRET })?.store).toEqual({ kind: 'redis', client: nodeRedis, prefix: 'app:' });
+    expect(resolveLimits({ store: { redis: nodeRedis, prefix: 'app:' }, keySecret: SECRET })?.store).toEqual({ kind: 'redis', client: nodeRedis, prefix: 'app:', timeoutMs: 1000 });
     expect(resolveLimits({ store: { redis: ioredis }, keySecret: Buffer.from(SECRET) })?.store).toMatchObject({ kind: 'redis', prefix: 'passport-ding:limit:' });
   });
 

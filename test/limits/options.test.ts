@@ -28,8 +28,8 @@ describe('limits option messages', () => {
     ['a country', { sendsPerCountry: { points: 1, durationSeconds: 1, countries: { XX: 5 } } }, must('limits.sendsPerCountry.countries', 'keyed by ISO 3166-1 alpha-2 codes (unknown "XX")')],
     ["a country's points", { sendsPerCountry: { points: 1, durationSeconds: 1, countries: { US: 0 } } }, must('limits.sendsPerCountry.countries.US', 'an integer from 1 to 1000000000')],
     ['maxKeys', { maxKeys: 99 }, must('limits.maxKeys', 'an integer from 100 to 10000000')],
-    ['store', { store: 'mongo' }, must('limits.store', "'memory', a memoryLimitStore() or { redis: client, prefix? }")],
-    ['a store without redis', { store: {} }, must('limits.store', "'memory', a memoryLimitStore() or { redis: client, prefix? }")],
+    ['store', { store: 'mongo' }, must('limits.store', "'memory', a memoryLimitStore() or { redis: client, prefix?, timeoutMs? }")],
+    ['a store without redis', { store: {} }, must('limits.store', "'memory', a memoryLimitStore() or { redis: client, prefix?, timeoutMs? }")],
     ['the Redis client', { store: { redis: { get() {} } } }, must('limits.store.redis', 'a node-redis (4+) or ioredis client')],
     ['the prefix', { store: { redis, prefix: 42 }, keySecret: SECRET }, must('limits.store.prefix', 'a non-empty string')],
     ['keySecret with Redis', { store: { redis } }, must('limits.keySecret', 'set with a Redis store (the same secret on every instance sharing it)')],
@@ -47,6 +47,15 @@ describe('limits option messages', () => {
 
 describe('limits option bounds', () => {
   const rule = (points: number, durationSeconds: number) => ({ points, durationSeconds });
+
+  it("take a Redis store's timeoutMs from 1 to 60,000 ms, 1,000 when left out", () => {
+    for (const timeoutMs of [0, 60_001, 1.5, '1000', null, Number.NaN]) {
+      expect(() => resolveLimits({ store: { redis, timeoutMs }, keySecret: SECRET })).toThrow(new TypeError(must('limits.store.timeoutMs', 'an integer from 1 to 60000 (milliseconds)')));
+    }
+    expect(resolveLimits({ store: { redis }, keySecret: SECRET })?.store).toMatchObject({ kind: 'redis', timeoutMs: 1000 });
+    expect(resolveLimits({ store: { redis, timeoutMs: 1 }, keySecret: SECRET })?.store).toMatchObject({ timeoutMs: 1 });
+    expect(resolveLimits({ store: { redis, timeoutMs: 60_000 }, keySecret: SECRET })?.store).toMatchObject({ timeoutMs: 60_000 });
+  });
 
   it('take points from 1 to 1,000,000,000 and windows from 1 s to 366 days', () => {
     expect(resolveLimits({ sendsPerPhone: rule(1, 1) })?.rules.sendsPerPhone).toEqual(rule(1, 1));

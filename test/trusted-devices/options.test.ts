@@ -44,9 +44,10 @@ describe('resolveTrustedDevices', () => {
     for (const cookieName of ['__Host-device', '__HOST-device', '__host-d']) expect(resolve({ cookieName, cookiePath: '/account' })).toThrow(refusal);
   });
 
-  it('a Redis store: its client and prefix (default, or given)', () => {
-    expect(resolveTrustedDevices({ store: { redis } }, true)?.store).toEqual({ kind: 'redis', client: redis, prefix: 'passport-ding:device:' });
-    expect(resolveTrustedDevices({ store: { redis, prefix: 'app:' } }, true)?.store).toEqual({ kind: 'redis', client: redis, prefix: 'app:' });
+  it('a Redis store: its client, prefix and timeoutMs (default, or given: 1 to 60,000 ms)', () => {
+    expect(resolveTrustedDevices({ store: { redis } }, true)?.store).toEqual({ kind: 'redis', client: redis, prefix: 'passport-ding:device:', timeoutMs: 1000 });
+    expect(resolveTrustedDevices({ store: { redis, prefix: 'app:', timeoutMs: 1 } }, true)?.store).toEqual({ kind: 'redis', client: redis, prefix: 'app:', timeoutMs: 1 });
+    expect(resolveTrustedDevices({ store: { redis, timeoutMs: 60_000 } }, true)?.store).toMatchObject({ timeoutMs: 60_000 });
   });
 
   it('refuses each bad value with its exact message', () => {
@@ -61,9 +62,10 @@ describe('resolveTrustedDevices', () => {
     for (const field of ['', 'a b', 3]) expect(resolve({ field })).toThrow(message('field', 'a non-empty field name'));
     for (const cookieName of ['', 'a b', 'a;b', 'a=b', 'é', 5]) expect(resolve({ cookieName })).toThrow(message('cookieName', "a cookie name (letters, digits and !#$%&'*+-.^_`|~)"));
     for (const cookiePath of ['', 'a', '/a b', '/a;b', '/\u0000', '/é', 1]) expect(resolve({ cookiePath })).toThrow(message('cookiePath', "a path starting with '/' (no ';' or spaces)"));
-    for (const store of [null, 'redis', {}, { redis: null }, { redis: 'x' }]) expect(resolve({ store })).toThrow(message('store', "'memory' or { redis: client, prefix? }"));
+    for (const store of [null, 'redis', {}, { redis: null }, { redis: 'x' }]) expect(resolve({ store })).toThrow(message('store', "'memory' or { redis: client, prefix?, timeoutMs? }"));
     for (const client of [{}, { eval: 'x' }]) expect(resolve({ store: { redis: client } })).toThrow(message('store.redis', 'a node-redis (4+) or ioredis client'));
     for (const prefix of ['', 3]) expect(resolve({ store: { redis, prefix } })).toThrow(message('store.prefix', 'a non-empty string'));
+    for (const timeoutMs of [0, 60_001, 1.5, '1000', null, Number.NaN]) expect(resolve({ store: { redis, timeoutMs } })).toThrow(message('store.timeoutMs', 'an integer from 1 to 60000 (milliseconds)'));
     expect(resolve({ store: { redis }, maxDevices: 5 })).toThrow(message('maxDevices', 'left out with a Redis store (Redis entries expire; bound Redis with its own maxmemory)'));
   });
 });

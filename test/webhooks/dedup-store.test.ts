@@ -171,7 +171,7 @@ describe('the memory de-duplication store', () => {
 });
 
 describe('the store option', () => {
-  const storeMessage = 'webhook option `store` must be { maxEntries?, ttlSeconds? } or { redis: client, prefix? }';
+  const storeMessage = 'webhook option `store` must be { maxEntries?, ttlSeconds? } or { redis: client, prefix?, ttlSeconds?, timeoutMs? }';
   const redisMessage = 'webhook option `store.redis` must be a connected node-redis or ioredis client';
   const fn = async (): Promise<unknown> => undefined;
 
@@ -197,6 +197,14 @@ describe('the store option', () => {
     expect(() => dedupStore({ redis: { set: fn, get: fn, del: fn }, prefix: 5 })).toThrow(new TypeError('webhook option `store.prefix` must be a string'));
     expect(() => dedupStore({ redis: { set: fn, get: fn, del: fn }, prefix: null })).toThrow('`store.prefix`');
     expectTtlMs(dedupStore({ redis: { set: fn, get: fn, del: fn }, ttlSeconds: 90 }), 90_000);
+  });
+
+  it('takes a Redis timeoutMs from 1 to 60,000 ms and refuses any other, naming it and the range', () => {
+    const redis = { set: fn, get: fn, del: fn };
+    for (const bad of [0, 60_001, 1.5, '1000', null, Number.NaN]) {
+      expect(() => dedupStore({ redis, timeoutMs: bad })).toThrow(new TypeError('webhook option `store.timeoutMs` must be an integer from 1 to 60000 (milliseconds)'));
+    }
+    for (const ok of [1, 60_000, undefined]) expect(() => dedupStore({ redis, timeoutMs: ok })).not.toThrow();
   });
 });
 

@@ -1,0 +1,131 @@
+// Webhook de-duplication on a Redis that stops answering without closing its connections: a
+// redis-server of this suite's own paused with SIGSTOP (test/helpers/redis-server.ts), the client
+// with no timeout of its own, so only the store's `timeoutMs` (lib/redis-deadline.ts) ends the
+// wait. A delivery whose claim gets no reply in time is answered 500 store_failed and not handled;
+// Redis applies the claim when it wakes, and the store gives it back as that late reply comes
+// (lib/webhooks/dedup.ts), so the provider's retry is handled instead of told 409 until the claim
+// expires. A finish past its deadline: the delivery is still answered 200, and the late finish
+// makes a retry a duplicate. No unhandled rejection. Both clients.
+import express from 'express';
+import request from 'supertest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import { preludeWebhook } from 'passport-ding';
+import type { PassportDingEvent } from 'passport-ding';
+import { connectSocket, redisServerGate, startRedisServer, type OwnRedis } from '../helpers/redis-server.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+import { keyPair, signature } from './sign.js';
+
+const keys = keyPair();
+
+function within<T>(pending: PromiseLike<T>, ms = 5000): Promise<T | 'no answer'> {
+  return Promise.race([Promise.resolve(pending), sleep(ms).then(() => 'no answer' as const)]);
+}
+
+if (redisServerGate('webhook de-duplication on a frozen Redis')) {
+  let server: OwnRedis;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  const unhandled: unknown[] = [];
+  const collect = (reason: unknown): void => void unhandled.push(reason);
+  beforeEach(() => {
+    unhandled.length = 0;
+    process.on('unhandledRejection', collect);
+  });
+  afterEach(() => {
+    server.thaw();
+    process.off('unhandledRejection', collect);
+  });
+
+  describe.each(['node-redis', 'ioredis'] as const)('webhook de-duplication on a frozen Redis (%s)', (kind) => {
+    async function setup(onEvent: (e: PassportDingEvent) => void) {
+      const c = await connectSocket(kind, server.socket);
+      const probe = createClient({ socket: { path: server.socket, tls: false } });
+      await probe.connect();
+      const prefix = `test:webhook:freeze:${kind}:${Date.now()}:`;
+      const app = express();
+      app.post('/hook', preludeWebhook({ publicKey: keys.publicPem, onEvent, store: { redis: c.redis, prefix, timeoutMs: 300 } }));
+      const id = `evt_freeze_${kind}_${Date.now()}`;
+      const body = JSON.stringify({ id, type: 'verify.attempt', payload: { verification_id: 'vrf_1' }, created_at: new Date().toISOString() });
+      const post = () => within(request(app).post('/hook').set('Content-Type', 'application/json').set('X-Webhook-Signature', signature(body, keys.privateKey)).send(body));
+      const close = async (): Promise<void> => {
+        c.close();
+        await probe.close();
+      };
+      return { c, probe, key: prefix + id, post, close };
+    }
+
+    it('a claim past timeoutMs: 500 store_failed, not handled; the late claim is given back, so the retry is handled', async () => {
+      const events: PassportDingEvent[] = [];
+      const { c, probe, key, post, close } = await setup((e) => void events.push(e));
+      try {
+        server.freeze();
+        const first = await post();
+        expect(first === 'no answer' ? first : [first.status, first.body]).toEqual([500, { error: 'store_failed' }]);
+        expect(c.ready()).toBe(true);
+        expect(events).toHaveLength(0);
+
+        server.thaw();
+        // Redis applied the claim when it woke; its reply, past the deadline, gives it back.
+        await waitFor('the late claim given back', async () => (await probe.get(key)) === null, { withinMs: 5000 });
+        const retry = await post();
+        expect(retry === 'no answer' ? retry : [retry.status, retry.body]).toEqual([200, { received: true }]);
+        expect(events).toHaveLength(1);
+        expect(await probe.get(key)).toBe('done');
+        expect(unhandled).toEqual([]);
+      } finally {
+        await close();
+      }
+    });
+
+    it('a claim past timeoutMs on an id already done: its late reply (not taken) leaves the id done, and the retry is a duplicate', async () => {
+      const events: PassportDingEvent[] = [];
+      const { c, probe, key, post, close } = await setup((e) => void events.push(e));
+      const ping = (): Promise<unknown> => (c.redis as { ping(): Promise<unknown> }).ping();
+      try {
+        const first = await post();
+        expect(first === 'no answer' ? first : [first.status, first.body]).toEqual([200, { received: true }]);
+        server.freeze();
+        const replay = await post();
+        expect(replay === 'no answer' ? replay : [replay.status, replay.body]).toEqual([500, { error: 'store_failed' }]);
+        server.thaw();
+        // On the store's connection, in order: the first ping's reply comes after the late SET NX's
+        // (so a DEL sent on it would be on its way), the second's after that DEL would have run.
+        await ping();
+        await ping();
+        expect(await probe.get(key)).toBe('done');
+        const retry = await post();
+        expect(retry === 'no answer' ? retry : [retry.status, retry.body]).toEqual([200, { received: true, duplicate: true }]);
+        expect(events).toHaveLength(1);
+        expect(unhandled).toEqual([]);
+      } finally {
+        await close();
+      }
+    });
+
+    it('a finish past timeoutMs: the delivery is answered 200 all the same, and once applied a retry is a duplicate', async () => {
+      const events: PassportDingEvent[] = [];
+      const { key, probe, post, close } = await setup((e) => {
+        events.push(e);
+        server.freeze();
+      });
+      try {
+        const first = await post();
+        expect(first === 'no answer' ? first : [first.status, first.body]).toEqual([200, { received: true }]);
+        server.thaw();
+        await waitFor('the late finish applied', async () => (await probe.get(key)) === 'done', { withinMs: 5000 });
+        const retry = await post();
+        expect(retry === 'no answer' ? retry : [retry.status, retry.body]).toEqual([200, { received: true, duplicate: true }]);
+        expect(events).toHaveLength(1);
+        expect(unhandled).toEqual([]);
+      } finally {
+        await close();
+      }
+    });
+  });
+}
