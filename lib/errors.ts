@@ -112,7 +112,7 @@ export class OtpUnavailableError extends PassportDingError {
   }
 }
 
-/** The limit store (Redis) could not be read or written; nothing was sent or checked. */
+/** The limit store (Redis) could not be read or written; nothing was sent or checked, unless its message says the code was sent. */
 export class LimitStoreError extends PassportDingError {
   override readonly code = 'PASSPORT_DING_LIMIT_STORE';
   /** A store the app depends on is down: 503, as for the provider. */

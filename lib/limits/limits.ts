@@ -96,6 +96,20 @@ function storeError(err: unknown): LimitStoreError {
   return new LimitStoreError('The rate-limit store failed, so no code was sent or checked', { cause });
 }
 
+/**
+ * A store step taken once the provider has sent the code (Prelude: recording who owns the
+ * number's window). Its failure is still a LimitStoreError (503), but not "no code was sent": the
+ * code went out, as the step's event says (`maybeSent`).
+ */
+export async function afterSend<T>(step: Promise<T>): Promise<T> {
+  try {
+    return await step;
+  } catch (err) {
+    if (!(err instanceof LimitStoreError)) throw err;
+    throw new LimitStoreError('The rate-limit store failed after the code was sent', { cause: err.cause });
+  }
+}
+
 async function guarded<T>(step: Promise<T>): Promise<T> {
   try {
     return await step;
