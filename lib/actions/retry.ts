@@ -10,7 +10,7 @@ import { admitSend, PASS, refuse, secondsUntil, unexpected } from './context.js'
 import type { DropReason } from './pending-session.js';
 import { openPending } from './pending-session.js';
 import { sendRequest } from './send.js';
-import { afterSend } from '../limits/limits.js';
+import { failedAfterSend } from '../limits/limits.js';
 import { claimWindow, holdsWindow } from '../limits/window.js';
 import { chosenChannel, delivery } from './channel.js';
 import type { DeliveryChannel } from '../providers/delivery.js';
@@ -102,7 +102,11 @@ async function resend(
       const remaining = result.remainingRetries ?? Math.max(0, (pending.remainingRetries ?? settings.maxResends) - 1);
       next.remainingRetries = remaining;
       // The window is renewed (or new): this session still owns it, for the code's whole life.
-      await afterSend(claimWindow(ctx.limits, provider, next.phoneNumber, pending.owner, next.expiresAt - now));
+      try {
+        await claimWindow(ctx.limits, provider, next.phoneNumber, pending.owner, next.expiresAt - now);
+      } catch (err) {
+        throw failedAfterSend(err);
+      }
       // How this code went: as the provider says, else as asked; a resend with no choice and no
       // word from the provider keeps the channel the last code went by.
       const used = result.channel ?? channel;

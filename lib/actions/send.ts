@@ -15,7 +15,7 @@ import { countryAllowed } from '../gates/country.js';
 import { checkLine } from '../gates/line-type.js';
 import type { ActionContext, ActionResult } from './context.js';
 import { admitSend, PASS, refuse, requiredUserKey, secondFactorPhone, unexpected } from './context.js';
-import { afterSend } from '../limits/limits.js';
+import { failedAfterSend } from '../limits/limits.js';
 import { claimWindow, restartAttempts } from '../limits/window.js';
 import { nothingSent } from './nothing-sent.js';
 import { boundedRetryAfter } from '../http.js';
@@ -81,8 +81,13 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
       const created = result.createdAt.getTime();
       const lifetime = result.expiresAt ? result.expiresAt.getTime() - created : NaN;
       const ttl = Number.isFinite(lifetime) && lifetime > 0 ? Math.min(lifetime, settings.ttlMs) : settings.ttlMs;
-      const owner = await afterSend(claimWindow(ctx.limits, provider, phone.e164, undefined, ttl));
-      await afterSend(restartAttempts(ctx.limits, ctx.checks, provider, result.id));
+      let owner: string | undefined;
+      try {
+        owner = await claimWindow(ctx.limits, provider, phone.e164, undefined, ttl);
+        await restartAttempts(ctx.limits, ctx.checks, provider, result.id);
+      } catch (err) {
+        throw failedAfterSend(err);
+      }
       // Replaces any earlier pending verification: the newest code is the one the user expects.
       const state: PendingState = {
         id: result.id,

@@ -97,17 +97,12 @@ function storeError(err: unknown): LimitStoreError {
 }
 
 /**
- * A store step taken once the provider has sent the code (Prelude: recording who owns the
- * number's window). Its failure is still a LimitStoreError (503), but not "no code was sent": the
- * code went out, as the step's event says (`maybeSent`).
+ * What a store step taken once the provider has sent the code (Prelude: recording who owns the
+ * number's window) fails with: still a LimitStoreError (503), but not "no code was sent", since
+ * the code went out, as the step's event says (`maybeSent`). Any other error as it is.
  */
-export async function afterSend<T>(step: Promise<T>): Promise<T> {
-  try {
-    return await step;
-  } catch (err) {
-    if (!(err instanceof LimitStoreError)) throw err;
-    throw new LimitStoreError('The rate-limit store failed after the code was sent', { cause: err.cause });
-  }
+export function failedAfterSend(err: unknown): unknown {
+  return err instanceof LimitStoreError ? new LimitStoreError('The rate-limit store failed after the code was sent', { cause: err.cause }) : err;
 }
 
 async function guarded<T>(step: Promise<T>): Promise<T> {
