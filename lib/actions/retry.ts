@@ -30,17 +30,19 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
   // each decides from what earlier ones left, not from this request's copy of the session.
   const { checks } = ctx;
   return checks.run(pending.id, async (): Promise<ActionResult> => {
-    // Prelude: another session has sent to this number since; its window, not ours (no provider
-    // call). Asked here, when the resend runs: a send may take the window while this one queues.
-    if (!(await holdsWindow(ctx.limits, ctx.provider, pending))) return drop('no_pending_verification');
     const now = settings.now();
-    // Alive when this request arrived (openPending), maybe not after the resends queued ahead of
-    // it: a resend now would pay for an SMS of a code the next verify answers `expired`.
-    if (now >= pending.expiresAt) return drop('expired');
     // No code can be tried any more (a wrong-code budget spent here or in a request this process
     // saw): a resend would be paid for and useless.
     const left = checks.attemptsLeft(pending.id, pending.attemptsLeft, now);
-    if (left === 'finished') return drop('no_pending_verification');
+    // Ended by a request queued ahead of this one, most often a right code whose login
+    // regenerated the session: refused without touching this copy of it (as in ./verify.ts).
+    if (left === 'finished') return refuse(ctx, 'no_pending_verification');
+    // Prelude: another session has sent to this number since; its window, not ours (no provider
+    // call). Asked here, when the resend runs: a send may take the window while this one queues.
+    if (!(await holdsWindow(ctx.limits, ctx.provider, pending))) return drop('no_pending_verification');
+    // Alive when this request arrived (openPending), maybe not after the resends queued ahead of
+    // it: a resend now would pay for an SMS of a code the next verify answers `expired`.
+    if (now >= pending.expiresAt) return drop('expired');
     if (left <= 0) return drop('too_many_attempts');
     const seen = checks.resendState(pending.id, pending, now);
     const current: PendingState = { ...pending, nextRetryAt: seen.nextRetryAt };

@@ -35,14 +35,20 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
   const { checks, limits } = ctx;
   const { id, phoneNumber, expiresAt } = pending;
   return checks.run(id, async (): Promise<ActionResult> => {
-    // Prelude: another session has sent to this number since; its window, not ours (no provider
-    // call). Asked here, when the check runs: a send may take the window while this one queues.
-    if (!(await holdsWindow(limits, provider, pending))) return drop('no_pending_verification');
     // What earlier checks in this process learned beats this request's copy of the session (a
     // session never holds 0 attempts: the last wrong code clears it; the ledger may).
     const now = settings.now();
     const left = checks.attemptsLeft(id, pending.attemptsLeft, now);
-    if (left === 'finished') return drop('no_pending_verification');
+    // A concurrent request already ended this verification (a double tap, a double submit, a
+    // client's retry): most often a right code, whose login regenerated the session this
+    // request's copy was loaded from. Refused without touching that copy, and before the window
+    // check (the login gives the window back): changed, express-session would save it, writing
+    // the destroyed session back to the store, and set a cookie with the old id, which, arriving
+    // after the login's answer, signs the user out. The request that ended it removed the state.
+    if (left === 'finished') return refuse(ctx, 'no_pending_verification');
+    // Prelude: another session has sent to this number since; its window, not ours (no provider
+    // call). Asked here, when the check runs: a send may take the window while this one queues.
+    if (!(await holdsWindow(limits, provider, pending))) return drop('no_pending_verification');
     if (left <= 0) return drop('too_many_attempts');
     const finish = (): void => checks.finish(id, expiresAt, now);
     // openPending() saw the code alive when this request arrived; a check queued behind slow ones
