@@ -111,9 +111,23 @@ describe('Ding V1: an appRealm needs deviceType ANDROID', () => {
   it.each([
     ['no deviceType', { appRealm: HASH }],
     ['deviceType IOS', { appRealm: HASH, deviceType: 'IOS' }],
-  ])('with %s the appRealm is left out (Ding answers 400 otherwise) and the login goes on', async (_what, context) => {
+  ])('with %s the appRealm is left out (Ding answers 400 otherwise) and the login goes on', async (what, context) => {
     await sendsAndLogsIn(h, () => context);
     expect(h.sandbox.latestDelivery(PHONE)?.message).not.toContain(HASH);
+    await nextTicks();
+    // The first case reports it; the second is the same field and problem, already reported.
+    if (what === 'no deviceType') expect(seen).toHaveLength(1);
+    for (const w of seen) expect(w.message).toContain("signals(req) gave appRealm, which must be sent with deviceType 'ANDROID' (Ding V1 refuses it otherwise);");
+  });
+});
+
+describe('Prelude: a correlationId over its 64 characters', () => {
+  const h = harness(express, {}, 'prelude');
+
+  it('is left out with a warning that names the limit, and the login goes on', async () => {
+    await sendsAndLogsIn(h, () => ({ correlationId: 'c'.repeat(65) }));
+    await nextTicks();
+    expect(seen.map((w) => w.message)).toEqual([expect.stringContaining("signals(req) gave correlationId, which must be a string of at most 64 characters (Prelude's limit);")]);
   });
 });
 
