@@ -238,8 +238,9 @@ describe('Prelude: the fields at the edges of their shapes reach the create body
     });
   });
 
-  it('a 65-character locale and a callbackUrl no URL parser takes are left out; the send goes on', async () => {
-    expect(await createBody({ locale: LOCALE_65, callbackUrl: 'not a url', correlationId: 'ok' })).toEqual({
+  it('a 65-character locale, a callbackUrl no URL parser takes and a 12-character appRealm are left out; the send goes on', async () => {
+    // Every character of the appRealm is of the hash's alphabet: only its length is wrong.
+    expect(await createBody({ locale: LOCALE_65, callbackUrl: 'not a url', appRealm: `${HASH}x`, correlationId: 'ok' })).toEqual({
       target: { type: 'phone_number', value: PHONE },
       metadata: { correlation_id: 'ok' },
     });
