@@ -90,6 +90,28 @@ describe('a body type the app does not parse (Express 5)', () => {
     expect(h.calls('send')).toBe(2);
   });
 
+  it('a type that only mentions +json past its start (a parameter) is not named application/*+json', async () => {
+    // The content type is matched from its start: `text/plain; profile=application/vnd.api+json`
+    // is no JSON body, and no parser entry names it, so the error gives both parsers' advice.
+    const auth = new passport.Passport();
+    auth.use('ding', h.strategy());
+    const app = express5();
+    app.use(session({ secret: 'unparsed body warning', resave: false, saveUninitialized: false }));
+    app.post('/login/phone', auth.authenticate('ding', { action: 'send' }), (_req, res) => {
+      res.json({ ok: true });
+    });
+    const errors: Error[] = [];
+    app.use((err: Error, _req: express5.Request, res: express5.Response, _next: express5.NextFunction) => {
+      errors.push(err);
+      res.status(500).json({ error: err.name });
+    });
+    await request(app).post('/login/phone').set('content-type', 'text/plain; profile=application/vnd.api+json').send(JSON.stringify({ phoneNumber: PHONE })).expect(500);
+    expect(errors.map((e) => e.message)).toEqual([
+      'passport-ding reads its form fields from req.body, but no body parser has read this request: add app.use(express.urlencoded({ extended: false })) for HTML forms and app.use(express.json()) for JSON, before passport.authenticate()',
+    ]);
+    expect(h.calls('send')).toBe(0);
+  });
+
   it('no warning for a form the app parses, nor for a post without a body', async () => {
     const app = formsOnlyApp();
     await request(app).post('/login/phone').type('form').send({ phoneNumber: PHONE }).expect(200);
