@@ -71,7 +71,8 @@ function kind(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   const t = typeof v;
-  return t === 'object' || t === 'undefined' ? t : `a ${t}`;
+  if (t === 'object') return 'an object';
+  return t === 'undefined' ? t : `a ${t}`;
 }
 
 // Fields and problems already reported: at most one warning for each in a process, so a client
