@@ -109,7 +109,13 @@ export interface DingOtpStrategyOptionsBase {
    * half-signed-in (`(req) => req.session.pendingUserId`).
    */
   userId?: ((req: Request) => UserIdValue | Promise<UserIdValue>) | undefined;
-  /** Fraud signals and message settings for each send and resend. Default: `{ ip: req.ip }`. */
+  /**
+   * Fraud signals and message settings for each send and resend. Default: `{ ip: req.ip }`. Each
+   * field is checked against its shape before the provider is called: one that does not fit is
+   * left out of that send (the code still goes out) with a `PASSPORT_DING_SIGNAL_DROPPED` warning
+   * naming the field, never its value (docs/options.md, "What signals(req) returns"). Anything but
+   * an object is an OtpConfigurationError.
+   */
   signals?: ((req: Request) => SendContext | Promise<SendContext>) | undefined;
   /**
    * Wrong codes allowed per verification: the one that spends the last is answered

@@ -66,12 +66,16 @@ const CHECKS: Readonly<Record<string, Check>> = {
   }),
 };
 
+/** CHECKS as pairs, built once: every send and resend walks them. */
+const CHECK_LIST: ReadonlyArray<readonly [string, Check]> = Object.entries(CHECKS);
+
 /** What a value is, for a warning: its kind, never the value itself. */
 function kind(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'an array';
   const t = typeof v;
-  return t === 'object' || t === 'undefined' ? t : `a ${t}`;
+  if (t === 'object') return 'an object';
+  return t === 'undefined' ? t : `a ${t}`;
 }
 
 // Fields and problems already reported: at most one warning for each in a process, so a client
@@ -100,10 +104,10 @@ export function checkedSendContext(value: unknown, provider: string): SendContex
   const given = value as Fields;
   let out: Fields | undefined;
   // deviceType before appRealm: Ding's check of appRealm reads the kept deviceType.
-  for (const field of Object.keys(CHECKS)) {
+  for (const [field, check] of CHECK_LIST) {
     const v = (out ?? given)[field];
     if (v === undefined) continue;
-    const wants = (CHECKS[field] as Check)(v, out ?? given, provider);
+    const wants = check(v, out ?? given, provider);
     if (wants === undefined) continue;
     out ??= { ...given };
     delete out[field];

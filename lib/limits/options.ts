@@ -44,7 +44,7 @@ export type RedisClientLike = object;
  */
 export type LimitStore = 'memory' | SharedLimitStore | RedisStoreOptions;
 
-/** A Redis store: `limits.store` and the trusted devices' `store`. */
+/** A Redis store: `limits.store`, the trusted devices' `store`, and (with `ttlSeconds`) a webhook handler's `store`. */
 export interface RedisStoreOptions {
   /** The client, connected. */
   redis: RedisClientLike;

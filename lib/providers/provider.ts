@@ -30,12 +30,12 @@ export interface SendSignals {
 export interface MessageSettings {
   /** BCP-47 message language, e.g. `en-US`. */
   locale?: string | undefined;
-  /** Your own id, echoed in the provider's logs and webhooks. */
+  /** Your own id, echoed in the provider's logs and webhooks. Prelude V2: at most 64 characters. */
   correlationId?: string | undefined;
   templateId?: string | undefined;
   senderId?: string | undefined;
   callbackUrl?: string | undefined;
-  /** Android SMS Retriever app hash. */
+  /** Android SMS Retriever app hash (11 characters). Ding V1: only with `deviceType: 'ANDROID'`. */
   appRealm?: string | undefined;
 }
 

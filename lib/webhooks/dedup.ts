@@ -11,24 +11,19 @@
 // (../redis-deadline.ts).
 
 import { LRUCache } from 'lru-cache';
+import type { RedisStoreOptions } from '../limits/options.js';
 import { deleteEntry } from '../lru-delete.js';
 import { DEFAULT_REDIS_TIMEOUT_MS, isRedisTimeoutMs, REDIS_TIMEOUT_RANGE, RedisDeadline } from '../redis-deadline.js';
 import { redisNotReady } from '../redis-ready.js';
 
-/** Where webhook event ids are remembered for de-duplication: this process's memory (bounded) or Redis. */
+/**
+ * Where webhook event ids are remembered for de-duplication: this process's memory (bounded) or
+ * Redis (the Redis store's shape, as for `limits.store`: a command past `timeoutMs` answers the
+ * delivery 500 `store_failed`, as while the client is disconnected).
+ */
 export type WebhookStoreOption =
   | { maxEntries?: number | undefined; ttlSeconds?: number | undefined }
-  | {
-      redis: object;
-      prefix?: string | undefined;
-      ttlSeconds?: number | undefined;
-      /**
-       * How long each Redis command may wait for its reply, in ms: past it the delivery is
-       * answered 500 `store_failed`, as while the client is disconnected. 1 to 60,000, default
-       * 1,000. See docs/deploying.md, "When Redis fails".
-       */
-      timeoutMs?: number | undefined;
-    };
+  | (RedisStoreOptions & { ttlSeconds?: number | undefined });
 
 /** What a claim found: a new id (now claimed), one being processed elsewhere, or one done. */
 export type ClaimResult = 'new' | 'processing' | 'done';

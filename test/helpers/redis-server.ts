@@ -11,6 +11,7 @@ import { delimiter, join } from 'node:path';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import type { RedisClientLike } from 'passport-ding';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { gate } from './env.js';
 import type { RedisKind } from './redis-clients.js';
 import { waitFor } from './wait.js';
@@ -96,4 +97,40 @@ export async function connectSocket(kind: RedisKind, socket: string): Promise<So
   nr.on('error', () => undefined);
   await nr.connect();
   return { redis: nr as unknown as RedisClientLike, ready: () => nr.isReady, close: () => nr.destroy() };
+}
+
+/** A freeze suite's own server and what each of its tests must leave behind. */
+export interface FrozenRedisSuite {
+  /** Started in beforeAll, stopped in afterAll, thawed after each test. */
+  readonly server: OwnRedis;
+  /** The unhandled rejections seen during the current test: a reply after its deadline must add none. */
+  readonly unhandled: unknown[];
+}
+
+/** Registers the hooks of a suite that freezes a redis-server of its own (call it at the top of the gated block). */
+export function frozenRedisSuite(): FrozenRedisSuite {
+  let server: OwnRedis | undefined;
+  const unhandled: unknown[] = [];
+  const collect = (reason: unknown): void => void unhandled.push(reason);
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  beforeEach(() => {
+    unhandled.length = 0;
+    process.on('unhandledRejection', collect);
+  });
+  afterEach(() => {
+    server?.thaw();
+    process.off('unhandledRejection', collect);
+  });
+  return {
+    get server(): OwnRedis {
+      if (server === undefined) throw new Error('the suite\'s redis-server is not started yet (use it inside a test)');
+      return server;
+    },
+    unhandled,
+  };
 }

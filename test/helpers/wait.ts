@@ -51,3 +51,8 @@ export async function waitFor<T>(what: string | (() => string), probe: () => T |
   if (found === undefined) throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
   return found;
 }
+
+/** `pending`'s outcome, or 'no answer' when it has none within `ms` (for a call that may hang). */
+export function within<T>(pending: PromiseLike<T>, ms = 5000): Promise<T | 'no answer'> {
+  return Promise.race([Promise.resolve(pending), sleep(ms).then(() => 'no answer' as const)]);
+}

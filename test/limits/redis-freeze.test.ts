@@ -8,62 +8,40 @@
 // the limits for the error's words.
 import express from 'express';
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RedisStore } from '../../lib/limits/index.js';
 import { harness, PROVIDERS } from '../helpers/harness.js';
-import { connectSocket, redisServerGate, startRedisServer, type OwnRedis } from '../helpers/redis-server.js';
+import { connectSocket, frozenRedisSuite, redisServerGate } from '../helpers/redis-server.js';
 import { securityApp } from '../helpers/security-app.js';
-import { sleep } from '../helpers/wait.js';
+import { within } from '../helpers/wait.js';
 
 const KEY_SECRET = 'operator-freeze-limit-secret-0123456789';
 const STORE_ERROR = [500, { error: 'LimitStoreError', code: 'PASSPORT_DING_LIMIT_STORE' }];
 
-/** `pending`'s outcome, or 'no answer' when it has none within `ms` (the hang this suite is about). */
-function within<T>(pending: PromiseLike<T>, ms = 5000): Promise<T | 'no answer'> {
-  return Promise.race([Promise.resolve(pending), sleep(ms).then(() => 'no answer' as const)]);
-}
-
 if (redisServerGate('limits on a frozen Redis')) {
-  let server: OwnRedis;
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    await server.stop();
-  });
-
-  const unhandled: unknown[] = [];
-  const collect = (reason: unknown): void => void unhandled.push(reason);
-  beforeEach(() => {
-    unhandled.length = 0;
-    process.on('unhandledRejection', collect);
-  });
-  afterEach(() => {
-    server.thaw();
-    process.off('unhandledRejection', collect);
-  });
+  const own = frozenRedisSuite();
 
   describe.each(['node-redis', 'ioredis'] as const)('%s', (kind) => {
     it('a command past timeoutMs fails with "Redis did not answer within N ms"; its late reply changes nothing', async () => {
-      const c = await connectSocket(kind, server.socket);
+      const c = await connectSocket(kind, own.server.socket);
       try {
         const store = new RedisStore(c.redis, 200);
         const key = `freeze:${kind}:${Date.now()}`;
-        server.freeze();
+        own.server.freeze();
         const frozen = await within(store.hit([{ key, add: 1, windowMs: 60_000, slide: false }]).catch((err: unknown) => err));
         expect(frozen).toBeInstanceOf(Error);
         expect([(frozen as Error).name, (frozen as Error).message]).toEqual(['RedisTimeout', 'Redis did not answer within 200 ms']);
-        server.thaw();
+        own.server.thaw();
         // Redis ran the frozen script when it woke (the point counts: the store fails closed).
         expect(await store.hit([{ key, add: 0, windowMs: 60_000, slide: false }])).toEqual([{ count: 1, msLeft: expect.any(Number) }]);
-        expect(unhandled).toEqual([]);
+        expect(own.unhandled).toEqual([]);
       } finally {
         c.close();
       }
     });
 
     it('a reply already in the socket when a stalled event loop fires the timer wins: no timeout for a Redis that answered', async () => {
-      const c = await connectSocket(kind, server.socket);
+      const c = await connectSocket(kind, own.server.socket);
       try {
         const store = new RedisStore(c.redis, 50);
         // Once the command is out (ioredis writes it at once, node-redis in a setImmediate), this
@@ -91,7 +69,7 @@ if (redisServerGate('limits on a frozen Redis')) {
       const h = harness(express, {}, provider);
 
       it('frozen: send and check answer LimitStoreError after timeoutMs, no provider call; thawed: the same client serves', async () => {
-        const c = await connectSocket(kind, server.socket);
+        const c = await connectSocket(kind, own.server.socket);
         try {
           const prefix = `passport-ding-test:freeze:${provider}:${kind}:${Date.now()}:`;
           const strategy = h.strategy({ resendCooldownSeconds: 0, limits: { store: { redis: c.redis, prefix, timeoutMs: 300 }, keySecret: KEY_SECRET } });
@@ -100,7 +78,7 @@ if (redisServerGate('limits on a frozen Redis')) {
           await alice.post('/api/send').send({ phoneNumber: '+14155552681' }).expect(200);
           const code = h.code('+14155552681');
 
-          server.freeze();
+          own.server.freeze();
           const before = h.sandbox.stats().requests;
           const started = performance.now();
           const send = await within(request(app).post('/api/send').send({ phoneNumber: '+14155552682' }));
@@ -111,13 +89,13 @@ if (redisServerGate('limits on a frozen Redis')) {
           expect(performance.now() - started).toBeGreaterThanOrEqual(2 * 300 - 20);
           expect(h.sandbox.stats().requests).toBe(before);
 
-          server.thaw();
+          own.server.thaw();
           const login = await within(alice.post('/api/verify').send({ code }));
           expect(login === 'no answer' ? login : [login.status, login.body.user?.phoneNumber]).toEqual([200, '+14155552681']);
           const again = await within(request(app).post('/api/send').send({ phoneNumber: '+14155552682' }));
           expect(again === 'no answer' ? again : again.status).toBe(200);
           expect(h.sandbox.stats().requests).toBe(before + 2);
-          expect(unhandled).toEqual([]);
+          expect(own.unhandled).toEqual([]);
         } finally {
           c.close();
         }
@@ -126,14 +104,14 @@ if (redisServerGate('limits on a frozen Redis')) {
   });
 
   it('the default timeoutMs (1,000) ends a frozen wait too', async () => {
-    const c = await connectSocket('node-redis', server.socket);
+    const c = await connectSocket('node-redis', own.server.socket);
     try {
       const store = new RedisStore(c.redis);
-      server.freeze();
+      own.server.freeze();
       const frozen = await within(store.readMark('freeze:default').catch((err: unknown) => err));
       expect((frozen as Error).message).toBe('Redis did not answer within 1000 ms');
     } finally {
-      server.thaw();
+      own.server.thaw();
       c.close();
     }
   });

@@ -2,7 +2,7 @@
 // who owns the number's window in the limits' store). The step fails with a LimitStoreError, as it
 // should, and the event says `maybeSent`; the error's message must not say the opposite ("no code
 // was sent"): an operator reading the log during a Redis incident would count those SMS as never
-// sent. Found running two instances on a frozen Redis (node-redis and ioredis). Real Redis through
+// sent. Real Redis through
 // redisRelay() (test/helpers/), real HTTP to the sandbox, which freezes the relay as it sends.
 import express from 'express';
 import request from 'supertest';

@@ -38,7 +38,7 @@ const nextTicks = (): Promise<void> => new Promise((resolve) => setImmediate(res
  */
 const BAD: Array<[what: string, context: Record<string, unknown>, field: string, wants: string]> = [
   ['appVersion as a number', { appVersion: 42 }, 'appVersion', 'a string (it was a number)'],
-  ['osVersion as an object', { osVersion: { major: 17 } }, 'osVersion', 'a string (it was object)'],
+  ['osVersion as an object', { osVersion: { major: 17 } }, 'osVersion', 'a string (it was an object)'],
   ['deviceModel as null', { deviceModel: null }, 'deviceModel', 'a string (it was null)'],
   ['deviceId as a number', { deviceId: 7 }, 'deviceId', 'a string (it was a number)'],
   ['userAgent as an array', { userAgent: ['a', 'b'] }, 'userAgent', 'a string (it was an array)'],

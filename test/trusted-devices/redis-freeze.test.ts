@@ -6,46 +6,25 @@
 // serves again, and the add that came after its deadline is in Redis with no one holding its
 // token (as lib/trusted-devices/redis-store.ts says). No unhandled rejection. Both clients.
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { TrustedDeviceStoreError } from 'passport-ding';
 import { userKey } from '../../lib/pending.js';
 import { CookieClient } from '../helpers/cookie-client.js';
-import { connectSocket, redisServerGate, startRedisServer, type OwnRedis } from '../helpers/redis-server.js';
+import { connectSocket, frozenRedisSuite, redisServerGate } from '../helpers/redis-server.js';
 import { COOKIE, trustedApp } from '../helpers/trusted-app.js';
-import { sleep } from '../helpers/wait.js';
+import { within } from '../helpers/wait.js';
 
 const ALICE_PHONE = '+14155552671';
 const BOB_PHONE = '+14155552672';
 
-function within<T>(pending: PromiseLike<T>, ms = 5000): Promise<T | 'no answer'> {
-  return Promise.race([Promise.resolve(pending), sleep(ms).then(() => 'no answer' as const)]);
-}
-
 if (redisServerGate('trusted devices on a frozen Redis')) {
-  let server: OwnRedis;
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    await server.stop();
-  });
-
-  const unhandled: unknown[] = [];
-  const collect = (reason: unknown): void => void unhandled.push(reason);
-  beforeEach(() => {
-    unhandled.length = 0;
-    process.on('unhandledRejection', collect);
-  });
-  afterEach(() => {
-    server.thaw();
-    process.off('unhandledRejection', collect);
-  });
+  const own = frozenRedisSuite();
 
   describe.each(['node-redis', 'ioredis'] as const)('trusted devices on a frozen Redis (%s)', (kind) => {
     it('frozen: isTrustedDevice rejects after timeoutMs and a login to remember succeeds without the cookie; thawed: served again', async () => {
-      const c = await connectSocket(kind, server.socket);
-      const probe = createClient({ socket: { path: server.socket, tls: false } });
+      const c = await connectSocket(kind, own.server.socket);
+      const probe = createClient({ socket: { path: own.server.socket, tls: false } });
       await probe.connect();
       try {
         const prefix = `test:devices:freeze:${randomBytes(6).toString('hex')}:`;
@@ -60,7 +39,7 @@ if (redisServerGate('trusted devices on a frozen Redis')) {
         await aliceBrowser.post('/logout');
         await aliceBrowser.post('/login/password', { userId: alice.id });
 
-        server.freeze();
+        own.server.freeze();
         const guard = await within(aliceBrowser.get('/2fa/trusted'));
         expect(guard === 'no answer' ? guard : guard.status).toBe(500);
         const error = app.t.errors.at(-1);
@@ -75,12 +54,12 @@ if (redisServerGate('trusted devices on a frozen Redis')) {
         expect(bobBrowser.setCookie(COOKIE)).toBeUndefined();
         expect(c.ready()).toBe(true);
 
-        server.thaw();
+        own.server.thaw();
         const back = await within(aliceBrowser.get('/2fa/trusted'));
         expect(back === 'no answer' ? back : back.body).toEqual({ trusted: true });
         // Bob's add ran when Redis woke: a record whose token no browser holds, expiring with the trust.
         expect(await probe.zCard(`${prefix}u:${userKey(bob.id)}`)).toBe(1);
-        expect(unhandled).toEqual([]);
+        expect(own.unhandled).toEqual([]);
       } finally {
         c.close();
         await probe.close();

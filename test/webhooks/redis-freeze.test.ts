@@ -8,44 +8,23 @@
 // makes a retry a duplicate. No unhandled rejection. Both clients.
 import express from 'express';
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { preludeWebhook } from 'passport-ding';
 import type { PassportDingEvent } from 'passport-ding';
-import { connectSocket, redisServerGate, startRedisServer, type OwnRedis } from '../helpers/redis-server.js';
-import { sleep, waitFor } from '../helpers/wait.js';
+import { connectSocket, frozenRedisSuite, redisServerGate } from '../helpers/redis-server.js';
+import { waitFor, within } from '../helpers/wait.js';
 import { keyPair, signature } from './sign.js';
 
 const keys = keyPair();
 
-function within<T>(pending: PromiseLike<T>, ms = 5000): Promise<T | 'no answer'> {
-  return Promise.race([Promise.resolve(pending), sleep(ms).then(() => 'no answer' as const)]);
-}
-
 if (redisServerGate('webhook de-duplication on a frozen Redis')) {
-  let server: OwnRedis;
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    await server.stop();
-  });
-
-  const unhandled: unknown[] = [];
-  const collect = (reason: unknown): void => void unhandled.push(reason);
-  beforeEach(() => {
-    unhandled.length = 0;
-    process.on('unhandledRejection', collect);
-  });
-  afterEach(() => {
-    server.thaw();
-    process.off('unhandledRejection', collect);
-  });
+  const own = frozenRedisSuite();
 
   describe.each(['node-redis', 'ioredis'] as const)('webhook de-duplication on a frozen Redis (%s)', (kind) => {
     async function setup(onEvent: (e: PassportDingEvent) => void) {
-      const c = await connectSocket(kind, server.socket);
-      const probe = createClient({ socket: { path: server.socket, tls: false } });
+      const c = await connectSocket(kind, own.server.socket);
+      const probe = createClient({ socket: { path: own.server.socket, tls: false } });
       await probe.connect();
       const prefix = `test:webhook:freeze:${kind}:${Date.now()}:`;
       const app = express();
@@ -64,20 +43,20 @@ if (redisServerGate('webhook de-duplication on a frozen Redis')) {
       const events: PassportDingEvent[] = [];
       const { c, probe, key, post, close } = await setup((e) => void events.push(e));
       try {
-        server.freeze();
+        own.server.freeze();
         const first = await post();
         expect(first === 'no answer' ? first : [first.status, first.body]).toEqual([500, { error: 'store_failed' }]);
         expect(c.ready()).toBe(true);
         expect(events).toHaveLength(0);
 
-        server.thaw();
+        own.server.thaw();
         // Redis applied the claim when it woke; its reply, past the deadline, gives it back.
         await waitFor('the late claim given back', async () => (await probe.get(key)) === null, { withinMs: 5000 });
         const retry = await post();
         expect(retry === 'no answer' ? retry : [retry.status, retry.body]).toEqual([200, { received: true }]);
         expect(events).toHaveLength(1);
         expect(await probe.get(key)).toBe('done');
-        expect(unhandled).toEqual([]);
+        expect(own.unhandled).toEqual([]);
       } finally {
         await close();
       }
@@ -90,10 +69,10 @@ if (redisServerGate('webhook de-duplication on a frozen Redis')) {
       try {
         const first = await post();
         expect(first === 'no answer' ? first : [first.status, first.body]).toEqual([200, { received: true }]);
-        server.freeze();
+        own.server.freeze();
         const replay = await post();
         expect(replay === 'no answer' ? replay : [replay.status, replay.body]).toEqual([500, { error: 'store_failed' }]);
-        server.thaw();
+        own.server.thaw();
         // On the store's connection, in order: the first ping's reply comes after the late SET NX's
         // (so a DEL sent on it would be on its way), the second's after that DEL would have run.
         await ping();
@@ -102,7 +81,7 @@ if (redisServerGate('webhook de-duplication on a frozen Redis')) {
         const retry = await post();
         expect(retry === 'no answer' ? retry : [retry.status, retry.body]).toEqual([200, { received: true, duplicate: true }]);
         expect(events).toHaveLength(1);
-        expect(unhandled).toEqual([]);
+        expect(own.unhandled).toEqual([]);
       } finally {
         await close();
       }
@@ -112,17 +91,17 @@ if (redisServerGate('webhook de-duplication on a frozen Redis')) {
       const events: PassportDingEvent[] = [];
       const { key, probe, post, close } = await setup((e) => {
         events.push(e);
-        server.freeze();
+        own.server.freeze();
       });
       try {
         const first = await post();
         expect(first === 'no answer' ? first : [first.status, first.body]).toEqual([200, { received: true }]);
-        server.thaw();
+        own.server.thaw();
         await waitFor('the late finish applied', async () => (await probe.get(key)) === 'done', { withinMs: 5000 });
         const retry = await post();
         expect(retry === 'no answer' ? retry : [retry.status, retry.body]).toEqual([200, { received: true, duplicate: true }]);
         expect(events).toHaveLength(1);
-        expect(unhandled).toEqual([]);
+        expect(own.unhandled).toEqual([]);
       } finally {
         await close();
       }
