@@ -112,11 +112,21 @@ export class OtpUnavailableError extends PassportDingError {
   }
 }
 
-/** The limit store (Redis) could not be read or written; nothing was sent or checked, unless its message says the code was sent. */
+/** The limit store (Redis) could not be read or written; nothing was sent or checked, unless `codeSent` says otherwise. */
 export class LimitStoreError extends PassportDingError {
   override readonly code = 'PASSPORT_DING_LIMIT_STORE';
   /** A store the app depends on is down: 503, as for the provider. */
   override readonly status = 503;
+  /**
+   * `true` when the store failed once the provider had sent the code (Prelude: recording who owns
+   * the number's window): the SMS went out, and is on the bill, though the step failed. `false`:
+   * nothing was sent or checked.
+   */
+  readonly codeSent: boolean;
+  constructor(message: string, options?: { cause?: unknown; codeSent?: boolean | undefined }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.codeSent = options?.codeSent === true;
+  }
 }
 
 /** Passport was set up wrong: no session middleware, a bad option. A bug in the app, not the user. */

@@ -102,7 +102,7 @@ function storeError(err: unknown): LimitStoreError {
  * the code went out, as the step's event says (`maybeSent`). Any other error as it is.
  */
 export function failedAfterSend(err: unknown): unknown {
-  return err instanceof LimitStoreError ? new LimitStoreError('The rate-limit store failed after the code was sent', { cause: err.cause }) : err;
+  return err instanceof LimitStoreError ? new LimitStoreError('The rate-limit store failed after the code was sent', { cause: err.cause, codeSent: true }) : err;
 }
 
 async function guarded<T>(step: Promise<T>): Promise<T> {

@@ -24,6 +24,8 @@ export interface SecurityAppSetup {
   trustProxy?: boolean;
   /** Body parsers' size limit. Default express's 100kb. */
   bodyLimit?: string;
+  /** Sees each error handed to Express before the error style renders it. */
+  onError?: (err: unknown) => void;
 }
 
 export function securityApp(setup: SecurityAppSetup): Express {
@@ -63,6 +65,14 @@ export function securityApp(setup: SecurityAppSetup): Express {
     res.json({ user: req.user ?? null, pending: pendingVerification(req) ?? null });
   });
 
+  const { onError } = setup;
+  if (onError) {
+    const seen: ErrorRequestHandler = (err: unknown, _req, _res, next) => {
+      onError(err);
+      next(err);
+    };
+    app.use(seen);
+  }
   if (setup.errors === 'message') {
     const render: ErrorRequestHandler = (err: { status?: unknown; message?: string }, _req, res, _next) => {
       res.status(typeof err.status === 'number' ? err.status : 500).type('text/plain').send(String(err.message));

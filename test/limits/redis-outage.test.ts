@@ -51,7 +51,8 @@ if (redisGate('limits on a Redis that goes away')) {
         const c = await client(kind, relay.url, timeoutMs);
         const prefix = `passport-ding-test:${process.pid}:outage:${provider}:${kind}:${Date.now()}:`;
         const strategy = h.strategy({ resendCooldownSeconds: 0, limits: { store: { redis: c.redis, prefix }, keySecret: KEY_SECRET } });
-        const app = securityApp({ strategy, users: h.users });
+        const errors: unknown[] = [];
+        const app = securityApp({ strategy, users: h.users, onError: (err) => errors.push(err) });
         const cleanup = async (): Promise<void> => {
           await relay.up();
           relay.thaw();
@@ -63,12 +64,12 @@ if (redisGate('limits on a Redis that goes away')) {
           if (keys.length > 0) await admin.del(keys);
           await admin.close();
         };
-        return { relay, c, app, cleanup };
+        return { relay, c, app, cleanup, errors };
       }
       const calls = (): number => h.sandbox.stats().requests;
 
       it('down: LimitStoreError at once and no provider call; back: the same client serves, and the code sent before still logs in', async () => {
-        const { relay, c, app, cleanup } = await setup();
+        const { relay, c, app, cleanup, errors } = await setup();
         try {
           const alice = request.agent(app);
           await alice.post('/api/send').send({ phoneNumber: '+14155552671' }).expect(200);
@@ -82,6 +83,8 @@ if (redisGate('limits on a Redis that goes away')) {
           const check = await alice.post('/api/verify').send({ code });
           expect(performance.now() - started).toBeLessThan(1000);
           for (const res of [send, check]) expect([res.status, res.body]).toEqual([500, { error: 'LimitStoreError', code: 'PASSPORT_DING_LIMIT_STORE' }]);
+          // Failed before the provider was called: nothing sent, and the error says so.
+          expect(errors).toEqual([expect.objectContaining({ codeSent: false }), expect.objectContaining({ codeSent: false })]);
           expect(calls()).toBe(before);
 
           await relay.up();

@@ -50,7 +50,8 @@ if (redisGate('a limits store that fails after the code was sent')) {
           limits: { store: { redis, prefix, timeoutMs: 200 }, keySecret: KEY_SECRET },
           onEvent: (event: PassportDingEvent) => { if (event.type !== 'delivery') events.push(event); },
         });
-        const app = securityApp({ strategy, users: h.users, errors: 'message' });
+        const errors: unknown[] = [];
+        const app = securityApp({ strategy, users: h.users, errors: 'message', onError: (err) => errors.push(err) });
         try {
           const alice = request.agent(app);
           if (step === 'resend') await alice.post('/api/send').send({ phoneNumber: '+14155552671' }).expect(200);
@@ -64,6 +65,7 @@ if (redisGate('a limits store that fails after the code was sent')) {
           expect(h.sandbox.stats().byOperation.createVerification).toBe(sentBefore + 1);
           expect(res.status).toBe(503);
           expect(res.text).toBe('The rate-limit store failed after the code was sent');
+          expect(errors).toEqual([expect.objectContaining({ code: 'PASSPORT_DING_LIMIT_STORE', codeSent: true })]);
           const last = events.at(-1);
           expect(last).toMatchObject({ type: step, outcome: 'error', error: 'PASSPORT_DING_LIMIT_STORE', maybeSent: true });
         } finally {
