@@ -30,7 +30,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
 
   const opened = await openPending(ctx);
   if ('refused' in opened) return opened.refused;
-  const { pending, keep, drop, spend } = opened;
+  const { pending, keep, drop, dropUnlessLoggedIn, spend } = opened;
 
   const { checks, limits } = ctx;
   const { id, phoneNumber, expiresAt } = pending;
@@ -48,7 +48,9 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
     if (left === 'finished') return refuse(ctx, 'no_pending_verification');
     // Prelude: another session has sent to this number since; its window, not ours (no provider
     // call). Asked here, when the check runs: a send may take the window while this one queues.
-    if (!(await holdsWindow(limits, provider, pending))) return drop('no_pending_verification');
+    // Or a right code of this session gave it back, on another instance (a double tap behind a
+    // load balancer, which the queue above cannot see): see dropUnlessLoggedIn().
+    if (!(await holdsWindow(limits, provider, pending))) return dropUnlessLoggedIn('no_pending_verification');
     if (left <= 0) return drop('too_many_attempts');
     const finish = (): void => checks.finish(id, expiresAt, now);
     // openPending() saw the code alive when this request arrived; a check queued behind slow ones
@@ -100,17 +102,27 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
       }
       case 'expired':
         finish();
-        return drop('expired');
+        // Before our expiry (checked above): Prelude says so of a verification a right code closed,
+        // maybe a double tap's on another instance. That code gave our window back (at once, before
+        // its login): the window no longer ours says so without waiting for the login.
+        if (!(await holdsWindow(limits, provider, pending))) return refuse(ctx, 'no_pending_verification');
+        return dropUnlessLoggedIn('expired');
       case 'too_many_attempts':
         finish();
         return drop('too_many_attempts');
-      // The provider has nothing left to check: validated already (a replay or a lost race),
-      // never sent, or unknown to it. From the user's side there is no code waiting.
+      // Validated already: only a request of this session can have done it (the id lives in the
+      // session alone), a double tap's other request on another instance, whose login removes the
+      // state (or is regenerating the session away). Refused without touching this copy, for the
+      // reason given at `left === 'finished'` above: whether that login is done or not, a save here
+      // would undo it.
       case 'already_validated':
+        finish();
+        return refuse(ctx, 'no_pending_verification');
+      // Never sent, or unknown to the provider. From the user's side there is no code waiting.
       case 'no_attempt':
       case 'not_found':
         finish();
-        return drop('no_pending_verification');
+        return dropUnlessLoggedIn('no_pending_verification');
       case 'unknown':
         // The provider could not say: a fault, never a login. The pending state stays for a retry.
         throw new OtpUnavailableError('server_error', `The ${provider.name} provider could not say whether the code is valid`);

@@ -26,7 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DingOtpStrategy } from 'passport-ding';
 import { barrier } from '../helpers/barrier.js';
 import { redisGate } from '../helpers/env.js';
-import type { Harness } from '../helpers/harness.js';
+import type { Harness, ProviderName } from '../helpers/harness.js';
 import { harness, PROVIDERS } from '../helpers/harness.js';
 import type { TestUser } from '../helpers/users.js';
 
@@ -77,10 +77,14 @@ async function call(base: string, cookie: string, method: 'GET' | 'POST', path: 
 if (redisGate(SUITE)) {
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6390';
 
-  describe.each(PROVIDERS)(`${SUITE}: %s`, (provider) => {
+  // 'loser first': the winner's user lookup waits until the loser has answered (the loser learns
+  // the least: the old session still in the store). 'login first': the request to the second
+  // instance waits, session loaded, until the first one's 200 (the old session destroyed).
+  const ORDERS = ['loser first', 'login first'] as const;
+  describe.each(PROVIDERS.flatMap((p) => ORDERS.map((o): [ProviderName, (typeof ORDERS)[number]] => [p, o])))(`${SUITE}: %s, %s`, (provider, order) => {
     // Latency keeps both checks at the provider at once, as a double tap does.
     const h: Harness = harness(express as never, { latencyMs: 50 }, provider);
-    const prefix = `${PREFIX}${provider}:`;
+    const prefix = `${PREFIX}${provider}:${order === 'login first' ? 'after' : 'before'}:`;
     const clients: Redis[] = [];
     const client = (): Redis => {
       const c = createClient({ url: redisUrl });
@@ -110,6 +114,8 @@ if (redisGate(SUITE)) {
       writes: string[];
       /** The loser's answer has arrived: the winner's login may go on. */
       lost(): void;
+      /** The winner's answer has arrived. */
+      won(): void;
       close(): Promise<void>;
     }
 
@@ -123,7 +129,10 @@ if (redisGate(SUITE)) {
       const loserAnswered = new Promise<void>((resolve) => (lost = resolve));
       // The winner's user lookup waits for the loser's answer (at most 3 s: a loser that waits for
       // the login is a failure the assertions show, not a hang).
-      const afterLoser = (): Promise<void> => Promise.race([loserAnswered, new Promise<void>((resolve) => setTimeout(resolve, 3_000))]);
+      const afterLoser = (): Promise<void> =>
+        order === 'loser first' ? Promise.race([loserAnswered, new Promise<void>((resolve) => setTimeout(resolve, 3_000))]) : Promise.resolve();
+      let won!: () => void;
+      const winnerAnswered = new Promise<void>((resolve) => (won = resolve));
       const servers: Array<ReturnType<Express['listen']>> = [];
       const urls: string[] = [];
       const stores: session.Store[] = [];
@@ -136,7 +145,9 @@ if (redisGate(SUITE)) {
         );
         const store = holding(new RedisStore({ client: redis[i], prefix: `${prefix}sess:` }), held, waiting, writes);
         stores.push(store);
-        servers.push(await listen(h, store, { login, second }, both));
+        // 'login first': instance 1's request goes on, past the barrier, once instance 0 has answered 200.
+        const wait = order === 'login first' && i === 1 ? winnerAnswered : undefined;
+        servers.push(await listen(h, store, { login, second }, both, wait));
       }
       for (const server of servers) urls.push(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
       return {
@@ -149,6 +160,7 @@ if (redisGate(SUITE)) {
         },
         writes,
         lost: () => lost(),
+        won: () => won(),
         close: async () => {
           await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
         },
@@ -162,8 +174,10 @@ if (redisGate(SUITE)) {
       const answers = await Promise.all(
         pair.urls.map((url) =>
           call(url, cookie, 'POST', path, { code }, true).then((answer) => {
-            if (answer.status === 200) pair.release();
-            else pair.lost();
+            if (answer.status === 200) {
+              pair.release();
+              pair.won();
+            } else pair.lost();
             return answer;
           }),
         ),
@@ -227,7 +241,13 @@ if (redisGate(SUITE)) {
 }
 
 /** Login and second-factor routes as a JSON client calls them; the session with `cookie.maxAge`. */
-async function listen(h: Harness, store: session.Store, strategies: { login: DingOtpStrategy; second: DingOtpStrategy }, both: RequestHandler): Promise<ReturnType<Express['listen']>> {
+async function listen(
+  h: Harness,
+  store: session.Store,
+  strategies: { login: DingOtpStrategy; second: DingOtpStrategy },
+  both: RequestHandler,
+  wait: Promise<void> | undefined,
+): Promise<ReturnType<Express['listen']>> {
   const auth = new passport.Passport();
   auth.use('ding', strategies.login);
   auth.use('ding-2fa', strategies.second);
@@ -238,7 +258,10 @@ async function listen(h: Harness, store: session.Store, strategies: { login: Din
   app.use(session({ secret: 'double tap', resave: false, saveUninitialized: false, store, cookie: { maxAge: 15 * 60_000 } }));
   app.use(auth.session());
   // The two requests of a double tap wait here, each with the session loaded, until the other has too.
-  const together: RequestHandler = (req, res, next) => (req.headers['x-pair'] === '1' ? both(req, res, next) : next());
+  const together: RequestHandler = (req, res, next) => {
+    if (req.headers['x-pair'] !== '1') return next();
+    both(req, res, wait ? () => void wait.then(() => next()) : next);
+  };
   app.post('/login/password', (req, res, next) => {
     const user = h.users.get(String((req.body as { userId?: unknown }).userId));
     if (!user) return res.status(401).json({});
