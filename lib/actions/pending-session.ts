@@ -18,20 +18,6 @@ export interface OpenPending {
   /** Removes the pending verification, saves, and refuses with `reason`. */
   drop(reason: DropReason): Promise<ActionResult>;
   /**
-   * The provider (or the number's window) says the verification is over, and this request cannot
-   * tell whether a right code of this same session ended it on another instance, whose login is
-   * regenerating the session (a double tap behind a load balancer: the check queue that answers it
-   * on one instance is per process). `drop(reason)` unless express-session's store no longer holds
-   * this session: then a login regenerated it away (destroyed it), and this request refuses with
-   * `no_pending_verification` without touching its copy. Changed, that copy would be saved back to
-   * the store (the old session again, signed in with the first factor only in second-factor mode)
-   * and sent as a cookie with the old id, signing the user out when it arrives after the login's
-   * answer. One store read, on this path only. A store read that fails is taken as "gone":
-   * refusing without a write is the side that cannot undo a login. Without express-session's
-   * store (another session middleware) there is nothing to ask, and it drops as before.
-   */
-  dropUnlessLoggedIn(reason: DropReason): Promise<ActionResult>;
-  /**
    * A right code: removes the pending verification from the session, without a store write of
    * its own. The login writes it: Passport's req.logIn() regenerates the session, which deletes
    * the old record from the store, and express-session saves a changed session before the reply
@@ -65,7 +51,6 @@ export async function openPending(ctx: ActionContext): Promise<{ refused: Action
       return refuse(ctx, reason);
     },
     spend: () => clearPending(session, key),
-    dropUnlessLoggedIn: async (reason) => ((await stillStored(ctx.req)) ? open.drop(reason) : refuse(ctx, 'no_pending_verification')),
   };
 
   if (settings.secondFactor || settings.phoneChange) {
@@ -82,22 +67,4 @@ export async function openPending(ctx: ActionContext): Promise<{ refused: Action
   }
   if (settings.now() >= pending.expiresAt) return { refused: await open.drop('expired') };
   return open;
-}
-
-/**
- * Whether express-session's store still holds this request's session (`req.sessionStore.get`):
- * Passport's login regenerates the session, and express-session's regenerate() destroys the old
- * record. `true` without such a store (nothing to ask: drop as before), `false` when the read fails.
- */
-function stillStored(req: unknown): Promise<boolean> {
-  const { sessionStore: store, sessionID: sid } = req as { sessionStore?: { get?: unknown }; sessionID?: unknown };
-  const get = store?.get;
-  if (typeof get !== 'function' || typeof sid !== 'string') return Promise.resolve(true);
-  return new Promise((resolve) => {
-    try {
-      (get as (sid: string, callback: (err: unknown, session?: unknown) => void) => void).call(store, sid, (err, found) => resolve(!err && found !== null && found !== undefined));
-    } catch {
-      resolve(false);
-    }
-  });
 }

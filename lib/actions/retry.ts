@@ -7,11 +7,11 @@ import type { ResendState } from '../serialize.js';
 import type { ActionContext, ActionResult } from './context.js';
 import { nothingSent } from './nothing-sent.js';
 import { admitSend, PASS, refuse, secondsUntil, unexpected } from './context.js';
-import type { OpenPending } from './pending-session.js';
+import type { DropReason } from './pending-session.js';
 import { openPending } from './pending-session.js';
 import { sendRequest } from './send.js';
 import { failedAfterSend } from '../limits/limits.js';
-import { claimWindow, holdsWindow } from '../limits/window.js';
+import { claimWindow, windowState } from '../limits/window.js';
 import { chosenChannel, delivery } from './channel.js';
 import type { DeliveryChannel } from '../providers/delivery.js';
 import { boundedRetryAfter, MAX_RETRY_AFTER_SECONDS } from '../http.js';
@@ -21,7 +21,7 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
   const { settings } = ctx;
   const opened = await openPending(ctx);
   if ('refused' in opened) return opened.refused;
-  const { pending, keep, drop, dropUnlessLoggedIn } = opened;
+  const { pending, keep, drop } = opened;
   // A channel the app does not offer is refused before the queue: nothing spent, nothing changed.
   const chosen = chosenChannel(ctx);
   if ('refused' in chosen) return chosen.refused;
@@ -39,8 +39,10 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
     if (left === 'finished') return refuse(ctx, 'no_pending_verification');
     // Prelude: another session has sent to this number since; its window, not ours (no provider
     // call). Asked here, when the resend runs: a send may take the window while this one queues.
-    // Or a right code of this session gave it back on another instance (as in ./verify.ts).
-    if (!(await holdsWindow(ctx.limits, ctx.provider, pending))) return dropUnlessLoggedIn('no_pending_verification');
+    // Given back: a right code of this session ended it on another instance (as in ./verify.ts).
+    const window = await windowState(ctx.limits, ctx.provider, pending);
+    if (window === 'given back') return refuse(ctx, 'no_pending_verification');
+    if (window === 'taken') return drop('no_pending_verification');
     // Alive when this request arrived (openPending), maybe not after the resends queued ahead of
     // it: a resend now would pay for an SMS of a code the next verify answers `expired`.
     if (now >= pending.expiresAt) return drop('expired');
@@ -54,7 +56,7 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
     if (now < current.nextRetryAt) {
       return refuse(ctx, 'retry_too_soon', { retryAfter: secondsUntil(current.nextRetryAt, now) });
     }
-    return resend(ctx, current, now, keep, dropUnlessLoggedIn, chosen.channel);
+    return resend(ctx, current, now, keep, drop, chosen.channel);
   });
 }
 
@@ -63,7 +65,7 @@ async function resend(
   pending: PendingState,
   now: number,
   keep: (state: PendingState) => Promise<void>,
-  dropUnlessLoggedIn: OpenPending['dropUnlessLoggedIn'],
+  drop: (reason: DropReason) => Promise<ActionResult>,
   channel: DeliveryChannel | undefined,
 ): Promise<ActionResult> {
   const { settings, provider, checks } = ctx;
@@ -131,18 +133,17 @@ async function resend(
       await admitted.release();
       await remember({ ...pending, remainingRetries: 0 });
       return refuse(ctx, 'retries_exhausted');
-    // The verification is over at the provider, maybe ended by a right code of this session on
-    // another instance (a double tap): as in ./verify.ts, whose comments say why.
     case 'expired':
       await admitted.release();
-      return dropUnlessLoggedIn('expired');
+      return drop('expired');
+    // Validated by a right code of this session, on another instance: as in ./verify.ts.
     case 'already_validated':
       await admitted.release();
       return refuse(ctx, 'no_pending_verification');
     case 'no_attempt':
     case 'not_found':
       await admitted.release();
-      return dropUnlessLoggedIn('no_pending_verification');
+      return drop('no_pending_verification');
     default:
       return unexpected(provider, 'resend', result.status);
   }

@@ -17,7 +17,7 @@ import type { ActionContext, ActionResult } from './context.js';
 import { limitRefused, refuse, unexpected } from './context.js';
 import { cleanCode } from './code-input.js';
 import { openPending } from './pending-session.js';
-import { holdsWindow, releaseWindow } from '../limits/window.js';
+import { releaseWindow, windowState } from '../limits/window.js';
 
 export async function verify(ctx: ActionContext): Promise<ActionResult> {
   const { req, settings, provider } = ctx;
@@ -30,7 +30,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
 
   const opened = await openPending(ctx);
   if ('refused' in opened) return opened.refused;
-  const { pending, keep, drop, dropUnlessLoggedIn, spend } = opened;
+  const { pending, keep, drop, spend } = opened;
 
   const { checks, limits } = ctx;
   const { id, phoneNumber, expiresAt } = pending;
@@ -48,9 +48,13 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
     if (left === 'finished') return refuse(ctx, 'no_pending_verification');
     // Prelude: another session has sent to this number since; its window, not ours (no provider
     // call). Asked here, when the check runs: a send may take the window while this one queues.
-    // Or a right code of this session gave it back, on another instance (a double tap behind a
-    // load balancer, which the queue above cannot see): see dropUnlessLoggedIn().
-    if (!(await holdsWindow(limits, provider, pending))) return dropUnlessLoggedIn('no_pending_verification');
+    // Given back instead: a right code of this session ended the verification, on another
+    // instance, whose queue this one cannot see (a double tap behind a load balancer). Refused
+    // without touching this copy, as just above: that login may not have regenerated the
+    // session yet, and a save now would write it back after.
+    const window = await windowState(limits, provider, pending);
+    if (window === 'given back') return refuse(ctx, 'no_pending_verification');
+    if (window === 'taken') return drop('no_pending_verification');
     if (left <= 0) return drop('too_many_attempts');
     const finish = (): void => checks.finish(id, expiresAt, now);
     // openPending() saw the code alive when this request arrived; a check queued behind slow ones
@@ -102,19 +106,18 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
       }
       case 'expired':
         finish();
-        // Before our expiry (checked above): Prelude says so of a verification a right code closed,
-        // maybe a double tap's on another instance. That code gave our window back (at once, before
-        // its login): the window no longer ours says so without waiting for the login.
-        if (!(await holdsWindow(limits, provider, pending))) return refuse(ctx, 'no_pending_verification');
-        return dropUnlessLoggedIn('expired');
+        // Prelude says so, before our expiry (checked above), of a verification a right code
+        // closed: a double tap's other request, on another instance, which gave the window back
+        // as soon as its check answered (before its login). Refused without touching this copy.
+        if ((await windowState(limits, provider, pending)) === 'given back') return refuse(ctx, 'no_pending_verification');
+        return drop('expired');
       case 'too_many_attempts':
         finish();
         return drop('too_many_attempts');
-      // Validated already: only a request of this session can have done it (the id lives in the
-      // session alone), a double tap's other request on another instance, whose login removes the
-      // state (or is regenerating the session away). Refused without touching this copy, for the
-      // reason given at `left === 'finished'` above: whether that login is done or not, a save here
-      // would undo it.
+      // Validated already. The id lives in this session alone, so by a right code of this
+      // session: a double tap's other request, on another instance (on this one the queue answers
+      // first, above), whose login removes the state or regenerates the session away. Refused
+      // without touching this copy: saved, it would undo that login whether or not it is done.
       case 'already_validated':
         finish();
         return refuse(ctx, 'no_pending_verification');
@@ -122,7 +125,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
       case 'no_attempt':
       case 'not_found':
         finish();
-        return dropUnlessLoggedIn('no_pending_verification');
+        return drop('no_pending_verification');
       case 'unknown':
         // The provider could not say: a fault, never a login. The pending state stays for a retry.
         throw new OtpUnavailableError('server_error', `The ${provider.name} provider could not say whether the code is valid`);

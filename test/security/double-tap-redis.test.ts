@@ -10,12 +10,16 @@
 // destroyed session back to the store, and a client that gets the 403 after the 200 is signed out
 // (in second-factor mode the old session comes back signed in with the first factor only).
 //
+// What the loser sees: Ding answers `already_validated`; Prelude answers `expired_or_not_found`
+// (the winner's check closed the verification), or, if the loser runs after the winner's check,
+// its window given back by the winner. Both say that a right code of this session ended it.
+//
 // Two Express apps in this process, each with its own strategy (its own check queue) and its own
 // Redis clients, one sandbox (both providers), one Redis. The race is made deterministic: both
-// requests wait at a barrier until each has loaded the session; the winner's verify callback (the
-// app's user lookup) waits until the loser has answered, the order in which the loser learns the
-// least (the old session still in the store, the login not yet made); and every store write of the
-// old id is held until the 200 has arrived.
+// requests wait at a barrier until each has loaded the session; then either the winner's verify
+// callback (the app's user lookup) waits until the loser has answered ('loser first': the old
+// session still in the store, the login not yet made), or the second instance's request waits for
+// the first one's 200 ('login first'); every store write of the old id is held until the 200.
 import express from 'express';
 import type { Express, RequestHandler } from 'express';
 import session from 'express-session';
