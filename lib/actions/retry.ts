@@ -96,6 +96,12 @@ async function resend(
         nextRetryAt: cappedRetryAt(result.nextRetryAt, now) ?? now + settings.resendCooldownMs,
       };
       if (result.id !== undefined && result.id !== pending.id) {
+        // Ended by a right code of this session, on another instance, while this resend was on its
+        // way (a double tap behind a load balancer): that code's login gave the window back. The
+        // code just sent (paid for: the send points stay spent) belongs to no session; refused
+        // without touching this copy, as in ./verify.ts, or the save would undo that login. One
+        // store read, only when the provider opened a new verification.
+        if ((await windowState(ctx.limits, provider, pending)) === 'given back') return refuse(ctx, 'no_pending_verification');
         // A new id: the provider's window had ended (Prelude V2 answers a resend then with a fresh
         // verification). The code just sent lives and may be tried as long as a first one. The
         // resend count carries over, so a login cannot renew itself forever.

@@ -32,6 +32,7 @@ import { barrier } from '../helpers/barrier.js';
 import { redisGate } from '../helpers/env.js';
 import type { Harness, ProviderName } from '../helpers/harness.js';
 import { harness, PROVIDERS } from '../helpers/harness.js';
+import { until } from '../helpers/wait.js';
 import type { TestUser } from '../helpers/users.js';
 
 const SUITE = 'double-tapped verify across two instances (test/security/double-tap-redis.test.ts)';
@@ -142,7 +143,9 @@ if (redisGate(SUITE)) {
       const stores: session.Store[] = [];
       for (const i of [0, 1]) {
         const limits = { store: { redis: redis[i] as object, prefix: `${prefix}limits:` }, keySecret: KEY_SECRET };
-        const login = h.strategy({ limits }, async (number) => (await afterLoser(), h.users.findOrCreate(number)));
+        // No resend cooldown: a resend reaches the provider at once (Redis counts the cooldown on
+        // its own clock, which the test clock does not move).
+        const login = h.strategy({ limits, resendCooldownSeconds: 0 }, async (number) => (await afterLoser(), h.users.findOrCreate(number)));
         const second = h.strategy(
           { limits, sessionKey: 'passport-ding-2fa', secondFactor: (req) => (req.user as TestUser | undefined)?.phoneNumber },
           async (number) => (await afterLoser(), h.users.findOrCreate(number)),
@@ -241,6 +244,50 @@ if (redisGate(SUITE)) {
         await pair.close();
       }
     });
+    // A resend tapped on the other instance while the right code is at the provider: it reaches
+    // the provider after the check (Ding answers already_validated; Prelude, whose window the check
+    // closed, opens a new verification and sends a code), or, in the 'login first' order, after
+    // the login (the window given back).
+    it('a resend tapped on the other instance while the right code is checked: 403 without a Set-Cookie, the old id not written back', async () => {
+      const pair = await twoInstances();
+      try {
+        const number = phone();
+        const sent = await call(pair.urls[0], '', 'POST', '/login/send', { phoneNumber: number });
+        const cookie = sent.cookie as string;
+        const oldSid = sidOf(cookie);
+        const code = h.code(number);
+        const checks = h.counter('check');
+        pair.hold(oldSid);
+        const writes = pair.writes.length;
+        let won: Answer | undefined;
+        let lost: Answer | undefined;
+        try {
+          const verifying = call(pair.urls[0], cookie, 'POST', '/login/verify', { code }).then((answer) => {
+            if (answer.status === 200) pair.release();
+            return answer;
+          });
+          // The check is at the provider (held there by the sandbox's latency), or, 'login first',
+          // answered with the login made, before the resend goes to the other instance.
+          if (order === 'login first') await verifying;
+          else await until(() => checks() === 1);
+          const resending = call(pair.urls[1], cookie, 'POST', '/login/resend', {}).then((answer) => {
+            pair.lost();
+            return answer;
+          });
+          [won, lost] = await Promise.all([verifying, resending]);
+        } finally {
+          pair.release();
+        }
+        expect(won?.body.user?.phoneNumber).toBe(number);
+        expect(lost).toMatchObject({ status: 403, body: { code: 'no_pending_verification' } });
+        expect(lost?.cookie).toBeUndefined();
+        expect(pair.writes.slice(writes)).not.toContain(oldSid);
+        expect(await stored(pair.store, oldSid)).toBeFalsy();
+        expect((await call(pair.urls[1], won?.cookie as string, 'GET', '/me')).body.user?.phoneNumber).toBe(number);
+      } finally {
+        await pair.close();
+      }
+    });
   });
 }
 
@@ -273,6 +320,12 @@ async function listen(
   });
   for (const [name, base] of [['ding', '/login'], ['ding-2fa', '/2fa']] as const) {
     app.post(`${base}/send`, auth.authenticate(name, { action: 'send' }), (_req, res) => res.json({ sent: true }));
+    app.post(`${base}/resend`, (req, res, next) => {
+      auth.authenticate(name, { action: 'retry' }, (err: unknown, _user: false, info: unknown, status?: number) => {
+        if (err) return next(err);
+        res.status(status ?? 401).json(info);
+      })(req, res, () => res.json({ resent: true }));
+    });
     app.post(`${base}/verify`, together, (req, res, next) => {
       auth.authenticate(name, { action: 'verify' }, (err: unknown, user: TestUser | false, info: unknown, status?: number) => {
         if (err) return next(err);
