@@ -34,6 +34,8 @@ describe('verification window owner', () => {
     // Given back, not taken: a right code of this session (maybe a double tap's other request).
     expect(await windowState(limits, prelude, { phoneNumber: PHONE, owner: mine })).toBe('given back');
     expect(await limits.windowHolder(PHONE, mine)).toBe('none');
+    // A pending state without an owner never gave a window back: it owns none.
+    expect(await windowState(limits, prelude, { phoneNumber: PHONE })).toBe('taken');
   });
 
   it('Ding: no token, no mark, and every session holds its own window', async () => {
