@@ -69,10 +69,10 @@ interface Answer {
   cookie: string | undefined;
 }
 
-async function call(base: string, cookie: string, method: 'GET' | 'POST', path: string, body?: object, paired = false): Promise<Answer> {
+async function call(base: string, cookie: string, method: 'GET' | 'POST', path: string, body?: object, paired = false, extra: Record<string, string> = {}): Promise<Answer> {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { ...(paired ? { 'x-pair': '1' } : {}), ...(cookie ? { cookie: `${COOKIE}=${cookie}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: { ...extra, ...(paired ? { 'x-pair': '1' } : {}), ...(cookie ? { cookie: `${COOKIE}=${cookie}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : null,
   });
   const line = res.headers.getSetCookie().find((l) => l.startsWith(`${COOKIE}=`));
@@ -121,6 +121,8 @@ if (redisGate(SUITE)) {
       lost(): void;
       /** The winner's answer has arrived. */
       won(): void;
+      /** How many requests wait for the login's 200 ('login first'). */
+      parked(): number;
       close(): Promise<void>;
     }
 
@@ -139,6 +141,7 @@ if (redisGate(SUITE)) {
       let won!: () => void;
       const winnerAnswered = new Promise<void>((resolve) => (won = resolve));
       const servers: Array<ReturnType<Express['listen']>> = [];
+      const parked = { count: 0 };
       const urls: string[] = [];
       const stores: session.Store[] = [];
       for (const i of [0, 1]) {
@@ -154,7 +157,7 @@ if (redisGate(SUITE)) {
         stores.push(store);
         // 'login first': instance 1's request goes on, past the barrier, once instance 0 has answered 200.
         const wait = order === 'login first' && i === 1 ? winnerAnswered : undefined;
-        servers.push(await listen(h, store, { login, second }, both, wait));
+        servers.push(await listen(h, store, { login, second }, both, wait, parked));
       }
       for (const server of servers) urls.push(`http://127.0.0.1:${(server.address() as { port: number }).port}`);
       return {
@@ -168,6 +171,7 @@ if (redisGate(SUITE)) {
         writes,
         lost: () => lost(),
         won: () => won(),
+        parked: () => parked.count,
         close: async () => {
           await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
         },
@@ -244,10 +248,10 @@ if (redisGate(SUITE)) {
         await pair.close();
       }
     });
-    // A resend tapped on the other instance while the right code is at the provider: it reaches
-    // the provider after the check (Ding answers already_validated; Prelude, whose window the check
-    // closed, opens a new verification and sends a code), or, in the 'login first' order, after
-    // the login (the window given back).
+    // A resend tapped on the other instance, its session loaded, while the right code is at the
+    // provider: it reaches the provider after the check (Ding answers already_validated; Prelude,
+    // whose window the check closed, opens a new verification and sends a code), or, in the 'login
+    // first' order, runs after the login (Ding: already_validated; Prelude: the window given back).
     it('a resend tapped on the other instance while the right code is checked: 403 without a Set-Cookie, the old id not written back', async () => {
       const pair = await twoInstances();
       try {
@@ -262,19 +266,25 @@ if (redisGate(SUITE)) {
         let won: Answer | undefined;
         let lost: Answer | undefined;
         try {
+          const resend = (): Promise<Answer> =>
+            call(pair.urls[1], cookie, 'POST', '/login/resend', {}, false, { 'x-after-login': '1' }).then((answer) => {
+              pair.lost();
+              return answer;
+            });
+          // 'login first': the resend has loaded the session and waits for the login's 200.
+          const early = order === 'login first' ? resend() : undefined;
+          if (early) await until(() => pair.parked() === 1);
           const verifying = call(pair.urls[0], cookie, 'POST', '/login/verify', { code }).then((answer) => {
-            if (answer.status === 200) pair.release();
+            if (answer.status === 200) {
+              pair.release();
+              pair.won();
+            }
             return answer;
           });
-          // The check is at the provider (held there by the sandbox's latency), or, 'login first',
-          // answered with the login made, before the resend goes to the other instance.
-          if (order === 'login first') await verifying;
-          else await until(() => checks() === 1);
-          const resending = call(pair.urls[1], cookie, 'POST', '/login/resend', {}).then((answer) => {
-            pair.lost();
-            return answer;
-          });
-          [won, lost] = await Promise.all([verifying, resending]);
+          // 'loser first': the resend goes once the check is at the provider (held there by the
+          // sandbox's latency), and reaches it after the check.
+          if (!early) await until(() => checks() === 1);
+          [won, lost] = await Promise.all([verifying, early ?? resend()]);
         } finally {
           pair.release();
         }
@@ -298,6 +308,7 @@ async function listen(
   strategies: { login: DingOtpStrategy; second: DingOtpStrategy },
   both: RequestHandler,
   wait: Promise<void> | undefined,
+  parked: { count: number },
 ): Promise<ReturnType<Express['listen']>> {
   const auth = new passport.Passport();
   auth.use('ding', strategies.login);
@@ -320,7 +331,13 @@ async function listen(
   });
   for (const [name, base] of [['ding', '/login'], ['ding-2fa', '/2fa']] as const) {
     app.post(`${base}/send`, auth.authenticate(name, { action: 'send' }), (_req, res) => res.json({ sent: true }));
-    app.post(`${base}/resend`, (req, res, next) => {
+    // 'login first': a resend marked x-after-login waits here, its session loaded, for the login's 200.
+    const afterLogin: RequestHandler = (req, _res, next) => {
+      if (req.headers['x-after-login'] !== '1' || !wait) return next();
+      parked.count += 1;
+      void wait.then(() => next());
+    };
+    app.post(`${base}/resend`, afterLogin, (req, res, next) => {
       auth.authenticate(name, { action: 'retry' }, (err: unknown, _user: false, info: unknown, status?: number) => {
         if (err) return next(err);
         res.status(status ?? 401).json(info);
