@@ -11,7 +11,7 @@ import type { DropReason } from './pending-session.js';
 import { openPending } from './pending-session.js';
 import { sendRequest } from './send.js';
 import { failedAfterSend } from '../limits/limits.js';
-import { claimWindow, holdsWindow } from '../limits/window.js';
+import { claimWindow, windowState } from '../limits/window.js';
 import { chosenChannel, delivery } from './channel.js';
 import type { DeliveryChannel } from '../providers/delivery.js';
 import { boundedRetryAfter, MAX_RETRY_AFTER_SECONDS } from '../http.js';
@@ -39,7 +39,10 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
     if (left === 'finished') return refuse(ctx, 'no_pending_verification');
     // Prelude: another session has sent to this number since; its window, not ours (no provider
     // call). Asked here, when the resend runs: a send may take the window while this one queues.
-    if (!(await holdsWindow(ctx.limits, ctx.provider, pending))) return drop('no_pending_verification');
+    // Given back: a right code of this session ended it on another instance (as in ./verify.ts).
+    const window = await windowState(ctx.limits, ctx.provider, pending);
+    if (window === 'given back') return refuse(ctx, 'no_pending_verification');
+    if (window === 'taken') return drop('no_pending_verification');
     // Alive when this request arrived (openPending), maybe not after the resends queued ahead of
     // it: a resend now would pay for an SMS of a code the next verify answers `expired`.
     if (now >= pending.expiresAt) return drop('expired');
@@ -93,6 +96,12 @@ async function resend(
         nextRetryAt: cappedRetryAt(result.nextRetryAt, now) ?? now + settings.resendCooldownMs,
       };
       if (result.id !== undefined && result.id !== pending.id) {
+        // Ended by a right code of this session, on another instance, while this resend was on its
+        // way (a double tap behind a load balancer): that code's login gave the window back. The
+        // code just sent (paid for: the send points stay spent) belongs to no session; refused
+        // without touching this copy, as in ./verify.ts, or the save would undo that login. One
+        // store read, only when the provider opened a new verification.
+        if ((await windowState(ctx.limits, provider, pending)) === 'given back') return refuse(ctx, 'no_pending_verification');
         // A new id: the provider's window had ended (Prelude V2 answers a resend then with a fresh
         // verification). The code just sent lives and may be tried as long as a first one. The
         // resend count carries over, so a login cannot renew itself forever.
@@ -133,7 +142,10 @@ async function resend(
     case 'expired':
       await admitted.release();
       return drop('expired');
+    // Validated by a right code of this session, on another instance: as in ./verify.ts.
     case 'already_validated':
+      await admitted.release();
+      return refuse(ctx, 'no_pending_verification');
     case 'no_attempt':
     case 'not_found':
       await admitted.release();

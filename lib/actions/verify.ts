@@ -17,7 +17,7 @@ import type { ActionContext, ActionResult } from './context.js';
 import { limitRefused, refuse, unexpected } from './context.js';
 import { cleanCode } from './code-input.js';
 import { openPending } from './pending-session.js';
-import { holdsWindow, releaseWindow } from '../limits/window.js';
+import { releaseWindow, windowState } from '../limits/window.js';
 
 export async function verify(ctx: ActionContext): Promise<ActionResult> {
   const { req, settings, provider } = ctx;
@@ -48,7 +48,13 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
     if (left === 'finished') return refuse(ctx, 'no_pending_verification');
     // Prelude: another session has sent to this number since; its window, not ours (no provider
     // call). Asked here, when the check runs: a send may take the window while this one queues.
-    if (!(await holdsWindow(limits, provider, pending))) return drop('no_pending_verification');
+    // Given back instead: a right code of this session ended the verification, on another
+    // instance, whose queue this one cannot see (a double tap behind a load balancer). Refused
+    // without touching this copy, as just above: that login may not have regenerated the
+    // session yet, and a save now would write it back after.
+    const window = await windowState(limits, provider, pending);
+    if (window === 'given back') return refuse(ctx, 'no_pending_verification');
+    if (window === 'taken') return drop('no_pending_verification');
     if (left <= 0) return drop('too_many_attempts');
     const finish = (): void => checks.finish(id, expiresAt, now);
     // openPending() saw the code alive when this request arrived; a check queued behind slow ones
@@ -100,13 +106,22 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
       }
       case 'expired':
         finish();
+        // Prelude says so, before our expiry (checked above), of a verification a right code
+        // closed: a double tap's other request, on another instance, which gave the window back
+        // as soon as its check answered (before its login). Refused without touching this copy.
+        if ((await windowState(limits, provider, pending)) === 'given back') return refuse(ctx, 'no_pending_verification');
         return drop('expired');
       case 'too_many_attempts':
         finish();
         return drop('too_many_attempts');
-      // The provider has nothing left to check: validated already (a replay or a lost race),
-      // never sent, or unknown to it. From the user's side there is no code waiting.
+      // Validated already. The id lives in this session alone, so by a right code of this
+      // session: a double tap's other request, on another instance (on this one the queue answers
+      // first, above), whose login removes the state or regenerates the session away. Refused
+      // without touching this copy: saved, it would undo that login whether or not it is done.
       case 'already_validated':
+        finish();
+        return refuse(ctx, 'no_pending_verification');
+      // Never sent, or unknown to the provider. From the user's side there is no code waiting.
       case 'no_attempt':
       case 'not_found':
         finish();

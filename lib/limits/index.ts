@@ -11,4 +11,4 @@ export { MemoryStore } from './memory-store.js';
 export { memoryLimitStore, SharedLimitStore } from './shared-store.js';
 export type { MemoryLimitStoreOptions } from './shared-store.js';
 export { RedisStore } from './redis-store.js';
-export { claimWindow, holdsWindow, ownsWindows, releaseWindow } from './window.js';
+export { claimWindow, ownsWindows, releaseWindow, windowState } from './window.js';

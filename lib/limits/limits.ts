@@ -342,9 +342,18 @@ export class Limits {
 
   /** Whether `owner` still owns the number's window (no other session has sent to it since). */
   async ownsWindow(phoneNumber: string, owner: string | undefined): Promise<boolean> {
-    if (owner === undefined) return false;
+    return (await this.windowHolder(phoneNumber, owner)) === 'owner';
+  }
+
+  /**
+   * Who holds the number's window: `owner` ('owner'), another session, which has sent to it since
+   * ('other'), or nobody ('none': given back by the owner's right code, or lapsed with its code).
+   */
+  async windowHolder(phoneNumber: string, owner: string | undefined): Promise<'owner' | 'other' | 'none'> {
     const { key, space } = this.#ownerKey(phoneNumber);
-    return (await guarded(this.#store.readMark(key, space))) === owner;
+    const mark = await guarded(this.#store.readMark(key, space));
+    if (mark === undefined) return 'none';
+    return owner !== undefined && mark === owner ? 'owner' : 'other';
   }
 
   /** The window is spent (a right code): `owner`'s mark goes, unless another session took it since. */

@@ -43,10 +43,18 @@ export async function restartAttempts(limits: Limits, checks: CheckSerializer, p
   await limits.restartVerification(id);
 }
 
-/** Whether this session's pending verification still owns its window (always, where windows are per send). */
-export function holdsWindow(limits: Limits, provider: { readonly name: string }, pending: { phoneNumber: string; owner?: string | undefined }): Promise<boolean> {
-  if (!ownsWindows(provider)) return Promise.resolve(true);
-  return limits.ownsWindow(pending.phoneNumber, pending.owner);
+/**
+ * Whether this session's pending verification still owns its window (always, where windows are
+ * per send): 'held'; 'taken' by another session's send since; or 'given back', by a right code of
+ * this session (releaseWindow(), the only way a mark goes before its code expires), which may be a
+ * double tap's other request, on another instance, whose login is regenerating this session.
+ */
+export async function windowState(limits: Limits, provider: { readonly name: string }, pending: { phoneNumber: string; owner?: string | undefined }): Promise<'held' | 'taken' | 'given back'> {
+  if (!ownsWindows(provider)) return 'held';
+  // A pending state without an owner token owns nothing (as Limits.ownsWindow says).
+  if (pending.owner === undefined) return 'taken';
+  const holder = await limits.windowHolder(pending.phoneNumber, pending.owner);
+  return holder === 'owner' ? 'held' : holder === 'other' ? 'taken' : 'given back';
 }
 
 /** A right code spent the window: its mark goes (best effort; it expires with the code anyway). */

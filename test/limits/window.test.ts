@@ -1,7 +1,7 @@
 // lib/limits/window.ts on its own, with real Limits on the memory store: Prelude's verification
 // windows belong to the session that sent last, Ding's sends need no owner.
 import { describe, expect, it } from 'vitest';
-import { claimWindow, holdsWindow, Limits, noLimits, releaseWindow } from '../../lib/limits/index.js';
+import { claimWindow, Limits, noLimits, releaseWindow, windowState } from '../../lib/limits/index.js';
 
 const PHONE = '+12015550123';
 const prelude = { name: 'prelude' };
@@ -16,11 +16,12 @@ describe('verification window owner', () => {
     expect(second).toMatch(/^[A-Za-z0-9_-]{16}$/);
     expect(second).not.toBe(first);
     // The last send owns the window.
-    expect(await holdsWindow(limits, prelude, { phoneNumber: PHONE, owner: second })).toBe(true);
-    expect(await holdsWindow(limits, prelude, { phoneNumber: PHONE, owner: first })).toBe(false);
+    expect(await windowState(limits, prelude, { phoneNumber: PHONE, owner: second })).toBe('held');
+    expect(await windowState(limits, prelude, { phoneNumber: PHONE, owner: first })).toBe('taken');
+    expect(await windowState(limits, prelude, { phoneNumber: PHONE })).toBe('taken');
     // A resend keeps the session's token and takes the window back.
     expect(await claimWindow(limits, prelude, PHONE, first, 600_000)).toBe(first);
-    expect(await holdsWindow(limits, prelude, { phoneNumber: PHONE, owner: first })).toBe(true);
+    expect(await windowState(limits, prelude, { phoneNumber: PHONE, owner: first })).toBe('held');
   });
 
   it('Prelude: a right code releases the mark of its own session only', async () => {
@@ -30,16 +31,22 @@ describe('verification window owner', () => {
     expect(await limits.ownsWindow(PHONE, mine)).toBe(true);
     await releaseWindow(limits, prelude, { phoneNumber: PHONE, owner: mine });
     expect(await limits.ownsWindow(PHONE, mine)).toBe(false);
+    // Given back, not taken: a right code of this session (maybe a double tap's other request).
+    expect(await windowState(limits, prelude, { phoneNumber: PHONE, owner: mine })).toBe('given back');
+    expect(await limits.windowHolder(PHONE, mine)).toBe('none');
+    // A pending state without an owner never gave a window back: it owns none.
+    expect(await windowState(limits, prelude, { phoneNumber: PHONE })).toBe('taken');
   });
 
   it('Ding: no token, no mark, and every session holds its own window', async () => {
     const limits = new Limits(noLimits());
     expect(await claimWindow(limits, ding, PHONE, 'kept?', 600_000)).toBeUndefined();
     expect((limits.store as unknown as { size: number }).size).toBe(0);
-    expect(await holdsWindow(limits, ding, { phoneNumber: PHONE })).toBe(true);
+    expect(await windowState(limits, ding, { phoneNumber: PHONE })).toBe('held');
     // Even with a Prelude mark on the number, a Ding session is not asked about it, nor removes it.
     const token = await claimWindow(limits, prelude, PHONE, undefined, 600_000);
-    expect(await holdsWindow(limits, ding, { phoneNumber: PHONE, owner: 'other' })).toBe(true);
+    expect(await windowState(limits, ding, { phoneNumber: PHONE, owner: 'other' })).toBe('held');
+    expect(await limits.windowHolder(PHONE, 'other')).toBe('other');
     await releaseWindow(limits, ding, { phoneNumber: PHONE, owner: token });
     expect(await limits.ownsWindow(PHONE, token)).toBe(true);
   });

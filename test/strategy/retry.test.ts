@@ -149,7 +149,6 @@ describe('retry on an in-process provider', () => {
 
   it.each([
     ['expired', 401, 'expired'],
-    ['already_validated', 403, 'no_pending_verification'],
     ['no_attempt', 403, 'no_pending_verification'],
     ['not_found', 403, 'no_pending_verification'],
   ] as const)('%s from the provider: %i %s, the state dropped', async (status, httpStatus, outcome) => {
@@ -158,6 +157,18 @@ describe('retry on an in-process provider', () => {
     fake.next('resend', { status });
     expect((await agent.post('/api/retry').send({}).expect(httpStatus)).body.code).toBe(outcome);
     expect(await pendingOf(agent)).toBeNull();
+  });
+
+  // Only a right code of this session validates it: a double tap's verify on another instance,
+  // whose login the session must not be saved over (as in verify.test.ts).
+  it('already_validated from the provider: 403 no_pending_verification, the session untouched', async () => {
+    const { agent, fake, clock } = await started();
+    clock.advance(COOLDOWN);
+    const before = await pendingOf(agent);
+    fake.next('resend', { status: 'already_validated' });
+    const res = await agent.post('/api/retry').send({}).expect(403);
+    expect(res.body.code).toBe('no_pending_verification');
+    expect(await pendingOf(agent)).toEqual(before);
   });
 
   it('retries_exhausted with maxResends: 0, and retry_too_soon inside the cooldown, with no provider call', async () => {
