@@ -42,7 +42,7 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
     // Given back: a right code of this session ended it on another instance (as in ./verify.ts).
     const window = await windowState(ctx.limits, ctx.provider, pending);
     if (window === 'given back') return refuse(ctx, 'no_pending_verification');
-    if (window === 'taken') return drop('no_pending_verification');
+    if (window === 'lost') return drop('no_pending_verification');
     // Alive when this request arrived (openPending), maybe not after the resends queued ahead of
     // it: a resend now would pay for an SMS of a code the next verify answers `expired`.
     if (now >= pending.expiresAt) return drop('expired');

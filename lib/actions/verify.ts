@@ -54,7 +54,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
     // session yet, and a save now would write it back after.
     const window = await windowState(limits, provider, pending);
     if (window === 'given back') return refuse(ctx, 'no_pending_verification');
-    if (window === 'taken') return drop('no_pending_verification');
+    if (window === 'lost') return drop('no_pending_verification');
     if (left <= 0) return drop('too_many_attempts');
     const finish = (): void => checks.finish(id, expiresAt, now);
     // openPending() saw the code alive when this request arrived; a check queued behind slow ones

@@ -190,6 +190,14 @@ function countryOf(e164: string): string {
   return parsePhoneNumberFromString(e164)?.country ?? 'ZZ';
 }
 
+/**
+ * The mark a window's owner leaves when its right code gives the window back: never an owner
+ * token (those are base64url, ./window.ts), so no session owns it.
+ */
+function givenBack(owner: string): string {
+  return `given back by ${owner}`;
+}
+
 export class Limits {
   readonly #store: CounterStore;
   /** The store when it is the memory one: it answers at once, so no promise is made or awaited. */
@@ -346,20 +354,27 @@ export class Limits {
   }
 
   /**
-   * Who holds the number's window: `owner` ('owner'), another session, which has sent to it since
-   * ('other'), or nobody ('none': given back by the owner's right code, or lapsed with its code).
+   * Who holds the number's window: `owner` ('owner'); nobody, since `owner`'s right code gave it
+   * back ('given back'); another session, which has sent to it since ('other'); or nobody at all
+   * ('none': lapsed with its code, or a store that restarted empty).
    */
-  async windowHolder(phoneNumber: string, owner: string | undefined): Promise<'owner' | 'other' | 'none'> {
+  async windowHolder(phoneNumber: string, owner: string | undefined): Promise<'owner' | 'given back' | 'other' | 'none'> {
     const { key, space } = this.#ownerKey(phoneNumber);
     const mark = await guarded(this.#store.readMark(key, space));
     if (mark === undefined) return 'none';
-    return owner !== undefined && mark === owner ? 'owner' : 'other';
+    if (owner === undefined) return 'other';
+    return mark === owner ? 'owner' : mark === givenBack(owner) ? 'given back' : 'other';
   }
 
-  /** The window is spent (a right code): `owner`'s mark goes, unless another session took it since. */
+  /**
+   * The window is spent (a right code): `owner`'s mark becomes a "given back by `owner`" mark, for
+   * the rest of its life, unless another session took it since. Not deleted: a request of the
+   * owner's session still on its way (a double tap on another instance) must tell this apart from
+   * a window it lost, which it clears from its session (../actions/verify.ts).
+   */
   async leaveWindow(phoneNumber: string, owner: string): Promise<void> {
     const { key, space } = this.#ownerKey(phoneNumber);
-    await guarded(this.#store.unmark(key, owner, space));
+    await guarded(this.#store.replaceMark(key, owner, givenBack(owner), space));
   }
 
   /** For reservations: one point back on each key. */

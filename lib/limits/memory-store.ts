@@ -201,9 +201,9 @@ export class MemoryStore implements CounterStore {
     return Promise.resolve(typeof value === 'string' ? value : undefined);
   }
 
-  unmark(key: string, value: string, space = 0): Promise<void> {
+  replaceMark(key: string, value: string, next: string, space = 0): Promise<void> {
     const slot = this.#live(key, space, this.#now());
-    if (slot !== NONE && this.#table.valueAt(slot) === value) this.#table.delete(slot);
+    if (slot !== NONE && this.#table.valueAt(slot) === value) this.#table.setValue(slot, next);
     return Promise.resolve();
   }
 

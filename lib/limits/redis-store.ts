@@ -38,8 +38,12 @@ for _, key in ipairs(KEYS) do
 end
 return 0`;
 
-const UNMARK = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
+// The new value keeps the key's expiry (PTTL then PX, not KEEPTTL, which needs Redis 6).
+const REPLACE_MARK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl > 0 then redis.call('SET', KEYS[1], ARGV[2], 'PX', ttl) else redis.call('DEL', KEYS[1]) end
+end
 return 0`;
 
 type Evaluate = (script: string, keys: string[], args: string[]) => Promise<unknown>;
@@ -106,7 +110,7 @@ export class RedisStore implements CounterStore {
     return typeof value === 'string' ? value : undefined;
   }
 
-  async unmark(key: string, value: string): Promise<void> {
-    await this.#eval(UNMARK, [key], [value]);
+  async replaceMark(key: string, value: string, next: string): Promise<void> {
+    await this.#eval(REPLACE_MARK, [key], [value, next]);
   }
 }

@@ -50,6 +50,6 @@ export interface CounterStore {
   mark(key: string, value: string, ttlMs: number, space?: number): Promise<void>;
   /** The mark's value, or undefined when there is none (or it expired). */
   readMark(key: string, space?: number): Promise<string | undefined>;
-  /** Deletes the mark if it still holds `value` (someone else's newer mark stays). */
-  unmark(key: string, value: string, space?: number): Promise<void>;
+  /** Sets the mark to `next`, keeping its expiry, if it still holds `value` (someone else's newer mark stays). */
+  replaceMark(key: string, value: string, next: string, space?: number): Promise<void>;
 }

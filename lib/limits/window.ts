@@ -45,19 +45,20 @@ export async function restartAttempts(limits: Limits, checks: CheckSerializer, p
 
 /**
  * Whether this session's pending verification still owns its window (always, where windows are
- * per send): 'held'; 'taken' by another session's send since; or 'given back', by a right code of
- * this session (releaseWindow(), the only way a mark goes before its code expires), which may be a
- * double tap's other request, on another instance, whose login is regenerating this session.
+ * per send): 'held'; 'given back' by a right code of this session (releaseWindow()), which may be
+ * a double tap's other request, on another instance, whose login is regenerating this session; or
+ * 'lost': another session's send took it since, or its mark is gone (lapsed with the code, a
+ * limits store that restarted empty, another instance's memory store).
  */
-export async function windowState(limits: Limits, provider: { readonly name: string }, pending: { phoneNumber: string; owner?: string | undefined }): Promise<'held' | 'taken' | 'given back'> {
+export async function windowState(limits: Limits, provider: { readonly name: string }, pending: { phoneNumber: string; owner?: string | undefined }): Promise<'held' | 'given back' | 'lost'> {
   if (!ownsWindows(provider)) return 'held';
   // A pending state without an owner token owns nothing (as Limits.ownsWindow says).
-  if (pending.owner === undefined) return 'taken';
+  if (pending.owner === undefined) return 'lost';
   const holder = await limits.windowHolder(pending.phoneNumber, pending.owner);
-  return holder === 'owner' ? 'held' : holder === 'other' ? 'taken' : 'given back';
+  return holder === 'owner' ? 'held' : holder === 'given back' ? 'given back' : 'lost';
 }
 
-/** A right code spent the window: its mark goes (best effort; it expires with the code anyway). */
+/** A right code spent the window: its mark says so (best effort; it expires with the code anyway). */
 export function releaseWindow(limits: Limits, provider: { readonly name: string }, pending: { phoneNumber: string; owner?: string | undefined }): Promise<void> {
   if (!ownsWindows(provider) || pending.owner === undefined) return Promise.resolve();
   return limits.leaveWindow(pending.phoneNumber, pending.owner).catch(() => undefined);

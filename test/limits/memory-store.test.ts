@@ -79,10 +79,12 @@ describe('memory store', () => {
     await store.forget(['a']);
     expect((await store.hit([hit('a')]))[0]?.count).toBe(1);
     await store.mark('m', 'B', 1000);
-    await store.unmark('m', 'A');
+    await store.replaceMark('m', 'A', 'X');
     expect(await store.readMark('m')).toBe('B');
-    await store.unmark('m', 'B');
-    expect(await store.readMark('m')).toBeUndefined();
+    await store.replaceMark('m', 'B', 'C');
+    expect(await store.readMark('m')).toBe('C');
+    await store.replaceMark('gone', 'B', 'C');
+    expect(await store.readMark('gone')).toBeUndefined();
   });
 
   it('keeps one key in several spaces apart: each counter counts, gives back, forgets and expires on its own, beside marks', async () => {
@@ -99,8 +101,8 @@ describe('memory store', () => {
     // Space 3's window ended; space 1 lost a point; space 2 was forgotten; the marks are each their own.
     expect(store.hitSync([{ ...at(1), add: 0 }, { ...at(2), add: 0 }, { ...at(3), add: 0 }]).map((c) => c.count)).toEqual([1, 0, 0]);
     expect([await store.readMark('+15550100', 4), await store.readMark('+15550100'), await store.readMark('+15550100', 1)]).toEqual(['owner', 'plain', undefined]);
-    await store.unmark('+15550100', 'owner', 4);
-    expect([await store.readMark('+15550100', 4), await store.readMark('+15550100')]).toEqual([undefined, 'plain']);
+    await store.replaceMark('+15550100', 'owner', 'given back', 4);
+    expect([await store.readMark('+15550100', 4), await store.readMark('+15550100')]).toEqual(['given back', 'plain']);
     // The plain interface is space 0.
     await store.forget(['+15550100']);
     expect(await store.readMark('+15550100')).toBeUndefined();
@@ -129,14 +131,19 @@ describe('memory store', () => {
     expect((await store.hit([hit('missing'), hit('missing')])).map((c) => c.count)).toEqual([1, 2]);
   });
 
-  it("keeps a mark's lifetime when someone else's unmark leaves it", async () => {
+  it("keeps a mark's lifetime when replaced, or left by someone else's replaceMark", async () => {
     let now = 1_000_000;
     const store = new MemoryStore(100, () => now);
     await store.mark('m', 'B', 60_000);
+    await store.mark('n', 'B', 60_000);
     now += 20_000;
-    await store.unmark('m', 'A');
+    await store.replaceMark('m', 'A', 'X');
+    await store.replaceMark('n', 'B', 'C');
     expect(await store.readMark('m')).toBe('B');
-    now += 40_000;
+    now += 39_999;
+    expect(await store.readMark('n')).toBe('C');
+    now += 1;
+    expect(await store.readMark('n')).toBeUndefined();
     expect(await store.readMark('m')).toBeUndefined();
   });
 
@@ -309,7 +316,7 @@ describe('memory store', () => {
     for (let i = 0; i < 3; i += 1) {
       await store.mark('R+12015550100', 'owner', 30_000);
       expect(store.size).toBe(1);
-      await store.unmark('R+12015550100', 'owner');
+      await store.forget(['R+12015550100']);
       expect(store.size).toBe(0);
       expect(await store.readMark('R+12015550100')).toBeUndefined();
     }
@@ -328,7 +335,7 @@ describe('memory store', () => {
   it('emptied, then filled past maxKeys: it holds maxKeys keys, the newest', async () => {
     const store = new MemoryStore(100);
     await store.mark('only', 'x', 60_000);
-    await store.unmark('only', 'x');
+    await store.forget(['only']);
     for (let i = 0; i < 150; i += 1) await store.hit([hit(`k${i}`)]);
     expect(store.size).toBe(100);
     const counts = await store.hit([{ ...hit('k49'), add: 0 }, { ...hit('k50'), add: 0 }, { ...hit('k149'), add: 0 }]);

@@ -51,6 +51,28 @@ if (redisGate('limits on Redis')) {
       await Promise.all(clients.map((c) => c.close()));
     });
 
+    it("a window given back is told apart from one lost on every instance, and keeps its code's life", async () => {
+      const ownPrefix = `${prefix}window:`;
+      const one = instance(a, {}, ownPrefix);
+      const two = instance(b, {}, ownPrefix);
+      await one.takeWindow(PHONE, 'token-of-a', 60_000);
+      expect(await two.windowHolder(PHONE, 'token-of-a')).toBe('owner');
+      await two.leaveWindow(PHONE, 'someone else');
+      expect(await one.windowHolder(PHONE, 'token-of-a')).toBe('owner');
+      await two.leaveWindow(PHONE, 'token-of-a');
+      expect(await one.windowHolder(PHONE, 'token-of-a')).toBe('given back');
+      expect(await one.windowHolder(PHONE, 'an earlier owner')).toBe('other');
+      const [key] = await a.keys(`${ownPrefix}*`);
+      const left = await a.pttl(key as string);
+      expect(left).toBeGreaterThan(50_000);
+      expect(left).toBeLessThanOrEqual(60_000);
+      // Gone (lapsed, or a store that restarted empty): nobody's, not given back.
+      await a.del([key as string]);
+      expect(await two.windowHolder(PHONE, 'token-of-a')).toBe('none');
+      await two.leaveWindow(PHONE, 'token-of-a');
+      expect(await a.keys(`${ownPrefix}*`)).toEqual([]);
+    });
+
     it('share the per-phone send limit between instances', async () => {
       const rules = { sendsPerPhone: { points: 3, durationSeconds: 600 }, sendsPerIp: false } as const;
       const one = instance(a, rules, `${prefix}share:`);

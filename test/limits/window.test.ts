@@ -17,8 +17,8 @@ describe('verification window owner', () => {
     expect(second).not.toBe(first);
     // The last send owns the window.
     expect(await windowState(limits, prelude, { phoneNumber: PHONE, owner: second })).toBe('held');
-    expect(await windowState(limits, prelude, { phoneNumber: PHONE, owner: first })).toBe('taken');
-    expect(await windowState(limits, prelude, { phoneNumber: PHONE })).toBe('taken');
+    expect(await windowState(limits, prelude, { phoneNumber: PHONE, owner: first })).toBe('lost');
+    expect(await windowState(limits, prelude, { phoneNumber: PHONE })).toBe('lost');
     // A resend keeps the session's token and takes the window back.
     expect(await claimWindow(limits, prelude, PHONE, first, 600_000)).toBe(first);
     expect(await windowState(limits, prelude, { phoneNumber: PHONE, owner: first })).toBe('held');
@@ -33,9 +33,31 @@ describe('verification window owner', () => {
     expect(await limits.ownsWindow(PHONE, mine)).toBe(false);
     // Given back, not taken: a right code of this session (maybe a double tap's other request).
     expect(await windowState(limits, prelude, { phoneNumber: PHONE, owner: mine })).toBe('given back');
-    expect(await limits.windowHolder(PHONE, mine)).toBe('none');
+    expect(await limits.windowHolder(PHONE, mine)).toBe('given back');
+    // Given back by this session only: another session, which lost the window before, lost it.
+    expect(await windowState(limits, prelude, { phoneNumber: PHONE, owner: 'an earlier owner' })).toBe('lost');
     // A pending state without an owner never gave a window back: it owns none.
-    expect(await windowState(limits, prelude, { phoneNumber: PHONE })).toBe('taken');
+    expect(await windowState(limits, prelude, { phoneNumber: PHONE })).toBe('lost');
+    // A new send takes the window over the given-back mark.
+    const next = await claimWindow(limits, prelude, PHONE, undefined, 600_000);
+    expect(await windowState(limits, prelude, { phoneNumber: PHONE, owner: next })).toBe('held');
+    expect(await windowState(limits, prelude, { phoneNumber: PHONE, owner: mine })).toBe('lost');
+  });
+
+  it('Prelude: a mark that is gone (lapsed, a store that restarted empty, another instance\'s memory) is a window lost, not given back', async () => {
+    let now = 1_000_000;
+    const limits = new Limits(noLimits(), () => now);
+    const mine = await claimWindow(limits, prelude, PHONE, undefined, 60_000);
+    // Another process's store never saw the mark.
+    expect(await windowState(new Limits(noLimits()), prelude, { phoneNumber: PHONE, owner: mine })).toBe('lost');
+    expect(await limits.windowHolder(PHONE, mine)).toBe('owner');
+    // Given back, the mark keeps the code's life, then lapses: lost, as any window gone.
+    await releaseWindow(limits, prelude, { phoneNumber: PHONE, owner: mine });
+    now += 59_999;
+    expect(await windowState(limits, prelude, { phoneNumber: PHONE, owner: mine })).toBe('given back');
+    now += 1;
+    expect(await windowState(limits, prelude, { phoneNumber: PHONE, owner: mine })).toBe('lost');
+    expect(await limits.windowHolder(PHONE, mine)).toBe('none');
   });
 
   it('Ding: no token, no mark, and every session holds its own window', async () => {
