@@ -13,15 +13,14 @@
 // until each has loaded the session, and every store write of the old id is held until the 200
 // has arrived, the worst order a slower store or a busier process gives.
 import express from 'express';
-import type { Express, RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
 import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
-import passport from 'passport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DingOtpStrategy } from 'passport-ding';
-import { pendingVerification } from 'passport-ding';
 import { barrier } from '../helpers/barrier.js';
+import { doubleTapApp } from '../helpers/double-tap-app.js';
 import { wrongCode } from '../helpers/codes.js';
 import { REQUIRE_ALL } from '../helpers/env.js';
 import { until } from '../helpers/wait.js';
@@ -102,49 +101,10 @@ interface Running {
 /** Login and second-factor routes as a JSON client calls them; the session with `cookie.maxAge`. */
 async function start(h: Harness, store: session.Store, strategies: { login: DingOtpStrategy; second: DingOtpStrategy }): Promise<Running> {
   const held = holding(store);
-  const auth = new passport.Passport();
-  auth.use('ding', strategies.login);
-  auth.use('ding-2fa', strategies.second);
-  auth.serializeUser<string>((user, done) => done(null, (user as TestUser).id));
-  auth.deserializeUser<string>((id, done) => done(null, h.users.get(id) ?? false));
-
-  const app: Express = express();
-  app.use(express.json());
-  app.use(session({ secret: 'double submit', resave: false, saveUninitialized: false, store: held.store, cookie: { maxAge: 15 * 60_000 } }));
-  app.use(auth.session());
   const both = barrier(2);
   // The two requests of a pair() wait here, each with the session loaded, until the other has too.
   const together: RequestHandler = (req, res, next) => (req.headers['x-pair'] === '1' ? both(req, res, next) : next());
-  app.post('/login/password', (req, res, next) => {
-    const user = h.users.get(String((req.body as { userId?: unknown }).userId));
-    if (!user) return res.status(401).json({});
-    req.logIn(user, (err) => (err ? next(err) : res.json({ user })));
-  });
-  for (const [name, base] of [['ding', '/login'], ['ding-2fa', '/2fa']] as const) {
-    app.post(`${base}/send`, auth.authenticate(name, { action: 'send' }), (req, res) => {
-      res.json({ pending: pendingVerification(req, name === 'ding' ? undefined : 'passport-ding-2fa') ?? null });
-    });
-    app.post(`${base}/resend`, together, (req, res, next) => {
-      auth.authenticate(name, { action: 'retry' }, (err: unknown, _user: false, info: unknown, status?: number) => {
-        if (err) return next(err);
-        res.status(status ?? 401).json(info);
-      })(req, res, () => res.json({ resent: true }));
-    });
-    app.post(`${base}/verify`, together, (req, res, next) => {
-      auth.authenticate(name, { action: 'verify' }, (err: unknown, user: TestUser | false, info: unknown, status?: number) => {
-        if (err) return next(err);
-        if (!user) return res.status(status ?? 401).json(info);
-        req.logIn(user, (loginErr) => {
-          if (loginErr) return next(loginErr);
-          if (name === 'ding-2fa') req.session.secondFactor = true;
-          res.json({ user, secondFactor: req.session.secondFactor === true });
-        });
-      })(req, res, next);
-    });
-  }
-  app.get('/me', (req, res) => {
-    res.json({ user: req.user ?? null, secondFactor: req.session.secondFactor === true });
-  });
+  const app = doubleTapApp({ users: h.users, store: held.store, strategies, together });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const { port } = server.address() as { port: number };

@@ -25,10 +25,10 @@ import type { Express, RequestHandler } from 'express';
 import session from 'express-session';
 import { RedisStore } from 'connect-redis';
 import { createClient } from 'redis';
-import passport from 'passport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DingOtpStrategy } from 'passport-ding';
 import { barrier } from '../helpers/barrier.js';
+import { doubleTapApp } from '../helpers/double-tap-app.js';
 import { redisGate } from '../helpers/env.js';
 import type { Harness, ProviderName } from '../helpers/harness.js';
 import { harness, PROVIDERS } from '../helpers/harness.js';
@@ -310,54 +310,18 @@ async function listen(
   wait: Promise<void> | undefined,
   parked: { count: number },
 ): Promise<ReturnType<Express['listen']>> {
-  const auth = new passport.Passport();
-  auth.use('ding', strategies.login);
-  auth.use('ding-2fa', strategies.second);
-  auth.serializeUser<string>((user, done) => done(null, (user as TestUser).id));
-  auth.deserializeUser<string>((id, done) => done(null, h.users.get(id) ?? false));
-  const app: Express = express();
-  app.use(express.json());
-  app.use(session({ secret: 'double tap', resave: false, saveUninitialized: false, store, cookie: { maxAge: 15 * 60_000 } }));
-  app.use(auth.session());
   // The two requests of a double tap wait here, each with the session loaded, until the other has too.
   const together: RequestHandler = (req, res, next) => {
     if (req.headers['x-pair'] !== '1') return next();
     both(req, res, wait ? () => void wait.then(() => next()) : next);
   };
-  app.post('/login/password', (req, res, next) => {
-    const user = h.users.get(String((req.body as { userId?: unknown }).userId));
-    if (!user) return res.status(401).json({});
-    req.logIn(user, (err) => (err ? next(err) : res.json({ user })));
-  });
-  for (const [name, base] of [['ding', '/login'], ['ding-2fa', '/2fa']] as const) {
-    app.post(`${base}/send`, auth.authenticate(name, { action: 'send' }), (_req, res) => res.json({ sent: true }));
-    // 'login first': a resend marked x-after-login waits here, its session loaded, for the login's 200.
-    const afterLogin: RequestHandler = (req, _res, next) => {
-      if (req.headers['x-after-login'] !== '1' || !wait) return next();
-      parked.count += 1;
-      void wait.then(() => next());
-    };
-    app.post(`${base}/resend`, afterLogin, (req, res, next) => {
-      auth.authenticate(name, { action: 'retry' }, (err: unknown, _user: false, info: unknown, status?: number) => {
-        if (err) return next(err);
-        res.status(status ?? 401).json(info);
-      })(req, res, () => res.json({ resent: true }));
-    });
-    app.post(`${base}/verify`, together, (req, res, next) => {
-      auth.authenticate(name, { action: 'verify' }, (err: unknown, user: TestUser | false, info: unknown, status?: number) => {
-        if (err) return next(err);
-        if (!user) return res.status(status ?? 401).json(info);
-        req.logIn(user, (loginErr) => {
-          if (loginErr) return next(loginErr);
-          if (name === 'ding-2fa') req.session.secondFactor = true;
-          res.json({ user, secondFactor: req.session.secondFactor === true });
-        });
-      })(req, res, next);
-    });
-  }
-  app.get('/me', (req, res) => {
-    res.json({ user: req.user ?? null, secondFactor: req.session.secondFactor === true });
-  });
+  // 'login first': a resend marked x-after-login waits here, its session loaded, for the login's 200.
+  const afterLogin: RequestHandler = (req, _res, next) => {
+    if (req.headers['x-after-login'] !== '1' || !wait) return next();
+    parked.count += 1;
+    void wait.then(() => next());
+  };
+  const app = doubleTapApp({ users: h.users, store, strategies, together, beforeResend: afterLogin });
   const server = app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   return server;
