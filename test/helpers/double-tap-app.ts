@@ -20,6 +20,24 @@ export interface DoubleTapAppSetup {
   beforeResend?: RequestHandler;
 }
 
+/** The session `sid` as the store holds it now (undefined or null: none). */
+export function stored(store: session.Store, sid: string): Promise<session.SessionData | null | undefined> {
+  return new Promise((resolve, reject) => store.get(sid, (err, sess) => (err ? reject(err as Error) : resolve(sess))));
+}
+
+/** The session id in a `connect.sid` cookie value (`s:<id>.<signature>`, URL-encoded). */
+export function sidOf(value: string): string {
+  return decodeURIComponent(value).replace(/^s:/, '').replace(/\.[^.]*$/, '');
+}
+
+/** A double-tap suite's reading of one answer. */
+export interface Answer {
+  status: number;
+  body: { code?: string; user?: TestUser | null; secondFactor?: boolean };
+  /** The session cookie this answer set, if any. */
+  cookie: string | undefined;
+}
+
 export function doubleTapApp(setup: DoubleTapAppSetup): Express {
   const { users, together } = setup;
   const auth = new passport.Passport();

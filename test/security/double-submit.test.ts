@@ -20,7 +20,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DingOtpStrategy } from 'passport-ding';
 import { barrier } from '../helpers/barrier.js';
-import { doubleTapApp } from '../helpers/double-tap-app.js';
+import { doubleTapApp, sidOf, stored, type Answer } from '../helpers/double-tap-app.js';
 import { wrongCode } from '../helpers/codes.js';
 import { REQUIRE_ALL } from '../helpers/env.js';
 import { until } from '../helpers/wait.js';
@@ -53,22 +53,6 @@ function holding(store: session.Store): { store: session.Store; hold(sid: string
       waiting = [];
     },
   };
-}
-
-function stored(store: session.Store, sid: string): Promise<session.SessionData | null | undefined> {
-  return new Promise((resolve, reject) => store.get(sid, (err, sess) => (err ? reject(err as Error) : resolve(sess))));
-}
-
-/** The session id in a `connect.sid` cookie value (`s:<id>.<signature>`, URL-encoded). */
-function sidOf(value: string): string {
-  return decodeURIComponent(value).replace(/^s:/, '').replace(/\.[^.]*$/, '');
-}
-
-interface Answer {
-  status: number;
-  body: { code?: string; user?: TestUser | null; secondFactor?: boolean };
-  /** The session cookie this answer set, if any. */
-  cookie: string | undefined;
 }
 
 class Client {

@@ -28,7 +28,7 @@ import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DingOtpStrategy } from 'passport-ding';
 import { barrier } from '../helpers/barrier.js';
-import { doubleTapApp } from '../helpers/double-tap-app.js';
+import { doubleTapApp, sidOf, stored, type Answer } from '../helpers/double-tap-app.js';
 import { redisGate } from '../helpers/env.js';
 import type { Harness, ProviderName } from '../helpers/harness.js';
 import { harness, PROVIDERS } from '../helpers/harness.js';
@@ -51,22 +51,6 @@ function holding(store: session.Store, held: Set<string>, waiting: Array<() => v
     waiting.push(() => set(sid, sess, callback));
   };
   return store;
-}
-
-function stored(store: session.Store, sid: string): Promise<session.SessionData | null | undefined> {
-  return new Promise((resolve, reject) => store.get(sid, (err, sess) => (err ? reject(err as Error) : resolve(sess))));
-}
-
-/** The session id in a `connect.sid` cookie value (`s:<id>.<signature>`, URL-encoded). */
-function sidOf(value: string): string {
-  return decodeURIComponent(value).replace(/^s:/, '').replace(/\.[^.]*$/, '');
-}
-
-interface Answer {
-  status: number;
-  body: { code?: string; user?: TestUser | null; secondFactor?: boolean };
-  /** The session cookie this answer set, if any. */
-  cookie: string | undefined;
 }
 
 async function call(base: string, cookie: string, method: 'GET' | 'POST', path: string, body?: object, paired = false, extra: Record<string, string> = {}): Promise<Answer> {
