@@ -40,7 +40,9 @@ const PROVIDER_SUITES = ['test/providers/**/*.test.ts', 'test/security/serialize
 // hour in retry.ts. cross-instance-races is two example apps in this process on one sandbox and
 // one Redis: the only whole-login test of a verification's wrong codes counted in Redis (verify.ts,
 // limits.ts); without MUTATE_REDIS_URL it skips itself like the limits suites' Redis parts.
-const LOGIN_SUITES = ['test/security/faults.test.ts', 'test/security/gates.test.ts', 'test/security/block-extensions.test.ts', 'test/security/expiry-in-queue.test.ts', 'test/security/window-in-queue.test.ts', 'test/security/argentine-mobile-forms.test.ts', 'test/security/unparsed-body-type.test.ts', 'test/security/provider-resend-wait.test.ts', 'test/security/cross-instance-races.test.ts', 'test/security/prelude-window-attempts.test.ts', 'test/strategy/**/*.test.ts', 'test/limits/**/*.test.ts'];
+// double-tap-redis, double-submit and window-lost: the double-tap refusals in verify.ts and
+// retry.ts (two instances on one Redis; a request queued behind a right code; a window lost).
+const LOGIN_SUITES = ['test/security/faults.test.ts', 'test/security/gates.test.ts', 'test/security/block-extensions.test.ts', 'test/security/expiry-in-queue.test.ts', 'test/security/window-in-queue.test.ts', 'test/security/argentine-mobile-forms.test.ts', 'test/security/unparsed-body-type.test.ts', 'test/security/provider-resend-wait.test.ts', 'test/security/cross-instance-races.test.ts', 'test/security/prelude-window-attempts.test.ts', 'test/security/double-tap-redis.test.ts', 'test/security/double-submit.test.ts', 'test/security/window-lost.test.ts', 'test/strategy/**/*.test.ts', 'test/limits/**/*.test.ts'];
 // The production hooks (webhooks, trusted devices, test numbers, events, telemetry) are reached
 // by their own suites; MUTATE_SUITES=hooks runs those with the login suites, which reach the
 // gates, ip.ts, phone.ts and the limits' keys too. Kept apart from the default run, whose
