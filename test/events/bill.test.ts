@@ -37,8 +37,8 @@ const SEND_FAULTS: Array<[FaultMode, string, boolean]> = [
 ];
 
 // How each fault of the sandbox ends a lookup, as the event says it. A reset is met twice: the
-// lookup is a GET, which the HTTP client (undici) sends again once on a fresh connection after a
-// reset (a test below).
+// lookup is a GET, which lib/http.ts sends again once on a fresh connection after a connection
+// failure (a test below).
 const LOOKUP_FAULTS: Array<[FaultMode, LookupOutcome]> = [
   ['timeout', 'unknown'],
   ['reset', 'unknown'],
