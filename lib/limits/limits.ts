@@ -348,11 +348,6 @@ export class Limits {
     await guarded(this.#store.mark(key, owner, ttlMs, space));
   }
 
-  /** Whether `owner` still owns the number's window (no other session has sent to it since). */
-  async ownsWindow(phoneNumber: string, owner: string | undefined): Promise<boolean> {
-    return (await this.windowHolder(phoneNumber, owner)) === 'owner';
-  }
-
   /**
    * Who holds the number's window: `owner` ('owner'); nobody, since `owner`'s right code gave it
    * back ('given back'); another session, which has sent to it since ('other'); or nobody at all

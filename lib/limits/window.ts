@@ -52,7 +52,7 @@ export async function restartAttempts(limits: Limits, checks: CheckSerializer, p
  */
 export async function windowState(limits: Limits, provider: { readonly name: string }, pending: { phoneNumber: string; owner?: string | undefined }): Promise<'held' | 'given back' | 'lost'> {
   if (!ownsWindows(provider)) return 'held';
-  // A pending state without an owner token owns nothing (as Limits.ownsWindow says).
+  // A pending state without an owner token owns nothing (Limits.windowHolder: 'other' or 'none').
   if (pending.owner === undefined) return 'lost';
   const holder = await limits.windowHolder(pending.phoneNumber, pending.owner);
   return holder === 'owner' ? 'held' : holder === 'given back' ? 'given back' : 'lost';

@@ -150,7 +150,7 @@ describe('grants', () => {
   });
 
   it('no session owns a window without a token, even when the number has no mark', async () => {
-    expect(await limits({}).ownsWindow(PHONE, undefined)).toBe(false);
+    expect(await limits({}).windowHolder(PHONE, undefined)).toBe('none');
   });
 });
 

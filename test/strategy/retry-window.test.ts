@@ -75,8 +75,8 @@ describe('retry and the Prelude window', () => {
     expect(owner).toEqual(expect.any(String));
 
     clock.advance(expiresAt - 1 - clock.now());
-    expect(await limits.ownsWindow(PHONE, owner)).toBe(true);
+    expect(await limits.windowHolder(PHONE, owner)).toBe('owner');
     clock.advance(1);
-    expect(await limits.ownsWindow(PHONE, owner)).toBe(false);
+    expect(await limits.windowHolder(PHONE, owner)).toBe('none');
   });
 });
