@@ -12,13 +12,12 @@
 import express from 'express';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import type { Attributes } from '@opentelemetry/api';
 import type { ActionEvent, DingOtpStrategyOptions, LookupOutcome, PassportDingEvent } from 'passport-ding';
 import type { FaultMode } from 'passport-ding/sandbox';
 import { harness, PROVIDERS } from '../helpers/harness.js';
+import { inMemorySdk } from '../helpers/otel-sdk.js';
 import { securityApp } from '../helpers/security-app.js';
 import { FailingStore } from '../helpers/failing-store.js';
 
@@ -47,15 +46,6 @@ const LOOKUP_FAULTS: Array<[FaultMode, LookupOutcome]> = [
   ['http503', 'failed'],
   ['forbidden', 'failed'],
 ];
-
-function inMemorySdk() {
-  const spans = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  return { spans, tracerProvider, metricExporter, reader, meterProvider };
-}
 
 describe.each(PROVIDERS)('what the bill can be read from (%s)', (provider) => {
   const h = harness(

@@ -6,11 +6,10 @@
 import express from 'express';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { InMemorySpanExporter, BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { preludeWebhook, dingWebhook } from 'passport-ding';
 import type { PassportDingEvent } from 'passport-ding';
 import { harness, PROVIDERS } from '../helpers/harness.js';
+import { inMemorySdk } from '../helpers/otel-sdk.js';
 import { keyPair, signature } from '../webhooks/sign.js';
 import { wrongCode } from '../helpers/codes.js';
 
@@ -30,11 +29,7 @@ describe.each(PROVIDERS)('privacy of events, spans and webhooks (%s)', (provider
   it('nothing secret anywhere', async () => {
     process.on('warning', onWarning);
     const events: PassportDingEvent[] = [];
-    const spans = new InMemorySpanExporter();
-    const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-    const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-    const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
-    const meterProvider = new MeterProvider({ readers: [reader] });
+    const { spans, tracerProvider, metricExporter, reader, meterProvider } = inMemorySdk();
     const strategy = h.strategy({
       onEvent: (e) => {
         events.push(e);

@@ -6,27 +6,17 @@ import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { context, metrics, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import type { HrTime } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { AggregationTemporality, DataPointType, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { DataPointType } from '@opentelemetry/sdk-metrics';
 import type { MetricData } from '@opentelemetry/sdk-metrics';
 import { harness, PROVIDERS } from '../helpers/harness.js';
+import { inMemorySdk } from '../helpers/otel-sdk.js';
 import { wrongCode } from '../helpers/codes.js';
 import { createTelemetry } from '../../lib/telemetry/index.js';
 import type { Telemetry } from '../../lib/telemetry/index.js';
 import type { ActionEvent, ActionRecord } from '../../lib/events.js';
 
 const PHONE = '+14155552671';
-
-/** The OpenTelemetry SDK with in-memory exporters: spans as they end, metrics when read. */
-function inMemorySdk() {
-  const spans = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
-  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 3_600_000 });
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  return { spans, tracerProvider, metricExporter, reader, meterProvider };
-}
 
 describe.each(PROVIDERS)('telemetry (%s)', (provider) => {
   const h = harness(express, {}, provider);
