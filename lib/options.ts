@@ -21,6 +21,7 @@ import { resolveAllowedCountries } from './gates/country.js';
 import type { OnEvent } from './events.js';
 import type { TelemetryOptions } from './telemetry/index.js';
 import type { TestNumbersOptions } from './test-numbers.js';
+import { listedTestNumbers } from './test-numbers.js';
 import type { WebhookUrlOption } from './webhooks/callback-url.js';
 import type { TrustedDeviceSettings, TrustedDevicesOptions } from './trusted-devices/options.js';
 import { resolveTrustedDevices } from './trusted-devices/options.js';
@@ -181,7 +182,9 @@ export interface DingOtpStrategyOptionsBase {
   telemetry?: boolean | TelemetryOptions | undefined;
   /**
    * Fixed codes for app-review accounts: `{ numbers: { '+12015550100': '424242' }, expiresAt }`.
-   * No SMS and no provider call for a listed number until `expiresAt` (required, in the future).
+   * No SMS and no provider call for a listed number until `expiresAt` (required, in the future;
+   * more than 90 days ahead, a `PASSPORT_DING_TEST_NUMBERS_FAR` warning). With `phoneChange`, a
+   * send to a listed number is refused (`blocked`): its code is no secret.
    */
   testNumbers?: TestNumbersOptions | undefined;
   /**
@@ -238,6 +241,8 @@ export interface Settings {
   secondFactor: DingOtpStrategyOptionsBase['secondFactor'];
   /** Phone-change mode (see the option). */
   phoneChange: boolean;
+  /** The numbers `testNumbers` lists (E.164), which phone-change mode refuses; empty without it. */
+  testNumbersListed: ReadonlySet<string>;
   userId: (req: Request) => UserIdValue | Promise<UserIdValue>;
   signals: (req: Request) => SendContext | Promise<SendContext>;
   maxAttempts: number;
@@ -458,6 +463,7 @@ export function resolveOptions(options: DingOtpStrategyOptionsBase & { passReqTo
     // `secondFactor: true` reads like `phoneChange: true`: say what the function gives.
     secondFactor: fn(options, 'secondFactor', "a function (req) => the signed-in user's phone number, or null when there is none"),
     phoneChange,
+    testNumbersListed: listedTestNumbers(options.testNumbers),
     userId: fn<Settings['userId']>(options, 'userId') ?? defaultUserId,
     signals: fn(options, 'signals') ?? defaultSignals,
     maxAttempts,

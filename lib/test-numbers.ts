@@ -7,6 +7,11 @@
 // `expiresAt` is required and must be in the future when the strategy is built: a review account
 // that outlives its review is the hard-coded bypass this replaces. Once it passes, the numbers are
 // ordinary numbers again (real SMS), and a test verification still pending answers `expired`.
+// More than 90 days ahead is not the end of one review: a warning, once per process, not a
+// refusal (an app reviewed at every release may keep the account for good, renewing the date).
+//
+// Phone-change mode refuses a listed number (listedTestNumbers, ./actions/send.ts): its code is in
+// the review notes, so an account bound to it could be logged into by anyone who has read them.
 
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { normalizePhone } from './phone.js';
@@ -48,6 +53,21 @@ export function trustEndsAt(settings: TestNumberSettings | undefined, id: string
   return settings !== undefined && id.startsWith(ID_PREFIX) ? settings.expiresAt : undefined;
 }
 
+const DAY_MS = 24 * 3600_000;
+/** Further ahead than this, `expiresAt` is not the end of one review (PASSPORT_DING_TEST_NUMBERS_FAR). */
+const FAR_DAYS = 90;
+let warnedFar = false;
+
+/** A far `expiresAt`, reported once per process: the date and the days, never a number or a code. */
+function warnIfFar(at: number, now: number): void {
+  if (warnedFar || at - now <= FAR_DAYS * DAY_MS) return;
+  warnedFar = true;
+  process.emitWarning(
+    `passport-ding: testNumbers.expiresAt is ${new Date(at).toISOString()}, ${Math.ceil((at - now) / DAY_MS)} days ahead. Until then each listed number's fixed code logs in for anyone who has read your review notes, and more than ${FAR_DAYS} days is not the end of one review: set the end of this review, and a new date for the next. Reported once`,
+    { code: 'PASSPORT_DING_TEST_NUMBERS_FAR' },
+  );
+}
+
 function fail(expected: string): never {
   throw new TypeError(`DingOtpStrategy: option \`testNumbers\` ${expected}`);
 }
@@ -73,7 +93,21 @@ export function resolveTestNumbers(value: unknown, codePattern: RegExp, now: num
     if (typeof code !== 'string' || !codePattern.test(code)) fail(`codes must be strings matching codePattern (the code of ${phone} does not)`);
     codes.set(phone, digest(code));
   }
+  warnIfFar(at, now);
   return { codes, expiresAt: at };
+}
+
+const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * The numbers the `testNumbers` option lists, as written, whatever `expiresAt` says: the ones
+ * phone-change mode refuses. Read before the option is checked (resolveTestNumbers, in the same
+ * constructor, throws on a bad one), so it only reads; a listed number is E.164 as written, the
+ * form a send compares.
+ */
+export function listedTestNumbers(value: unknown): ReadonlySet<string> {
+  const numbers = (value as Partial<TestNumbersOptions> | null | undefined)?.numbers;
+  return numbers !== null && typeof numbers === 'object' ? new Set(Object.keys(numbers)) : NONE;
 }
 
 /** The provider with the test numbers in front of it. */

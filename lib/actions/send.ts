@@ -42,6 +42,9 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
     if (phone.country !== undefined) ctx.record.country = phone.country;
   }
   if (!countryAllowed(phone.country, settings.allowedCountries)) return refuse(ctx, 'blocked', undefined, 'allowedCountries');
+  // Phone change to a test number: its fixed code is in the review notes, so whoever read them
+  // could log in to the account it is bound to (../test-numbers.ts). Even after `expiresAt`.
+  if (settings.phoneChange && settings.testNumbersListed.has(phone.e164)) return refuse(ctx, 'blocked', undefined, 'testNumbers');
   const chosen = chosenChannel(ctx);
   if ('refused' in chosen) return chosen.refused;
   // Second-factor and phone-change modes: the code will be for this user only. Read before

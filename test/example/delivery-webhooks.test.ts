@@ -203,6 +203,32 @@ describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
     expect(events.map((e) => e.otp.outcome)).toEqual(['sent', 'verified']);
     for (const line of example.logs.slice(logFrom)) expect(line).not.toContain(TEST_CODE);
   });
+
+  // The phone-change strategy shares the login's options, test number included: a signed-in user
+  // must not make it their number, whose code is in the review notes.
+  it('the phone-change page refuses the app-review test number as a new number, and sends nothing', async () => {
+    const user = { id: 'reviewer-number', username: 'reviewer-number', password: 'wants the review number', phone: '+12015550421' };
+    await example.users.addPasswordUser(user);
+    const agent = request.agent(example.url);
+    const form = await agent.get('/login/password').expect(200);
+    await agent.post('/login/password').type('form')
+      .send({ _csrf: csrfFrom(form.text), username: user.username, password: user.password })
+      .expect(303).expect('location', '/2fa/code');
+    const twoFactor = await agent.get('/2fa/code').expect(200);
+    await agent.post('/2fa/code').type('form').send({ _csrf: csrfFrom(twoFactor.text), code: sandbox.latestCode(user.phone) })
+      .expect(303).expect('location', '/account');
+    const sends = (): number => (sandbox.stats().byOperation.createVerification ?? 0) + (sandbox.stats().byOperation.createAuthentication ?? 0);
+    const before = sends();
+    const logFrom = example.logs.length;
+    const change = await agent.get('/account/phone').expect(200);
+    const refused = await agent.post('/account/phone').type('form').send({ _csrf: csrfFrom(change.text), phoneNumber: TEST_NUMBER }).expect(403);
+    expect(refused.text).toContain('Codes cannot be sent to this number.');
+    expect(sends()).toBe(before);
+    await agent.get('/account/phone/code').expect(303).expect('location', '/account/phone');
+    const events = eventLines(example.logs.slice(logFrom)).filter((e) => e.otp.type === 'send');
+    expect(events.map((e) => [e.otp.outcome, e.otp.rule, e.otp.test])).toEqual([['blocked', 'testNumbers', undefined]]);
+    expect(example.users.findById(user.id)?.phone).toBe(user.phone);
+  });
 });
 
 describe('configuration', () => {
