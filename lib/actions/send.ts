@@ -57,10 +57,12 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   const admitted = await admitSend(ctx, phone.e164, { action: 'send' }, phone.country);
   if ('refused' in admitted) return admitted.refused;
   if (settings.lineTypes) {
-    // A lookup that failed gives the points and the cooldown back (as a failed send does); one that
-    // answered was paid for, so its points stay spent: lookups are limited too.
+    // A lookup is paid for: one that answered keeps the points and the cooldown, whatever the gate
+    // then says, and so does one that failed after the provider may have done it (a timeout, a
+    // reset once the request was written, an unreadable reply: as for a send, ./nothing-sent.ts).
+    // So the send budgets bound the lookups too.
     const line = await checkLine(provider, phone.e164, settings.lineTypes).catch(async (err: unknown) => {
-      await admitted.release();
+      if (nothingSent(err)) await admitted.release();
       throw err;
     });
     if (line === 'refused') return refuse(ctx, 'blocked', undefined, 'lineTypes');

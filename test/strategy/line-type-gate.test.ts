@@ -140,7 +140,9 @@ describe.each(PROVIDERS)('line-type gate (%s)', (provider) => {
   });
 
   it('treats a failing lookup as a fault: error(), no code sent, nothing pending', async () => {
-    const agent = request.agent(app({ lineTypes: true, timeoutMs: 300 }));
+    // No cooldown: a lookup that may have been done keeps it, and each fault is tried on one number
+    // (test/limits/lookup-budget.test.ts has what each fault keeps).
+    const agent = request.agent(app({ lineTypes: true, timeoutMs: 300, resendCooldownSeconds: 0 }));
     for (const mode of LOOKUP_FAULTS[provider]) {
       h.sandbox.fail({ mode, operation: op.lookup });
       const res = await agent.post('/login/phone').send({ phoneNumber: PHONE });
