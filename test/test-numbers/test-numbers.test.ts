@@ -109,4 +109,17 @@ describe.each(PROVIDERS)('testNumbers (%s)', (provider) => {
     expect(bad({ numbers: { [REVIEW]: 'abc' }, expiresAt: now + DAY })).toThrow(/codePattern/);
     expect(bad({ numbers: { [REVIEW]: 424242 }, expiresAt: now + DAY })).toThrow(TypeError);
   });
+
+  // The list phone-change mode refuses (listedTestNumbers) is read before the option is checked:
+  // a shape it cannot list must still get the option's own refusal, not a crash of that read.
+  it('a missing or null option or `numbers` gets the option\'s own refusal', () => {
+    const now = h.clock.now();
+    const bad = (testNumbers: unknown) => () => h.strategy({ testNumbers: testNumbers as never });
+    expect(bad(null)).toThrow(/option `testNumbers` must be \{ numbers/);
+    for (const numbers of [null, undefined, 'x']) {
+      expect(bad({ numbers, expiresAt: now + DAY })).toThrow(/option `testNumbers` needs `numbers`/);
+      expect(bad({ numbers, expiresAt: now + DAY })).toThrow(TypeError);
+    }
+    expect(bad({ expiresAt: now + DAY })).toThrow(/option `testNumbers` needs `numbers`/);
+  });
 });
