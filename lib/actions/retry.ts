@@ -16,6 +16,7 @@ import { chosenChannel, delivery } from './channel.js';
 import type { DeliveryChannel } from '../providers/delivery.js';
 import { boundedRetryAfter, MAX_RETRY_AFTER_SECONDS } from '../http.js';
 import { checkedSendContext } from '../send-context.js';
+import { defaultSignals } from '../options.js';
 
 export async function retry(ctx: ActionContext): Promise<ActionResult> {
   const { settings } = ctx;
@@ -77,8 +78,9 @@ async function resend(
     return keep(state);
   };
   // The resend's own signals (its IP, its user agent), read before anything is spent, as at send.
-  // Prelude's resend is a create and sends them; Ding's /retry takes none.
-  const context = checkedSendContext(await settings.signals(ctx.req), provider.name);
+  // Prelude's resend is a create and sends them; Ding's /retry takes none. The library's own
+  // default needs no check and no await (see checkedSendContext).
+  const context = settings.signals === defaultSignals ? defaultSignals(ctx.req) : checkedSendContext(await settings.signals(ctx.req), provider.name);
   const admitted = await admitSend(ctx, pending.phoneNumber, { action: 'retry' });
   if ('refused' in admitted) return admitted.refused;
 

@@ -7,6 +7,7 @@
 
 import type { SendRequest } from '../providers/provider.js';
 import type { SendContext } from '../options.js';
+import { defaultSignals } from '../options.js';
 import { bodyOf, NOT_A_STRING, readFieldValue } from '../fields.js';
 import { writePending, saveSession } from '../pending.js';
 import type { PendingState } from '../pending.js';
@@ -48,8 +49,9 @@ export async function send(ctx: ActionContext): Promise<ActionResult> {
   // anything is spent.
   const user = settings.secondFactor || settings.phoneChange ? await requiredUserKey(ctx) : undefined;
   // The app's signals before anything is spent: if they throw, nothing was. A field of the wrong
-  // shape is left out (../send-context.ts): a client's header must not break its own login.
-  const context = checkedSendContext(await settings.signals(req), provider.name);
+  // shape is left out (../send-context.ts): a client's header must not break its own login. The
+  // library's own default needs no check and no await (see checkedSendContext).
+  const context = settings.signals === defaultSignals ? defaultSignals(req) : checkedSendContext(await settings.signals(req), provider.name);
 
   const admitted = await admitSend(ctx, phone.e164, { action: 'send' }, phone.country);
   if ('refused' in admitted) return admitted.refused;
