@@ -12,8 +12,9 @@ import { openPending } from './pending-session.js';
 import { sendRequest } from './send.js';
 import { failedAfterSend } from '../limits/limits.js';
 import { claimWindow, windowState } from '../limits/window.js';
-import { chosenChannel, delivery } from './channel.js';
+import { chosenChannel, withDelivery } from './channel.js';
 import type { DeliveryChannel } from '../providers/delivery.js';
+import type { ResendResult } from '../providers/provider.js';
 import { boundedRetryAfter, MAX_RETRY_AFTER_SECONDS } from '../http.js';
 import { checkedSendContext } from '../send-context.js';
 import { defaultSignals } from '../options.js';
@@ -86,10 +87,14 @@ async function resend(
 
   // Nothing sent (refused, or the request never left): the points and the number's resend
   // cooldown come back. A fault that may have come after the code went out keeps them (./nothing-sent.ts).
-  const result = await provider.resend({ ...sendRequest(pending.phoneNumber, context), ...delivery(ctx, channel), id: pending.id }).catch(async (err: unknown) => {
+  const resending = provider.resend({ ...withDelivery(sendRequest(pending.phoneNumber, context), ctx, channel), id: pending.id });
+  let result: ResendResult;
+  try {
+    result = await resending;
+  } catch (err) {
     if (nothingSent(err)) await admitted.release();
     throw err;
-  });
+  }
   switch (result.status) {
     case 'sent': {
       const next: PendingState = {
