@@ -96,6 +96,10 @@ function warnDropped(field: string, wants: string): void {
  * `signals(req)`'s answer for `provider` (its `name`): a copy without the fields that are not of
  * their documented shape (each reported once). Anything but a plain object is a bug in the app,
  * whatever the client sent: an OtpConfigurationError before anything is spent.
+ *
+ * Only for an app's own `signals(req)`: the library's default (../options.ts, defaultSignals)
+ * answers `{}` or `{ ip }`, a plain object with no field checked here, so the send and the resend
+ * take it as it is, without this walk and without awaiting it.
  */
 export function checkedSendContext(value: unknown, provider: string): SendContext {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

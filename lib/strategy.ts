@@ -256,7 +256,10 @@ export class DingOtpStrategy extends Strategy {
     ACTIONS[action](ctx).then((result) => {
       if (record && result.type === 'fail' && result.rule !== undefined) record.rule = result.rule;
       if (result.type === 'verified') {
-        this._decide(req, result).then((d) => rememberAfter(this._devices, req, result.phoneNumber, d, production.trustEndsAt(result.id))).then(apply, failed);
+        const decided = this._decide(req, result);
+        // Without trustedDevices there is nothing to remember: no step (and no promise) for it.
+        const devices = this._devices;
+        (devices ? decided.then((d) => rememberAfter(devices, req, result.phoneNumber, d, production.trustEndsAt(result.id))) : decided).then(apply, failed);
       }
       else apply(plainDecision(result));
     }, failed);

@@ -24,10 +24,9 @@ export function chosenChannel(ctx: ActionContext): { channel: DeliveryChannel | 
   return { channel: value };
 }
 
-/** What the strategy adds to every send and resend: the chosen channel and the WebOTP domain. */
-export function delivery(ctx: ActionContext, channel: DeliveryChannel | undefined): Pick<SendRequest, 'channel' | 'webOtpDomain'> {
-  const out: Pick<SendRequest, 'channel' | 'webOtpDomain'> = {};
-  if (channel !== undefined) out.channel = channel;
-  if (ctx.settings.webOtpDomain !== undefined) out.webOtpDomain = ctx.settings.webOtpDomain;
-  return out;
+/** What the strategy adds to every send and resend, set on `request`: the chosen channel and the WebOTP domain. */
+export function withDelivery<R extends SendRequest>(request: R, ctx: ActionContext, channel: DeliveryChannel | undefined): R {
+  if (channel !== undefined) request.channel = channel;
+  if (ctx.settings.webOtpDomain !== undefined) request.webOtpDomain = ctx.settings.webOtpDomain;
+  return request;
 }

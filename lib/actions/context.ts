@@ -70,6 +70,9 @@ export function unexpected(provider: OtpProvider, what: string, value: never): n
   );
 }
 
+/** A best-effort store call's rejection, dropped: one function for all, not a closure per call. */
+export const ignore = (): undefined => undefined;
+
 /** Let through by `admitSend`; `release()` gives the send points back (at most once, best effort). */
 export interface Admitted {
   release(): Promise<void>;
@@ -95,7 +98,7 @@ export async function admitSend(ctx: ActionContext, phoneNumber: string, context
   const decision = await limits.reserveSend(phoneNumber, req.ip, settings.resendCooldownMs, country);
   if (!decision.ok) return { refused: limitRefused(ctx, decision) };
   // A store error while giving points back must not turn a refusal into a fault.
-  return { release: () => decision.release().catch(() => undefined) };
+  return { release: () => decision.release().catch(ignore) };
 }
 
 /**

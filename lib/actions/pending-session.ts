@@ -28,30 +28,41 @@ export interface OpenPending {
   spend(): void;
 }
 
+/**
+ * OpenPending as one object per request: its methods on the prototype, not four closures made
+ * for every verify and resend. Call them on the object (`opened.drop(...)`), never detached.
+ */
+class OpenedPending implements OpenPending {
+  constructor(
+    readonly pending: PendingState,
+    private readonly ctx: ActionContext,
+  ) {}
+
+  async keep(state: PendingState): Promise<void> {
+    const { session, settings } = this.ctx;
+    writePending(session, settings.sessionKey, state);
+    await saveSession(session);
+  }
+
+  async drop(reason: DropReason): Promise<ActionResult> {
+    const { session, settings } = this.ctx;
+    clearPending(session, settings.sessionKey);
+    await saveSession(session);
+    return refuse(this.ctx, reason);
+  }
+
+  spend(): void {
+    clearPending(this.ctx.session, this.ctx.settings.sessionKey);
+  }
+}
+
 /** This session's pending verification if it may still be used, else the refusal to answer with. */
 export async function openPending(ctx: ActionContext): Promise<{ refused: ActionResult } | OpenPending> {
   const { session, settings } = ctx;
-  const key = settings.sessionKey;
-  const pending = readPending(session, key);
+  const pending = readPending(session, settings.sessionKey);
   if (!pending) return { refused: refuse(ctx, 'no_pending_verification') };
   if (ctx.record) Object.assign(ctx.record, { phone: pending.phoneNumber, verificationId: pending.id });
-
-  const clear = async (): Promise<void> => {
-    clearPending(session, key);
-    await saveSession(session);
-  };
-  const open: OpenPending = {
-    pending,
-    keep: async (state) => {
-      writePending(session, key, state);
-      await saveSession(session);
-    },
-    drop: async (reason) => {
-      await clear();
-      return refuse(ctx, reason);
-    },
-    spend: () => clearPending(session, key),
-  };
+  const open = new OpenedPending(pending, ctx);
 
   if (settings.secondFactor || settings.phoneChange) {
     // A code is checked, or resent, only for whoever is signed in now, and only if it was sent

@@ -7,21 +7,23 @@ import type { ResendState } from '../serialize.js';
 import type { ActionContext, ActionResult } from './context.js';
 import { nothingSent } from './nothing-sent.js';
 import { admitSend, PASS, refuse, secondsUntil, unexpected } from './context.js';
-import type { DropReason } from './pending-session.js';
+import type { OpenPending } from './pending-session.js';
 import { openPending } from './pending-session.js';
 import { sendRequest } from './send.js';
 import { failedAfterSend } from '../limits/limits.js';
 import { claimWindow, windowState } from '../limits/window.js';
-import { chosenChannel, delivery } from './channel.js';
+import { chosenChannel, withDelivery } from './channel.js';
 import type { DeliveryChannel } from '../providers/delivery.js';
+import type { ResendResult } from '../providers/provider.js';
 import { boundedRetryAfter, MAX_RETRY_AFTER_SECONDS } from '../http.js';
 import { checkedSendContext } from '../send-context.js';
+import { defaultSignals } from '../options.js';
 
 export async function retry(ctx: ActionContext): Promise<ActionResult> {
   const { settings } = ctx;
   const opened = await openPending(ctx);
   if ('refused' in opened) return opened.refused;
-  const { pending, keep, drop } = opened;
+  const { pending } = opened;
   // A channel the app does not offer is refused before the queue: nothing spent, nothing changed.
   const chosen = chosenChannel(ctx);
   if ('refused' in chosen) return chosen.refused;
@@ -42,11 +44,11 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
     // Given back: a right code of this session ended it on another instance (as in ./verify.ts).
     const window = await windowState(ctx.limits, ctx.provider, pending);
     if (window === 'given back') return refuse(ctx, 'no_pending_verification');
-    if (window === 'lost') return drop('no_pending_verification');
+    if (window === 'lost') return opened.drop('no_pending_verification');
     // Alive when this request arrived (openPending), maybe not after the resends queued ahead of
     // it: a resend now would pay for an SMS of a code the next verify answers `expired`.
-    if (now >= pending.expiresAt) return drop('expired');
-    if (left <= 0) return drop('too_many_attempts');
+    if (now >= pending.expiresAt) return opened.drop('expired');
+    if (left <= 0) return opened.drop('too_many_attempts');
     const seen = checks.resendState(pending.id, pending, now);
     const current: PendingState = { ...pending, nextRetryAt: seen.nextRetryAt };
     if (seen.remainingRetries !== undefined) current.remainingRetries = seen.remainingRetries;
@@ -56,7 +58,7 @@ export async function retry(ctx: ActionContext): Promise<ActionResult> {
     if (now < current.nextRetryAt) {
       return refuse(ctx, 'retry_too_soon', { retryAfter: secondsUntil(current.nextRetryAt, now) });
     }
-    return resend(ctx, current, now, keep, drop, chosen.channel);
+    return resend(ctx, current, now, opened, chosen.channel);
   });
 }
 
@@ -64,8 +66,7 @@ async function resend(
   ctx: ActionContext,
   pending: PendingState,
   now: number,
-  keep: (state: PendingState) => Promise<void>,
-  drop: (reason: DropReason) => Promise<ActionResult>,
+  opened: OpenPending,
   channel: DeliveryChannel | undefined,
 ): Promise<ActionResult> {
   const { settings, provider, checks } = ctx;
@@ -74,20 +75,25 @@ async function resend(
     const seen: ResendState = { nextRetryAt: state.nextRetryAt };
     if (state.remainingRetries !== undefined) seen.remainingRetries = state.remainingRetries;
     checks.resent(pending.id, seen, Math.max(pending.expiresAt, state.expiresAt), now);
-    return keep(state);
+    return opened.keep(state);
   };
   // The resend's own signals (its IP, its user agent), read before anything is spent, as at send.
-  // Prelude's resend is a create and sends them; Ding's /retry takes none.
-  const context = checkedSendContext(await settings.signals(ctx.req), provider.name);
+  // Prelude's resend is a create and sends them; Ding's /retry takes none. The library's own
+  // default needs no check and no await (see checkedSendContext).
+  const context = settings.signals === defaultSignals ? defaultSignals(ctx.req) : checkedSendContext(await settings.signals(ctx.req), provider.name);
   const admitted = await admitSend(ctx, pending.phoneNumber, { action: 'retry' });
   if ('refused' in admitted) return admitted.refused;
 
   // Nothing sent (refused, or the request never left): the points and the number's resend
   // cooldown come back. A fault that may have come after the code went out keeps them (./nothing-sent.ts).
-  const result = await provider.resend({ ...sendRequest(pending.phoneNumber, context), ...delivery(ctx, channel), id: pending.id }).catch(async (err: unknown) => {
+  const resending = provider.resend({ ...withDelivery(sendRequest(pending.phoneNumber, context), ctx, channel), id: pending.id });
+  let result: ResendResult;
+  try {
+    result = await resending;
+  } catch (err) {
     if (nothingSent(err)) await admitted.release();
     throw err;
-  });
+  }
   switch (result.status) {
     case 'sent': {
       const next: PendingState = {
@@ -141,7 +147,7 @@ async function resend(
       return refuse(ctx, 'retries_exhausted');
     case 'expired':
       await admitted.release();
-      return drop('expired');
+      return opened.drop('expired');
     // Validated by a right code of this session, on another instance: as in ./verify.ts.
     case 'already_validated':
       await admitted.release();
@@ -149,7 +155,7 @@ async function resend(
     case 'no_attempt':
     case 'not_found':
       await admitted.release();
-      return drop('no_pending_verification');
+      return opened.drop('no_pending_verification');
     default:
       return unexpected(provider, 'resend', result.status);
   }

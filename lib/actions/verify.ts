@@ -14,7 +14,7 @@ import { OtpUnavailableError } from '../errors.js';
 import { bodyOf, NOT_A_STRING, readFieldValue } from '../fields.js';
 import type { CheckStatus } from '../providers/provider.js';
 import type { ActionContext, ActionResult } from './context.js';
-import { limitRefused, refuse, unexpected } from './context.js';
+import { ignore, limitRefused, refuse, unexpected } from './context.js';
 import { cleanCode } from './code-input.js';
 import { openPending } from './pending-session.js';
 import { releaseWindow, windowState } from '../limits/window.js';
@@ -30,7 +30,7 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
 
   const opened = await openPending(ctx);
   if ('refused' in opened) return opened.refused;
-  const { pending, keep, drop, spend } = opened;
+  const { pending } = opened;
 
   const { checks, limits } = ctx;
   const { id, phoneNumber, expiresAt } = pending;
@@ -54,14 +54,13 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
     // session yet, and a save now would write it back after.
     const window = await windowState(limits, provider, pending);
     if (window === 'given back') return refuse(ctx, 'no_pending_verification');
-    if (window === 'lost') return drop('no_pending_verification');
-    if (left <= 0) return drop('too_many_attempts');
-    const finish = (): void => checks.finish(id, expiresAt, now);
+    if (window === 'lost') return opened.drop('no_pending_verification');
+    if (left <= 0) return opened.drop('too_many_attempts');
     // openPending() saw the code alive when this request arrived; a check queued behind slow ones
     // may run after its expiry, and a provider window longer than ttlSeconds would still take it.
     if (now >= expiresAt) {
-      finish();
-      return drop('expired');
+      checks.finish(id, expiresAt, now);
+      return opened.drop('expired');
     }
 
     const grant = await limits.reserveFailedCheck(phoneNumber, req.ip, { id, maxAttempts: settings.maxAttempts, windowMs: expiresAt - now });
@@ -69,30 +68,33 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
       if (!('attemptsSpent' in grant)) return limitRefused(ctx, grant);
       // Another instance checked the rest of the budget: what this one's queue would have said.
       checks.recordLeft(id, 0, expiresAt, now);
-      return drop('too_many_attempts');
+      return opened.drop('too_many_attempts');
     }
     let status: CheckStatus;
     try {
       ({ status } = await provider.check({ id, phoneNumber, code }));
     } catch (err) {
       // A fault is not a wrong code: the point comes back and the same code may be tried again.
-      await grant.release().catch(() => undefined);
+      await grant.release().catch(ignore);
       throw err;
     }
     // A right code clears the count below, the reserved point with it.
-    if (status !== 'invalid' && status !== 'valid') await grant.release().catch(() => undefined);
+    if (status !== 'invalid' && status !== 'valid') await grant.release().catch(ignore);
 
     switch (status) {
-      case 'valid':
-        finish();
+      case 'valid': {
+        checks.finish(id, expiresAt, now);
         // Gone from the session before success(): a replay of this code finds nothing to check.
-        spend();
+        opened.spend();
         // The owner of the phone is back: their wrong-code count starts again. In the background
         // and best effort: the code is already spent at the provider, so a slow or failing store
         // must neither hold nor cost the login.
-        void grant.clear().catch(() => undefined);
+        void grant.clear().catch(ignore);
         void releaseWindow(limits, provider, pending);
-        return { type: 'verified', phoneNumber, id, createdAt: pending.createdAt, ...(pending.riskFactors ? { riskFactors: pending.riskFactors } : {}) };
+        const verified: ActionResult = { type: 'verified', phoneNumber, id, createdAt: pending.createdAt };
+        if (pending.riskFactors) verified.riskFactors = pending.riskFactors;
+        return verified;
+      }
       case 'invalid': {
         // The fewer of this session's count and the verification's, counted on every instance.
         const attemptsLeft = Math.min(left - 1, grant.attemptsLeft ?? left - 1);
@@ -100,32 +102,32 @@ export async function verify(ctx: ActionContext): Promise<ActionResult> {
         checks.recordLeft(id, attemptsLeft, expiresAt, now);
         // The budget is spent: nothing is left to check or to resend, so say so now rather than
         // keep a state whose only use would be a paid resend of a code that can never be tried.
-        if (attemptsLeft <= 0) return drop('too_many_attempts');
-        await keep({ ...pending, attemptsLeft });
+        if (attemptsLeft <= 0) return opened.drop('too_many_attempts');
+        await opened.keep({ ...pending, attemptsLeft });
         return refuse(ctx, 'invalid_code', { attemptsLeft });
       }
       case 'expired':
-        finish();
+        checks.finish(id, expiresAt, now);
         // Prelude says so, before our expiry (checked above), of a verification a right code
         // closed: a double tap's other request, on another instance, which gave the window back
         // as soon as its check answered (before its login). Refused without touching this copy.
         if ((await windowState(limits, provider, pending)) === 'given back') return refuse(ctx, 'no_pending_verification');
-        return drop('expired');
+        return opened.drop('expired');
       case 'too_many_attempts':
-        finish();
-        return drop('too_many_attempts');
+        checks.finish(id, expiresAt, now);
+        return opened.drop('too_many_attempts');
       // Validated already. The id lives in this session alone, so by a right code of this
       // session: a double tap's other request, on another instance (on this one the queue answers
       // first, above), whose login removes the state or regenerates the session away. Refused
       // without touching this copy: saved, it would undo that login whether or not it is done.
       case 'already_validated':
-        finish();
+        checks.finish(id, expiresAt, now);
         return refuse(ctx, 'no_pending_verification');
       // Never sent, or unknown to the provider. From the user's side there is no code waiting.
       case 'no_attempt':
       case 'not_found':
-        finish();
-        return drop('no_pending_verification');
+        checks.finish(id, expiresAt, now);
+        return opened.drop('no_pending_verification');
       case 'unknown':
         // The provider could not say: a fault, never a login. The pending state stays for a retry.
         throw new OtpUnavailableError('server_error', `The ${provider.name} provider could not say whether the code is valid`);

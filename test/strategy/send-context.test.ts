@@ -10,7 +10,10 @@ import express from 'express';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DingProvider, PreludeProvider, type SendContext } from 'passport-ding';
+import type { Request } from 'express';
 import { harness, type Harness } from '../helpers/harness.js';
+import { defaultSignals } from '../../lib/options.js';
+import { checkedSendContext } from '../../lib/send-context.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
 const PHONE = '+14155552671';
@@ -274,5 +277,28 @@ describe("Ding V1: the create body keeps isReturningUser and a correlationId ove
     expect(upstream.seen.slice(before).map((r) => r.body)).toEqual([
       expect.objectContaining({ phone_number: PHONE, is_returning_user: isReturningUser, correlation_id: correlationId, locale: 'el-GR' }),
     ]);
+  });
+});
+
+// The send and the resend take the library's own default signals without this check (and without
+// an await): sound only while the check would hand back the same object, unchanged, for whatever
+// req.ip Express gives.
+describe('the default signals need no check', () => {
+  it.each([
+    ['an IPv4 address', '203.0.113.9'],
+    ['an IPv4-mapped IPv6 address', '::ffff:203.0.113.9'],
+    ['an IPv6 address', '2001:db8::1'],
+    ['an address with a port', '203.0.113.9:51234'],
+    ['no address', undefined],
+    ['an empty string', ''],
+    ['garbage', 'not an address'],
+  ])('%s', (_what, ip) => {
+    for (const provider of ['ding', 'prelude']) {
+      const signals = defaultSignals({ ip } as Request);
+      const copy = { ...signals };
+      expect(checkedSendContext(signals, provider)).toBe(signals);
+      expect(signals).toEqual(copy);
+    }
+    expect(seen).toEqual([]);
   });
 });
