@@ -2,37 +2,7 @@
 // and the per-IP limit keys. Express gives `::ffff:1.2.3.4` for an IPv4 client on a dual-stack
 // socket; that is the IPv4 address, in whatever spelling (`::FFFF:cb00:7107` too).
 
-import { isIPv6 } from 'node:net';
-
-/**
- * Whether `text` is a dotted-quad IPv4 address, exactly as `net.isIPv4` answers (four decimal
- * parts of 0-255, no leading zeros, nothing around them), with a character test instead of
- * Node's pattern: a login reads its client's address several times (the limit keys, the
- * provider's `ip` field), and the pattern's run cost more than the rest of those reads.
- */
-export function isIPv4(text: string): boolean {
-  const length = text.length;
-  if (length < 7 || length > 15) return false;
-  let i = 0;
-  for (let part = 0; part < 4; part++) {
-    if (part > 0) {
-      if (text.charCodeAt(i) !== 46) return false; // '.'
-      i++;
-    }
-    const start = i;
-    let value = 0;
-    while (i < length && i - start < 3) {
-      const digit = text.charCodeAt(i) - 48;
-      if (digit < 0 || digit > 9) break;
-      value = value * 10 + digit;
-      i++;
-    }
-    const digits = i - start;
-    // No digit, a leading zero (`01`), or past 255.
-    if (digits === 0 || (digits > 1 && text.charCodeAt(start) === 48) || value > 255) return false;
-  }
-  return i === length;
-}
+import { isIPv4, isIPv6 } from 'node:net';
 
 /** The eight 16-bit groups of a valid IPv6 address (`::` expanded, a dotted IPv4 tail converted). */
 export function ipv6Groups(address: string): number[] {

@@ -12,7 +12,8 @@
 // keys an IPv4 /24 and an IPv6 /48 (one site: 65,536 /64s).
 
 import { createHmac } from 'node:crypto';
-import { ipv4Prefix24, ipv6Prefix48, ipv6Prefix64, isIPv4, normalizeIp } from '../ip.js';
+import { isIPv4 } from 'node:net';
+import { ipv4Prefix24, ipv6Prefix48, ipv6Prefix64, normalizeIp } from '../ip.js';
 import { blockLength } from './block-length.js';
 
 /** A secret for HMAC keys: a non-empty string or bytes; undefined for plain keys. */
@@ -56,17 +57,6 @@ export function ipKey(ip: string | undefined, secret: KeySecret): string {
 /** The limit key of a client's wider network (IPv4 /24, IPv6 /48). */
 export function networkKey(ip: string | undefined, secret: KeySecret): string {
   return hash(secret, 'n', wideNetwork(ip));
-}
-
-/**
- * `ipKey()` and `networkKey()` of one client address at once (a send counts both): the address
- * is read (normalised, its family told) once for the two.
- */
-export function addressKeys(ip: string | undefined, secret: KeySecret): [ip: string, network: string] {
-  const address = normalizeIp(ip);
-  if (address === undefined) return [hash(secret, 'i', 'unknown'), hash(secret, 'n', 'unknown')];
-  if (isIPv4(address)) return [hash(secret, 'i', address), hash(secret, 'n', ipv4Prefix24(address))];
-  return [hash(secret, 'i', ipv6Prefix64(address)), hash(secret, 'n', ipv6Prefix48(address))];
 }
 
 /**

@@ -13,7 +13,7 @@
 
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { LimitStoreError } from '../errors.js';
-import { addressKeys, blockKey, ipKey, networkKey, phoneKey, verificationKey } from './keys.js';
+import { blockKey, ipKey, networkKey, phoneKey, verificationKey } from './keys.js';
 import { MemoryStore } from './memory-store.js';
 import type { LimitName, LimitSettings, ResolvedRule } from './options.js';
 import { RedisStore } from './redis-store.js';
@@ -285,12 +285,8 @@ export class Limits {
       if (cooldownMs > 0) wanted.push(this.#counter('resendCooldown', phone, 1, cooldownMs, false, 1));
       this.#count(wanted, 'consecutiveFailuresPerPhone', phone, 0);
       this.#count(wanted, 'sendsPerPhone', phone);
-      if (rules.sendsPerIp && rules.sendsPerNetwork) {
-        const [perIp, perNetwork] = addressKeys(ip, secret);
-        this.#count(wanted, 'sendsPerIp', perIp);
-        this.#count(wanted, 'sendsPerNetwork', perNetwork);
-      } else if (rules.sendsPerIp) this.#count(wanted, 'sendsPerIp', ipKey(ip, secret));
-      else if (rules.sendsPerNetwork) this.#count(wanted, 'sendsPerNetwork', networkKey(ip, secret));
+      if (rules.sendsPerIp) this.#count(wanted, 'sendsPerIp', ipKey(ip, secret));
+      if (rules.sendsPerNetwork) this.#count(wanted, 'sendsPerNetwork', networkKey(ip, secret));
       if (rules.sendsPerNumberBlock) this.#count(wanted, 'sendsPerNumberBlock', blockKey(phoneNumber, rules.sendsPerNumberBlock.digits ?? 3, secret));
       if (rules.sendsPerCountry) {
         const where = country ?? countryOf(phoneNumber);
