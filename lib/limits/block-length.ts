@@ -41,17 +41,7 @@ let countriesByCode: Map<string, CountryCode[]> | undefined;
 /** Non-geographic calling codes (+800, +882, +883, ...) and the shortest national length of each. */
 let nonGeographicShortest: Map<string, number> | undefined;
 const foldsByCountry = new Map<CountryCode, CountryFolds>();
-/**
- * What blockLength() reads of a calling code, one lookup per number: the network's shortest
- * national length (non-geographic codes), and the shortest typical length the code's countries
- * fold to (`null` until the code's first number asks).
- */
-interface CodeFacts {
-  code: string;
-  network: number | undefined;
-  shortest: number | undefined | null;
-}
-let factsByCode: Map<string, CodeFacts> | undefined;
+const shortestFoldByCode = new Map<string, number | undefined>();
 
 function codes(): Map<string, CountryCode[]> {
   if (countriesByCode) return countriesByCode;
@@ -104,30 +94,24 @@ function nonGeographic(): Map<string, number> {
   return nonGeographicShortest;
 }
 
-/** Every calling code a country or a network has. */
-function codeFacts(): Map<string, CodeFacts> {
-  if (factsByCode) return factsByCode;
-  factsByCode = new Map();
-  for (const code of codes().keys()) factsByCode.set(code, { code, network: undefined, shortest: null });
-  for (const [code, network] of nonGeographic()) factsByCode.set(code, { code, network, shortest: null });
-  return factsByCode;
-}
-
 /** The calling code of an E.164 number (codes are prefix-free), if a country or a network has it. */
-function callingCode(e164: string): CodeFacts | undefined {
-  const facts = codeFacts();
+function callingCode(e164: string): string | undefined {
+  const table = codes();
+  const networks = nonGeographic();
   for (let n = 1; n <= 3; n += 1) {
-    const code = facts.get(e164.slice(1, 1 + n));
-    if (code !== undefined) return code;
+    const code = e164.slice(1, 1 + n);
+    if (table.has(code) || networks.has(code)) return code;
   }
   return undefined;
 }
 
 function shortestFold(code: string): number | undefined {
+  if (shortestFoldByCode.has(code)) return shortestFoldByCode.get(code);
   let shortest: number | undefined;
   for (const country of codes().get(code) ?? []) {
     for (const typical of Object.values(foldsOf(country))) shortest = shortest === undefined ? typical : Math.min(shortest, typical);
   }
+  shortestFoldByCode.set(code, shortest);
   return shortest;
 }
 
@@ -147,17 +131,16 @@ function typicalOf(folds: CountryFolds, type: NumberType): number | undefined {
  * length. The block is then this many characters less the last `digits` digits.
  */
 export function blockLength(e164: string): number {
-  const facts = callingCode(e164);
-  if (facts === undefined) return e164.length;
-  const { code } = facts;
+  const code = callingCode(e164);
+  if (code === undefined) return e164.length;
   const national = e164.length - 1 - code.length;
   // An international network's numbers (+882, +883: satellite and M2M ranges, favourites of
   // premium-rate fraud) are valid at every length of a wide range, all of one type: they are cut
   // to the code's shortest length, so every length of a held range falls in the same blocks.
   // Wider blocks than a country's, for numbers few people log in with.
-  if (facts.network !== undefined) return 1 + code.length + Math.min(national, facts.network);
-  if (facts.shortest === null) facts.shortest = shortestFold(code);
-  const shortest = facts.shortest;
+  const networkShortest = nonGeographic().get(code);
+  if (networkShortest !== undefined) return 1 + code.length + Math.min(national, networkShortest);
+  const shortest = shortestFold(code);
   if (shortest === undefined || national <= shortest) return e164.length;
   const parsed = parsePhoneNumberFromString(e164, metadataMax);
   if (!parsed || !isWhole(parsed, code, national)) return e164.length;
