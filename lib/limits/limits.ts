@@ -309,8 +309,8 @@ export class Limits {
    * instances would otherwise check up to twice the budget of one verification between them.
    * Past it: `AttemptsSpent`. (In one process the check queue's count is exact already.)
    */
-  async reserveFailedCheck(phoneNumber: string, ip?: string): Promise<LimitRefusal | FailedCheckGrant>;
-  async reserveFailedCheck(phoneNumber: string, ip: string | undefined, verification: VerificationBudget): Promise<LimitRefusal | AttemptsSpent | FailedCheckGrant>;
+  reserveFailedCheck(phoneNumber: string, ip?: string): Promise<LimitRefusal | FailedCheckGrant>;
+  reserveFailedCheck(phoneNumber: string, ip: string | undefined, verification: VerificationBudget): Promise<LimitRefusal | AttemptsSpent | FailedCheckGrant>;
   reserveFailedCheck(phoneNumber: string, ip?: string, verification?: VerificationBudget): Promise<LimitRefusal | AttemptsSpent | FailedCheckGrant> {
     // Not async (a promise fewer per check from memory); a throw still comes back as a rejection.
     try {
