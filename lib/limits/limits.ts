@@ -197,11 +197,12 @@ class FailedCheckReservation extends Reservation implements FailedCheckGrant {
     return attempts?.count === undefined ? undefined : Math.max(0, attempts.points - attempts.count);
   }
 
-  async clear(): Promise<void> {
+  clear(): Promise<void> {
     // The owner of the phone is back: the phone's counts start again; the address keeps its
     // other wrong codes and gets this point back; a new login may send at once.
-    if (!this.settle()) return;
-    await this.#limits.forgetAndGiveBack(this.#forget, this.#perIp === undefined ? [] : [this.#perIp]);
+    // Not async: forgetAndGiveBack() answers with a promise, rejected rather than thrown.
+    if (!this.settle()) return Promise.resolve();
+    return this.#limits.forgetAndGiveBack(this.#forget, this.#perIp === undefined ? [] : [this.#perIp]);
   }
 }
 
@@ -410,19 +411,20 @@ export class Limits {
     }
   }
 
-  /** For reservations: deletes `forget` and gives one point back on each of `giveBack`. */
-  async forgetAndGiveBack(forget: readonly StoreKey[], giveBack: readonly StoreKey[]): Promise<void> {
+  /**
+   * For reservations: deletes `forget` and gives one point back on each of `giveBack`. Not async
+   * (a right code's clear() from memory makes no async step); a failure is a rejection all the same.
+   */
+  forgetAndGiveBack(forget: readonly StoreKey[], giveBack: readonly StoreKey[]): Promise<void> {
     const memory = this.#memory;
-    if (!memory) {
-      await guarded(Promise.all([this.#store.forget(forget.map(keyOf)), giveBack.length > 0 ? this.#store.giveBack(giveBack.map(keyOf)) : undefined]));
-      return;
-    }
+    if (!memory) return forgetAndGiveBackIn(this.#store, forget, giveBack);
     try {
       memory.forgetSync(forget);
       memory.giveBackSync(giveBack);
     } catch (err) {
-      throw storeError(err);
+      return Promise.reject(storeError(err));
     }
+    return Promise.resolve();
   }
 
   /**
@@ -441,6 +443,11 @@ export class Limits {
     const refusal = refusalOf(wanted);
     return refusal ? refused(reservation, refusal) : Promise.resolve(reservation);
   }
+}
+
+/** forgetAndGiveBack() in a store that answers later (Redis). */
+async function forgetAndGiveBackIn(store: CounterStore, forget: readonly StoreKey[], giveBack: readonly StoreKey[]): Promise<void> {
+  await guarded(Promise.all([store.forget(forget.map(keyOf)), giveBack.length > 0 ? store.giveBack(giveBack.map(keyOf)) : undefined]));
 }
 
 /** #reserve() with a store's answer to come (Redis). */
