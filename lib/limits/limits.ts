@@ -121,12 +121,32 @@ function secondsFrom(ms: number): number {
   return Math.max(1, Math.ceil(ms / 1000));
 }
 
-/** One counter of a reservation: the store's hit, with its limit (`points`) and the rule it stands for. */
-interface Counted extends Hit {
-  points: number;
-  rule: RefusingRule | 'verificationAttempts';
+/**
+ * One counter of a reservation: the store's hit, with its limit (`points`) and the rule it stands
+ * for, and once the store has answered the count after the hit and the wait it reported. A class,
+ * so every counter of every rule has one shape: the store reads them all at one site.
+ */
+class Counted implements Hit {
+  readonly key: string;
+  readonly space: number | undefined;
+  readonly add: 0 | 1;
+  readonly windowMs: number;
+  readonly slide: boolean;
+  readonly points: number;
+  readonly rule: RefusingRule | 'verificationAttempts';
   /** The count after the hit, once the store has answered. */
-  count?: number;
+  count: number | undefined = undefined;
+  msLeft = 0;
+
+  constructor(key: string, space: number | undefined, add: 0 | 1, windowMs: number, slide: boolean, points: number, rule: RefusingRule | 'verificationAttempts') {
+    this.key = key;
+    this.space = space;
+    this.add = add;
+    this.windowMs = windowMs;
+    this.slide = slide;
+    this.points = points;
+    this.rule = rule;
+  }
 }
 
 /** Reserved points: `release()` gives back the counted ones, at most once. */
@@ -177,11 +197,12 @@ class FailedCheckReservation extends Reservation implements FailedCheckGrant {
     return attempts?.count === undefined ? undefined : Math.max(0, attempts.points - attempts.count);
   }
 
-  async clear(): Promise<void> {
+  clear(): Promise<void> {
     // The owner of the phone is back: the phone's counts start again; the address keeps its
     // other wrong codes and gets this point back; a new login may send at once.
-    if (!this.settle()) return;
-    await this.#limits.forgetAndGiveBack(this.#forget, this.#perIp === undefined ? [] : [this.#perIp]);
+    // Not async: forgetAndGiveBack() answers with a promise, rejected rather than thrown.
+    if (!this.settle()) return Promise.resolve();
+    return this.#limits.forgetAndGiveBack(this.#forget, this.#perIp === undefined ? [] : [this.#perIp]);
   }
 }
 
@@ -233,12 +254,17 @@ export class Limits {
     return this.#redis ? { key: `${this.#prefix}${redis}${key}` } : { key, space };
   }
 
+  /** A counter of `rule` for `key` (as #key() places it). */
+  #counter(rule: RefusingRule | 'verificationAttempts', key: string, add: 0 | 1, windowMs: number, slide: boolean, points: number): Counted {
+    const [space, redis] = CODES[rule];
+    return this.#redis ? new Counted(`${this.#prefix}${redis}${key}`, undefined, add, windowMs, slide, points, rule) : new Counted(key, space, add, windowMs, slide, points, rule);
+  }
+
   /** Adds a counter of `rule` for `key` to `wanted`, if the rule is on; returns it. */
   #count(wanted: Counted[], rule: LimitName, key: string, add: 0 | 1 = 1, slide = false, points?: number): Counted | undefined {
     const r: ResolvedRule | undefined = this.#rules[rule];
     if (!r) return undefined;
-    const where = this.#key(rule, key);
-    const counted: Counted = { key: where.key, space: where.space, add, windowMs: r.durationSeconds * 1000, slide, points: points ?? r.points, rule };
+    const counted = this.#counter(rule, key, add, r.durationSeconds * 1000, slide, points ?? r.points);
     wanted.push(counted);
     return counted;
   }
@@ -250,26 +276,28 @@ export class Limits {
    * `country`: the number's, when the caller has it (a parse costs tens of microseconds); without
    * it, the per-country budget parses the number.
    */
-  async reserveSend(phoneNumber: string, ip: string | undefined, cooldownMs = 0, country?: string): Promise<LimitDecision> {
-    const secret = this.#secret;
-    const phone = phoneKey(phoneNumber, secret);
-    const rules = this.#rules;
-    const wanted: Counted[] = [];
-    if (cooldownMs > 0) {
-      const where = this.#key('resendCooldown', phone);
-      wanted.push({ key: where.key, space: where.space, add: 1, windowMs: cooldownMs, slide: false, points: 1, rule: 'resendCooldown' });
+  reserveSend(phoneNumber: string, ip: string | undefined, cooldownMs = 0, country?: string): Promise<LimitDecision> {
+    // Not async (a promise fewer per send from memory); a throw still comes back as a rejection.
+    try {
+      const secret = this.#secret;
+      const phone = phoneKey(phoneNumber, secret);
+      const rules = this.#rules;
+      const wanted: Counted[] = [];
+      if (cooldownMs > 0) wanted.push(this.#counter('resendCooldown', phone, 1, cooldownMs, false, 1));
+      this.#count(wanted, 'consecutiveFailuresPerPhone', phone, 0);
+      this.#count(wanted, 'sendsPerPhone', phone);
+      if (rules.sendsPerIp) this.#count(wanted, 'sendsPerIp', ipKey(ip, secret));
+      if (rules.sendsPerNetwork) this.#count(wanted, 'sendsPerNetwork', networkKey(ip, secret));
+      if (rules.sendsPerNumberBlock) this.#count(wanted, 'sendsPerNumberBlock', blockKey(phoneNumber, rules.sendsPerNumberBlock.digits ?? 3, secret));
+      if (rules.sendsPerCountry) {
+        const where = country ?? countryOf(phoneNumber);
+        this.#count(wanted, 'sendsPerCountry', where, 1, false, rules.sendsPerCountry.countries?.get(where));
+      }
+      this.#count(wanted, 'sendsGlobal', '');
+      return this.#reserve(wanted, new Reservation(this, wanted));
+    } catch (err) {
+      return Promise.reject(err);
     }
-    this.#count(wanted, 'consecutiveFailuresPerPhone', phone, 0);
-    this.#count(wanted, 'sendsPerPhone', phone);
-    if (rules.sendsPerIp) this.#count(wanted, 'sendsPerIp', ipKey(ip, secret));
-    if (rules.sendsPerNetwork) this.#count(wanted, 'sendsPerNetwork', networkKey(ip, secret));
-    if (rules.sendsPerNumberBlock) this.#count(wanted, 'sendsPerNumberBlock', blockKey(phoneNumber, rules.sendsPerNumberBlock.digits ?? 3, secret));
-    if (rules.sendsPerCountry) {
-      const where = country ?? countryOf(phoneNumber);
-      this.#count(wanted, 'sendsPerCountry', where, 1, false, rules.sendsPerCountry.countries?.get(where));
-    }
-    this.#count(wanted, 'sendsGlobal', '');
-    return this.#reserve(wanted, new Reservation(this, wanted));
   }
 
   /**
@@ -282,34 +310,33 @@ export class Limits {
    * instances would otherwise check up to twice the budget of one verification between them.
    * Past it: `AttemptsSpent`. (In one process the check queue's count is exact already.)
    */
-  async reserveFailedCheck(phoneNumber: string, ip?: string): Promise<LimitRefusal | FailedCheckGrant>;
-  async reserveFailedCheck(phoneNumber: string, ip: string | undefined, verification: VerificationBudget): Promise<LimitRefusal | AttemptsSpent | FailedCheckGrant>;
-  async reserveFailedCheck(phoneNumber: string, ip?: string, verification?: VerificationBudget): Promise<LimitRefusal | AttemptsSpent | FailedCheckGrant> {
-    // The phone's key is made once for the reservation and whatever follows it.
-    const phone = phoneKey(phoneNumber, this.#secret);
-    const wanted: Counted[] = [];
-    let attempts: Counted | undefined;
-    if (verification !== undefined && this.#redis) {
-      const where = this.#key('verificationAttempts', verificationKey(verification.id, this.#secret));
-      attempts = { key: where.key, space: where.space, add: 1, windowMs: verification.windowMs, slide: false, points: verification.maxAttempts, rule: 'verificationAttempts' };
-      wanted.push(attempts);
+  reserveFailedCheck(phoneNumber: string, ip?: string): Promise<LimitRefusal | FailedCheckGrant>;
+  reserveFailedCheck(phoneNumber: string, ip: string | undefined, verification: VerificationBudget): Promise<LimitRefusal | AttemptsSpent | FailedCheckGrant>;
+  reserveFailedCheck(phoneNumber: string, ip?: string, verification?: VerificationBudget): Promise<LimitRefusal | AttemptsSpent | FailedCheckGrant> {
+    // Not async (a promise fewer per check from memory); a throw still comes back as a rejection.
+    try {
+      // The phone's key is made once for the reservation and whatever follows it.
+      const phone = phoneKey(phoneNumber, this.#secret);
+      const wanted: Counted[] = [];
+      let attempts: Counted | undefined;
+      if (verification !== undefined && this.#redis) {
+        attempts = this.#counter('verificationAttempts', verificationKey(verification.id, this.#secret), 1, verification.windowMs, false, verification.maxAttempts);
+        wanted.push(attempts);
+      }
+      const perPhone = this.#count(wanted, 'failedChecksPerPhone', phone);
+      const consecutive = this.#count(wanted, 'consecutiveFailuresPerPhone', phone, 1, true);
+      const perIp = this.#rules.failedChecksPerIp ? this.#count(wanted, 'failedChecksPerIp', ipKey(ip, this.#secret)) : undefined;
+      // A right code forgets the phone's counts and its resend cooldown (and the verification's
+      // count, of no use any more); the address gets its point back.
+      const forget = [this.#key('resendCooldown', phone)];
+      if (perPhone) forget.push(perPhone);
+      if (consecutive) forget.push(consecutive);
+      if (attempts) forget.push(attempts);
+      const decision = this.#reserve(wanted, new FailedCheckReservation(this, wanted, forget, perIp, attempts));
+      return attempts === undefined ? decision : spentOr(decision, attempts);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    const perPhone = this.#count(wanted, 'failedChecksPerPhone', phone);
-    const consecutive = this.#count(wanted, 'consecutiveFailuresPerPhone', phone, 1, true);
-    const perIp = this.#rules.failedChecksPerIp ? this.#count(wanted, 'failedChecksPerIp', ipKey(ip, this.#secret)) : undefined;
-    // A right code forgets the phone's counts and its resend cooldown (and the verification's
-    // count, of no use any more); the address gets its point back.
-    const forget = [this.#key('resendCooldown', phone)];
-    if (perPhone) forget.push(perPhone);
-    if (consecutive) forget.push(consecutive);
-    if (attempts) forget.push(attempts);
-    const decision = await this.#reserve(wanted, new FailedCheckReservation(this, wanted, forget, perIp, attempts));
-    // The verification is spent: no wait makes it checkable again, so this beats any budget's refusal.
-    if (attempts?.count !== undefined && attempts.count > attempts.points) {
-      if (decision.ok) await decision.release().catch(() => undefined);
-      return ATTEMPTS_SPENT;
-    }
-    return decision;
   }
 
   /**
@@ -384,50 +411,84 @@ export class Limits {
     }
   }
 
-  /** For reservations: deletes `forget` and gives one point back on each of `giveBack`. */
-  async forgetAndGiveBack(forget: readonly StoreKey[], giveBack: readonly StoreKey[]): Promise<void> {
+  /**
+   * For reservations: deletes `forget` and gives one point back on each of `giveBack`. Not async
+   * (a right code's clear() from memory makes no async step); a failure is a rejection all the same.
+   */
+  forgetAndGiveBack(forget: readonly StoreKey[], giveBack: readonly StoreKey[]): Promise<void> {
     const memory = this.#memory;
-    if (!memory) {
-      await guarded(Promise.all([this.#store.forget(forget.map(keyOf)), giveBack.length > 0 ? this.#store.giveBack(giveBack.map(keyOf)) : undefined]));
-      return;
-    }
+    if (!memory) return forgetAndGiveBackIn(this.#store, forget, giveBack);
     try {
       memory.forgetSync(forget);
       memory.giveBackSync(giveBack);
     } catch (err) {
-      throw storeError(err);
+      return Promise.reject(storeError(err));
     }
+    return Promise.resolve();
   }
 
-  /** The counts after `wanted`'s hits: at once from memory (a failure there is a bug, not an outage, but reads the same). */
-  #hit(wanted: readonly Counted[]): Count[] | Promise<Count[]> {
+  /**
+   * Hits `wanted` and decides; a verification's count is the caller's to read (`count`), never a
+   * refusal here. From memory the counts come at once (a failure there is a bug, not an outage,
+   * but reads the same), and a grant is a promise already resolved: no async step per reservation.
+   */
+  #reserve<R extends Reservation>(wanted: Counted[], reservation: R): Promise<LimitRefusal | R> {
     const memory = this.#memory;
-    if (!memory) return guarded(this.#store.hit(wanted));
+    if (!memory) return reserveWith(guarded(this.#store.hit(wanted)), wanted, reservation);
     try {
-      return memory.hitSync(wanted);
+      memory.countSync(wanted);
     } catch (err) {
-      throw storeError(err);
+      return Promise.reject(storeError(err));
     }
+    const refusal = refusalOf(wanted);
+    return refusal ? refused(reservation, refusal) : Promise.resolve(reservation);
   }
+}
 
-  /** Hits `wanted` and decides; a verification's count is the caller's to read (`count`), never a refusal here. */
-  async #reserve<R extends Reservation>(wanted: Counted[], reservation: R): Promise<LimitRefusal | R> {
-    const answer = this.#hit(wanted);
-    const counts = Array.isArray(answer) ? answer : await answer;
-    let refusal: LimitRefusal | undefined;
-    for (let i = 0; i < wanted.length; i++) {
-      const c = wanted[i] as Counted;
-      const { count, msLeft } = counts[i] as Count;
-      c.count = count;
-      const over = c.add === 1 ? count > c.points : count >= c.points;
-      if (!over || c.rule === 'verificationAttempts') continue;
-      const candidate: LimitRefusal = { ok: false, retryAfter: secondsFrom(msLeft), rule: c.rule as RefusingRule };
-      // The cooldown says more to the user (retry_too_soon) than any budget; among budgets, the longest wait.
-      if (!refusal || c.rule === 'resendCooldown' || (refusal.rule !== 'resendCooldown' && candidate.retryAfter > refusal.retryAfter)) refusal = candidate;
-    }
-    if (!refusal) return reservation;
-    // Best effort: the request is refused either way, and a store that just failed may fail again.
-    await reservation.release().catch(() => undefined);
-    return refusal;
+/** forgetAndGiveBack() in a store that answers later (Redis). */
+async function forgetAndGiveBackIn(store: CounterStore, forget: readonly StoreKey[], giveBack: readonly StoreKey[]): Promise<void> {
+  await guarded(Promise.all([store.forget(forget.map(keyOf)), giveBack.length > 0 ? store.giveBack(giveBack.map(keyOf)) : undefined]));
+}
+
+/** #reserve() with a store's answer to come (Redis). */
+async function reserveWith<R extends Reservation>(answer: Promise<Count[]>, wanted: Counted[], reservation: R): Promise<LimitRefusal | R> {
+  const counts = await answer;
+  for (let i = 0; i < wanted.length; i++) {
+    const c = wanted[i] as Counted;
+    const { count, msLeft } = counts[i] as Count;
+    c.count = count;
+    c.msLeft = msLeft;
   }
+  const refusal = refusalOf(wanted);
+  return refusal ? refused(reservation, refusal) : reservation;
+}
+
+/** The refusal the counts of `wanted` (counted) call for, if any. */
+function refusalOf(wanted: readonly Counted[]): LimitRefusal | undefined {
+  let refusal: LimitRefusal | undefined;
+  for (const c of wanted) {
+    const count = c.count as number;
+    const over = c.add === 1 ? count > c.points : count >= c.points;
+    if (!over || c.rule === 'verificationAttempts') continue;
+    const candidate: LimitRefusal = { ok: false, retryAfter: secondsFrom(c.msLeft), rule: c.rule };
+    // The cooldown says more to the user (retry_too_soon) than any budget; among budgets, the longest wait.
+    if (!refusal || c.rule === 'resendCooldown' || (refusal.rule !== 'resendCooldown' && candidate.retryAfter > refusal.retryAfter)) refusal = candidate;
+  }
+  return refusal;
+}
+
+/** A refused reservation gives its points back (best effort: the request is refused either way, and a store that just failed may fail again). */
+async function refused(reservation: Reservation, refusal: LimitRefusal): Promise<LimitRefusal> {
+  await reservation.release().catch(() => undefined);
+  return refusal;
+}
+
+/** The check's decision, unless the verification is spent: no wait makes it checkable again, so that beats any budget's refusal. */
+async function spentOr(decision: Promise<LimitRefusal | FailedCheckGrant>, attempts: Counted): Promise<LimitRefusal | AttemptsSpent | FailedCheckGrant> {
+  const answer = await decision;
+  if (attempts.count !== undefined && attempts.count > attempts.points) {
+    if (answer.ok) await answer.release().catch(() => undefined);
+    return ATTEMPTS_SPENT;
+  }
+  return answer;
 }

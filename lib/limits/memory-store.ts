@@ -17,6 +17,12 @@
 import { NONE, SlotTable } from '../slot-table.js';
 import type { Count, CounterStore, Hit, StoreKey } from './store.js';
 
+/** A hit that takes its answer in itself (`countSync`): the count after it and the wait. */
+export interface Tally extends Hit {
+  count: number | undefined;
+  msLeft: number;
+}
+
 /**
  * Keys of the round looked at per key stored anew, so the round moves twice as fast as keys are
  * stored: expired keys go within a round, and the store does not grow past the keys still live.
@@ -103,6 +109,8 @@ export class MemoryStore implements CounterStore {
   readonly #table: SlotTable<number | string>;
   readonly #round: Round;
   readonly #now: () => number;
+  /** The wait #hitOne() answered with its count. */
+  #msLeft = 0;
 
   constructor(maxKeys: number, now: () => number = Date.now) {
     this.#table = new SlotTable<number | string>(maxKeys, flat);
@@ -130,8 +138,17 @@ export class MemoryStore implements CounterStore {
   hitSync(hits: readonly Hit[]): Count[] {
     const now = this.#now();
     const counts: Count[] = [];
-    for (const h of hits) counts.push(this.#hitOne(h, now));
+    for (const h of hits) counts.push({ count: this.#hitOne(h, now), msLeft: this.#msLeft });
     return counts;
+  }
+
+  /** hitSync() with each answer written into its hit: no answer objects (the limits' reservations). */
+  countSync(hits: readonly Tally[]): void {
+    const now = this.#now();
+    for (const h of hits) {
+      h.count = this.#hitOne(h, now);
+      h.msLeft = this.#msLeft;
+    }
   }
 
   giveBackSync(keys: readonly StoreKey[]): void {
@@ -158,24 +175,31 @@ export class MemoryStore implements CounterStore {
     if (slot !== NONE) this.#table.delete(slot);
   }
 
-  #hitOne({ key, space = 0, add, windowMs, slide, points }: Hit, now: number): Count {
+  /** The count after the hit; its wait goes to #msLeft (no answer object: the callers make theirs, or none). */
+  #hitOne({ key, space = 0, add, windowMs, slide, points }: Hit, now: number): number {
     const table = this.#table;
     const slot = this.#live(key, space, now);
     const current = slot === NONE ? undefined : table.valueAt(slot);
     const count = typeof current === 'number' ? current : 0;
-    if (add === 0) return { count, msLeft: count === 0 || (points !== undefined && count < points) ? 0 : table.expiresAt(slot) - now };
+    if (add === 0) {
+      this.#msLeft = count === 0 || (points !== undefined && count < points) ? 0 : table.expiresAt(slot) - now;
+      return count;
+    }
     const next = count + add;
     if (count === 0) {
       this.#store(key, space, next, now + windowMs, now);
-      return { count: next, msLeft: windowMs };
+      this.#msLeft = windowMs;
+      return next;
     }
     table.setValue(slot, next);
     if (slide) {
       table.setExpiry(slot, now + windowMs);
-      return { count: next, msLeft: windowMs };
+      this.#msLeft = windowMs;
+      return next;
     }
     // Within its limit nobody reads the wait: skip the subtraction's read of the expiry.
-    return { count: next, msLeft: points !== undefined && next <= points ? 0 : table.expiresAt(slot) - now };
+    this.#msLeft = points !== undefined && next <= points ? 0 : table.expiresAt(slot) - now;
+    return next;
   }
 
   giveBack(keys: readonly string[]): Promise<void> {
