@@ -18,37 +18,25 @@ export class Deadline {
   reason: DeadlineReached | undefined = undefined;
   /** True once the call has finished (or the deadline has passed): nothing left to end. */
   done = false;
-  // Nearly always one listener at a time (the exchange in flight): it is kept in a field, and an
-  // array is made only for more, instead of one per call.
-  #listener: (() => void) | undefined = undefined;
-  #more: Array<() => void> | undefined = undefined;
+  readonly #listeners: Array<() => void> = [];
 
   /** `at` is in performance.now() milliseconds. */
   constructor(readonly at: number) {}
 
   /** Calls `listener` once, if and when the deadline passes before the call is over. */
   onExpire(listener: () => void): void {
-    if (this.done) return;
-    // In the order they came: the field holds the first only while no other is waiting.
-    if (this.#listener === undefined && (this.#more === undefined || this.#more.length === 0)) this.#listener = listener;
-    else (this.#more ??= []).push(listener);
+    if (!this.done) this.#listeners.push(listener);
   }
 
   offExpire(listener: () => void): void {
-    if (this.#listener === listener) {
-      this.#listener = undefined;
-      return;
-    }
-    const more = this.#more;
-    const i = more === undefined ? -1 : more.indexOf(listener);
-    if (i !== -1) more?.splice(i, 1);
+    const i = this.#listeners.indexOf(listener);
+    if (i !== -1) this.#listeners.splice(i, 1);
   }
 
   /** The call is over: the deadline no longer applies. */
   clear(): void {
     this.done = true;
-    this.#listener = undefined;
-    this.#more = undefined;
+    this.#listeners.length = 0;
   }
 
   /** The deadline passed: tell whoever listens. */
@@ -57,12 +45,7 @@ export class Deadline {
     this.done = true;
     this.expired = true;
     this.reason = new DeadlineReached();
-    const first = this.#listener;
-    const more = this.#more;
-    this.#listener = undefined;
-    this.#more = undefined;
-    first?.();
-    if (more) for (const listener of more) listener();
+    for (const listener of this.#listeners.splice(0)) listener();
   }
 }
 
