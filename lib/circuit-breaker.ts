@@ -62,22 +62,38 @@ export class CircuitBreaker {
     });
   }
 
+  /**
+   * True in the usual state: a call then runs as it is and reports how it ended with settle().
+   * Open and half-open, calls go through run(), so cockatiel's cooldown and probe decide.
+   */
+  get closed(): boolean {
+    return this.#policy.state === CircuitState.Closed;
+  }
+
+  /**
+   * How a call made while closed ended: `failed` with `err`, or answered. Cockatiel hears only what
+   * moves its count (a fault, or the first answer after faults): its execute() would add async
+   * steps and allocations to every provider call. Undefined when there is nothing to tell; else
+   * await it before passing the call's outcome on.
+   */
+  settle(failed: boolean, err?: unknown): Promise<void> | undefined {
+    if (failed && isProviderFault(err)) return this.#tell(() => Promise.reject(err), true);
+    return this.#faulted ? this.#tell(noop, false) : undefined;
+  }
+
   /** Runs `call` unless the circuit is open; an open circuit throws OtpUnavailableError('circuit_open'). */
   async run<T>(call: () => Promise<T>): Promise<T> {
-    // Closed, the usual state: the call runs as it is, and cockatiel hears only what moves its
-    // count (a fault, or the first answer after faults): its execute() would add async steps and
-    // allocations to every provider call. Open and half-open, calls go through it, so its cooldown
-    // and probe decide.
-    if (this.#policy.state !== CircuitState.Closed) return this.#throughPolicy(call);
+    if (!this.closed) return this.#throughPolicy(call);
     let value: T;
     try {
       value = await call();
     } catch (err) {
-      if (isProviderFault(err)) await this.#tell(() => Promise.reject(err), true);
-      else if (this.#faulted) await this.#tell(noop, false);
+      const telling = this.settle(true, err);
+      if (telling) await telling;
       throw err;
     }
-    if (this.#faulted) await this.#tell(noop, false);
+    const telling = this.settle(false);
+    if (telling) await telling;
     return value;
   }
 

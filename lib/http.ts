@@ -165,26 +165,36 @@ export class JsonHttpClient {
    * without calling.
    */
   request(req: JsonRequest): Promise<unknown> {
-    return this.#breaker ? this.#breaker.run(() => this.#request(req)) : this.#request(req);
+    const breaker = this.#breaker;
+    if (breaker === undefined || breaker.closed) return this.#request(req, breaker);
+    return breaker.run(() => this.#request(req, undefined));
   }
 
-  async #request(req: JsonRequest): Promise<unknown> {
+  /**
+   * One call, with its deadline, the retry of a GET, and its errors typed. `breaker` (when closed
+   * at the start) hears how it ended, as CircuitBreaker.run() would tell it, without a closure and
+   * an async step of its own around every call.
+   */
+  async #request(req: JsonRequest, breaker: CircuitBreaker | undefined): Promise<unknown> {
     const deadline = this.#deadlines.start();
+    let value: unknown;
+    let failure: Error | undefined;
     try {
-      try {
-        return await this.#once(req, deadline);
-      } catch (err) {
-        // A GET is safe to repeat; a POST may have sent an SMS or spent an attempt, so never.
-        if (req.method === 'GET' && this.#isConnectionFailure(err, deadline)) {
-          return await this.#once(req, deadline);
-        }
-        throw err;
-      }
+      value = this.#read(await this.#send(req, deadline), req);
     } catch (err) {
-      throw this.#toTypedError(err, req.operation, deadline);
-    } finally {
-      deadline.clear();
+      try {
+        // A GET is safe to repeat; a POST may have sent an SMS or spent an attempt, so never.
+        if (req.method !== 'GET' || !this.#isConnectionFailure(err, deadline)) throw err;
+        value = this.#read(await this.#send(req, deadline), req);
+      } catch (err) {
+        failure = this.#toTypedError(err, req.operation, deadline);
+      }
     }
+    deadline.clear();
+    const telling = breaker?.settle(failure !== undefined, failure);
+    if (telling) await telling;
+    if (failure !== undefined) throw failure;
+    return value;
   }
 
   /** Closes every pooled socket; waits for calls in flight (each is bounded by its deadline). */
@@ -193,12 +203,12 @@ export class JsonHttpClient {
     return this.#closing;
   }
 
-  async #once(req: JsonRequest, deadline: Deadline): Promise<unknown> {
+  #send(req: JsonRequest, deadline: Deadline): Promise<Reply> {
     // null, not undefined, for no body: undici reads both as none, and its type takes only null.
     const body = req.body === undefined ? null : JSON.stringify(req.body);
     let headers = body === null ? this.#headers : this.#jsonHeaders;
     if (req.headers) headers = { ...headers, ...req.headers, accept: 'application/json' };
-    const reply = await exchange(
+    return exchange(
       this.#pool,
       {
         method: req.method,
@@ -211,6 +221,10 @@ export class JsonHttpClient {
       deadline,
       this.#keepBody,
     );
+  }
+
+  /** The parsed JSON body of an HTTP 200; throws the typed error of any other reply. */
+  #read(reply: Reply, req: JsonRequest): unknown {
     const status = reply.status;
     const label = `${this.#service} ${req.operation}`;
 

@@ -5,7 +5,7 @@
 import { OtpApiError, OtpConfigurationError } from '../../errors.js';
 import { SMS_ONLY, type ProviderCapabilities } from '../delivery.js';
 import { ipv4Address } from '../../ip.js';
-import { DingClient, type CreateAuthenticationRequest, type DingClientOptions } from './client.js';
+import { DingClient, type DingClientOptions } from './client.js';
 import type {
   CheckRequest,
   CheckResult,
@@ -72,11 +72,22 @@ export class DingProvider implements OtpProvider {
 
   async send(request: SendRequest): Promise<SendResult> {
     refuseOtherDelivery(request);
+    const s: SendSignals | undefined = request.signals;
     let reply;
     try {
+      // The signals' fields one by one rather than spread from an object of their own: a spread
+      // copies through the runtime on every send. `userAgent` has no Ding field and is dropped.
       reply = await this.client.createAuthentication({
         phoneNumber: request.phoneNumber,
-        ...signals(request.signals),
+        // Ding's `ip` is `format: ipv4` (a mapped `::ffff:1.2.3.4` is IPv4); a real IPv6 address has
+        // no place in the field and is left out rather than risking a 400 on a login.
+        ip: s ? ipv4Address(s.ip) : undefined,
+        deviceId: s?.deviceId,
+        deviceType: s?.deviceType,
+        deviceModel: s?.deviceModel,
+        osVersion: s?.osVersion,
+        appVersion: s?.appVersion,
+        isReturningUser: s?.isReturningUser,
         locale: request.locale,
         correlationId: request.correlationId,
         templateId: request.templateId,
@@ -150,20 +161,3 @@ export class DingProvider implements OtpProvider {
 function isUnknownAuthentication(err: unknown): boolean {
   return err instanceof OtpApiError && err.apiCode === 'invalid_auth_uuid';
 }
-
-/** SendSignals -> Ding's create fields. `userAgent` has no Ding field and is dropped. */
-function signals(s: SendSignals | undefined): Partial<CreateAuthenticationRequest> {
-  if (!s) return {};
-  return {
-    // Ding's `ip` is `format: ipv4` (a mapped `::ffff:1.2.3.4` is IPv4); a real IPv6 address has
-    // no place in the field and is left out rather than risking a 400 on a login.
-    ip: ipv4Address(s.ip),
-    deviceId: s.deviceId,
-    deviceType: s.deviceType,
-    deviceModel: s.deviceModel,
-    osVersion: s.osVersion,
-    appVersion: s.appVersion,
-    isReturningUser: s.isReturningUser,
-  };
-}
-
