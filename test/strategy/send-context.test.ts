@@ -8,32 +8,21 @@
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DingProvider, PreludeProvider, type SendContext } from 'passport-ding';
 import type { Request } from 'express';
 import { harness, type Harness } from '../helpers/harness.js';
 import { defaultSignals } from '../../lib/options.js';
 import { checkedSendContext } from '../../lib/send-context.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
+import { collectWarnings, nextTicks } from '../helpers/warnings.js';
 
 const PHONE = '+14155552671';
 const HASH = 'FA+9qCX9VSu';
 /** A value that must never appear in a warning (it could be personal data). */
 const SECRET = 'Pixel-9-of-Jane-Doe';
 
-let seen: Array<Error & { code?: string }> = [];
-const listener = (warning: Error & { code?: string }): void => {
-  if (warning.code === 'PASSPORT_DING_SIGNAL_DROPPED') seen.push(warning);
-};
-beforeEach(() => {
-  seen = [];
-  process.on('warning', listener);
-});
-afterEach(() => {
-  process.off('warning', listener);
-});
-/** emitWarning reports on a later tick. */
-const nextTicks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const seen = collectWarnings((code) => code === 'PASSPORT_DING_SIGNAL_DROPPED');
 
 /**
  * One bad field each: what `signals(req)` returned, the field named in the warning, and what the

@@ -6,8 +6,9 @@ import express5 from 'express';
 import session from 'express-session';
 import passport from 'passport';
 import request from 'supertest';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { harness } from '../helpers/harness.js';
+import { collectWarnings, nextTicks } from '../helpers/warnings.js';
 
 const PHONE = '+14155552671';
 const MARKER = 'client-text-+14155550000';
@@ -26,20 +27,7 @@ function formsOnlyApp(): express5.Express {
   return app;
 }
 
-let seen: Array<Error & { code?: string }> = [];
-const listener = (warning: Error & { code?: string }): void => {
-  if (warning.code === 'PASSPORT_DING_UNPARSED_BODY') seen.push(warning);
-};
-beforeEach(() => {
-  seen = [];
-  process.on('warning', listener);
-});
-afterEach(() => {
-  process.off('warning', listener);
-});
-
-/** emitWarning reports on a later tick. */
-const nextTicks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const seen = collectWarnings((code) => code === 'PASSPORT_DING_UNPARSED_BODY');
 
 describe('a body type the app does not parse (Express 5)', () => {
   it('warns once per content type, naming the parser to add, never quoting the client', async () => {

@@ -4,29 +4,17 @@
 // with one process warning (PASSPORT_DING_TEST_NUMBERS_FAR) that names the date, never a number or
 // a code. A date in the past stays a TypeError. Its own file: the warning is once per process, and
 // vitest gives each file a fresh module.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DingOtpStrategy } from 'passport-ding';
 import { FakeProvider } from '../helpers/fake-provider.js';
+import { collectWarnings, nextTicks } from '../helpers/warnings.js';
 
 const REVIEW = '+12015550100';
 const REVIEW_CODE = '424242';
 const NOW = Date.UTC(2026, 11, 4);
 const DAY = 24 * 3600_000;
 
-let seen: Array<Error & { code?: string }> = [];
-const listener = (warning: Error & { code?: string }): void => {
-  if (warning.code?.startsWith('PASSPORT_DING_')) seen.push(warning);
-};
-beforeEach(() => {
-  seen = [];
-  process.on('warning', listener);
-});
-afterEach(() => {
-  process.off('warning', listener);
-});
-
-/** emitWarning reports on a later tick. */
-const nextTicks = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const seen = collectWarnings((code) => code.startsWith('PASSPORT_DING_'));
 
 function build(expiresAt: Date | number): DingOtpStrategy {
   return new DingOtpStrategy(
