@@ -45,6 +45,23 @@ describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
     return (await agent.get('/login/code').expect(200)).text;
   }
 
+  /** A new password user with `phone`, signed in with the password and the SMS second factor. */
+  async function signedIn(user: { id: string; username: string; password: string; phone: string }): Promise<Agent> {
+    await example.users.addPasswordUser(user);
+    const agent = request.agent(example.url);
+    const form = await agent.get('/login/password').expect(200);
+    await agent.post('/login/password').type('form')
+      .send({ _csrf: csrfFrom(form.text), username: user.username, password: user.password })
+      .expect(303).expect('location', '/2fa/code');
+    const twoFactor = await agent.get('/2fa/code').expect(200);
+    await agent.post('/2fa/code').type('form').send({ _csrf: csrfFrom(twoFactor.text), code: sandbox.latestCode(user.phone) })
+      .expect(303).expect('location', '/account');
+    return agent;
+  }
+
+  /** Codes the sandbox has sent, on either API. */
+  const sends = (): number => (sandbox.stats().byOperation.createVerification ?? 0) + (sandbox.stats().byOperation.createAuthentication ?? 0);
+
   async function deliveryOf(agent: Agent): Promise<string | null> {
     return ((await agent.get('/login/code/delivery').expect(200)).body as { status: string | null }).status;
   }
@@ -108,15 +125,7 @@ describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
   it("the phone change's code page shows the report of its own SMS, behind the change's guards", async () => {
     // A password user of its own: the demo user's number is in the resend wait of the test above.
     const user = { id: 'changer', username: 'changer', password: 'changer has a password too', phone: '+12015550418' };
-    await example.users.addPasswordUser(user);
-    const agent = request.agent(example.url);
-    const form = await agent.get('/login/password').expect(200);
-    await agent.post('/login/password').type('form')
-      .send({ _csrf: csrfFrom(form.text), username: user.username, password: user.password })
-      .expect(303).expect('location', '/2fa/code');
-    const twoFactor = await agent.get('/2fa/code').expect(200);
-    await agent.post('/2fa/code').type('form').send({ _csrf: csrfFrom(twoFactor.text), code: sandbox.latestCode(user.phone) })
-      .expect(303).expect('location', '/account');
+    const agent = await signedIn(user);
     // No change pending yet: nothing to report.
     await agent.get('/account/phone/code/delivery').expect(404);
     const change = await agent.get('/account/phone').expect(200);
@@ -191,7 +200,6 @@ describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
   });
 
   it('the app-review test number: no SMS, the fixed code signs in, events say test: true', async () => {
-    const sends = (): number => (sandbox.stats().byOperation.createVerification ?? 0) + (sandbox.stats().byOperation.createAuthentication ?? 0);
     const before = sends();
     const logFrom = example.logs.length;
     const agent = request.agent(example.url);
@@ -208,16 +216,7 @@ describe.each<ApiName>(['prelude', 'ding'])('on %s', (api) => {
   // must not make it their number, whose code is in the review notes.
   it('the phone-change page refuses the app-review test number as a new number, and sends nothing', async () => {
     const user = { id: 'reviewer-number', username: 'reviewer-number', password: 'wants the review number', phone: '+12015550421' };
-    await example.users.addPasswordUser(user);
-    const agent = request.agent(example.url);
-    const form = await agent.get('/login/password').expect(200);
-    await agent.post('/login/password').type('form')
-      .send({ _csrf: csrfFrom(form.text), username: user.username, password: user.password })
-      .expect(303).expect('location', '/2fa/code');
-    const twoFactor = await agent.get('/2fa/code').expect(200);
-    await agent.post('/2fa/code').type('form').send({ _csrf: csrfFrom(twoFactor.text), code: sandbox.latestCode(user.phone) })
-      .expect(303).expect('location', '/account');
-    const sends = (): number => (sandbox.stats().byOperation.createVerification ?? 0) + (sandbox.stats().byOperation.createAuthentication ?? 0);
+    const agent = await signedIn(user);
     const before = sends();
     const logFrom = example.logs.length;
     const change = await agent.get('/account/phone').expect(200);
