@@ -192,4 +192,31 @@ describe('CircuitBreaker on its own', () => {
     expect(() => new CircuitBreaker('Test', { failures: 0 })).toThrow(new TypeError('circuitBreaker.failures must be a positive integer'));
     expect(new CircuitBreaker('Test', { failures: 1, cooldownMs: 1 })).toBeInstanceOf(CircuitBreaker);
   });
+
+  // Mutation testing (mutate-perf-provider): JsonHttpClient calls run() only while the circuit is
+  // not closed (closed, it settles the breaker itself), so no provider test reaches run()'s closed
+  // path; this one does, with plain calls.
+  it('run() while closed: the call runs as it is, faults count, an answer or a refusal ends a run of faults', async () => {
+    const breaker = new CircuitBreaker('Test', { failures: 2, cooldownMs: 10_000 });
+    const fault = new OtpUnavailableError('server_error', 'down', { status: 503 });
+    const refusal = new Error('refused');
+    let calls = 0;
+    const answer = (): Promise<string> => (calls++, Promise.resolve('answer'));
+    const fail = (err: Error) => (): Promise<never> => (calls++, Promise.reject(err));
+    expect(breaker.closed).toBe(true);
+    await expect(breaker.run(answer)).resolves.toBe('answer');
+    // fault, answer, fault, refusal, fault: never two faults in a row.
+    await expect(breaker.run(fail(fault))).rejects.toBe(fault);
+    await expect(breaker.run(answer)).resolves.toBe('answer');
+    await expect(breaker.run(fail(fault))).rejects.toBe(fault);
+    await expect(breaker.run(fail(refusal))).rejects.toBe(refusal);
+    await expect(breaker.run(fail(fault))).rejects.toBe(fault);
+    expect(breaker.closed).toBe(true);
+    // A second fault in a row opens it: the next call is not made.
+    await expect(breaker.run(fail(fault))).rejects.toBe(fault);
+    expect(breaker.closed).toBe(false);
+    const made = calls;
+    await expect(breaker.run(answer)).rejects.toMatchObject({ reason: 'circuit_open' });
+    expect(calls).toBe(made);
+  });
 });
