@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DingProvider, OtpApiError, OtpAuthError, OtpUnavailableError, PreludeProvider, type OtpProvider } from 'passport-ding';
 import { CircuitBreaker, isProviderFault } from '../../../lib/circuit-breaker.js';
+import { JsonHttpClient, type JsonRequest } from '../../../lib/http.js';
 import { failure } from '../../helpers/errors.js';
 import { startUpstream, type Upstream } from '../../helpers/upstream.js';
 import { sleep } from '../../helpers/wait.js';
@@ -168,6 +169,26 @@ it('OtpApiError stays an answer type: the refusal passes through the breaker unc
   const err = await failure(p.client.createVerification({ phoneNumber: PHONE }));
   expect(err).toBeInstanceOf(OtpApiError);
   expect(err).toMatchObject({ apiCode: 'invalid_locale' });
+});
+
+// Mutation testing (mutate-perf-provider): while closed, JsonHttpClient tells the breaker itself how
+// a call ended, and waits for it before the outcome goes on (`if (telling) await telling` →
+// `if (false)` let a caller that tried again at once reach a provider the fault had just cut off;
+// the providers' own async steps hide it, so this is the client alone).
+it('JsonHttpClient: the caller that hears the fault that opened the circuit finds it open', async () => {
+  const u = await upstream();
+  const c = new JsonHttpClient({ baseUrl: u.url, serviceName: 'Test', circuitBreaker: { failures: 1, cooldownMs: 10_000 } });
+  const req: JsonRequest = { method: 'POST', path: '/send', operation: 'send', body: {} };
+  let again: Promise<unknown> | undefined;
+  try {
+    await c.request(req);
+  } catch (err) {
+    expect(err).toMatchObject({ reason: 'server_error', upstreamStatus: 503 });
+    again = c.request(req);
+  }
+  expect(await failure(again as Promise<unknown>)).toMatchObject({ reason: 'circuit_open' });
+  expect(u.seen).toHaveLength(1);
+  await c.close();
 });
 
 // Mutation testing (issue 20): what counts as a fault, and the breaker's own option checks.
