@@ -154,10 +154,14 @@ export function parseDateTime(value: string): Date | undefined {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   // 60 is a leap second; Date has none, so it rolls into the next minute.
   if (hour > 23 || minute > 59 || second > 60) return undefined;
-  const t = Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000;
+  // Date.UTC reads a year 0-99 as 1900-1999: the year goes 400 years on, one whole Gregorian
+  // cycle (the same weekdays and leap years), and the cycle is taken off the instant again.
+  const t = Date.UTC(year + 400, month - 1, day, hour, minute, second, ms) - GREGORIAN_CYCLE_MS - offsetMinutes * 60_000;
   return Number.isFinite(t) ? new Date(t) : undefined;
 }
 
+/** 400 Gregorian years: 146 097 days. */
+const GREGORIAN_CYCLE_MS = 146_097 * 86_400_000;
 const DASH = 0x2d;
 const PLUS = 0x2b;
 const COLON = 0x3a;

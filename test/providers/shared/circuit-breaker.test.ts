@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DingProvider, OtpApiError, OtpAuthError, OtpUnavailableError, PreludeProvider, type OtpProvider } from 'passport-ding';
 import { CircuitBreaker, isProviderFault } from '../../../lib/circuit-breaker.js';
+import { JsonHttpClient, type JsonRequest } from '../../../lib/http.js';
 import { failure } from '../../helpers/errors.js';
 import { startUpstream, type Upstream } from '../../helpers/upstream.js';
 import { sleep } from '../../helpers/wait.js';
@@ -170,6 +171,26 @@ it('OtpApiError stays an answer type: the refusal passes through the breaker unc
   expect(err).toMatchObject({ apiCode: 'invalid_locale' });
 });
 
+// Mutation testing (mutate-perf-provider): while closed, JsonHttpClient tells the breaker itself how
+// a call ended, and waits for it before the outcome goes on (`if (telling) await telling` →
+// `if (false)` let a caller that tried again at once reach a provider the fault had just cut off;
+// the providers' own async steps hide it, so this is the client alone).
+it('JsonHttpClient: the caller that hears the fault that opened the circuit finds it open', async () => {
+  const u = await upstream();
+  const c = new JsonHttpClient({ baseUrl: u.url, serviceName: 'Test', circuitBreaker: { failures: 1, cooldownMs: 10_000 } });
+  const req: JsonRequest = { method: 'POST', path: '/send', operation: 'send', body: {} };
+  let again: Promise<unknown> | undefined;
+  try {
+    await c.request(req);
+  } catch (err) {
+    expect(err).toMatchObject({ reason: 'server_error', upstreamStatus: 503 });
+    again = c.request(req);
+  }
+  expect(await failure(again as Promise<unknown>)).toMatchObject({ reason: 'circuit_open' });
+  expect(u.seen).toHaveLength(1);
+  await c.close();
+});
+
 // Mutation testing (issue 20): what counts as a fault, and the breaker's own option checks.
 describe('CircuitBreaker on its own', () => {
   it('counts timeouts, connection failures and 5xx (or no status) as faults, nothing else', () => {
@@ -191,5 +212,38 @@ describe('CircuitBreaker on its own', () => {
     expect(() => new CircuitBreaker('Test', { cooldownMs: 0 })).toThrow(new TypeError('circuitBreaker.cooldownMs must be a positive integer'));
     expect(() => new CircuitBreaker('Test', { failures: 0 })).toThrow(new TypeError('circuitBreaker.failures must be a positive integer'));
     expect(new CircuitBreaker('Test', { failures: 1, cooldownMs: 1 })).toBeInstanceOf(CircuitBreaker);
+  });
+
+  // Mutation testing (mutate-perf-provider): JsonHttpClient calls run() only while the circuit is
+  // not closed (closed, it settles the breaker itself), so no provider test reaches run()'s closed
+  // path; this one does, with plain calls.
+  it('run() while closed: the call runs as it is, faults count, an answer or a refusal ends a run of faults', async () => {
+    const breaker = new CircuitBreaker('Test', { failures: 2, cooldownMs: 10_000 });
+    const fault = new OtpUnavailableError('server_error', 'down', { status: 503 });
+    const refusal = new Error('refused');
+    let calls = 0;
+    const answer = (): Promise<string> => (calls++, Promise.resolve('answer'));
+    const fail = (err: Error) => (): Promise<never> => (calls++, Promise.reject(err));
+    expect(breaker.closed).toBe(true);
+    await expect(breaker.run(answer)).resolves.toBe('answer');
+    // fault, answer, fault, refusal, fault: never two faults in a row.
+    await expect(breaker.run(fail(fault))).rejects.toBe(fault);
+    await expect(breaker.run(answer)).resolves.toBe('answer');
+    await expect(breaker.run(fail(fault))).rejects.toBe(fault);
+    await expect(breaker.run(fail(refusal))).rejects.toBe(refusal);
+    await expect(breaker.run(fail(fault))).rejects.toBe(fault);
+    expect(breaker.closed).toBe(true);
+    // A second fault in a row opens it, before its caller hears of it: the next call is not made.
+    let heard: unknown;
+    try {
+      await breaker.run(fail(fault));
+    } catch (err) {
+      heard = err;
+      expect(breaker.closed).toBe(false);
+    }
+    expect(heard).toBe(fault);
+    const made = calls;
+    await expect(breaker.run(answer)).rejects.toMatchObject({ reason: 'circuit_open' });
+    expect(calls).toBe(made);
   });
 });
