@@ -163,36 +163,6 @@ describe('signals(req) that gives no object', () => {
   });
 });
 
-describe('Prelude: the create body carries the good fields and none of the bad', () => {
-  const h = harness(express, {}, 'prelude');
-  let upstream: Upstream;
-  beforeAll(async () => {
-    upstream = await startUpstream({ status: 200, body: { id: 'vrf_01jc0t6fwwfgfsq1md24mhyztj', status: 'success', method: 'message' } });
-  });
-  afterAll(async () => {
-    await upstream.close();
-  });
-
-  it('appVersion 42 and a bad appRealm are left out; the rest goes as given', async () => {
-    const provider = new PreludeProvider({ apiKey: 'k_test', baseUrl: upstream.url });
-    const strategy = h.strategy({
-      provider,
-      apiKey: undefined,
-      baseUrl: undefined,
-      signals: (() => ({ ip: '203.0.113.7', appVersion: 42, osVersion: '17.2', deviceType: 'IOS', appRealm: 'abc', locale: 'el-GR', correlationId: 'c'.repeat(65) })) as unknown as () => SendContext,
-    });
-    const t = h.app({ strategies: { ding: strategy } });
-    await request(t.app).post('/api/send').send({ phoneNumber: PHONE }).expect(200);
-    expect(upstream.seen.map((r) => r.body)).toEqual([
-      {
-        target: { type: 'phone_number', value: PHONE },
-        signals: { ip: '203.0.113.7', os_version: '17.2', device_platform: 'ios' },
-        options: { locale: 'el-GR' },
-      },
-    ]);
-  });
-});
-
 // The good values at the edges of each check go out as given: a check too strict would drop a field
 // the app set right, silently but for one warning (only a bad value is left out).
 /** A BCP-47 tag of exactly 64 characters (the longest kept) and one of 65 (left out). */
@@ -200,7 +170,7 @@ const LOCALE_64 = `en${'-abcdefgh'.repeat(6)}-abcdefg`;
 const LOCALE_65 = `en${'-abcdefgh'.repeat(7)}`;
 const DISPATCH_ID = '3f2b8c4e-9d1a-4e6b-8f3c-2a7d5e9b1c0f';
 
-describe('Prelude: the fields at the edges of their shapes reach the create body', () => {
+describe('Prelude: the create body carries the good fields, at the edges of their shapes, and none of the bad', () => {
   const h = harness(express, {}, 'prelude');
   let upstream: Upstream;
   beforeAll(async () => {
@@ -210,32 +180,48 @@ describe('Prelude: the fields at the edges of their shapes reach the create body
     await upstream.close();
   });
 
-  async function createBody(context: Record<string, unknown>): Promise<unknown> {
+  /** The create bodies one send with `context` as its signals made (one). */
+  async function createBodies(context: Record<string, unknown>): Promise<unknown[]> {
     const provider = new PreludeProvider({ apiKey: 'k_test', baseUrl: upstream.url });
     const strategy = h.strategy({ provider, apiKey: undefined, baseUrl: undefined, signals: (() => context) as unknown as () => SendContext });
     const t = h.app({ strategies: { ding: strategy } });
     const before = upstream.seen.length;
     await request(t.app).post('/api/send').send({ phoneNumber: PHONE }).expect(200);
     expect(t.errors).toEqual([]);
-    return upstream.seen.slice(before).map((r) => r.body)[0];
+    return upstream.seen.slice(before).map((r) => r.body);
   }
+
+  it('appVersion 42 and a bad appRealm are left out; the rest goes as given', async () => {
+    const bodies = await createBodies({ ip: '203.0.113.7', appVersion: 42, osVersion: '17.2', deviceType: 'IOS', appRealm: 'abc', locale: 'el-GR', correlationId: 'c'.repeat(65) });
+    expect(bodies).toEqual([
+      {
+        target: { type: 'phone_number', value: PHONE },
+        signals: { ip: '203.0.113.7', os_version: '17.2', device_platform: 'ios' },
+        options: { locale: 'el-GR' },
+      },
+    ]);
+  });
 
   it('a 36-character dispatchId, a 64-character locale, an http callbackUrl and a 64-character correlationId are kept', async () => {
     const correlationId = 'c'.repeat(64);
-    expect(await createBody({ dispatchId: DISPATCH_ID, locale: LOCALE_64, callbackUrl: 'http://127.0.0.1:3000/otp/events', correlationId })).toEqual({
-      target: { type: 'phone_number', value: PHONE },
-      dispatch_id: DISPATCH_ID,
-      options: { locale: LOCALE_64, callback_url: 'http://127.0.0.1:3000/otp/events' },
-      metadata: { correlation_id: correlationId },
-    });
+    expect(await createBodies({ dispatchId: DISPATCH_ID, locale: LOCALE_64, callbackUrl: 'http://127.0.0.1:3000/otp/events', correlationId })).toEqual([
+      {
+        target: { type: 'phone_number', value: PHONE },
+        dispatch_id: DISPATCH_ID,
+        options: { locale: LOCALE_64, callback_url: 'http://127.0.0.1:3000/otp/events' },
+        metadata: { correlation_id: correlationId },
+      },
+    ]);
   });
 
   it('a 65-character locale, a callbackUrl no URL parser takes and a 12-character appRealm are left out; the send goes on', async () => {
     // Every character of the appRealm is of the hash's alphabet: only its length is wrong.
-    expect(await createBody({ locale: LOCALE_65, callbackUrl: 'not a url', appRealm: `${HASH}x`, correlationId: 'ok' })).toEqual({
-      target: { type: 'phone_number', value: PHONE },
-      metadata: { correlation_id: 'ok' },
-    });
+    expect(await createBodies({ locale: LOCALE_65, callbackUrl: 'not a url', appRealm: `${HASH}x`, correlationId: 'ok' })).toEqual([
+      {
+        target: { type: 'phone_number', value: PHONE },
+        metadata: { correlation_id: 'ok' },
+      },
+    ]);
   });
 });
 
